@@ -1,0 +1,3 @@
+"""openbureau: a credit reporting system with due process built in."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Adapters: database tables and repositories, file formats, PDF, audit chain, PII crypto."""

@@ -1,0 +1,28 @@
+"""National identifiers: a keyed HMAC for look-up and an AES-GCM ciphertext for display.
+
+The identifier itself is never stored in clear, logged, or put in an error message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+
+class IdentityVault:
+    def __init__(self, pii_key: bytes, hmac_key: bytes) -> None:
+        self._aead = AESGCM(pii_key)
+        self._hmac_key = hmac_key
+
+    def lookup_hash(self, national_id: str) -> str:
+        return hmac.new(self._hmac_key, national_id.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, national_id: str) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, national_id.encode(), b"national_id")
+
+    def decrypt(self, blob: bytes) -> str:
+        return self._aead.decrypt(blob[:12], blob[12:], b"national_id").decode()

@@ -1,0 +1,51 @@
+"""Request dependencies: the wired bureau and the authenticated principal with its role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import PermissionDenied, Unauthenticated
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import access
+
+
+def get_bureau(request: Request) -> Bureau:
+    bureau: Bureau = request.app.state.bureau
+    return bureau
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        cookie_principal = getattr(request.state, "web_principal", None)
+        if cookie_principal is not None:
+            return cookie_principal  # type: ignore[no-any-return]
+        raise Unauthenticated("credentials required: send 'Authorization: Bearer <key or token>'")
+    if token.startswith(access.KEY_PREFIX + "_"):
+        return access.authenticate_key(bureau, token)
+    return access.authenticate_session(bureau, token)
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that admits only the given roles; the route's allowed set is ``roles``."""
+
+    def dependency(principal: Principal = Depends(get_principal)) -> Principal:
+        if principal.role not in roles:
+            raise PermissionDenied(
+                f"a {principal.role.value} credential may not call this endpoint "
+                f"(allowed: {', '.join(r.value for r in roles)})")
+        return principal
+
+    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    return dependency

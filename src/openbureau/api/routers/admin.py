@@ -1,0 +1,58 @@
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from openbureau.api.deps import get_bureau, require
+from openbureau.api.schemas import AuditVerify, OrganisationIn, OrganisationOut
+from openbureau.bootstrap import Bureau
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import access, audit_log, models
+
+router = APIRouter(prefix="/v1/admin", tags=["operator and auditor"])
+operator_only = require(Role.OPERATOR)
+staff = require(Role.OPERATOR, Role.AUDITOR)
+
+
+@router.get("/organisations")
+def organisations(bureau: Bureau = Depends(get_bureau),
+                  who: Principal = Depends(staff)) -> list[OrganisationOut]:
+    return [OrganisationOut(**o) for o in access.list_organisations(bureau)]
+
+
+@router.post("/organisations", status_code=201)
+def create_organisation(body: OrganisationIn, bureau: Bureau = Depends(get_bureau),
+                        who: Principal = Depends(operator_only)) -> OrganisationOut:
+    issued = access.create_organisation(bureau, body.name, body.role, who)
+    return OrganisationOut(id=issued.id, name=issued.name, role=issued.role, key=issued.key)
+
+
+@router.delete("/organisations/{name}", status_code=204)
+def revoke_organisation(name: str, bureau: Bureau = Depends(get_bureau),
+                        who: Principal = Depends(operator_only)) -> None:
+    access.revoke_organisation(bureau, name, who)
+
+
+@router.get("/audit")
+def audit(after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+          subject_ref: str | None = None, bureau: Bureau = Depends(get_bureau),
+          who: Principal = Depends(staff)) -> dict[str, Any]:
+    return audit_log.list_events(bureau, who, after, limit, subject_ref)
+
+
+@router.get("/audit/verify")
+def audit_verify(bureau: Bureau = Depends(get_bureau),
+                 who: Principal = Depends(staff)) -> AuditVerify:
+    return AuditVerify(**audit_log.verify(bureau, who).__dict__)
+
+
+@router.get("/models")
+def list_models(bureau: Bureau = Depends(get_bureau),
+                who: Principal = Depends(staff)) -> list[dict[str, Any]]:
+    return models.list_models(bureau)
+
+
+@router.post("/models/{version}/activate")
+def activate_model(version: str, bureau: Bureau = Depends(get_bureau),
+                   who: Principal = Depends(operator_only)) -> dict[str, str]:
+    models.activate(bureau, version, who)
+    return {"active": version}

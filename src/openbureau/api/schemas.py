@@ -1,0 +1,122 @@
+"""Request and response bodies of the HTTP contract (api.md). Explicit, never ORM rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubjectRef(Closed):
+    national_id: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=120)
+    date_of_birth: date | None = None
+
+
+class AccountBatch(Closed):
+    records: list[dict[str, Any]] = Field(
+        max_length=10_000,
+        description="AccountRecord objects (api.md). Each is checked against the closed schema; "
+                    "unknown or prohibited fields are refused naming the field and category.")
+
+
+class RecordError(BaseModel):
+    field: str
+    message: str
+    category: str | None = None
+
+
+class RejectedRecord(BaseModel):
+    index: int
+    errors: list[RecordError]
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    rejected: list[RejectedRecord]
+
+
+class FileAccepted(BaseModel):
+    file_id: int
+
+
+class LineErrorOut(BaseModel):
+    line: int | None = None
+    field: str
+    message: str
+    category: str | None = None
+
+
+class FileStatus(BaseModel):
+    file_id: int
+    filename: str
+    format: str
+    status: Literal["queued", "running", "done", "failed"]
+    records: int
+    accepted: int
+    rejected: int
+    errors: list[LineErrorOut]
+
+
+class HeldAccount(BaseModel):
+    account_ref: str
+    item_ref: str
+    as_of: date
+    kind: str
+    status: str
+    balance: int
+    amount_past_due: int
+    credit_limit: int | None
+    currency: str
+    opened_on: date
+    closed_on: date | None
+    compliance_code: str | None
+    deleted: bool
+
+
+class AccountPage(BaseModel):
+    total: int
+    items: list[HeldAccount]
+    next_cursor: str | None
+
+
+class Enrolment(Closed):
+    national_id: str = Field(min_length=1, max_length=40)
+    date_of_birth: date
+    enrolment_code: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SignIn(Closed):
+    national_id: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SessionToken(BaseModel):
+    token: str
+    expires_in: int
+
+
+class OrganisationIn(Closed):
+    name: str = Field(min_length=1, max_length=120)
+    role: Literal["furnisher", "member", "court", "operator", "auditor"]
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    key: str | None = None
+    revoked: bool = False
+
+
+class AuditVerify(BaseModel):
+    ok: bool
+    events: int
+    first_bad_event: int | None = None
+    problem: str | None = None

@@ -1,0 +1,52 @@
+"""The one wiring point: engine, sessions, unit of work, clock, profile, identity vault.
+
+Tests hand in their own session factory (savepoint-per-test), a fixed clock, a tiny model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from openbureau.adapters.database import make_engine
+from openbureau.adapters.pii import IdentityVault
+from openbureau.clock import Clock, SystemClock
+from openbureau.config import Settings, load_secrets
+from openbureau.domain.profiles import Profile, get_profile
+from openbureau.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Bureau:
+    """Everything a service needs, wired once per process (or per test)."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: Callable[[], Session]
+    clock: Clock
+    profile: Profile
+    vault: IdentityVault
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.clock)
+
+
+def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
+              session_factory: Callable[[], Session] | None = None,
+              clock: Clock | None = None) -> Bureau:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.resolved_database_url())
+    pii_key, hmac_key = load_secrets(settings)
+    return Bureau(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory or sessionmaker(engine, expire_on_commit=False),
+        clock=clock or SystemClock(),
+        profile=get_profile(settings.profile),
+        vault=IdentityVault(pii_key, hmac_key),
+    )

@@ -1,0 +1,70 @@
+"""Settings, read from the environment (``OPENBUREAU_*``). Nothing runs at import time."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER = "change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENBUREAU_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = ""                     # default: sqlite file under var_dir
+    var_dir: Path = Path("var")
+    profile: str = "us-fcra"
+    pii_key: str = ""                          # base64 32 bytes (AES-256-GCM)
+    hmac_key: str = ""                         # base64 32 bytes (identifier look-up)
+    bureau_name: str = "openbureau"
+    bureau_contact: str = "openbureau consumer office, disputes@openbureau.example, +1-800-555-0100"
+    demo: bool = False
+    session_hours: int = 12
+    log_level: str = "INFO"
+    upload_dir: Path | None = None
+    public_search_per_minute: int = Field(default=30, ge=1)
+    signin_attempts_before_lockout: int = Field(default=5, ge=1)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'openbureau.db').as_posix()}"
+
+    def resolved_upload_dir(self) -> Path:
+        return self.upload_dir or self.var_dir / "uploads"
+
+
+def load_secrets(settings: Settings) -> tuple[bytes, bytes]:
+    """The PII and HMAC keys: from settings, or generated once into ``var_dir`` outside production.
+
+    Production refuses missing or placeholder keys rather than inventing them.
+    """
+    import base64
+
+    def decode(name: str, value: str) -> bytes:
+        raw = base64.b64decode(value)
+        if len(raw) != 32:
+            raise ValueError(f"OPENBUREAU_{name.upper()} must be 32 bytes, base64-encoded")
+        return raw
+
+    keys = {}
+    for name in ("pii_key", "hmac_key"):
+        value = getattr(settings, name)
+        if value and value != PLACEHOLDER:
+            keys[name] = decode(name, value)
+            continue
+        if settings.environment == "production":
+            raise ValueError(f"OPENBUREAU_{name.upper()} must be set in production "
+                             "(32 random bytes, base64)")
+        path = settings.var_dir / f"{name}.b64"
+        if not path.exists():
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+        keys[name] = decode(name, path.read_text().strip())
+    return keys["pii_key"], keys["hmac_key"]

@@ -1,0 +1,1 @@
+"""The credit file and the rules on it. Pure Python: no framework, no adapter."""

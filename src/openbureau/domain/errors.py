@@ -1,0 +1,95 @@
+"""Domain errors. Entry points map them to HTTP statuses or exit codes.
+
+OpenBureauError
+ ├── ValidationFailed        bad input; carries FieldError list          -> 422
+ │    └── ProhibitedData     a field outside the line (names the category) -> 422
+ ├── NotFound                no such file / item / organisation           -> 404
+ ├── PermissionDenied        the caller may not do this                   -> 403
+ │    ├── PurposeNotPermitted
+ │    ├── ConsentRequired
+ │    └── FileFrozen
+ ├── Conflict                state does not allow the change              -> 409
+ ├── Unauthenticated         no or bad credential                         -> 401
+ ├── RateLimited             too many attempts                            -> 429
+ └── SchemaOutOfDate         the database needs `openbureau db upgrade`   -> 503
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    line: int | None = None
+    category: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"field": self.field, "message": self.message}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.category is not None:
+            out["category"] = self.category
+        return out
+
+
+class OpenBureauError(Exception):
+    title = "Error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(OpenBureauError):
+    title = "Validation failed"
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+        self.errors = errors
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+class ProhibitedData(ValidationFailed):
+    title = "Prohibited data"
+
+
+class NotFound(OpenBureauError):
+    title = "Not found"
+
+
+class PermissionDenied(OpenBureauError):
+    title = "Forbidden"
+
+
+class PurposeNotPermitted(PermissionDenied):
+    title = "Purpose not permitted"
+
+
+class ConsentRequired(PermissionDenied):
+    title = "Consent required"
+
+
+class FileFrozen(PermissionDenied):
+    title = "File frozen"
+
+
+class Conflict(OpenBureauError):
+    title = "Conflict"
+
+
+class Unauthenticated(OpenBureauError):
+    title = "Unauthenticated"
+
+
+class RateLimited(OpenBureauError):
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class SchemaOutOfDate(OpenBureauError):
+    title = "Database schema out of date"

@@ -1,0 +1,113 @@
+"""Jurisdiction profiles: deadlines and retention as data, chosen per deployment.
+
+The numbers come from DESIGN.md's table (FCRA, China's 2013 Regulation, GDPR); check the primary
+texts before changing them. Code reads them from the active profile, never from constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Purpose(StrEnum):
+    CREDIT_APPLICATION = "credit_application"
+    ACCOUNT_REVIEW = "account_review"
+    COLLECTION = "collection"
+    TENANCY_APPLICATION = "tenancy_application"
+    INSURANCE_UNDERWRITING = "insurance_underwriting"
+    EMPLOYMENT = "employment"
+    COURT_ORDER = "court_order"
+    CONSUMER_REQUEST = "consumer_request"
+
+
+class UnverifiedOutcome(StrEnum):
+    SUPPRESS = "suppress"          # deleted / suppressed from report and score
+    UNCONFIRMED = "unconfirmed"    # kept, marked unconfirmed, with the objection
+    RESTRICT = "restrict"          # processing restricted: hidden from members and the score
+
+
+ALL_PURPOSES = frozenset(Purpose)
+# Purposes that do not open new credit: a freeze does not block them.
+FREEZE_EXEMPT = frozenset({Purpose.ACCOUNT_REVIEW, Purpose.COLLECTION, Purpose.COURT_ORDER,
+                           Purpose.CONSUMER_REQUEST})
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    dispute_days: int
+    dispute_extension_days: int          # when the consumer adds information
+    furnisher_notice_business_days: int
+    unverified_outcome: UnverifiedOutcome
+    negative_retention_days: int          # from the date of first delinquency
+    bankruptcy_retention_days: int
+    inquiry_display_days: int | None      # None: all inquiries are shown
+    employment_inquiry_display_days: int | None
+    free_reports_per_year: int | None     # None: on request, no limit
+    permissible_purposes: frozenset[Purpose]
+    consent_required: frozenset[Purpose]
+    key_factors: int
+    extra_factor_for_inquiries: bool
+    freeze_available: bool
+    fraud_alert_initial_days: int | None
+    fraud_alert_extended_days: int | None
+    listing_term_days: int                # court listings on grounds other than non-performance
+    objection_review_days: int
+    reconsideration_request_days: int
+    reconsideration_decision_days: int
+
+    def consent_needed(self, purpose: Purpose) -> bool:
+        return purpose in self.consent_required
+
+    def shows_inquiry(self, purpose: Purpose, age_days: int) -> bool:
+        limit = (self.employment_inquiry_display_days if purpose is Purpose.EMPLOYMENT
+                 else self.inquiry_display_days)
+        return limit is None or age_days <= limit
+
+
+_YEAR = 365
+_COURT = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
+              reconsideration_request_days=10, reconsideration_decision_days=15)
+
+PROFILES: dict[str, Profile] = {
+    "us-fcra": Profile(
+        name="us-fcra", title="United States: FCRA / ECOA",
+        dispute_days=30, dispute_extension_days=15, furnisher_notice_business_days=5,
+        unverified_outcome=UnverifiedOutcome.SUPPRESS,
+        negative_retention_days=7 * _YEAR, bankruptcy_retention_days=10 * _YEAR,
+        inquiry_display_days=_YEAR, employment_inquiry_display_days=2 * _YEAR,
+        free_reports_per_year=52,
+        permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
+        key_factors=4, extra_factor_for_inquiries=True, freeze_available=True,
+        fraud_alert_initial_days=_YEAR, fraud_alert_extended_days=7 * _YEAR, **_COURT),
+    "cn-cri": Profile(
+        name="cn-cri", title="China: Credit Reporting Industry Regulation (2013)",
+        dispute_days=20, dispute_extension_days=0, furnisher_notice_business_days=5,
+        unverified_outcome=UnverifiedOutcome.UNCONFIRMED,
+        negative_retention_days=5 * _YEAR, bankruptcy_retention_days=5 * _YEAR,
+        inquiry_display_days=None, employment_inquiry_display_days=None,
+        free_reports_per_year=2,
+        permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER,
+                                                                            Purpose.CONSUMER_REQUEST},
+        key_factors=4, extra_factor_for_inquiries=False, freeze_available=False,
+        fraud_alert_initial_days=None, fraud_alert_extended_days=None, **_COURT),
+    "eu-gdpr": Profile(
+        name="eu-gdpr", title="European Union: GDPR (German retention code)",
+        dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,
+        unverified_outcome=UnverifiedOutcome.RESTRICT,
+        negative_retention_days=3 * _YEAR, bankruptcy_retention_days=3 * _YEAR,
+        inquiry_display_days=_YEAR, employment_inquiry_display_days=_YEAR,
+        free_reports_per_year=None,
+        permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
+        key_factors=4, extra_factor_for_inquiries=True, freeze_available=False,
+        fraud_alert_initial_days=None, fraud_alert_extended_days=None, **_COURT),
+}
+
+
+def get_profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}") from None

@@ -1,0 +1,239 @@
+"""Organisations and their API keys; consumer enrolment, sign-in and sessions."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verify_secret
+from openbureau.adapters.tables import (
+    api_keys,
+    consumer_logins,
+    consumer_sessions,
+    enrolment_codes,
+    organisations,
+)
+from openbureau.adapters.tables import subjects as t
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from openbureau.domain.records import SubjectIdentity, normalise_national_id
+from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
+from openbureau.services import subjects
+
+KEY_PREFIX = "ob"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    id: int
+    name: str
+    role: str
+    key: str
+
+
+def create_organisation(bureau: Bureau, name: str, role: str,
+                        actor: Principal = SYSTEM) -> IssuedKey:
+    try:
+        r = Role(role)
+    except ValueError:
+        r = None
+    if r not in ORG_ROLES:
+        raise ValidationFailed([FieldError("role", "must be one of "
+                                           + "|".join(x.value for x in ORG_ROLES))])
+    name = name.strip()
+    if not 1 <= len(name) <= 120:
+        raise ValidationFailed([FieldError("name", "must be 1 to 120 characters")])
+    with bureau.uow() as uow:
+        if uow.execute(select(organisations.c.id).where(organisations.c.name == name)).first():
+            raise Conflict(f"an organisation named {name!r} already exists")
+        now = uow.clock.now()
+        org_id = uow.execute(insert(organisations).values(
+            name=name, role=role, created_at=now).returning(organisations.c.id)).scalar_one()
+        key = _issue_key(uow, org_id)
+        uow.audit(actor.actor, "organisation.create", detail_org=name, role=role)
+        uow.commit()
+    return IssuedKey(org_id, name, role, key)
+
+
+def _issue_key(uow: Any, org_id: int) -> str:
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    uow.execute(insert(api_keys).values(organisation_id=org_id, prefix=prefix,
+                                        key_hash=hash_secret(secret),
+                                        created_at=uow.clock.now()))
+    return f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> None:
+    with bureau.uow() as uow:
+        org = uow.execute(select(organisations).where(organisations.c.name == name)).first()
+        if org is None:
+            raise NotFound(f"no organisation named {name!r}")
+        now = uow.clock.now()
+        uow.execute(update(organisations).where(organisations.c.id == org.id)
+                    .values(revoked_at=now))
+        uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
+                                           api_keys.c.revoked_at.is_(None))
+                    .values(revoked_at=now))
+        uow.audit(actor.actor, "organisation.revoke", detail_org=name)
+        uow.commit()
+    bureau.cache.pop("verified_keys", None)
+
+
+def list_organisations(bureau: Bureau) -> list[dict[str, Any]]:
+    with bureau.uow() as uow:
+        rows = uow.execute(select(organisations).order_by(organisations.c.id)).all()
+    return [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at,
+             "revoked": r.revoked_at is not None} for r in rows]
+
+
+def authenticate_key(bureau: Bureau, key: str) -> Principal:
+    """The organisation behind an API key. argon2 is slow by design, so a verified key is
+    remembered by its SHA-256; revocation is still checked against the database every time."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise Unauthenticated("invalid API key")
+    prefix, secret = parts[1], parts[2]
+    with bureau.uow() as uow:
+        row = uow.execute(
+            select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.revoked_at,
+                   organisations.c.id.label("org_id"), organisations.c.name,
+                   organisations.c.role, organisations.c.revoked_at.label("org_revoked"))
+            .join(organisations, organisations.c.id == api_keys.c.organisation_id)
+            .where(api_keys.c.prefix == prefix)).first()
+    if row is None or row.revoked_at is not None or row.org_revoked is not None:
+        raise Unauthenticated("invalid or revoked API key")
+    verified: dict[int, str] = bureau.cache.setdefault("verified_keys", {})
+    known = verified.get(row.id)
+    if known is None or not same(known, digest(key)):
+        if not verify_secret(row.key_hash, secret):
+            raise Unauthenticated("invalid or revoked API key")
+        verified[row.id] = digest(key)
+    return Principal(Role(row.role), row.org_id, row.name)
+
+
+# -- consumers ---------------------------------------------------------------------------------
+
+ENROLMENT_DAYS = 30
+
+
+def invite_consumer(bureau: Bureau, national_id: str, actor: Principal = SYSTEM) -> dict[str, str]:
+    """Issue an enrolment code for an existing file (mailed to the address on file in production)."""
+    nid = normalise_national_id(national_id)
+    with bureau.uow() as uow:
+        row = uow.execute(select(t.c.id, t.c.item_ref).where(
+            t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        if row is None:
+            raise NotFound(subjects.NO_FILE)
+        code = "-".join(secrets.token_hex(3).upper() for _ in range(3))
+        now = uow.clock.now()
+        uow.execute(insert(enrolment_codes).values(
+            subject_id=row.id, code_hash=digest(code), created_at=now,
+            expires_at=now + timedelta(days=ENROLMENT_DAYS)))
+        uow.audit(actor.actor, "consumer.invite", row.item_ref)
+        uow.commit()
+    return {"national_id_masked": "*" * max(len(nid) - 4, 0) + nid[-4:], "enrolment_code": code}
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise ValidationFailed([FieldError("password", "must be at least 10 characters")])
+
+
+def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code: str,
+          password: str) -> None:
+    _check_password(password)
+    nid = normalise_national_id(national_id)
+    refused = Unauthenticated("enrolment refused: identity or code does not match")
+    with bureau.uow() as uow:
+        row = uow.execute(select(t).where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        if row is None or (row.date_of_birth is not None and row.date_of_birth != date_of_birth):
+            raise refused
+        now = uow.clock.now()
+        code = uow.execute(select(enrolment_codes).where(
+            enrolment_codes.c.subject_id == row.id,
+            enrolment_codes.c.code_hash == digest(enrolment_code.strip().upper()),
+            enrolment_codes.c.used_at.is_(None),
+            enrolment_codes.c.expires_at > now)).first()
+        if code is None:
+            raise refused
+        if uow.execute(select(consumer_logins.c.subject_id)
+                       .where(consumer_logins.c.subject_id == row.id)).first():
+            raise Conflict("this file already has an enrolled consumer; sign in instead")
+        uow.execute(update(enrolment_codes).where(enrolment_codes.c.id == code.id)
+                    .values(used_at=now))
+        uow.execute(insert(consumer_logins).values(
+            subject_id=row.id, password_hash=hash_secret(password), created_at=now,
+            failed_attempts=0, offers_opt_in=False))
+        uow.audit(f"consumer:{row.item_ref}", "consumer.enrol", row.item_ref)
+        uow.commit()
+
+
+def sign_in(bureau: Bureau, national_id: str, password: str) -> str:
+    nid = normalise_national_id(national_id)
+    refused = Unauthenticated("sign-in refused: identifier or password is wrong")
+    limit = bureau.settings.signin_attempts_before_lockout
+    with bureau.uow() as uow:
+        row = uow.execute(
+            select(t.c.id, t.c.item_ref, consumer_logins.c.password_hash,
+                   consumer_logins.c.failed_attempts, consumer_logins.c.locked_until)
+            .join(consumer_logins, consumer_logins.c.subject_id == t.c.id)
+            .where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        now = uow.clock.now()
+        if row is None:
+            raise refused
+        if row.locked_until is not None and row.locked_until > now:
+            retry = int((row.locked_until - now).total_seconds()) + 1
+            raise RateLimited("too many failed sign-ins; try again later", retry)
+        if not verify_secret(row.password_hash, password):
+            attempts = row.failed_attempts + 1
+            values: dict[str, Any] = {"failed_attempts": attempts}
+            if attempts >= limit:
+                values = {"failed_attempts": 0, "locked_until": now + timedelta(minutes=15)}
+            uow.execute(update(consumer_logins)
+                        .where(consumer_logins.c.subject_id == row.id).values(**values))
+            uow.audit(f"consumer:{row.item_ref}", "consumer.sign_in_failed", row.item_ref)
+            uow.commit()
+            raise refused
+        token = secrets.token_urlsafe(32)
+        uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
+                    .values(failed_attempts=0, locked_until=None))
+        uow.execute(insert(consumer_sessions).values(
+            token_hash=digest(token), subject_id=row.id, created_at=now,
+            expires_at=now + timedelta(hours=bureau.settings.session_hours)))
+        uow.audit(f"consumer:{row.item_ref}", "consumer.sign_in", row.item_ref)
+        uow.commit()
+    return token
+
+
+def authenticate_session(bureau: Bureau, token: str) -> Principal:
+    with bureau.uow() as uow:
+        row = uow.execute(
+            select(t.c.id, t.c.name, t.c.item_ref, consumer_sessions.c.expires_at)
+            .join(consumer_sessions, consumer_sessions.c.subject_id == t.c.id)
+            .where(consumer_sessions.c.token_hash == digest(token))).first()
+        if row is None or row.expires_at <= uow.clock.now():
+            raise Unauthenticated("session expired or unknown; sign in again")
+    return Principal(Role.CONSUMER, row.id, row.name, row.item_ref)
+
+
+def sign_out(bureau: Bureau, token: str) -> None:
+    with bureau.uow() as uow:
+        uow.execute(consumer_sessions.delete().where(
+            consumer_sessions.c.token_hash == digest(token)))
+        uow.commit()
+
+
+def identity_for_lookup(national_id: str, name: str, dob: date | None) -> SubjectIdentity:
+    return SubjectIdentity(normalise_national_id(national_id), name, dob)

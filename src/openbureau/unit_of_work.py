@@ -1,0 +1,54 @@
+"""The unit of work: one transaction per use case, rolled back unless the service commits.
+
+Audit events recorded during the unit are appended to the hash chain at commit, inside the
+same transaction, so "change + audit event" is one thing or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from openbureau.adapters import audit
+from openbureau.clock import Clock
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: Callable[[], Session], clock: Clock) -> None:
+        self._session_factory = session_factory
+        self.clock = clock
+        self._events: list[audit.PendingEvent] = []
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._events = []
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def execute(self, statement: Any, params: Any = None) -> Any:
+        return self.session.execute(statement, params)
+
+    def audit(self, actor: str, action: str, subject_ref: str | None = None,
+              purpose: str | None = None, **detail: Any) -> None:
+        self._events.append(audit.PendingEvent(self.clock.now(), actor, action, subject_ref,
+                                               purpose, detail))
+
+    def audit_many(self, events: list[audit.PendingEvent]) -> None:
+        self._events.extend(events)
+
+    def commit(self) -> None:
+        audit.append(self.session, self._events)
+        self._events = []
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self._events = []
+        self.session.rollback()
