@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
         b: Bureau = app.state.bureau
         checks: dict[str, object] = {}
         try:
-            with b.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with b.uow() as uow:
+                uow.execute(text("SELECT 1"))
             checks["database"] = True
         except Exception as exc:  # noqa: BLE001 - report, never raise
             log.warning("readiness: database unreachable: %s", type(exc).__name__)

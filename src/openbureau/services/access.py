@@ -237,3 +237,19 @@ def sign_out(bureau: Bureau, token: str) -> None:
 
 def identity_for_lookup(national_id: str, name: str, dob: date | None) -> SubjectIdentity:
     return SubjectIdentity(normalise_national_id(national_id), name, dob)
+
+
+def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKey:
+    """Revoke an organisation's keys and issue a new one (shown once)."""
+    with bureau.uow() as uow:
+        org = uow.execute(select(organisations).where(organisations.c.name == name)).first()
+        if org is None:
+            raise NotFound(f"no organisation named {name!r}")
+        uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
+                                           api_keys.c.revoked_at.is_(None))
+                    .values(revoked_at=uow.clock.now()))
+        key = _issue_key(uow, org.id)
+        uow.audit(actor.actor, "organisation.rotate_key", detail_org=name)
+        uow.commit()
+    bureau.cache.pop("verified_keys", None)
+    return IssuedKey(org.id, org.name, org.role, key)

@@ -63,7 +63,10 @@ def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes])
             f.seek(0)
             first = next(iter(read_records(f, fmt)), None)   # header checks happen here
             del first
-    except (FileUnreadable, ValidationFailed):
+    except FileUnreadable as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValidationFailed([FieldError("file", str(exc))], f"file unreadable: {exc}") from exc
+    except ValidationFailed:
         tmp.unlink(missing_ok=True)
         raise
     with bureau.uow() as uow:

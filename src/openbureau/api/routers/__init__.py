@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from openbureau.api.routers import admin, consumer, furnisher, me, member
+from openbureau.api.routers import (
+    admin,
+    consumer,
+    furnisher,
+    me,
+    member,
+    registry,
+    rights,
+    scoring,
+)
 
 ROUTERS: list[APIRouter] = [consumer.router, furnisher.router, member.router, me.router,
-                            admin.router]
+                            admin.router, scoring.router, rights.router, registry.router]

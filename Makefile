@@ -1,0 +1,41 @@
+# The README's commands. Each target creates the virtualenv and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUBJECTS ?= 3000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test bench lint screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
+	$(BIN)/openbureau db upgrade
+	$(BIN)/openbureau demo seed --subjects $(SUBJECTS)
+	$(BIN)/openbureau demo credentials
+	@echo "serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/openbureau serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.run
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy src/openbureau/domain
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,159 @@
+"""Bodies of the report endpoints: ``POST /v1/member/inquiries`` and ``/v1/me/*`` (api.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from openbureau.api.schemas import Closed, SubjectRef
+from openbureau.domain.profiles import Purpose
+
+
+class InquiryIn(Closed):
+    subject: SubjectRef
+    purpose: Purpose
+    consent_ref: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class Identity(BaseModel):
+    item_ref: str
+    name: str
+    date_of_birth: date | None
+    national_id: str | None = Field(description="the full identifier; only in your own report")
+    national_id_masked: str
+
+
+class GridCell(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    code: str = Field(description="Metro 2 payment-history code (0-6 E G H J K L), P paid, "
+                                  "C closed, '-' no data")
+    status: str
+    label: str
+    source: str = Field(description="reported | payment_history | none")
+
+
+class Statement(BaseModel):
+    item_ref: str | None
+    text: str
+    created_at: datetime
+
+
+class Account(BaseModel):
+    item_ref: str
+    account_ref: str
+    furnisher: str
+    kind: str
+    ecoa: str
+    status: str | None
+    currency: str
+    balance: int | None
+    credit_limit: int | None
+    original_amount: int | None
+    amount_past_due: int | None
+    opened_on: date
+    closed_on: date | None
+    as_of: date
+    date_of_first_delinquency: date | None
+    compliance_code: str | None
+    disputed: bool
+    payment_history: list[GridCell] = Field(description="24 months, oldest first")
+    statements: list[Statement]
+
+
+class RestrictionOrder(BaseModel):
+    category: str
+    ordered_on: date
+    until: date | None
+
+
+class PublicRecord(BaseModel):
+    item_ref: str
+    kind: str
+    court: str
+    case_number: str
+    amount: int
+    currency: str
+    judgment_date: date
+    ground: str | None
+    legal_basis: str | None
+    status: str
+    listed_at: datetime
+    until: date | None
+    disputed: bool
+    restrictions: list[RestrictionOrder]
+
+
+class Inquiry(BaseModel):
+    item_ref: str
+    kind: str = Field(description="inquiry | restriction_check")
+    who: str = Field(description="the organisation's name")
+    when: datetime
+    purpose: str
+    category: str | None = Field(description="for a restriction check, the category asked")
+
+
+class Dispute(BaseModel):
+    item_kind: str
+    item_ref: str
+    status: str
+    opened_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    statement: str | None
+    reason: str | None = None
+    note: str | None = None
+
+
+class Notice(BaseModel):
+    kind: str
+    title: str
+    body: Any
+    created_at: datetime
+
+
+class FraudAlert(BaseModel):
+    kind: str
+    placed_at: datetime
+    expires_at: datetime
+
+
+class BureauContact(BaseModel):
+    name: str
+    contact: str
+
+
+class Report(BaseModel):
+    generated_at: datetime
+    profile: str
+    subject_ref: str
+    identity: Identity
+    accounts: list[Account]
+    public_records: list[PublicRecord]
+    inquiries: list[Inquiry]
+    disputes: list[Dispute]
+    statements: list[Statement]
+    notices: list[Notice] | None = Field(description="only in your own report")
+    score: dict[str, Any] | None = Field(description="api.md's score object; null until scored")
+    fraud_alerts: list[FraudAlert]
+    frozen: bool
+    bureau: BureauContact
+
+
+class InquiryOut(BaseModel):
+    inquiry_id: str = Field(description="the inquiry's opaque reference, for /v1/member/decisions")
+    report: Report
+    score: dict[str, Any] | None
+
+
+class Access(Inquiry):
+    consent_ref: str | None
+
+
+class AccessList(BaseModel):
+    items: list[Access]
+
+
+class NoticeList(BaseModel):
+    items: list[Notice]

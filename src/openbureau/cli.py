@@ -1,0 +1,309 @@
+"""The ``openbureau`` command line: bootstrap, then call services. Rich progress for long work.
+
+Exit codes: 0 success; 1 done with rejections (ingest) or a failed check; 2 bad input or a file
+that cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from openbureau.config import Settings
+
+app = typer.Typer(help="openbureau: a credit reporting system with due process built in.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
+consumer_app = typer.Typer(help="Consumers.", no_args_is_help=True)
+demo_app = typer.Typer(help="The synthetic demo population.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+deadlines_app = typer.Typer(help="Deadlines, retention and expiry.", no_args_is_help=True)
+model_app = typer.Typer(help="Scorecard models.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (org_app, "org"), (consumer_app, "consumer"),
+                  (demo_app, "demo"), (audit_app, "audit"), (deadlines_app, "deadlines"),
+                  (model_app, "model")):
+    app.add_typer(sub, name=name)
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _bureau(check_schema: bool = True, now: str | None = None) -> Any:
+    from openbureau.adapters.database import schema_is_current
+    from openbureau.bootstrap import bootstrap
+    from openbureau.clock import FixedClock
+
+    try:
+        settings = Settings()
+        clock = FixedClock(_parse_now(now)) if now else None
+        bureau = bootstrap(settings, clock=clock)
+    except ValueError as exc:
+        fail(str(exc).splitlines()[0])
+    if check_schema:
+        try:
+            current = schema_is_current(bureau.engine)
+        except Exception as exc:  # noqa: BLE001 - one line for the operator
+            fail(f"database unreachable ({type(exc).__name__}); check OPENBUREAU_DATABASE_URL")
+        if not current:
+            fail("the database schema is out of date; run `openbureau db upgrade` first")
+    return bureau
+
+
+def _parse_now(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--now must be an ISO 8601 date-time, got {value!r}")
+
+
+def _domain_errors() -> Any:
+    from openbureau.domain.errors import OpenBureauError
+
+    return OpenBureauError
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, default=str) + "\n")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                    TextColumn("{task.completed:,.0f}"), TimeElapsedColumn(), console=err,
+                    transient=False)
+
+
+# -- db ----------------------------------------------------------------------------------------
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations, then register the shipped scorecards (activating one if none is)."""
+    from openbureau.adapters.database import upgrade
+    from openbureau.services import models
+
+    bureau = _bureau(check_schema=False)
+    try:
+        upgrade(bureau.engine)
+    except Exception as exc:  # noqa: BLE001
+        fail(f"migration failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    active = models.ensure_shipped(bureau)
+    err.print(f"database at head; active model: {active or 'none'}")
+
+
+# -- organisations -----------------------------------------------------------------------------
+
+@org_app.command("create")
+def org_create(role: Annotated[str, typer.Option(help="furnisher|member|court|operator|auditor")],
+               name: Annotated[str, typer.Option(help="The organisation's unique name.")],
+               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create an organisation and print its API key (shown once; only a hash is kept)."""
+    from openbureau.services import access
+
+    bureau = _bureau()
+    try:
+        issued = access.create_organisation(bureau, name, role)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    if as_json:
+        _json({"id": issued.id, "name": issued.name, "role": issued.role, "key": issued.key})
+    else:
+        out.print(f"created {issued.role} [bold]{issued.name}[/] (id {issued.id})")
+        out.print(f"API key (shown once): {issued.key}", highlight=False, soft_wrap=True)
+
+
+@org_app.command("revoke")
+def org_revoke(name: str) -> None:
+    """Revoke an organisation and every key it holds."""
+    from openbureau.services import access
+
+    bureau = _bureau()
+    try:
+        access.revoke_organisation(bureau, name)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    out.print(f"revoked {name}")
+
+
+@org_app.command("list")
+def org_list() -> None:
+    from openbureau.services import access
+
+    table = Table("id", "name", "role", "revoked")
+    for o in access.list_organisations(_bureau()):
+        table.add_row(str(o["id"]), o["name"], o["role"], "yes" if o["revoked"] else "")
+    out.print(table)
+
+
+# -- consumers ---------------------------------------------------------------------------------
+
+@consumer_app.command("invite")
+def consumer_invite(national_id: str,
+                    as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Issue an enrolment code for the file with this national identifier."""
+    from openbureau.services import access
+
+    bureau = _bureau()
+    try:
+        invite = access.invite_consumer(bureau, national_id)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    if as_json:
+        _json(invite)
+    else:
+        out.print(f"enrolment code for {invite['national_id_masked']}: "
+                  f"{invite['enrolment_code']}", highlight=False)
+
+
+# -- furnishing --------------------------------------------------------------------------------
+
+@app.command("ingest")
+def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or CSV file.")],
+           furnisher: Annotated[str, typer.Option(help="The furnishing organisation's name.")],
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Ingest a furnishing file; exit 0 all accepted, 1 some rejected, 2 unreadable."""
+    from openbureau.adapters.fileformats import FileUnreadable
+    from openbureau.domain.roles import Principal, Role
+    from openbureau.services import files, scoring_hooks
+    from openbureau.services.export import furnisher_id
+
+    bureau = _bureau()
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    try:
+        who = Principal(Role.FURNISHER, furnisher_id(bureau, furnisher), furnisher)
+        with file.open("rb") as f:
+            file_id = files.receive(bureau, who, file.name, f)
+    except FileUnreadable as exc:
+        fail(f"{file.name}: {exc}")
+    except _domain_errors() as exc:
+        fail(f"{file.name}: {exc.detail}")
+    with _progress() as bar:
+        task = bar.add_task(f"ingesting {file.name}", total=None)
+        summary = files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau),
+                               progress=lambda s: bar.update(task, completed=s.records))
+    if as_json:
+        _json(summary)
+    else:
+        out.print(f"{summary['status']}: {summary['records']:,} records, "
+                  f"{summary['accepted']:,} accepted, {summary['rejected']:,} rejected")
+        for e in summary["errors"][:50]:
+            out.print(f"  line {e.get('line')}: {e['field']}: {e['message']}", highlight=False)
+        if len(summary["errors"]) > 50:
+            out.print(f"  ... {len(summary['errors']) - 50} more (use --json for all)")
+    if summary["status"] == "failed":
+        raise typer.Exit(2)
+    raise typer.Exit(1 if summary["errors"] else 0)
+
+
+@app.command("export")
+def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose accounts to export.")],
+           out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+           fmt: Annotated[str, typer.Option("--format", help="metro2 or csv")] = "metro2",
+           variable: Annotated[bool, typer.Option(help="Metro 2 variable-length blocks.")] = False,
+           all_months: Annotated[bool, typer.Option(help="Every month, not the latest.")] = False
+           ) -> None:
+    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV)."""
+    from openbureau.services.export import furnisher_id, latest_records
+
+    bureau = _bureau()
+    try:
+        fid = furnisher_id(bureau, furnisher)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    records = latest_records(bureau, fid, all_months=all_months)
+    with out_path.open("wb") as f:
+        if fmt == "metro2":
+            from openbureau.adapters.metro2 import write_metro2
+
+            summary = write_metro2(records, f, reporter_name=furnisher,
+                                   activity_date=bureau.clock.now().date(), variable=variable)
+            out.print(f"wrote {out_path}: {summary}")
+        elif fmt == "csv":
+            from openbureau.adapters.csv_io import write_csv
+
+            write_csv(records, f)
+            out.print(f"wrote {out_path}")
+        else:
+            fail("--format must be metro2 or csv")
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+@demo_app.command("seed")
+def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to generate.")] = 3000,
+              seed: Annotated[int, typer.Option(help="Random seed (deterministic).")] = 7) -> None:
+    """Generate a synthetic population and furnish it through the normal path."""
+    from openbureau.services import demo
+
+    bureau = _bureau()
+    with _progress() as bar:
+        task = bar.add_task("seeding people", total=subjects)
+        result = demo.seed(bureau, subjects, seed=seed,
+                           progress=lambda n: bar.update(task, completed=n))
+    out.print(result)
+
+
+@demo_app.command("credentials")
+def demo_credentials() -> None:
+    """(Re)issue a key for one demo organisation of each role and a demo consumer login."""
+    from openbureau.services import demo_logins
+
+    creds = demo_logins.issue(_bureau())
+    table = Table("role", "who", "credential", title="demo credentials (fresh each run)")
+    for c in creds:
+        table.add_row(c["role"], c["who"], c["credential"])
+    out.print(table, soft_wrap=True)
+
+
+# -- serving -----------------------------------------------------------------------------------
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the API and the web pages."""
+    import uvicorn
+
+    from openbureau.api import create_app
+
+    bureau = _bureau()
+    uvicorn.run(create_app(bureau=bureau), host=host, port=port, log_level="info")
+
+
+# -- deadlines and audit -----------------------------------------------------------------------
+
+@deadlines_app.command("run")
+def deadlines_run(now: Annotated[str | None, typer.Option(help="ISO 8601 instant to apply "
+                                                          "deadlines as of (default: now).")]
+                  = None) -> None:
+    """Apply every deadline that has passed (disputes, retention, inquiries, listings)."""
+    from openbureau.services import deadlines
+
+    report = deadlines.run(_bureau(now=now))
+    _json(report.as_dict())
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and name the first bad event if it was tampered with."""
+    from openbureau.services import audit_log
+
+    result = audit_log.verify(_bureau())
+    _json(result.__dict__)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover
+    app()

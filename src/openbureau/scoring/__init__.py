@@ -1,0 +1,1 @@
+"""Scoring: attributes, the scorecard spec, training, reference and compiled engines."""

@@ -1,0 +1,69 @@
+"""The consumer's own file: the report (JSON or PDF), who looked at it, and the notices sent.
+
+Every read is recorded in the audit log with the purpose ``consumer_request``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from openbureau.adapters.tables import inquiries, organisations
+from openbureau.bootstrap import Bureau
+from openbureau.domain.profiles import Purpose
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import reports, subjects
+from openbureau.unit_of_work import UnitOfWork
+
+PURPOSE = Purpose.CONSUMER_REQUEST.value
+
+
+def _own_subject(uow: UnitOfWork, consumer: Principal) -> Any:
+    if consumer.role is not Role.CONSUMER:    # a wiring mistake, never a caller's choice
+        raise ValueError("consumer services take a consumer principal")
+    return subjects.by_id(uow, consumer.id)
+
+
+def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json") -> dict[str, Any]:
+    with bureau.uow() as uow:
+        report = reports.build_report(bureau, uow, _own_subject(uow, consumer), consumer, PURPOSE,
+                                      format=format)
+        uow.commit()
+    return report
+
+
+def my_report_pdf(bureau: Bureau, consumer: Principal) -> bytes:
+    from openbureau.adapters import pdf
+
+    return pdf.render_report(my_report(bureau, consumer, format="pdf"), reports.GRID_CODES)
+
+
+def my_accesses(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+    """Every inquiry and restriction check on the file, newest first: who, when, why. Unlike the
+    report's inquiry section this is not cut to the profile's display window; only what retention
+    has purged is gone."""
+    with bureau.uow() as uow:
+        subject = _own_subject(uow, consumer)
+        rows = uow.execute(
+            select(inquiries, organisations.c.name.label("organisation"))
+            .join(organisations, organisations.c.id == inquiries.c.organisation_id)
+            .where(inquiries.c.subject_id == subject.id,
+                   inquiries.c.kind.in_(reports.INQUIRY_KINDS),
+                   inquiries.c.purged_at.is_(None))
+            .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc())).all()
+        uow.audit(consumer.actor, "accesses.read", subject.item_ref, PURPOSE)
+        uow.commit()
+    return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
+             "purpose": r.purpose, "category": r.category, "consent_ref": r.consent_ref,
+             "when": r.created_at} for r in rows]
+
+
+def my_notices(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+    """Adverse-action notices, listing notices and dispute results, newest first."""
+    with bureau.uow() as uow:
+        subject = _own_subject(uow, consumer)
+        out = reports.notice_list(uow, subject.id)
+        uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
+        uow.commit()
+    return out

@@ -1,0 +1,62 @@
+"""Demo credentials: one organisation per role with a fresh key, and one enrolled consumer.
+
+Only for the synthetic demo population; refused in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from openbureau.adapters.secrets_hashing import hash_secret
+from openbureau.adapters.tables import consumer_logins, organisations, subjects
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import Conflict, NotFound
+from openbureau.domain.roles import ORG_ROLES
+from openbureau.services import access
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def issue(bureau: Bureau) -> list[dict[str, str]]:
+    if bureau.settings.environment == "production":
+        raise Conflict("demo credentials are not issued in production")
+    creds = []
+    for role in ORG_ROLES:
+        name = f"Demo {role.value.title()}"
+        with bureau.uow() as uow:
+            exists = uow.execute(select(organisations.c.id)
+                                 .where(organisations.c.name == name)).first()
+        issued = (access.rotate_key(bureau, name) if exists
+                  else access.create_organisation(bureau, name, role.value))
+        creds.append({"role": role.value, "who": name, "credential": issued.key})
+    creds.append(_consumer(bureau))
+    return creds
+
+
+def _consumer(bureau: Bureau) -> dict[str, str]:
+    with bureau.uow() as uow:
+        row = uow.execute(select(subjects).where(subjects.c.kind == "person")
+                          .order_by(subjects.c.id).limit(1)).first()
+    if row is None:
+        raise NotFound("no credit file yet; run `openbureau demo seed` first")
+    nid = bureau.vault.decrypt(row.id_ciphertext)
+    with bureau.uow() as uow:
+        enrolled = uow.execute(select(consumer_logins.c.subject_id)
+                               .where(consumer_logins.c.subject_id == row.id)).first()
+        if enrolled:
+            uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
+                        .values(password_hash=hash_secret(DEMO_PASSWORD), failed_attempts=0,
+                                locked_until=None))
+            uow.commit()
+    if not enrolled:
+        invite = access.invite_consumer(bureau, nid)
+        assert row.date_of_birth is not None
+        access.enrol(bureau, nid, row.date_of_birth, invite["enrolment_code"], DEMO_PASSWORD)
+    return {"role": "consumer", "who": row.name,
+            "credential": f"national_id={nid} password={DEMO_PASSWORD}"}
+
+
+def summary(creds: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{c['role']:>10}  {c['who']:<20} {c['credential']}" for c in creds)

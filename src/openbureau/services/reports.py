@@ -1,0 +1,287 @@
+"""The credit report: one builder behind the consumer's own report, a member's inquiry and the PDF.
+
+``build_report`` reads a file inside the caller's unit of work and appends one audit event (who,
+what, subject_ref, why); the caller commits, so the read and its record are one transaction.
+
+What each viewer gets:
+
+- the consumer (their own file): the full national identifier, dispute reasons, notices;
+- anyone else (a member): the identifier masked, disputes without the consumer's reasons, no
+  notices (those are correspondence with the consumer, not part of the file a member may see).
+
+Accounts carry a 24-cell payment-history grid, oldest month first, ending at the month-end of the
+account's newest record (the date the furnisher's file stands at). Each cell's status comes from
+the stored month record for that month if there is one, else from the newest record's Metro 2
+payment-history profile (its first character is the month before that record's ``as_of``), else it
+is "no data".
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from openbureau.adapters.tables import (
+    account_months,
+    accounts,
+    disputes,
+    fraud_alerts,
+    freezes,
+    inquiries,
+    notices,
+    organisations,
+    public_records,
+    restrictions,
+    statements,
+)
+from openbureau.bootstrap import Bureau
+from openbureau.domain.profiles import Profile, Purpose
+from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import subjects
+from openbureau.unit_of_work import UnitOfWork
+
+GRID_MONTHS = 24
+INQUIRY_KINDS = ("inquiry", "restriction_check")
+
+NO_DATA = "-"
+# Grid code -> (status, plain-language label). 0-6, E, G, H, J, K, L are Metro 2 payment-history
+# codes; P and C are the months a furnisher reported the account paid or closed; "-" is no data
+# (Metro 2's B and D are shown as "-").
+GRID_CODES: dict[str, tuple[str, str]] = {
+    "0": ("current", "Current"),
+    "1": ("dpd30", "30 days past due"),
+    "2": ("dpd60", "60 days past due"),
+    "3": ("dpd90", "90 days past due"),
+    "4": ("dpd120", "120 days past due"),
+    "5": ("dpd150", "150 days past due"),
+    "6": ("dpd180", "180 days or more past due"),
+    "E": ("zero_balance", "Zero balance, current"),
+    "G": ("collection", "Collection"),
+    "H": ("foreclosure", "Foreclosure"),
+    "J": ("voluntary_surrender", "Voluntary surrender"),
+    "K": ("repossession", "Repossession"),
+    "L": ("charged_off", "Charged off"),
+    "P": ("paid", "Paid"),
+    "C": ("closed", "Closed"),
+    NO_DATA: ("no_data", "No data"),
+}
+_CODE_OF_STATUS = {status: code for code, (status, _) in GRID_CODES.items()}
+_METRO2_NO_DATA = frozenset("BD")
+
+
+def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
+                 *, action: str = "report.read", **audit_detail: Any) -> dict[str, Any]:
+    """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
+
+    Appends one audit event ``action``; does not commit.
+    """
+    now = uow.clock.now()
+    own = viewer.role is Role.CONSUMER and viewer.id == subject.id
+    disputes_rows = uow.execute(select(disputes).where(disputes.c.subject_id == subject.id)
+                                .order_by(disputes.c.opened_at.desc(), disputes.c.id)).all()
+    open_disputes = {d.item_ref for d in disputes_rows if d.status == "open"}
+    statement_rows = uow.execute(select(statements).where(statements.c.subject_id == subject.id)
+                                 .order_by(statements.c.created_at, statements.c.id)).all()
+    report: dict[str, Any] = {
+        "generated_at": now,
+        "profile": bureau.profile.name,
+        "subject_ref": subject.item_ref,
+        "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
+        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows),
+        "public_records": _public_records(uow, subject.id, now.date(), open_disputes),
+        "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
+        "disputes": [_dispute(d, own) for d in disputes_rows],
+        "statements": [_statement(s) for s in statement_rows],
+        "notices": notice_list(uow, subject.id) if own else None,
+        "score": _score_for(bureau, uow, subject.id),
+        "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
+                         for a in uow.execute(
+                             select(fraud_alerts).where(fraud_alerts.c.subject_id == subject.id,
+                                                        fraud_alerts.c.expires_at > now)
+                             .order_by(fraud_alerts.c.placed_at))],
+        "frozen": is_frozen(uow, subject.id),
+        "bureau": {"name": bureau.settings.bureau_name,
+                   "contact": bureau.settings.bureau_contact},
+    }
+    uow.audit(viewer.actor, action, subject.item_ref, purpose,
+              view="consumer" if own else viewer.role.value, **audit_detail)
+    return report
+
+
+def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
+    """The subject's current score (api.md's ``score`` object). Hook for the scoring service;
+    until it exists, no score is given rather than an invented one."""
+    return None
+
+
+def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
+    row = uow.execute(select(freezes.c.id).where(freezes.c.subject_id == subject_id,
+                                                 freezes.c.lifted_at.is_(None))).first()
+    return row is not None
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
+              statement_rows: list[Any]) -> list[dict[str, Any]]:
+    """Accounts on the file. Left out: accounts with ``deleted_at`` (the furnisher deleted them,
+    e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
+    process took them off the file: a dispute not verified in time, or past retention); neither
+    may be reported to anyone, and the consumer is told of a suppression by a notice."""
+    latest = account_months.alias("latest")
+    rows = uow.execute(
+        select(accounts, organisations.c.name.label("furnisher_name"),
+               latest.c.status, latest.c.balance, latest.c.amount_past_due,
+               latest.c.credit_limit.label("month_limit"))
+        .join(organisations, organisations.c.id == accounts.c.furnisher_id)
+        .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
+                                latest.c.as_of == accounts.c.latest_as_of))
+        .where(accounts.c.subject_id == subject_id, accounts.c.deleted_at.is_(None),
+               accounts.c.suppressed_at.is_(None))
+        .order_by(accounts.c.opened_on.desc(), accounts.c.id)).all()
+    months: dict[int, list[Any]] = {r.id: [] for r in rows}
+    if months:
+        for m in uow.execute(select(account_months.c.account_id, account_months.c.as_of,
+                                    account_months.c.status, account_months.c.payment_history)
+                             .where(account_months.c.account_id.in_(list(months)))
+                             .order_by(account_months.c.as_of)):
+            months[m.account_id].append(m)
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for s in statement_rows:
+        if s.item_ref:
+            by_item.setdefault(s.item_ref, []).append(_statement(s))
+    out = []
+    for r in rows:
+        out.append({
+            "item_ref": r.item_ref,
+            "account_ref": r.account_ref,
+            "furnisher": r.furnisher_name,
+            "kind": r.kind,
+            "ecoa": r.ecoa,
+            "status": r.status,
+            "currency": r.currency,
+            "balance": r.balance,
+            "credit_limit": r.month_limit if r.month_limit is not None else r.credit_limit,
+            "original_amount": r.original_amount,
+            "amount_past_due": r.amount_past_due,
+            "opened_on": r.opened_on,
+            "closed_on": r.closed_on,
+            "as_of": r.latest_as_of,
+            "date_of_first_delinquency": r.date_of_first_delinquency,
+            "compliance_code": r.compliance_code,
+            "disputed": (r.compliance_code in DISPUTE_COMPLIANCE_CODES
+                         or r.item_ref in open_disputes),
+            "payment_history": payment_grid(r.latest_as_of, months[r.id]),
+            "statements": by_item.get(r.item_ref, []),
+        })
+    return out
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def months_before(d: date, n: int) -> date:
+    """The month-end ``n`` months before ``d``'s month."""
+    index = d.year * 12 + d.month - 1 - n
+    return month_end(date(index // 12, index % 12 + 1, 1))
+
+
+def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
+    """24 cells, oldest first, ending at ``end``'s month. ``months`` are the account's stored
+    month records (``as_of``, ``status``, ``payment_history``), in any order."""
+    end = month_end(end)
+    reported = {month_end(m.as_of): m.status for m in months}
+    from_profile: dict[date, str] = {}
+    with_history = [m for m in months if m.payment_history]
+    if with_history:
+        newest = max(with_history, key=lambda m: m.as_of)
+        for i, char in enumerate(newest.payment_history[:GRID_MONTHS]):
+            from_profile[months_before(newest.as_of, i + 1)] = char
+    cells = []
+    for back in range(GRID_MONTHS - 1, -1, -1):
+        month = months_before(end, back)
+        if month in reported:
+            code, source = _CODE_OF_STATUS.get(reported[month], NO_DATA), "reported"
+        elif month in from_profile and from_profile[month] not in _METRO2_NO_DATA:
+            code, source = from_profile[month], "payment_history"
+        else:
+            code, source = NO_DATA, "none"
+        status, label = GRID_CODES.get(code, GRID_CODES[NO_DATA])
+        cells.append({"month": month.strftime("%Y-%m"), "code": code, "status": status,
+                      "label": label, "source": source})
+    return cells
+
+
+# -- the rest of the file ----------------------------------------------------------------------
+
+def _public_records(uow: UnitOfWork, subject_id: int, today: date,
+                    open_disputes: set[str]) -> list[dict[str, Any]]:
+    rows = uow.execute(
+        select(public_records, organisations.c.name.label("court_name"))
+        .join(organisations, organisations.c.id == public_records.c.court_id)
+        .where(public_records.c.subject_id == subject_id, public_records.c.status == "active")
+        .order_by(public_records.c.judgment_date.desc(), public_records.c.id)).all()
+    orders: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
+    if orders:
+        for o in uow.execute(
+                select(restrictions).where(
+                    restrictions.c.public_record_id.in_(list(orders)),
+                    restrictions.c.lifted_at.is_(None))
+                .order_by(restrictions.c.category)):
+            if o.until is None or o.until >= today:
+                orders[o.public_record_id].append(
+                    {"category": o.category, "ordered_on": o.ordered_on, "until": o.until})
+    return [{"item_ref": r.item_ref, "kind": r.kind, "court": r.court_name,
+             "case_number": r.case_number, "amount": r.amount, "currency": r.currency,
+             "judgment_date": r.judgment_date, "ground": r.ground, "legal_basis": r.legal_basis,
+             "status": r.status, "listed_at": r.listed_at, "until": r.until,
+             "disputed": r.item_ref in open_disputes, "restrictions": orders[r.id]}
+            for r in rows]
+
+
+def _shown(profile: Profile, purpose: str, age_days: int) -> bool:
+    try:
+        p = Purpose(purpose)
+    except ValueError:
+        p = None
+    if p is None:   # e.g. a restriction check: the general display window applies
+        return profile.inquiry_display_days is None or age_days <= profile.inquiry_display_days
+    return profile.shows_inquiry(p, age_days)
+
+
+def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int,
+               now: datetime) -> list[dict[str, Any]]:
+    rows = uow.execute(
+        select(inquiries, organisations.c.name.label("organisation"))
+        .join(organisations, organisations.c.id == inquiries.c.organisation_id)
+        .where(inquiries.c.subject_id == subject_id, inquiries.c.kind.in_(INQUIRY_KINDS),
+               inquiries.c.purged_at.is_(None))
+        .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc())).all()
+    return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
+             "purpose": r.purpose, "category": r.category, "when": r.created_at}
+            for r in rows if _shown(profile, r.purpose, (now - r.created_at).days)]
+
+
+def _dispute(d: Any, own: bool) -> dict[str, Any]:
+    out = {"item_kind": d.item_kind, "item_ref": d.item_ref, "status": d.status,
+           "opened_at": d.opened_at, "due_at": d.due_at, "answered_at": d.answered_at,
+           "statement": d.statement}
+    if own:
+        out.update(reason=d.reason, note=d.note)
+    return out
+
+
+def _statement(s: Any) -> dict[str, Any]:
+    return {"item_ref": s.item_ref, "text": s.text, "created_at": s.created_at}
+
+
+def notice_list(uow: UnitOfWork, subject_id: int) -> list[dict[str, Any]]:
+    return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at}
+            for n in uow.execute(select(notices).where(notices.c.subject_id == subject_id)
+                                 .order_by(notices.c.created_at.desc(), notices.c.id.desc()))]
+
