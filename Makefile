@@ -22,7 +22,7 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.runtime
 	$(BIN)/openbureau db upgrade
-	$(BIN)/openbureau demo seed --subjects $(SUBJECTS)
+	$(BIN)/openbureau demo seed --subjects $(SUBJECTS) --if-empty
 	$(BIN)/openbureau demo credentials
 	@echo "serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/openbureau serve --host $(HOST) --port $(PORT)

@@ -131,13 +131,33 @@ def client(bureau: Bureau):  # type: ignore[no-untyped-def]
         yield c
 
 
+class _Orgs(dict[str, str]):
+    """API keys by role; each organisation is created on first use (argon2 is slow on purpose,
+    so tests create only the ones they touch)."""
+
+    ROLES = ("furnisher", "member", "court", "operator", "auditor")
+
+    def __init__(self, bureau: Bureau) -> None:
+        super().__init__()
+        self._bureau = bureau
+
+    def __missing__(self, role: str) -> str:
+        from openbureau.services import access
+
+        if role not in self.ROLES:
+            raise KeyError(role)
+        key = access.create_organisation(self._bureau, f"Test {role}", role).key
+        self[role] = key
+        return key
+
+    def items(self):  # type: ignore[override]
+        return [(role, self[role]) for role in self.ROLES]
+
+
 @pytest.fixture
 def orgs(bureau: Bureau) -> dict[str, str]:
-    """One organisation of each role; their API keys by role."""
-    from openbureau.services import access
-
-    return {role: access.create_organisation(bureau, f"Test {role}", role).key
-            for role in ("furnisher", "member", "court", "operator", "auditor")}
+    """One organisation of each role, created on first use; their API keys by role."""
+    return _Orgs(bureau)
 
 
 def auth(key: str) -> dict[str, str]:

@@ -228,8 +228,12 @@ def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose acco
         if fmt == "metro2":
             from openbureau.adapters.metro2 import write_metro2
 
-            summary = write_metro2(records, f, reporter_name=furnisher,
-                                   activity_date=bureau.clock.now().date(), variable=variable)
+            try:
+                summary = write_metro2(records, f, reporter_name=furnisher,
+                                       activity_date=bureau.clock.now().date(),
+                                       variable=variable)
+            except ValueError as exc:
+                fail(f"cannot write Metro 2: {exc}; nothing usable was written to {out_path}")
             out.print(f"wrote {out_path}: {summary}")
         elif fmt == "csv":
             from openbureau.adapters.csv_io import write_csv
@@ -244,11 +248,24 @@ def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose acco
 
 @demo_app.command("seed")
 def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to generate.")] = 3000,
-              seed: Annotated[int, typer.Option(help="Random seed (deterministic).")] = 7) -> None:
+              seed: Annotated[int, typer.Option(help="Random seed (deterministic).")] = 7,
+              if_empty: Annotated[bool, typer.Option(help="Do nothing when the database "
+                                                     "already holds credit files.")] = False
+              ) -> None:
     """Generate a synthetic population and furnish it through the normal path."""
+    from sqlalchemy import func, select
+
+    from openbureau.adapters.tables import subjects as subjects_table
     from openbureau.services import demo
 
     bureau = _bureau()
+    if if_empty:
+        with bureau.uow() as uow:
+            held = uow.execute(select(func.count()).select_from(subjects_table)).scalar_one()
+        if held:
+            err.print(f"{held:,} credit files already held; not seeding (drop --if-empty to "
+                      "re-seed, which changes nothing for the same seed)")
+            return
     with _progress() as bar:
         task = bar.add_task("seeding people", total=subjects)
         result = demo.seed(bureau, subjects, seed=seed,
@@ -261,11 +278,14 @@ def demo_credentials() -> None:
     """(Re)issue a key for one demo organisation of each role and a demo consumer login."""
     from openbureau.services import demo_logins
 
-    creds = demo_logins.issue(_bureau())
-    table = Table("role", "who", "credential", title="demo credentials (fresh each run)")
+    try:
+        creds = demo_logins.issue(_bureau())
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    out.print("[bold]demo credentials[/] (issued fresh on every run; older demo keys are revoked)")
     for c in creds:
-        table.add_row(c["role"], c["who"], c["credential"])
-    out.print(table, soft_wrap=True)
+        out.print(f"  {c['role']:>9}  {c['who']:<16} {c['credential']}", highlight=False,
+                  soft_wrap=True)
 
 
 # -- serving -----------------------------------------------------------------------------------
@@ -303,6 +323,140 @@ def audit_verify() -> None:
     _json(result.__dict__)
     if not result.ok:
         raise typer.Exit(1)
+
+
+# -- models ------------------------------------------------------------------------------------
+
+@model_app.command("train")
+def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
+                version: Annotated[str, typer.Option(help="Version of the new spec.")]
+                = "gmsc-2026.11.1",
+                out_path: Annotated[Path | None, typer.Option("--out", help="Spec JSON path "
+                                                              "(default: the shipped models "
+                                                              "folder).")] = None,
+                docs: Annotated[Path | None, typer.Option(help="Write the model card here.")]
+                = Path("docs"),
+                register: Annotated[bool, typer.Option(help="Register the spec in the "
+                                                       "database (inactive).")] = False) -> None:
+    """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
+    if not data.is_file():
+        fail(f"no such file: {data}")
+    try:
+        from openbureau.scoring.training import train_main
+    except ImportError as exc:
+        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    target = out_path or Path(__file__).parent / "scoring" / "models" / f"{version}.json"
+    card = train_main(data, target, docs, version)
+    if register:
+        from openbureau.services import models
+
+        models.register(_bureau(), json.loads(target.read_text()))
+        err.print(f"registered {card.version} (inactive; `POST /v1/admin/models/"
+                  f"{card.version}/activate` to use it)")
+
+
+@model_app.command("evaluate")
+def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
+                   version: Annotated[str | None, typer.Option(help="Model version (default: "
+                                                               "the active one).")] = None,
+                   out_path: Annotated[Path | None, typer.Option("--out", help="Write scores "
+                                                                 "to this CSV.")] = None) -> None:
+    """Score a CSV in the training data's format; print AUC, KS and Gini."""
+    import tempfile
+
+    from openbureau.services import models
+
+    if not data.is_file():
+        fail(f"no such file: {data}")
+    bureau = _bureau()
+    try:
+        spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    if spec is None:
+        fail("no active model; run `openbureau db upgrade`")
+    from openbureau.scoring.evaluate import evaluate_main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec))
+        try:
+            evaluate_main(data, spec_path, out_path)
+        except (KeyError, ValueError) as exc:
+            fail(f"{data.name}: not in the training data's column format ({exc})")
+
+
+@model_app.command("list")
+def model_list() -> None:
+    from openbureau.services import models
+
+    table = Table("version", "active", "activated by")
+    for m in models.list_models(_bureau()):
+        table.add_row(m["version"], "yes" if m["active"] else "", m["activated_by"] or "")
+    out.print(table)
+
+
+@model_app.command("activate")
+def model_activate(version: str) -> None:
+    """Make a registered model version the active one (audited)."""
+    from openbureau.domain.roles import Principal, Role
+    from openbureau.services import models
+
+    try:
+        models.activate(_bureau(), version, Principal(Role.OPERATOR, 0, "cli"))
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    out.print(f"active model: {version}")
+
+
+def _spec_for(version: str | None) -> dict[str, Any]:
+    """A shipped spec by version without touching the database, else the registry's."""
+    from openbureau.services import models
+
+    if version is not None:
+        for spec in models.shipped_specs():
+            if spec["version"] == version:
+                return spec
+    bureau = _bureau()
+    try:
+        spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    if spec is None:
+        fail("no active model; run `openbureau db upgrade`")
+    return spec
+
+
+@model_app.command("export-pmml")
+def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML file to write.")],
+                      version: Annotated[str | None, typer.Option(help="Model version (default: "
+                                                                  "the active one).")] = None
+                      ) -> None:
+    """Export a scorecard as a PMML 4.4 Scorecard model (raw and clipped score, reason codes)."""
+    from openbureau.scoring.pmml import to_pmml
+    from openbureau.scoring.spec import load_spec
+
+    card = load_spec(_spec_for(version))
+    out_path.write_text(to_pmml(card), encoding="utf-8")
+    err.print(f"wrote {out_path}: PMML 4.4 Scorecard {card.version}")
+
+
+@model_app.command("fairness")
+def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.csv or .csv.gz).")],
+                   out_path: Annotated[Path, typer.Option("--out", help="Markdown report; the "
+                                                          "JSON goes next to it.")]
+                   = Path("docs/fairness.md")) -> None:
+    """Train the pipeline on German credit without personal characteristics; publish approval-
+    rate ratios (four-fifths rule) and equal-opportunity differences by sex and age group."""
+    if not data.is_file():
+        fail(f"no such file: {data}")
+    try:
+        from openbureau.scoring.fairness import fairness_main
+    except ImportError as exc:
+        fail(f"fairness needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    report = fairness_main(data, out_path)
+    err.print(f"wrote {out_path} and {out_path.with_suffix('.json')}; lowest four-fifths ratio "
+              f"{report['lowest_ratio']:.3f}")
 
 
 def main() -> None:  # pragma: no cover

@@ -1,6 +1,6 @@
 """Metro 2 character format (426): a streaming reader and a writer.
 
-Positions follow /work/shared/metro2-layout.md (CRRG numbering, 1-based from the RDW); the code
+Positions follow the CRRG 426-character layout (1-based, counted from the RDW); the code
 uses the 0-based slices ``start-1:end``. Both fixed-length files and variable-blocked files
 (a BDW in front of each block, one or more records per block) are read; CR/LF between records
 are tolerated. Packed (366) files are refused: "packed (366) format is not supported; send

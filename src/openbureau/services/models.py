@@ -43,6 +43,30 @@ def ensure_shipped(bureau: Bureau) -> str | None:
     return active
 
 
+def register(bureau: Bureau, spec: dict[str, Any], actor: Principal = SYSTEM) -> None:
+    from openbureau.adapters.tables import models
+    from openbureau.scoring.spec import load_spec
+
+    load_spec(spec)   # refuses an invalid spec before it reaches the registry
+    with bureau.uow() as uow:
+        if uow.execute(select(models.c.version)
+                       .where(models.c.version == spec["version"])).first() is None:
+            uow.execute(insert(models).values(version=spec["version"], spec=spec, active=False,
+                                              created_at=uow.clock.now()))
+            uow.audit(actor.actor, "model.register", version=spec["version"])
+        uow.commit()
+
+
+def spec_of(bureau: Bureau, version: str) -> dict[str, Any]:
+    from openbureau.adapters.tables import models
+
+    with bureau.uow() as uow:
+        spec = uow.execute(select(models.c.spec).where(models.c.version == version)).scalar()
+    if spec is None:
+        raise NotFound(f"no model version {version!r}")
+    return spec  # type: ignore[no-any-return]
+
+
 def _activate(uow: UnitOfWork, version: str, actor: Principal) -> None:
     from openbureau.adapters.tables import models
 
