@@ -22,6 +22,7 @@ from tests.integration.route_tables import (
     RIGHTS,
     SCORING,
     STAFF,
+    WEB,
 )
 
 CORE: dict[tuple[str, str], frozenset[str]] = {
@@ -47,7 +48,7 @@ CORE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/admin/models/{version}/activate"): frozenset({"operator"}),
 }
 
-ALLOWED = {**CORE, **RIGHTS, **REGISTRY, **SCORING}
+ALLOWED = {**CORE, **RIGHTS, **REGISTRY, **SCORING, **WEB}
 
 # Routes FastAPI adds for its own documentation; public by design.
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

@@ -242,7 +242,7 @@ disputes = Table(
     Column("furnisher_id", ForeignKey("organisations.id")),
     Column("reason", Text, nullable=False),
     Column("statement", Text),
-    Column("status", String(20), nullable=False),     # open | verified | corrected | deleted | expired
+    Column("status", String(20), nullable=False),  # open, verified, corrected, deleted, expired
     Column("opened_at", UTCDateTime, nullable=False),
     Column("due_at", UTCDateTime, nullable=False),
     Column("answered_at", UTCDateTime),

@@ -29,6 +29,10 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
                   description="A credit reporting system with due process built in.")
     app.state.bureau = bureau
     problems.install(app)
+    from openbureau.api.security import SecurityHeaders
+
+    production = (settings or (bureau.settings if bureau else Settings())).environment
+    app.add_middleware(SecurityHeaders, hsts=production == "production")
 
     from openbureau.api.routers import ROUTERS
 

@@ -129,7 +129,8 @@ ENROLMENT_DAYS = 30
 
 
 def invite_consumer(bureau: Bureau, national_id: str, actor: Principal = SYSTEM) -> dict[str, str]:
-    """Issue an enrolment code for an existing file (mailed to the address on file in production)."""
+    """Issue an enrolment code for an existing file (mailed to the address on file in
+    production)."""
     nid = normalise_national_id(national_id)
     with bureau.uow() as uow:
         row = uow.execute(select(t.c.id, t.c.item_ref).where(

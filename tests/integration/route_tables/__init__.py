@@ -5,5 +5,6 @@ from tests.integration.route_tables.common import ANYONE, CALLERS, EVERYONE, ORG
 from tests.integration.route_tables.registry import REGISTRY
 from tests.integration.route_tables.rights import RIGHTS
 from tests.integration.route_tables.scoring import SCORING
+from tests.integration.route_tables.web import WEB
 
-__all__ = ["ANYONE", "CALLERS", "EVERYONE", "ORG", "REGISTRY", "RIGHTS", "SCORING", "STAFF"]
+__all__ = ["ANYONE", "CALLERS", "EVERYONE", "ORG", "REGISTRY", "RIGHTS", "SCORING", "STAFF", "WEB"]
