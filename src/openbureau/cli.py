@@ -226,7 +226,7 @@ def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose acco
     records = latest_records(bureau, fid, all_months=all_months)
     with out_path.open("wb") as f:
         if fmt == "metro2":
-            from openbureau.adapters.metro2 import write_metro2
+            from openbureau.adapters.metro2_writer import write_metro2
 
             try:
                 summary = write_metro2(records, f, reporter_name=furnisher,

@@ -22,7 +22,8 @@ from openbureau.adapters.fileformats import (
     detect_format,
     read_records,
 )
-from openbureau.adapters.metro2 import PACKED_MESSAGE, write_metro2
+from openbureau.adapters.metro2 import PACKED_MESSAGE
+from openbureau.adapters.metro2_writer import write_metro2
 from openbureau.domain.errors import ValidationFailed
 from openbureau.domain.records import (
     AccountKind,
