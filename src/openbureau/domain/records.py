@@ -130,7 +130,8 @@ def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def check_fields(raw: Mapping[str, Any], allowed: tuple[str, ...], prefix: str = "") -> list[FieldError]:
+def check_fields(raw: Mapping[str, Any], allowed: tuple[str, ...],
+                 prefix: str = "") -> list[FieldError]:
     """Errors for every key outside ``allowed``; prohibited categories are named."""
     errors = []
     for key in raw:
@@ -184,7 +185,7 @@ class _Reader:
             return None
         if isinstance(value, str):
             s = value.strip()
-            if not s.isdigit():
+            if not (s.isascii() and s.isdigit()):     # "²".isdigit(), yet int("²") fails
                 self.errors.append(FieldError(name, f"must be a non-negative integer amount in "
                                               f"minor units, got {s[:20]!r}"))
                 return None
@@ -251,6 +252,10 @@ def parse_subject(raw: Any, prefix: str = "subject.") -> tuple[SubjectIdentity |
 
 def parse_account_record(raw: Mapping[str, Any]) -> AccountRecord:
     """Validate one furnished record against the closed schema."""
+    if type(raw) is dict:
+        rec = _parse_plain(raw)
+        if rec is not None:
+            return rec
     if not isinstance(raw, Mapping):
         raise ValidationFailed([FieldError("record", "must be an object")])
     errors = check_fields(raw, RECORD_FIELDS)
@@ -308,6 +313,125 @@ def parse_account_record(raw: Mapping[str, Any]) -> AccountRecord:
     assert currency is not None
     return AccountRecord(
         subject=subject, account_ref=account_ref, as_of=month_end(as_of), kind=kind,
+        opened_on=opened_on, balance=balance, amount_past_due=past_due, status=status,
+        ecoa=ecoa, currency=currency, closed_on=closed_on, credit_limit=credit_limit,
+        original_amount=original_amount, scheduled_payment=scheduled_payment,
+        date_of_first_delinquency=dofd, monthly_income=income, consent_ref=consent_ref,
+        compliance_code=compliance, delete_code=delete_code, payment_history=history)
+
+
+# ---------------------------------------------------------------------------- the fast path
+#
+# Most records are well formed. ``_parse_plain`` accepts a subset of the records the checks above
+# accept -- plain values, nothing to strip or normalise beyond what those checks do, no field in
+# doubt -- and gives the very same AccountRecord; for anything else it answers None and the checks
+# above run (they alone word the errors). Each test below is the condition under which the
+# corresponding check above passes.
+
+_RECORD_KEYS = frozenset(RECORD_FIELDS)
+_SUBJECT_KEYS = frozenset(SUBJECT_FIELDS)
+_FAIL: Any = object()
+_PLAIN_NATIONAL_ID = re.compile(r"[A-Z0-9]{6,20}")
+_KINDS = {m.value: m for m in AccountKind}
+_STATUSES = {m.value: m for m in AccountStatus}
+_ECOAS = {m.value: m for m in Ecoa}
+_DELETE_CODES = {m.value: m for m in DeleteCode}
+_MONTH_ENDS: dict[date, date] = {}
+
+
+def _plain_day(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return _FAIL
+    return value if isinstance(value, date) else _FAIL
+
+
+def _plain_money(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        s = value.strip()
+        if not (s.isascii() and s.isdigit()):
+            return _FAIL
+        value = int(s)
+    elif type(value) is not int:
+        return _FAIL
+    return value if 0 <= value <= 10**15 else _FAIL
+
+
+def _plain_text(value: Any, pattern: re.Pattern[str] | None = None) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        return _FAIL
+    value = value.strip()
+    if pattern is not None and not pattern.match(value):
+        return _FAIL
+    return value
+
+
+def _plain_choice(value: Any, members: dict[str, Any]) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        return _FAIL
+    return members.get(value.strip(), _FAIL)
+
+
+def _parse_plain(raw: dict[str, Any]) -> AccountRecord | None:
+    subject = raw.get("subject")
+    if not (raw.keys() <= _RECORD_KEYS and type(subject) is dict
+            and subject.keys() <= _SUBJECT_KEYS):
+        return None
+    nid, name = subject.get("national_id"), subject.get("name")
+    if type(nid) is not str or not _PLAIN_NATIONAL_ID.fullmatch(nid) or type(name) is not str:
+        return None
+    name = name.strip()
+    dob = _plain_day(subject.get("date_of_birth"))
+    get = raw.get
+    account_ref = _plain_text(get("account_ref"), _REF)
+    as_of = _plain_day(get("as_of"))
+    kind = _plain_choice(get("kind"), _KINDS)
+    opened_on = _plain_day(get("opened_on"))
+    closed_on = _plain_day(get("closed_on"))
+    credit_limit = _plain_money(get("credit_limit"))
+    original_amount = _plain_money(get("original_amount"))
+    scheduled_payment = _plain_money(get("scheduled_payment"))
+    balance = _plain_money(get("balance"))
+    past_due = _plain_money(get("amount_past_due"))
+    status = _plain_choice(get("status"), _STATUSES)
+    dofd = _plain_day(get("date_of_first_delinquency"))
+    ecoa = _plain_choice(get("ecoa"), _ECOAS)
+    income = _plain_money(get("monthly_income"))
+    consent_ref = _plain_text(get("consent_ref"))
+    currency = _plain_text(get("currency"), _CURRENCY)
+    compliance = _plain_text(get("compliance_code"))
+    delete_code = _plain_choice(get("delete_code"), _DELETE_CODES)
+    history = _plain_text(get("payment_history"), _HISTORY)
+    values = (dob, account_ref, as_of, kind, opened_on, closed_on, credit_limit, original_amount,
+              scheduled_payment, balance, past_due, status, dofd, ecoa, income, consent_ref,
+              currency, compliance, delete_code, history)
+    if (_FAIL in values or not 1 <= len(name) <= 120 or account_ref is None or as_of is None
+            or kind is None or opened_on is None or balance is None or past_due is None
+            or status is None or ecoa is None or currency is None
+            or (compliance is not None and compliance not in COMPLIANCE_CODES)
+            or opened_on > as_of or (closed_on is not None and closed_on < opened_on)
+            or (status is AccountStatus.CURRENT and past_due > 0)
+            or (status in DEROGATORY and dofd is None)
+            or (dofd is not None and dofd > as_of)
+            or (income is not None and consent_ref is None)):
+        return None
+    end = _MONTH_ENDS.get(as_of)
+    if end is None:
+        end = month_end(as_of)
+        if len(_MONTH_ENDS) < 50_000:
+            _MONTH_ENDS[as_of] = end
+    return AccountRecord(
+        subject=SubjectIdentity(nid, name, dob), account_ref=account_ref, as_of=end, kind=kind,
         opened_on=opened_on, balance=balance, amount_past_due=past_due, status=status,
         ecoa=ecoa, currency=currency, closed_on=closed_on, credit_limit=credit_limit,
         original_amount=original_amount, scheduled_payment=scheduled_payment,

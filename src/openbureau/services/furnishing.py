@@ -1,9 +1,15 @@
 """Furnishing: the one service behind the JSON batch, file uploads and ``openbureau ingest``.
 
 Records are validated one by one against the closed schema; valid ones are stored in chunks,
-each chunk one transaction. If a chunk fails in the database, it is retried record by record,
-so a record is always stored whole or rejected whole and the good records of a file are kept.
-Storing is an upsert on (furnisher, account, month): the same data sent twice changes nothing.
+each chunk one transaction. If a chunk fails in the database, it is retried by halves down to
+single records, so a record is always stored whole or rejected whole and the good records of a
+file are kept. Storing is an upsert on (furnisher, account, month): the same data sent twice
+changes nothing. Each chunk writes one audit event per subject whose file it changed, naming the
+accounts and months.
+
+A chunk costs a fixed number of statements whatever its size (subjects, accounts, months and
+account state are each read or written with one multi-row statement), so PostgreSQL takes
+larger chunks than SQLite, whose writer lock is held for the whole chunk.
 """
 
 from __future__ import annotations
@@ -14,10 +20,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from openbureau.adapters.audit import PendingEvent
+from openbureau.adapters.database import is_unavailable
 from openbureau.adapters.tables import account_months, accounts, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, ValidationFailed
@@ -29,6 +49,7 @@ from openbureau.unit_of_work import UnitOfWork
 log = logging.getLogger("openbureau.furnishing")
 
 CHUNK = 2000
+CHUNK_BY_DIALECT = {"postgresql": 10_000}
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
                  "monthly_income", "consent_ref", "payment_history")
 
@@ -66,12 +87,14 @@ Rescorer = Callable[[UnitOfWork, set[int]], None]
 
 
 def furnish(bureau: Bureau, furnisher: Principal, candidates: Iterable[Candidate | Rejection],
-            *, file_id: int | None = None, chunk: int = CHUNK,
+            *, file_id: int | None = None, chunk: int | None = None,
             progress: Callable[[Summary], None] | None = None,
             rescore: Rescorer | None = None) -> Summary:
     """Validate and store; returns counts and every rejection with its position."""
     total = Summary()
     batch: list[tuple[int, AccountRecord]] = []
+    if chunk is None:
+        chunk = CHUNK_BY_DIALECT.get(bureau.engine.dialect.name, CHUNK)
 
     def flush() -> None:
         if batch:
@@ -101,55 +124,54 @@ def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, Ac
                  file_id: int | None, rescore: Rescorer | None) -> Summary:
     try:
         return _store(bureau, furnisher, batch, file_id, rescore)
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
+        if is_unavailable(exc):
+            raise     # the database is away, not the records at fault: nothing to isolate
         if len(batch) == 1:
             log.exception("furnishing: a record could not be stored")
             return Summary(records=0, rejected=[Rejection(batch[0][0], [FieldError(
                 "record", "could not be stored; nothing of it was kept")])])
-        out = Summary()
-        for item in batch:   # isolate the bad record; the others are kept
-            out.add(_store_chunk(bureau, furnisher, [item], file_id, rescore))
+        # isolate the bad records by halves; the others are kept
+        half = len(batch) // 2
+        out = _store_chunk(bureau, furnisher, batch[:half], file_id, rescore)
+        out.add(_store_chunk(bureau, furnisher, batch[half:], file_id, rescore))
         return out
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
            file_id: int | None, rescore: Rescorer | None) -> Summary:
     out = Summary()
+    records = [rec for _, rec in batch]
     with bureau.uow() as uow:
         now = uow.clock.now()
-        subject_ids, subject_refs = _subjects(uow, bureau, [r for _, r in batch])
-        account_ids = _accounts(uow, furnisher.id, batch, subject_ids, now)
-        keys = [(account_ids[i], rec.as_of) for i, (_, rec) in enumerate(batch)]
-        existing = _existing_months(uow, keys)
-        inserts, updates, events = [], [], []
-        changed_accounts: dict[int, AccountRecord] = {}
-        for i, (_, rec) in enumerate(batch):
-            acc_id = account_ids[i]
-            row = {f: getattr(rec, f) for f in _MONTH_FIELDS}
-            row["status"] = rec.status.value
-            old = existing.get((acc_id, rec.as_of))
-            if old is not None and all(old[f] == row[f] for f in _MONTH_FIELDS):
-                if rec.delete_code is None:
-                    continue      # identical re-send: nothing changes
-            row.update(account_id=acc_id, as_of=rec.as_of, file_id=file_id, furnished_at=now)
-            (updates if old is not None else inserts).append(row)
-            existing[(acc_id, rec.as_of)] = row
-            changed_accounts[acc_id] = rec
+        dialect = bureau.engine.dialect.name
+        subject_ids, subject_refs = _subjects(uow, bureau, dialect, records, now)
+        account_ids, current = _accounts(uow, dialect, furnisher.id, records, subject_ids, now)
+        # one row per (account, month); a later record of the same month wins
+        months: dict[tuple[int, date], AccountRecord] = {}
+        for acc_id, rec in zip(account_ids, records, strict=True):
+            months[(acc_id, rec.as_of)] = rec
+        changed = _upsert_months(uow, dialect, months, file_id, now)
+        by_subject: dict[int, list[dict[str, Any]]] = {}
+        newest: dict[int, AccountRecord] = {}
+        for key, rec in months.items():
+            if key not in changed:
+                continue      # identical re-send: nothing changes
+            acc_id = key[0]
             sid = subject_ids[rec.subject.national_id]
-            out.changed_subjects.add(sid)
-            events.append(PendingEvent(now, furnisher.actor, "furnish.account",
-                                       subject_refs[sid], "furnishing",
-                                       {"account_ref": rec.account_ref,
-                                        "as_of": rec.as_of.isoformat(),
-                                        "delete_code": rec.delete_code}))
-        if inserts:
-            uow.execute(insert(account_months), inserts)
-        for row in updates:
-            uow.execute(update(account_months).where(
-                account_months.c.account_id == row["account_id"],
-                account_months.c.as_of == row["as_of"]).values(**row))
-        _apply_account_state(uow, changed_accounts, now)
-        uow.audit_many(events)
+            by_subject.setdefault(sid, []).append(
+                {"account_ref": rec.account_ref, "as_of": rec.as_of.isoformat(),
+                 "delete_code": rec.delete_code})
+            best = newest.get(acc_id)
+            if best is None or rec.as_of >= best.as_of:
+                newest[acc_id] = rec
+        _apply_account_state(uow, newest, current, now)
+        # one event per subject whose file changed: who (actor), what (accounts and months),
+        # when, why (furnishing), from which file
+        uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account", subject_refs[sid],
+                                     "furnishing", {"file_id": file_id, "accounts": items})
+                        for sid, items in by_subject.items()])
+        out.changed_subjects = set(by_subject)
         if rescore is not None and out.changed_subjects:
             rescore(uow, out.changed_subjects)
         uow.commit()
@@ -158,90 +180,160 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
     return out
 
 
-def _subjects(uow: UnitOfWork, bureau: Bureau,
-              records: list[AccountRecord]) -> tuple[dict[str, int], dict[int, str]]:
-    by_hash = {}
-    for rec in records:
-        by_hash.setdefault(bureau.vault.lookup_hash(rec.subject.national_id), rec.subject)
+def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str, records: list[AccountRecord],
+              now: Any) -> tuple[dict[str, int], dict[int, str]]:
+    """Subject ids by national id (new subjects are created), and their item refs by id."""
+    by_nid: dict[str, Any] = {}
+    for rec in records:     # a new subject takes the name and birth date of its first record
+        by_nid.setdefault(rec.subject.national_id, rec.subject)
+    lookup = bureau.vault.lookup_hash
+    by_hash = {lookup(nid): s for nid, s in by_nid.items()}
+    cols = (subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
     found = {r.id_hmac: (r.id, r.item_ref) for r in uow.execute(
-        select(subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
-        .where(subjects.c.id_hmac.in_(list(by_hash))))}
+        select(*cols).where(_among(dialect, subjects.c.id_hmac, list(by_hash))))}
     missing = [h for h in by_hash if h not in found]
     if missing:
-        now = uow.clock.now()
-        rows = [{"id_hmac": h, "id_ciphertext": bureau.vault.encrypt(by_hash[h].national_id),
-                 "id_suffix": by_hash[h].national_id[-4:], "name": by_hash[h].name,
-                 "date_of_birth": by_hash[h].date_of_birth, "kind": "person",
-                 "created_at": now, "item_ref": new_ref("sub")} for h in missing]
-        uow.execute(insert(subjects), rows)
-        found.update({r.id_hmac: (r.id, r.item_ref) for r in uow.execute(
-            select(subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
-            .where(subjects.c.id_hmac.in_(missing)))})
+        encrypt = bureau.vault.encrypt
+        rows = [{"id_hmac": h, "id_ciphertext": encrypt(s.national_id),
+                 "id_suffix": s.national_id[-4:], "name": s.name,
+                 "date_of_birth": s.date_of_birth, "item_ref": new_ref("sub")}
+                for h in missing for s in (by_hash[h],)]
+        stmt, params = _insert_many(dialect, subjects, rows,
+                                    {"kind": "person", "created_at": now})
+        found.update({r.id_hmac: (r.id, r.item_ref)
+                      for r in uow.execute(stmt.returning(*cols), params)})
     ids = {s.national_id: found[h][0] for h, s in by_hash.items()}
     refs = {sid: ref for sid, ref in found.values()}
     return ids, refs
 
 
-def _accounts(uow: UnitOfWork, furnisher_id: int, batch: list[tuple[int, AccountRecord]],
-              subject_ids: dict[str, int], now: Any) -> list[int]:
-    wanted = {(rec.account_ref, subject_ids[rec.subject.national_id]): rec for _, rec in batch}
-    refs = sorted({ref for ref, _ in wanted})
-    found = {(r.account_ref, r.subject_id): r.id for r in uow.execute(
-        select(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id)
-        .where(accounts.c.furnisher_id == furnisher_id, accounts.c.account_ref.in_(refs)))}
-    missing = [k for k in wanted if k not in found]
+def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],
+              subject_ids: dict[str, int], now: Any) -> tuple[list[int], dict[int, Any]]:
+    """The account id of each record, creating missing accounts from their newest record in the
+    batch; and (latest_as_of, compliance_code) of the accounts that existed before."""
+    keys = [(rec.account_ref, subject_ids[rec.subject.national_id]) for rec in records]
+    newest: dict[tuple[str, int], AccountRecord] = {}
+    for key, rec in zip(keys, records, strict=True):
+        best = newest.get(key)
+        if best is None or rec.as_of >= best.as_of:
+            newest[key] = rec
+    found: dict[tuple[str, int], int] = {}
+    current: dict[int, Any] = {}
+    for r in uow.execute(
+            select(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
+                   accounts.c.latest_as_of, accounts.c.compliance_code)
+            .where(accounts.c.furnisher_id == furnisher_id,
+                   _among(dialect, accounts.c.account_ref, sorted({ref for ref, _ in newest})))):
+        key = (r.account_ref, r.subject_id)
+        if key in newest:
+            found[key] = r.id
+            current[r.id] = r
+    missing = [k for k in newest if k not in found]
     if missing:
         rows = []
         for key in missing:
-            rec = wanted[key]
-            rows.append({"furnisher_id": furnisher_id, "account_ref": rec.account_ref,
-                         "subject_id": key[1], "item_ref": new_ref("acc"),
-                         "kind": rec.kind.value, "ecoa": rec.ecoa.value,
-                         "currency": rec.currency, "opened_on": rec.opened_on,
-                         "latest_as_of": rec.as_of, "updated_at": now})
-        uow.execute(insert(accounts), rows)
+            rec = newest[key]
+            state = _account_state(rec, None, now)
+            del state["updated_at"]
+            rows.append({"account_ref": rec.account_ref, "subject_id": key[1],
+                         "item_ref": new_ref("acc"), **state})
+        stmt, params = _insert_many(dialect, accounts, rows,
+                                    {"furnisher_id": furnisher_id, "updated_at": now})
         found.update({(r.account_ref, r.subject_id): r.id for r in uow.execute(
-            select(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id)
-            .where(accounts.c.furnisher_id == furnisher_id,
-                   accounts.c.account_ref.in_(sorted({k[0] for k in missing}))))})
-    return [found[(rec.account_ref, subject_ids[rec.subject.national_id])] for _, rec in batch]
+            stmt.returning(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id),
+            params)})
+    return [found[key] for key in keys], current
 
 
-def _existing_months(uow: UnitOfWork, keys: list[tuple[int, date]]) -> dict[tuple[int, date],
-                                                                             dict[str, Any]]:
-    out: dict[tuple[int, date], dict[str, Any]] = {}
-    for start in range(0, len(keys), 500):
-        part = keys[start:start + 500]
-        for r in uow.execute(select(account_months).where(
-                tuple_(account_months.c.account_id, account_months.c.as_of).in_(part))):
-            out[(r.account_id, r.as_of)] = dict(r._mapping)
-    return out
-
-
-def _apply_account_state(uow: UnitOfWork, changed: dict[int, AccountRecord], now: Any) -> None:
-    """The account's descriptive fields follow its newest month."""
-    if not changed:
-        return
-    latest = {r.id: r for r in uow.execute(
-        select(accounts.c.id, accounts.c.latest_as_of, accounts.c.compliance_code)
-        .where(accounts.c.id.in_(list(changed))))}
-    for acc_id, rec in changed.items():
-        cur = latest[acc_id]
-        if rec.as_of < cur.latest_as_of:
+def _upsert_months(uow: UnitOfWork, dialect: str, months: dict[tuple[int, date], AccountRecord],
+                   file_id: int | None, now: Any) -> set[tuple[int, date]]:
+    """Insert or update the months; returns the keys of those that changed. A month sent again
+    unchanged is left alone, unless its record carries a delete code."""
+    plain: list[dict[str, Any]] = []
+    deleting: list[dict[str, Any]] = []
+    for (acc_id, as_of), rec in months.items():
+        (deleting if rec.delete_code is not None else plain).append({
+            "account_id": acc_id, "as_of": as_of, "status": rec.status.value,
+            "balance": rec.balance, "amount_past_due": rec.amount_past_due,
+            "credit_limit": rec.credit_limit, "scheduled_payment": rec.scheduled_payment,
+            "monthly_income": rec.monthly_income, "consent_ref": rec.consent_ref,
+            "payment_history": rec.payment_history})
+    changed: set[tuple[int, date]] = set()
+    for rows, only_if_different in ((plain, True), (deleting, False)):
+        if not rows:
             continue
-        compliance = cur.compliance_code
-        if rec.compliance_code == "XR":
-            compliance = None
-        elif rec.compliance_code is not None:
-            compliance = rec.compliance_code
-        uow.execute(update(accounts).where(accounts.c.id == acc_id).values(
-            kind=rec.kind.value, ecoa=rec.ecoa.value, currency=rec.currency,
-            opened_on=rec.opened_on, closed_on=rec.closed_on, credit_limit=rec.credit_limit,
-            original_amount=rec.original_amount,
-            date_of_first_delinquency=rec.date_of_first_delinquency,
-            compliance_code=compliance, latest_as_of=rec.as_of,
-            deleted_at=now if rec.delete_code else None,
-            delete_code=rec.delete_code.value if rec.delete_code else None, updated_at=now))
+        ins, params = _insert_many(dialect, account_months, rows,
+                                   {"file_id": file_id, "furnished_at": now})
+        stmt = ins.on_conflict_do_update(
+            index_elements=[account_months.c.account_id, account_months.c.as_of],
+            set_={f: ins.excluded[f] for f in (*_MONTH_FIELDS, "file_id", "furnished_at")},
+            where=or_(*(account_months.c[f].is_distinct_from(ins.excluded[f])
+                        for f in _MONTH_FIELDS)) if only_if_different else None,
+        ).returning(account_months.c.account_id, account_months.c.as_of)
+        changed.update((r.account_id, r.as_of) for r in uow.execute(stmt, params))
+    return changed
+
+
+def _account_state(rec: AccountRecord, compliance: str | None, now: Any) -> dict[str, Any]:
+    """The account's descriptive fields as its newest month ``rec`` sets them."""
+    if rec.compliance_code == "XR":
+        compliance = None
+    elif rec.compliance_code is not None:
+        compliance = rec.compliance_code
+    return {"kind": rec.kind.value, "ecoa": rec.ecoa.value, "currency": rec.currency,
+            "opened_on": rec.opened_on, "closed_on": rec.closed_on,
+            "credit_limit": rec.credit_limit, "original_amount": rec.original_amount,
+            "date_of_first_delinquency": rec.date_of_first_delinquency,
+            "compliance_code": compliance, "latest_as_of": rec.as_of,
+            "deleted_at": now if rec.delete_code else None,
+            "delete_code": rec.delete_code.value if rec.delete_code else None,
+            "updated_at": now}
+
+
+def _apply_account_state(uow: UnitOfWork, newest: dict[int, AccountRecord],
+                         current: dict[int, Any], now: Any) -> None:
+    """Accounts that existed before follow their newest changed month, if it is not older than
+    the newest they have (accounts created by this chunk were created in that state)."""
+    rows = []
+    for acc_id, rec in newest.items():
+        cur = current.get(acc_id)
+        if cur is None or rec.as_of < cur.latest_as_of:
+            continue
+        state = _account_state(rec, cur.compliance_code, now)
+        rows.append({"b_id": acc_id, **{"b_" + k: v for k, v in state.items()}})
+    if rows:
+        uow.execute(update(accounts).where(accounts.c.id == bindparam("b_id"))
+                    .values({k[2:]: bindparam(k) for k in rows[0] if k != "b_id"}), rows)
+
+
+def _among(dialect: str, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),
+                                   ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _insert_many(dialect: str, table: Table, rows: list[dict[str, Any]],
+                 constants: dict[str, Any]) -> tuple[Any, Any]:
+    """One multi-row INSERT and its parameters, for the caller to add ON CONFLICT / RETURNING.
+
+    ``rows`` share their keys; ``constants`` are the same for every row. On PostgreSQL the rows
+    travel as one array per column through ``unnest``: a handful of parameters whatever the row
+    count (the driver re-parses a statement with thousands of placeholders on every execution).
+    Elsewhere they are an executemany.
+    """
+    if dialect != "postgresql":
+        return sqlite_insert(table), [{**r, **constants} for r in rows]
+    keys = list(rows[0])
+    arrays = [cast(bindparam(None, [r[k] for r in rows], type_=ARRAY(table.c[k].type)),
+                   ARRAY(table.c[k].type)) for k in keys]
+    source = func.unnest(*arrays).table_valued(*keys).render_derived()
+    columns: list[Any] = [source.c[k] for k in keys]
+    for name, value in constants.items():
+        columns.append(bindparam(None, value, type_=table.c[name].type))
+    return pg_insert(table).from_select([*keys, *constants],
+                                        select(*columns).select_from(source)), None
 
 
 def candidates_from_json(records: list[Any]) -> Iterator[Candidate]:
