@@ -6,6 +6,8 @@ same transaction, so "change + audit event" is one thing or nothing.
 
 from __future__ import annotations
 
+import threading
+import warnings
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -14,6 +16,13 @@ from sqlalchemy.orm import Session
 
 from openbureau.adapters import audit
 from openbureau.clock import Clock
+
+_open = threading.local()
+
+
+class NestedUnitOfWork(RuntimeWarning):
+    """A unit of work opened while another is open on the same thread: two transactions where
+    one was meant, and on SQLite a wait on the write lock the outer one holds."""
 
 
 class UnitOfWork:
@@ -24,12 +33,18 @@ class UnitOfWork:
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
+        depth = getattr(_open, "depth", 0)
+        if depth:
+            warnings.warn("a unit of work was opened inside another; pass the open one down",
+                          NestedUnitOfWork, stacklevel=2)
         self.session = self._session_factory()
+        _open.depth = depth + 1
         self._events = []
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        _open.depth = getattr(_open, "depth", 1) - 1
         self.session.rollback()
         self.session.close()
 

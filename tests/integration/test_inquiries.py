@@ -43,7 +43,8 @@ def test_pull_returns_masked_report_and_the_consumer_sees_it(client, orgs, burea
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["inquiry_id"].startswith("inq_")
-    assert body["score"] is None
+    assert 350 <= body["score"]["value"] <= 950
+    assert body["score"]["model_version"] == "gmsc-2026.11.1"
     rep = body["report"]
     assert rep["identity"]["national_id"] is None
     assert rep["identity"]["national_id_masked"] == "*****0200"

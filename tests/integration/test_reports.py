@@ -95,7 +95,7 @@ def test_consumer_report_has_the_grid_and_full_identity(client, orgs, bureau):
     rep = r.json()
     assert rep["identity"]["national_id"] == "900100200"
     assert rep["identity"]["national_id_masked"] == "*****0200"
-    assert rep["score"] is None and rep["frozen"] is False
+    assert rep["score"]["model_version"] and rep["frozen"] is False
     assert rep["bureau"]["contact"] == bureau.settings.bureau_contact
     assert [a["account_ref"] for a in rep["accounts"]] == ["CARD-1"]   # CARD-2 was deleted
     acc = rep["accounts"][0]
@@ -144,6 +144,7 @@ def test_disputed_by_compliance_code_or_open_dispute(client, orgs, bureau):
 def test_public_records_inquiry_window_notices_and_freeze(client, orgs, bureau):
     furnish(client, orgs, record())
     token = consumer_token(bureau)
+    orgs["court"], orgs["member"]   # created on first use
     sid, court, member = subject_id(bureau), org_id(bureau, "Test court"), org_id(bureau,
                                                                                    "Test member")
     listing = {"subject_id": sid, "court_id": court, "kind": "judgment", "amount": 250000,

@@ -136,6 +136,44 @@ def _personal_table(scores: np.ndarray, y_bad: np.ndarray, personal: pd.DataFram
     return lines
 
 
+def _drift_section(card: Scorecard, report: dict[str, Any] | None = None) -> list[str]:
+    """How drift is watched: the training baselines the spec records, and (when given) a
+    current PSI report from :func:`openbureau.scoring.drift.drift_report`."""
+    from openbureau.scoring.drift import MODERATE, STABLE
+
+    out = [
+        "## Drift",
+        "",
+        "The spec records the share of training rows in every bin, special value and missing "
+        "bin of each attribute (`training_share`, `missing_training_share`) and the training "
+        "score deciles (`training.score_distribution`). `GET /v1/admin/drift` (operators, "
+        "auditors) compares the latest stored score of every subject with them: the population "
+        "stability index `PSI = Σ (current − training) · ln(current / training)` per attribute "
+        "(over the card's own bins) and for the score (over the training deciles), shares "
+        f"floored at 0.0001. Below {STABLE:.2f}: stable; {STABLE:.2f}–{MODERATE:.2f}: a moderate "
+        f"shift, watch it; above {MODERATE:.2f}: a significant shift, review the model "
+        "(re-validate on recent outcomes, re-fit). Synthetic demo files are not GMSC borrowers, "
+        "so a demo database shows drift by construction.",
+        "",
+    ]
+    dist = card.training.get("score_distribution")
+    if isinstance(dist, dict):
+        lows = [card.scaling.min, *dist["edges"]]
+        highs = [*dist["edges"], card.scaling.max + 1]
+        out += ["| training score bucket | share |", "|---|---:|"]
+        out += [f"| [{lo}, {hi}) | {share:.3f} |"
+                for lo, hi, share in zip(lows, highs, dist["shares"], strict=True)]
+        out.append("")
+    if report is not None:
+        out += [f"Current population ({report['population']:,} scores): score PSI "
+                f"{_fmt(report['score']['psi'])} ({report['score']['status']}).", "",
+                "| attribute | PSI | status |", "|---|---:|---|"]
+        out += [f"| {a['name']} | {_fmt(a['psi'])} | {a['status']} |"
+                for a in report["attributes"]]
+        out.append("")
+    return out
+
+
 def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: pd.DataFrame,
                      y_test: Sequence[int] | np.ndarray, test_scores: np.ndarray,
                      personal_test: pd.DataFrame | None = None) -> Path:
@@ -285,6 +323,7 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         "",
     ]
     out += _points_table(card)
+    out += _drift_section(card)
     out += [
         "## Limits",
         "",

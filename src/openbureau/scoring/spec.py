@@ -67,6 +67,7 @@ class Bin:
     lower: float | None
     upper: float | None
     points: int
+    training_share: float | None = None    # share of the training rows in this bin (drift)
 
     def contains(self, value: float) -> bool:
         return (self.lower is None or value >= self.lower) and (
@@ -80,12 +81,14 @@ class SpecialValue:
 
     values: tuple[SpecialKey, ...]
     points: int
+    training_share: float | None = None
 
 
 @dataclass(frozen=True)
 class Category:
     values: tuple[str, ...]
     points: int
+    training_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class AttributeCard:
     categories: tuple[Category, ...] = ()
     domain_min: float | None = None
     domain_max: float | None = None
+    missing_training_share: float | None = None
 
     def in_domain(self, value: float) -> bool:
         return (self.domain_min is None or value >= self.domain_min) and (
@@ -189,6 +193,12 @@ def _validate_attribute(attr: AttributeCard) -> None:
     if not isinstance(attr.reason_text, str) or not attr.reason_text.strip():
         raise SpecError(f"{where}: reason_text must be plain text a consumer understands")
     _points(f"{where}.missing_points", attr.missing_points)
+    shares = [attr.missing_training_share, *(b.training_share for b in attr.bins),
+              *(sv.training_share for sv in attr.special),
+              *(c.training_share for c in attr.categories)]
+    for share in shares:
+        if share is not None and not (_is_number(share) and 0 <= share <= 1):
+            raise SpecError(f"{where}: training_share must be a number in [0, 1], got {share!r}")
     if attr.kind == "numeric":
         _validate_numeric(where, attr)
     elif attr.kind == "categorical":
@@ -290,17 +300,20 @@ def _attribute_from_dict(data: Mapping[str, Any], i: int) -> AttributeCard:
     bins = tuple(
         Bin(lower=_req(b, "lower", f"{where}.bins[{j}]"),
             upper=_req(b, "upper", f"{where}.bins[{j}]"),
-            points=_req(b, "points", f"{where}.bins[{j}]"))
+            points=_req(b, "points", f"{where}.bins[{j}]"),
+            training_share=b.get("training_share"))
         for j, b in enumerate(_list(data.get("bins", []), f"{where}.bins"))
     )
     special = tuple(
         SpecialValue(values=tuple(_list(_req(s, "values", f"{where}.special[{j}]"), where)),
-                     points=_req(s, "points", f"{where}.special[{j}]"))
+                     points=_req(s, "points", f"{where}.special[{j}]"),
+                     training_share=s.get("training_share"))
         for j, s in enumerate(_list(data.get("special", []), f"{where}.special"))
     )
     categories = tuple(
         Category(values=tuple(_list(_req(c, "values", f"{where}.categories[{j}]"), where)),
-                 points=_req(c, "points", f"{where}.categories[{j}]"))
+                 points=_req(c, "points", f"{where}.categories[{j}]"),
+                 training_share=c.get("training_share"))
         for j, c in enumerate(_list(data.get("categories", []), f"{where}.categories"))
     )
     return AttributeCard(
@@ -309,6 +322,7 @@ def _attribute_from_dict(data: Mapping[str, Any], i: int) -> AttributeCard:
         missing_points=_req(data, "missing_points", where),
         bins=bins, special=special, categories=categories,
         domain_min=domain.get("min"), domain_max=domain.get("max"),
+        missing_training_share=data.get("missing_training_share"),
     )
 
 
@@ -335,6 +349,13 @@ def spec_from_dict(data: Mapping[str, Any]) -> Scorecard:
     return validate(card)
 
 
+def _share(out: dict[str, Any], share: float | None) -> dict[str, Any]:
+    """Training shares are optional (drift needs them); a spec without them stays as it was."""
+    if share is not None:
+        out["training_share"] = share
+    return out
+
+
 def spec_to_dict(card: Scorecard) -> dict[str, Any]:
     attributes: list[dict[str, Any]] = []
     for a in card.attributes:
@@ -344,13 +365,17 @@ def spec_to_dict(card: Scorecard) -> dict[str, Any]:
         }
         if a.kind == "numeric":
             out["domain"] = {"min": a.domain_min, "max": a.domain_max}
-            out["bins"] = [{"lower": b.lower, "upper": b.upper, "points": b.points} for b in a.bins]
+            out["bins"] = [_share({"lower": b.lower, "upper": b.upper, "points": b.points},
+                                  b.training_share) for b in a.bins]
             if a.special:
-                out["special"] = [{"values": list(s.values), "points": s.points} for s in a.special]
+                out["special"] = [_share({"values": list(s.values), "points": s.points},
+                                         s.training_share) for s in a.special]
         else:
-            out["categories"] = [{"values": list(c.values), "points": c.points}
-                                 for c in a.categories]
+            out["categories"] = [_share({"values": list(c.values), "points": c.points},
+                                        c.training_share) for c in a.categories]
         out["missing_points"] = a.missing_points
+        if a.missing_training_share is not None:
+            out["missing_training_share"] = a.missing_training_share
         attributes.append(out)
     s = card.scaling
     return {

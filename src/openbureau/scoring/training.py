@@ -363,6 +363,17 @@ def optbinning_baseline_auc(df_train: pd.DataFrame, y_train: np.ndarray,
     return auc(y_test, -p_bad)
 
 
+def record_training_shares(card: Scorecard, X_train: pd.DataFrame) -> Scorecard:
+    """The card with the share of training rows in each bin and the training score deciles
+    (drift baselines, see :mod:`openbureau.scoring.drift`); bins and points unchanged."""
+    from openbureau.scoring.drift import with_training_shares
+    from openbureau.scoring.evaluate import score_frame
+
+    frame = X_train.astype(object).where(X_train.notna(), None)
+    rows = frame.to_dict(orient="records")
+    return with_training_shares(card, rows, [int(s) for s in score_frame(card, X_train)])
+
+
 def _library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -458,6 +469,7 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
         "library_versions": _library_versions(),
     }
     card = trainer.to_spec(version, created_at=card.created_at, training=training)
+    card = record_training_shares(card, X_train)
     dump_spec(card, out_spec_path)
     print(f"spec written to {out_spec_path}")
     if docs_dir is not None:

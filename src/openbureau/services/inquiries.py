@@ -9,6 +9,7 @@ report, all in one transaction.
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from typing import Any
 
@@ -63,9 +64,14 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         score = report["score"]
         # what the member was given, for the decision and adverse-action notice that may follow
         uow.execute(update(inquiries).where(inquiries.c.item_ref == ref)
-                    .values(result={"score": score}))
+                    .values(result={"score": _jsonable(score)}))
         uow.commit()
     return {"inquiry_id": ref, "report": report, "score": score}
+
+
+def _jsonable(value: Any) -> Any:
+    """The score as JSON stores it (its ``computed_at`` is a datetime)."""
+    return json.loads(json.dumps(value, default=lambda o: o.isoformat()))
 
 
 def _permitted(purpose: str, bureau: Bureau) -> Purpose:

@@ -95,14 +95,20 @@ def list_models(bureau: Bureau) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def active_spec(bureau: Bureau) -> dict[str, Any] | None:
+def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any] | None:
+    """The active model's spec, cached per process. Pass the caller's unit of work when there
+    is one: a second transaction opened inside a first would wait on SQLite's write lock."""
     cached = bureau.cache.get("active_model")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     from openbureau.adapters.tables import models
 
-    with bureau.uow() as uow:
-        spec = uow.execute(select(models.c.spec).where(models.c.active)).scalar()
+    query = select(models.c.spec).where(models.c.active)
+    if uow is not None:
+        spec = uow.execute(query).scalar()
+    else:
+        with bureau.uow() as own:
+            spec = own.execute(query).scalar()
     if spec is not None:
         bureau.cache["active_model"] = spec
     return spec  # type: ignore[no-any-return]

@@ -22,7 +22,7 @@ import calendar
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from openbureau.adapters.tables import (
     account_months,
@@ -38,6 +38,7 @@ from openbureau.adapters.tables import (
     statements,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
@@ -83,7 +84,14 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
     disputes_rows = uow.execute(select(disputes).where(disputes.c.subject_id == subject.id)
                                 .order_by(disputes.c.opened_at.desc(), disputes.c.id)).all()
-    open_disputes = {d.item_ref for d in disputes_rows if d.status == "open"}
+    # marked disputed: open, or left unconfirmed with the objection (cn-cri). An item whose
+    # dispute expired unverified (us-fcra) is off the file; one restricted (eu-gdpr) is off it
+    # for everyone but the person, who still sees it marked
+    open_disputes = {d.item_ref for d in disputes_rows if d.status in MARKED_DISPUTED
+                     or (own and d.status == DisputeStatus.RESTRICTED)}
+    hidden_records = {d.item_ref for d in disputes_rows if d.item_kind == "public_record"
+                      and d.status in HIDDEN_FROM_MEMBERS
+                      and not (own and d.status == DisputeStatus.RESTRICTED)}
     statement_rows = uow.execute(select(statements).where(statements.c.subject_id == subject.id)
                                  .order_by(statements.c.created_at, statements.c.id)).all()
     report: dict[str, Any] = {
@@ -91,8 +99,9 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
-        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows),
-        "public_records": _public_records(uow, subject.id, now.date(), open_disputes),
+        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own),
+        "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
+                                          hidden_records),
         "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
         "disputes": [_dispute(d, own) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
@@ -113,9 +122,12 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
 
 
 def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
-    """The subject's current score (api.md's ``score`` object). Hook for the scoring service;
-    until it exists, no score is given rather than an invented one."""
-    return None
+    """The subject's current score (api.md's ``score`` object): the latest stored score of the
+    active model, else one computed now; None when there is no active model or the file holds
+    values the model cannot score (no score rather than an invented one)."""
+    from openbureau.services import scoring_hooks
+
+    return scoring_hooks.current_score(bureau, uow, subject_id)
 
 
 def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
@@ -127,12 +139,15 @@ def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
 # -- accounts ----------------------------------------------------------------------------------
 
 def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
-              statement_rows: list[Any]) -> list[dict[str, Any]]:
+              statement_rows: list[Any], own: bool = False) -> list[dict[str, Any]]:
     """Accounts on the file. Left out: accounts with ``deleted_at`` (the furnisher deleted them,
     e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
     process took them off the file: a dispute not verified in time, or past retention); neither
     may be reported to anyone, and the consumer is told of a suppression by a notice."""
     latest = account_months.alias("latest")
+    visible: Any = accounts.c.suppressed_at.is_(None)
+    if own:   # a restriction (GDPR art. 18) hides the item from others, not from the person
+        visible = or_(visible, accounts.c.suppressed_reason == "dispute_restricted")
     rows = uow.execute(
         select(accounts, organisations.c.name.label("furnisher_name"),
                latest.c.status, latest.c.balance, latest.c.amount_past_due,
@@ -140,8 +155,7 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
         .join(organisations, organisations.c.id == accounts.c.furnisher_id)
         .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
                                 latest.c.as_of == accounts.c.latest_as_of))
-        .where(accounts.c.subject_id == subject_id, accounts.c.deleted_at.is_(None),
-               accounts.c.suppressed_at.is_(None))
+        .where(accounts.c.subject_id == subject_id, accounts.c.deleted_at.is_(None), visible)
         .order_by(accounts.c.opened_on.desc(), accounts.c.id)).all()
     months: dict[int, list[Any]] = {r.id: [] for r in rows}
     if months:
@@ -219,8 +233,8 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
 
 # -- the rest of the file ----------------------------------------------------------------------
 
-def _public_records(uow: UnitOfWork, subject_id: int, today: date,
-                    open_disputes: set[str]) -> list[dict[str, Any]]:
+def _public_records(uow: UnitOfWork, subject_id: int, today: date, open_disputes: set[str],
+                    hidden: frozenset[str] | set[str] = frozenset()) -> list[dict[str, Any]]:
     rows = uow.execute(
         select(public_records, organisations.c.name.label("court_name"))
         .join(organisations, organisations.c.id == public_records.c.court_id)
@@ -241,7 +255,7 @@ def _public_records(uow: UnitOfWork, subject_id: int, today: date,
              "judgment_date": r.judgment_date, "ground": r.ground, "legal_basis": r.legal_basis,
              "status": r.status, "listed_at": r.listed_at, "until": r.until,
              "disputed": r.item_ref in open_disputes, "restrictions": orders[r.id]}
-            for r in rows]
+            for r in rows if r.item_ref not in hidden]
 
 
 def _shown(profile: Profile, purpose: str, age_days: int) -> bool:

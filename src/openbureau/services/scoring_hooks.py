@@ -1,10 +1,174 @@
-"""Online rescoring after a change to a file. Filled in by the scoring engine when present."""
+"""Scores on the operational database: online rescoring after a change to a file, and reading a
+subject's current score (api.md's ``score`` object).
+
+The rescorer runs the compiled SQL (:mod:`openbureau.scoring.sql`) for the changed subjects as
+one set-based statement in the caller's transaction and appends rows to ``scores``: history is
+kept, the newest row of the active model is the current score. A subject whose file holds a value
+the card was not built for (out of domain, unseen category) gets no new score; the refusal is
+logged, never guessed around.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import NotFound
+from openbureau.domain.roles import Principal, Role
+from openbureau.scoring import engines
+from openbureau.scoring.spec import Scorecard, load_spec
+from openbureau.scoring.sql import Subjects
+from openbureau.services import models as model_registry
 from openbureau.services.furnishing import Rescorer
+from openbureau.unit_of_work import UnitOfWork
+
+log = logging.getLogger("openbureau.scoring")
+
+BANDS = ((700, "excellent"), (650, "very good"), (600, "good"), (550, "fair"), (350, "poor"))
+HISTORY_LIMIT = 24
+
+
+def band(value: int) -> str:
+    for floor, name in BANDS:
+        if value >= floor:
+            return name
+    return "poor"
+
+
+def active_card(bureau: Bureau, uow: UnitOfWork | None = None) -> Scorecard | None:
+    """The active model's scorecard, parsed once per version (read in ``uow`` when given)."""
+    spec = model_registry.active_spec(bureau, uow)
+    if spec is None:
+        return None
+    key = f"scorecard:{spec['version']}"
+    card = bureau.cache.get(key)
+    if card is None:
+        card = bureau.cache[key] = load_spec(spec)
+    return card
+
+
+def card_of(bureau: Bureau, uow: UnitOfWork, version: str) -> Scorecard:
+    key = f"scorecard:{version}"
+    card = bureau.cache.get(key)
+    if card is None:
+        spec = uow.execute(select(models.c.spec).where(models.c.version == version)).scalar()
+        if spec is None:
+            raise NotFound(f"no model version {version!r}")
+        card = bureau.cache[key] = load_spec(spec)
+    return card
+
+
+def _reasons(bureau: Bureau, card: Scorecard, points: dict[str, int]) -> list[dict[str, Any]]:
+    try:
+        from openbureau.scoring.reasons import key_factors
+    except ImportError:     # the reasons module is optional until it lands
+        return []
+    return [dict(f) for f in key_factors(card, points, bureau.profile)]
+
+
+def score_row(bureau: Bureau, card: Scorecard, scored: engines.Scored, now: datetime,
+              job_id: int | None = None) -> dict[str, Any]:
+    """A ``scores`` row for one scored subject (not out of domain)."""
+    assert scored.value is not None
+    return {"subject_id": scored.subject_id, "model_version": card.version,
+            "value": scored.value, "reasons": _reasons(bureau, card, scored.points),
+            "attributes": scored.attributes, "computed_at": now, "job_id": job_id}
+
+
+def compute(bureau: Bureau, uow: UnitOfWork, card: Scorecard,
+            subjects: Subjects) -> list[engines.Scored]:
+    """Score ``subjects`` with ``card`` on the operational database, in ``uow``'s transaction;
+    flagged (out-of-domain) subjects are logged and left out."""
+    rows = engines.score_database(uow.session.connection(), card, uow.clock.now().date(),
+                                  subjects)
+    good = []
+    for r in rows:
+        if r.out_of_domain is None:
+            good.append(r)
+        else:
+            log.warning("subject %s not scored: %s is outside model %s's domain (%r)",
+                        r.subject_id, r.out_of_domain, card.version,
+                        r.attributes.get(r.out_of_domain))
+    return good
+
+
+def store(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        uow.execute(insert(scores), rows)
+
+
+def rescore_subjects(bureau: Bureau, uow: UnitOfWork, subject_ids: Iterable[int]) -> int:
+    """Score these subjects with the active model and store the scores; returns how many."""
+    card = active_card(bureau, uow)
+    ids = tuple(sorted(set(subject_ids)))
+    if card is None or not ids:
+        return 0
+    now = uow.clock.now()
+    rows = [score_row(bureau, card, r, now) for r in compute(bureau, uow, card, Subjects(ids=ids))]
+    store(uow, rows)
+    return len(rows)
 
 
 def rescorer(bureau: Bureau) -> Rescorer | None:
-    return None
+    """The hook furnishing calls inside each chunk's transaction with the changed subjects."""
+    def rescore(uow: UnitOfWork, subject_ids: set[int]) -> None:
+        rescore_subjects(bureau, uow, subject_ids)
+
+    return rescore
+
+
+# -- reading scores ----------------------------------------------------------------------------
+
+def score_object(row: Any) -> dict[str, Any]:
+    """api.md's ``score`` object from a ``scores`` row (or a mapping with the same keys)."""
+    return {"value": row["value"], "band": band(row["value"]),
+            "model_version": row["model_version"], "computed_at": row["computed_at"],
+            "reasons": list(row["reasons"]), "attributes": dict(row["attributes"])}
+
+
+def current_score(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
+    """The latest stored score of the active model, else one computed now (not stored); None
+    when no model is active or the file holds values the model cannot score."""
+    card = active_card(bureau, uow)
+    if card is None:
+        return None
+    row = uow.execute(
+        select(scores).where(scores.c.subject_id == subject_id,
+                             scores.c.model_version == card.version)
+        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1)).first()
+    if row is not None:
+        return score_object(row._mapping)
+    fresh = compute(bureau, uow, card, Subjects(ids=(subject_id,)))
+    if not fresh:
+        return None
+    return score_object(score_row(bureau, card, fresh[0], uow.clock.now()))
+
+
+def history(uow: UnitOfWork, subject_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    rows = uow.execute(
+        select(scores.c.value, scores.c.model_version, scores.c.computed_at)
+        .where(scores.c.subject_id == subject_id)
+        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(limit)).all()
+    return [{"value": r.value, "band": band(r.value), "model_version": r.model_version,
+             "computed_at": r.computed_at} for r in rows]
+
+
+def my_score(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
+    """``GET /v1/me/score``: the current score and its history, newest first; audited."""
+    from openbureau.services import subjects
+
+    if consumer.role is not Role.CONSUMER:
+        raise ValueError("consumer services take a consumer principal")
+    with bureau.uow() as uow:
+        subject = subjects.by_id(uow, consumer.id)
+        out = {"score": current_score(bureau, uow, subject.id),
+               "history": history(uow, subject.id)}
+        uow.audit(consumer.actor, "score.read", subject.item_ref, "consumer_request")
+        uow.commit()
+    return out

@@ -1,12 +1,13 @@
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, Query
+from pydantic import BaseModel, Field
 
 from openbureau.api.deps import get_bureau, require
 from openbureau.api.schemas import AuditVerify, OrganisationIn, OrganisationOut
 from openbureau.bootstrap import Bureau
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import access, audit_log, models
+from openbureau.services import access, audit_log, models, rescore
 
 router = APIRouter(prefix="/v1/admin", tags=["operator and auditor"])
 operator_only = require(Role.OPERATOR)
@@ -56,3 +57,27 @@ def activate_model(version: str, bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(operator_only)) -> dict[str, str]:
     models.activate(bureau, version, who)
     return {"active": version}
+
+
+# -- rescoring jobs ----------------------------------------------------------------------------
+
+class RescoringJobIn(BaseModel):
+    engine: Literal["sqlite", "postgres", "duckdb", "spark"] | None = None
+    batch: int = Field(1000, ge=1, le=100_000)
+
+
+@router.post("/rescoring-jobs", status_code=202)
+def start_rescoring(body: RescoringJobIn, background: BackgroundTasks,
+                    bureau: Bureau = Depends(get_bureau),
+                    who: Principal = Depends(operator_only)) -> dict[str, Any]:
+    """Start (or resume) rescoring everyone with the active model; runs in the background."""
+    job = rescore.start(bureau, body.engine or rescore.default_engine(bureau), who)
+    background.add_task(rescore.run, bureau, job["id"], batch=body.batch)
+    return job
+
+
+@router.get("/rescoring-jobs")
+def rescoring_jobs(bureau: Bureau = Depends(get_bureau),
+                   who: Principal = Depends(staff)) -> list[dict[str, Any]]:
+    """Recent jobs, newest first, with ``done`` / ``total`` / ``progress``."""
+    return rescore.list_jobs(bureau)

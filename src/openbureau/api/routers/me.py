@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -6,7 +6,7 @@ from openbureau.api.deps import get_bureau, require
 from openbureau.api.schemas_reports import Access, AccessList, Notice, NoticeList, Report
 from openbureau.bootstrap import Bureau
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import consumer
+from openbureau.services import consumer, scoring_hooks
 
 router = APIRouter(prefix="/v1/me", tags=["consumer"])
 consumer_only = require(Role.CONSUMER)
@@ -34,3 +34,10 @@ def accesses(bureau: Bureau = Depends(get_bureau),
 def notices(bureau: Bureau = Depends(get_bureau),
             who: Principal = Depends(consumer_only)) -> NoticeList:
     return NoticeList(items=[Notice(**n) for n in consumer.my_notices(bureau, who)])
+
+
+@router.get("/score")
+def score(bureau: Bureau = Depends(get_bureau),
+          who: Principal = Depends(consumer_only)) -> dict[str, Any]:
+    """api.md's ``score`` object (null when no score can be given) and the score ``history``."""
+    return scoring_hooks.my_score(bureau, who)

@@ -1,0 +1,390 @@
+"""The attributes and the scorecard, written once as SQL (SQLAlchemy Core), for every engine.
+
+:func:`score_query` is one ``SELECT`` with one row per subject: ``subject_id``, every attribute of
+:data:`openbureau.scoring.attributes.ATTRIBUTES`, ``pts_<name>`` per card attribute, ``raw``,
+``score`` (clipped) and ``out_of_domain`` (the first card attribute, in card order, whose value is
+out of its domain or an unseen category; then that attribute's points, ``raw`` and ``score`` are
+NULL: an engine refuses or flags such a row, it never scores it).
+
+SQLite and PostgreSQL run the statement through SQLAlchemy (bound parameters); DuckDB and Spark
+run :func:`compile_sql`'s text: compiled for PostgreSQL with literal values, then transpiled by
+sqlglot. Every number in the card is written as ``CAST(<repr> AS DOUBLE)`` and every quotient is
+taken between doubles, so all engines compare and divide the same IEEE doubles as the Python
+reference (:mod:`openbureau.scoring.attributes`, whose definitions this mirrors one for one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    Double,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    exists,
+    extract,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import FromClause, TableClause
+
+from openbureau.scoring import attributes as A
+from openbureau.scoring.spec import AttributeCard, Scorecard
+
+DISPUTE_COMPLIANCE_CODES = ("XB", "XC", "XF", "XG", "XH")
+
+# The operational tables, as far as scoring reads them (snapshots carry exactly these columns).
+SOURCES: dict[str, TableClause] = {
+    "subjects": table("subjects", column("id", BigInteger)),
+    "accounts": table(
+        "accounts", column("id", BigInteger), column("subject_id", BigInteger),
+        column("item_ref", String), column("kind", String), column("opened_on", Date),
+        column("closed_on", Date), column("credit_limit", BigInteger),
+        column("compliance_code", String), column("deleted_at", DateTime),
+        column("suppressed_at", DateTime)),
+    "account_months": table(
+        "account_months", column("account_id", BigInteger), column("as_of", Date),
+        column("status", String), column("balance", BigInteger),
+        column("amount_past_due", BigInteger), column("credit_limit", BigInteger),
+        column("scheduled_payment", BigInteger), column("monthly_income", BigInteger),
+        column("consent_ref", String)),
+    "inquiries": table(
+        "inquiries", column("subject_id", BigInteger), column("kind", String),
+        column("purpose", String), column("created_at", DateTime),
+        column("purged_at", DateTime)),
+    "public_records": table(
+        "public_records", column("subject_id", BigInteger), column("item_ref", String),
+        column("status", String), column("until", Date), column("lifted_at", DateTime)),
+    "disputes": table(
+        "disputes", column("subject_id", BigInteger), column("item_kind", String),
+        column("item_ref", String), column("status", String)),
+}
+
+DIALECTS = ("sqlite", "postgresql", "duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Which subjects to score: explicit ids, an id range ``(after, upto]``, or everyone."""
+
+    ids: tuple[int, ...] | None = None
+    after: int | None = None
+    upto: int | None = None
+
+    def where(self, col: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        """Conditions with named parameters (``subject_ids``, ``after``, ``upto``), so that one
+        compiled statement serves every set of the same shape (see :meth:`params`)."""
+        out: list[ColumnElement[bool]] = []
+        if self.ids is not None:
+            out.append(col.in_(bindparam("subject_ids", sorted(self.ids), expanding=True)))
+        if self.after is not None:
+            out.append(col > bindparam("after", self.after, type_=BigInteger))
+        if self.upto is not None:
+            out.append(col <= bindparam("upto", self.upto, type_=BigInteger))
+        return out
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        return (self.ids is not None, self.after is not None, self.upto is not None)
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.ids is not None:
+            out["subject_ids"] = sorted(self.ids)
+        if self.after is not None:
+            out["after"] = self.after
+        if self.upto is not None:
+            out["upto"] = self.upto
+        return out
+
+
+EVERYONE = Subjects()
+
+
+class _Lit:
+    """Literals per target: bound parameters for SQLite (which has no DATE type), typed CASTs
+    elsewhere, so that the transpiled text means the same on DuckDB and Spark."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+
+    def date(self, d: date) -> ColumnElement[Any]:
+        if self.dialect == "sqlite":
+            return literal(d, Date)
+        return cast(literal_column(f"'{d.isoformat()}'"), Date)
+
+    def timestamp(self, t: datetime) -> ColumnElement[Any]:
+        if self.dialect == "sqlite":
+            return literal(t, DateTime)
+        return cast(literal_column(f"'{t.isoformat(sep=' ')}'"), DateTime)
+
+
+def num(value: float | int) -> ColumnElement[Any]:
+    """A card number as a double, written so every engine parses the same IEEE value."""
+    return cast(literal_column(repr(float(value))), Double)
+
+
+def _int(value: int) -> ColumnElement[Any]:
+    return literal_column(str(int(value)), Integer)
+
+
+def _str(value: str) -> ColumnElement[Any]:
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+def _strs(values: Sequence[str]) -> list[ColumnElement[Any]]:
+    return [_str(v) for v in values]
+
+
+def _count_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.sum(case((cond, 1), else_=0))
+
+
+def _capped(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((expr > A.COUNT_CAP, A.COUNT_CAP), else_=expr)
+
+
+def _ratio(num_: ColumnElement[Any], den: ColumnElement[Any]) -> ColumnElement[Any]:
+    return cast(num_, Double) / cast(den, Double)
+
+
+def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
+                     dialect: str = "postgresql") -> Select[Any]:
+    """One row per selected subject: ``subject_id`` and every attribute (docs/attributes.md)."""
+    lit = _Lit(dialect)
+    s, acc_t, am = SOURCES["subjects"], SOURCES["accounts"], SOURCES["account_months"]
+    inq_t, pr_t, dsp = SOURCES["inquiries"], SOURCES["public_records"], SOURCES["disputes"]
+    as_of_d = lit.date(as_of)
+
+    subj = select(s.c.id.label("subject_id")).where(*subjects.where(s.c.id)).cte("subj")
+
+    def disputed(kind: str, subject_col: Any, ref_col: Any) -> ColumnElement[bool]:
+        return exists(select(dsp.c.item_ref).where(
+            dsp.c.subject_id == subject_col, dsp.c.item_kind == _str(kind),
+            dsp.c.item_ref == ref_col, dsp.c.status == _str("open")))
+
+    acc = (select(acc_t.c.id, acc_t.c.subject_id, acc_t.c.kind, acc_t.c.opened_on,
+                  acc_t.c.closed_on, acc_t.c.credit_limit)
+           .where(*subjects.where(acc_t.c.subject_id), acc_t.c.deleted_at.is_(None),
+                  acc_t.c.suppressed_at.is_(None),
+                  or_(acc_t.c.compliance_code.is_(None),
+                      acc_t.c.compliance_code.not_in(_strs(DISPUTE_COMPLIANCE_CODES))),
+                  ~disputed("account", acc_t.c.subject_id, acc_t.c.item_ref))
+           .cte("acc"))
+    # Each month row carries its account's fields and two ranks, so that no step needs to join
+    # one CTE to another (CTEs have no statistics; such joins go quadratic on PostgreSQL).
+    income = case((am.c.consent_ref.is_not(None), am.c.monthly_income), else_=null())
+    mon = (select(am.c.account_id, am.c.as_of, am.c.status, am.c.balance,
+                  am.c.scheduled_payment, income.label("monthly_income"),
+                  func.coalesce(am.c.credit_limit, acc.c.credit_limit, 0).label("lim"),
+                  acc.c.subject_id, acc.c.kind, acc.c.closed_on,
+                  func.row_number().over(partition_by=am.c.account_id,
+                                         order_by=am.c.as_of.desc()).label("newest"),
+                  func.rank().over(partition_by=(acc.c.subject_id,
+                                                 case((income.is_(None), 1), else_=0)),
+                                   order_by=am.c.as_of.desc()).label("income_rank"))
+           .join(acc, acc.c.id == am.c.account_id)
+           .where(am.c.as_of <= as_of_d)
+           .cte("mon"))
+
+    open_acc = (select(mon.c.subject_id, mon.c.kind, mon.c.balance, mon.c.lim,
+                       func.coalesce(mon.c.scheduled_payment, 0).label("pay"))
+                .where(mon.c.newest == 1, mon.c.status.not_in(_strs(A.CLOSED_STATUSES)),
+                       or_(mon.c.closed_on.is_(None), mon.c.closed_on > as_of_d))
+                .cte("open_acc"))
+    revolving = open_acc.c.kind == _str(A.REVOLVING)
+    open_agg = (select(
+        open_acc.c.subject_id,
+        func.sum(case((revolving, open_acc.c.balance), else_=0)).label("rev_balance"),
+        func.sum(case((revolving, open_acc.c.lim), else_=0)).label("rev_limit"),
+        func.sum(open_acc.c.pay).label("payments"),
+        _count_if(open_acc.c.kind != _str(A.COLLECTION_KIND)).label("open_trades"),
+        _count_if(open_acc.c.kind == _str(A.MORTGAGE)).label("real_estate"))
+        .group_by(open_acc.c.subject_id).cte("open_agg"))
+
+    rank = case(*[(mon.c.status == _str(st), i) for i, st in enumerate(A.SEVERITY) if i],
+                else_=0)
+    dpd = (select(mon.c.subject_id,
+                  _count_if(mon.c.status.in_(_strs(A.DPD30_STATUSES))).label("dpd30"),
+                  _count_if(mon.c.status.in_(_strs(A.DPD60_STATUSES))).label("dpd60"),
+                  _count_if(mon.c.status.in_(_strs(A.DPD90_PLUS_STATUSES))).label("dpd90"),
+                  func.max(rank).label("worst_rank"))
+           .where(mon.c.as_of > lit.date(A.window_start(as_of, A.DELINQUENCY_WINDOW_MONTHS)))
+           .group_by(mon.c.subject_id).cte("dpd"))
+
+    inc = (select(mon.c.subject_id, func.max(mon.c.monthly_income).label("income"))
+           .where(mon.c.monthly_income.is_not(None), mon.c.income_rank == 1)
+           .group_by(mon.c.subject_id).cte("inc"))
+
+    oldest = (select(acc.c.subject_id, func.min(acc.c.opened_on).label("opened_on"))
+              .where(acc.c.kind != _str(A.COLLECTION_KIND), acc.c.opened_on <= as_of_d)
+              .group_by(acc.c.subject_id).cte("oldest"))
+
+    start6 = A.window_start(as_of, A.INQUIRY_WINDOW_MONTHS) + timedelta(days=1)
+    end = as_of + timedelta(days=1)
+    inq = (select(inq_t.c.subject_id, func.count().label("n"))
+           .where(*subjects.where(inq_t.c.subject_id), inq_t.c.kind == _str("inquiry"),
+                  inq_t.c.purpose == _str("credit_application"),
+                  inq_t.c.purged_at.is_(None),
+                  inq_t.c.created_at >= lit.timestamp(datetime.combine(start6, time())),
+                  inq_t.c.created_at < lit.timestamp(datetime.combine(end, time())))
+           .group_by(inq_t.c.subject_id).cte("inq"))
+    pr = (select(pr_t.c.subject_id, func.count().label("n"))
+          .where(*subjects.where(pr_t.c.subject_id), pr_t.c.status == _str("active"),
+                 pr_t.c.lifted_at.is_(None),
+                 or_(pr_t.c.until.is_(None), pr_t.c.until >= as_of_d),
+                 ~disputed("public_record", pr_t.c.subject_id, pr_t.c.item_ref))
+          .group_by(pr_t.c.subject_id).cte("pr"))
+
+    payments = func.coalesce(open_agg.c.payments, 0)
+    rev_limit = func.coalesce(open_agg.c.rev_limit, 0)
+    months_old = ((as_of.year - extract("year", oldest.c.opened_on)) * 12
+                  + (as_of.month - extract("month", oldest.c.opened_on))
+                  - case((extract("day", oldest.c.opened_on) > as_of.day, 1), else_=0))
+    return (select(
+        subj.c.subject_id,
+        case((rev_limit > 0, _ratio(open_agg.c.rev_balance, rev_limit)), else_=null())
+        .label("revolving_utilization"),
+        _capped(func.coalesce(dpd.c.dpd30, 0)).label("dpd_30_59_24m"),
+        _capped(func.coalesce(dpd.c.dpd60, 0)).label("dpd_60_89_24m"),
+        _capped(func.coalesce(dpd.c.dpd90, 0)).label("dpd_90_plus_24m"),
+        func.coalesce(open_agg.c.open_trades, 0).label("open_trades"),
+        func.coalesce(open_agg.c.real_estate, 0).label("real_estate_trades"),
+        case((inc.c.income > 0, _ratio(payments, inc.c.income)), else_=null())
+        .label("debt_ratio"),
+        _ratio(inc.c.income, _int(A.MINOR_UNITS_PER_UNIT)).label("monthly_income"),
+        _ratio(payments, _int(A.MINOR_UNITS_PER_UNIT)).label("monthly_debt_payments"),
+        cast(months_old, Integer).label("months_since_oldest_trade"),
+        func.coalesce(inq.c.n, 0).label("inquiries_6m"),
+        func.coalesce(pr.c.n, 0).label("active_public_records"),
+        case(*[(dpd.c.worst_rank == i, _str(st)) for i, st in enumerate(A.SEVERITY)],
+             else_=null()).label("worst_status_24m"))
+        .select_from(subj)
+        .outerjoin(open_agg, open_agg.c.subject_id == subj.c.subject_id)
+        .outerjoin(dpd, dpd.c.subject_id == subj.c.subject_id)
+        .outerjoin(inc, inc.c.subject_id == subj.c.subject_id)
+        .outerjoin(oldest, oldest.c.subject_id == subj.c.subject_id)
+        .outerjoin(inq, inq.c.subject_id == subj.c.subject_id)
+        .outerjoin(pr, pr.c.subject_id == subj.c.subject_id))
+
+
+# -- the scorecard -----------------------------------------------------------------------------
+
+def _out_of_domain(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[bool]:
+    """True where the reference scorer would raise ``OutOfDomain`` for this value."""
+    if attr.kind == "categorical":
+        known = [v for c in attr.categories for v in c.values]
+        return and_(x.is_not(None), x.not_in(_strs(known)))
+    specials = [v for sv in attr.special for v in sv.values]
+    outside: list[ColumnElement[bool]] = []
+    if attr.domain_min is not None:
+        outside.append(x < num(attr.domain_min))
+    if attr.domain_max is not None:
+        outside.append(x > num(attr.domain_max))
+    first = attr.bins[0].lower
+    if first is not None:
+        outside.append(x < num(first))
+    if not outside:
+        return literal_column("1") == literal_column("0")
+    cond = [x.is_not(None), or_(*outside)]
+    if specials:
+        cond.append(x.not_in([num(float(v)) for v in specials]))
+    return and_(*cond)
+
+
+def points_expr(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The attribute's points: missing bin, special values, then bins; NULL when out of domain."""
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+        (x.is_(None), _int(attr.missing_points))]
+    if attr.kind == "categorical":
+        whens += [(x.in_(_strs(c.values)), _int(c.points)) for c in attr.categories]
+        return case(*whens, else_=null())
+    whens += [(x.in_([num(float(v)) for v in sv.values]), _int(sv.points))
+              for sv in attr.special]
+    whens.append((_out_of_domain(attr, x), null()))
+    whens += [(x < num(b.upper), _int(b.points)) for b in attr.bins[:-1]
+              if b.upper is not None]
+    return case(*whens, else_=_int(attr.bins[-1].points))
+
+
+def card_query(card: Scorecard, attrs: FromClause) -> Select[Any]:
+    """The scorecard over a relation of attributes (``subject_id`` + every attribute)."""
+    unknown = [a.name for a in card.attributes if a.name not in A.ATTRIBUTES]
+    if unknown:
+        raise ValueError(f"the card uses attributes no engine computes: {unknown}")
+    points = {a.name: points_expr(a, attrs.c[a.name]) for a in card.attributes}
+    raw: ColumnElement[Any] = _int(card.intercept_points)
+    for p in points.values():
+        raw = raw + p
+    lo, hi = card.scaling.min, card.scaling.max
+    scored = (select(attrs, *[p.label(f"pts_{n}") for n, p in points.items()],
+                     raw.label("raw"))
+              .cte("scored"))
+    flag = func.coalesce(*[case((_out_of_domain(a, scored.c[a.name]), _str(a.name)),
+                                else_=null()) for a in card.attributes], null())
+    return select(
+        scored,
+        case((scored.c.raw < lo, _int(lo)), (scored.c.raw > hi, _int(hi)),
+             else_=scored.c.raw).label("score"),
+        flag.label("out_of_domain"),
+    ).order_by(scored.c.subject_id)
+
+
+ATTRS_RELATION = table("attrs", column("subject_id", BigInteger),
+                       *[column(n) for n in A.ATTRIBUTES])
+
+
+def score_query(card: Scorecard, as_of: date, subjects: Subjects = EVERYONE,
+                dialect: str = "postgresql") -> Select[Any]:
+    """Attributes, points per card attribute, raw sum, clipped score and ``out_of_domain``."""
+    return card_query(card, attributes_query(as_of, subjects, dialect).cte("attrs"))
+
+
+def _to_text(stmt: Select[Any], dialect: str) -> str:
+    target = "sqlite" if dialect == "sqlite" else "postgresql"
+    sa_dialect: Any = sqlite.dialect() if target == "sqlite" else postgresql.dialect()  # type: ignore[no-untyped-call]
+    text = str(stmt.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
+    if dialect in ("sqlite", "postgresql"):
+        return text
+    import sqlglot
+
+    return str(sqlglot.transpile(text, read="postgres", write=dialect)[0])
+
+
+def compile_stages(card: Scorecard, as_of: date, dialect: str,
+                   subjects: Subjects = EVERYONE) -> tuple[str, str]:
+    """Two statements: the attributes, and the scorecard over a relation named ``attrs`` holding
+    them (Spark plans the two halves far faster than the one statement)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
+    target = "sqlite" if dialect == "sqlite" else "postgresql"
+    return (_to_text(attributes_query(as_of, subjects, target), dialect),
+            _to_text(card_query(card, ATTRS_RELATION), dialect))
+
+
+def compile_sql(card: Scorecard, as_of: date, dialect: str,
+                subjects: Subjects = EVERYONE) -> str:
+    """The score query as one statement for ``dialect`` (one of :data:`DIALECTS`)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {DIALECTS}, got {dialect!r}")
+    target = "sqlite" if dialect == "sqlite" else "postgresql"
+    return _to_text(score_query(card, as_of, subjects, dialect=target), dialect)
