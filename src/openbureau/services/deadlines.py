@@ -13,15 +13,15 @@ from sqlalchemy import and_, select, update
 
 from openbureau.adapters.tables import (
     accounts,
-    disputes,
     fraud_alerts,
     inquiries,
     public_records,
     restrictions,
 )
 from openbureau.bootstrap import Bureau
-from openbureau.domain.profiles import Purpose, UnverifiedOutcome
+from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import SYSTEM
+from openbureau.services import disputes as dispute_service
 
 
 @dataclass
@@ -40,28 +40,20 @@ def run(bureau: Bureau) -> DeadlineReport:
     with bureau.uow() as uow:
         now = uow.clock.now()
         today = now.date()
-        overdue = uow.execute(select(disputes.c.id, disputes.c.item_ref, disputes.c.item_kind)
-                              .where(disputes.c.status == "open",
-                                     disputes.c.due_at <= now)).all()
-        for d in overdue:
-            status = ("unconfirmed" if profile.unverified_outcome is UnverifiedOutcome.UNCONFIRMED
-                      else "expired")
-            uow.execute(update(disputes).where(disputes.c.id == d.id).values(
-                status=status, answered_at=now))
-            if d.item_kind == "account" and status == "expired":
-                uow.execute(update(accounts).where(accounts.c.item_ref == d.item_ref).values(
-                    suppressed_at=now, suppressed_reason="dispute_unverified"))
-            uow.audit(SYSTEM.actor, "dispute.expire", None, "deadline", dispute_id=d.id,
-                      outcome=status)
-        report.disputes_expired = len(overdue)
+        # the profile's outcome of silence, the consumer's notice and the rescore
+        report.disputes_expired = dispute_service.expire_overdue(bureau, uow)
 
         cutoff = today - timedelta(days=profile.negative_retention_days)
-        res = uow.execute(update(accounts).where(
-            accounts.c.date_of_first_delinquency.is_not(None),
-            accounts.c.date_of_first_delinquency < cutoff,
-            accounts.c.suppressed_at.is_(None)).values(
-                suppressed_at=now, suppressed_reason="retention"))
+        past = (accounts.c.date_of_first_delinquency.is_not(None),
+                accounts.c.date_of_first_delinquency < cutoff, accounts.c.suppressed_at.is_(None))
+        touched = set(uow.execute(select(accounts.c.subject_id).where(*past)).scalars())
+        res = uow.execute(update(accounts).where(*past).values(
+            suppressed_at=now, suppressed_reason="retention"))
         report.accounts_past_retention = res.rowcount or 0
+        if touched:   # what left the file leaves the score with it
+            from openbureau.services import scoring_hooks
+
+            scoring_hooks.rescore_subjects(bureau, uow, touched)
 
         shown = profile.inquiry_display_days
         if shown is not None:

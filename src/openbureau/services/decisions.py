@@ -1,0 +1,66 @@
+"""A member records its decision on an inquiry; an adverse one sends the adverse-action notice.
+
+Only the member that made the inquiry may decide on it (anyone else: "no such inquiry", 404),
+once (a second decision: 409). The notice's score and key factors are the ones the member was
+given with the inquiry (``inquiries.result``), so the consumer is told what the decision rested
+on, not a score computed later. Decision, notice and audit event are one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from openbureau.adapters.tables import decisions, inquiries, notices, subjects
+from openbureau.bootstrap import Bureau
+from openbureau.domain import disputes as rules
+from openbureau.domain.disputes import Decision
+from openbureau.domain.errors import Conflict, NotFound
+from openbureau.domain.roles import Principal
+
+NO_INQUIRY = "no such inquiry by this member"
+
+
+def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
+                    decision: str) -> dict[str, Any]:
+    """``{inquiry_id, decision, notice}``; ``notice`` is None for an approval."""
+    choice = Decision(decision)
+    with bureau.uow() as uow:
+        inq = uow.execute(
+            select(inquiries.c.id, inquiries.c.subject_id, inquiries.c.purpose,
+                   inquiries.c.result, subjects.c.item_ref.label("subject_ref"))
+            .join(subjects, subjects.c.id == inquiries.c.subject_id)
+            .where(inquiries.c.item_ref == inquiry_id, inquiries.c.organisation_id == member.id,
+                   inquiries.c.kind == "inquiry")).first()
+        if inq is None:
+            raise NotFound(NO_INQUIRY)
+        if uow.execute(select(decisions.c.id)
+                       .where(decisions.c.inquiry_id == inq.id)).first() is not None:
+            raise Conflict("a decision on this inquiry is already recorded; one decision per "
+                           "inquiry (pull a new report for a new application)")
+        now = uow.clock.now()
+        decision_id = int(uow.execute(insert(decisions).values(
+            inquiry_id=inq.id, organisation_id=member.id, decision=choice.value,
+            created_at=now).returning(decisions.c.id)).scalar_one())
+        notice_out: dict[str, Any] | None = None
+        if choice.adverse:
+            score = (inq.result or {}).get("score")
+            content = rules.adverse_action_notice(
+                decision=choice, member_name=member.name, decided_at=now, score=score,
+                profile=bureau.profile, bureau_name=bureau.settings.bureau_name,
+                bureau_contact=bureau.settings.bureau_contact)
+            body = {**content.body, "inquiry_id": inquiry_id, "purpose": inq.purpose}
+            notice_id = int(uow.execute(insert(notices).values(
+                subject_id=inq.subject_id, kind=content.kind, title=content.title, body=body,
+                created_at=now).returning(notices.c.id)).scalar_one())
+            uow.execute(update(decisions).where(decisions.c.id == decision_id)
+                        .values(notice_id=notice_id))
+            notice_out = {"kind": content.kind, "title": content.title, "body": body,
+                          "created_at": now}
+        uow.audit(member.actor, "decision.record", inq.subject_ref, inq.purpose,
+                  inquiry_ref=inquiry_id, decision=choice.value,
+                  notice=notice_out is not None)
+        uow.commit()
+    return {"inquiry_id": inquiry_id, "decision": choice.value, "decided_at": now,
+            "notice": notice_out}

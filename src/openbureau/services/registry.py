@@ -1,0 +1,308 @@
+"""The court defaulter registry: list, lift and vacate judgments, check restrictions, and the
+public search. Each use case is one transaction with its audit events.
+
+The debtor is told at once of every change to a listing (a ``notices`` row). Restrictions bind
+the listed subject alone: an organisation's listing binds the organisation, never its officers or
+staff, and nothing is ever inferred from one subject about another.
+
+Objections to a listing are in ``objections.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from openbureau.adapters import rate_limit
+from openbureau.adapters.tables import (
+    inquiries,
+    notices,
+    organisations,
+    public_records,
+    restrictions,
+    subjects,
+)
+from openbureau.bootstrap import Bureau
+from openbureau.domain import registry as reg
+from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.records import SubjectIdentity, mask_national_id, parse_subject
+from openbureau.domain.roles import Principal
+from openbureau.services import subjects as subject_service
+from openbureau.services.refs import new_ref
+from openbureau.unit_of_work import UnitOfWork
+
+COURT_PURPOSE = "court_order"
+CHECK_PURPOSE = "restriction_check"
+NO_LISTING = "no such listing"
+PUBLIC_LIMIT = 100
+
+
+def catalogue(bureau: Bureau) -> reg.Catalogue:
+    return reg.Catalogue.configured(bureau.settings.restriction_catalogue)
+
+
+@dataclass(frozen=True)
+class Debtor:
+    """A person by national id, name and birth date, or an organisation by registration number."""
+
+    kind: str                     # person | organisation
+    identifier: str
+    name: str
+    date_of_birth: date | None = None
+
+    def identity(self) -> SubjectIdentity:
+        field = "national_id" if self.kind == "person" else "registration_number"
+        identity, errors = parse_subject({"national_id": self.identifier, "name": self.name,
+                                          "date_of_birth": self.date_of_birth}, "debtor.")
+        if errors or identity is None:
+            raise ValidationFailed([FieldError(e.field.replace("national_id", field), e.message)
+                                    for e in errors])
+        if self.kind == "organisation" and self.date_of_birth is not None:
+            raise ValidationFailed([FieldError("debtor.date_of_birth",
+                                               "an organisation has no date of birth")])
+        return identity
+
+
+# -- listing -----------------------------------------------------------------------------------
+
+def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
+                  amount: int, currency: str, judgment_date: date, ground: str | None,
+                  legal_basis: str | None, restrictions_asked: list[reg.RequestedRestriction],
+                  until: date | None = None) -> dict[str, Any]:
+    """Validate, store the listing and its restrictions, and notify the debtor, at once."""
+    identity = debtor.identity()
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        order = reg.listing_order(
+            ground=ground, legal_basis=legal_basis, judgment_date=judgment_date,
+            today=now.date(), until=until, restrictions=restrictions_asked,
+            catalogue=catalogue(bureau), term_days=bureau.profile.listing_term_days)
+        subject = _debtor_subject(uow, bureau, identity, debtor.kind)
+        if uow.execute(select(public_records.c.id).where(
+                public_records.c.court_id == court.id,
+                public_records.c.case_number == case_number,
+                public_records.c.subject_id == subject.id)).first():
+            raise Conflict(f"case {case_number!r} is already listed for this debtor by this court")
+        ref = new_ref("pr")
+        record_id = uow.execute(insert(public_records).values(
+            subject_id=subject.id, court_id=court.id, kind="judgment", case_number=case_number,
+            amount=amount, currency=currency, judgment_date=judgment_date,
+            ground=order.ground.value, legal_basis=order.legal_basis,
+            status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
+            item_ref=ref).returning(public_records.c.id)).scalar_one()
+        for r in order.restrictions:
+            uow.execute(insert(restrictions).values(
+                public_record_id=record_id, category=r.category, ordered_on=now.date(),
+                until=r.until))
+        listing = _listing(uow, bureau, record_id)
+        notify(uow, subject.id, "listing",
+                f"{court.name} has listed you as a judgment debtor (case {case_number})",
+                {**_notice_body(listing),
+                 "objection": "you may object to this listing (POST /v1/me/objections); the "
+                              f"court decides within {bureau.profile.objection_review_days} "
+                              "days"})
+        uow.audit(court.actor, "listing.create", subject.item_ref, COURT_PURPOSE,
+                  listing_ref=ref, case_number=case_number, ground=order.ground.value,
+                  debtor_kind=debtor.kind,
+                  restrictions=[r.category for r in order.restrictions])
+        uow.commit()
+    return listing
+
+
+def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
+                    kind: str) -> Any:
+    row = uow.execute(select(subjects).where(
+        subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
+    if row is None:
+        return subject_service.by_id(
+            uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind))
+    if row.kind != kind:
+        raise Conflict(f"this identifier names a file of kind {row.kind}, not {kind}; check the "
+                       "debtor's identity")
+    if not subject_service.names_match(row.name, identity.name) or (
+            identity.date_of_birth is not None and row.date_of_birth is not None
+            and identity.date_of_birth != row.date_of_birth):
+        raise Conflict("the identifier matches a file under a different name or birth date; "
+                       "check the debtor's identity before listing")
+    return row
+
+
+def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
+         note: str | None = None) -> dict[str, Any]:
+    """Performance, settlement or termination: listing and restrictions lifted at once."""
+    kind = reg.Satisfaction(how)
+    target = reg.SATISFACTION_STATUS[kind]
+    return _end_listing(bureau, court, listing_ref, target, note or kind.value,
+                        "listing.lift", how=kind.value)
+
+
+def vacate(bureau: Bureau, court: Principal, listing_ref: str, reason: str) -> dict[str, Any]:
+    if not reason.strip():
+        raise ValidationFailed([FieldError("reason", "is required: say why the listing is "
+                                           "vacated")])
+    return _end_listing(bureau, court, listing_ref, reg.ListingStatus.VACATED, reason.strip(),
+                        "listing.vacate")
+
+
+def _end_listing(bureau: Bureau, court: Principal, listing_ref: str,
+                 target: reg.ListingStatus, reason: str, action: str,
+                 **detail: Any) -> dict[str, Any]:
+    with bureau.uow() as uow:
+        row = _own_listing(uow, court, listing_ref)
+        close_listing(uow, row, target, reason)
+        listing = _listing(uow, bureau, row.id)
+        subject = subject_service.by_id(uow, row.subject_id)
+        notify(uow, row.subject_id, "listing_lifted",
+                f"Your listing in case {row.case_number} is {target.value}: it and its "
+                "restrictions no longer apply", {**_notice_body(listing), "reason": reason})
+        uow.audit(court.actor, action, subject.item_ref, COURT_PURPOSE, listing_ref=listing_ref,
+                  status=target.value, **detail)
+        uow.commit()
+    return listing
+
+
+def close_listing(uow: UnitOfWork, row: Any, target: reg.ListingStatus, reason: str) -> None:
+    reg.move_listing(row.status, target)
+    now = uow.clock.now()
+    uow.execute(update(public_records).where(public_records.c.id == row.id).values(
+        status=target.value, lifted_at=now, lift_reason=reason))
+    uow.execute(update(restrictions).where(restrictions.c.public_record_id == row.id,
+                                           restrictions.c.lifted_at.is_(None))
+                .values(lifted_at=now))
+
+
+def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> Any:
+    row = uow.execute(select(public_records).where(
+        public_records.c.item_ref == listing_ref,
+        public_records.c.court_id == court.id)).first()
+    if row is None:
+        raise NotFound(NO_LISTING)
+    return row
+
+
+def court_listings(bureau: Bureau, court: Principal,
+                   status: str | None = None) -> list[dict[str, Any]]:
+    with bureau.uow() as uow:
+        q = select(public_records.c.id).where(public_records.c.court_id == court.id)
+        if status:
+            q = q.where(public_records.c.status == status)
+        ids = uow.execute(q.order_by(public_records.c.listed_at.desc(),
+                                     public_records.c.id.desc())).scalars().all()
+        out = [_listing(uow, bureau, i) for i in ids]
+        uow.audit(court.actor, "listing.list", None, COURT_PURPOSE, count=len(out))
+        uow.commit()
+    return out
+
+
+def _listing(uow: UnitOfWork, bureau: Bureau, record_id: int) -> dict[str, Any]:
+    r = uow.execute(
+        select(public_records, organisations.c.name.label("court_name"),
+               subjects.c.name.label("debtor_name"), subjects.c.kind.label("debtor_kind"),
+               subjects.c.id_ciphertext)
+        .join(organisations, organisations.c.id == public_records.c.court_id)
+        .join(subjects, subjects.c.id == public_records.c.subject_id)
+        .where(public_records.c.id == record_id)).one()
+    orders = uow.execute(select(restrictions).where(restrictions.c.public_record_id == record_id)
+                         .order_by(restrictions.c.category)).all()
+    return {
+        "listing_id": r.item_ref, "case_number": r.case_number, "court": r.court_name,
+        "debtor": {"kind": r.debtor_kind, "name": r.debtor_name,
+                   "identifier_masked": mask_national_id(bureau.vault.decrypt(r.id_ciphertext))},
+        "amount": r.amount, "currency": r.currency, "judgment_date": r.judgment_date,
+        "ground": r.ground, "legal_basis": r.legal_basis, "status": r.status,
+        "listed_at": r.listed_at, "until": r.until, "lifted_at": r.lifted_at,
+        "lift_reason": r.lift_reason,
+        "restrictions": [{"category": o.category, "ordered_on": o.ordered_on, "until": o.until,
+                          "lifted_at": o.lifted_at} for o in orders],
+    }
+
+
+def _notice_body(listing: dict[str, Any]) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, date | datetime) else v
+
+    body = {k: plain(v) for k, v in listing.items() if k not in ("debtor", "restrictions")}
+    body["restrictions"] = [{k: plain(v) for k, v in o.items()} for o in listing["restrictions"]
+                            if o["lifted_at"] is None]
+    return body
+
+
+def notify(uow: UnitOfWork, subject_id: int, kind: str, title: str,
+            body: dict[str, Any]) -> None:
+    uow.execute(insert(notices).values(subject_id=subject_id, kind=kind, title=title[:200],
+                                       body=body, created_at=uow.clock.now()))
+
+
+# -- restriction check -------------------------------------------------------------------------
+
+def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
+                      category: str) -> dict[str, Any]:
+    """``{check_id, restricted, orders}``; recorded as an access the subject sees."""
+    catalogue(bureau).check(category)
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        subject = subject_service.find(uow, bureau.vault, identity, strict=True)
+        rows = uow.execute(
+            select(public_records.c.case_number, public_records.c.ground,
+                   public_records.c.item_ref, organisations.c.name.label("court"),
+                   restrictions.c.category, restrictions.c.ordered_on, restrictions.c.until)
+            .join(public_records, public_records.c.id == restrictions.c.public_record_id)
+            .join(organisations, organisations.c.id == public_records.c.court_id)
+            .where(public_records.c.subject_id == subject.id,
+                   public_records.c.status == reg.ListingStatus.ACTIVE.value,
+                   restrictions.c.category == category, restrictions.c.lifted_at.is_(None))
+            .order_by(restrictions.c.ordered_on, public_records.c.case_number)).all()
+        orders = [{"case_number": r.case_number, "court": r.court, "ground": r.ground,
+                   "category": r.category, "ordered_on": r.ordered_on, "until": r.until}
+                  for r in rows if reg.in_force(r.until, now.date())]
+        ref = new_ref("chk")
+        uow.execute(insert(inquiries).values(
+            subject_id=subject.id, organisation_id=member.id, kind="restriction_check",
+            purpose=CHECK_PURPOSE, category=category, created_at=now, item_ref=ref,
+            result={"restricted": bool(orders),
+                    "cases": [o["case_number"] for o in orders]}))
+        uow.audit(member.actor, "restriction.check", subject.item_ref, CHECK_PURPOSE,
+                  check_ref=ref, category=category, restricted=bool(orders))
+        uow.commit()
+    return {"check_id": ref, "restricted": bool(orders), "orders": orders}
+
+
+# -- public search -----------------------------------------------------------------------------
+
+def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
+                  id_suffix: str | None = None, court: str | None = None) -> list[dict[str, Any]]:
+    """Active listings only, with the fields courts publish; rate-limited per client."""
+    name, id_suffix, court = ((v or "").strip() or None for v in (name, id_suffix, court))
+    if name is None and id_suffix is None and court is None:
+        raise ValidationFailed([FieldError("name", "give at least one of name, id_suffix, "
+                                           "court")])
+    if id_suffix is not None and not (id_suffix.isalnum() and len(id_suffix) <= 4):
+        raise ValidationFailed([FieldError("id_suffix", "must be the last 1 to 4 letters or "
+                                           "digits of the identifier")])
+    rate_limit.take(bureau, rate_limit.bucket_for("public_search", client_key),
+                    bureau.settings.public_search_per_minute, what="searches")
+    with bureau.uow() as uow:
+        today = uow.clock.now().date()
+        q = (select(public_records, organisations.c.name.label("court_name"),
+                    subjects.c.name.label("debtor_name"), subjects.c.id_ciphertext)
+             .join(organisations, organisations.c.id == public_records.c.court_id)
+             .join(subjects, subjects.c.id == public_records.c.subject_id)
+             .where(public_records.c.status == reg.ListingStatus.ACTIVE.value,
+                    (public_records.c.until.is_(None)) | (public_records.c.until >= today)))
+        if name is not None:
+            q = q.where(func.lower(subjects.c.name).contains(name.lower(), autoescape=True))
+        if id_suffix is not None:
+            q = q.where(subjects.c.id_suffix.endswith(id_suffix.upper(), autoescape=True))
+        if court is not None:
+            q = q.where(func.lower(organisations.c.name) == court.lower())
+        rows = uow.execute(q.order_by(public_records.c.listed_at.desc(), public_records.c.id)
+                           .limit(PUBLIC_LIMIT)).all()
+    return [{"name": r.debtor_name,
+             "identifier_masked": mask_national_id(bureau.vault.decrypt(r.id_ciphertext)),
+             "court": r.court_name, "case_number": r.case_number, "amount": r.amount,
+             "currency": r.currency, "ground": r.ground, "listed_on": r.listed_at.date()}
+            for r in rows]
+
