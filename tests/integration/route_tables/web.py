@@ -1,4 +1,49 @@
-from tests.integration.route_tables.common import STAFF  # noqa: F401
+from tests.integration.route_tables.common import EVERYONE, STAFF
+
+_CONSUMER = frozenset({"consumer"})
+_MEMBER = frozenset({"member"})
+_COURT = frozenset({"court"})
 
 WEB: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/signin"): EVERYONE,
+    ("POST", "/signin/consumer"): EVERYONE,
+    ("POST", "/signin/organisation"): EVERYONE,
+    ("POST", "/signout"): EVERYONE,
+    ("GET", "/public/defaulters"): EVERYONE,
+    ("GET", "/static/{name}"): EVERYONE,
+    ("GET", "/me/report"): _CONSUMER,
+    ("GET", "/me/report.pdf"): _CONSUMER,
+    ("GET", "/me/disputes"): _CONSUMER,
+    ("GET", "/me/disputes/new"): _CONSUMER,
+    ("POST", "/me/disputes"): _CONSUMER,
+    ("POST", "/me/statements"): _CONSUMER,
+    ("POST", "/me/objections"): _CONSUMER,
+    ("POST", "/me/freeze"): _CONSUMER,
+    ("POST", "/me/fraud-alerts"): _CONSUMER,
+    ("GET", "/me/simulator"): _CONSUMER,
+    ("POST", "/me/simulator"): _CONSUMER,
+    ("GET", "/me/offers"): _CONSUMER,
+    ("POST", "/me/offers-consent"): _CONSUMER,
+    ("GET", "/member"): _MEMBER,
+    ("POST", "/member/inquiries"): _MEMBER,
+    ("POST", "/member/decisions"): _MEMBER,
+    ("GET", "/member/restrictions"): _MEMBER,
+    ("POST", "/member/restriction-checks"): _MEMBER,
+    ("GET", "/member/offers"): _MEMBER,
+    ("POST", "/member/offers"): _MEMBER,
+    ("GET", "/court"): _COURT,
+    ("GET", "/court/judgments/new"): _COURT,
+    ("POST", "/court/judgments"): _COURT,
+    ("POST", "/court/judgments/{listing_id}/satisfaction"): _COURT,
+    ("GET", "/court/objections"): _COURT,
+    ("POST", "/court/objections/{objection_id}/decision"): _COURT,
+    ("GET", "/furnisher"): frozenset({"furnisher"}),
+    ("GET", "/admin"): STAFF,
+    ("GET", "/admin/model"): STAFF,
+    ("GET", "/admin/model-card/{name}"): STAFF,
+    ("GET", "/admin/fairness"): STAFF,
+    ("GET", "/admin/disputes"): STAFF,
+    ("GET", "/admin/audit"): STAFF,
+    ("GET", "/admin/rescoring"): STAFF,
 }

@@ -1,0 +1,118 @@
+"""Operators' and auditors' pages: the model card with its plots, drift, the fairness report,
+the disputes dashboard, audit-chain verification and rescoring jobs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
+
+from openbureau.api.deps import get_bureau
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import NotFound, OpenBureauError
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import audit_log, disputes, model_reports, models, rescore
+from openbureau.web import sessions
+from openbureau.web.render import bars, render
+
+router = APIRouter(prefix="/admin", tags=["web"], dependencies=[Depends(sessions.load_session)])
+staff = sessions.page(Role.OPERATOR, Role.AUDITOR)
+DOCS = model_reports.FAIRNESS_JSON.parent
+PLOT_NAME = re.compile(r"^[a-z0-9-]{1,60}\.png$")
+
+
+def _markdown(path: Path, image_base: str) -> Markup | None:
+    """A published document (written by ``openbureau model ...``) as HTML; raw HTML in it is
+    not rendered. Relative image links point at ``image_base``."""
+    from markdown_it import MarkdownIt
+
+    if not path.is_file():
+        return None
+    text = re.sub(r"\]\((?:\./)?model-card/", f"]({image_base}", path.read_text("utf-8"))
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # headings one level down: the page has its own h1
+    html: str = md.render(text)
+    shifted = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m[1]}h{int(m[2]) + 1}>", html)
+    return Markup(shifted)  # noqa: S704 - markdown-it with html=False escapes raw HTML  # nosec B704
+
+
+@router.get("", response_class=Response)
+def overview(request: Request, bureau: Bureau = Depends(get_bureau),
+             who: Principal = Depends(staff)) -> Response:
+    return render(request, "admin/overview.html", models=models.list_models(bureau),
+                  dash=disputes.workload(bureau, who))
+
+
+@router.get("/model", response_class=Response)
+def model_card(request: Request, bureau: Bureau = Depends(get_bureau),
+               who: Principal = Depends(staff)) -> Response:
+    drift: dict[str, Any] | None = None
+    drift_error = None
+    try:
+        drift = model_reports.drift(bureau)
+    except OpenBureauError as exc:
+        drift_error = exc.detail
+    chart = None
+    if drift:
+        pairs = [(a["name"], round(a["psi"], 4)) for a in drift["attributes"]
+                 if a["psi"] is not None]
+        if drift["score"]["psi"] is not None:
+            pairs.insert(0, ("score", round(drift["score"]["psi"], 4)))
+        chart = bars(pairs, "Population stability index (PSI) by attribute, current population "
+                     "against training") if pairs else None
+        months = [(h["month"], round(h["score_psi"], 4)) for h in drift.get("history", [])
+                  if h["score_psi"] is not None]
+        if months:
+            history = bars(months, "Score PSI month by month (population at each month-end "
+                           "against training)")
+            chart = history if chart is None else chart + history
+    return render(request, "admin/model.html", card=_markdown(DOCS / "model-card.md",
+                                                              "/admin/model-card/"),
+                  drift=drift, drift_error=drift_error, chart=chart,
+                  models=models.list_models(bureau))
+
+
+@router.get("/model-card/{name}", response_class=Response)
+def model_card_plot(name: str, who: Principal = Depends(staff)) -> Response:
+    path = DOCS / "model-card" / name
+    if not PLOT_NAME.match(name) or not path.is_file():
+        raise NotFound("no such plot")
+    return FileResponse(path, media_type="image/png")
+
+
+@router.get("/fairness", response_class=Response)
+def fairness(request: Request, who: Principal = Depends(staff)) -> Response:
+    error = None
+    try:
+        model_reports.published_fairness()
+    except OpenBureauError as exc:
+        error = exc.detail
+    return render(request, "admin/fairness.html", error=error,
+                  report=None if error else _markdown(DOCS / "fairness.md", "/admin/model-card/"))
+
+
+@router.get("/disputes", response_class=Response)
+def disputes_dashboard(request: Request, bureau: Bureau = Depends(get_bureau),
+                       who: Principal = Depends(staff)) -> Response:
+    return render(request, "admin/disputes.html", dash=disputes.workload(bureau, who))
+
+
+@router.get("/audit", response_class=Response)
+def audit(request: Request, verify: bool = Query(False), bureau: Bureau = Depends(get_bureau),
+          who: Principal = Depends(staff)) -> Response:
+    return render(request, "admin/audit.html",
+                  result=audit_log.verify(bureau, who) if verify else None)
+
+
+@router.get("/rescoring", response_class=Response)
+def rescoring(request: Request, bureau: Bureau = Depends(get_bureau),
+              who: Principal = Depends(staff)) -> Response:
+    jobs = rescore.list_jobs(bureau)
+    template = ("admin/_jobs.html" if request.headers.get("hx-request") == "true"
+                else "admin/rescoring.html")
+    return render(request, template, jobs=jobs,
+                  running=any(j["status"] == "running" for j in jobs))

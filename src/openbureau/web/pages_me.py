@@ -1,0 +1,188 @@
+"""The consumer's pages: the report, disputes, statements, freeze, fraud alerts, the score
+simulator, offers and the PDF. Every handler calls the service the ``/v1/me`` API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from openbureau.api.deps import get_bureau
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import OpenBureauError
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import consumer, disputes, objections, rights, simulation
+from openbureau.web import sessions
+from openbureau.web.errors import _status
+from openbureau.web.render import render
+
+router = APIRouter(prefix="/me", tags=["web"], dependencies=[Depends(sessions.load_session)])
+me = sessions.page(Role.CONSUMER)
+
+UTILISATION = [("", "No change"), ("0.5", "50% of limits"), ("0.3", "30% of limits"),
+               ("0.1", "10% of limits"), ("0", "Pay revolving balances off")]
+MONTHS = [("0", "Now"), ("6", "In 6 months"), ("12", "In 12 months"), ("24", "In 24 months")]
+
+
+def _done(path: str, message: str) -> Response:
+    return RedirectResponse(f"{path}?done={message}", status_code=303)
+
+
+def _current_score(bureau: Bureau, who: Principal, report: dict[str, Any]) -> dict[str, Any] | None:
+    """The report's score; while the scoring service gives none, the active model's score of
+    the file as it stands (the simulator with no changes), with its key factors."""
+    if report.get("score"):
+        return report["score"]  # type: ignore[no-any-return]
+    try:
+        return simulation.run(bureau, who, [])["before"]  # type: ignore[no-any-return]
+    except OpenBureauError:
+        return None
+
+
+@router.get("/report", response_class=Response)
+def report(request: Request, done: str | None = Query(None, max_length=40),
+           bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    rep = consumer.my_report(bureau, who)
+    score = _current_score(bureau, who, rep)
+    accesses = consumer.my_accesses(bureau, who)
+    return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
+                  done=done, disputes=disputes.my_disputes(bureau, who))
+
+
+@router.get("/report.pdf", response_class=Response)
+def report_pdf(bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    return Response(consumer.my_report_pdf(bureau, who), media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="credit-report.pdf"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/disputes", response_class=Response)
+def my_disputes(request: Request, done: str | None = Query(None, max_length=40),
+                bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    return render(request, "me/disputes.html", items=disputes.my_disputes(bureau, who),
+                  done=done)
+
+
+@router.get("/disputes/new", response_class=Response)
+def dispute_form(request: Request, kind: str = Query("account", max_length=20),
+                 ref: str = Query(..., max_length=40), label: str = Query("", max_length=200),
+                 who: Principal = Depends(me)) -> Response:
+    return render(request, "me/dispute_form.html", kind=kind, ref=ref, label=label)
+
+
+@router.post("/disputes", response_class=Response)
+def open_dispute(request: Request, kind: str = Form(..., max_length=20),
+                 ref: str = Form(..., max_length=40), reason: str = Form(..., max_length=4000),
+                 statement: str = Form("", max_length=4000), label: str = Form("", max_length=200),
+                 bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    try:
+        disputes.open_dispute(bureau, who, kind, ref, reason, statement)
+    except (OpenBureauError, ValueError) as exc:
+        return render(request, "me/dispute_form.html", status_code=_status(exc), kind=kind,
+                      ref=ref, label=label, reason=reason, statement=statement,
+                      error=getattr(exc, "detail", str(exc)))
+    return _done("/me/disputes", "dispute-opened")
+
+
+@router.post("/statements", response_class=Response)
+def add_statement(text: str = Form(..., max_length=4000), item_ref: str = Form("", max_length=40),
+                  bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    rights.add_statement(bureau, who, item_ref or None, text)
+    return _done("/me/report", "statement-added")
+
+
+@router.post("/objections", response_class=Response)
+def object_to_listing(listing_id: str = Form(..., max_length=24),
+                      reason: str = Form(..., max_length=4000),
+                      bureau: Bureau = Depends(get_bureau),
+                      who: Principal = Depends(me)) -> Response:
+    objections.object_to_listing(bureau, who, listing_id, reason)
+    return _done("/me/report", "objection-filed")
+
+
+@router.post("/freeze", response_class=Response)
+def freeze(action: str = Form("place", pattern="^(place|lift)$"),
+           bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    if action == "lift":
+        rights.lift_freeze(bureau, who)
+        return _done("/me/report", "freeze-lifted")
+    rights.place_freeze(bureau, who)
+    return _done("/me/report", "frozen")
+
+
+@router.post("/fraud-alerts", response_class=Response)
+def fraud_alert(kind: str = Form("initial", pattern="^(initial|extended)$"),
+                bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    rights.place_fraud_alert(bureau, who, kind)
+    return _done("/me/report", "fraud-alert-placed")
+
+
+# -- the score simulator ------------------------------------------------------------------------
+
+def _changes(utilisation: str, bring_current: bool, open_card: bool, pay_off: str,
+             months: str) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    if utilisation:
+        changes.append({"kind": "pay_down_revolving", "to_utilisation": float(utilisation)})
+    if pay_off:
+        changes.append({"kind": "pay_off", "item_ref": pay_off})
+    if bring_current:
+        changes.append({"kind": "bring_all_current"})
+    if open_card:
+        changes.append({"kind": "open_account", "account_kind": "revolving",
+                        "credit_limit": 300000, "balance": 0})
+    if months and months != "0":
+        changes.append({"kind": "time_passes", "months": int(months)})
+    return changes
+
+
+@router.get("/simulator", response_class=Response)
+def simulator(request: Request, bureau: Bureau = Depends(get_bureau),
+              who: Principal = Depends(me)) -> Response:
+    rep = consumer.my_report(bureau, who)
+    result, error = _simulate(bureau, who, [])
+    return render(request, "me/simulator.html", result=result, error=error,
+                  accounts=[a for a in rep["accounts"] if a["balance"]],
+                  utilisation=UTILISATION, months=MONTHS, form={})
+
+
+def _simulate(bureau: Bureau, who: Principal, changes: list[dict[str, Any]]
+              ) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        return simulation.run(bureau, who, changes), None
+    except OpenBureauError as exc:
+        return None, exc.detail
+
+
+@router.post("/simulator", response_class=Response)
+def simulate(request: Request, utilisation: str = Form("", pattern=r"^(|0|0?\.\d+|1)$"),
+             bring_current: bool = Form(False), open_card: bool = Form(False),
+             pay_off: str = Form("", max_length=40),
+             months: str = Form("0", pattern=r"^\d{1,3}$"),
+             bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    result, error = _simulate(bureau, who, _changes(utilisation, bring_current, open_card,
+                                                    pay_off, months))
+    form = {"utilisation": utilisation, "bring_current": bring_current, "open_card": open_card,
+            "pay_off": pay_off, "months": months}
+    if request.headers.get("hx-request") == "true":
+        return render(request, "me/_simulation.html", result=result, error=error)
+    rep = consumer.my_report(bureau, who)
+    return render(request, "me/simulator.html", result=result, error=error, form=form,
+                  accounts=[a for a in rep["accounts"] if a["balance"]],
+                  utilisation=UTILISATION, months=MONTHS)
+
+
+# -- offers -------------------------------------------------------------------------------------
+
+@router.get("/offers", response_class=Response)
+def offers(request: Request, done: str | None = Query(None, max_length=40),
+           bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    return render(request, "me/offers.html", offers=rights.my_offers(bureau, who), done=done)
+
+
+@router.post("/offers-consent", response_class=Response)
+def offers_consent(opt_in: bool = Form(False), bureau: Bureau = Depends(get_bureau),
+                   who: Principal = Depends(me)) -> Response:
+    rights.set_offers_consent(bureau, who, opt_in)
+    return _done("/me/offers", "opted-in" if opt_in else "opted-out")
