@@ -25,13 +25,16 @@ demo: $(VENV)/.runtime
 	$(BIN)/openbureau demo seed --subjects $(SUBJECTS) --if-empty
 	$(BIN)/openbureau demo credentials
 	@echo "serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/openbureau serve --host $(HOST) --port $(PORT)
+	OPENBUREAU_DEMO=true $(BIN)/openbureau serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run
+
+screenshots: $(VENV)/.dev
+	REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser tests/e2e/test_browser.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -278,14 +278,49 @@ def demo_credentials() -> None:
     """(Re)issue a key for one demo organisation of each role and a demo consumer login."""
     from openbureau.services import demo_logins
 
+    bureau = _bureau()
     try:
-        creds = demo_logins.issue(_bureau())
+        creds = demo_logins.issue(bureau)
     except _domain_errors() as exc:
         fail(exc.detail)
+    # the landing page shows these in demo mode; the file stays on this machine, owner-only
+    path = bureau.settings.var_dir / "demo-credentials.json"
+    path.write_text(json.dumps(creds, default=str))
+    path.chmod(0o600)
     out.print("[bold]demo credentials[/] (issued fresh on every run; older demo keys are revoked)")
     for c in creds:
         out.print(f"  {c['role']:>9}  {c['who']:<16} {c['credential']}", highlight=False,
                   soft_wrap=True)
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+@app.command("rescore")
+def rescore_cmd(engine: Annotated[str | None, typer.Option(
+                    help="sqlite|postgres|duckdb|spark (default: the operational database)")]
+                = None,
+                master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[2]",
+                batch: Annotated[int, typer.Option(min=1, help="Subjects per committed batch.")]
+                = 1000) -> None:
+    """Rescore everyone with the active model; resumes an unfinished job of that model."""
+    from openbureau.services import rescore
+
+    bureau = _bureau()
+    try:
+        job = rescore.start(bureau, engine or rescore.default_engine(bureau))
+    except _domain_errors() as exc:
+        fail(exc.detail)
+    verb = "resuming" if job["done"] else "starting"
+    err.print(f"{verb} job {job['id']} ({job['engine']}, model {job['model_version']})")
+    with _progress() as bar:
+        task = bar.add_task(f"rescoring with {job['engine']}", total=job["total"] or None,
+                            completed=job["done"])
+        job = rescore.run(bureau, job["id"], batch=batch, master=master,
+                          progress=lambda done, total: bar.update(task, completed=done,
+                                                                  total=total))
+    _json(job)
+    if job["status"] != "done":
+        raise typer.Exit(1)
 
 
 # -- serving -----------------------------------------------------------------------------------
@@ -298,7 +333,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from openbureau.api import create_app
 
     bureau = _bureau()
-    uvicorn.run(create_app(bureau=bureau), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(bureau=bureau, resume_files=True), host=host, port=port,
+                log_level="info")
 
 
 # -- deadlines and audit -----------------------------------------------------------------------
@@ -306,12 +342,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @deadlines_app.command("run")
 def deadlines_run(now: Annotated[str | None, typer.Option(help="ISO 8601 instant to apply "
                                                           "deadlines as of (default: now).")]
+                  = None,
+                  every: Annotated[float | None, typer.Option(
+                      min=1, help="Keep running: apply deadlines every N seconds "
+                      "(for a scheduler-less deployment; stop with Ctrl-C or SIGTERM).")]
                   = None) -> None:
     """Apply every deadline that has passed (disputes, retention, inquiries, listings)."""
+    import time
+
     from openbureau.services import deadlines
 
-    report = deadlines.run(_bureau(now=now))
-    _json(report.as_dict())
+    if every is not None and now is not None:
+        fail("--every applies deadlines as of the real time; it cannot be used with --now")
+    bureau = _bureau(now=now)
+    while True:
+        _json({"at": bureau.clock.now().isoformat(), **deadlines.run(bureau).as_dict()})
+        if every is None:
+            return
+        time.sleep(every)
 
 
 @audit_app.command("verify")

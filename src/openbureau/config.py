@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     upload_dir: Path | None = None
     public_search_per_minute: int = Field(default=30, ge=1)
+    # court registry: the restriction catalogue (None: api.md's default list) and, per court
+    # (organisation name), the next court up that hears reconsideration requests
+    restriction_catalogue: list[str] | None = None
+    court_parents: dict[str, str] = Field(default_factory=dict)
     signin_attempts_before_lockout: int = Field(default=5, ge=1)
+    signin_per_minute: int = Field(default=20, ge=1)     # per client address, every attempt
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -161,6 +161,8 @@ def test_audit_verify_and_deadlines(ready, tmp_path):
     assert r.exit_code == 0
     assert set(json.loads(r.stdout)) >= {"disputes_expired", "accounts_past_retention"}
     assert run(ready, "deadlines", "run", "--now", "yesterday").exit_code == 2
+    both = run(ready, "deadlines", "run", "--now", "2034-01-01T00:00:00+00:00", "--every", "60")
+    assert both.exit_code == 2 and "--every" in both.stderr
 
 
 def test_identifiers_never_reach_logs_or_output(ready, tmp_path, caplog):
@@ -179,3 +181,24 @@ def test_installed_entry_point(env):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "active model" in r.stderr
+
+
+def test_deadlines_loop_for_schedulerless_deployments(ready):
+    import signal
+    import time
+
+    exe = Path(sys.executable).with_name("openbureau")
+    proc = subprocess.Popen([str(exe), "deadlines", "run", "--every", "1"],
+                            env={**os.environ, **ready}, stdout=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while len(lines) < 2 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if line:
+                lines.append(line)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert len(lines) == 2
+    assert all("disputes_expired" in json.loads(x) for x in lines)

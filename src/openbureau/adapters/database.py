@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -35,8 +36,43 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("connect_args", {"connect_timeout": 5})
+    kwargs.setdefault("pool_timeout", 10)
+    kwargs.setdefault("connect_args", _pg_connect_args(url))
     return create_engine(url, **kwargs)
+
+
+# A request must fail, not hang, when PostgreSQL is away or stuck: connecting gives up after
+# 5 s, a statement after 60 s, a transaction left idle after 60 s, and TCP keepalives notice a
+# server that vanished without closing the connection. ``?options=...`` in the URL overrides the
+# server-side timeouts (e.g. ``-c statement_timeout=0`` for a long migration).
+STATEMENT_TIMEOUT_MS = 60_000
+
+
+def _pg_connect_args(url: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
+                            "keepalives_interval": 5, "keepalives_count": 3}
+    if "options=" not in url:
+        args["options"] = (f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+                           f"-c idle_in_transaction_session_timeout={STATEMENT_TIMEOUT_MS}")
+    return args
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when an error says the database is away, timed out or busy (connection refused or
+    lost, server shutting down, statement timeout, pool exhausted, SQLite locked) rather than
+    that the statement or the data was wrong: the work can be retried as it is."""
+    if isinstance(exc, sa_exc.TimeoutError) or getattr(exc, "connection_invalidated", False):
+        return True
+    if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    orig = getattr(exc, "orig", None)
+    if type(orig).__module__.startswith("sqlite3"):
+        # sqlite3 also calls "no such table" or a syntax error operational: those are bugs
+        return any(w in str(orig).lower() for w in _SQLITE_UNAVAILABLE)
+    return True
+
+
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
 
 
 def alembic_config(url: str) -> Any:

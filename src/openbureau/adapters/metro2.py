@@ -76,7 +76,8 @@ by blanks, as fixed-length files carry) is skipped and not counted.
 The trailer's Total Base Records, Total J1/J2 Segments and Total Status Code DA/DF are checked
 against what was read; a mismatch is a LineError at the trailer's line named after the field.
 
-The writer (``metro2_writer``) writes every record as its own base segment (an associated consumer's record carries
+The writer (``metro2_writer``) writes every record as its own base segment (an associated
+consumer's record carries
 its ECOA code in the base), a Header and a Trailer with the counts. Reading what it wrote gives
 back equal records for whole-dollar amounts, upper-case names in "FIRST [MIDDLE] SURNAME" form,
 24-character payment histories (shorter ones are padded with B, as the CRRG asks), non-zero

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,11 +19,38 @@ from openbureau.config import Settings
 log = logging.getLogger("openbureau.api")
 
 
-def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None) -> FastAPI:
+def _resume_pending(bureau: Bureau) -> None:
+    from openbureau.services import files, scoring_hooks
+
+    try:
+        pending = files.resume_pending(bureau)
+    except Exception:  # noqa: BLE001 - the server still starts; the files stay queued
+        log.exception("could not list the files left pending")
+        return
+    for file_id in pending:
+        log.info("resuming file %s left pending by a restart", file_id)
+        try:
+            files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
+        except Exception:  # noqa: BLE001 - one bad file must not stop the others
+            log.exception("resuming file %s failed", file_id)
+
+
+def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None,
+               resume_files: bool | None = None) -> FastAPI:
+    """``resume_files`` (default: when the app builds its own bureau, i.e. a real server)
+    finishes, in a background thread, the uploads a crash left queued or running."""
+    if resume_files is None:
+        resume_files = bureau is None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "bureau", None) is None:
             app.state.bureau = bootstrap(settings)
+        if resume_files:
+            # files a crash left queued or running are finished in the background; storing is
+            # an upsert, so what was already stored is not stored twice
+            threading.Thread(target=_resume_pending, args=(app.state.bureau,),
+                             name="openbureau-resume-files", daemon=True).start()
         yield
 
     app = FastAPI(title="openbureau", version=__version__, lifespan=lifespan,
@@ -37,7 +65,7 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
     from openbureau.api.routers import ROUTERS
 
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=problems.RESPONSES)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -70,4 +98,7 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
 
         return render(app.state.bureau)
 
+    from openbureau import web
+
+    web.install(app)   # the pages (Jinja2 + htmx) at /, /me, /member, /court, /public, /admin
     return app

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from openbureau.adapters.database import is_unavailable
 from openbureau.domain import errors as e
+
+log = logging.getLogger("openbureau.api")
 
 STATUS: list[tuple[type[e.OpenBureauError], int]] = [
     (e.ValidationFailed, 422),
@@ -20,6 +26,36 @@ STATUS: list[tuple[type[e.OpenBureauError], int]] = [
     (e.RateLimited, 429),
     (e.SchemaOutOfDate, 503),
 ]
+DATABASE_RETRY_AFTER = 5     # seconds; a restarting PostgreSQL is usually back within that
+
+
+class ProblemError(BaseModel):
+    field: str
+    message: str
+    line: int | None = None
+    category: str | None = None
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every error of the API is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = None
+
+
+_WHEN = {400: "Bad request", 401: "No or bad credential", 403: "Not allowed for this caller",
+         404: "Not found", 409: "Conflict with the current state", 422: "Invalid input",
+         429: "Too many requests (see Retry-After)",
+         503: "Temporarily unavailable (see Retry-After)"}
+# documented on every API route (``include_router(..., responses=RESPONSES)``)
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text,
+             "content": {"application/problem+json": {
+                 "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, text in _WHEN.items()}
 
 
 def problem(status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
@@ -45,6 +81,22 @@ def install(app: FastAPI) -> None:
         headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, e.RateLimited)
                    else {"WWW-Authenticate": "Bearer"} if status == 401 else None)
         return problem(status, exc.title, exc.detail, errors, _slug(exc), headers)
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        # the database went away, timed out or is locked: the transaction in flight rolled
+        # back and the client may retry (re-sending changes nothing already stored); any other
+        # database error is a bug -> 500
+        if not is_unavailable(exc):
+            raise exc
+        orig = getattr(exc, "orig", None) or exc
+        log.warning("database unavailable: %s: %s", type(orig).__name__,
+                    (str(orig).splitlines() or [""])[0][:200])
+        return problem(503, "Service unavailable",
+                       "the database is unavailable; try again shortly",
+                       type_="https://openbureau.dev/problems/database-unavailable",
+                       headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

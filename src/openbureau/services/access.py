@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from openbureau.adapters import rate_limit
 from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verify_secret
 from openbureau.adapters.tables import (
     api_keys,
@@ -181,7 +182,13 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
         uow.commit()
 
 
-def sign_in(bureau: Bureau, national_id: str, password: str) -> str:
+def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None = None) -> str:
+    """A session token. Every attempt from one client address counts against
+    ``signin_per_minute`` (password guessing across many files); failures against one file
+    lock it after ``signin_attempts_before_lockout`` (guessing one file's password)."""
+    if client is not None:
+        rate_limit.take(bureau, rate_limit.bucket_for("signin:ip", client),
+                        bureau.settings.signin_per_minute, what="sign-in attempts")
     nid = normalise_national_id(national_id)
     refused = Unauthenticated("sign-in refused: identifier or password is wrong")
     limit = bureau.settings.signin_attempts_before_lockout

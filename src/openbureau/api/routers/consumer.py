@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from openbureau.api.deps import get_bureau
 from openbureau.api.schemas import Enrolment, SessionToken, SignIn
@@ -16,6 +16,8 @@ def enrol(body: Enrolment, bureau: Bureau = Depends(get_bureau)) -> dict[str, st
 
 
 @router.post("/sessions", status_code=201)
-def sign_in(body: SignIn, bureau: Bureau = Depends(get_bureau)) -> SessionToken:
-    token = access.sign_in(bureau, body.national_id, body.password)
+def sign_in(body: SignIn, request: Request, bureau: Bureau = Depends(get_bureau)
+            ) -> SessionToken:
+    client = request.client.host if request.client else "unknown"
+    token = access.sign_in(bureau, body.national_id, body.password, client)
     return SessionToken(token=token, expires_in=bureau.settings.session_hours * 3600)
