@@ -13,65 +13,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from openbureau.scoring.reference import OutOfDomain
-from openbureau.scoring.spec import AttributeCard, Scorecard, load_spec
+from openbureau.scoring.spec import Scorecard, load_spec
+from openbureau.scoring.vectorised import VectorCard
 
 
-def _attribute_points(attr: AttributeCard, values: pd.Series) -> np.ndarray:
-    if attr.kind == "categorical":
-        lookup = {v: c.points for c in attr.categories for v in c.values}
-        missing = values.isna().to_numpy()
-        known = values.map(lambda v: v in lookup).to_numpy(dtype=bool)
-        bad = ~missing & ~known
-        if bad.any():
-            raise OutOfDomain(attr.name, values[bad].iloc[0])
-        out = np.full(len(values), attr.missing_points, dtype=np.int64)
-        out[known] = [lookup[v] for v in values[known]]
-        return out
-    try:
-        x = pd.to_numeric(values, errors="raise").to_numpy(dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise OutOfDomain(attr.name, str(exc)) from exc
-    missing = np.isnan(x)
-    special = np.zeros(len(x), dtype=bool)
-    out = np.empty(len(x), dtype=np.int64)
-    for sv in attr.special:
-        hit = np.isin(x, np.asarray(sv.values, dtype=float)) & ~special
-        out[hit] = sv.points
-        special |= hit
-    regular = ~missing & ~special
-    xr = x[regular]
-    bad = ~np.isfinite(xr)
-    if attr.domain_min is not None:
-        bad |= xr < attr.domain_min
-    if attr.domain_max is not None:
-        bad |= xr > attr.domain_max
-    if bad.any():
-        raise OutOfDomain(attr.name, float(xr[bad][0]))
-    edges = np.asarray([b.upper for b in attr.bins[:-1]], dtype=float)
-    first = attr.bins[0].lower
-    if first is not None and (xr < first).any():
-        raise OutOfDomain(attr.name, float(xr[xr < first][0]))
-    points = np.asarray([b.points for b in attr.bins], dtype=np.int64)
-    out[regular] = points[np.searchsorted(edges, xr, side="right")]
-    out[missing] = attr.missing_points
-    return out
+def _columns(card: Scorecard, attrs: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {a.name: attrs[a.name].to_numpy() for a in card.attributes
+            if a.name in attrs.columns}
 
 
 def points_frame(card: Scorecard, attrs: pd.DataFrame) -> pd.DataFrame:
     """Points per attribute (columns) per row; an attribute absent from ``attrs`` is missing."""
-    cols: dict[str, np.ndarray] = {}
-    for attr in card.attributes:
-        values = attrs[attr.name] if attr.name in attrs.columns else pd.Series(
-            np.nan, index=attrs.index, dtype=float)
-        cols[attr.name] = _attribute_points(attr, values)
-    return pd.DataFrame(cols, index=attrs.index)
+    compiled, cols = VectorCard(card), _columns(card, attrs)
+    return pd.DataFrame({a.name: compiled.points(a.name, cols.get(a.name), len(attrs))
+                         for a in card.attributes}, index=attrs.index)
 
 
 def score_frame(card: Scorecard, attrs: pd.DataFrame) -> np.ndarray:
     """Integer scores, clipped to the scaling range; identical to the reference scorer's."""
-    raw = points_frame(card, attrs).sum(axis=1).to_numpy(dtype=np.int64) + card.intercept_points
-    return np.asarray(np.clip(raw, card.scaling.min, card.scaling.max))
+    return VectorCard(card).score(_columns(card, attrs), len(attrs)).astype(np.int64)
 
 
 def implied_bad_rate(card: Scorecard, scores: np.ndarray) -> np.ndarray:

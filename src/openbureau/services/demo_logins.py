@@ -13,7 +13,7 @@ from openbureau.adapters.secrets_hashing import hash_secret
 from openbureau.adapters.tables import consumer_logins, organisations, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, NotFound
-from openbureau.domain.roles import ORG_ROLES
+from openbureau.domain.roles import ORG_ROLES, Role
 from openbureau.services import access
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -22,9 +22,13 @@ DEMO_PASSWORD = "demo-password-2026"
 def issue(bureau: Bureau) -> list[dict[str, str]]:
     if bureau.settings.environment == "production":
         raise Conflict("demo credentials are not issued in production")
+    from openbureau.services.population import FURNISHERS
+
     creds = []
     for role in ORG_ROLES:
-        name = f"Demo {role.value.title()}"
+        # the furnisher's key is the first demo bank's, whose accounts the population holds
+        name = (next(iter(FURNISHERS.values())) if role is Role.FURNISHER
+                else f"Demo {role.value.title()}")
         with bureau.uow() as uow:
             exists = uow.execute(select(organisations.c.id)
                                  .where(organisations.c.name == name)).first()
