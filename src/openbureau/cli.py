@@ -412,17 +412,10 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
     """Score a CSV in the training data's format; print AUC, KS and Gini."""
     import tempfile
 
-    from openbureau.services import models
 
     if not data.is_file():
         fail(f"no such file: {data}")
-    bureau = _bureau()
-    try:
-        spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
-    except _domain_errors() as exc:
-        fail(exc.detail)
-    if spec is None:
-        fail("no active model; run `openbureau db upgrade`")
+    spec = _spec_for(version)
     from openbureau.scoring.evaluate import evaluate_main
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from openbureau.adapters.pdf import day  # one date format for pages and PDF
 from openbureau.web import sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,16 +38,6 @@ def _money(minor: int | None, currency: str | None = "") -> str:
     return f"{minor / 100:,.2f} {currency or ''}".strip()
 
 
-def _when(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _words(value: Any) -> str:
     return str(value or "").replace("_", " ")
 
@@ -56,7 +46,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, when=_when, words=_words)
+    env.filters.update(money=_money, when=day, words=_words)
     env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of)
     return env
 
