@@ -5,8 +5,6 @@ Only for the synthetic demo population; refused in production.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 
 from openbureau.adapters.secrets_hashing import hash_secret
@@ -61,6 +59,3 @@ def _consumer(bureau: Bureau) -> dict[str, str]:
     return {"role": "consumer", "who": row.name,
             "credential": f"national_id={nid} password={DEMO_PASSWORD}"}
 
-
-def summary(creds: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{c['role']:>10}  {c['who']:<20} {c['credential']}" for c in creds)

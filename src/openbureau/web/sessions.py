@@ -27,7 +27,7 @@ from fastapi import Depends, Request, Response
 from sqlalchemy import select
 
 from openbureau.adapters.tables import api_keys, organisations
-from openbureau.api.deps import _bearer, get_bureau, get_principal, require
+from openbureau.api.deps import _bearer, get_bureau, require
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError, Unauthenticated
 from openbureau.domain.roles import Principal, Role
@@ -169,14 +169,6 @@ def page(*roles: Role) -> Any:
 async def public_form(request: Request, bureau: Bureau = Depends(get_bureau)) -> None:
     """CSRF for forms anyone may send (sign-in): anchored on the pre-session cookie."""
     await _check_csrf(request, bureau)
-
-
-def optional_principal(request: Request, bureau: Bureau = Depends(get_bureau)
-                       ) -> Principal | None:
-    try:
-        return get_principal(request, bureau)
-    except Unauthenticated:
-        return None
 
 
 def new_pre_anchor() -> str:
