@@ -25,11 +25,19 @@ class _Numeric:
     table: np.ndarray          # points: bins, then missing, then each special value
     specials: tuple[float, ...]
     lowest: float | None       # the first bin's lower bound, if bounded
+    lookup: np.ndarray | None = None   # bin index by floor(x), for integer edges from 0
 
     def points(self, x: np.ndarray) -> np.ndarray:
         n_bins = len(self.edges) + 1
-        idx = np.searchsorted(self.edges, x, side="right")
         nan = np.isnan(x)
+        if self.lookup is not None:
+            # integer edges from 0: the bin of x is the bin of floor(x), one table look-up
+            top = len(self.lookup) - 1
+            whole = np.minimum(np.where(nan, top, x), top)
+            np.maximum(whole, 0, out=whole)          # below 0 is refused by the domain check
+            idx = self.lookup[whole.astype(np.intp)]
+        else:
+            idx = np.searchsorted(self.edges, x, side="right")
         if nan.any():
             idx[nan] = n_bins
         special = None
@@ -56,6 +64,16 @@ class _Numeric:
             raise OutOfDomain(a.name, float(x[np.argmax(bad)]))
 
 
+def _lookup(attr: AttributeCard, edges: np.ndarray) -> np.ndarray | None:
+    """For a count-like attribute (domain from 0, integer edges, few of them) the bin index of
+    every whole value up to the last edge; values above it share the last bin."""
+    if (attr.domain_min is None or attr.domain_min < 0 or not len(edges)
+            or edges[-1] > 4096 or np.any(edges != np.floor(edges)) or edges[0] < 0):
+        return None
+    whole = np.arange(int(edges[-1]) + 1, dtype=np.float64)
+    return np.searchsorted(edges, whole, side="right").astype(np.intp)
+
+
 class VectorCard:
     """A scorecard compiled once, then applied to columns of any length."""
 
@@ -68,9 +86,10 @@ class VectorCard:
             table = [b.points for b in a.bins] + [a.missing_points] + \
                 [s.points for s in a.special for _ in s.values]
             specials = tuple(float(v) for s in a.special for v in s.values)
+            edges = np.asarray([b.upper for b in a.bins[:-1]], dtype=np.float64)
             self._numeric[a.name] = _Numeric(
-                a, np.asarray([b.upper for b in a.bins[:-1]], dtype=np.float64),
-                np.asarray(table, dtype=np.int32), specials, a.bins[0].lower)
+                a, edges, np.asarray(table, dtype=np.int32), specials, a.bins[0].lower,
+                _lookup(a, edges))
 
     def points(self, name: str, column: np.ndarray | None, n: int) -> np.ndarray:
         attr = next(a for a in self.card.attributes if a.name == name)
