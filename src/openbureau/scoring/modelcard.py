@@ -15,17 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from openbureau.scoring.bands import BANDS
 from openbureau.scoring.evaluate import implied_bad_rate, ks_curve
 from openbureau.scoring.spec import Scorecard
 
-#: (label, lowest score, highest score), inclusive.
-BANDS: tuple[tuple[str, int, int], ...] = (
-    ("poor", 350, 549),
-    ("fair", 550, 599),
-    ("good", 600, 649),
-    ("very good", 650, 699),
-    ("excellent", 700, 950),
-)
 _DPI = 80
 
 

@@ -22,6 +22,7 @@ from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import Principal, Role
 from openbureau.scoring import engines
+from openbureau.scoring.bands import band
 from openbureau.scoring.spec import Scorecard, load_spec
 from openbureau.scoring.sql import Subjects
 from openbureau.services import models as model_registry
@@ -30,15 +31,7 @@ from openbureau.unit_of_work import UnitOfWork
 
 log = logging.getLogger("openbureau.scoring")
 
-BANDS = ((700, "excellent"), (650, "very good"), (600, "good"), (550, "fair"), (350, "poor"))
 HISTORY_LIMIT = 24
-
-
-def band(value: int) -> str:
-    for floor, name in BANDS:
-        if value >= floor:
-            return name
-    return "poor"
 
 
 def active_card(bureau: Bureau, uow: UnitOfWork | None = None) -> Scorecard | None:

@@ -13,17 +13,12 @@ from typing import Any
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
+from openbureau.scoring.bands import band
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.simulator import SimulationError, simulate
 from openbureau.scoring.spec import load_spec
 from openbureau.services import models
 from openbureau.services.credit_file import load_credit_file
-
-
-def band(value: int) -> str:
-    from openbureau.scoring.modelcard import BANDS
-
-    return next((label for label, lo, hi in BANDS if lo <= value <= hi), "poor")
 
 
 def _score(value: int, reasons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -17,13 +17,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
+from openbureau.scoring.bands import BANDS, band
 from openbureau.web import sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 SCORE_MIN, SCORE_MAX = 350, 950
-BANDS = [("poor", 350, 549), ("fair", 550, 599), ("good", 600, 649),
-         ("very good", 650, 699), ("excellent", 700, 950)]
 BAND_COLOURS = {"poor": "#b3261e", "fair": "#c75b00", "good": "#8a6d00",
                 "very good": "#4d7c0f", "excellent": "#1b6e3a"}
 # short visible text for each payment-grid code (colour is never the only signal)
@@ -51,8 +50,7 @@ def environment() -> Environment:
     return env
 
 
-def band_of(value: int) -> str:
-    return next((b for b, lo, hi in BANDS if lo <= value <= hi), "poor")
+band_of = band
 
 
 def render(request: Request, template: str, status_code: int = 200,
