@@ -66,14 +66,14 @@ def write_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
 
 
 @contextmanager
-def temp_database(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
-    """A fresh PostgreSQL database ``ob_bench_<random>``, dropped afterwards; yields its URL."""
+def temp_database(admin_url: str = PG_ADMIN_URL, prefix: str = "ob_bench") -> Iterator[str]:
+    """A fresh PostgreSQL database ``<prefix>_<random>``, dropped afterwards; yields its URL."""
     from sqlalchemy import text
 
     from openbureau.adapters.database import make_engine
 
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"ob_bench_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

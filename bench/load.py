@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -82,24 +81,6 @@ class Target:
     listed: int = 0
 
 
-@contextlib.contextmanager
-def _database(admin_url: str) -> Iterator[str]:
-    from sqlalchemy import text
-
-    from openbureau.adapters.database import make_engine
-
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"ob_load_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with contextlib.suppress(Exception), admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -110,9 +91,9 @@ def _free_port() -> int:
 def served(people: int = PEOPLE, *, admin_url: str | None = None,
            log: Any = print) -> Iterator[Target]:
     """A seeded scratch database and ``openbureau serve`` on it; both gone afterwards."""
-    from bench.common import PG_ADMIN_URL
+    from bench.common import PG_ADMIN_URL, temp_database
 
-    with _database(admin_url or PG_ADMIN_URL) as url, \
+    with temp_database(admin_url or PG_ADMIN_URL, prefix="ob_load") as url, \
             tempfile.TemporaryDirectory(prefix="ob_load_") as tmp:
         yield from _served(url, Path(tmp), people, log)
 
