@@ -24,7 +24,7 @@ from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, files
 from tests.conftest import auth
 from tests.unit.test_metro2 import _VALID as METRO2_FILES
-from tests.unit.test_metro2 import base, fixed_file
+from tests.unit.test_metro2 import base, fixed_file, mutate
 
 N = int(os.environ.get("FUZZ_N", "40"))      # per test and engine; raise it for a long run
 FUZZ = settings(max_examples=N, deadline=None, database=None,
@@ -83,17 +83,6 @@ def _ingest(bureau: Bureau, data: bytes) -> dict[str, Any] | None:
     return summary
 
 
-def _mutate(data: bytes, edits: list[tuple[int, int, str]], cut: int) -> bytes:
-    buf = bytearray(data)
-    for pos, byte, op in edits:
-        pos %= len(buf) + 1
-        if op == "set" and pos < len(buf):
-            buf[pos] = byte
-        elif op == "del":
-            del buf[pos:pos + byte % 20]
-        else:
-            buf[pos:pos] = bytes([byte]) * (byte % 7 + 1)
-    return bytes(buf[: max(0, len(buf) - cut)])
 
 
 EDITS = st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 255),
@@ -109,7 +98,7 @@ def test_arbitrary_bytes(bureau: Bureau, data: bytes) -> None:
 @FUZZ
 @given(data=st.sampled_from(VALID_FILES), edits=EDITS, cut=st.integers(0, 500))
 def test_mutated_valid_files(bureau: Bureau, data: bytes, edits: list[Any], cut: int) -> None:
-    _ingest(bureau, _mutate(data, edits, cut))
+    _ingest(bureau, mutate(data, edits, cut))
 
 
 @FUZZ
@@ -145,7 +134,7 @@ def test_the_valid_seeds_are_accepted(bureau: Bureau) -> None:
 @settings(max_examples=max(5, N // 4), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.binary(max_size=2000),
-                      st.builds(_mutate, st.sampled_from(VALID_FILES), EDITS,
+                      st.builds(mutate, st.sampled_from(VALID_FILES), EDITS,
                                 st.integers(0, 500))))
 def test_upload_endpoint_never_answers_5xx(client: Any, orgs: dict[str, str],
                                            data: bytes) -> None:

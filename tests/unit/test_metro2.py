@@ -522,6 +522,11 @@ _VALID = [
                                           min_size=1, max_size=6),
        st.integers(0, 2000))
 def test_fuzz_mutated_valid_files(data: bytes, edits: list, cut: int) -> None:
+    _consume(mutate(data, edits))
+
+
+def mutate(data: bytes, edits: list[tuple[int, int, str]], cut: int = 0) -> bytes:
+    """Apply set/delete/insert byte edits, then drop ``cut`` bytes from the end."""
     buf = bytearray(data)
     for pos, byte, op in edits:
         pos %= len(buf) + 1
@@ -531,7 +536,7 @@ def test_fuzz_mutated_valid_files(data: bytes, edits: list, cut: int) -> None:
             del buf[pos:pos + byte % 20]
         else:
             buf[pos:pos] = bytes([byte]) * (byte % 7 + 1)
-    _consume(bytes(buf))
+    return bytes(buf[: max(0, len(buf) - cut)])
     _consume(bytes(buf[: len(buf) - cut]))
 
 
