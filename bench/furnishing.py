@@ -13,8 +13,11 @@
 3. In the same run, the parsed values of the same records go into a bare, unindexed table with
    ``COPY ... FROM STDIN`` (psycopg ``cursor.copy``); only the COPY is timed, the text is prepared
    beforehand, so this is the database's own ceiling for these rows.
-4. The breakdown times the same file again in separate passes: reading (Metro 2 -> dicts),
-   reading + validating (``parse_account_record``); storing is the rest of the ingest time.
+4. The breakdown times the same file again in separate passes: reading + validating it the way
+   the ingest does on PostgreSQL (column-wise, ``metro2_columns``, a chunk at a time), and for
+   reference the record-by-record path (Metro 2 -> dicts, then ``parse_account_record``). The
+   rest of the ingest time is the store that is not hidden behind the reading (on PostgreSQL a
+   chunk is stored by a worker thread while the next one is read).
 
 Records per second of the ingest, as a ratio to the raw COPY, is the figure the issue asks for
 (target: at least 0.25). Nothing here is asserted; the smoke test checks counts only.
@@ -186,19 +189,36 @@ def _copy_line(rec: AccountRecord) -> str:
 
 @dataclass
 class Passes:
+    columns_s: float = 0.0        # read + validate column-wise, as the ingest does
     read_s: float = 0.0
     validate_s: float = 0.0       # read + validate
     records: int = 0
     copy_text: list[bytes] = field(default_factory=list)
+    # the same records as rows of the real tables (for the indexed-COPY floor)
+    schema_text: dict[str, list[bytes]] = field(default_factory=dict)
 
 
 def parse_passes(path: Path) -> Passes:
     """Time reading alone, then reading + validating; keep the COPY text of the valid records."""
+    import hashlib
+    import hmac
+    import os
+
     from openbureau.adapters.fileformats import RawRecord, read_records
+    from openbureau.adapters.metro2 import read_metro2
     from openbureau.domain.errors import ValidationFailed
     from openbureau.domain.records import parse_account_record
+    from openbureau.services.furnishing import CHUNK_BY_DIALECT
 
     out = Passes()
+    key = os.urandom(32)
+    with path.open("rb") as f:
+        t = time.perf_counter()
+        for _ in read_metro2(f, batch=CHUNK_BY_DIALECT["postgresql"],
+                             hasher=lambda nid: hmac.new(key, nid.encode(),
+                                                         hashlib.sha256).hexdigest()):
+            pass
+        out.columns_s = time.perf_counter() - t
     with path.open("rb") as f:
         t = time.perf_counter()
         for _ in read_records(f, "metro2"):
@@ -214,10 +234,66 @@ def parse_passes(path: Path) -> Passes:
         out.validate_s = time.perf_counter() - t
     out.records = len(parsed)
     lines = [_copy_line(r) for r in parsed]
+    out.schema_text = _schema_lines(parsed)
     del parsed
     for start in range(0, len(lines), 10_000):
         out.copy_text.append("".join(lines[start:start + 10_000]).encode())
     return out
+
+
+_SCHEMA_COLUMNS = {
+    "accounts": ("id", "furnisher_id", "account_ref", "subject_id", "item_ref", "kind", "ecoa",
+                 "currency", "opened_on", "closed_on", "credit_limit", "original_amount",
+                 "date_of_first_delinquency", "latest_as_of", "updated_at"),
+    "account_months": ("account_id", "as_of", "status", "balance", "amount_past_due",
+                       "credit_limit", "scheduled_payment", "payment_history", "furnished_at"),
+}
+
+
+def _schema_lines(parsed: list[AccountRecord]) -> dict[str, list[bytes]]:
+    """COPY text of ``accounts`` and ``account_months`` rows for the records (one account and
+    one month each; subject ids numbered by national id)."""
+    from openbureau.services.refs import new_ref
+
+    subject_ids: dict[str, int] = {}
+    now = "2026-11-25 00:00:00"
+    out: dict[str, list[str]] = {"accounts": [], "account_months": []}
+    for i, r in enumerate(parsed, start=1):
+        sid = subject_ids.setdefault(r.subject.national_id, len(subject_ids) + 1)
+        out["accounts"].append("\t".join("\\N" if v is None else str(v) for v in (
+            i, 1, r.account_ref, sid, new_ref("acc"), r.kind.value, r.ecoa.value, r.currency,
+            r.opened_on, r.closed_on, r.credit_limit, r.original_amount,
+            r.date_of_first_delinquency, r.as_of, now)) + "\n")
+        out["account_months"].append("\t".join("\\N" if v is None else str(v) for v in (
+            i, r.as_of, r.status.value, r.balance, r.amount_past_due, r.credit_limit,
+            r.scheduled_payment, r.payment_history, now)) + "\n")
+    return {t: ["".join(rows[k:k + 10_000]).encode() for k in range(0, len(rows), 10_000)]
+            for t, rows in out.items()}
+
+
+def schema_copy(url: str, text: dict[str, list[bytes]]) -> float:
+    """Seconds to COPY the same records straight into copies of ``accounts`` and
+    ``account_months`` with all their indexes (``LIKE ... INCLUDING ALL``; no look-ups, no
+    upsert, no audit): the floor of any ingest that keeps these tables' indexes."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        for table in text:
+            conn.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
+        conn.commit()
+        with conn.cursor() as cur:
+            t = time.perf_counter()
+            for table, pieces in text.items():
+                cols = ", ".join(_SCHEMA_COLUMNS[table])
+                with cur.copy(f"COPY bench_{table} ({cols}) FROM STDIN") as cp:
+                    for piece in pieces:
+                        cp.write(piece)
+            conn.commit()
+            elapsed = time.perf_counter() - t
+        for table in text:
+            conn.execute(f"DROP TABLE bench_{table}")
+        conn.commit()
+    return elapsed
 
 
 def raw_copy(url: str, text: list[bytes]) -> float:
@@ -250,12 +326,15 @@ class Result:
     write_s: float
     ingest_s: float
     copy_s: float
+    floor_s: float
+    columns_s: float
     read_s: float
     validate_s: float
     rescore_s: float
     accepted: int
     rejected: int
     stored: dict[str, int]
+    phases: dict[str, float]
     rescoring: str
     facts: dict[str, str]
 
@@ -323,11 +402,15 @@ def _run(n: int, url: str, tmp: Path, log: Any, rescoring: bool) -> Result:
         hook(uow, subject_ids)  # type: ignore[misc]
         rescore_s += time.perf_counter() - t
 
+    from openbureau.services import bulk_store
+
+    bulk_store.PHASES.clear()
     t = time.perf_counter()
     with path.open("rb") as f:
         file_id = files.receive(bureau, who, path.name, f)
     summary = files.ingest(bureau, file_id, rescore=rescore if hook is not None else None)
     ingest_s = time.perf_counter() - t
+    phases = dict(bulk_store.PHASES)
     log(f"ingest: {summary['accepted']:,} accepted, {summary['rejected']:,} rejected in "
         f"{ingest_s:.1f} s ({n / ingest_s:,.0f} records/s)")
     with bureau.uow() as uow:
@@ -338,12 +421,15 @@ def _run(n: int, url: str, tmp: Path, log: Any, rescoring: bool) -> Result:
     pg_url = url.replace("postgresql+psycopg://", "postgresql://")
     copy_s = raw_copy(pg_url, passes.copy_text)
     log(f"raw COPY: {passes.records:,} rows in {copy_s:.2f} s ({n / copy_s:,.0f} rows/s)")
+    floor_s = schema_copy(pg_url, passes.schema_text)
+    log(f"COPY into the indexed tables: {floor_s:.2f} s ({n / floor_s:,.0f} records/s)")
     facts = machine_facts(engine)
     engine.dispose()
     return Result(records=summary["records"], j1=written["j1"], file_bytes=written["bytes"],
-                  write_s=write_s, ingest_s=ingest_s, copy_s=copy_s, read_s=passes.read_s,
+                  write_s=write_s, ingest_s=ingest_s, copy_s=copy_s, floor_s=floor_s,
+                  columns_s=passes.columns_s, read_s=passes.read_s,
                   validate_s=passes.validate_s, accepted=summary["accepted"],
-                  rejected=summary["rejected"], stored=stored,
+                  rejected=summary["rejected"], stored=stored, phases=phases,
                   rescore_s=rescore_s, rescoring="none" if hook is None else
                   f"`{hook.__module__}.{hook.__qualname__}`", facts=facts)
 
@@ -351,14 +437,15 @@ def _run(n: int, url: str, tmp: Path, log: Any, rescoring: bool) -> Result:
 def render(r: Result) -> str:
     from bench.common import facts_line
 
-    parse = r.read_s
     validate = max(r.validate_s - r.read_s, 0.0)
-    store = max(r.ingest_s - r.validate_s - r.rescore_s, 0.0)
+    store = max(r.ingest_s - r.columns_s - r.rescore_s, 0.0)
 
     def share(s: float) -> str:
         return f"{s:.1f} s ({100 * s / r.ingest_s:.0f} %)"
 
     verdict = "meets" if r.ratio >= 0.25 else "does **not** meet"
+    cols, rest = share(r.columns_s), share(store)
+    phases = ", ".join(f"{name} {s:.1f} s" for name, s in r.phases.items()) or "none"
     return f"""## Furnishing: a Metro 2 file into PostgreSQL
 
 {facts_line(r.facts)}
@@ -375,6 +462,8 @@ is prepared beforehand; only the COPY and its commit are timed).
 | ingest (`files.receive` + `files.ingest`) | {r.ingest_s:.1f} | {r.ingest_rps:,.0f} |
 | raw `COPY` into a bare table | {r.copy_s:.2f} | {r.copy_rps:,.0f} |
 | **ratio ingest / COPY** | | **{r.ratio:.3f}** |
+| for reference: `COPY` straight into `accounts` + `account_months` (their indexes) | \
+{r.floor_s:.1f} | {r.records / r.floor_s:,.0f} ({r.copy_s / r.floor_s:.3f} of raw COPY) |
 
 Target: at least 0.25 of raw COPY; this run {verdict} it.
 
@@ -382,10 +471,16 @@ Where the ingest time goes (the same file timed again in separate passes):
 
 | step | time |
 |---|---:|
-| parse: Metro 2 bytes -> record dicts (`read_records`) | {share(parse)} |
-| validate: `parse_account_record` | {share(validate)} |
+| read + validate column-wise, as the ingest does (`read_metro2(batch=..)`) | {cols} |
 | rescore: the hook, in each chunk's transaction (timed around it) | {share(r.rescore_s)} |
-| store: subjects, accounts, months, account state, audit (the rest) | {share(store)} |
+| store not hidden behind the reading: subjects, accounts, months, audit (the rest) | {rest} |
+
+Inside the store (the worker thread; wall time of each step summed over the chunks, the
+reading of the next chunk running meanwhile): {phases}.
+
+For reference, the record-by-record path on the same file (what the ingest did before, and
+still does for records the column checks leave aside, and on SQLite): reading
+{r.read_s:.1f} s, validating {validate:.1f} s.
 
 Without the rescoring hook (ingest time less the time inside it) the ingest would run at
 {r.records / (r.ingest_s - r.rescore_s):,.0f} records/s,

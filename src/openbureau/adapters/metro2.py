@@ -87,7 +87,7 @@ optional amounts, ``original_amount`` only on installment/mortgage/collection ac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -434,8 +434,16 @@ def _newline_at(unit: bytes) -> int:
     return i if j < 0 else j if i < 0 else min(i, j)
 
 
-def read_metro2(stream: BinaryIO) -> Iterator[RawRecord | LineError]:
-    """Check the start of a Metro 2 file and return the iterator over its records."""
+def read_metro2(stream: BinaryIO, *, batch: int = 0,
+                hasher: Callable[[str], str] | None = None) -> Iterator[Any]:
+    """Check the start of a Metro 2 file and return the iterator over its records.
+
+    With ``batch`` (and ``hasher``, the keyed hash of national ids), data records are taken
+    ``batch`` at a time: the clean ones come as one ``metro2_columns.Block`` of staging lines,
+    the others record by record as usual (RawRecord or LineError). Items then come in file order
+    within a batch, but a LineError about the file's structure may come before the batch holding
+    earlier records: sort by line where the order matters.
+    """
     first = stream.read(_CHUNK)
     if not first.strip():
         raise FileUnreadable("empty file")
@@ -457,11 +465,11 @@ def read_metro2(stream: BinaryIO) -> Iterator[RawRecord | LineError]:
     unit = int(first[:4]) if variable else length
     if len(first) < unit:
         raise FileUnreadable("the HEADER record is truncated")
-    return _read(first, stream, variable, length)
+    return _read(first, stream, variable, length, batch, hasher)
 
 
-def _read(first: bytes, stream: BinaryIO, variable: bool,
-          fixed: int) -> Iterator[RawRecord | LineError]:
+def _read(first: bytes, stream: BinaryIO, variable: bool, fixed: int, batch: int = 0,
+          hasher: Callable[[str], str] | None = None) -> Iterator[Any]:
     b = _Buffer(first, stream)
     header = b.take(int(first[:4]) if variable else fixed)
     activity = header[(4 if variable else 0) + 47:][:8].decode("latin-1")
@@ -477,8 +485,38 @@ def _read(first: bytes, stream: BinaryIO, variable: bool,
     trailer_seen = False
     # records sharing the header's block come first
     pending = _split_block(header, 1)[1:] if variable else []
+    held: list[bytes] = []          # data records waiting for their batch
+    held_lines: list[int] = []
+
+    def flush() -> Iterator[Any]:
+        if not held:
+            return
+        from openbureau.adapters.metro2_columns import parse_block
+
+        assert hasher is not None
+        block, rest, clean = parse_block(held, held_lines, hasher)
+        counts.base += clean["base"]
+        counts.j1 += clean["j1"]
+        counts.da += clean["da"]
+        counts.df += clean["df"]
+        if block is not None:
+            yield block
+        for i in rest:
+            yield from _data_record(held[i], held_lines[i], counts)
+        held.clear()
+        held_lines.clear()
+
     for rec in _units(b, variable, fixed, counts, pending):
         line += 1
+        if isinstance(rec, bytes) and batch and not trailer_seen \
+                and rec[4:11] != _TRAILER_ID and rec[4:10] != b"HEADER":
+            held.append(rec)
+            held_lines.append(line)
+            if len(held) >= batch:
+                yield from flush()
+            continue
+        if isinstance(rec, bytes) and rec[4:11] == _TRAILER_ID:
+            yield from flush()  # the trailer is checked against the counts
         if isinstance(rec, LineError):
             line = rec.line
             yield rec
@@ -491,6 +529,7 @@ def _read(first: bytes, stream: BinaryIO, variable: bool,
             yield LineError(line, "record", "a second HEADER record")
         else:
             yield from _data_record(rec, line, counts)
+    yield from flush()
     if not trailer_seen and not counts.trailer_cut:
         yield LineError(line + 1, "TRAILER", f"missing trailer record (the file ends after "
                         f"record {line})")

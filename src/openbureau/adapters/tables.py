@@ -122,9 +122,9 @@ consumer_sessions = Table(
 accounts = Table(
     "accounts", metadata,
     _pk(),
-    Column("furnisher_id", ForeignKey("organisations.id"), nullable=False),
+    Column("furnisher_id", Id, nullable=False),   # references organisations (no FK: 0002)
     Column("account_ref", String(30), nullable=False),
-    Column("subject_id", ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("subject_id", Id, nullable=False, index=True),   # references subjects (no FK: 0002)
     Column("item_ref", String(24), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),
     Column("ecoa", String(20), nullable=False),
@@ -147,7 +147,7 @@ accounts = Table(
 
 account_months = Table(
     "account_months", metadata,
-    Column("account_id", ForeignKey("accounts.id"), primary_key=True),
+    Column("account_id", Id, primary_key=True),   # references accounts (no FK: 0002)
     Column("as_of", Date, primary_key=True),
     Column("status", String(16), nullable=False),
     Column("balance", BigInteger, nullable=False),

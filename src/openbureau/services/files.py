@@ -24,6 +24,8 @@ from openbureau.adapters.fileformats import (
     detect_format,
     read_records,
 )
+from openbureau.adapters.metro2 import read_metro2
+from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import furnishing_files, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
@@ -35,9 +37,20 @@ log = logging.getLogger("openbureau.files")
 MAX_ERRORS_KEPT = 10_000
 
 
-def _candidates(stream: IO[bytes], fmt: str) -> Iterator[Candidate | Rejection]:
-    for item in read_records(stream, fmt):  # type: ignore[arg-type]
-        if isinstance(item, RawRecord):
+def _candidates(stream: IO[bytes], fmt: str,
+                bureau: Bureau | None = None) -> Iterator[Candidate | Rejection | Block]:
+    """The file's records for ``furnishing.furnish``; on PostgreSQL a Metro 2 file's clean
+    records come column-wise, a chunk at a time (``metro2_columns``)."""
+    if fmt == "metro2" and bureau is not None and furnishing.bulk_candidates(bureau):
+        items: Iterator[Any] = read_metro2(
+            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],  # type: ignore[arg-type]
+            hasher=bureau.vault.lookup_hash)
+    else:
+        items = read_records(stream, fmt)  # type: ignore[arg-type]
+    for item in items:
+        if isinstance(item, Block):
+            yield item
+        elif isinstance(item, RawRecord):
             yield Candidate(item.line, item.fields)
         else:
             assert isinstance(item, LineError)
@@ -98,7 +111,7 @@ def ingest(bureau: Bureau, file_id: int, *, progress: Callable[[Summary], None] 
     path = bureau.settings.resolved_upload_dir() / str(file_id)
     try:
         with path.open("rb") as f:
-            summary = furnishing.furnish(bureau, furnisher, _candidates(f, row.format),
+            summary = furnishing.furnish(bureau, furnisher, _candidates(f, row.format, bureau),
                                          file_id=file_id, progress=progress, rescore=rescore)
         status = "done"
     except (FileUnreadable, ValidationFailed, OSError) as exc:

@@ -10,16 +10,25 @@ accounts and months.
 A chunk costs a fixed number of statements whatever its size (subjects, accounts, months and
 account state are each read or written with one multi-row statement), so PostgreSQL takes
 larger chunks than SQLite, whose writer lock is held for the whole chunk.
+
+The two databases share everything here (validation, chunking, isolation of bad records by
+halves, the summary) and differ only in the chunk's store: SQLite takes ``_store`` below,
+PostgreSQL ``bulk_store.store`` (a staging table filled with ``COPY``, then set-based statements;
+same semantics, see its docstring). On PostgreSQL a Metro 2 file's clean records also arrive
+already validated, column-wise (``metro2_columns.Block``), and a chunk is stored by a worker
+thread while the next one is read and validated.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -38,11 +47,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.database import is_unavailable
+from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import account_months, accounts, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.records import AccountRecord, parse_account_record
 from openbureau.domain.roles import Principal
+from openbureau.services import bulk_store
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -86,24 +97,73 @@ class Summary:
 Rescorer = Callable[[UnitOfWork, set[int]], None]
 
 
-def furnish(bureau: Bureau, furnisher: Principal, candidates: Iterable[Candidate | Rejection],
+def furnish(bureau: Bureau, furnisher: Principal,
+            candidates: Iterable[Candidate | Rejection | Block],
             *, file_id: int | None = None, chunk: int | None = None,
             progress: Callable[[Summary], None] | None = None,
             rescore: Rescorer | None = None) -> Summary:
-    """Validate and store; returns counts and every rejection with its position."""
+    """Validate and store; returns counts and every rejection with its position.
+
+    ``candidates`` may include ``metro2_columns.Block``s: records already validated column-wise
+    (only where the bulk store runs, i.e. on PostgreSQL; see ``bulk_candidates``)."""
     total = Summary()
-    batch: list[tuple[int, AccountRecord]] = []
+    bulk = bureau.engine.dialect.name == "postgresql"
+    # (position, AccountRecord) pairs; on PostgreSQL the bulk store's staging rows
+    batch: Any = bulk_store.Rows() if bulk else []
     if chunk is None:
         chunk = CHUNK_BY_DIALECT.get(bureau.engine.dialect.name, CHUNK)
+    store = _store_bulk if bulk else _store
+    hashes: dict[str, str] = {}
+    last = (-1, 0)              # (position, records seen at it): a line may hold several
+    # On PostgreSQL a chunk is stored by a worker thread while the next one is read and
+    # validated (the database works while Python does): at most one chunk in flight.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="furnish") if bulk else None
+    in_flight: list[Future[Summary]] = []
 
-    def flush() -> None:
-        if batch:
-            total.add(_store_chunk(bureau, furnisher, batch, file_id, rescore))
-            batch.clear()
+    def collect() -> None:
+        while in_flight:
+            total.add(in_flight.pop().result())
             if progress:
                 progress(total)
 
+    def flush() -> None:
+        if not batch:
+            return
+        rows = batch.copy()
+        batch.clear()
+        if pool is None:
+            total.add(_store_chunk(bureau, furnisher, rows, file_id, rescore, store))
+            if progress:
+                progress(total)
+            return
+        collect()
+        in_flight.append(pool.submit(_store_chunk, bureau, furnisher, rows, file_id, rescore,
+                                     store))
+
+    try:
+        _feed(candidates, bulk, batch, chunk, total, hashes, last, bureau, flush)
+        flush()
+        collect()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)    # never leave a chunk being stored behind
+    total.rejected.sort(key=lambda r: r.position)   # in file order (stable within a line)
+    return total
+
+
+def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch: Any,
+          chunk: int, total: Summary, hashes: dict[str, str], last: tuple[int, int],
+          bureau: Bureau, flush: Callable[[], None]) -> None:
+    """Validate the candidates into ``batch``, calling ``flush`` whenever it is full."""
     for cand in candidates:
+        if isinstance(cand, Block):
+            if not bulk:
+                raise TypeError("column-wise blocks need the bulk store (PostgreSQL)")
+            total.records += len(cand)
+            batch.add_block(cand)
+            if len(batch) >= chunk:
+                flush()
+            continue
         if isinstance(cand, Rejection):
             if cand.is_record:
                 total.records += 1
@@ -111,31 +171,65 @@ def furnish(bureau: Bureau, furnisher: Principal, candidates: Iterable[Candidate
             continue
         total.records += 1
         try:
-            batch.append((cand.position, parse_account_record(cand.fields)))
+            rec = parse_account_record(cand.fields)
         except ValidationFailed as exc:
             total.rejected.append(Rejection(cand.position, exc.errors))
+            rec = None
+        if rec is not None:
+            if bulk:
+                last = (cand.position, last[1] + 1 if last[0] == cand.position else 0)
+                seq = cand.position * 16 + min(last[1], 15)
+                nid = rec.subject.national_id
+                hm = hashes.get(nid)
+                if hm is None:
+                    hm = hashes[nid] = bureau.vault.lookup_hash(nid)
+                    if len(hashes) > 100_000:
+                        hashes.clear()
+                batch.add_record(cand.position, rec, seq, hm)
+            else:
+                batch.append((cand.position, rec))
         if len(batch) >= chunk:
             flush()
-    flush()
-    return total
 
 
-def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
-                 file_id: int | None, rescore: Rescorer | None) -> Summary:
+def bulk_candidates(bureau: Bureau) -> bool:
+    """Whether ``furnish`` takes column-wise blocks on this database."""
+    return bureau.engine.dialect.name == "postgresql"
+
+
+def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
+                 rescore: Rescorer | None, store: Callable[..., Summary]) -> Summary:
     try:
-        return _store(bureau, furnisher, batch, file_id, rescore)
+        return store(bureau, furnisher, batch, file_id, rescore)
     except SQLAlchemyError as exc:
         if is_unavailable(exc):
             raise     # the database is away, not the records at fault: nothing to isolate
-        if len(batch) == 1:
-            log.exception("furnishing: a record could not be stored")
-            return Summary(records=0, rejected=[Rejection(batch[0][0], [FieldError(
-                "record", "could not be stored; nothing of it was kept")])])
-        # isolate the bad records by halves; the others are kept
-        half = len(batch) // 2
-        out = _store_chunk(bureau, furnisher, batch[:half], file_id, rescore)
-        out.add(_store_chunk(bureau, furnisher, batch[half:], file_id, rescore))
-        return out
+        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
+    except psycopg.Error as exc:
+        if isinstance(exc, psycopg.OperationalError):
+            raise
+        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
+
+
+def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
+             rescore: Rescorer | None, store: Callable[..., Summary],
+             exc: Exception) -> Summary:
+    if len(batch) == 1:
+        log.error("furnishing: a record could not be stored (%s)", type(exc).__name__)
+        position = batch.positions[0] if isinstance(batch, bulk_store.Rows) else batch[0][0]
+        return Summary(records=0, rejected=[Rejection(position, [FieldError(
+            "record", "could not be stored; nothing of it was kept")])])
+    # isolate the bad records by halves; the others are kept
+    half = len(batch) // 2
+    out = _store_chunk(bureau, furnisher, batch[:half], file_id, rescore, store)
+    out.add(_store_chunk(bureau, furnisher, batch[half:], file_id, rescore, store))
+    return out
+
+
+def _store_bulk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
+                rescore: Rescorer | None) -> Summary:
+    accepted, changed = bulk_store.store(bureau, furnisher, batch, file_id, rescore)
+    return Summary(records=0, accepted=accepted, changed_subjects=changed)
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],

@@ -1,0 +1,164 @@
+"""The storing semantics, on both databases (PostgreSQL takes the set-based bulk store, SQLite the
+record-by-record one): later record of a month wins, delete codes, XB/XR, account state follows
+its newest month, idempotent re-send (audit included), one audit event per changed subject per
+chunk, J1 consumers as their own files, no dangling references. Small chunks, so that a file
+spans several of them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from openbureau.adapters.tables import account_months, accounts, audit_events, subjects
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import access, files, furnishing
+from tests.unit.test_metro2 import assoc, base, record, trailer, variable_file
+
+
+@pytest.fixture
+def furnisher(bureau):
+    org = access.create_organisation(bureau, "Bulk Test Bank", "furnisher")
+    return Principal(Role.FURNISHER, org.id, "Bulk Test Bank")
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(furnishing, "CHUNK", 3)
+    monkeypatch.setattr(furnishing, "CHUNK_BY_DIALECT", {"postgresql": 3})
+
+
+def ingest(bureau, who, data: bytes, calls: list | None = None) -> dict:
+    file_id = files.receive(bureau, who, "f.m2", io.BytesIO(data))
+
+    def rescore(uow, subject_ids):
+        if calls is not None:
+            calls.append(set(subject_ids))
+
+    return files.ingest(bureau, file_id, rescore=rescore)
+
+
+def furnish_events(bureau) -> list[dict]:
+    with bureau.uow() as uow:
+        return [r.detail for r in uow.execute(
+            select(audit_events.c.detail).where(audit_events.c.action == "furnish.account")
+            .order_by(audit_events.c.seq))]
+
+
+def month_rows(bureau) -> dict:
+    with bureau.uow() as uow:
+        return {(r.account_ref, r.as_of.isoformat()): (r.balance, r.status) for r in uow.execute(
+            select(accounts.c.account_ref, account_months.c.as_of, account_months.c.balance,
+                   account_months.c.status)
+            .join(accounts, accounts.c.id == account_months.c.account_id))}
+
+
+def account_rows(bureau) -> dict:
+    with bureau.uow() as uow:
+        return {r.account_ref: r for r in uow.execute(select(accounts))}
+
+
+FIRST = variable_file([[r] for r in [
+    record(base(account_number="A", ssn="111000001", balance="000000100")),
+    record(base(account_number="B", ssn="111000002")),
+    record(base(account_number="A", ssn="111000001", balance="000000200")),   # same month: wins
+    record(base(account_number="C", ssn="111000003", compliance="XB")),
+    record(base(account_number="J", ssn="111000004"), assoc("J1", ssn="111000005")),
+    record(base(account_number="D", ssn="111000006")),
+    record(base(account_number="E", ssn="111000006", date_opened="13452020")),   # rejected
+]], trailer(7, j1=1))
+
+SECOND = variable_file([[r] for r in [
+    record(base(account_number="A", ssn="111000001", doai="06302024", status="DA")),
+    record(base(account_number="B", ssn="111000002")),                         # unchanged
+    record(base(account_number="C", ssn="111000003", doai="06302024", compliance="XR")),
+    record(base(account_number="D", ssn="111000006", doai="04302024", balance="000000999")),
+]], trailer(4, da=1))
+
+
+def test_storing_semantics(bureau, furnisher):
+    calls: list[set[int]] = []
+    first = ingest(bureau, furnisher, FIRST, calls)
+    assert (first["records"], first["accepted"], first["rejected"]) == (8, 7, 1), first
+    assert {(e["line"], e["field"]) for e in first["errors"]} == {(8, "Date Opened")}
+    months = month_rows(bureau)
+    assert months[("A", "2024-05-31")] == (20000, "current")      # the later record won
+    acc = account_rows(bureau)
+    assert acc["C"].compliance_code == "XB"
+    with bureau.uow() as uow:
+        assert uow.execute(select(func.count()).select_from(account_months)).scalar_one() == 6
+        assert sorted(uow.execute(select(accounts.c.ecoa).where(accounts.c.account_ref == "J"))
+                      .scalars()) == ["individual", "joint"]
+        assert uow.execute(select(func.count()).select_from(subjects)).scalar_one() == 6
+        joint = uow.execute(select(func.count()).select_from(accounts)
+                            .where(accounts.c.ecoa == "joint")).scalar_one()
+        assert joint == 1
+        # no dangling reference (the foreign keys are not declared; see migration 0002)
+        dangling = uow.execute(select(func.count()).select_from(accounts).where(
+            accounts.c.subject_id.not_in(select(subjects.c.id)))).scalar_one()
+        dangling += uow.execute(select(func.count()).select_from(account_months).where(
+            account_months.c.account_id.not_in(select(accounts.c.id)))).scalar_one()
+        assert dangling == 0
+    with bureau.uow() as uow:
+        ada = uow.execute(select(subjects).where(
+            subjects.c.id_hmac == bureau.vault.lookup_hash("111000005"))).one()   # the J1 one
+    assert bureau.vault.decrypt(ada.id_ciphertext) == "111000005"
+    assert (ada.id_suffix, ada.name, ada.date_of_birth.isoformat(), ada.kind) == \
+        ("0005", "JOHN DOE", "1979-07-04", "person")
+    assert ada.created_at == bureau.clock.now() and ada.item_ref.startswith("sub_")
+    events = furnish_events(bureau)
+    # every changed subject has its event(s), each chunk at most one per subject
+    assert sum(len(e["accounts"]) for e in events) == 6
+    with bureau.uow() as uow:
+        all_subjects = set(uow.execute(select(accounts.c.subject_id)).scalars())
+    assert calls and set().union(*calls) == all_subjects
+
+    before = furnish_events(bureau)
+    again = ingest(bureau, furnisher, FIRST)                       # the same file again
+    assert again["accepted"] == 7
+    assert furnish_events(bureau) == before                        # nothing changed, no event
+    assert month_rows(bureau) == months
+
+    calls.clear()
+    second = ingest(bureau, furnisher, SECOND, calls)
+    assert (second["accepted"], second["rejected"]) == (4, 0), second
+    acc = account_rows(bureau)
+    assert acc["A"].delete_code == "DA" and acc["A"].deleted_at is not None
+    assert acc["A"].latest_as_of.isoformat() == "2024-06-30"
+    assert acc["C"].compliance_code is None                       # XR removed XB
+    assert acc["D"].latest_as_of.isoformat() == "2024-05-31"      # an older month: state kept
+    assert month_rows(bureau)[("D", "2024-04-30")] == (99900, "current")
+    new_events = furnish_events(bureau)[len(before):]
+    refs = {a["account_ref"] for e in new_events for a in e["accounts"]}
+    assert refs == {"A", "C", "D"}                                 # not B: unchanged
+    assert {a["delete_code"] for e in new_events for a in e["accounts"]
+            if a["account_ref"] == "A"} == {"DA"}
+    assert set().union(*calls) == {acc[r].subject_id for r in ("A", "C", "D")}
+
+
+def test_json_batch_takes_the_same_store(bureau, furnisher):
+    from tests.integration.test_furnishing_api import record as json_record
+
+    recs = [json_record(account_ref=f"R{i}", balance=100 * i) for i in range(7)]
+    recs.insert(4, json_record(account_ref="R3", balance=5))      # same month, same chunk: wins
+    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    assert (summary.records, summary.accepted, summary.rejected) == (8, 8, [])
+    assert month_rows(bureau)[("R3", "2026-10-31")] == (5, "current")
+    assert len(month_rows(bureau)) == 7
+    again = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    assert again.changed_subjects == set()
+
+
+def test_a_record_the_database_refuses_is_isolated(bureau, furnisher):
+    from tests.integration.test_furnishing_api import record as json_record
+
+    if bureau.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce column lengths: nothing to refuse")
+    recs = [json_record(account_ref=f"R{i}") for i in range(7)]
+    # passes validation, but is longer than the column holding it
+    recs[4] = json_record(account_ref="R4", monthly_income=100, consent_ref="c" * 100)
+    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    assert summary.accepted == 6
+    assert [(r.position, r.errors[0].field) for r in summary.rejected] == [(4, "record")]
+    assert sorted(month_rows(bureau)) == [(f"R{i}", "2026-10-31") for i in (0, 1, 2, 3, 5, 6)]
