@@ -1,10 +1,15 @@
-"""The scorecard compiled to arrays: the NumPy batch engine.
+"""The scorecard compiled to arrays: the batch engines.
 
 Each numeric attribute becomes a sorted edge array and one points table laid out as
-``[bin 0 .. bin k-1, missing, special 1 .. special m]``; a column is scored by one
-``searchsorted``, a few masks and one gather, accumulated in place into the total. Results are
-identical to the reference scorer's (``reference.score_attributes``), out-of-domain values and
-unseen categories included: they raise ``OutOfDomain`` rather than being scored.
+``[bin 0 .. bin k-1, missing, special 1 .. special m]``. Two engines apply them:
+
+- ``"compiled"`` (the default when numba is installed): one kernel (``_kernel.py``) bins every
+  numeric attribute of a chunk of rows, adds the points and clips, in one pass over the columns;
+- ``"numpy"``: per attribute, one ``searchsorted`` (or a table look-up for count attributes), a
+  few masks and one gather, accumulated in place into the total; also what ``points`` uses.
+
+Results are identical to the reference scorer's (``reference.score_attributes``), out-of-domain
+values and unseen categories included: they raise ``OutOfDomain`` rather than being scored.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openbureau.scoring import _kernel
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.spec import AttributeCard, Scorecard
 
@@ -47,13 +53,28 @@ class _Numeric:
                 idx[hit] = n_bins + 1 + j
                 special = hit if special is None else special | hit
         self._check_domain(x, special)
-        return self.table[idx]
+        points: np.ndarray = self.table[idx]
+        return points
+
+    def kernel_args(self) -> _kernel.Attribute:
+        """This attribute as ``_kernel.plan`` takes it."""
+        n_bins = len(self.edges) + 1
+        low, high = self.low, self.attr.domain_max
+        return (self.edges, self.table[:n_bins], int(self.table[n_bins]),
+                [(v, int(self.table[n_bins + 1 + j])) for j, v in enumerate(self.specials)],
+                -np.inf if low is None else low, np.inf if high is None else high)
+
+    @property
+    def low(self) -> float | None:
+        """The lowest value scored by a bin: the domain's minimum or the first bin's bound."""
+        a = self.attr
+        return a.domain_min if self.lowest is None else (
+            self.lowest if a.domain_min is None else max(a.domain_min, self.lowest))
 
     def _check_domain(self, x: np.ndarray, special: np.ndarray | None) -> None:
         a = self.attr
         bad = np.isinf(x)
-        lo = a.domain_min if self.lowest is None else (
-            self.lowest if a.domain_min is None else max(a.domain_min, self.lowest))
+        lo = self.low
         if lo is not None:
             bad |= x < lo
         if a.domain_max is not None:
@@ -75,11 +96,23 @@ def _lookup(attr: AttributeCard, edges: np.ndarray) -> np.ndarray | None:
 
 
 class VectorCard:
-    """A scorecard compiled once, then applied to columns of any length."""
+    """A scorecard compiled once, then applied to columns of any length.
 
-    def __init__(self, card: Scorecard) -> None:
+    ``engine`` is how :meth:`score` runs: ``"compiled"``, ``"numpy"`` (see the module docstring)
+    or ``"auto"``, compiled when numba is installed. Both give the reference's scores and refusals.
+    """
+
+    def __init__(self, card: Scorecard, engine: str = "auto") -> None:
+        if engine not in ("auto", "compiled", "numpy"):
+            raise ValueError(f"engine must be 'auto', 'compiled' or 'numpy', got {engine!r}")
+        kernel = None if engine == "numpy" else _kernel.compiled()
+        if engine == "compiled" and kernel is None:
+            raise RuntimeError("the compiled engine needs numba, which is not installed")
         self.card = card
+        self.engine = "numpy" if kernel is None else "compiled"
+        self._kernel = kernel
         self._numeric: dict[str, _Numeric] = {}
+        self._plans: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
         for a in card.attributes:
             if a.kind != "numeric":
                 continue
@@ -97,11 +130,7 @@ class VectorCard:
             return np.full(n, attr.missing_points, dtype=np.int32)
         compiled = self._numeric.get(name)
         if compiled is not None:
-            try:
-                values = np.asarray(column, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise OutOfDomain(name, str(exc)) from exc
-            return compiled.points(values)
+            return compiled.points(_floats(name, column))
         lookup = {v: c.points for c in attr.categories for v in c.values}
         out = np.empty(n, dtype=np.int32)
         for i, v in enumerate(column):
@@ -117,8 +146,58 @@ class VectorCard:
         """Integer scores clipped to the scale; an attribute absent from ``columns`` is missing."""
         if n is None:
             n = len(next(iter(columns.values())))
-        total = np.full(n, self.card.intercept_points, dtype=np.int32)
+        present = [a for a in self.card.attributes
+                   if a.name in self._numeric and columns.get(a.name) is not None]
+        if self.engine == "numpy" or not present:
+            total = np.full(n, self.card.intercept_points, dtype=np.int32)
+            for a in self.card.attributes:
+                total += self.points(a.name, columns.get(a.name), n)
+            np.clip(total, self.card.scaling.min, self.card.scaling.max, out=total)
+            return total
+        return self._score_compiled(columns, n, present)
+
+    def _score_compiled(self, columns: Mapping[str, np.ndarray], n: int,
+                        present: list[AttributeCard]) -> np.ndarray:
+        cols = {}
+        for a in present:
+            x = np.ascontiguousarray(_floats(a.name, columns[a.name]))
+            if len(x) != n:
+                raise ValueError(f"{a.name}: {len(x)} values for {n} rows")
+            x = x.view()
+            x.flags.writeable = False   # all alike (pandas hands out read-only views): one type
+            cols[a.name] = x
+        plan = self._plan(tuple(cols))
+        others = [a for a in self.card.attributes if a.name not in cols]
+        base = self.card.intercept_points + sum(
+            a.missing_points for a in others if columns.get(a.name) is None)
+        categorical = {a.name for a in others if columns.get(a.name) is not None}
+        s = self.card.scaling
+        lo, hi = (np.iinfo(np.int32).min, np.iinfo(np.int32).max) if categorical else (s.min, s.max)
+        total = np.empty(n, dtype=np.int32)
+        bad = np.zeros(len(present), dtype=np.int64)
+        assert self._kernel is not None
+        self._kernel(tuple(cols.values()), n, base, lo, hi, *plan, total, bad)
+        # refuse in the card's order, naming the first row, as the NumPy engine does
+        refused = {name for name, count in zip(cols, bad, strict=True) if count}
         for a in self.card.attributes:
-            total += self.points(a.name, columns.get(a.name), n)
-        np.clip(total, self.card.scaling.min, self.card.scaling.max, out=total)
+            if a.name in refused:
+                self._numeric[a.name].points(cols[a.name])      # raises OutOfDomain
+                raise RuntimeError(f"{a.name}: the kernel and NumPy disagree on the domain")
+            if a.name in categorical:
+                total += self.points(a.name, columns[a.name], n)
+        if categorical:
+            np.clip(total, s.min, s.max, out=total)
         return total
+
+    def _plan(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """The named numeric attributes as the kernel's arrays (see ``_kernel.plan``)."""
+        if names not in self._plans:
+            self._plans[names] = _kernel.plan([self._numeric[name].kernel_args() for name in names])
+        return self._plans[names]
+
+
+def _floats(name: str, column: np.ndarray) -> np.ndarray:
+    try:
+        return np.asarray(column, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise OutOfDomain(name, str(exc)) from exc
