@@ -14,7 +14,7 @@ import sys
 
 from bench.common import BENCHMARKS_MD, write_section
 
-BENCHMARKS = ("furnishing", "scoring", "load")
+BENCHMARKS = ("furnishing", "scoring", "load", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Every engine gives identical attributes and identical integer scores: the Python reference, the
-compiled SQL on the operational database (SQLite, PostgreSQL), DuckDB over an Arrow snapshot and
-Spark SQL over a Parquet snapshot. Random credit files come from hypothesis; each example writes
+compiled SQL on the operational database (SQLite, PostgreSQL), DuckDB over an Arrow snapshot,
+DuckDB bucket by bucket over a Parquet export (``services/export.py``) and Spark SQL over the same
+export. Random credit files come from hypothesis; each example writes
 a batch of files into the database (rolled back afterwards) and runs every engine on it.
 
 Spark runs when pyspark and Java are present; it is mandatory with ``REQUIRE_SPARK=1`` or
@@ -37,6 +38,7 @@ from openbureau.scoring import sql as S
 from openbureau.scoring.attributes import months_back
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.spec import Scorecard, load_spec, spec_to_dict
+from openbureau.services.export import write_credit_files
 from openbureau.services.models import shipped_specs
 
 FILES_PER_EXAMPLE = 25
@@ -230,14 +232,17 @@ def run_all(conn: Connection, card: Scorecard, as_of: date, subjects: S.Subjects
         out["duckdb"] = _timed("duckdb", lambda: duck.score(card, as_of, subjects))
     finally:
         duck.close()
-    if spark is not None:
-        folder = Path(tempfile.mkdtemp(prefix="ob-spark-"))
-        try:
-            E.write_parquet(tables, folder)
-            out["spark"] = _timed("spark", lambda: E.SparkEngine(spark, folder).score(
-                card, as_of, subjects))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+    # the export layout (services/export.py): DuckDB bucket by bucket, and Spark
+    folder = Path(tempfile.mkdtemp(prefix="ob-export-"))
+    try:
+        write_credit_files(conn, folder / "export", buckets=3)
+        E.duckdb_score_parquet(card, as_of, folder / "export", folder / "scores", subjects)
+        out["duckdb-parquet"] = E.scored_rows(card, E.read_scores(folder / "scores"))
+        if spark is not None:
+            out["spark"] = _timed("spark", lambda: E.SparkEngine(
+                spark, folder / "export").score(card, as_of, subjects))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
@@ -317,7 +322,7 @@ def test_every_engine_refuses_out_of_domain(db, spark, balance, status, card, at
     sid, as_of = _odd_file(db, balance, status)
     subjects = S.Subjects(ids=(sid,))
     results = run_all(db, card(), as_of, subjects, spark)
-    assert set(results) == {"reference", db.dialect.name, "duckdb", "spark"}
+    assert set(results) == {"reference", db.dialect.name, "duckdb", "duckdb-parquet", "spark"}
     for name, rows in results.items():
         assert [(r.out_of_domain, r.value) for r in rows] == [(attribute, None)], name
         with pytest.raises(OutOfDomain) as exc:

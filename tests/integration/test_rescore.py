@@ -14,6 +14,7 @@ from openbureau.scoring.sql import Subjects
 from openbureau.services import rescore, scoring_hooks
 from openbureau.services.models import active_version
 from tests.conftest import auth
+from tests.integration.test_engines_agree import spark  # noqa: F401 - the session fixture
 from tests.integration.test_reports import consumer_token, furnish, record, subject_id
 
 
@@ -203,3 +204,36 @@ def test_as_of_of_a_job_is_its_start_day(bureau, population):
     with bureau.uow() as uow:
         assert uow.execute(select(rescore_jobs.c.total).where(
             rescore_jobs.c.id == job["id"])).scalar_one() == population
+
+
+# -- Spark and DuckDB over a Parquet export ----------------------------------------------------
+
+def _by_job(bureau) -> dict[int, dict[int, tuple[int, str]]]:
+    out: dict[int, dict[int, tuple[int, str]]] = {}
+    for r in _scores(bureau):
+        out.setdefault(r["job_id"], {})[r["subject_id"]] = (r["value"], r["model_version"])
+    return out
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("spark")
+def test_spark_batch_resumes_and_gives_the_database_and_duckdb_scores(bureau, population,
+                                                                      tmp_path):
+    db_job = rescore.run(bureau, rescore.start(bureau, rescore.default_engine(bureau))["id"])
+    duck_job = rescore.run(bureau, rescore.start(bureau, "duckdb")["id"], batch=3)
+    job = rescore.start(bureau, "spark")
+    lines: list[str] = []
+    half = rescore.run(bureau, job["id"], batch=3, stop_after=1, workdir=tmp_path,
+                       status=lines.append)
+    assert (half["status"], half["done"]) == ("running", 3)
+    assert (tmp_path / f"job-{job['id']}" / "export" / "_openbureau.json").exists()
+    assert any(line.startswith("scored 7 credit files with spark") for line in lines)
+    again = rescore.start(bureau, "spark")
+    assert again["id"] == job["id"]
+    lines.clear()
+    done = rescore.run(bureau, job["id"], batch=3, workdir=tmp_path, status=lines.append)
+    assert (done["status"], done["done"]) == ("done", population)
+    assert any(line.startswith("scored 4 credit files with spark") for line in lines)  # resumed
+    by_job = _by_job(bureau)
+    assert by_job[job["id"]] == by_job[db_job["id"]] == by_job[duck_job["id"]]
+    assert len(by_job[job["id"]]) == population               # everyone once, one model

@@ -1,14 +1,19 @@
-"""A furnisher's accounts as the bureau holds them, back as AccountRecords (for Metro 2/CSV)."""
+"""Exports: a furnisher's accounts as the bureau holds them, back as AccountRecords (for Metro
+2/CSV); and every credit file, as scoring reads it, to Parquet partitioned by a hash of the
+subject id (``export_parquet``: the input of DuckDB and Spark batch rescoring, docs/scale.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from openbureau.adapters.tables import account_months, accounts, organisations, subjects
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import NotFound
+from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import (
     AccountKind,
     AccountRecord,
@@ -71,3 +76,178 @@ def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
                 delete_code=DeleteCode(r.delete_code) if r.delete_code else None,
                 payment_history=r.payment_history)
         after = id_list[-1]
+
+
+# -- Parquet: the credit files that scoring reads, partitioned by a hash of the subject id -------
+
+PARQUET_BUCKETS = 16
+PARQUET_ROW_GROUP = 1_000_000
+EXPORT_CHUNK = 5000
+MANIFEST = "_openbureau.json"
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def subject_buckets(ids: Any, buckets: int = PARQUET_BUCKETS) -> Any:
+    """The hash partition of each subject id: ``((id * 0x9E3779B97F4A7C15) mod 2**64) >> 32``,
+    mod ``buckets`` (Fibonacci hashing; spreads consecutive ids evenly, same on every platform)."""
+    import numpy as np
+
+    h = np.asarray(ids, dtype=np.int64).astype(np.uint64) * np.uint64(_GOLDEN)
+    return ((h >> np.uint64(32)) % np.uint64(buckets)).astype(np.int32)
+
+
+def parquet_schemas() -> dict[str, Any]:
+    """Per table, the columns scoring reads (``sql.SOURCES``); account months also carry their
+    account's ``subject_id``, so that every table is partitioned by the subject."""
+    import pyarrow as pa
+
+    from openbureau.scoring.engines import arrow_type
+    from openbureau.scoring.sql import SOURCES
+
+    out = {}
+    for name, tbl in SOURCES.items():
+        fields = [(c.name, pa.dictionary(pa.int32(), pa.string()) if c.name in _CODES
+                   else arrow_type(c.type)) for c in tbl.c]
+        if name == "account_months":
+            fields.append(("subject_id", pa.int64()))
+        out[name] = pa.schema(fields)
+    return out
+
+
+# low-cardinality text columns, kept dictionary-encoded (in Arrow as in Parquet)
+_CODES = frozenset({"kind", "status", "consent_ref"})
+
+
+def _subject_column(name: str) -> str:
+    return "id" if name == "subjects" else "subject_id"
+
+
+class PartitionedWriter:
+    """Tables streamed into ``out_dir/<table>/bucket=<k>/part-0.parquet`` (zstd), rows buffered
+    per file until a row group is full. Every table gets at least one (possibly empty) file, so
+    readers always find its schema; ``close`` writes the manifest ``_openbureau.json``."""
+
+    def __init__(self, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
+                 row_group_size: int = PARQUET_ROW_GROUP) -> None:
+        out_dir = Path(out_dir)
+        if out_dir.exists() and any(out_dir.iterdir()):
+            raise ValidationFailed([FieldError(
+                "parquet", f"{out_dir} is not empty; export into a new or empty directory")])
+        if buckets < 1:
+            raise ValidationFailed([FieldError("buckets", "must be at least 1")])
+        self.out_dir, self.buckets, self.row_group_size = out_dir, buckets, row_group_size
+        self.schemas = parquet_schemas()
+        self.rows = dict.fromkeys(self.schemas, 0)
+        self._writers: dict[tuple[str, int], Any] = {}
+        self._buffers: dict[tuple[str, int], list[Any]] = {}
+        self._sizes: dict[tuple[str, int], int] = {}
+
+    def add(self, name: str, table: Any) -> None:
+        """Append rows of ``name`` (columns as in :func:`parquet_schemas`, any order)."""
+        import numpy as np
+        import pyarrow as pa
+
+        schema = self.schemas[name]
+        if not table.num_rows:
+            return
+        self.rows[name] += table.num_rows
+        bucket = subject_buckets(table.column(_subject_column(name)).to_numpy(), self.buckets)
+        order = np.argsort(bucket, kind="stable")
+        table = table.select(schema.names).take(pa.array(order)).cast(schema)
+        bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
+        for k in range(self.buckets):
+            if bounds[k + 1] > bounds[k]:
+                key = (name, k)
+                self._buffers.setdefault(key, []).append(
+                    table.slice(bounds[k], bounds[k + 1] - bounds[k]))
+                self._sizes[key] = self._sizes.get(key, 0) + int(bounds[k + 1] - bounds[k])
+                if self._sizes[key] >= self.row_group_size:
+                    self._flush(key)
+
+    def _flush(self, key: tuple[str, int]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = self._buffers.pop(key, [])
+        self._sizes[key] = 0
+        table = pa.concat_tables(parts) if parts else self.schemas[key[0]].empty_table()
+        if key not in self._writers:
+            path = self.out_dir / key[0] / f"bucket={key[1]}" / "part-0.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._writers[key] = pq.ParquetWriter(path, self.schemas[key[0]],
+                                                  compression="zstd")
+        self._writers[key].write_table(table, row_group_size=self.row_group_size)
+
+    def close(self, **facts: Any) -> dict[str, Any]:
+        for key in list(self._buffers):
+            self._flush(key)
+        for name in self.schemas:
+            if not any(k[0] == name for k in self._writers):
+                self._flush((name, 0))
+        for w in self._writers.values():
+            w.close()
+        self._writers.clear()
+        manifest = {"format": "openbureau-credit-files", "version": 1,
+                    "partitioning": "bucket = ((subject_id * 0x9E3779B97F4A7C15) mod 2^64 "
+                                    ">> 32) mod buckets",
+                    "buckets": self.buckets, "rows": dict(self.rows), **facts}
+        (self.out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        return manifest
+
+
+def write_credit_files(conn: Connection, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
+                       chunk: int = EXPORT_CHUNK, row_group_size: int = PARQUET_ROW_GROUP,
+                       progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Stream every subject's credit file (the tables of ``sql.SOURCES``, ids only: no names,
+    no national ids) to Parquet under ``out_dir``, ``chunk`` subjects at a time, in the
+    connection's current transaction. Returns the manifest (row counts per table)."""
+    import pyarrow as pa
+
+    from openbureau.scoring.engines import naive
+    from openbureau.scoring.sql import SOURCES
+
+    writer = PartitionedWriter(out_dir, buckets=buckets, row_group_size=row_group_size)
+    s, acc, am = SOURCES["subjects"], SOURCES["accounts"], SOURCES["account_months"]
+    total = conn.execute(select(func.count()).select_from(s)).scalar_one()
+
+    def chunk_query(name: str, lo: int, hi: int) -> Any:
+        if name == "account_months":
+            return select(*am.c, acc.c.subject_id).join(acc, acc.c.id == am.c.account_id) \
+                .where(acc.c.subject_id > lo, acc.c.subject_id <= hi)
+        t = SOURCES[name]
+        return select(*t.c).where(t.c.subject_id > lo, t.c.subject_id <= hi)
+
+    done, last = 0, 0
+    try:
+        while True:
+            ids = list(conn.execute(select(s.c.id).where(s.c.id > last).order_by(s.c.id)
+                                    .limit(chunk)).scalars())
+            if not ids:
+                break
+            writer.add("subjects", pa.table({"id": pa.array(ids, pa.int64())}))
+            for name in ("accounts", "account_months", "inquiries", "public_records",
+                         "disputes"):
+                schema = writer.schemas[name]
+                rows = conn.execute(chunk_query(name, last, ids[-1])).all()
+                cols = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+                writer.add(name, pa.table(
+                    {f.name: pa.array([naive(v) for v in col] if pa.types.is_timestamp(f.type)
+                                      else col, f.type)
+                     for f, col in zip(schema, cols, strict=True)}, schema=schema))
+            last, done = ids[-1], done + len(ids)
+            if progress:
+                progress(done, max(total, done))
+    finally:
+        manifest = writer.close(subjects=done)
+    return manifest
+
+
+def export_parquet(bureau: Bureau, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
+                   chunk: int = EXPORT_CHUNK,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """:func:`write_credit_files` in one transaction of the bureau (on PostgreSQL at read
+    committed: a furnishing committed while the export runs shows in the chunks read after
+    it; every subject's rows are read by statements of the same chunk)."""
+    with bureau.uow() as uow:
+        return write_credit_files(uow.session.connection(), out_dir, buckets=buckets,
+                                  chunk=chunk, progress=progress)

@@ -126,9 +126,54 @@ def _phi(x: np.ndarray) -> np.ndarray:
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
-def _copula(z: np.ndarray, rho: float, rng: np.random.Generator) -> np.ndarray:
-    x = rho * z + math.sqrt(1 - rho * rho) * rng.standard_normal(z.shape)
-    return np.asarray(_phi(x), dtype=float).clip(0.0, 1.0 - 1e-12)
+def _traits(n: int, rng: np.random.Generator, phi: Any) -> tuple[np.ndarray, ...]:
+    """The person-level draws of the population model, in one order for both generators:
+    the latent credit quality ``z``, utilisation, income (and whether it is reported), debt
+    ratio, 30/60/90-day delinquency counts, and the number of accounts of each group (open
+    revolving, installment, mortgage, open; closed; collection). ``phi`` is the normal CDF
+    (``_phi``, bit-stable for ``demo seed``, or ``_phi_fast``)."""
+    def copula(x: np.ndarray, rho: float) -> np.ndarray:
+        y = rho * x + math.sqrt(1 - rho * rho) * rng.standard_normal(x.shape)
+        return np.asarray(phi(y), dtype=float).clip(0.0, 1.0 - 1e-12)
+
+    z = rng.standard_normal(n)
+    delinquency = 0.8 * z + 0.6 * rng.standard_normal(n)
+    util = _from_table(copula(z, 0.55), _UTIL)
+    income_usd = _from_table(copula(z, -0.15), _INCOME)
+    income_reported = rng.random(n) >= 0.197
+    debt_ratio = _from_table(copula(z, 0.15), _DEBT_RATIO)
+    c30 = _from_pmf(copula(delinquency, 0.85), _PMF_DPD30)
+    c60 = _from_pmf(copula(delinquency, 0.85), _PMF_DPD60)
+    c90 = _from_pmf(copula(delinquency, 0.85), _PMF_DPD90)
+    e_open = rng.standard_normal(n)
+    n_open = _from_pmf(np.asarray(phi(e_open), dtype=float), _PMF_OPEN)
+    n_mort = np.minimum(_from_pmf(copula(e_open, 0.4), _PMF_REAL_ESTATE), n_open)
+    rest = n_open - n_mort
+    n_rev = rng.binomial(rest, 0.58)
+    n_rev = np.where((n_rev == 0) & (rest > 0) & (rng.random(n) < 0.6), 1, n_rev)
+    n_inst = rng.binomial(rest - n_rev, 0.8)
+    n_opn = rest - n_rev - n_inst
+    n_closed = rng.poisson(0.8, n)
+    n_coll = ((z + 0.5 * rng.standard_normal(n)) > 2.3).astype(np.int64)
+    n_closed = np.where(n_open + n_closed + n_coll == 0, 1, n_closed)   # everyone has a file
+    return (z, util, income_usd, income_reported, debt_ratio, c30, c60, c90,
+            n_rev, n_inst, n_mort, n_opn, n_closed, n_coll)
+
+
+def _fixed_payments(rng: np.random.Generator, kind: np.ndarray, is_closed: np.ndarray,
+                    acc_person: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Each account's scheduled payment: a person's budget for fixed payments (debt ratio x
+    income less revolving payments) shared among their open installment, mortgage and open
+    accounts by random weights; a closed installment loan keeps a payment of its own."""
+    A, n = len(kind), len(budget)
+    fixed = (kind == INST) | (kind == MORT) | (kind == OPEN)
+    fw = rng.gamma(2.0, 1.0, A) * np.select([kind == MORT, kind == INST, kind == OPEN],
+                                            [3.0, 1.0, 0.3], 0.0) * ~is_closed
+    fwsum = np.bincount(acc_person, fw, n)
+    pay = np.where(fixed, np.maximum(budget[acc_person], 0) * fw
+                   / np.maximum(fwsum[acc_person], 1e-9), 0.0)
+    pay = np.where(is_closed & (kind == INST), rng.uniform(5000, 40000, A), pay)
+    return np.maximum(np.round(pay), 1000).astype(np.int64)
 
 
 @lru_cache(maxsize=8)
@@ -254,27 +299,8 @@ def make_block(b: int, seed: int, locale: str = "en_US",
     months = _month_ends(as_of)
     nids, names, born, addresses = _identities(b, seed, locale, rng, as_of)
     n = BLOCK
-    z = rng.standard_normal(n)
-    delinquency = 0.8 * z + 0.6 * rng.standard_normal(n)
-    util = _from_table(_copula(z, 0.55, rng), _UTIL)
-    income_usd = _from_table(_copula(z, -0.15, rng), _INCOME)
-    income_reported = rng.random(n) >= 0.197
-    debt_ratio = _from_table(_copula(z, 0.15, rng), _DEBT_RATIO)
-    c30 = _from_pmf(_copula(delinquency, 0.85, rng), _PMF_DPD30)
-    c60 = _from_pmf(_copula(delinquency, 0.85, rng), _PMF_DPD60)
-    c90 = _from_pmf(_copula(delinquency, 0.85, rng), _PMF_DPD90)
-    e_open = rng.standard_normal(n)
-    n_open = _from_pmf(np.asarray(_phi(e_open), dtype=float), _PMF_OPEN)
-    u_re = _copula(e_open, 0.4, rng)
-    n_mort = np.minimum(_from_pmf(u_re, _PMF_REAL_ESTATE), n_open)
-    rest = n_open - n_mort
-    n_rev = rng.binomial(rest, 0.58)
-    n_rev = np.where((n_rev == 0) & (rest > 0) & (rng.random(n) < 0.6), 1, n_rev)
-    n_inst = rng.binomial(rest - n_rev, 0.8)
-    n_opn = rest - n_rev - n_inst
-    n_closed = rng.poisson(0.8, n)
-    n_coll = ((z + 0.5 * rng.standard_normal(n)) > 2.3).astype(np.int64)
-    n_closed = np.where(n_open + n_closed + n_coll == 0, 1, n_closed)   # everyone has a file
+    (z, util, income_usd, income_reported, debt_ratio, c30, c60, c90,
+     n_rev, n_inst, n_mort, n_opn, n_closed, n_coll) = _traits(n, rng, _phi)
 
     # accounts per person: open revolving, installment, mortgage, open; closed; collection
     kinds_pp = []
@@ -332,14 +358,7 @@ def make_block(b: int, seed: int, locale: str = "en_US",
 
     budget = debt_ratio * income_usd * 100.0 - np.bincount(
         acc_person, np.where(rev & ~is_closed, rev_pay[:, last], 0), n)
-    fixed = (kind == INST) | (kind == MORT) | (kind == OPEN)
-    fw = rng.gamma(2.0, 1.0, A) * np.select([kind == MORT, kind == INST, kind == OPEN],
-                                            [3.0, 1.0, 0.3], 0.0) * ~is_closed
-    fwsum = np.bincount(acc_person, fw, n)
-    pay = np.where(fixed, np.maximum(budget[acc_person], 0) * fw
-                   / np.maximum(fwsum[acc_person], 1e-9), 0.0)
-    pay = np.where(is_closed & (kind == INST), rng.uniform(5000, 40000, A), pay)
-    pay = np.maximum(np.round(pay), 1000).astype(np.int64)
+    pay = _fixed_payments(rng, kind, is_closed, acc_person, budget)
     term = np.where(kind == MORT, 360, rng.choice([36, 48, 60, 72], A))
     term = np.maximum(term, age + 6)
     elapsed = age[:, None] - (last - mth_idx)
@@ -536,3 +555,178 @@ def compare_to_gmsc(n: int = 20000, seed: int = 7,
     rows.append({"attribute": "default_like", "synthetic_rate":
                  float(np.mean([a["default_like"] for a in attrs]))})
     return rows
+
+
+# ---- the same model, vectorised end to end, for tens of millions of files (bench/scale.py) ----
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+_STATUS_NAMES = [s.value for s in STATUSES]
+_KIND_NAMES = [k.value for k in KINDS]
+
+
+def _phi_fast(x: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr
+
+    return np.asarray(ndtr(x), dtype=float)
+
+
+def credit_file_columns(start: int, count: int, seed: int = 7,
+                        as_of: date = date(2026, 10, 31)) -> dict[str, dict[str, Any]]:
+    """People ``start .. start+count-1`` as the columns scoring reads (``sql.SOURCES``: subjects,
+    accounts, account months; subject id = person + 1, account ids dense from ``start * 16``).
+
+    The statistical model of :func:`make_block` (the GMSC quantile tables through the same
+    copulas; accounts, balances, payments, closures, collections and delinquency episodes built
+    the same way), with every per-person loop replaced by array operations, so ten million people
+    take minutes. Deterministic by (seed, start, count), but not person-for-person identical to
+    :func:`generate` (the random draws are taken in another order); no names, no national ids.
+    Returns NumPy columns (dates as days since 1970-01-01; -1 = NULL for integers)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 1_000_003, start, count]))
+    n, last = count, MONTHS - 1
+    months = _month_ends(as_of)
+    month_day = np.array([d.toordinal() - _EPOCH_DAY for d in months], dtype=np.int32)
+    (z, util, income_usd, income_reported, debt_ratio, c30, c60, c90,
+     n_rev, n_inst, n_mort, n_opn, n_closed, n_coll) = _traits(n, rng, _phi_fast)
+
+    # accounts per person in make_block's order: open rev, inst, mortgage, open; closed; coll
+    per = np.stack([n_rev, n_inst, n_mort, n_opn, n_closed, n_coll], axis=1)
+    counts = per.sum(axis=1)
+    acc_person = np.repeat(np.arange(n), counts)
+    group = np.repeat(np.tile(np.arange(6), n), per.ravel())
+    A = len(group)
+    is_closed = group == 4
+    kind = np.array([REV, INST, MORT, OPEN, REV, COLL])[group]
+    kind = np.where(is_closed & (rng.random(A) >= 0.5), INST, kind)
+    first_acc = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    acc_no = np.arange(A) - first_acc[acc_person]
+
+    age = np.where(kind == MORT, 12 + rng.exponential(70, A), 1 + rng.exponential(55, A))
+    age = np.where(kind == COLL, rng.integers(0, MONTHS, A), age).astype(np.int64).clip(0, 400)
+    first_m = (last - age).clip(0, last)
+    close_at = first_m + (rng.random(A) * (last - first_m)).astype(np.int64)
+    last_m = np.where(is_closed, np.minimum(close_at, last - 1).clip(first_m, None), last)
+    first_m = np.minimum(first_m, last_m)
+    age = np.maximum(age, last - first_m)
+    month0 = np.datetime64(f"{months[last].year:04d}-{months[last].month:02d}", "M")
+    opened = ((month0 - age.astype("timedelta64[M]")).astype("datetime64[D]")
+              + rng.integers(0, 28, A).astype("timedelta64[D]")).astype(np.int64)
+
+    inc = income_usd[acc_person] * 100.0
+    m_idx = np.arange(MONTHS)[None, :]
+    rev, opn = kind == REV, kind == OPEN
+    noisy = np.flatnonzero(rev | opn)                   # only these balances move by month
+    noise = np.exp(0.15 * rng.standard_normal((len(noisy), MONTHS)))
+    noise[:, last] = 1.0
+    row_of = np.full(A, -1, np.int64)
+    row_of[noisy] = np.arange(len(noisy))
+    limit = np.full(A, -1, np.int64)
+    lim = np.round(inc * np.exp(rng.normal(0.3, 0.8, A)) / 10000) * 10000
+    limit[rev] = np.maximum(lim[rev], 30000)
+    w = rng.gamma(2.0, 1.0, A) * rev
+    wsum = np.bincount(acc_person, w * limit.clip(0), n)
+    lsum = np.bincount(acc_person, limit.clip(0), n)
+    u_acc = np.where(rev, util[acc_person] * w * lsum[acc_person]
+                     / np.maximum(wsum[acc_person], 1e-9), 0.0)
+    balance = np.zeros((A, MONTHS), np.int64)
+    sched = np.full((A, MONTHS), -1, np.int64)
+    balance[rev] = np.round(limit[rev, None] * u_acc[rev, None] * noise[row_of[rev]]
+                            ).astype(np.int64)
+    rev_bal = balance[rev]
+    sched[rev] = np.where(rev_bal > 0, np.maximum(2500, rev_bal // 50), 0)
+    budget = debt_ratio * income_usd * 100.0 - np.bincount(
+        acc_person, np.where(rev & ~is_closed, sched[:, last].clip(0), 0), n)
+    pay = _fixed_payments(rng, kind, is_closed, acc_person, budget)
+    term = np.maximum(np.where(kind == MORT, 360, rng.choice([36, 48, 60, 72], A)), age + 6)
+    inst = (kind == INST) | (kind == MORT)
+    original = np.where(kind == MORT, pay * 160, pay * term * 0.85).astype(np.int64)
+    elapsed = age[inst, None] - (last - m_idx)
+    balance[inst] = (original[inst, None] * (1 - elapsed / term[inst, None])).clip(0
+                                                                                  ).astype(np.int64)
+    sched[inst] = pay[inst, None]
+    balance[opn] = np.round(pay[opn, None] * noise[row_of[opn]]).astype(np.int64)
+    sched[opn] = balance[opn]
+    del noise
+    status = np.zeros((A, MONTHS), np.int8)
+    coll = kind == COLL
+    balance[coll] = np.round(np.exp(rng.normal(np.log(60000), 0.9, int(coll.sum()))))[:, None
+                                                                                       ].astype(np.int64)
+    status[coll] = COLLECTION
+    closed_rows = np.flatnonzero(is_closed)
+    status[closed_rows, last_m[closed_rows]] = np.where(kind[closed_rows] == INST, PAID, CLOSED)
+    balance[closed_rows, last_m[closed_rows]] = 0
+    sched[closed_rows, last_m[closed_rows]] = 0
+    past_due = np.where(coll[:, None], balance, 0)
+    _episodes(status, balance, past_due, sched, kind, first_m, last_m, acc_person, first_acc,
+              counts, c30, c60, c90, rng)
+
+    live = (m_idx >= first_m[:, None]) & (m_idx <= last_m[:, None])
+    ai, mi = np.nonzero(live)
+    acc_id = start * 16 + np.arange(A, dtype=np.int64) + 1
+    income_cents = np.where(income_reported, np.round(income_usd) * 100, 0).astype(np.int64)
+    row_income = np.where(acc_no[ai] == 0, income_cents[acc_person[ai]], 0)
+    closed_on = np.where(last_m == last, -1, np.maximum(opened, month_day[last_m] - 3))
+    subject = start + 1 + np.arange(n, dtype=np.int64)
+    return {
+        "subjects": {"id": subject},
+        "accounts": {"id": acc_id, "subject_id": subject[acc_person], "kind": kind,
+                     "opened_on": opened, "closed_on": closed_on, "credit_limit": limit},
+        "account_months": {
+            "account_id": acc_id[ai], "subject_id": subject[acc_person[ai]],
+            "as_of": month_day[mi], "status": status[ai, mi], "balance": balance[ai, mi],
+            "amount_past_due": past_due[ai, mi], "credit_limit": limit[ai],
+            "scheduled_payment": sched[ai, mi],
+            "monthly_income": np.where(row_income > 0, row_income, -1)},
+    }
+
+
+def _episodes(status: np.ndarray, balance: np.ndarray, past_due: np.ndarray,
+              sched: np.ndarray, kind: np.ndarray, first_m: np.ndarray, last_m: np.ndarray,
+              acc_person: np.ndarray, first_acc: np.ndarray, counts: np.ndarray,
+              c30: np.ndarray, c60: np.ndarray, c90: np.ndarray,
+              rng: np.random.Generator) -> None:
+    """The person's dpd30/dpd60/dpd90+ months as one run on one open account, in
+    :func:`_delinquency`'s episode order ([30, 60] leading into the 90+ run, [30, 60] pairs,
+    60s, 30s), each episode followed by a current month; truncated where the account's history
+    is shorter; a run reaching 180 days ends charged off."""
+    usable = (kind != COLL) & (last_m == MONTHS - 1)
+    people = np.flatnonzero((c30 + c60 + c90) > 0)
+    n_use = np.bincount(acc_person, usable, len(counts))
+    people = people[n_use[people] > 0]
+    if not len(people):
+        return
+    pick_k = (rng.random(len(people)) * n_use[people]).astype(np.int64)
+    # the usable accounts of a person are contiguous after sorting by (person, not usable)
+    key = np.lexsort((~usable, acc_person))
+    starts = np.searchsorted(acc_person[key], people)
+    acc = key[starts + pick_k]
+    for p, a in zip(people.tolist(), acc.tolist(), strict=True):
+        a30, a60, a90 = int(c30[p]), int(c60[p]), int(c90[p])
+        seq: list[int] = []
+        if a90:
+            lead = [1, 2] if a30 and a60 else []
+            if lead:
+                a30, a60 = a30 - 1, a60 - 1
+            seq += lead + [min(3 + k, 6) for k in range(a90)] + [0]
+        pairs = min(a30, a60)
+        seq += [1, 2, 0] * pairs + [2, 0] * (a60 - pairs) + [1, 0] * (a30 - pairs)
+        lo = int(first_m[a])
+        span = MONTHS - lo
+        seq = seq[:span]
+        while seq and seq[-1] == 0:
+            seq.pop()
+        begin = lo + int(rng.integers(0, span - len(seq) + 1))
+        base = max(int(sched[a, begin]), 2500)
+        for k, level in enumerate(seq):
+            if level:
+                m = begin + k
+                status[a, m] = level
+                past_due[a, m] = base * level
+                if balance[a, m] < past_due[a, m]:
+                    balance[a, m] = past_due[a, m]
+        end = begin + len(seq)
+        if seq and seq[-1] == 6 and end < MONTHS:
+            bal = int(balance[a, end - 1])
+            status[a, end:] = CHARGED_OFF
+            balance[a, end:] = bal
+            past_due[a, end:] = bal
+            sched[a, end:] = 0

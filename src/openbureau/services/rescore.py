@@ -9,9 +9,12 @@ another model is marked ``superseded`` (its scores stay, each from its own model
 mixes two models.
 
 Engines: ``sqlite`` / ``postgres`` run the compiled SQL on the operational database, batch by
-batch; ``duckdb`` / ``spark`` score the remaining subjects at once on a snapshot of the tables
-(Arrow for DuckDB, Parquet for Spark) and write back batch by batch. Subjects whose file holds a
-value the model was not built for are counted done and not scored (see scoring/engines.py).
+batch; ``duckdb`` / ``spark`` export the credit files to Parquet (``export.export_parquet``,
+partitioned by a hash of the subject id), score the subjects after the checkpoint there (DuckDB
+bucket by bucket, Spark on ``local[2]`` or a cluster's master), write the scores to Parquet and
+load them in subject-id order, batch by batch, each batch with its checkpoint (docs/scale.md).
+Subjects whose file holds a value the model was not built for are counted done and not scored
+(see scoring/engines.py).
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.roles import SYSTEM, Principal
 from openbureau.scoring import engines
 from openbureau.scoring.sql import Subjects
-from openbureau.services import scoring_hooks
+from openbureau.services import export, scoring_hooks
 
 ENGINES = ("sqlite", "postgres", "duckdb", "spark")
 DEFAULT_BATCH = 1000
 Progress = Callable[[int, int], None]
+Status = Callable[[str], None]
 
 
 def default_engine(bureau: Bureau) -> str:
@@ -113,9 +117,14 @@ def list_jobs(bureau: Bureau, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def run(bureau: Bureau, job_id: int, *, batch: int = DEFAULT_BATCH, master: str = "local[2]",
-        progress: Progress | None = None,
-        stop_after: int | None = None) -> dict[str, Any]:
-    """Work the job to the end (or, for tests, stop after ``stop_after`` batches)."""
+        progress: Progress | None = None, stop_after: int | None = None,
+        workdir: Path | None = None, status: Status | None = None) -> dict[str, Any]:
+    """Work the job to the end (or, for tests, stop after ``stop_after`` batches).
+
+    DuckDB and Spark work in ``workdir/job-<id>/`` (``export/`` and ``scores/``, kept for
+    inspection; on a cluster it must be on storage every executor reaches); without
+    ``workdir`` in a temporary directory, removed afterwards. ``status`` gets one line per
+    phase (exported, scored)."""
     job = get_job(bureau, job_id)
     if job["status"] != "running":
         return job
@@ -125,7 +134,8 @@ def run(bureau: Bureau, job_id: int, *, batch: int = DEFAULT_BATCH, master: str 
     if job["engine"] in ("sqlite", "postgres"):
         _run_on_database(bureau, job, card, as_of, batch, progress, stop_after)
     else:
-        _run_on_snapshot(bureau, job, card, as_of, batch, master, progress, stop_after)
+        _run_on_snapshot(bureau, job, card, as_of, batch, master, progress, stop_after,
+                         workdir, status)
     return get_job(bureau, job_id)
 
 
@@ -180,36 +190,43 @@ def _run_on_database(bureau: Bureau, job: dict[str, Any], card: Any, as_of: Any,
 
 
 def _run_on_snapshot(bureau: Bureau, job: dict[str, Any], card: Any, as_of: Any, batch: int,
-                     master: str, progress: Progress | None, stop_after: int | None) -> None:
-    with bureau.uow() as uow:
-        tables = engines.snapshot(uow.session.connection())
-        ids = list(uow.execute(select(subjects.c.id).where(
-            subjects.c.id > job["last_subject_id"]).order_by(subjects.c.id)).scalars())
-    remaining = Subjects(after=job["last_subject_id"])
-    if job["engine"] == "duckdb":
-        duck = engines.DuckDBEngine(tables)
-        try:
-            scored = duck.score(card, as_of, remaining)
-        finally:
-            duck.close()
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="openbureau-rescore-"))
-        try:
-            engines.write_parquet(tables, folder)
+                     master: str, progress: Progress | None, stop_after: int | None,
+                     workdir: Path | None, status: Status | None) -> None:
+    """Export the credit files to Parquet, score the subjects after the checkpoint there, write
+    the scores to Parquet, then load them batch by batch (each batch with its checkpoint)."""
+    own = workdir is None
+    root = Path(tempfile.mkdtemp(prefix="openbureau-rescore-")) if workdir is None \
+        else Path(workdir)
+    folder = root / f"job-{job['id']}"
+    shutil.rmtree(folder, ignore_errors=True)       # a re-run exports and scores afresh
+    source, out = folder / "export", folder / "scores"
+    say = status or (lambda _msg: None)
+    try:
+        say(f"exporting the credit files to {source}")
+        manifest = export.export_parquet(bureau, source)
+        say(f"exported {manifest['subjects']:,} credit files to {source}")
+        remaining = Subjects(after=job["last_subject_id"])
+        if job["engine"] == "duckdb":
+            engines.duckdb_score_parquet(card, as_of, source, out, remaining)
+        else:
             spark = engines.spark_session(master)
-            scored = engines.SparkEngine(spark, folder).score(card, as_of, remaining)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    by_id = {r.subject_id: r for r in scored}
-    done = job["done"]
-    for n, start in enumerate(range(0, len(ids), batch)):
-        if stop_after is not None and n >= stop_after:
-            return
-        part = ids[start:start + batch]
-        rows = [by_id[i] for i in part if i in by_id]
-        if not _commit_batch(bureau, job["id"], card, rows, part[-1], len(part)):
-            return
-        done += len(part)
-        if progress:
-            progress(done, max(job["total"], done))
-    _finish(bureau, job["id"])
+            engines.SparkEngine(spark, source).score_to_parquet(card, as_of, out, remaining)
+        table = engines.read_scores(out)
+        say(f"scored {table.num_rows:,} credit files with {job['engine']}; loading")
+        ids = table.column("subject_id").to_numpy()
+        done = job["done"]
+        for n, start in enumerate(range(0, len(ids), batch)):
+            if stop_after is not None and n >= stop_after:
+                return
+            part = table.slice(start, batch)
+            rows = engines.scored_rows(card, part)
+            if not _commit_batch(bureau, job["id"], card, rows, int(ids[start + len(rows) - 1]),
+                                 len(rows)):
+                return
+            done += len(rows)
+            if progress:
+                progress(done, max(job["total"], done))
+        _finish(bureau, job["id"])
+    finally:
+        if own:
+            shutil.rmtree(root, ignore_errors=True)
