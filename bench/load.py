@@ -1,17 +1,19 @@
-"""Load: a real ``openbureau serve`` (uvicorn, one worker) on PostgreSQL, driven open-loop.
+"""Load: a real ``openbureau serve --workers 2`` on PostgreSQL, driven open-loop.
 
     python -m bench.load [--quick] [--rates 50,100,200] [--seconds 15] [--people 2000]
-                         [--no-profile] [--no-write]
+                         [--workers 2] [--no-profile] [--no-write]
 
 1. A scratch database ``ob_load_<random>`` is migrated and seeded with ``demo.seed`` (the path
-   real data takes); ``demo_logins.issue`` gives a member key, a court key and a consumer login.
+   real data takes), then rescored by one batch job (a running bureau holds a stored score for
+   every file); ``demo_logins.issue`` gives a member key, a court key and a consumer login.
    A few judgments are listed through the API so that restriction checks and public searches
    have something to find. The server runs with ``OPENBUREAU_PUBLIC_SEARCH_PER_MINUTE`` set far
    above the offered rate (the per-client limit is a product feature, not what is measured).
 2. Each step sends ``rate * seconds`` requests on a fixed schedule (request i at t0 + i/rate),
    each in its own task, whether or not earlier ones have finished: open loop, never closed. A
    request's latency runs from the moment its task sends it; how late the generator sent it
-   against the schedule (its own limit, on the same two cores) is reported beside it.
+   against the schedule (its own limit, on the same two cores) is reported beside it, with the
+   CPU the generator and the server used during the step and how busy the machine was.
 3. The mix, per ten requests: 4 member inquiries (``credit_application``), 2 consumer score
    reads (one session, signed in once), 2 restriction checks, 1 public search, 1 ``/healthz``
    (the baseline: no database, no auth). Errors are non-2xx answers and transport failures.
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -41,13 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# below 50 as well: one worker saturates early with this mix (the knee must be bracketed)
-RATES: tuple[float, ...] = (10, 20, 30, 40, 50, 100, 200, 300, 400)
+# from well below the knee to well past the target, so the knee is bracketed
+RATES: tuple[float, ...] = (10, 25, 50, 75, 100, 150, 200, 300, 400)
 STEP_SECONDS = 15.0
 PEOPLE = 2_000
 QUICK_RATES, QUICK_SECONDS, QUICK_PEOPLE = (20.0, 50.0), 3.0, 200
 TARGET_RATE, TARGET_P99_MS = 200, 25.0
 TIMEOUT_S = 10.0
+KEEP_ALIVE_S = 3.0                # idle connections reused for less than uvicorn's 5 s timeout
 PAUSE_S = 2.0                     # between steps, at least
 DRAIN_S = 90.0                    # at most, waiting for the server to work off a backlog
 SATURATED = 0.5                   # share of failed requests past which higher rates are skipped
@@ -60,6 +64,7 @@ ENDPOINTS = {"inquiry": "POST /v1/member/inquiries", "score": "GET /v1/me/score"
              "restriction": "POST /v1/member/restriction-checks",
              "public": "GET /v1/public/defaulters", "healthz": "GET /healthz"}
 OPENBUREAU = str(Path(sys.executable).with_name("openbureau"))
+WORKERS = 2                       # `openbureau serve --workers`: one per core
 
 
 # --------------------------------------------------------------------------- the server
@@ -88,17 +93,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(people: int = PEOPLE, *, admin_url: str | None = None,
+def served(people: int = PEOPLE, *, admin_url: str | None = None, workers: int = 1,
            log: Any = print) -> Iterator[Target]:
     """A seeded scratch database and ``openbureau serve`` on it; both gone afterwards."""
     from bench.common import PG_ADMIN_URL, temp_database
 
     with temp_database(admin_url or PG_ADMIN_URL, prefix="ob_load") as url, \
             tempfile.TemporaryDirectory(prefix="ob_load_") as tmp:
-        yield from _served(url, Path(tmp), people, log)
+        yield from _served(url, Path(tmp), people, workers, log)
 
 
-def _served(url: str, tmp: Path, people: int, log: Any) -> Iterator[Target]:
+def _served(url: str, tmp: Path, people: int, workers: int, log: Any) -> Iterator[Target]:
     import httpx
     from sqlalchemy import select
 
@@ -107,7 +112,7 @@ def _served(url: str, tmp: Path, people: int, log: Any) -> Iterator[Target]:
     from openbureau.adapters.tables import subjects
     from openbureau.bootstrap import bootstrap
     from openbureau.config import Settings
-    from openbureau.services import demo, demo_logins, models
+    from openbureau.services import demo, demo_logins, models, rescore
 
     var = tmp / "var"
     engine = make_engine(url)
@@ -119,6 +124,13 @@ def _served(url: str, tmp: Path, people: int, log: Any) -> Iterator[Target]:
     seeded = demo.seed(bureau, people)
     log(f"seeded {seeded['people']:,} people ({seeded['accepted']:,} records) in "
         f"{time.perf_counter() - t:.0f} s")
+    # demo.seed furnishes without the online rescorer; a running bureau holds a stored score
+    # for every file (online rescoring after each change, batch rescoring per model), so the
+    # batch job gives every file its score before the server starts
+    t = time.perf_counter()
+    job = rescore.run(bureau, rescore.start(bureau, rescore.default_engine(bureau))["id"])
+    seeded["scored"] = job["done"]
+    log(f"rescored {job['done']:,} files in {time.perf_counter() - t:.0f} s")
     creds = {c["role"]: c["credential"] for c in demo_logins.issue(bureau)}
     with bureau.uow() as uow:
         rows = uow.execute(select(subjects).where(subjects.c.kind == "person")
@@ -135,7 +147,8 @@ def _served(url: str, tmp: Path, people: int, log: Any) -> Iterator[Target]:
     port = _free_port()
     server_log = tmp / "server.log"
     with server_log.open("ab") as out:
-        proc = subprocess.Popen([OPENBUREAU, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([OPENBUREAU, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--workers", str(workers)],
                                 env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -203,6 +216,82 @@ class Step:
     lateness_ms: list[float] = field(default_factory=list)
     unfinished: int = 0                                # still out when the step gave up
     drain_s: float = 0.0                               # until the server was idle again
+    generator_cpu_s: float = 0.0                       # this process, during the step
+    server_cpu_s: float = 0.0                          # the server and its workers, likewise
+    machine_busy: float = 0.0                          # all cores, everyone: share busy
+
+
+class RawClient:
+    """HTTP/1.1 with keep-alive over asyncio streams, just what the generator sends: it shares
+    the two cores with the server, and httpx spends several times more CPU per request.
+    Connections are reused last-in first-out; one that failed or timed out is closed."""
+
+    def __init__(self, url: str) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port or 80)
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+        self._all: set[asyncio.StreamWriter] = set()
+
+    def encode(self, method: str, path: str, kw: dict[str, Any]) -> bytes:
+        from urllib.parse import urlencode
+
+        if kw.get("params"):
+            path += "?" + urlencode(kw["params"])
+        body = json.dumps(kw["json"]).encode() if "json" in kw else b""
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}"]
+        lines += [f"{k}: {v}" for k, v in kw.get("headers", {}).items()]
+        if body:
+            lines += ["content-type: application/json", f"content-length: {len(body)}"]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """The status and body of one request (``encode``'s bytes)."""
+        while self._idle:
+            reader, writer, idle_since = self._idle.pop()
+            if (not reader.at_eof() and not writer.is_closing()
+                    and time.monotonic() - idle_since < KEEP_ALIVE_S):
+                break
+            writer.close()            # the server closes it, or is about to (keep-alive timeout)
+            self._all.discard(writer)
+        else:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self._all.add(writer)
+        try:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status_line, *header_lines = head.decode("latin-1").split("\r\n")
+            headers = dict(line.lower().split(": ", 1) for line in header_lines if line)
+            if "content-length" in headers:
+                body = await reader.readexactly(int(headers["content-length"]))
+            elif headers.get("transfer-encoding") == "chunked":
+                body = await _chunked(reader)
+            else:
+                raise ConnectionError(f"no length in the answer: {status_line}")
+        except BaseException:
+            writer.close()
+            self._all.discard(writer)
+            raise
+        if headers.get("connection") == "close":
+            writer.close()
+            self._all.discard(writer)
+        else:
+            self._idle.append((reader, writer, time.monotonic()))
+        return int(status_line.split(" ", 2)[1]), body
+
+    def close(self) -> None:
+        for writer in self._all:
+            writer.close()
+        self._all.clear()
+        self._idle.clear()
+
+
+async def _chunked(reader: asyncio.StreamReader) -> bytes:
+    parts = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        parts.append(await reader.readexactly(size + 2))
+        if size == 0:
+            return b"".join(parts)
 
 
 def _request(kind: str, i: int, t: Target) -> tuple[str, str, dict[str, Any]]:
@@ -223,37 +312,37 @@ def _request(kind: str, i: int, t: Target) -> tuple[str, str, dict[str, Any]]:
 
 
 async def _open_loop(t: Target, rate: float, seconds: float, mix: tuple[str, ...]) -> Step:
-    import httpx
-
     n = max(1, round(rate * seconds))
     step = Step(rate, seconds, latency_ms={k: [] for k in dict.fromkeys(mix)},
                 errors={k: Counter() for k in dict.fromkeys(mix)})
-    limits = httpx.Limits(max_connections=2_000, max_keepalive_connections=2_000)
-    async with httpx.AsyncClient(base_url=t.url, limits=limits,
-                                 timeout=httpx.Timeout(TIMEOUT_S)) as client:
+    client = RawClient(t.url)
+    # encoded up front: the generator's time goes to sending, not to building requests
+    requests = [client.encode(*_request(mix[i % len(mix)], i, t)) for i in range(n)]
 
-        async def one(i: int, due: float) -> None:
-            kind = mix[i % len(mix)]
-            method, path, kw = _request(kind, i, t)
-            sent = time.perf_counter()
-            step.lateness_ms.append((sent - due) * 1000)
-            try:
-                r = await asyncio.wait_for(client.request(method, path, **kw), TIMEOUT_S)
-            except TimeoutError:
-                step.errors[kind]["timeout"] += 1
-                return
-            except httpx.HTTPError as exc:
-                step.errors[kind][type(exc).__name__] += 1
-                return
-            now = time.perf_counter()
-            step.latency_ms[kind].append((now - sent) * 1000)
-            step.answered += 1
-            step.answered_by_s = max(step.answered_by_s, now - t0)
-            if r.status_code >= 400:
-                step.errors[kind][str(r.status_code)] += 1
+    async def one(i: int, due: float) -> None:
+        kind = mix[i % len(mix)]
+        sent = time.perf_counter()
+        step.lateness_ms.append((sent - due) * 1000)
+        try:
+            status, _ = await asyncio.wait_for(client.send(requests[i]), TIMEOUT_S)
+        except TimeoutError:
+            step.errors[kind]["timeout"] += 1
+            return
+        except (OSError, EOFError, ValueError, asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError) as exc:
+            step.errors[kind][type(exc).__name__] += 1
+            return
+        now = time.perf_counter()
+        step.latency_ms[kind].append((now - sent) * 1000)
+        step.answered += 1
+        step.answered_by_s = max(step.answered_by_s, now - t0)
+        if status >= 400:
+            step.errors[kind][str(status)] += 1
 
-        tasks = []
-        t0 = time.perf_counter() + 0.05
+    tasks = []
+    server0, cpu0, machine0 = _server_cpu_s(t.pid), time.process_time(), _machine_jiffies()
+    t0 = time.perf_counter() + 0.05
+    try:
         for i in range(n):
             due = t0 + i / rate
             delay = due - time.perf_counter()
@@ -267,7 +356,37 @@ async def _open_loop(t: Target, rate: float, seconds: float, mix: tuple[str, ...
             task.cancel()
         step.unfinished = len(pending)
         step.wall_s = time.perf_counter() - t0
+        step.generator_cpu_s = time.process_time() - cpu0
+        step.server_cpu_s = _server_cpu_s(t.pid) - server0
+        busy, total = (b - a for a, b in zip(machine0, _machine_jiffies(), strict=True))
+        step.machine_busy = busy / total if total else 0.0
+    finally:
+        client.close()
     return step
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat; (0, 0) without."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)     # idle + iowait
+    return sum(values[:8]) - idle, sum(values[:8])
+
+
+def _server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of the server and its worker processes so far; 0 where
+    /proc is not there."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for p in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def warm_up(t: Target, each: int = 5) -> None:
@@ -303,8 +422,14 @@ def _failed(step: Step) -> float:
 
 
 def run_step(t: Target, rate: float, seconds: float, mix: tuple[str, ...] = MIX) -> Step:
-    """One open-loop step: ``rate * seconds`` requests of ``mix`` at a fixed schedule."""
-    return asyncio.run(_open_loop(t, rate, seconds, mix))
+    """One open-loop step: ``rate * seconds`` requests of ``mix`` at a fixed schedule (on
+    uvloop when it is installed, as the server's own loop is)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(_open_loop(t, rate, seconds, mix))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(_open_loop(t, rate, seconds, mix))
 
 
 # --------------------------------------------------------------------------- the figures
@@ -359,9 +484,9 @@ def profile_step(t: Target, rate: float, seconds: float, out: Path) -> Profile |
     """Run one more step with ``py-spy record`` on the server (all threads, idle excluded)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     raw = out / "profile.txt"
-    proc = subprocess.Popen([spy, "record", "--pid", str(t.pid), "--format", "raw",
-                             "--duration", str(int(seconds)), "--rate", "200", "--nonblocking",
-                             "--output", str(raw)],
+    proc = subprocess.Popen([spy, "record", "--pid", str(t.pid), "--subprocesses",
+                             "--format", "raw", "--duration", str(int(seconds)), "--rate",
+                             "200", "--nonblocking", "--output", str(raw)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)
     run_step(t, rate, seconds)
@@ -408,11 +533,12 @@ class Result:
     listed: int
     skipped: list[float] = field(default_factory=list)
     profile: Profile | None = None
+    workers: int = 1
 
 
 def run(rates: tuple[float, ...] = RATES, seconds: float = STEP_SECONDS, people: int = PEOPLE,
-        *, profile: bool = True, log: Any = print) -> Result:
-    with served(people, log=log) as t:
+        *, workers: int = WORKERS, profile: bool = True, log: Any = print) -> Result:
+    with served(people, workers=workers, log=log) as t:
         warm_up(t)
         steps: list[Step] = []
         skipped: list[float] = []
@@ -426,9 +552,12 @@ def run(rates: tuple[float, ...] = RATES, seconds: float = STEP_SECONDS, people:
             log(f"{rate:>5g} req/s: {step.answered}/{step.sent} answered, inquiry p50 "
                 f"{_pct(inq, 50):.1f} p99 {_pct(inq, 99):.1f} ms, errors "
                 f"{sum(_errors(step, k) for k in step.errors)}, lateness p99 "
-                f"{_pct(step.lateness_ms, 99):.1f} ms")
+                f"{_pct(step.lateness_ms, 99):.1f} ms, CPU: server "
+                f"{_share(step.server_cpu_s, step)}, generator "
+                f"{_share(step.generator_cpu_s, step)}, machine {step.machine_busy:.0%} busy")
             step.drain_s = drain(t)
-        result = Result(steps, t.facts, t.seeded, people, t.listed, skipped=skipped)
+        result = Result(steps, t.facts, t.seeded, people, t.listed, skipped=skipped,
+                        workers=workers)
         k = knee(steps)
         if profile and (shutil.which("py-spy") or
                         Path(sys.executable).with_name("py-spy").exists()):
@@ -438,9 +567,20 @@ def run(rates: tuple[float, ...] = RATES, seconds: float = STEP_SECONDS, people:
     return result
 
 
+def _fast_uvicorn() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
+
+
 def _achieved(s: Step) -> float:
     """Answers per second, from the first send to the last answer (not to the last timeout)."""
     return s.answered / max(s.answered_by_s, 1e-9)
+
+
+def _share(cpu_s: float, s: Step) -> str:
+    """CPU seconds over the step's wall time, as a share of one core."""
+    return f"{cpu_s / s.wall_s:.0%}" if s.wall_s else "–"
 
 
 def _ms(v: float) -> str:
@@ -461,7 +601,9 @@ def render(r: Result) -> str:
                         f"| {_ms(_pct(lat, 95))} | {_ms(_pct(lat, 99))} | {_ms(worst)} | {err} |")
     gen = [f"| {s.rate:g} | {s.sent} | {s.answered} | {_achieved(s):.0f} | "
            f"{_ms(_pct(s.lateness_ms, 50))} | {_ms(_pct(s.lateness_ms, 99))} | "
-           f"{_ms(max(s.lateness_ms, default=float('nan')))} | {s.unfinished} | {s.drain_s:.0f} |"
+           f"{_ms(max(s.lateness_ms, default=float('nan')))} | {s.unfinished} | {s.drain_s:.0f} | "
+           f"{_share(s.generator_cpu_s, s)} | {_share(s.server_cpu_s, s)} | "
+           f"{1000 * s.server_cpu_s / max(s.answered, 1):.1f} | {s.machine_busy:.0%} |"
            for s in r.steps]
     k = knee(r.steps)
     best = max(r.steps, key=_achieved)
@@ -509,17 +651,22 @@ Innermost frames:
 |---:|---|
 {table(p.leaves)}
 """
+    fast, loop = ((", uvloop and httptools", " on uvloop") if _fast_uvicorn() else ("", ""))
     return f"""## Load: `openbureau serve` on PostgreSQL, open loop
 
 {facts_line(r.facts)} The server, PostgreSQL and the load generator share these cores.
 
-`openbureau serve` (uvicorn, one worker, its default access log on) on a scratch PostgreSQL
-database seeded with `demo.seed` ({r.people:,} people, {r.seeded.get('accepted', 0):,} account
-records), credentials from `demo_logins.issue`, {r.listed} judgments listed through the court
-API. `OPENBUREAU_PUBLIC_SEARCH_PER_MINUTE` was set to {PUBLIC_SEARCH_PER_MINUTE:,} for the run
-(the public search is rate-limited per client by design, and every request here comes from one
-address); the consumer signed in once. The generator (asyncio + httpx, one process) is open
-loop: request *i* of a step is sent at t0 + i/rate whether or not earlier ones have answered.
+`openbureau serve --workers {r.workers}` (uvicorn{fast}, its default access log on) on a
+scratch PostgreSQL database seeded with `demo.seed` ({r.people:,} people,
+{r.seeded.get('accepted', 0):,} account records), then rescored by one batch job (a running
+bureau holds a stored score for every file: online rescoring after each change, batch
+rescoring per model; `demo.seed` alone leaves none); credentials from `demo_logins.issue`,
+{r.listed} judgments listed through the court API. `OPENBUREAU_PUBLIC_SEARCH_PER_MINUTE` was
+set to {PUBLIC_SEARCH_PER_MINUTE:,} for the run (the public search is rate-limited per client by
+design, and every request here comes from one address); the consumer signed in once. The
+generator (one process: asyncio{loop}, HTTP/1.1 keep-alive on raw streams, requests encoded
+before the step) is open loop: request *i* of a step is sent at t0 + i/rate whether or not
+earlier ones have answered.
 Mix per ten requests: 4 inquiries (`credit_application`), 2 consumer score reads, 2 restriction
 checks (`air_travel`), 1 public search by surname, 1 `/healthz` (the no-database baseline,
 in the same run). Five unmeasured requests of each kind warm the server up first. Each step
@@ -534,15 +681,19 @@ answers (by status), transport failures (by exception) and requests with no answ
 {chr(10).join(rows)}
 
 The generator's own limits (lateness: how long after its scheduled time a request was sent, ms;
-achieved: HTTP answers per second, from the first send to the last answer):
+achieved: HTTP answers per second, from the first send to the last answer) and who used the CPU
+during the step (generator and server: CPU time over the step's wall time, in shares of one
+core; the server's includes its workers, and per answer it is the mix's average cost; machine:
+share of both cores busy, everyone's processes — PostgreSQL, and whatever else runs on the
+machine — included):
 
-| req/s | sent | answered | achieved | late p50 | late p99 | late max | unfinished | drain (s) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| req/s | sent | answered | achieved | late p50 | late p99 | late max | unfinished | drain (s) \
+| generator CPU | server CPU | server CPU per answer (ms) | machine busy |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(gen)}
 
 {knee_text}{skipped} The most answers per second any step got back was {ceiling:.0f} (at
-{best.rate:g} req/s offered): with this mix, that is about what this one worker takes on this
-machine.
+{best.rate:g} req/s offered).
 
 Target (at {TARGET_RATE} req/s, p99 of a member inquiry within {TARGET_P99_MS:g} ms and no
 errors): {verdict}.
@@ -565,6 +716,8 @@ def main(argv: list[str] | None = None) -> Result:
     parser.add_argument("--seconds", type=float, help=f"per step (default {STEP_SECONDS:g})")
     parser.add_argument("--people", type=int, help=f"seeded people (default {PEOPLE:,})")
     parser.add_argument("--quick", action="store_true", help="two short steps, 200 people")
+    parser.add_argument("--workers", type=int, default=WORKERS,
+                        help=f"server processes (default {WORKERS})")
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy step")
     parser.add_argument("--no-write", action="store_true", help="do not touch BENCHMARKS.md")
     args = parser.parse_args(argv)
@@ -572,7 +725,7 @@ def main(argv: list[str] | None = None) -> Result:
                                 else QUICK_RATES if args.quick else RATES)
     seconds = args.seconds or (QUICK_SECONDS if args.quick else STEP_SECONDS)
     people = args.people or (QUICK_PEOPLE if args.quick else PEOPLE)
-    result = run(rates, seconds, people, profile=not args.no_profile)
+    result = run(rates, seconds, people, workers=args.workers, profile=not args.no_profile)
     text = render(result)
     print(text)
     if not args.no_write:

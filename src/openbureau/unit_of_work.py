@@ -49,7 +49,9 @@ class UnitOfWork:
         self.session.close()
 
     def execute(self, statement: Any, params: Any = None) -> Any:
-        return self.session.execute(statement, params)
+        # Core statements only (there are no mapped classes): the session's connection runs
+        # them in the same transaction without the ORM's per-statement bookkeeping
+        return self.session.connection().execute(statement, params)
 
     def audit(self, actor: str, action: str, subject_ref: str | None = None,
               purpose: str | None = None, **detail: Any) -> None:
@@ -60,9 +62,8 @@ class UnitOfWork:
         self._events.extend(events)
 
     def commit(self) -> None:
-        audit.append(self.session, self._events)
-        self._events = []
-        self.session.commit()
+        events, self._events = self._events, []
+        audit.append_and_commit(self.session, events)
 
     def rollback(self) -> None:
         self._events = []

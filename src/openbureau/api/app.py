@@ -35,6 +35,19 @@ def _resume_pending(bureau: Bureau) -> None:
             log.exception("resuming file %s failed", file_id)
 
 
+def resume_pending_in_background(bureau: Bureau) -> None:
+    """Finish, in a background thread, the uploads a crash left queued or running."""
+    threading.Thread(target=_resume_pending, args=(bureau,), name="openbureau-resume-files",
+                     daemon=True).start()
+
+
+def worker_app() -> FastAPI:
+    """The application of one of several server processes (``openbureau serve --workers N``,
+    uvicorn's ``factory=True``): settings from the environment, like every command; pending
+    uploads are resumed once, by the parent process, not by every worker."""
+    return create_app(Settings(), resume_files=False)
+
+
 def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None,
                resume_files: bool | None = None) -> FastAPI:
     """``resume_files`` (default: when the app builds its own bureau, i.e. a real server)
@@ -49,8 +62,7 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
         if resume_files:
             # files a crash left queued or running are finished in the background; storing is
             # an upsert, so what was already stored is not stored twice
-            threading.Thread(target=_resume_pending, args=(app.state.bureau,),
-                             name="openbureau-resume-files", daemon=True).start()
+            resume_pending_in_background(app.state.bureau)
         yield
 
     app = FastAPI(title="openbureau", version=__version__, lifespan=lifespan,

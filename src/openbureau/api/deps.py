@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 
@@ -11,8 +11,11 @@ from openbureau.domain.errors import PermissionDenied, Unauthenticated
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import access
 
+# Dependencies that neither block nor wait are ``async def``: FastAPI runs a plain ``def`` one
+# in the thread pool, one hand-over per dependency per request.
 
-def get_bureau(request: Request) -> Bureau:
+
+async def get_bureau(request: Request) -> Bureau:
     bureau: Bureau = request.app.state.bureau
     return bureau
 
@@ -37,10 +40,10 @@ def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) -> Pri
     return access.authenticate_session(bureau, token)
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only the given roles; the route's allowed set is ``roles``."""
 
-    def dependency(principal: Principal = Depends(get_principal)) -> Principal:
+    async def dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if principal.role not in roles:
             raise PermissionDenied(
                 f"a {principal.role.value} credential may not call this endpoint "

@@ -45,7 +45,8 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
                     f"purpose {p.value!r} requires the consumer's consent under the "
                     f"{profile.name} profile ({profile.title}); send consent_ref")
             subject = subjects.find(uow, bureau.vault, identity, strict=True)
-            if p not in FREEZE_EXEMPT and reports.is_frozen(uow, subject.id):
+            frozen = reports.is_frozen(uow, subject.id)
+            if frozen and p not in FREEZE_EXEMPT:
                 raise FileFrozen(
                     f"the consumer has frozen this file; purpose {p.value!r} opens new credit "
                     "and is refused until the consumer lifts the freeze (exempt: "
@@ -59,7 +60,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             subject_id=subject.id, organisation_id=member.id, kind="inquiry", purpose=p.value,
             consent_ref=consent_ref, created_at=now, item_ref=ref))
         report = reports.build_report(bureau, uow, subject, member, p.value,
-                                      action="inquiry.pull", inquiry_ref=ref,
+                                      action="inquiry.pull", frozen=frozen, inquiry_ref=ref,
                                       consent_ref=consent_ref)
         score = report["score"]
         # what the member was given, for the decision and adverse-action notice that may follow

@@ -75,10 +75,12 @@ _METRO2_NO_DATA = frozenset("BD")
 
 
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
-                 *, action: str = "report.read", **audit_detail: Any) -> dict[str, Any]:
+                 *, action: str = "report.read", frozen: bool | None = None,
+                 **audit_detail: Any) -> dict[str, Any]:
     """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
 
-    Appends one audit event ``action``; does not commit.
+    Appends one audit event ``action``; does not commit. ``frozen``: whether the file is
+    frozen, when the caller has just read it in the same transaction.
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
@@ -112,7 +114,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                              select(fraud_alerts).where(fraud_alerts.c.subject_id == subject.id,
                                                         fraud_alerts.c.expires_at > now)
                              .order_by(fraud_alerts.c.placed_at))],
-        "frozen": is_frozen(uow, subject.id),
+        "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
@@ -208,17 +210,21 @@ def months_before(d: date, n: int) -> date:
 def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
     """24 cells, oldest first, ending at ``end``'s month. ``months`` are the account's stored
     month records (``as_of``, ``status``, ``payment_history``), in any order."""
-    end = month_end(end)
-    reported = {month_end(m.as_of): m.status for m in months}
-    from_profile: dict[date, str] = {}
-    with_history = [m for m in months if m.payment_history]
-    if with_history:
-        newest = max(with_history, key=lambda m: m.as_of)
+    # months as integers (year * 12 + month - 1): one grid per account on every report, so
+    # no date arithmetic per cell
+    last = _month_index(end)
+    reported = {_month_index(m.as_of): m.status for m in months}
+    newest = None
+    for m in months:      # the first of the newest, as max() would pick
+        if m.payment_history and (newest is None or m.as_of > newest.as_of):
+            newest = m
+    from_profile: dict[int, str] = {}
+    if newest is not None:
+        base = _month_index(newest.as_of) - 1
         for i, char in enumerate(newest.payment_history[:GRID_MONTHS]):
-            from_profile[months_before(newest.as_of, i + 1)] = char
+            from_profile[base - i] = char
     cells = []
-    for back in range(GRID_MONTHS - 1, -1, -1):
-        month = months_before(end, back)
+    for month in range(last - GRID_MONTHS + 1, last + 1):
         if month in reported:
             code, source = _CODE_OF_STATUS.get(reported[month], NO_DATA), "reported"
         elif month in from_profile and from_profile[month] not in _METRO2_NO_DATA:
@@ -226,9 +232,13 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
         else:
             code, source = NO_DATA, "none"
         status, label = GRID_CODES.get(code, GRID_CODES[NO_DATA])
-        cells.append({"month": month.strftime("%Y-%m"), "code": code, "status": status,
-                      "label": label, "source": source})
+        cells.append({"month": f"{month // 12}-{month % 12 + 1:02d}", "code": code,
+                      "status": status, "label": label, "source": source})
     return cells
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
 
 
 # -- the rest of the file ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
 
 from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
@@ -34,8 +34,18 @@ log = logging.getLogger("openbureau.scoring")
 HISTORY_LIMIT = 24
 
 
-def active_card(bureau: Bureau, uow: UnitOfWork | None = None) -> Scorecard | None:
-    """The active model's scorecard, parsed once per version (read in ``uow`` when given)."""
+def active_card(bureau: Bureau, uow: UnitOfWork | None = None, *,
+                fresh: bool = False) -> Scorecard | None:
+    """The active model's scorecard, parsed once per version (read in ``uow`` when given).
+
+    ``fresh``: check the active version in the database first. The active spec is cached per
+    process, and with several server processes a model activated through one of them leaves
+    the others' caches behind; whatever stores a score or computes one checks."""
+    if fresh and uow is not None:
+        version = uow.execute(select(models.c.version).where(models.c.active)).scalar()
+        cached = bureau.cache.get("active_model")
+        if cached is not None and cached.get("version") != version:
+            bureau.cache.pop("active_model", None)
     spec = model_registry.active_spec(bureau, uow)
     if spec is None:
         return None
@@ -98,9 +108,11 @@ def store(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
 
 def rescore_subjects(bureau: Bureau, uow: UnitOfWork, subject_ids: Iterable[int]) -> int:
     """Score these subjects with the active model and store the scores; returns how many."""
-    card = active_card(bureau, uow)
     ids = tuple(sorted(set(subject_ids)))
-    if card is None or not ids:
+    if not ids:
+        return 0
+    card = active_card(bureau, uow, fresh=True)
+    if card is None:
         return 0
     now = uow.clock.now()
     rows = [score_row(bureau, card, r, now) for r in compute(bureau, uow, card, Subjects(ids=ids))]
@@ -127,16 +139,21 @@ def score_object(row: Any) -> dict[str, Any]:
 
 def current_score(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
     """The latest stored score of the active model, else one computed now (not stored); None
-    when no model is active or the file holds values the model cannot score."""
-    card = active_card(bureau, uow)
-    if card is None:
-        return None
+    when no model is active or the file holds values the model cannot score.
+
+    Online rescoring stores a score after every change to a file, so the stored one is the
+    answer and nothing is computed on a read; the active model is the one the database says
+    is active (one statement, whatever this process has cached)."""
     row = uow.execute(
-        select(scores).where(scores.c.subject_id == subject_id,
-                             scores.c.model_version == card.version)
+        select(scores)
+        .join(models, and_(models.c.version == scores.c.model_version, models.c.active))
+        .where(scores.c.subject_id == subject_id)
         .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1)).first()
     if row is not None:
         return score_object(row._mapping)
+    card = active_card(bureau, uow, fresh=True)
+    if card is None:
+        return None
     fresh = compute(bureau, uow, card, Subjects(ids=(subject_id,)))
     if not fresh:
         return None
