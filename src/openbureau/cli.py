@@ -209,13 +209,27 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
 
 
 @app.command("export")
-def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose accounts to export.")],
-           out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+def export(furnisher: Annotated[str | None, typer.Option(
+               help="The furnisher whose accounts to export (Metro 2 or CSV).")] = None,
+           out_path: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
            fmt: Annotated[str, typer.Option("--format", help="metro2 or csv")] = "metro2",
            variable: Annotated[bool, typer.Option(help="Metro 2 variable-length blocks.")] = False,
-           all_months: Annotated[bool, typer.Option(help="Every month, not the latest.")] = False
-           ) -> None:
-    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV)."""
+           all_months: Annotated[bool, typer.Option(help="Every month, not the latest.")] = False,
+           parquet: Annotated[Path | None, typer.Option(
+               "--parquet", help="Instead: every credit file, as scoring reads it, to Parquet "
+                                 "in this (new or empty) directory, partitioned by a hash of "
+                                 "the subject id (docs/scale.md).")] = None,
+           buckets: Annotated[int, typer.Option(min=1, help="Hash buckets (with --parquet).")]
+           = 16) -> None:
+    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV), or with
+    --parquet every credit file to Parquet for batch rescoring."""
+    if parquet is not None:
+        if furnisher is not None or out_path is not None:
+            fail("--parquet exports every credit file; it takes no --furnisher or --out")
+        _export_parquet(parquet, buckets)
+        return
+    if furnisher is None or out_path is None:
+        fail("give --furnisher and --out (Metro 2 or CSV), or --parquet DIR")
     from openbureau.services.export import furnisher_id, latest_records
 
     bureau = _bureau()
@@ -242,6 +256,21 @@ def export(furnisher: Annotated[str, typer.Option(help="The furnisher whose acco
             out.print(f"wrote {out_path}")
         else:
             fail("--format must be metro2 or csv")
+
+
+def _export_parquet(folder: Path, buckets: int) -> None:
+    from openbureau.services.export import export_parquet
+
+    bureau = _bureau()
+    with _progress() as bar:
+        task = bar.add_task("exporting credit files", total=None)
+        try:
+            manifest = export_parquet(bureau, folder, buckets=buckets,
+                                      progress=lambda done, total: bar.update(
+                                          task, completed=done, total=total))
+        except _domain_errors() as exc:
+            fail(exc.detail)
+    _json(manifest)
 
 
 # -- demo --------------------------------------------------------------------------------------
@@ -301,7 +330,11 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
                 = None,
                 master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[2]",
                 batch: Annotated[int, typer.Option(min=1, help="Subjects per committed batch.")]
-                = 1000) -> None:
+                = 1000,
+                workdir: Annotated[Path | None, typer.Option(
+                    help="duckdb/spark: where the Parquet export and scores go (kept; on a "
+                         "cluster, storage every executor reaches). Default: a temporary "
+                         "directory, removed afterwards.")] = None) -> None:
     """Rescore everyone with the active model; resumes an unfinished job of that model."""
     from openbureau.services import rescore
 
@@ -315,9 +348,10 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
     with _progress() as bar:
         task = bar.add_task(f"rescoring with {job['engine']}", total=job["total"] or None,
                             completed=job["done"])
-        job = rescore.run(bureau, job["id"], batch=batch, master=master,
+        job = rescore.run(bureau, job["id"], batch=batch, master=master, workdir=workdir,
                           progress=lambda done, total: bar.update(task, completed=done,
-                                                                  total=total))
+                                                                  total=total),
+                          status=lambda msg: bar.console.print(msg, highlight=False))
     _json(job)
     if job["status"] != "done":
         raise typer.Exit(1)
@@ -326,15 +360,24 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
 # -- serving -----------------------------------------------------------------------------------
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: Annotated[int, typer.Option(
+              min=1, help="Server processes (uvicorn workers); about one per CPU core. "
+                          "Each has its own connection pool.")] = 1) -> None:
     """Serve the API and the web pages."""
     import uvicorn
 
-    from openbureau.api import create_app
+    from openbureau.api import app as api_app
 
     bureau = _bureau()
-    uvicorn.run(create_app(bureau=bureau, resume_files=True), host=host, port=port,
-                log_level="info")
+    if workers == 1:
+        uvicorn.run(api_app.create_app(bureau=bureau, resume_files=True), host=host, port=port,
+                    log_level="info")
+        return
+    # uploads a crash left pending are resumed once, here; each worker builds its own app
+    api_app.resume_pending_in_background(bureau)
+    uvicorn.run("openbureau.api.app:worker_app", factory=True, workers=workers, host=host,
+                port=port, log_level="info")
 
 
 # -- deadlines and audit -----------------------------------------------------------------------
