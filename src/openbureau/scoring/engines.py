@@ -203,7 +203,7 @@ class DuckDBEngine:
             if not files:
                 raise FileNotFoundError(f"no Parquet files for table {name} in {folder}")
             # names from sql.SOURCES, files listed from the folder
-            view = (f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM read_parquet("  # noqa: S608
+            view = (f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM read_parquet("  # noqa: S608  # nosec B608
                     f"{files!r}, hive_partitioning = false){where}")
             self._con.execute(view)
 

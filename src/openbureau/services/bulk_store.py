@@ -114,7 +114,7 @@ _UPSERT = f"""
 INSERT INTO account_months AS m (account_id, as_of, {_cols}, file_id, furnished_at)
 SELECT account_id, month, {_cols}, %(file)s, %(now)s FROM src WHERE delete_code IS {{which}}
 ON CONFLICT (account_id, as_of) DO UPDATE SET {_set} {{where}}
-RETURNING account_id, as_of"""  # noqa: S608
+RETURNING account_id, as_of"""  # noqa: S608  # nosec B608
 _UPSERT_MONTHS = f"""
 WITH src AS MATERIALIZED (
     SELECT DISTINCT ON (a.id, st.month) a.id AS account_id, st.month, {
@@ -133,7 +133,7 @@ SELECT src.seq, src.account_id, src.subject_id, src.account_ref, src.month, src.
 FROM src JOIN (SELECT * FROM plain UNION ALL SELECT * FROM deleting) u
     ON u.account_id = src.account_id AND u.as_of = src.month
 ORDER BY src.seq
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608
 
 _UPDATE_ACCOUNTS = """
 UPDATE accounts a SET kind = st.kind, ecoa = st.ecoa, currency = st.currency,
