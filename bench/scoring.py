@@ -170,7 +170,23 @@ class DuckRows:
         self.con.close()
 
 
-class SQLiteRows:
+class _DbApiRows:
+    """Rows in a DB-API database: the card's SQL fetched as tuples."""
+
+    con: Any
+    sql: str
+    n: int
+
+    def score(self) -> np.ndarray:
+        got = self.con.execute(self.sql).fetchall()
+        ids, scores, ood = zip(*got, strict=True) if got else ((), (), ())
+        return _scores(ids, [s if s is not None else -1 for s in scores], list(ood), self.n)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SQLiteRows(_DbApiRows):
     def __init__(self, card: Any, rows: pd.DataFrame) -> None:
         import sqlite3
 
@@ -184,16 +200,8 @@ class SQLiteRows:
         self.con.commit()
         self.sql = card_sql(card, "sqlite")
 
-    def score(self) -> np.ndarray:
-        got = self.con.execute(self.sql).fetchall()
-        ids, scores, ood = zip(*got, strict=True) if got else ((), (), ())
-        return _scores(ids, [s if s is not None else -1 for s in scores], list(ood), self.n)
 
-    def close(self) -> None:
-        self.con.close()
-
-
-class PostgresRows:
+class PostgresRows(_DbApiRows):
     def __init__(self, card: Any, rows: pd.DataFrame, url: str) -> None:
         import psycopg
 
@@ -214,14 +222,6 @@ class PostgresRows:
         self.con.execute("ANALYZE attrs")
         self.con.commit()
         self.sql = card_sql(card, "postgresql")
-
-    def score(self) -> np.ndarray:
-        got = self.con.execute(self.sql).fetchall()
-        ids, scores, ood = zip(*got, strict=True) if got else ((), (), ())
-        return _scores(ids, [s if s is not None else -1 for s in scores], list(ood), self.n)
-
-    def close(self) -> None:
-        self.con.close()
 
 
 ENGINES = ("ceiling", "numpy", "numpy_only", "duckdb", "sqlite", "postgresql")

@@ -37,6 +37,17 @@ def require_or_skip(env: str, why: str) -> None:
     pytest.skip(why)
 
 
+def postgres_or_skip() -> None:
+    """Skip (or fail, with REQUIRE_POSTGRES=1) when the test PostgreSQL does not answer."""
+    try:
+        admin = make_engine(PG_ADMIN_URL)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001
+        require_or_skip("REQUIRE_POSTGRES", f"PostgreSQL unreachable: {type(exc).__name__}")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED_DATA / "gmsc.csv.gz").exists():

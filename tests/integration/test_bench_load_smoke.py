@@ -7,29 +7,15 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, require_or_skip
+from tests.conftest import PG_ADMIN_URL, postgres_or_skip
 
 bench = pytest.importorskip("bench.load")
-
-
-def _postgres_or_skip() -> None:
-    from sqlalchemy import text
-
-    from openbureau.adapters.database import make_engine
-
-    try:
-        admin = make_engine(PG_ADMIN_URL)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001
-        require_or_skip("REQUIRE_POSTGRES", f"PostgreSQL unreachable: {type(exc).__name__}")
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_every_request_of_a_short_step_is_answered() -> None:
-    _postgres_or_skip()
+    postgres_or_skip()
     with bench.served(30, admin_url=PG_ADMIN_URL, log=lambda *_: None) as target:
         assert target.listed > 0
         bench.warm_up(target, each=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openbureau.adapters.fileformats import LineError, RawRecord, read_records
-from tests.conftest import PG_ADMIN_URL, require_or_skip
+from tests.conftest import postgres_or_skip
 
 bench = pytest.importorskip("bench.furnishing")
 
@@ -28,17 +28,7 @@ def test_bench_file_is_read_back_whole(tmp_path: Path) -> None:
 
 
 def test_bench_ingests_every_record(tmp_path: Path) -> None:
-    from sqlalchemy import text
-
-    from openbureau.adapters.database import make_engine
-
-    try:
-        admin = make_engine(PG_ADMIN_URL)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001
-        require_or_skip("REQUIRE_POSTGRES", f"PostgreSQL unreachable: {type(exc).__name__}")
+    postgres_or_skip()
     result = bench.run(300, workdir=tmp_path, log=lambda *_: None)
     assert (result.records, result.accepted, result.rejected) == (300, 300, 0)
     assert result.stored["account_months"] == 300

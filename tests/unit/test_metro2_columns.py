@@ -52,10 +52,18 @@ def _rejections(out: list[tuple[int, str, str]], pos: int, errors: Any) -> None:
     out.extend((pos, e.field, e.message) for e in errors)
 
 
-def one_by_one(data: bytes) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, str]]]:
+def _collect(items: Any) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, str]]]:
+    """Staging rows and rejections from a reader's items: column blocks as they come, records
+    and line errors one by one (the record path of the ingest)."""
     rows, rejected = [], []
     last = (-1, 0)
-    for item in read_records(io.BytesIO(data), "metro2"):
+    for item in items:
+        if isinstance(item, Block):
+            rows.extend(_row(line) for line in item.lines)
+            for i in range(len(item)):    # the identity of a new subject
+                nid, name, _ = item.identity(i)
+                assert item.hmacs[i] == _hash(nid) and name
+            continue
         if isinstance(item, LineError):
             rejected.append((item.line, item.field, item.message))
             continue
@@ -71,27 +79,12 @@ def one_by_one(data: bytes) -> tuple[list[tuple[Any, ...]], list[tuple[int, str,
     return rows, rejected
 
 
+def one_by_one(data: bytes) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, str]]]:
+    return _collect(read_records(io.BytesIO(data), "metro2"))
+
+
 def batched(data: bytes, batch: int) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, str]]]:
-    rows, rejected = [], []
-    last = (-1, 0)
-    for item in read_metro2(io.BytesIO(data), batch=batch, hasher=_hash):
-        if isinstance(item, Block):
-            rows.extend(_row(line) for line in item.lines)
-            for i in range(len(item)):    # the identity of a new subject
-                nid, name, _ = item.identity(i)
-                assert item.hmacs[i] == _hash(nid) and name
-            continue
-        if isinstance(item, LineError):
-            rejected.append((item.line, item.field, item.message))
-            continue
-        try:
-            rec = parse_account_record(item.fields)
-        except ValidationFailed as exc:
-            _rejections(rejected, item.line, exc.errors)
-            continue
-        last = (item.line, last[1] + 1 if last[0] == item.line else 0)
-        seq = item.line * 16 + last[1]
-        rows.append(_row(render(rec, seq, _hash(rec.subject.national_id))))
+    rows, rejected = _collect(read_metro2(io.BytesIO(data), batch=batch, hasher=_hash))
     return sorted(rows), rejected
 
 

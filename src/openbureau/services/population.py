@@ -160,6 +160,23 @@ def _traits(n: int, rng: np.random.Generator, phi: Any) -> tuple[np.ndarray, ...
             n_rev, n_inst, n_mort, n_opn, n_closed, n_coll)
 
 
+def _revolving(rng: np.random.Generator, rev: np.ndarray, inc: np.ndarray, util: np.ndarray,
+               acc_person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each revolving account's credit limit (from its owner's income; -1 for other accounts)
+    and its share of the owner's utilisation, spread over their revolving accounts by random
+    weights so that the person's total utilisation is ``util``."""
+    A, n = len(rev), len(util)
+    limit = np.full(A, -1, np.int64)
+    lim = np.round(inc * np.exp(rng.normal(0.3, 0.8, A)) / 10000) * 10000
+    limit[rev] = np.maximum(lim[rev], 30000)
+    w = rng.gamma(2.0, 1.0, A) * rev
+    wsum = np.bincount(acc_person, w * limit.clip(0), n)
+    lsum = np.bincount(acc_person, limit.clip(0), n)
+    u_acc = np.where(rev, util[acc_person] * w * lsum[acc_person]
+                     / np.maximum(wsum[acc_person], 1e-9), 0.0)
+    return limit, u_acc
+
+
 def _fixed_payments(rng: np.random.Generator, kind: np.ndarray, is_closed: np.ndarray,
                     acc_person: np.ndarray, budget: np.ndarray) -> np.ndarray:
     """Each account's scheduled payment: a person's budget for fixed payments (debt ratio x
@@ -338,19 +355,12 @@ def make_block(b: int, seed: int, locale: str = "en_US",
     balance = np.zeros((A, MONTHS), np.int64)
     sched = np.full((A, MONTHS), -1, np.int64)
     dofd = np.zeros((A, MONTHS), np.int64)
-    limit = np.full(A, -1, np.int64)
     original = np.full(A, -1, np.int64)
     noise = np.exp(0.15 * rng.standard_normal((A, MONTHS)))
     noise[:, last] = 1.0
 
     rev = kind == REV
-    lim = np.round(inc * np.exp(rng.normal(0.3, 0.8, A)) / 10000) * 10000
-    limit[rev] = np.maximum(lim[rev], 30000)
-    w = rng.gamma(2.0, 1.0, A) * rev
-    wsum = np.bincount(acc_person, w * limit.clip(0), n)
-    lsum = np.bincount(acc_person, limit.clip(0), n)
-    u_acc = np.where(rev, util[acc_person] * w * lsum[acc_person]
-                     / np.maximum(wsum[acc_person], 1e-9), 0.0)
+    limit, u_acc = _revolving(rng, rev, inc, util, acc_person)
     rev_bal = np.round(limit[:, None] * u_acc[:, None] * noise).astype(np.int64)
     balance[rev] = rev_bal[rev]
     rev_pay = np.where(balance > 0, np.maximum(2500, balance // 50), 0)
@@ -619,14 +629,7 @@ def credit_file_columns(start: int, count: int, seed: int = 7,
     noise[:, last] = 1.0
     row_of = np.full(A, -1, np.int64)
     row_of[noisy] = np.arange(len(noisy))
-    limit = np.full(A, -1, np.int64)
-    lim = np.round(inc * np.exp(rng.normal(0.3, 0.8, A)) / 10000) * 10000
-    limit[rev] = np.maximum(lim[rev], 30000)
-    w = rng.gamma(2.0, 1.0, A) * rev
-    wsum = np.bincount(acc_person, w * limit.clip(0), n)
-    lsum = np.bincount(acc_person, limit.clip(0), n)
-    u_acc = np.where(rev, util[acc_person] * w * lsum[acc_person]
-                     / np.maximum(wsum[acc_person], 1e-9), 0.0)
+    limit, u_acc = _revolving(rng, rev, inc, util, acc_person)
     balance = np.zeros((A, MONTHS), np.int64)
     sched = np.full((A, MONTHS), -1, np.int64)
     balance[rev] = np.round(limit[rev, None] * u_acc[rev, None] * noise[row_of[rev]]
