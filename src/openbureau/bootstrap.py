@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from openbureau.adapters.credential_cache import CredentialCache
 from openbureau.adapters.database import make_engine
 from openbureau.adapters.pii import IdentityVault
 from openbureau.clock import Clock, SystemClock
@@ -31,6 +32,8 @@ class Bureau:
     profile: Profile
     vault: IdentityVault
     cache: dict[str, Any] = field(default_factory=dict)
+    # verified credentials, in a server process on PostgreSQL (``api/app.py`` starts it)
+    credentials: CredentialCache | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)

@@ -370,14 +370,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     from openbureau.api import app as api_app
 
     bureau = _bureau()
+    level = api_app.configure_logging(bureau.settings)
     if workers == 1:
-        uvicorn.run(api_app.create_app(bureau=bureau, resume_files=True), host=host, port=port,
-                    log_level="info")
+        uvicorn.run(api_app.create_app(bureau=bureau, resume_files=True, serving=True),
+                    host=host, port=port, log_level=level, access_log=False)
         return
     # uploads a crash left pending are resumed once, here; each worker builds its own app
     api_app.resume_pending_in_background(bureau)
+    # uvicorn's access log names the client and the query string (a searched name): the app
+    # writes its own (api/access_log.py)
     uvicorn.run("openbureau.api.app:worker_app", factory=True, workers=workers, host=host,
-                port=port, log_level="info")
+                port=port, log_level=level, access_log=False)
 
 
 # -- deadlines and audit -----------------------------------------------------------------------

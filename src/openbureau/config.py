@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     court_parents: dict[str, str] = Field(default_factory=dict)
     signin_attempts_before_lockout: int = Field(default=5, ge=1)
     signin_per_minute: int = Field(default=20, ge=1)     # per client address, every attempt
+    # a server process on PostgreSQL remembers a verified API key or session for at most this
+    # long, and forgets it the moment any process revokes or ends one (0: check every request)
+    credential_cache_seconds: float = Field(default=60.0, ge=0)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

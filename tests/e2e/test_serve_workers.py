@@ -1,6 +1,7 @@
-"""``openbureau serve --workers 2`` on PostgreSQL: two server processes answer on one port, and
+"""``openbureau serve --workers 2`` on PostgreSQL: two server processes answer on one port;
 writes sent to both at once leave one gap-free audit chain (every writer takes the chain's head
-row in turn, whichever process it runs in)."""
+row in turn, whichever process it runs in); a key both remember is refused by both the moment
+another process revokes it; the access log holds nothing personal."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import OPENBUREAU, auth, create_org, free_port, postgres_env
+from tests.e2e.server import OPENBUREAU, auth, cli, create_org, free_port, postgres_env
 from tests.e2e.test_crash import Db, audit_verifies, record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -39,7 +40,8 @@ def test_two_workers_share_one_audit_chain(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         with (tmp_path / "server.log").open("ab") as log:
             proc = subprocess.Popen([OPENBUREAU, "serve", "--host", "127.0.0.1", "--port",
-                                     str(port), "--workers", "2"], env=env, stdout=log,
+                                     str(port), "--workers", "2"],
+                                    env={**env, "OPENBUREAU_LOG_LEVEL": "INFO"}, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         db = Db(env)
         try:
@@ -70,6 +72,25 @@ def test_two_workers_share_one_audit_chain(tmp_path: Path) -> None:
                              "WHERE action = 'inquiry.pull'") == INQUIRIES
             result = audit_verifies(env)
             assert result["events"] == db.scalar("SELECT max(seq) FROM audit_events")
+
+            # both workers now remember the member's key (adapters/credential_cache.py);
+            # revoked from another process, it is refused by both at once
+            cli(env, "org", "revoke", "Second Lender")
+            deadline = time.monotonic() + 2
+            while pull(0) != 401:
+                assert time.monotonic() < deadline, "the revoked key was still accepted"
+            with ThreadPoolExecutor(8) as pool:
+                assert set(pool.map(pull, range(40))) == {401}
+
+            # the access log names neither the client nor what a public search asked for
+            assert httpx.get(url + "/v1/public/defaulters", params={"name": "Quillfeather"},
+                             timeout=10).status_code == 200
+            time.sleep(0.5)
+            logged = (tmp_path / "server.log").read_text()
+            access = [line for line in logged.splitlines() if "openbureau.access" in line]
+            assert any('"POST /v1/member/inquiries" 201' in line for line in access)
+            assert any('"GET /v1/public/defaulters" 200' in line for line in access)
+            assert "Quillfeather" not in logged and "127.0.0.1:" not in "".join(access)
         finally:
             db.close()
             proc.terminate()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, cast, func, insert, literal, select, update
+from sqlalchemy import Engine, String, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from openbureau.adapters.tables import audit_events, audit_head
@@ -64,7 +64,7 @@ def append_and_commit(session: Session, events: list[PendingEvent]) -> None:
             and _pipeline_supported() and _head_exists(session, bind):
         raw: Any = session.connection().connection.driver_connection
         with raw.pipeline():
-            session.connection().execute(_in_place(events[0]))
+            session.connection().execute(*_in_place(events[0]))
             raw.commit()        # the pipeline syncs here: an error is raised, not lost
         session.commit()        # the transaction is over; this only closes the session's
         return
@@ -122,32 +122,48 @@ def append(session: Session, events: list[PendingEvent]) -> None:
         session.execute(move_head)
 
 
-def _in_place(ev: PendingEvent) -> Any:
-    """The one statement that appends ``ev`` after the locked head (PostgreSQL). The hash is
-    ``event_hash``'s: the canonical JSON is ``[seq,<the other fields>,"prev_hash"]``, so Python
-    encodes the middle (ASCII) and the database adds the two ends it reads under the lock. No
-    head row makes the event's ``seq`` NULL, refused by its primary key: never a lost event."""
-    at = ev.at
-    middle = json.dumps([at.isoformat(timespec="microseconds"), ev.actor, ev.action,
+def _in_place(ev: PendingEvent) -> tuple[Any, dict[str, Any]]:
+    """The one statement that appends ``ev`` after the locked head (PostgreSQL), and its
+    parameters. The hash is ``event_hash``'s: the canonical JSON is ``[seq,<the other
+    fields>,"prev_hash"]``, so Python encodes the middle (ASCII) and the database adds the two
+    ends it reads under the lock. No head row makes the event's ``seq`` NULL, refused by its
+    primary key: never a lost event."""
+    middle = json.dumps([ev.at.isoformat(timespec="microseconds"), ev.actor, ev.action,
                          ev.subject_ref, ev.purpose, ev.detail],
                         sort_keys=True, separators=(",", ":"), default=str)[1:-1]
+    return _IN_PLACE, {"middle": "," + middle + ',"', "at": ev.at, "actor": ev.actor,
+                       "action": ev.action, "subject_ref": ev.subject_ref,
+                       "purpose": ev.purpose, "detail": ev.detail}
+
+
+def _in_place_statement() -> Any:
+    """Built once: every write request runs it, and building it (CTEs, scalar subqueries) cost
+    more CPU than running it."""
+    c = audit_events.c
     head = (select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
             .with_for_update().cte("head"))
     seq = head.c.seq + 1
-    body = (literal("[") + cast(seq, String) + literal("," + middle + ',"') + head.c.hash
-            + literal('"]'))
+    body = (literal("[") + cast(seq, String) + bindparam("middle", type_=String)
+            + head.c.hash + literal('"]'))
     new = select(seq.label("seq"), head.c.hash.label("prev_hash"),
                  func.encode(func.sha256(func.convert_to(body, "UTF8")), "hex").label("hash")
                  ).cte("new")
     stored = insert(audit_events).values(
-        seq=select(new.c.seq).scalar_subquery(), at=at, actor=ev.actor, action=ev.action,
-        subject_ref=ev.subject_ref, purpose=ev.purpose, detail=ev.detail,
+        seq=select(new.c.seq).scalar_subquery(),
+        at=bindparam("at", type_=c.at.type), actor=bindparam("actor", type_=c.actor.type),
+        action=bindparam("action", type_=c.action.type),
+        subject_ref=bindparam("subject_ref", type_=c.subject_ref.type),
+        purpose=bindparam("purpose", type_=c.purpose.type),
+        detail=bindparam("detail", type_=c.detail.type),
         prev_hash=select(new.c.prev_hash).scalar_subquery(),
         hash=select(new.c.hash).scalar_subquery()).cte("stored")
     return (update(audit_head).where(audit_head.c.id == 1)
             .values(seq=select(new.c.seq).scalar_subquery(),
                     hash=select(new.c.hash).scalar_subquery())
             .add_cte(head, new, stored))
+
+
+_IN_PLACE = _in_place_statement()
 
 
 def _insert_ignoring_conflict(session: Session) -> Any:

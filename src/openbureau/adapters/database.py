@@ -34,7 +34,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    kwargs.setdefault("pool_pre_ping", True)
+    # no ping before each use (a round trip per transaction): a connection found dead makes
+    # its request answer 503 (``is_unavailable``) and SQLAlchemy renews the whole pool
+    kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("pool_timeout", 10)
     kwargs.setdefault("connect_args", _pg_connect_args(url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import PermissionDenied, Unauthenticated
@@ -28,16 +29,21 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) -> Principal:
+async def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) -> Principal:
+    """The request's principal. A credential this process remembers (``credential_cache``) is
+    answered here, on the event loop; any other is checked in the database, in the thread pool."""
     token = _bearer(request)
     if token is None:
         cookie_principal = getattr(request.state, "web_principal", None)
         if cookie_principal is not None:
             return cookie_principal  # type: ignore[no-any-return]
         raise Unauthenticated("credentials required: send 'Authorization: Bearer <key or token>'")
+    known = access.remembered(bureau, token)
+    if known is not None:
+        return known
     if token.startswith(access.KEY_PREFIX + "_"):
-        return access.authenticate_key(bureau, token)
-    return access.authenticate_session(bureau, token)
+        return await run_in_threadpool(access.authenticate_key, bureau, token)
+    return await run_in_threadpool(access.authenticate_session, bureau, token)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
-from openbureau.adapters import rate_limit
+from openbureau.adapters import credential_cache, rate_limit
+from openbureau.adapters.credential_cache import Remembered
 from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verify_secret
 from openbureau.adapters.tables import (
     api_keys,
@@ -88,8 +89,9 @@ def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) ->
                                            api_keys.c.revoked_at.is_(None))
                     .values(revoked_at=now))
         uow.audit(actor.actor, "organisation.revoke", detail_org=name)
+        credential_cache.changed(uow)
         uow.commit()
-    bureau.cache.pop("verified_keys", None)
+    _forget_credentials(bureau)
 
 
 def list_organisations(bureau: Bureau) -> list[dict[str, Any]]:
@@ -99,20 +101,58 @@ def list_organisations(bureau: Bureau) -> list[dict[str, Any]]:
              "revoked": r.revoked_at is not None} for r in rows]
 
 
+# built once: every API request checks its credential
+_KEY = (select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.revoked_at,
+               organisations.c.id.label("org_id"), organisations.c.name, organisations.c.role,
+               organisations.c.revoked_at.label("org_revoked"))
+        .join(organisations, organisations.c.id == api_keys.c.organisation_id)
+        .where(api_keys.c.prefix == bindparam("prefix")))
+_SESSION = (select(t.c.id, t.c.name, t.c.item_ref, consumer_sessions.c.expires_at)
+            .join(consumer_sessions, consumer_sessions.c.subject_id == t.c.id)
+            .where(consumer_sessions.c.token_hash == bindparam("token_hash")))
+
+
+def _forget_credentials(bureau: Bureau) -> None:
+    """After a commit that revoked or ended a credential: this process forgets at once (the
+    others when PostgreSQL delivers the notification ``credential_cache.changed`` sent)."""
+    bureau.cache.pop("verified_keys", None)
+    if bureau.credentials is not None:
+        bureau.credentials.forget_all()
+
+
+def remembered(bureau: Bureau, credential: str) -> Principal | None:
+    """The principal this process remembers for an API key or session token, without the
+    database (so the server can answer it on the event loop); None when it remembers none."""
+    cache = bureau.credentials
+    if cache is None:
+        return None
+    if credential.startswith(KEY_PREFIX + "_"):
+        parts = credential.split("_", 2)
+        hit = cache.get(("key", parts[1])) if len(parts) == 3 else None
+        # the whole key's digest, compared in constant time
+        return hit.principal if hit is not None and same(hit.digest, digest(credential)) else None
+    hit = cache.get(("session", digest(credential)))
+    if hit is None or hit.expires_at is None or hit.expires_at <= bureau.clock.now():
+        return None
+    return hit.principal
+
+
 def authenticate_key(bureau: Bureau, key: str) -> Principal:
     """The organisation behind an API key. argon2 is slow by design, so a verified key is
-    remembered by its SHA-256; revocation is still checked against the database every time."""
+    remembered by its SHA-256; revocation is checked against the database, or, in a server
+    process listening for credential changes, known from PostgreSQL's notification
+    (``adapters/credential_cache.py``)."""
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthenticated("invalid API key")
     prefix, secret = parts[1], parts[2]
+    known = remembered(bureau, key)
+    if known is not None:
+        return known
+    cache = bureau.credentials
+    generation = cache.generation if cache is not None else 0
     with bureau.uow() as uow:
-        row = uow.execute(
-            select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.revoked_at,
-                   organisations.c.id.label("org_id"), organisations.c.name,
-                   organisations.c.role, organisations.c.revoked_at.label("org_revoked"))
-            .join(organisations, organisations.c.id == api_keys.c.organisation_id)
-            .where(api_keys.c.prefix == prefix)).first()
+        row = uow.execute(_KEY, {"prefix": prefix}).first()
     if row is None or row.revoked_at is not None or row.org_revoked is not None:
         raise Unauthenticated("invalid or revoked API key")
     verified: dict[int, str] = bureau.cache.setdefault("verified_keys", {})
@@ -121,7 +161,10 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
         if not verify_secret(row.key_hash, secret):
             raise Unauthenticated("invalid or revoked API key")
         verified[row.id] = digest(key)
-    return Principal(Role(row.role), row.org_id, row.name)
+    principal = Principal(Role(row.role), row.org_id, row.name)
+    if cache is not None:
+        cache.put(("key", prefix), Remembered(digest(key), principal), generation)
+    return principal
 
 
 # -- consumers ---------------------------------------------------------------------------------
@@ -226,21 +269,32 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
 
 
 def authenticate_session(bureau: Bureau, token: str) -> Principal:
+    """The consumer behind a session token (looked up by its SHA-256, as stored); remembered
+    like an API key, never past the session's own end."""
+    known = remembered(bureau, token)
+    if known is not None:
+        return known
+    token_hash = digest(token)
+    cache = bureau.credentials
+    generation = cache.generation if cache is not None else 0
     with bureau.uow() as uow:
-        row = uow.execute(
-            select(t.c.id, t.c.name, t.c.item_ref, consumer_sessions.c.expires_at)
-            .join(consumer_sessions, consumer_sessions.c.subject_id == t.c.id)
-            .where(consumer_sessions.c.token_hash == digest(token))).first()
+        row = uow.execute(_SESSION, {"token_hash": token_hash}).first()
         if row is None or row.expires_at <= uow.clock.now():
             raise Unauthenticated("session expired or unknown; sign in again")
-    return Principal(Role.CONSUMER, row.id, row.name, row.item_ref)
+    principal = Principal(Role.CONSUMER, row.id, row.name, row.item_ref)
+    if cache is not None:
+        cache.put(("session", token_hash), Remembered(token_hash, principal, row.expires_at),
+                  generation)
+    return principal
 
 
 def sign_out(bureau: Bureau, token: str) -> None:
     with bureau.uow() as uow:
         uow.execute(consumer_sessions.delete().where(
             consumer_sessions.c.token_hash == digest(token)))
+        credential_cache.changed(uow)
         uow.commit()
+    _forget_credentials(bureau)
 
 
 def identity_for_lookup(national_id: str, name: str, dob: date | None) -> SubjectIdentity:
@@ -258,6 +312,7 @@ def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKe
                     .values(revoked_at=uow.clock.now()))
         key = _issue_key(uow, org.id)
         uow.audit(actor.actor, "organisation.rotate_key", detail_org=name)
+        credential_cache.changed(uow)
         uow.commit()
-    bureau.cache.pop("verified_keys", None)
+    _forget_credentials(bureau)
     return IssuedKey(org.id, org.name, org.role, key)

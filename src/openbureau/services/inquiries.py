@@ -13,7 +13,7 @@ import json
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 
 from openbureau.adapters.tables import inquiries
 from openbureau.bootstrap import Bureau
@@ -27,9 +27,11 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal
-from openbureau.services import reports, subjects
+from openbureau.services import reports, scoring_hooks, subjects
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
+
+_RECORD = insert(inquiries)      # built once: every inquiry runs it
 
 
 def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
@@ -56,16 +58,16 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             raise
         now = uow.clock.now()
         ref = new_ref("inq")
-        uow.execute(insert(inquiries).values(
-            subject_id=subject.id, organisation_id=member.id, kind="inquiry", purpose=p.value,
-            consent_ref=consent_ref, created_at=now, item_ref=ref))
+        score = scoring_hooks.current_score(bureau, uow, subject.id)
+        # stored with what the member is given, for the decision and adverse-action notice
+        # that may follow; stored before the report is read, which lists this inquiry too
+        uow.execute(_RECORD, {"subject_id": subject.id, "organisation_id": member.id,
+                              "kind": "inquiry", "purpose": p.value, "consent_ref": consent_ref,
+                              "created_at": now, "item_ref": ref,
+                              "result": {"score": _jsonable(score)}})
         report = reports.build_report(bureau, uow, subject, member, p.value,
-                                      action="inquiry.pull", frozen=frozen, inquiry_ref=ref,
-                                      consent_ref=consent_ref)
-        score = report["score"]
-        # what the member was given, for the decision and adverse-action notice that may follow
-        uow.execute(update(inquiries).where(inquiries.c.item_ref == ref)
-                    .values(result={"score": _jsonable(score)}))
+                                      action="inquiry.pull", frozen=frozen, score=score,
+                                      inquiry_ref=ref, consent_ref=consent_ref)
         uow.commit()
     return {"inquiry_id": ref, "report": report, "score": score}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from openbureau.adapters import rate_limit
 from openbureau.adapters.tables import (
@@ -238,6 +238,20 @@ def notify(uow: UnitOfWork, subject_id: int, kind: str, title: str,
 
 # -- restriction check -------------------------------------------------------------------------
 
+# built once: members check restrictions at the gate, request after request
+_ORDERS = (select(public_records.c.case_number, public_records.c.ground,
+                  public_records.c.item_ref, organisations.c.name.label("court"),
+                  restrictions.c.category, restrictions.c.ordered_on, restrictions.c.until)
+           .join(public_records, public_records.c.id == restrictions.c.public_record_id)
+           .join(organisations, organisations.c.id == public_records.c.court_id)
+           .where(public_records.c.subject_id == bindparam("subject_id"),
+                  public_records.c.status == reg.ListingStatus.ACTIVE.value,
+                  restrictions.c.category == bindparam("category"),
+                  restrictions.c.lifted_at.is_(None))
+           .order_by(restrictions.c.ordered_on, public_records.c.case_number))
+_CHECKED = insert(inquiries)
+
+
 def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
                       category: str) -> dict[str, Any]:
     """``{check_id, restricted, orders}``; recorded as an access the subject sees."""
@@ -245,25 +259,16 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
     with bureau.uow() as uow:
         now = uow.clock.now()
         subject = subject_service.find(uow, bureau.vault, identity, strict=True)
-        rows = uow.execute(
-            select(public_records.c.case_number, public_records.c.ground,
-                   public_records.c.item_ref, organisations.c.name.label("court"),
-                   restrictions.c.category, restrictions.c.ordered_on, restrictions.c.until)
-            .join(public_records, public_records.c.id == restrictions.c.public_record_id)
-            .join(organisations, organisations.c.id == public_records.c.court_id)
-            .where(public_records.c.subject_id == subject.id,
-                   public_records.c.status == reg.ListingStatus.ACTIVE.value,
-                   restrictions.c.category == category, restrictions.c.lifted_at.is_(None))
-            .order_by(restrictions.c.ordered_on, public_records.c.case_number)).all()
+        rows = uow.execute(_ORDERS, {"subject_id": subject.id, "category": category}).all()
         orders = [{"case_number": r.case_number, "court": r.court, "ground": r.ground,
                    "category": r.category, "ordered_on": r.ordered_on, "until": r.until}
                   for r in rows if reg.in_force(r.until, now.date())]
         ref = new_ref("chk")
-        uow.execute(insert(inquiries).values(
-            subject_id=subject.id, organisation_id=member.id, kind="restriction_check",
-            purpose=CHECK_PURPOSE, category=category, created_at=now, item_ref=ref,
-            result={"restricted": bool(orders),
-                    "cases": [o["case_number"] for o in orders]}))
+        uow.execute(_CHECKED, {
+            "subject_id": subject.id, "organisation_id": member.id, "kind": "restriction_check",
+            "purpose": CHECK_PURPOSE, "category": category, "created_at": now, "item_ref": ref,
+            "result": {"restricted": bool(orders),
+                       "cases": [o["case_number"] for o in orders]}})
         uow.audit(member.actor, "restriction.check", subject.item_ref, CHECK_PURPOSE,
                   check_ref=ref, category=category, restricted=bool(orders))
         uow.commit()

@@ -19,10 +19,11 @@ is "no data".
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from openbureau.adapters.tables import (
     account_months,
@@ -74,18 +75,76 @@ _CODE_OF_STATUS = {status: code for code, (status, _) in GRID_CODES.items()}
 _METRO2_NO_DATA = frozenset("BD")
 
 
+# The report's statements, built once: every report runs them all, and building a statement
+# (and its cache key) cost about as much CPU as running it.
+_SUBJECT = bindparam("subject_id")
+_DISPUTES = (select(disputes).where(disputes.c.subject_id == _SUBJECT)
+             .order_by(disputes.c.opened_at.desc(), disputes.c.id))
+_STATEMENTS = (select(statements).where(statements.c.subject_id == _SUBJECT)
+               .order_by(statements.c.created_at, statements.c.id))
+_FRAUD_ALERTS = (select(fraud_alerts)
+                 .where(fraud_alerts.c.subject_id == _SUBJECT,
+                        fraud_alerts.c.expires_at > bindparam("now"))
+                 .order_by(fraud_alerts.c.placed_at))
+_FROZEN = select(freezes.c.id).where(freezes.c.subject_id == _SUBJECT,
+                                     freezes.c.lifted_at.is_(None))
+_NOTICES = (select(notices).where(notices.c.subject_id == _SUBJECT)
+            .order_by(notices.c.created_at.desc(), notices.c.id.desc()))
+
+
+def _accounts_statement(own: bool) -> Any:
+    latest = account_months.alias("latest")
+    visible: Any = accounts.c.suppressed_at.is_(None)
+    if own:   # a restriction (GDPR art. 18) hides the item from others, not from the person
+        visible = or_(visible, accounts.c.suppressed_reason == "dispute_restricted")
+    return (select(accounts, organisations.c.name.label("furnisher_name"),
+                   latest.c.status, latest.c.balance, latest.c.amount_past_due,
+                   latest.c.credit_limit.label("month_limit"))
+            .join(organisations, organisations.c.id == accounts.c.furnisher_id)
+            .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
+                                    latest.c.as_of == accounts.c.latest_as_of))
+            .where(accounts.c.subject_id == _SUBJECT, accounts.c.deleted_at.is_(None), visible)
+            .order_by(accounts.c.opened_on.desc(), accounts.c.id))
+
+
+_ACCOUNTS = {own: _accounts_statement(own) for own in (False, True)}   # by "the person's own"
+_MONTHS = (select(account_months.c.account_id, account_months.c.as_of,
+                  account_months.c.status, account_months.c.payment_history)
+           .where(account_months.c.account_id.in_(bindparam("ids", expanding=True)))
+           .order_by(account_months.c.as_of))
+_PUBLIC_RECORDS = (select(public_records, organisations.c.name.label("court_name"))
+                   .join(organisations, organisations.c.id == public_records.c.court_id)
+                   .where(public_records.c.subject_id == _SUBJECT,
+                          public_records.c.status == "active")
+                   .order_by(public_records.c.judgment_date.desc(), public_records.c.id))
+_RESTRICTIONS = (select(restrictions)
+                 .where(restrictions.c.public_record_id.in_(bindparam("ids", expanding=True)),
+                        restrictions.c.lifted_at.is_(None))
+                 .order_by(restrictions.c.category))
+_INQUIRIES = (select(inquiries.c.item_ref, inquiries.c.kind, inquiries.c.purpose,
+                     inquiries.c.category, inquiries.c.created_at,
+                     organisations.c.name.label("organisation"))
+              .join(organisations, organisations.c.id == inquiries.c.organisation_id)
+              .where(inquiries.c.subject_id == _SUBJECT, inquiries.c.kind.in_(INQUIRY_KINDS),
+                     inquiries.c.purged_at.is_(None))
+              .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc()))
+
+
+_UNREAD: Any = object()        # build_report's score, when the caller has not read it
+
+
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
-                 **audit_detail: Any) -> dict[str, Any]:
+                 score: Any = _UNREAD, **audit_detail: Any) -> dict[str, Any]:
     """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
 
     Appends one audit event ``action``; does not commit. ``frozen``: whether the file is
-    frozen, when the caller has just read it in the same transaction.
+    frozen, and ``score``: its current score (``current_score``'s answer, None included), when
+    the caller has just read them in the same transaction.
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
-    disputes_rows = uow.execute(select(disputes).where(disputes.c.subject_id == subject.id)
-                                .order_by(disputes.c.opened_at.desc(), disputes.c.id)).all()
+    disputes_rows = uow.execute(_DISPUTES, {"subject_id": subject.id}).all()
     # marked disputed: open, or left unconfirmed with the objection (cn-cri). An item whose
     # dispute expired unverified (us-fcra) is off the file; one restricted (eu-gdpr) is off it
     # for everyone but the person, who still sees it marked
@@ -94,8 +153,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     hidden_records = {d.item_ref for d in disputes_rows if d.item_kind == "public_record"
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
-    statement_rows = uow.execute(select(statements).where(statements.c.subject_id == subject.id)
-                                 .order_by(statements.c.created_at, statements.c.id)).all()
+    statement_rows = uow.execute(_STATEMENTS, {"subject_id": subject.id}).all()
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
@@ -108,12 +166,10 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "disputes": [_dispute(d, own) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
         "notices": notice_list(uow, subject.id) if own else None,
-        "score": _score_for(bureau, uow, subject.id),
+        "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
         "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
-                         for a in uow.execute(
-                             select(fraud_alerts).where(fraud_alerts.c.subject_id == subject.id,
-                                                        fraud_alerts.c.expires_at > now)
-                             .order_by(fraud_alerts.c.placed_at))],
+                         for a in uow.execute(_FRAUD_ALERTS,
+                                              {"subject_id": subject.id, "now": now})],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
@@ -133,9 +189,7 @@ def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, An
 
 
 def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
-    row = uow.execute(select(freezes.c.id).where(freezes.c.subject_id == subject_id,
-                                                 freezes.c.lifted_at.is_(None))).first()
-    return row is not None
+    return uow.execute(_FROZEN, {"subject_id": subject_id}).first() is not None
 
 
 # -- accounts ----------------------------------------------------------------------------------
@@ -146,25 +200,10 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
     e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
     process took them off the file: a dispute not verified in time, or past retention); neither
     may be reported to anyone, and the consumer is told of a suppression by a notice."""
-    latest = account_months.alias("latest")
-    visible: Any = accounts.c.suppressed_at.is_(None)
-    if own:   # a restriction (GDPR art. 18) hides the item from others, not from the person
-        visible = or_(visible, accounts.c.suppressed_reason == "dispute_restricted")
-    rows = uow.execute(
-        select(accounts, organisations.c.name.label("furnisher_name"),
-               latest.c.status, latest.c.balance, latest.c.amount_past_due,
-               latest.c.credit_limit.label("month_limit"))
-        .join(organisations, organisations.c.id == accounts.c.furnisher_id)
-        .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
-                                latest.c.as_of == accounts.c.latest_as_of))
-        .where(accounts.c.subject_id == subject_id, accounts.c.deleted_at.is_(None), visible)
-        .order_by(accounts.c.opened_on.desc(), accounts.c.id)).all()
+    rows = uow.execute(_ACCOUNTS[own], {"subject_id": subject_id}).all()
     months: dict[int, list[Any]] = {r.id: [] for r in rows}
     if months:
-        for m in uow.execute(select(account_months.c.account_id, account_months.c.as_of,
-                                    account_months.c.status, account_months.c.payment_history)
-                             .where(account_months.c.account_id.in_(list(months)))
-                             .order_by(account_months.c.as_of)):
+        for m in uow.execute(_MONTHS, {"ids": list(months)}):
             months[m.account_id].append(m)
     by_item: dict[str, list[dict[str, Any]]] = {}
     for s in statement_rows:
@@ -214,6 +253,7 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
     # no date arithmetic per cell
     last = _month_index(end)
     reported = {_month_index(m.as_of): m.status for m in months}
+    month_label = _month_label
     newest = None
     for m in months:      # the first of the newest, as max() would pick
         if m.payment_history and (newest is None or m.as_of > newest.as_of):
@@ -232,9 +272,15 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
         else:
             code, source = NO_DATA, "none"
         status, label = GRID_CODES.get(code, GRID_CODES[NO_DATA])
-        cells.append({"month": f"{month // 12}-{month % 12 + 1:02d}", "code": code,
-                      "status": status, "label": label, "source": source})
+        cells.append({"month": month_label(month), "code": code, "status": status,
+                      "label": label, "source": source})
     return cells
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_label(month: int) -> str:
+    """``YYYY-MM`` of a month index (every report formats the same few dozen months)."""
+    return f"{month // 12}-{month % 12 + 1:02d}"
 
 
 def _month_index(d: date) -> int:
@@ -245,18 +291,10 @@ def _month_index(d: date) -> int:
 
 def _public_records(uow: UnitOfWork, subject_id: int, today: date, open_disputes: set[str],
                     hidden: frozenset[str] | set[str] = frozenset()) -> list[dict[str, Any]]:
-    rows = uow.execute(
-        select(public_records, organisations.c.name.label("court_name"))
-        .join(organisations, organisations.c.id == public_records.c.court_id)
-        .where(public_records.c.subject_id == subject_id, public_records.c.status == "active")
-        .order_by(public_records.c.judgment_date.desc(), public_records.c.id)).all()
+    rows = uow.execute(_PUBLIC_RECORDS, {"subject_id": subject_id}).all()
     orders: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
     if orders:
-        for o in uow.execute(
-                select(restrictions).where(
-                    restrictions.c.public_record_id.in_(list(orders)),
-                    restrictions.c.lifted_at.is_(None))
-                .order_by(restrictions.c.category)):
+        for o in uow.execute(_RESTRICTIONS, {"ids": list(orders)}):
             if o.until is None or o.until >= today:
                 orders[o.public_record_id].append(
                     {"category": o.category, "ordered_on": o.ordered_on, "until": o.until})
@@ -280,12 +318,7 @@ def _shown(profile: Profile, purpose: str, age_days: int) -> bool:
 
 def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int,
                now: datetime) -> list[dict[str, Any]]:
-    rows = uow.execute(
-        select(inquiries, organisations.c.name.label("organisation"))
-        .join(organisations, organisations.c.id == inquiries.c.organisation_id)
-        .where(inquiries.c.subject_id == subject_id, inquiries.c.kind.in_(INQUIRY_KINDS),
-               inquiries.c.purged_at.is_(None))
-        .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc())).all()
+    rows = uow.execute(_INQUIRIES, {"subject_id": subject_id}).all()
     return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
              "purpose": r.purpose, "category": r.category, "when": r.created_at}
             for r in rows if _shown(profile, r.purpose, (now - r.created_at).days)]
@@ -306,6 +339,5 @@ def _statement(s: Any) -> dict[str, Any]:
 
 def notice_list(uow: UnitOfWork, subject_id: int) -> list[dict[str, Any]]:
     return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at}
-            for n in uow.execute(select(notices).where(notices.c.subject_id == subject_id)
-                                 .order_by(notices.c.created_at.desc(), notices.c.id.desc()))]
+            for n in uow.execute(_NOTICES, {"subject_id": subject_id})]
 

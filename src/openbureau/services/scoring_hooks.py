@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 
 from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
@@ -137,6 +137,18 @@ def score_object(row: Any) -> dict[str, Any]:
             "reasons": list(row["reasons"]), "attributes": dict(row["attributes"])}
 
 
+# built once: every report and score read runs them
+_LATEST_ACTIVE = (select(scores)
+                  .join(models, and_(models.c.version == scores.c.model_version,
+                                     models.c.active))
+                  .where(scores.c.subject_id == bindparam("subject_id"))
+                  .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1))
+_HISTORY = (select(scores.c.value, scores.c.model_version, scores.c.computed_at)
+            .where(scores.c.subject_id == bindparam("subject_id"))
+            .order_by(scores.c.computed_at.desc(), scores.c.id.desc())
+            .limit(bindparam("limit")))
+
+
 def current_score(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
     """The latest stored score of the active model, else one computed now (not stored); None
     when no model is active or the file holds values the model cannot score.
@@ -144,11 +156,7 @@ def current_score(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str,
     Online rescoring stores a score after every change to a file, so the stored one is the
     answer and nothing is computed on a read; the active model is the one the database says
     is active (one statement, whatever this process has cached)."""
-    row = uow.execute(
-        select(scores)
-        .join(models, and_(models.c.version == scores.c.model_version, models.c.active))
-        .where(scores.c.subject_id == subject_id)
-        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1)).first()
+    row = uow.execute(_LATEST_ACTIVE, {"subject_id": subject_id}).first()
     if row is not None:
         return score_object(row._mapping)
     card = active_card(bureau, uow, fresh=True)
@@ -161,10 +169,7 @@ def current_score(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str,
 
 
 def history(uow: UnitOfWork, subject_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
-    rows = uow.execute(
-        select(scores.c.value, scores.c.model_version, scores.c.computed_at)
-        .where(scores.c.subject_id == subject_id)
-        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(limit)).all()
+    rows = uow.execute(_HISTORY, {"subject_id": subject_id, "limit": limit}).all()
     return [{"value": r.value, "band": band(r.value), "model_version": r.model_version,
              "computed_at": r.computed_at} for r in rows]
 

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import subjects
@@ -17,6 +17,9 @@ from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
 NO_FILE = "no file matches this identity"
+# built once: every inquiry, restriction check and consumer request looks a file up
+_BY_HMAC = select(subjects).where(subjects.c.id_hmac == bindparam("id_hmac"))
+_BY_ID = select(subjects).where(subjects.c.id == bindparam("subject_id"))
 
 
 def normalise_name(name: str) -> str:
@@ -32,8 +35,7 @@ def names_match(a: str, b: str) -> bool:
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
          *, strict: bool = True) -> Any:
     """The subject row for an identity, or NotFound. ``strict`` also checks name and birth date."""
-    row = uow.execute(select(subjects).where(
-        subjects.c.id_hmac == vault.lookup_hash(identity.national_id))).first()
+    row = uow.execute(_BY_HMAC, {"id_hmac": vault.lookup_hash(identity.national_id)}).first()
     if row is None:
         raise NotFound(NO_FILE)
     if strict:
@@ -60,7 +62,7 @@ def find_or_create(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdent
 
 
 def by_id(uow: UnitOfWork, subject_id: int) -> Any:
-    row = uow.execute(select(subjects).where(subjects.c.id == subject_id)).first()
+    row = uow.execute(_BY_ID, {"subject_id": subject_id}).first()
     if row is None:
         raise NotFound(NO_FILE)
     return row
