@@ -68,7 +68,6 @@ class CredentialCache:
         self._live = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listening: Any = None            # the listener's connection, while it has one
 
     # -- the cache --------------------------------------------------------------------------
 
@@ -130,7 +129,6 @@ class CredentialCache:
                 conn.rollback()
                 conn.autocommit = True
                 conn.execute(f"LISTEN {CHANNEL}")
-                self._listening = conn
                 self.forget_all()
                 self._live = True
                 backoff = 0.5
@@ -145,7 +143,6 @@ class CredentialCache:
                                 type(exc).__name__)
             finally:
                 self._live = False
-                self._listening = None
                 self.forget_all()
                 if conn is not None:
                     with contextlib.suppress(Exception):    # closing a broken connection
