@@ -388,6 +388,16 @@ def same_scores(a: Path, b: Path) -> tuple[int, int]:
 # --------------------------------------------------------------------------- the run
 
 
+def _compare(out: dict[str, Any], engine: str, name: str, scores: Path, against: str,
+             against_scores: Path, log: Log) -> None:
+    """``out[engine + "_agree"]``: (identical, compared) between ``engine``'s scores and the
+    DuckDB run ``against``'s, when both ran."""
+    if "error" in out[engine] or "error" in out[against]:
+        return
+    agree = out[f"{engine}_agree"] = same_scores(against_scores, scores)
+    log(f"  {name} and DuckDB scores: {agree[0]:,} of {agree[1]:,} identical")
+
+
 def run(n: int, spark_n: int, folder: Path | None = None, log: Log = print) -> dict[str, Any]:
     from bench.common import machine_facts
 
@@ -410,20 +420,18 @@ def run(n: int, spark_n: int, folder: Path | None = None, log: Log = print) -> d
         out: dict[str, Any] = {"people": n, "generate": gen, "facts": machine_facts()}
         out["duckdb"] = run_child("duckdb", data, tmp / "duckdb", log)
         out["numpy"] = run_child("numpy", data, tmp / "numpy", log)
-        if "error" not in out["duckdb"] and "error" not in out["numpy"]:
-            out["numpy_agree"] = same_scores(tmp / "duckdb", tmp / "numpy")
-            log(f"  NumPy and DuckDB scores: {out['numpy_agree'][0]:,} of "
-                f"{out['numpy_agree'][1]:,} identical")
+        _compare(out, "numpy", "NumPy", tmp / "numpy", "duckdb", tmp / "duckdb", log)
         k = max(1, min(gen["buckets"], round(gen["buckets"] * spark_n / n)))
-        part = subset(data, tmp / "subset", list(range(k)))
         out["subset_buckets"] = k
         log(f"Spark subset: {k} of {gen['buckets']} buckets")
-        out["duckdb_subset"] = run_child("duckdb", part, tmp / "duckdb-subset", log)
+        if k == gen["buckets"]:          # everyone: DuckDB has already scored exactly these
+            part, duckdb_part = data, tmp / "duckdb"
+            out["duckdb_subset"] = out["duckdb"]
+        else:
+            part, duckdb_part = subset(data, tmp / "subset", list(range(k))), tmp / "duckdb-subset"
+            out["duckdb_subset"] = run_child("duckdb", part, duckdb_part, log)
         out["spark"] = run_child("spark", part, tmp / "spark", log)
-        if "error" not in out["spark"] and "error" not in out["duckdb_subset"]:
-            out["spark_agree"] = same_scores(tmp / "duckdb-subset", tmp / "spark")
-            log(f"  Spark and DuckDB scores: {out['spark_agree'][0]:,} of "
-                f"{out['spark_agree'][1]:,} identical")
+        _compare(out, "spark", "Spark", tmp / "spark", "duckdb_subset", duckdb_part, log)
         return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

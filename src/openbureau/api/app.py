@@ -91,8 +91,9 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        server = serving or getattr(app.state, "bureau", None) is None
-        if getattr(app.state, "bureau", None) is None:
+        own = getattr(app.state, "bureau", None) is None
+        server = serving or own
+        if own:
             app.state.bureau = bootstrap(settings)
         b: Bureau = app.state.bureau
         if server:
