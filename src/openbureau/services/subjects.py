@@ -22,14 +22,39 @@ _BY_HMAC = select(subjects).where(subjects.c.id_hmac == bindparam("id_hmac"))
 _BY_ID = select(subjects).where(subjects.c.id == bindparam("subject_id"))
 
 
+# Letters that Unicode does not decompose into a base letter and a mark, transliterated on
+# purpose so that "Łukasz" and "Lukasz" compare equal; everything else is kept as it is.
+_TRANSLITERATE = str.maketrans({
+    "ł": "l", "đ": "d", "ð": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t",
+    "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ĸ": "k", "ŋ": "n",
+})
+
+
 def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
-    return " ".join(text.casefold().replace(",", " ").split())
+    """A name for comparison: NFKC, case-folded, commas as spaces, white space collapsed.
+
+    No character is ever dropped: "Wei 王" and "Wei 李" stay different names.
+    """
+    text = unicodedata.normalize("NFKC", name).casefold().replace(",", " ")
+    return " ".join(text.split())
+
+
+def transliterate(name: str) -> str:
+    """``normalise_name`` with Latin letters folded to ASCII on purpose (marks removed, Ł -> l,
+    ß -> ss ...). Letters of other scripts are kept unchanged, never deleted."""
+    decomposed = unicodedata.normalize("NFKD", normalise_name(name))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept.translate(_TRANSLITERATE))
 
 
 def names_match(a: str, b: str) -> bool:
-    na, nb = normalise_name(a), normalise_name(b)
-    return na == nb or sorted(na.split()) == sorted(nb.split())
+    """The same name, in the same or another order, compared in Unicode and, failing that,
+    with Latin letters transliterated (a file written "Lukasz" is found as "Łukasz")."""
+    for fold in (normalise_name, transliterate):
+        na, nb = fold(a), fold(b)
+        if na == nb or sorted(na.split()) == sorted(nb.split()):
+            return True
+    return False
 
 
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
