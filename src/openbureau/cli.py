@@ -203,6 +203,11 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
             out.print(f"  line {e.get('line')}: {e['field']}: {e['message']}", highlight=False)
         if len(summary["errors"]) > 50:
             out.print(f"  ... {len(summary['errors']) - 50} more (use --json for all)")
+        if summary.get("errors_truncated"):
+            out.print(f"  {summary['errors_total']:,} errors in all; the first "
+                      f"{len(summary['errors']):,} are kept (OPENBUREAU_MAX_ERRORS_KEPT)")
+        if summary.get("failure_reason"):
+            out.print(f"  {summary['failure_reason']}", highlight=False)
     if summary["status"] == "failed":
         raise typer.Exit(2)
     raise typer.Exit(1 if summary["errors"] else 0)
@@ -221,8 +226,9 @@ def export(furnisher: Annotated[str | None, typer.Option(
                                  "the subject id (docs/scale.md).")] = None,
            buckets: Annotated[int, typer.Option(min=1, help="Hash buckets (with --parquet).")]
            = 16) -> None:
-    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV), or with
-    --parquet every credit file to Parquet for batch rescoring."""
+    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV), each subject as
+    that furnisher reported it, or with --parquet every credit file to Parquet for batch
+    rescoring."""
     if parquet is not None:
         if furnisher is not None or out_path is not None:
             fail("--parquet exports every credit file; it takes no --furnisher or --out")
@@ -251,8 +257,10 @@ def export(furnisher: Annotated[str | None, typer.Option(
             out.print(f"wrote {out_path}: {summary}")
         elif fmt == "csv":
             from openbureau.adapters.csv_io import write_csv
+            from openbureau.services.export import csv_safe
 
-            write_csv(records, f)
+            # formula-looking cells get a leading ' (docs/security.md, "Furnisher export")
+            write_csv(csv_safe(records), f)
             out.print(f"wrote {out_path}")
         else:
             fail("--format must be metro2 or csv")

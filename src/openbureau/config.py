@@ -34,9 +34,25 @@ class Settings(BaseSettings):
     court_parents: dict[str, str] = Field(default_factory=dict)
     signin_attempts_before_lockout: int = Field(default=5, ge=1)
     signin_per_minute: int = Field(default=20, ge=1)     # per client address, every attempt
+    # failed sign-ins lock (national id, address) pairs, never an id for everyone: the first
+    # lock lasts this long and doubles with each further failure, up to the maximum
+    signin_lockout_seconds: float = Field(default=60, gt=0)
+    signin_lockout_max_seconds: float = Field(default=86_400, gt=0)
+    # an offer's reach below this count is withheld (it would reveal opted-in scores)
+    offer_reach_min_count: int = Field(default=10, ge=1)
     # a server process on PostgreSQL remembers a verified API key or session for at most this
     # long, and forgets it the moment any process revokes or ends one (0: check every request)
     credential_cache_seconds: float = Field(default=60.0, ge=0)
+    # bounded intake (docs/security.md): a request body is refused with 413 past these sizes,
+    # counted before credentials or parsing; a file upload has its own, larger limit and is
+    # streamed to disk
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    max_batch_records: int = Field(default=10_000, ge=1)   # records in one JSON batch
+    max_errors_kept: int = Field(default=10_000, ge=1)     # per file; the rest are counted
+    # a file whose ingest was interrupted this many times (the server died during it) is
+    # marked failed instead of being resumed again at the next start
+    max_ingest_attempts: int = Field(default=2, ge=1)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

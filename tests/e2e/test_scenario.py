@@ -49,7 +49,6 @@ def history(ref: str, kind: str, statuses: list[str], **extra: object) -> list[d
 @pytest.mark.parametrize("profile_name", ["us-fcra", "cn-cri", "eu-gdpr"])
 def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
     furnisher, member, court = (auth(orgs[r]) for r in ("furnisher", "member", "court"))
-    consent = {"consent_ref": "signed-application-77"}
 
     # 1. A furnisher reports a card paid on time and a loan with two late months.
     card = history("CARD-1", "revolving", ["current"] * 24, credit_limit=500000)
@@ -59,9 +58,21 @@ def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
                     json={"records": card + loan})
     assert r.json() == {"accepted": 48, "rejected": []}
 
+    # 1b. The member records the consents the applicant signed (required under cn-cri).
+    consent = {}
+    for purpose in ("credit_application", "account_review"):
+        r = client.post("/v1/member/consents", headers=member, json={
+            "subject": SUBJECT, "purpose": purpose, "scope": ["report"],
+            "obtained_at": (clock.now() - timedelta(days=1)).isoformat(),
+            "expires_at": (clock.now() + timedelta(days=365)).isoformat(),
+            "evidence_kind": "signed_form", "evidence_sha256": "ab" * 32})
+        assert r.status_code == 201, r.text
+        consent[purpose] = {"consent_ref": r.json()["consent_ref"]}
+
     # 2. A member pulls the file for a credit application and declines.
     r = client.post("/v1/member/inquiries", headers=member,
-                    json={"subject": SUBJECT, "purpose": "credit_application", **consent})
+                    json={"subject": SUBJECT, "purpose": "credit_application",
+                          **consent["credit_application"]})
     assert r.status_code == 201, r.text
     pulled = r.json()
     first_score = pulled["score"]["value"]
@@ -122,7 +133,8 @@ def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
         assert after["status"] in {"expired", "restricted"}
         assert score_now > first_score
         repull = client.post("/v1/member/inquiries", headers=member,
-                             json={"subject": SUBJECT, "purpose": "account_review", **consent})
+                             json={"subject": SUBJECT, "purpose": "account_review",
+                                   **consent["account_review"]})
         shown = [a["account_ref"] for a in repull.json()["report"]["accounts"]]
         assert "LOAN-7" not in shown and "CARD-1" in shown
     results = [n for n in client.get("/v1/me/notices", headers=me).json()["items"]

@@ -35,3 +35,14 @@ def test_bench_ingests_every_record(tmp_path: Path) -> None:
     assert result.stored["accounts"] == 300
     assert 0 < result.stored["subjects"] < 300
     assert "records/s" in bench.render(result)
+
+
+def test_bench_measures_memory_and_the_invalid_file(tmp_path: Path) -> None:
+    postgres_or_skip()
+    result = bench.run(200, workdir=tmp_path, log=lambda *_: None)
+    assert result.invalid_records == result.invalid_rejected == 200
+    assert 0 < result.invalid_errors_kept <= 200
+    assert result.peak_rss_mib > 0 and result.invalid_peak_rss_mib > 0
+    assert result.floor_ratio > 0
+    text = bench.render(result)
+    assert "peak memory" in text and "indexed tables" in text

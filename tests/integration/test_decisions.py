@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from openbureau.adapters.tables import audit_events, decisions, inquiries, notices
 from openbureau.services import access
 from tests.conftest import NOW, auth
+from tests.integration.test_consents import consent_for
 from tests.integration.test_reports import ADA, consumer_token, furnish, record
 
 REASONS = [
@@ -26,7 +27,7 @@ SCORE = {"value": 575, "band": "fair", "model_version": "test-1",
 def inquire(client, orgs, profile_name="us-fcra", key=None) -> str:
     body = {"subject": dict(ADA), "purpose": "credit_application"}
     if profile_name == "cn-cri":
-        body["consent_ref"] = "written-1"
+        body["consent_ref"] = consent_for(client, orgs, purpose="credit_application", key=key)
     r = client.post("/v1/member/inquiries", headers=auth(key or orgs["member"]), json=body)
     assert r.status_code == 201, r.text
     return str(r.json()["inquiry_id"])

@@ -12,6 +12,7 @@ from openbureau.adapters.tables import accounts, audit_events, disputes, notices
 from openbureau.domain.profiles import get_profile
 from openbureau.services import access, deadlines, scoring_hooks
 from tests.conftest import NOW, auth
+from tests.integration.test_consents import consent_for
 from tests.integration.test_reports import (
     ADA,
     add_rows,
@@ -51,7 +52,7 @@ def open_dispute(client, token, ref, kind="account", **extra):
 def member_report(client, orgs, profile_name):
     body = {"subject": dict(ADA), "purpose": "account_review"}
     if profile_name == "cn-cri":
-        body["consent_ref"] = "written-1"
+        body["consent_ref"] = consent_for(client, orgs, purpose="account_review")
     r = client.post("/v1/member/inquiries", headers=auth(orgs["member"]), json=body)
     assert r.status_code == 201, r.text
     return r.json()["report"]

@@ -165,3 +165,49 @@ def test_a_record_the_database_refuses_is_isolated(bureau, furnisher):
     assert summary.accepted == 6
     assert [(r.position, r.errors[0].field) for r in summary.rejected] == [(4, "record")]
     assert sorted(month_rows(bureau)) == [(f"R{i}", "2026-10-31") for i in (0, 1, 2, 3, 5, 6)]
+
+
+def observations(bureau) -> dict:
+    """Every identity observation as (national id of its subject, kind) -> (value, line, first
+    seen, last seen), decrypted: what both stores must agree on."""
+    import json
+
+    from openbureau.adapters.tables import identity_observations as o
+
+    with bureau.uow() as uow:
+        rows = uow.execute(select(o, subjects.c.id_ciphertext.label("nid"))
+                           .join(subjects, subjects.c.id == o.c.subject_id)).all()
+    out = {}
+    for r in rows:
+        nid = bureau.vault.decrypt(r.nid) if r.nid is not None else None
+        key = (nid, r.kind, r.value_hmac)
+        assert key not in out                                   # one row per value
+        out[key] = (json.loads(bureau.vault.decrypt(r.value_ciphertext)), r.line,
+                    r.first_seen_on.isoformat(), r.last_seen_on.isoformat(), r.last_at)
+    return out
+
+
+def test_identity_observations_the_same_on_both_stores(bureau, furnisher):
+    """The column path (PostgreSQL, clean records) and the record path (SQLite) keep the same
+    observations of a Metro 2 file: base consumer with phone and address, the J1 consumer at the
+    base's address; the same file again changes none of them."""
+    ingest(bureau, furnisher, FIRST)
+    obs = observations(bureau)
+    by = {(nid, kind): v for (nid, kind, _), v in obs.items()}
+    assert by[("111000001", "phone")][0] == {"phone": "5551234567"}
+    assert by[("111000001", "address")][0] == {"line1": "1 MAIN ST", "city": "SPRINGFIELD",
+                                               "state": "IL", "postal_code": "62701"}
+    assert by[("111000001", "name")][0] == {"name": "JANE Q DOE", "surname": "DOE",
+                                            "first_name": "JANE", "middle_name": "Q"}
+    assert by[("111000001", "date_of_birth")][0] == {"date_of_birth": "1980-02-28"}
+    assert by[("111000001", "national_id")][0] == {"national_id": "111000001"}
+    assert by[("111000001", "phone")][1:4] == (2, "2024-05-31", "2024-05-31")
+    # the J1 consumer: its own name, birth date and national id, the base's address
+    assert by[("111000005", "address")][0] == by[("111000004", "address")][0]
+    assert by[("111000005", "name")][0]["name"] == "JOHN DOE"
+    assert ("111000005", "phone") not in by
+    assert {kind for nid, kind in by if nid == "111000006"} == {
+        "name", "national_id", "date_of_birth", "phone", "address"}
+    assert len({nid for nid, _ in by}) == 6
+    ingest(bureau, furnisher, FIRST)                               # the same file again
+    assert observations(bureau) == obs

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from openbureau.adapters.tables import audit_events, freezes, inquiries
 from openbureau.domain.profiles import Purpose
 from tests.conftest import NOW, auth
+from tests.integration.test_consents import consent_for
 from tests.integration.test_reports import (
     ADA,
     EXPECTED_TAIL,
@@ -116,10 +117,11 @@ def test_cn_cri_requires_consent_and_shows_every_inquiry(client, orgs, bureau):
                          ).one()
     assert ev.detail["reason"] == "ConsentRequired" and ev.subject_ref is not None
 
-    r = pull(client, orgs, purpose="account_review", consent_ref="signed-2026-10-30")
+    signed = consent_for(client, orgs, purpose="account_review")   # a real, recorded consent
+    r = pull(client, orgs, purpose="account_review", consent_ref=signed)
     assert r.status_code == 201, r.text
     with bureau.uow() as uow:
-        assert uow.execute(select(inquiries.c.consent_ref)).scalar_one() == "signed-2026-10-30"
+        assert uow.execute(select(inquiries.c.consent_ref)).scalar_one() == signed
     assert pull(client, orgs, purpose="court_order").status_code == 201   # no consent needed
 
 

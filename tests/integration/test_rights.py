@@ -189,7 +189,7 @@ def test_offers_reach_only_opted_in_qualifying_consumers(no_rescoring, client, o
     give_score(bureau, BOB["national_id"], 560)
     r = offer(client, orgs)
     assert r.status_code == 201, r.text
-    assert r.json()["reach"] == 0                         # nobody opted in yet
+    assert r.json()["reach_suppressed"]                   # nobody opted in yet: fewer than 10
     offer(client, orgs, title="Premium card", min_score=800)
     offer(client, orgs, title="Starter perk", min_score=550)
 
@@ -204,16 +204,18 @@ def test_offers_reach_only_opted_in_qualifying_consumers(no_rescoring, client, o
     assert mine["items"][0]["member"] == "Test member"
     assert [o["title"] for o in client.get("/v1/me/offers", headers=auth(bob)).json()["items"]
             ] == ["Starter perk"]
+    # counts below ten are withheld (test_offer_reach.py); with the minimum at 1 they show
+    bureau.settings = bureau.settings.model_copy(update={"offer_reach_min_count": 1})
     reach = {o["title"]: o["reach"] for o in
              client.get("/v1/member/offers", headers=auth(orgs["member"])).json()["items"]}
-    assert reach == {"Deposit-free rental": 1, "Premium card": 0, "Starter perk": 2}
+    assert reach == {"Deposit-free rental": 1, "Premium card": None, "Starter perk": 2}
 
     # opting out takes Ada out of every offer list at once
     client.put("/v1/me/offers-consent", headers=auth(ada), json={"opt_in": False})
     assert client.get("/v1/me/offers", headers=auth(ada)).json()["items"] == []
     reach = {o["title"]: o["reach"] for o in
              client.get("/v1/member/offers", headers=auth(orgs["member"])).json()["items"]}
-    assert reach == {"Deposit-free rental": 0, "Premium card": 0, "Starter perk": 1}
+    assert reach == {"Deposit-free rental": None, "Premium card": None, "Starter perk": 1}
     other = access.create_organisation(bureau, "Other member", "member").key
     assert client.get("/v1/member/offers", headers=auth(other)).json()["items"] == []
 

@@ -17,6 +17,7 @@ from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.route_tables import (
     CALLERS,
+    CONSENTS,
     EVERYONE,
     REGISTRY,
     RIGHTS,
@@ -31,9 +32,11 @@ CORE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/metrics"): EVERYONE,
     ("POST", "/v1/consumer/enrol"): EVERYONE,
     ("POST", "/v1/consumer/sessions"): EVERYONE,
+    ("DELETE", "/v1/consumer/sessions/current"): frozenset({"consumer"}),
     ("POST", "/v1/furnisher/accounts:batch"): frozenset({"furnisher"}),
     ("POST", "/v1/furnisher/files"): frozenset({"furnisher"}),
     ("GET", "/v1/furnisher/files/{file_id}"): frozenset({"furnisher"}),
+    ("GET", "/v1/furnisher/files/{file_id}/quality"): frozenset({"furnisher"}),
     ("GET", "/v1/furnisher/accounts"): frozenset({"furnisher"}),
     ("POST", "/v1/member/inquiries"): frozenset({"member"}),
     ("GET", "/v1/me/report"): frozenset({"consumer"}),
@@ -48,7 +51,8 @@ CORE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/admin/models/{version}/activate"): frozenset({"operator"}),
 }
 
-ALLOWED = {**CORE, **RIGHTS, **REGISTRY, **SCORING, **WEB}
+SIGN_OUT = ("DELETE", "/v1/consumer/sessions/current")
+ALLOWED = {**CORE, **RIGHTS, **REGISTRY, **SCORING, **WEB, **CONSENTS}
 
 # Routes FastAPI adds for its own documentation; public by design.
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -106,7 +110,7 @@ def _fill(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-def test_route_role_matrix(client, callers):
+def test_route_role_matrix(bureau, client, callers):
     mismatches = []
     for method, path in app_routes():
         got = set()
@@ -118,6 +122,9 @@ def test_route_role_matrix(client, callers):
                 got.add(caller)
             elif r.status_code == 401:
                 assert r.headers["content-type"].startswith("application/problem+json")
+        if (method, path) == SIGN_OUT:      # it ended the consumer's session: a fresh one
+            callers["consumer"] = auth(access.sign_in(bureau, "900100200",
+                                                      "a long enough password"))
         if got != ALLOWED[(method, path)]:
             mismatches.append((method, path, sorted(got), sorted(ALLOWED[(method, path)])))
     assert mismatches == []

@@ -19,7 +19,7 @@ from openbureau.adapters.fileformats import (
 from openbureau.domain.errors import ProhibitedData, ValidationFailed
 from openbureau.domain.records import parse_account_record
 
-HEADER = ",".join(REQUIRED_COLUMNS)
+HEADER = ",".join(("subject_national_id", *REQUIRED_COLUMNS))
 ROW = "123456789,Jane Doe,ACC-1,2024-05-31,revolving,2020-01-15,123400,0,current,individual,USD"
 
 
@@ -130,3 +130,70 @@ def test_fuzz_rows_after_a_valid_header(body: str) -> None:
         if isinstance(item, RawRecord):
             with contextlib.suppress(ValidationFailed):
                 parse_account_record(item.fields)
+
+
+FULL = {"subject": {"national_id": None, "name": "José Ñúñez", "date_of_birth": "1990-01-31",
+                    "surname": "Ñúñez", "first_name": "José", "middle_name": None,
+                    "generation_code": "J", "phone": "5551234567",
+                    "address": {"line1": "1 Main St, Apt \"B\"", "line2": None, "city": "Salem",
+                                "state": "OR", "postal_code": "97301", "country": "US",
+                                "indicator": "C", "residence": "R"},
+                    "employer": {"name": "Acme", "line1": None, "line2": None, "city": "Toledo",
+                                 "state": None, "postal_code": None, "occupation": "Welder"}},
+        "account_ref": "L/79", "as_of": "2024-05-31", "kind": "collection",
+        "opened_on": "2021-06-01", "balance": 50_000, "amount_past_due": 50_000,
+        "status": "collection", "date_of_first_delinquency": "2023-01-31", "ecoa": "individual",
+        "currency": "USD", "identification_number": "BR-1", "special_comment": "AU",
+        "original_creditor": {"name": "First Retail", "classification": "01"},
+        "purchase": {"indicator": "purchased_from", "name": "Old Bank"},
+        "mortgage": {"agency": None, "agency_account": None, "mers_min": "100012345678901234"},
+        "specialised_payment": {"indicator": "deferred", "deferred_start": "2025-01-01",
+                                "balloon_due": None, "balloon_amount": None},
+        "account_change": {"new_account_ref": "L/80", "new_identification_number": None}}
+
+
+def test_round_trip_of_the_identity_and_account_objects() -> None:
+    records = [parse_account_record(FULL), parse_account_record(
+        {**FULL, "subject": {**FULL["subject"], "address": None, "employer": None},
+         "original_creditor": None, "account_change": None})]
+    buf = io.BytesIO()
+    assert write_csv(records, buf) == 2
+    header = buf.getvalue().split(b"\n", 1)[0].decode()
+    assert "subject.address.line1" in header and "original_creditor.classification" in header
+    items = read(buf.getvalue())
+    assert [parse_account_record(i.fields) for i in items] == records
+    second = items[1]
+    assert isinstance(second, RawRecord)
+    assert "address" not in second.fields["subject"] and "original_creditor" not in second.fields
+
+
+def test_dotted_columns_build_nested_objects_and_empty_ones_are_absent() -> None:
+    text = (HEADER + ",subject_date_of_birth,subject.address.city,subject.address.state,"
+            "original_creditor.name,original_creditor.classification\n"
+            + ROW.replace("123456789", "") + ",1990-01-31,Salem,OR,,\n")
+    [item] = read(text)
+    assert isinstance(item, RawRecord)
+    assert item.fields["subject"] == {"name": "Jane Doe", "date_of_birth": "1990-01-31",
+                                      "address": {"city": "Salem", "state": "OR"}}
+    assert "original_creditor" not in item.fields
+    rec = parse_account_record(item.fields)
+    assert rec.subject.national_id is None and rec.subject.address is not None
+
+
+def test_a_row_without_national_id_nor_date_of_birth_is_refused_by_the_schema() -> None:
+    [item] = read(HEADER + "\n" + ROW.replace("123456789", "") + "\n")
+    assert isinstance(item, RawRecord)
+    with pytest.raises(ValidationFailed) as exc:
+        parse_account_record(item.fields)
+    assert [e.field for e in exc.value.errors] == ["subject.date_of_birth"]
+
+
+@pytest.mark.parametrize(("column", "category"), [
+    ("subject.address.gps", "location"), ("subject.employer.religion", "religious_views"),
+    ("purchase.shoe_size", None), ("subject.nickname", None)])
+def test_unknown_or_prohibited_nested_columns_are_refused(column: str,
+                                                          category: str | None) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        read(HEADER + "," + column + "\n" + ROW + ",x\n")
+    [err] = exc.value.errors
+    assert (err.field, err.category) == (column, category)

@@ -22,7 +22,6 @@ from openbureau.adapters.fileformats import (
     detect_format,
     read_records,
 )
-from openbureau.adapters.metro2 import PACKED_MESSAGE
 from openbureau.adapters.metro2_writer import write_metro2
 from openbureau.domain.errors import ValidationFailed
 from openbureau.domain.records import (
@@ -144,8 +143,12 @@ def test_base_segment_maps_to_the_account_record_shape() -> None:
     first, second = good(items)
     assert first.line == 2 and second.line == 3
     assert first.fields == {
-        "subject": {"national_id": "123456789", "name": "JANE Q DOE",
-                    "date_of_birth": "1980-02-28"},
+        "subject": {"national_id": "123456789", "name": "JANE Q DOE", "surname": "DOE",
+                    "first_name": "JANE", "middle_name": "Q", "date_of_birth": "1980-02-28",
+                    "phone": "5551234567",
+                    "address": {"line1": "1 MAIN ST", "city": "SPRINGFIELD", "state": "IL",
+                                "postal_code": "62701"}},
+        "identification_number": "FURNISHER01",
         "account_ref": "ACC-1", "kind": "revolving", "opened_on": "2020-01-15",
         "credit_limit": 500000, "scheduled_payment": 3500, "status": "current",
         "payment_history": "0" * 24, "balance": 123400, "amount_past_due": 0,
@@ -207,9 +210,12 @@ def test_associated_consumers_become_their_own_records(code: str, ecoa: str) -> 
     primary, j1, j2, other = good(items)
     assert [i.line for i in (primary, j1, j2, other)] == [2, 2, 2, 3]
     assert j1.fields["subject"] == {"national_id": "987654321", "name": "JOHN A DOE",
-                                    "date_of_birth": "1979-07-04"}
+                                    "surname": "DOE", "first_name": "JOHN", "middle_name": "A",
+                                    "date_of_birth": "1979-07-04",
+                                    "address": primary.fields["subject"]["address"]}
     assert j1.fields["ecoa"] == ecoa
-    assert j2.fields["subject"] == {"national_id": "111223333", "name": "RICHARD ROE"}
+    assert j2.fields["subject"] == {"national_id": "111223333", "name": "RICHARD ROE",
+                                    "surname": "ROE", "first_name": "RICHARD"}
     assert j2.fields["ecoa"] == "authorized_user"
     for person in (j1, j2):
         assert {k: v for k, v in person.fields.items() if k not in ("subject", "ecoa")} == \
@@ -217,17 +223,25 @@ def test_associated_consumers_become_their_own_records(code: str, ecoa: str) -> 
         parse_account_record(person.fields)
 
 
-def test_k_l_n_segments_are_recognised_and_n1_is_not_kept() -> None:
+def test_k_l_n_segments_are_read_into_the_record() -> None:
+    # the details of each segment: tests/unit/test_metro2_content.py
     segments = [b"K1" + b"ORIGINAL BANK".ljust(30) + b"08", b"K2" + b"1" + b"SELLER".ljust(31),
-                b"K3" + b" " * 38, b"K4" + b"02" + b"0" * 25 + b" ",
+                b"K3" + b"01" + b"FNMA-1".ljust(36), b"K4" + b"02" + b"0" * 25 + b" ",
                 b"L1" + b"1" + b"NEW-ACC".ljust(51),
-                b"N1" + b"SECRET EMPLOYER".ljust(30) + b" " * 95 + b"ENGINEER".ljust(19)]
+                b"N1" + b"EMPLOYER INC".ljust(30) + b" " * 95 + b"ENGINEER".ljust(19)]
     assert [len(s) for s in segments] == [34, 34, 40, 30, 54, 146]
     rec = record(base(), *segments)
     items = read(fixed_file([rec], newline=False, length=len(rec)))
     assert errors(items) == []
     [item] = good(items)
-    assert "EMPLOYER" not in repr(item.fields) and "ENGINEER" not in repr(item.fields)
+    assert item.fields["original_creditor"] == {"name": "ORIGINAL BANK", "classification": "08"}
+    assert item.fields["purchase"] == {"indicator": "purchased_from", "name": "SELLER"}
+    assert item.fields["mortgage"] == {"agency": "fannie_mae", "agency_account": "FNMA-1"}
+    assert item.fields["specialised_payment"] == {"indicator": "deferred"}
+    assert item.fields["account_change"] == {"new_account_ref": "NEW-ACC"}
+    assert item.fields["subject"]["employer"] == {"name": "EMPLOYER INC",
+                                                  "occupation": "ENGINEER"}
+    parse_account_record(item.fields)
 
 
 def test_fixed_length_file_with_blank_segment_fillers() -> None:
@@ -354,13 +368,11 @@ def test_unreadable_files() -> None:
         read(b"")
     with pytest.raises(FileUnreadable, match="neither|nor"):
         read(b"\x00\x01\x02 binary junk")
+    # packed files are read (tests/unit/test_metro2_layouts.py); a header-only one lacks a trailer
     packed = b"\x01\x6e\x00\x00HEADER" + b" " * 356
-    with pytest.raises(FileUnreadable) as exc:
-        read(packed)
-    assert str(exc.value) == PACKED_MESSAGE
-    blocked_packed = b"\x01\x72\x00\x00\x01\x6e\x00\x00HEADER" + b" " * 356
-    with pytest.raises(FileUnreadable, match="packed"):
-        read(blocked_packed)
+    assert errors(read(packed)) == [(1, "Activity Date"), (2, "TRAILER")]
+    with pytest.raises(FileUnreadable, match="length word"):
+        read(b"\x01\x6e\x07\x00HEADER" + b" " * 356)
 
 
 def test_detect_format() -> None:
@@ -372,10 +384,24 @@ def test_detect_format() -> None:
 # --------------------------------------------------------------------------- writer
 
 
+def _subject(national_id: str, name: str, **more: str) -> dict:
+    """A subject as the Metro 2 reader gives it back: the name parts with the name."""
+    parts = name.split()
+    surname, first, middle = (parts[-1], parts[0], " ".join(parts[1:-1])) if len(parts) > 1 \
+        else (parts[0], "", "")
+    out = {"national_id": national_id, "name": name, "surname": surname, **more}
+    if first:
+        out["first_name"] = first
+    if middle:
+        out["middle_name"] = middle
+    return out
+
+
 def _records() -> list:
     def rec(i: int, **over: object) -> dict:
-        d = {"subject": {"national_id": f"{100000000 + i}", "name": "MARY ANN LEE",
-                         "date_of_birth": "1975-12-01"},
+        d = {"subject": _subject(f"{100000000 + i}", "MARY ANN LEE",
+                                 date_of_birth="1975-12-01"),
+             "identification_number": "ACME BANK",
              "account_ref": f"ACC/{i}", "as_of": "2024-05-31", "kind": "revolving",
              "opened_on": "2019-03-04", "credit_limit": 1_000_000, "balance": 25_000,
              "amount_past_due": 0, "status": "current", "ecoa": "individual",
@@ -390,8 +416,7 @@ def _records() -> list:
                                        AccountStatus.CLOSED) else {}
         out.append(rec(i, status=status.value, **extra))
     for i, ecoa in enumerate(Ecoa, start=20):
-        out.append(rec(i, ecoa=ecoa.value, subject={"national_id": f"{200000000 + i}",
-                                                    "name": "BO SMITH"}))
+        out.append(rec(i, ecoa=ecoa.value, subject=_subject(f"{200000000 + i}", "BO SMITH")))
     for i, code in enumerate(sorted(["XA", "XB", "XC", "XH", "XR"]), start=40):
         out.append(rec(i, compliance_code=code))
     out += [
@@ -401,7 +426,7 @@ def _records() -> list:
         rec(53, kind="installment", credit_limit=None, original_amount=2_500_000,
             scheduled_payment=45_000, payment_history=None),
         rec(54, kind="mortgage", credit_limit=None, original_amount=30_000_000,
-            scheduled_payment=180_000, subject={"national_id": "300000054", "name": "PRINCE"}),
+            scheduled_payment=180_000, subject=_subject("300000054", "PRINCE")),
         rec(55, kind="open", credit_limit=None),
         rec(56, kind="collection", credit_limit=None, original_amount=70_000,
             status="collection", **dofd),

@@ -1,4 +1,4 @@
-"""Names are compared in Unicode: nothing is deleted, Latin letters are transliterated on purpose."""
+"""Names are compared in Unicode: nothing deleted, Latin letters transliterated on purpose."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ costs a few megabytes). The iterator yields, in file order:
 
 Before the iterator is returned, problems with the file as a whole are raised:
 
-* ``FileUnreadable`` -- neither Metro 2 character format nor CSV, empty, packed (366) Metro 2;
+* ``FileUnreadable`` -- neither Metro 2 (character or packed, any framing) nor CSV, empty;
 * ``ValidationFailed`` / ``ProhibitedData`` -- a CSV header naming an unknown or prohibited
   column; the error names the column and, when prohibited, its category (answered as 422).
 
@@ -24,7 +24,7 @@ Before the iterator is returned, problems with the file as a whole are raised:
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
@@ -36,6 +36,9 @@ HEAD_SIZE = 64 * 1024
 class RawRecord:
     line: int
     fields: dict[str, Any]
+    # Metro 2 only: the raw base codes the data-quality rules look at, a read-only mapping
+    # (metro2_fields.Metro2Codes)
+    metro2: Mapping[str, str] | None = None
 
 
 # LineError fields that describe the file rather than one record
@@ -64,9 +67,9 @@ def detect_format(head: bytes) -> Format:
     """Name the format of a file from its first bytes (64 KiB is plenty)."""
     if not head.strip():
         raise FileUnreadable("empty file")
-    # Metro 2: a 4-byte RDW then HEADER (fixed), or BDW + RDW then HEADER (variable blocked).
-    # Packed length words are binary, so only the identifier is looked at here; the Metro 2
-    # reader refuses packed files with its own message.
+    # Metro 2: a 4-byte RDW then HEADER, or BDW + RDW then HEADER (blocked); the length words
+    # are 4 digits (character format) or binary (packed), so only the identifier is looked at
+    # here: metro2_layout checks the words and names what it expected when they are wrong.
     if head[4:10] == b"HEADER" or head[8:14] == b"HEADER":
         return "metro2"
     text = head.removeprefix(b"\xef\xbb\xbf")
@@ -78,11 +81,11 @@ def detect_format(head: bytes) -> Format:
         if len(first) == len(text) and exc.start >= len(first) - 3:
             decoded = first[: exc.start].decode("utf-8")
         else:
-            raise FileUnreadable("not a Metro 2 character-format file nor a UTF-8 CSV file") \
+            raise FileUnreadable("not a Metro 2 file nor a UTF-8 CSV file") \
                 from None
     if "," in decoded and "\x00" not in decoded:
         return "csv"
-    raise FileUnreadable("not a Metro 2 character-format file (no HEADER record) nor a CSV "
+    raise FileUnreadable("not a Metro 2 file (no HEADER record) nor a CSV "
                          "file (no comma-separated header row)")
 
 

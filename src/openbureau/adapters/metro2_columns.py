@@ -16,8 +16,15 @@ The column checks only ever *narrow* what counts as clean: a record they send ba
 exactly; they never accept what the record-by-record path would refuse.
 
 The staging line is PostgreSQL ``COPY`` text, columns as in ``STAGE_COLUMNS``. A J1 segment
-(associated consumer) becomes a row of its own: the base segment with the segment's name, SSN,
-date of birth and ECOA code.
+(associated consumer) becomes a row of its own: the base segment with the segment's name,
+generation code, SSN, date of birth, phone and ECOA code (living at the base's address).
+
+The identity of each row (name and its parts, generation code, SSN, date of birth, phone,
+address) does not go into the staging line: ``Block.subject(i)`` gives it as the record path's
+``SubjectIdentity``, for the subject look-up and the identity observations. A record is clean only
+if those fields too are in plain form (printable ASCII, known codes, digits where digits belong).
+A record on which a data-quality rule may fire (``metro2_quality_columns.flags``) is left to the
+record path too, where the rules are counted one by one.
 """
 
 from __future__ import annotations
@@ -41,8 +48,16 @@ STAGE_COLUMNS = (
     ("scheduled_payment", "bigint"), ("balance", "bigint"), ("amount_past_due", "bigint"),
     ("status", "text"), ("dofd", "date"), ("monthly_income", "bigint"), ("consent_ref", "text"),
     ("compliance_code", "text"), ("delete_code", "text"), ("payment_history", "text"),
-    ("item_ref", "text"),
+    ("item_ref", "text"), ("special_comment", "text"), ("identification_number", "text"),
+    # the account's segments (K1-K4); a clean record has none, the record path renders them
+    ("original_creditor", "text"), ("creditor_classification", "text"),
+    ("purchase_indicator", "text"), ("purchase_name", "text"), ("mortgage", "text"),
+    ("specialised_payment", "text"),
 )
+_SEGMENT_COLUMNS = 6        # the last columns, NULL on every clean row
+
+# offsets within the identity slice [231:426) of a base row (see ``Block.subject``)
+_ID_AT = 231
 
 _DIGIT0, _DIGIT9, _SPACE = 48, 57, 32
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
@@ -71,30 +86,50 @@ class Block:
     ``lines[i]`` is the COPY line of row ``i`` (without its trailing newline), ``positions[i]``
     its file line, ``seqs[i]`` its order in the file (``line * 16`` for a base segment, ``+ 1``
     for its J1). ``hmacs[i]`` is the keyed hash of its national id; ``identity(i)`` gives the
-    name and date of birth (asked only for subjects new to the bureau).
+    national id, name and date of birth, ``subject(i)`` the whole SubjectIdentity and
+    ``as_of(i)`` the month-end the row is stored under.
     """
 
     lines: list[bytes]
     positions: list[int]
     seqs: list[int]
     hmacs: list[str]
-    _names: np.ndarray
+    _people: np.ndarray         # bytes [231:426) of each row
     _dobs: np.ndarray
+    _months: np.ndarray         # as-of month-ends as yyyymmdd
 
     def __len__(self) -> int:
         return len(self.lines)
 
     def identity(self, i: int) -> tuple[str, str, date | None]:
         """(national id, name, date of birth) of row ``i``."""
-        row = self._names[i]
-        surname = row[0:25].tobytes().decode("latin-1").strip()
-        first = row[25:45].tobytes().decode("latin-1").strip()
-        middle = row[45:65].tobytes().decode("latin-1").strip()
-        nid = row[65:74].tobytes().decode("latin-1")
+        who = self.subject(i)
+        return who.national_id, who.name, who.date_of_birth
+
+    def as_of(self, i: int) -> date:
+        d = int(self._months[i])
+        return date(d // 10000, d // 100 % 100, d % 100)
+
+    def subject(self, i: int) -> Any:
+        """Row ``i``'s SubjectIdentity, as the record path reads it."""
+        from openbureau.domain.record_parts import Address
+        from openbureau.domain.records import SubjectIdentity
+
+        text = self._people[i].tobytes().decode("latin-1")
+
+        def f(a: int, b: int) -> str | None:
+            return text[a - _ID_AT:b - _ID_AT].strip() or None
+
+        surname, first, middle = f(231, 256), f(256, 276), f(276, 296)
         name = " ".join(p for p in (first, middle, surname) if p)
-        d = self._dobs[i]
+        d = int(self._dobs[i])
         born = None if d == 0 else date(d // 10000, d // 100 % 100, d % 100)
-        return nid, name, born
+        phone = (f(314, 324) or "").lstrip("0") or None     # right-justified digits
+        parts = (f(329, 361), f(361, 393), f(393, 413), f(413, 415), f(415, 424), f(327, 329),
+                 f(424, 425), f(425, 426))
+        address = Address(*parts) if any(p is not None for p in parts) else None
+        return SubjectIdentity(f(297, 306), name, born, surname, first, middle, f(296, 297),
+                               phone, address, None)
 
 
 def _dates(m: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -134,6 +169,7 @@ def _bytes_set(chars: str) -> np.ndarray:
 
 _REF_BYTES = _bytes_set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-")
 _HISTORY_BYTES = _bytes_set("0123456789BDEGHJKL".replace("789", ""))
+_ZIP_BYTES = _bytes_set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
 _PRINTABLE = np.zeros(256, dtype=bool)
 _PRINTABLE[0x20:0x7F] = True
 
@@ -222,7 +258,23 @@ def _tables() -> dict[str, Any]:
         "collection": _code_table({c: "collection" for c in m2._COLLECTION_TYPES}, 2),
         "compliance": _code_table({c: c for c in _compliance_codes()}, 2),
         "derogatory": sorted(_derogatory()),
+        "generation": _bytes_set("JS23456789"),
+        "indicator": _bytes_set(_address_codes()[0]),
+        "residence": _bytes_set(_address_codes()[1]),
+        # a one-character code either way round: the record path strips the field
+        "comment": _code_table({k: c for c in _special_comments()
+                                for k in {c.ljust(2), c.rjust(2)}}, 2),
     }
+
+
+def _address_codes() -> tuple[str, str]:
+    from openbureau.domain.record_parts import ADDRESS_INDICATORS, RESIDENCE_CODES
+    return "".join(sorted(ADDRESS_INDICATORS)), "".join(sorted(RESIDENCE_CODES))
+
+
+def _special_comments() -> frozenset[str]:
+    from openbureau.domain.code_lists import special_comment_codes
+    return special_comment_codes()
 
 
 def _compliance_codes() -> frozenset[str]:
@@ -233,11 +285,24 @@ def _compliance_codes() -> frozenset[str]:
 _TABLES: dict[str, Any] = {}
 
 
-def parse_block(records: list[bytes], lines: list[int],
-                hasher: Callable[[str], str]) -> tuple[Block | None, list[int], dict[str, int]]:
+def _quality_flags() -> Callable[..., np.ndarray] | None:
+    try:
+        from openbureau.adapters.metro2_quality_columns import flags
+    except ImportError:       # pragma: no cover - the rules are part of the package
+        return None
+    return flags
+
+
+_QUALITY = _quality_flags()
+
+
+def parse_block(records: list[bytes], lines: list[int], hasher: Callable[[str], str],
+                activity: date | str | bytes | None = None, today: date | None = None
+                ) -> tuple[Block | None, list[int], dict[str, int]]:
     """The clean records among ``records`` (each from its RDW) as a Block; the indexes of the
     others (to be read record by record); and the trailer counts of the clean ones (base, j1,
-    da, df)."""
+    da, df). ``activity`` (the header's Activity Date) and ``today`` are what the data-quality
+    rules measure "the future" from (``metro2_quality_columns.flags``)."""
     if not _TABLES:
         _TABLES.update(_tables())
     n = len(records)
@@ -258,12 +323,17 @@ def parse_block(records: list[bytes], lines: list[int],
         j[:, 231:256] = seg[:, 3:28]      # surname
         j[:, 256:276] = seg[:, 28:48]     # first name
         j[:, 276:296] = seg[:, 48:68]     # middle name
+        j[:, 296] = seg[:, 68]            # generation code
         j[:, 297:306] = seg[:, 69:78]     # SSN
         j[:, 306:314] = seg[:, 78:86]     # date of birth
+        j[:, 314:324] = seg[:, 86:96]     # phone
         j[:, 324] = seg[:, 96]            # ECOA code
+        j[:, 325:327] = seg[:, 97:99]     # consumer information indicator
         m = np.concatenate([m, j])
     owner = np.concatenate([np.arange(len(base_idx)), j1_of])   # base row of each row
     ok = _clean(m)
+    if _QUALITY is not None:      # where a data-quality rule may fire: the record path
+        ok &= ~_QUALITY(m, activity, today)
     # a record is taken here only if its base and its J1 are both clean
     line_ok = np.ones(len(base_idx), dtype=bool)
     np.logical_and.at(line_ok, owner, ok)
@@ -289,7 +359,27 @@ def parse_block(records: list[bytes], lines: list[int],
 def _clean(m: np.ndarray) -> np.ndarray:
     """Rows whose every field is in its plain, valid form (see the module docstring)."""
     t = _TABLES
-    ok = _PRINTABLE[m[:, 231:325]].all(axis=1)     # names, SSN, dates, ECOA: printable ASCII
+    # names, SSN, dates, phone, ECOA, address; the identification number: printable ASCII,
+    # and no backslash (COPY's escape character, which only the record-by-record path escapes)
+    ok = _PRINTABLE[m[:, 231:426]].all(axis=1) & _PRINTABLE[m[:, 20:40]].all(axis=1)
+    ok &= (m[:, 20:40] != ord("\\")).all(axis=1)
+    gen = m[:, 296]
+    ok &= (gen == _SPACE) | t["generation"][gen]
+    # a phone: blank, zero-filled (none), or digits keeping 7 or more once the leading zeros
+    # of its right-justified form go (the schema's shortest phone)
+    phone = m[:, 314:324]
+    ok &= (((phone >= _DIGIT0) & (phone <= _DIGIT9)).all(axis=1)
+           & ((phone[:, :4] != _DIGIT0).any(axis=1) | (phone == _DIGIT0).all(axis=1))) \
+        | (phone == _SPACE).all(axis=1)
+    country = m[:, 327:329]
+    ok &= ((country >= ord("A")) & (country <= ord("Z"))).all(axis=1) \
+        | (country == _SPACE).all(axis=1)
+    zip_ok, _ = _left_packed(m[:, 415:424], _ZIP_BYTES)
+    ok &= (zip_ok & (m[:, 415] != ord("-"))) | (m[:, 415:424] == _SPACE).all(axis=1)
+    ok &= (m[:, 424] == _SPACE) | t["indicator"][m[:, 424]]
+    ok &= (m[:, 425] == _SPACE) | t["residence"][m[:, 425]]
+    comment, _, _ = _lookup(m, 150, 2, t["comment"])
+    ok &= comment | ((m[:, 150] == _SPACE) & (m[:, 151] == _SPACE))
     ssn = m[:, 297:306]
     ssn_digits = ((ssn >= _DIGIT0) & (ssn <= _DIGIT9)).all(axis=1)
     ok &= ssn_digits & ~(ssn == _DIGIT0).all(axis=1) & ~(ssn == _DIGIT9).all(axis=1)
@@ -362,7 +452,7 @@ def _render(m: np.ndarray, line_no: np.ndarray, seq: np.ndarray,
     uniq, inverse = np.unique(ssn, return_inverse=True)
     hashes = [hasher(s.decode()) for s in uniq.tolist()]
     hm = np.frombuffer("".join(hashes).encode(), dtype=np.uint8).reshape(len(uniq), -1)[inverse]
-    out = _Out(n, 400)
+    out = _Out(n, 460)
     out.put(_int_text(seq, 12))
     out.put(hm)
     _, ref_keep = _left_packed(m[:, 42:72], _REF_BYTES)
@@ -412,8 +502,18 @@ def _render(m: np.ndarray, line_no: np.ndarray, seq: np.ndarray,
     refs = np.frombuffer(os.urandom(8 * n).hex().encode(), dtype=np.uint8).reshape(n, 16)
     acc = np.broadcast_to(np.frombuffer(b"acc_", dtype=np.uint8), (n, 4))
     out.put(np.concatenate([acc, refs], axis=1))
+    _, ctext, ckeep = _lookup(m, 150, 2, t["comment"])
+    out.put(ctext, ckeep, null=(m[:, 150] == _SPACE) & (m[:, 151] == _SPACE))
+    ident = m[:, 20:40]
+    ident_keep = np.zeros(ident.shape, dtype=bool)     # stripped: first to last non-blank
+    nonblank = ident != _SPACE
+    ident_keep |= np.logical_or.accumulate(nonblank, axis=1) \
+        & np.logical_or.accumulate(nonblank[:, ::-1], axis=1)[:, ::-1]
+    out.put(ident, ident_keep, null=~nonblank.any(axis=1))
+    for _ in range(_SEGMENT_COLUMNS):
+        out.put(np.zeros((n, 2), dtype=np.uint8), null=nulls)
     _, dob_valid, dob = _dates(m, 306)
-    names = np.concatenate([m[:, 231:296], m[:, 297:306]], axis=1)
+    months = year * 10000 + month * 100 + _DAYS[month] + (leap & (month == 2))
     return Block(lines=out.lines(), positions=line_no.tolist(), seqs=seq.tolist(),
-                 hmacs=[hashes[i] for i in inverse.tolist()], _names=names,
-                 _dobs=np.where(dob_valid, dob, 0))
+                 hmacs=[hashes[i] for i in inverse.tolist()], _people=m[:, 231:426].copy(),
+                 _dobs=np.where(dob_valid, dob, 0), _months=months)

@@ -13,7 +13,7 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -68,3 +68,67 @@ def _count_statement(dialect: str) -> Any:
 def _span(window: timedelta) -> str:
     seconds = int(window.total_seconds())
     return "minute" if seconds == 60 else f"{seconds} seconds"
+
+
+# -- failure ledgers: progressive lockout ------------------------------------------------------
+#
+# A row of ``rate_limits`` per ledger, read differently from a window: ``window_start`` is the
+# time of the last failure and ``count`` the failures since the ledger was last cleared or
+# forgotten. Once ``allowed`` failures are recorded the ledger is locked for ``base`` seconds
+# after the last failure, doubling with every further failure up to ``cap``; a ledger whose last
+# failure is older than ``cap`` plus a day is forgotten (its next failure counts as the first).
+
+DAY = timedelta(days=1)
+
+
+def lock_seconds(count: int, allowed: int, base: float, cap: float) -> float:
+    """How long a ledger with ``count`` failures stays locked after its last failure."""
+    if count < allowed:
+        return 0.0
+    return float(min(cap, base * 2 ** min(count - allowed, 40)))
+
+
+def locked_for(bureau: Bureau, bucket: str, allowed: int, base: float, cap: float) -> int:
+    """Seconds until ``bucket`` may try again (0: not locked)."""
+    with bureau.uow() as uow:
+        row = uow.execute(select(rate_limits.c.window_start, rate_limits.c.count)
+                          .where(rate_limits.c.bucket == bucket)).first()
+        now = uow.clock.now()
+    if row is None:
+        return 0
+    until = row.window_start + timedelta(seconds=lock_seconds(row.count, allowed, base, cap))
+    return max(0, int(math.ceil((until - now).total_seconds())))
+
+
+def record_failure(bureau: Bureau, bucket: str, cap: float) -> int:
+    """Count one failure in the ledger ``bucket`` (its own committed transaction); returns the
+    failures it now holds."""
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        dialect = uow.session.get_bind().dialect.name
+        row = uow.execute(_failure_statement(dialect),
+                          {"b_bucket": bucket, "b_now": now,
+                           "b_cutoff": now - timedelta(seconds=cap) - DAY}).one()
+        uow.commit()
+    return int(row.count)
+
+
+def clear(bureau: Bureau, bucket: str) -> None:
+    with bureau.uow() as uow:
+        uow.execute(delete(rate_limits).where(rate_limits.c.bucket == bucket))
+        uow.commit()
+
+
+@functools.cache
+def _failure_statement(dialect: str) -> Any:
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stamp = rate_limits.c.window_start.type
+    now = bindparam("b_now", type_=stamp)
+    forgotten = rate_limits.c.window_start <= bindparam("b_cutoff", type_=stamp)
+    statement = upsert(rate_limits).values(bucket=bindparam("b_bucket"), window_start=now,
+                                           count=1)
+    return statement.on_conflict_do_update(
+        index_elements=[rate_limits.c.bucket],
+        set_={"window_start": now,
+              "count": case((forgotten, 1), else_=rate_limits.c.count + 1)},
+    ).returning(rate_limits.c.count)

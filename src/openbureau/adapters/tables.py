@@ -81,9 +81,10 @@ api_keys = Table(
 subjects = Table(
     "subjects", metadata,
     _pk(),
-    Column("id_hmac", String(64), nullable=False, unique=True),
-    Column("id_ciphertext", LargeBinary, nullable=False),
-    Column("id_suffix", String(4), nullable=False),
+    # all three NULL for a file opened from a record without a national id (0004)
+    Column("id_hmac", String(64), unique=True),
+    Column("id_ciphertext", LargeBinary),
+    Column("id_suffix", String(4)),
     Column("name", String(120), nullable=False),
     Column("date_of_birth", Date),
     Column("kind", String(12), nullable=False, default="person"),   # person | organisation
@@ -119,6 +120,15 @@ consumer_sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
+organisation_sessions = Table(
+    "organisation_sessions", metadata,
+    Column("session_hash", String(64), primary_key=True),   # SHA-256 of the cookie's session id
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),     # sign-out, key rotation or revocation
+)
+
 accounts = Table(
     "accounts", metadata,
     _pk(),
@@ -141,6 +151,14 @@ accounts = Table(
     Column("suppressed_at", UTCDateTime),          # due process: unverified dispute, retention
     Column("suppressed_reason", String(40)),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Metro 2 account identification and segments (0004); business data, not personal
+    Column("identification_number", String(20)),
+    Column("original_creditor", String(120)),          # K1 creditor name
+    Column("creditor_classification", String(2)),      # K1 code 01..15
+    Column("purchase_indicator", String(16)),          # K2: purchased_from | sold_to
+    Column("purchase_name", String(120)),
+    Column("mortgage", JSON),                          # K3 {agency, agency_account, mers_min}
+    Column("specialised_payment", JSON),               # K4
     UniqueConstraint("furnisher_id", "account_ref", "subject_id",
                      name="uq_accounts_furnisher_ref_subject"),
 )
@@ -157,8 +175,39 @@ account_months = Table(
     Column("monthly_income", BigInteger),
     Column("consent_ref", String(64)),
     Column("payment_history", String(24)),
+    Column("special_comment", String(2)),          # Metro 2 special comment code (0004)
     Column("file_id", BigInteger),
     Column("furnished_at", UTCDateTime, nullable=False),
+)
+
+# What each furnished record said about its subject, kept dated and sourced (0004). The value is
+# AES-GCM encrypted JSON; ``value_hmac`` is the keyed hash of its normalised form (one row per
+# subject, kind, value and furnisher). The source is the record that first reported it.
+identity_observations = Table(
+    "identity_observations", metadata,
+    _pk(),
+    Column("subject_id", Id, nullable=False),      # references subjects (no FK, as accounts)
+    Column("kind", String(16), nullable=False),    # name | national_id | date_of_birth | ...
+    Column("value_ciphertext", LargeBinary, nullable=False),
+    Column("value_hmac", String(64), nullable=False),
+    Column("furnisher_id", Id, nullable=False),
+    Column("file_id", BigInteger),
+    Column("line", BigInteger),
+    Column("first_seen_on", Date, nullable=False),   # the as-of of the records
+    Column("last_seen_on", Date, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),  # when stored
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("item_ref", String(24), nullable=False, unique=True),
+    UniqueConstraint("subject_id", "kind", "value_hmac", "furnisher_id",
+                     name="uq_identity_observations_subject_kind_value_furnisher"),
+)
+
+# Keyed-hash blocking keys (normalised name + birth date, surname + birth date, national id,
+# phone, address line + ZIP): candidates for identity resolution, never plaintext (0004).
+identity_keys = Table(
+    "identity_keys", metadata,
+    Column("key_hmac", String(64), primary_key=True),
+    Column("subject_id", Id, primary_key=True),
 )
 
 inquiries = Table(
@@ -259,15 +308,25 @@ statements = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A consent of one subject to one organisation for one purpose (domain/consents.py; 0005).
+# ``reference`` is the opaque consent_ref; ``granted_at`` is when it was obtained.
 consents = Table(
     "consents", metadata,
     _pk(),
     Column("subject_id", ForeignKey("subjects.id"), nullable=False, index=True),
     Column("organisation_id", ForeignKey("organisations.id")),
     Column("purpose", String(40), nullable=False),
-    Column("reference", String(64), nullable=False),
+    Column("reference", String(64), nullable=False, unique=True),
     Column("granted_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("scope", String(40), nullable=False),          # comma-separated: income,report
+    Column("source", String(12), nullable=False),         # member | consumer
+    Column("evidence_kind", String(24), nullable=False),
+    Column("evidence_sha256", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("ix_consents_organisation_subject_purpose", "organisation_id", "subject_id",
+          "purpose"),
 )
 
 freezes = Table(
@@ -359,6 +418,10 @@ furnishing_files = Table(
     Column("errors", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
+    Column("quality", JSON),                          # the data-quality report (0003)
+    Column("errors_total", BigInteger, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),   # ingest starts
+    Column("failure_reason", Text),
 )
 
 audit_events = Table(

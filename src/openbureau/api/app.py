@@ -115,9 +115,14 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
                   description="A credit reporting system with due process built in.")
     app.state.bureau = bureau
     problems.install(app)
+    from openbureau.api.body_limit import BodyLimit
     from openbureau.api.security import SecurityHeaders
 
-    production = (settings or (bureau.settings if bureau else Settings())).environment
+    conf = settings or (bureau.settings if bureau else Settings())
+    production = conf.environment
+    # bodies are bounded before credentials are checked or anything is parsed; inside the
+    # security headers and the access log, so that a 413 has both
+    app.add_middleware(BodyLimit, max_body=conf.max_body_bytes, max_upload=conf.max_upload_bytes)
     app.add_middleware(SecurityHeaders, hsts=production == "production")
     from openbureau.api.access_log import AccessLog
 

@@ -20,9 +20,10 @@ class SubjectRef(Closed):
 
 class AccountBatch(Closed):
     records: list[dict[str, Any]] = Field(
-        max_length=10_000,
         description="AccountRecord objects (api.md). Each is checked against the closed schema; "
-                    "unknown or prohibited fields are refused naming the field and category.")
+                    "unknown or prohibited fields are refused naming the field and category. "
+                    "At most OPENBUREAU_MAX_BATCH_RECORDS (default 10,000) per batch: a larger "
+                    "batch is refused whole with 413.")
 
 
 class RecordError(BaseModel):
@@ -60,7 +61,14 @@ class FileStatus(BaseModel):
     records: int
     accepted: int
     rejected: int
-    errors: list[LineErrorOut]
+    errors: list[LineErrorOut] = Field(
+        description="The first errors in file order, at most the bureau's "
+                    "OPENBUREAU_MAX_ERRORS_KEPT (default 10,000).")
+    errors_total: int = Field(description="Every error found, kept or not.")
+    errors_truncated: bool = Field(description="True when errors_total exceeds the errors kept.")
+    failure_reason: str | None = Field(
+        default=None, description="Why a failed file was given up (e.g. its ingest was "
+                                  "interrupted too many times).")
 
 
 class HeldAccount(BaseModel):

@@ -22,7 +22,25 @@ class Identity(BaseModel):
     name: str
     date_of_birth: date | None
     national_id: str | None = Field(description="the full identifier; only in your own report")
-    national_id_masked: str
+    national_id_masked: str | None = Field(description="null for a file opened from records "
+                                                       "without a national id")
+
+
+class IdentitySource(BaseModel):
+    furnisher: str = Field(description="who reported it")
+    first_seen_on: date = Field(description="as-of date of the first record that said it")
+    last_seen_on: date = Field(description="as-of date of the latest record that said it")
+
+
+class IdentityElement(BaseModel):
+    item_ref: str
+    kind: str = Field(description="name | national_id | date_of_birth | address | phone | "
+                                  "employer")
+    value: str = Field(description="in words; national ids and phones masked to the last 4")
+    fields: dict[str, Any] = Field(description="the element's parts (masked likewise)")
+    first_seen_on: date
+    last_seen_on: date
+    reported_by: list[IdentitySource]
 
 
 class GridCell(BaseModel):
@@ -38,6 +56,18 @@ class Statement(BaseModel):
     item_ref: str | None
     text: str
     created_at: datetime
+
+
+class OriginalCreditor(BaseModel):
+    name: str
+    classification: str | None
+    classification_text: str | None
+
+
+class Purchase(BaseModel):
+    indicator: str = Field(description="purchased_from | sold_to")
+    name: str | None
+    text: str
 
 
 class Account(BaseModel):
@@ -57,6 +87,17 @@ class Account(BaseModel):
     as_of: date
     date_of_first_delinquency: date | None
     compliance_code: str | None
+    compliance_condition_text: str | None = Field(description="the compliance condition in "
+                                                              "words")
+    special_comment: str | None = Field(description="Metro 2 special comment code of the "
+                                                    "newest month")
+    special_comment_text: str | None
+    original_creditor: OriginalCreditor | None = Field(
+        description="K1: the creditor a collection account was originally owed to")
+    purchase: Purchase | None = Field(description="K2: purchased from / sold to")
+    mortgage: dict[str, Any] | None = Field(description="K3: agency, agency account, MERS MIN")
+    specialised_payment: dict[str, Any] | None = Field(
+        description="K4: balloon or deferred payment")
     disputed: bool
     payment_history: list[GridCell] = Field(description="24 months, oldest first")
     statements: list[Statement]
@@ -129,6 +170,8 @@ class Report(BaseModel):
     profile: str
     subject_ref: str
     identity: Identity
+    personal_information: list[IdentityElement] = Field(
+        description="every identity element furnishers reported, with who and when")
     accounts: list[Account]
     public_records: list[PublicRecord]
     inquiries: list[Inquiry]

@@ -163,7 +163,12 @@ class OfferOut(BaseModel):
 
 
 class MemberOffer(OfferOut):
-    reach: int = Field(description="opted-in consumers whose current score qualifies (a count)")
+    reach: int | None = Field(description="opted-in consumers whose current score qualifies (a "
+                              "count); null when fewer than reach_minimum (reach_suppressed)")
+    reach_suppressed: bool = Field(description="true when fewer than reach_minimum consumers "
+                                   "qualify: the count is withheld so that it cannot reveal "
+                                   "anyone's score")
+    reach_minimum: int = Field(description="the smallest count shown (default 10)")
 
 
 class MemberOfferList(BaseModel):

@@ -70,6 +70,10 @@ class PurposeNotPermitted(PermissionDenied):
 class ConsentRequired(PermissionDenied):
     title = "Consent required"
 
+    def __init__(self, detail: str, reason: str = "no consent recorded for this purpose") -> None:
+        super().__init__(detail)
+        self.reason = reason     # the refusal reason, one of domain.consents' (audited)
+
 
 class FileFrozen(PermissionDenied):
     title = "File frozen"

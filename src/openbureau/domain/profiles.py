@@ -57,6 +57,8 @@ class Profile:
     objection_review_days: int
     reconsideration_request_days: int
     reconsideration_decision_days: int
+    # whether a consumer may revoke a consent given to a member (ahead of its expiry)
+    consent_revocable: bool = True
 
     def consent_needed(self, purpose: Purpose) -> bool:
         return purpose in self.consent_required
@@ -81,7 +83,8 @@ PROFILES: dict[str, Profile] = {
         free_reports_per_year=52,
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=True,
-        fraud_alert_initial_days=_YEAR, fraud_alert_extended_days=7 * _YEAR, **_COURT),
+        fraud_alert_initial_days=_YEAR, fraud_alert_extended_days=7 * _YEAR,
+        consent_revocable=True, **_COURT),
     "cn-cri": Profile(
         name="cn-cri", title="China: Credit Reporting Industry Regulation (2013)",
         dispute_days=20, dispute_extension_days=0, furnisher_notice_business_days=5,
@@ -89,10 +92,15 @@ PROFILES: dict[str, Profile] = {
         negative_retention_days=5 * _YEAR, bankruptcy_retention_days=5 * _YEAR,
         inquiry_display_days=None, employment_inquiry_display_days=None,
         free_reports_per_year=2,
-        permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER,
-                                                                            Purpose.CONSUMER_REQUEST},
+        # art. 18: written consent and an agreed purpose for every query, "except where the law
+        # provides that a query may be made without consent" (a court's order). A member
+        # asking "at the consumer's request" still holds the consumer's written consent.
+        # The Regulation says nothing of withdrawing consent; PIPL (2021) art. 15 lets a
+        # person withdraw consent given: revocable (docs/rights.md)
+        permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER},
         key_factors=4, extra_factor_for_inquiries=False, freeze_available=False,
-        fraud_alert_initial_days=None, fraud_alert_extended_days=None, **_COURT),
+        fraud_alert_initial_days=None, fraud_alert_extended_days=None, consent_revocable=True,
+        **_COURT),
     "eu-gdpr": Profile(
         name="eu-gdpr", title="European Union: GDPR (German retention code)",
         dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,
@@ -102,7 +110,8 @@ PROFILES: dict[str, Profile] = {
         free_reports_per_year=None,
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=False,
-        fraud_alert_initial_days=None, fraud_alert_extended_days=None, **_COURT),
+        fraud_alert_initial_days=None, fraud_alert_extended_days=None,
+        consent_revocable=True, **_COURT),   # GDPR art. 7(3)
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +19,7 @@ from openbureau.adapters.tables import (
     consumer_logins,
     consumer_sessions,
     enrolment_codes,
+    organisation_sessions,
     organisations,
 )
 from openbureau.adapters.tables import subjects as t
@@ -32,6 +35,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
 from openbureau.services import subjects
+from openbureau.unit_of_work import UnitOfWork
 
 KEY_PREFIX = "ob"
 
@@ -77,6 +81,14 @@ def _issue_key(uow: Any, org_id: int) -> str:
     return f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
+def _end_web_sessions(uow: UnitOfWork, org_id: int) -> None:
+    """End every web session of an organisation (its keys were rotated or revoked)."""
+    uow.execute(update(organisation_sessions)
+                .where(organisation_sessions.c.organisation_id == org_id,
+                       organisation_sessions.c.ended_at.is_(None))
+                .values(ended_at=uow.clock.now()))
+
+
 def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> None:
     with bureau.uow() as uow:
         org = uow.execute(select(organisations).where(organisations.c.name == name)).first()
@@ -88,6 +100,7 @@ def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) ->
         uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
                                            api_keys.c.revoked_at.is_(None))
                     .values(revoked_at=now))
+        _end_web_sessions(uow, org.id)
         uow.audit(actor.actor, "organisation.revoke", detail_org=name)
         credential_cache.changed(uow)
         uow.commit()
@@ -225,41 +238,80 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
         uow.commit()
 
 
+# An argon2 hash of a secret nobody knows (made with this module's hasher parameters): an unknown
+# identifier is verified against it, so that it costs the same argon2 work as a wrong password
+# for an enrolled one. Made afresh, once, if the hasher's parameters ever change.
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$/dXN5AkWb6/KEovTEl9Sdg$"
+               "78i54BWi0w12GOKxyCNMC6emv0Rnf+F3e0V/XixJrG8")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    from openbureau.adapters.secrets_hashing import needs_rehash
+
+    return hash_secret(secrets.token_urlsafe(32)) if needs_rehash(_DUMMY_HASH) else _DUMMY_HASH
+
+
+SIGNIN_REFUSED = "sign-in refused: identifier or password is wrong"
+SIGNIN_LOCKED = ("too many failed sign-ins for this identifier from this address; try again in "
+                 "{seconds} seconds")
+
+
+def _lockout(bureau: Bureau) -> tuple[int, float, float]:
+    """(failures before the lock, first lock in seconds, longest lock in seconds)."""
+    s = bureau.settings
+    return (s.signin_attempts_before_lockout,
+            s.signin_lockout_seconds, s.signin_lockout_max_seconds)
+
+
+def _failure_ledger(id_hmac: str, client: str | None) -> str:
+    """The lockout ledger of one identifier from one address: keyed by the identifier's keyed
+    hash (whether or not anyone is enrolled under it) and the address, hashed together, so
+    neither is stored in clear and a stranger's failures never lock the owner's address."""
+    key = hashlib.sha256(f"{id_hmac}|{client or ''}".encode()).hexdigest()[:40]
+    return f"signin:fail:{key}"
+
+
 def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None = None) -> str:
-    """A session token. Every attempt from one client address counts against
-    ``signin_per_minute`` (password guessing across many files); failures against one file
-    lock it after ``signin_attempts_before_lockout`` (guessing one file's password)."""
+    """A session token.
+
+    - Every attempt from one client address counts against ``signin_per_minute`` (password
+      guessing across many files).
+    - Failures for one identifier from one address lock that pair, and only that pair, after
+      ``signin_attempts_before_lockout``, for ``signin_lockout_seconds`` doubling with each
+      further failure up to ``signin_lockout_max_seconds`` (``rate_limit.record_failure``): a
+      stranger cannot lock the owner out of their own address.
+    - An unknown identifier (or one nobody enrolled under) does the same work and gets the same
+      answers as a wrong password: argon2 against a dummy hash, the same failure ledger, the
+      same 401 and the same 429 (docs/security.md, "Consumer sign-in")."""
     if client is not None:
         rate_limit.take(bureau, rate_limit.bucket_for("signin:ip", client),
                         bureau.settings.signin_per_minute, what="sign-in attempts")
     nid = normalise_national_id(national_id)
-    refused = Unauthenticated("sign-in refused: identifier or password is wrong")
-    limit = bureau.settings.signin_attempts_before_lockout
+    id_hmac = bureau.vault.lookup_hash(nid)
+    ledger = _failure_ledger(id_hmac, client)
+    allowed, base, cap = _lockout(bureau)
+    wait = rate_limit.locked_for(bureau, ledger, allowed, base, cap)
+    if wait:
+        raise RateLimited(SIGNIN_LOCKED.format(seconds=wait), wait)
     with bureau.uow() as uow:
         row = uow.execute(
-            select(t.c.id, t.c.item_ref, consumer_logins.c.password_hash,
-                   consumer_logins.c.failed_attempts, consumer_logins.c.locked_until)
+            select(t.c.id, t.c.item_ref, consumer_logins.c.password_hash)
             .join(consumer_logins, consumer_logins.c.subject_id == t.c.id)
-            .where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
-        now = uow.clock.now()
-        if row is None:
-            raise refused
-        if row.locked_until is not None and row.locked_until > now:
-            retry = int((row.locked_until - now).total_seconds()) + 1
-            raise RateLimited("too many failed sign-ins; try again later", retry)
-        if not verify_secret(row.password_hash, password):
-            attempts = row.failed_attempts + 1
-            values: dict[str, Any] = {"failed_attempts": attempts}
-            if attempts >= limit:
-                values = {"failed_attempts": 0, "locked_until": now + timedelta(minutes=15)}
-            uow.execute(update(consumer_logins)
-                        .where(consumer_logins.c.subject_id == row.id).values(**values))
-            uow.audit(f"consumer:{row.item_ref}", "consumer.sign_in_failed", row.item_ref)
+            .where(t.c.id_hmac == id_hmac)).first()
+    ok = verify_secret(row.password_hash if row is not None else _dummy_hash(), password)
+    if row is None or not ok:
+        rate_limit.record_failure(bureau, ledger, cap)
+        with bureau.uow() as uow:
+            # audited alike, known or not (an unknown identifier has no file to name)
+            uow.audit("consumer" if row is None else f"consumer:{row.item_ref}",
+                      "consumer.sign_in_failed", None if row is None else row.item_ref)
             uow.commit()
-            raise refused
-        token = secrets.token_urlsafe(32)
-        uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
-                    .values(failed_attempts=0, locked_until=None))
+        raise Unauthenticated(SIGNIN_REFUSED)
+    rate_limit.clear(bureau, ledger)
+    token = secrets.token_urlsafe(32)
+    with bureau.uow() as uow:
+        now = uow.clock.now()
         uow.execute(insert(consumer_sessions).values(
             token_hash=digest(token), subject_id=row.id, created_at=now,
             expires_at=now + timedelta(hours=bureau.settings.session_hours)))
@@ -288,10 +340,12 @@ def authenticate_session(bureau: Bureau, token: str) -> Principal:
     return principal
 
 
-def sign_out(bureau: Bureau, token: str) -> None:
+def sign_out(bureau: Bureau, token: str, who: Principal | None = None) -> None:
     with bureau.uow() as uow:
         uow.execute(consumer_sessions.delete().where(
             consumer_sessions.c.token_hash == digest(token)))
+        if who is not None:
+            uow.audit(who.actor, "consumer.sign_out", who.subject_ref)
         credential_cache.changed(uow)
         uow.commit()
     _forget_credentials(bureau)
@@ -310,6 +364,7 @@ def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKe
         uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
                                            api_keys.c.revoked_at.is_(None))
                     .values(revoked_at=uow.clock.now()))
+        _end_web_sessions(uow, org.id)
         key = _issue_key(uow, org.id)
         uow.audit(actor.actor, "organisation.rotate_key", detail_org=name)
         credential_cache.changed(uow)

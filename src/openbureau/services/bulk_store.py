@@ -13,7 +13,13 @@ events (one per subject whose file changed) and the rescoring hook. The semantic
 A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.STAGE_COLUMNS``:
 ``metro2_columns`` renders clean Metro 2 records straight into it, ``render`` renders a validated
 ``AccountRecord`` (JSON, CSV, and Metro 2 records read one by one). National identifiers never
-enter the staging table: rows carry the keyed hash.
+enter the staging table: rows carry the keyed hash (``identity_store.subject_key``: for a record
+without a national id, its name + birth date key, resolved to a subject by
+``identity_store.subjects_without_id``; a record matching several files is refused and left out
+of the chunk). Nor does any other identity element: the observations and blocking keys are
+built in Python from the rows' identities and kept by ``identity_store.record_identities``
+(set-based, a fixed number of statements per chunk). An L1 segment's renaming is done before the
+accounts are looked up (``account_changes.rekey``), the row carrying the new account number.
 """
 
 from __future__ import annotations
@@ -25,17 +31,26 @@ from typing import Any
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS, Block
+from openbureau.adapters.pii import IdentityVault
 from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import FieldError
 from openbureau.domain.records import AccountRecord
 from openbureau.domain.roles import Principal
+from openbureau.services import account_changes, identity_store
 from openbureau.services.refs import new_ref
+
+
+def subject_key(vault: IdentityVault, identity: Any) -> str:
+    """``identity_store.subject_key`` for a record without a national id (``furnishing._feed``
+    hashes national ids itself, with its memo)."""
+    return identity_store.subject_key(identity_store.Hashes(vault), identity)
 
 
 class Rows:
     """A chunk's staging rows as parallel lists (a block's rows are added without a Python
-    object per row): file position, keyed hash of the national id, COPY line, and where the
-    identity of a new subject comes from -- ``owners[i]`` is a Block and ``items[i]`` the row
-    in it, or ``owners[i]`` is None and ``items[i]`` a SubjectIdentity."""
+    object per row): file position, subject key (``identity_store.subject_key``), COPY line, and
+    where the row's identity comes from -- ``owners[i]`` is a Block and ``items[i]`` the row
+    in it, or ``owners[i]`` is None and ``items[i]`` the AccountRecord."""
 
     __slots__ = ("positions", "hmacs", "lines", "owners", "items")
 
@@ -67,7 +82,7 @@ class Rows:
         self.hmacs.append(hm)
         self.lines.append(render(rec, seq, hm))
         self.owners.append(None)
-        self.items.append(rec.subject)
+        self.items.append(rec)
 
     def clear(self) -> None:
         for name in self.__slots__:
@@ -80,8 +95,29 @@ class Rows:
         owner = self.owners[i]
         if owner is not None:
             return owner.identity(self.items[i])
-        who = self.items[i]
+        who = self.items[i].subject
         return who.national_id, who.name, who.date_of_birth
+
+    def subject(self, i: int) -> Any:
+        """The whole SubjectIdentity of row ``i``."""
+        owner = self.owners[i]
+        return owner.subject(self.items[i]) if owner is not None else self.items[i].subject
+
+    def as_of(self, i: int) -> date:
+        owner = self.owners[i]
+        return owner.as_of(self.items[i]) if owner is not None else self.items[i].as_of
+
+    def renames(self, i: int) -> tuple[str, str] | None:
+        """(old, new) account number when row ``i``'s record carries an L1 new number."""
+        owner = self.owners[i]
+        return None if owner is not None else account_changes.renames(self.items[i])
+
+    def without(self, drop: set[int]) -> Rows:
+        """These rows but those at the indexes ``drop``."""
+        out = Rows()
+        for name in self.__slots__:
+            setattr(out, name, [v for i, v in enumerate(getattr(self, name)) if i not in drop])
+        return out
 
 
 _CREATE = ("CREATE TEMP TABLE IF NOT EXISTS furnish_stage ("
@@ -90,22 +126,43 @@ _CREATE = ("CREATE TEMP TABLE IF NOT EXISTS furnish_stage ("
 _CREATE_SUBJECTS = ("CREATE TEMP TABLE IF NOT EXISTS furnish_subjects (hm text, id bigint) "
                     "ON COMMIT DELETE ROWS")
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
-                 "monthly_income", "consent_ref", "payment_history")
+                 "monthly_income", "consent_ref", "payment_history", "special_comment")
 
-_INSERT_ACCOUNTS = """
+# the segment fields (account_changes.SEGMENT_FIELDS) of a new account, and of an account
+# following its newest month: persisting when the month does not send them (a K2 "remove"
+# clears the purchase/sale)
+_NEW_SEGMENTS = """st.identification_number, st.original_creditor, st.creditor_classification,
+    NULLIF(st.purchase_indicator, 'remove'),
+    CASE WHEN st.purchase_indicator = 'remove' THEN NULL ELSE st.purchase_name END,
+    st.mortgage::json, st.specialised_payment::json"""
+_SET_SEGMENTS = """identification_number = COALESCE(st.identification_number,
+        a.identification_number),
+    original_creditor = COALESCE(st.original_creditor, a.original_creditor),
+    creditor_classification = COALESCE(st.creditor_classification, a.creditor_classification),
+    purchase_indicator = CASE WHEN st.purchase_indicator = 'remove' THEN NULL
+                              ELSE COALESCE(st.purchase_indicator, a.purchase_indicator) END,
+    purchase_name = CASE WHEN st.purchase_indicator = 'remove' THEN NULL
+                         ELSE COALESCE(st.purchase_name, a.purchase_name) END,
+    mortgage = COALESCE(st.mortgage::json, a.mortgage),
+    specialised_payment = COALESCE(st.specialised_payment::json, a.specialised_payment)"""
+
+_INSERT_ACCOUNTS = f"""
 INSERT INTO accounts (furnisher_id, account_ref, subject_id, item_ref, kind, ecoa, currency,
     opened_on, closed_on, credit_limit, original_amount, date_of_first_delinquency,
-    compliance_code, latest_as_of, deleted_at, delete_code, updated_at)
+    compliance_code, latest_as_of, deleted_at, delete_code, updated_at,
+    identification_number, original_creditor, creditor_classification, purchase_indicator,
+    purchase_name, mortgage, specialised_payment)
 SELECT DISTINCT ON (st.account_ref COLLATE "C", s.id) %(f)s, st.account_ref, s.id, st.item_ref,
     st.kind,
     st.ecoa, st.currency, st.opened_on, st.closed_on, st.credit_limit, st.original_amount,
     st.dofd, NULLIF(st.compliance_code, 'XR'), st.month,
-    CASE WHEN st.delete_code IS NOT NULL THEN %(now)s::timestamp END, st.delete_code, %(now)s
+    CASE WHEN st.delete_code IS NOT NULL THEN %(now)s::timestamp END, st.delete_code, %(now)s,
+    {_NEW_SEGMENTS}
 FROM furnish_stage st JOIN furnish_subjects s ON s.hm = st.hm
 ORDER BY st.account_ref COLLATE "C", s.id, st.month DESC, st.seq DESC
 ON CONFLICT (furnisher_id, account_ref, subject_id) DO NOTHING
 RETURNING id
-"""
+"""  # noqa: S608  # nosec B608
 
 # the statements below are assembled from the constant column names above, nothing else
 _cols = ", ".join(_MONTH_FIELDS)
@@ -135,8 +192,8 @@ FROM src JOIN (SELECT * FROM plain UNION ALL SELECT * FROM deleting) u
 ORDER BY src.seq
 """  # noqa: S608  # nosec B608
 
-_UPDATE_ACCOUNTS = """
-UPDATE accounts a SET kind = st.kind, ecoa = st.ecoa, currency = st.currency,
+_UPDATE_ACCOUNTS = f"""
+UPDATE accounts a SET {_SET_SEGMENTS}, kind = st.kind, ecoa = st.ecoa, currency = st.currency,
     opened_on = st.opened_on, closed_on = st.closed_on, credit_limit = st.credit_limit,
     original_amount = st.original_amount, date_of_first_delinquency = st.dofd,
     compliance_code = CASE WHEN st.compliance_code = 'XR' THEN NULL
@@ -147,7 +204,7 @@ UPDATE accounts a SET kind = st.kind, ecoa = st.ecoa, currency = st.currency,
 FROM unnest(%(ids)s::bigint[], %(seqs)s::bigint[]) AS n(id, seq)
 JOIN furnish_stage st ON st.seq = n.seq
 WHERE a.id = n.id AND st.month >= a.latest_as_of
-"""
+"""  # noqa: S608  # nosec B608
 
 
 def _text(value: Any) -> str:
@@ -160,13 +217,20 @@ def _text(value: Any) -> str:
 
 
 def render(rec: AccountRecord, seq: int, hm: str) -> bytes:
-    """The staging line of a validated record (``STAGE_COLUMNS`` order)."""
-    values = (seq, hm, rec.account_ref, rec.as_of, rec.kind.value, rec.ecoa.value, rec.currency,
+    """The staging line of a validated record (``STAGE_COLUMNS`` order), under the account
+    number it is stored under (an L1's new one)."""
+    seg = account_changes.segment_values(rec)
+    values = (seq, hm, account_changes.effective_ref(rec), rec.as_of, rec.kind.value,
+              rec.ecoa.value, rec.currency,
               rec.opened_on, rec.closed_on, rec.credit_limit, rec.original_amount,
               rec.scheduled_payment, rec.balance, rec.amount_past_due, rec.status.value,
               rec.date_of_first_delinquency, rec.monthly_income, rec.consent_ref,
               rec.compliance_code, rec.delete_code.value if rec.delete_code else None,
-              rec.payment_history, new_ref("acc"))
+              rec.payment_history, new_ref("acc"), rec.special_comment,
+              seg["identification_number"], seg["original_creditor"],
+              seg["creditor_classification"], seg["purchase_indicator"], seg["purchase_name"],
+              account_changes.as_text(seg["mortgage"]),
+              account_changes.as_text(seg["specialised_payment"]))
     return "\t".join(map(_text, values)).encode()
 
 
@@ -176,25 +240,38 @@ PHASES: Counter[str] = Counter()
 
 
 def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
-          rescore: Any) -> tuple[int, set[int]]:
-    """Store the rows in one transaction; returns (rows stored, subjects whose file changed)."""
+          rescore: Any) -> tuple[int, set[int], list[tuple[int, list[FieldError]]]]:
+    """Store the rows in one transaction; returns (rows stored, subjects whose file changed,
+    (position, errors) of the rows refused: without a national id, matching several files)."""
     clock = time.perf_counter
     t0 = clock()
     with bureau.uow() as uow:
         now = uow.clock.now()
         db_now = now.astimezone(UTC).replace(tzinfo=None)
+        dialect = "postgresql"
         raw = uow.session.connection().connection.driver_connection
         assert raw is not None
+        hashes = identity_store.Hashes(bureau.vault)
         with raw.cursor() as cur:
             for create in (_CREATE, _CREATE_SUBJECTS):
                 cur.execute(create)
             # empty unless the last commit was a savepoint (tests)
             cur.execute("DELETE FROM furnish_stage; DELETE FROM furnish_subjects")
             t1 = clock()
-            refs, ids = _subjects(cur, bureau, rows, db_now)
+            refs, ids, refused = _subjects(cur, uow, bureau, rows, hashes, db_now)
+            refusals: list[tuple[int, list[FieldError]]] = []
+            if refused:
+                drop = {i for i, h in enumerate(rows.hmacs) if h in refused}
+                refusals = [(rows.positions[i], [FieldError("subject", identity_store.AMBIGUOUS)])
+                            for i in sorted(drop)]
+                rows = rows.without(drop)
+            renamed = account_changes.rekey(uow, dialect, furnisher.id, {
+                (ids[rows.hmacs[i]], *names) for i in range(len(rows))
+                if rows.owners[i] is None and (names := rows.renames(i)) is not None})
             t2 = clock()
-            with cur.copy("COPY furnish_stage FROM STDIN") as cp:
-                cp.write(b"\n".join(rows.lines) + b"\n")
+            if rows.lines:
+                with cur.copy("COPY furnish_stage FROM STDIN") as cp:
+                    cp.write(b"\n".join(rows.lines) + b"\n")
             with cur.copy("COPY furnish_subjects FROM STDIN") as cp:
                 cp.write("".join(f"{h}\t{i}\n" for h, i in ids.items()).encode())
             # The planner has no statistics for the staging tables and the CTEs. The account
@@ -223,20 +300,29 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                                                "seqs": [s for _, s in newest.values()]})
             cur.execute("SET LOCAL enable_nestloop = DEFAULT; SET LOCAL jit = DEFAULT")
         t6 = clock()
-        uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account", refs[sid],
-                                     "furnishing", {"file_id": file_id, "accounts": items})
-                        for sid, items in by_subject.items()])
+        hmacs, positions = rows.hmacs, rows.positions
+        identity_store.record_identities(
+            uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
+            ((ids[h], rows.subject(i), None if h[0] == "~" else h, rows.as_of(i), positions[i])
+             for i, h in enumerate(hmacs)))
+        t7 = clock()
+        uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account_rekeyed", refs[sid],
+                                     "furnishing", {"file_id": file_id, "from": old, "to": new})
+                        for sid, old, new in renamed]
+                       + [PendingEvent(now, furnisher.actor, "furnish.account", refs[sid],
+                                       "furnishing", {"file_id": file_id, "accounts": items})
+                          for sid, items in by_subject.items()])
         if rescore is not None and by_subject:
             rescore(uow, set(by_subject))
-        t7 = clock()
+        t8 = clock()
         uow.commit()
-    t8 = clock()
+    t9 = clock()
     for phase, seconds in (("begin", t1 - t0), ("subjects", t2 - t1), ("copy", t3 - t2),
                            ("accounts", t4 - t3), ("months", t5 - t4),
-                           ("account state", t6 - t5), ("events + rescore hook", t7 - t6),
-                           ("audit + commit", t8 - t7)):
+                           ("account state", t6 - t5), ("identity", t7 - t6),
+                           ("events + rescore hook", t8 - t7), ("audit + commit", t9 - t8)):
         PHASES[phase] += seconds
-    return len(rows), set(by_subject)
+    return len(rows), set(by_subject), refusals
 
 
 _FIND_SUBJECTS = "SELECT id_hmac, id, item_ref FROM subjects WHERE id_hmac = ANY(%s)"
@@ -249,19 +335,21 @@ RETURNING id_hmac, id, item_ref
 """
 
 
-def _subjects(cur: Any, bureau: Bureau, rows: Rows,
-              db_now: datetime) -> tuple[dict[int, str], dict[str, int]]:
-    """Create the subjects new to the bureau; the item refs of the chunk's subjects by id, and
-    their ids by keyed hash. (Arrays travel in binary: the text form escapes every element.)"""
+def _subjects(cur: Any, uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
+              db_now: datetime) -> tuple[dict[int, str], dict[str, int], set[str]]:
+    """Create the subjects new to the bureau; the item refs of the chunk's subjects by id, their
+    ids by subject key, and the keys refused (no national id, several files match). (Arrays
+    travel in binary: the text form escapes every element.)"""
     first: dict[str, int] = {}      # the row a new subject takes its name from: its first
     positions = rows.positions
     for i, hm in enumerate(rows.hmacs):
         j = first.get(hm)
         if j is None or positions[i] < positions[j]:
             first[hm] = i
+    by_hash = [h for h in first if h[0] != "~"]
     found = {h: (sid, ref) for h, sid, ref in
-             cur.execute(_FIND_SUBJECTS, [list(first)], binary=True).fetchall()}
-    missing = [h for h in first if h not in found]
+             cur.execute(_FIND_SUBJECTS, [by_hash], binary=True).fetchall()} if by_hash else {}
+    missing = [h for h in by_hash if h not in found]
     if missing:
         encrypt = bureau.vault.encrypt
         columns: list[list[Any]] = [[], [], [], [], [], []]
@@ -272,4 +360,19 @@ def _subjects(cur: Any, bureau: Bureau, rows: Rows,
                 column.append(value)
         found.update({h: (sid, ref) for h, sid, ref in cur.execute(
             _INSERT_SUBJECTS, [db_now, *columns], binary=True).fetchall()})
-    return {sid: ref for sid, ref in found.values()}, {h: v[0] for h, v in found.items()}
+    refused: set[str] = set()
+    if len(by_hash) < len(first):
+        # records without a national id; the chunk's records with one count as holders of
+        # their name + birth date keys
+        in_chunk: dict[str, set[int]] = {}
+        for i, h in enumerate(rows.hmacs):
+            who = rows.subject(i) if h[0] != "~" else None
+            if who is not None and who.date_of_birth is not None:
+                in_chunk.setdefault(identity_store.name_dob_key(hashes, who),
+                                    set()).add(found[h][0])
+        made, refused = identity_store.subjects_without_id(
+            uow, "postgresql", {h: rows.subject(first[h]) for h in first if h[0] == "~"},
+            in_chunk, db_now.replace(tzinfo=UTC))
+        found.update(made)
+    return ({sid: ref for sid, ref in found.values()},
+            {h: v[0] for h, v in found.items() if h not in refused}, refused)

@@ -163,7 +163,7 @@ def furnisher_disputes(bureau: Bureau, furnisher: Principal,
     for d in rows:
         item = _view(d)
         item.update(account_ref=d.account_ref,
-                    subject={"name": d.name, "national_id_masked": "*****" + d.id_suffix})
+                    subject={"name": d.name, "national_id_masked": _masked(d.id_suffix)})
         out.append(item)
     return out
 
@@ -213,8 +213,11 @@ def _apply_correction(bureau: Bureau, uow: UnitOfWork, furnisher: Principal, d: 
     acc = uow.execute(select(accounts.c.account_ref, subjects.c.id_hmac)
                       .join(subjects, subjects.c.id == accounts.c.subject_id)
                       .where(accounts.c.item_ref == d.item_ref)).one()
-    if (rec.account_ref != acc.account_ref
-            or bureau.vault.lookup_hash(rec.subject.national_id) != acc.id_hmac):
+    # a file without a national id (issue 11) is matched by the correction's lack of one
+    same_id = (acc.id_hmac is None and rec.subject.national_id is None) or (
+        rec.subject.national_id is not None
+        and bureau.vault.lookup_hash(rec.subject.national_id) == acc.id_hmac)
+    if rec.account_ref != acc.account_ref or not same_id:
         raise ValidationFailed([FieldError(
             "corrected_record", "must be the disputed account: same account_ref and subject")])
     joined = dataclasses.replace(bureau)
@@ -337,7 +340,7 @@ def disputes_to_answer(bureau: Bureau, who: Principal,
         uow.audit(who.actor, "disputes.list", None, PURPOSE, kind=kind.value, status=status,
                   count=len(rows))
         uow.commit()
-    return [dict(_view(d), subject={"name": d.name, "national_id_masked": "*****" + d.id_suffix})
+    return [dict(_view(d), subject={"name": d.name, "national_id_masked": _masked(d.id_suffix)})
             for d in rows]
 
 
@@ -417,3 +420,8 @@ def expire_overdue(bureau: Bureau, uow: UnitOfWork) -> int:
     for d in overdue:
         _close(bureau, uow, d, status, None, SYSTEM, now)
     return len(overdue)
+
+
+def _masked(id_suffix: str | None) -> str | None:
+    """The masked national id of a dispute's subject (None: a file without one, issue 11)."""
+    return "*****" + id_suffix if id_suffix else None

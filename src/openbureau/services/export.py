@@ -1,17 +1,29 @@
 """Exports: a furnisher's accounts as the bureau holds them, back as AccountRecords (for Metro
-2/CSV); and every credit file, as scoring reads it, to Parquet partitioned by a hash of the
-subject id (``export_parquet``: the input of DuckDB and Spark batch rescoring, docs/scale.md)."""
+2/CSV) -- its own account data and each subject's identity *as that furnisher reported it*
+(``reported_identities``), never the bureau's file identity -- with every text cell of a CSV
+neutralised against formula injection (``neutralise``); and every credit file, as scoring
+reads it, to Parquet partitioned by a hash of the subject id (``export_parquet``: the input of
+DuckDB and Spark batch rescoring, docs/scale.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from openbureau.adapters.tables import account_months, accounts, organisations, subjects
+from openbureau.adapters.tables import (
+    account_months,
+    accounts,
+    identity_observations,
+    organisations,
+    subjects,
+)
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import (
@@ -33,9 +45,53 @@ def furnisher_id(bureau: Bureau, name: str) -> int:
     return int(row.id)
 
 
+_REPORTED_KINDS = ("name", "national_id", "date_of_birth")
+_NAME_PARTS = ("surname", "first_name", "middle_name", "generation_code")
+
+
+def reported_identities(uow: Any, vault: Any, furnisher: int,
+                        subject_ids: Iterable[int]) -> dict[int, SubjectIdentity]:
+    """Each subject's identity as ``furnisher`` reported it: the newest name, national id and
+    birth date among its own identity observations, never what the bureau's file says (which
+    another furnisher, a court or the subject may have given). A subject this furnisher never
+    reported a name or birth date for gets none (empty name); its national id is the file's
+    only for an account furnished before observations were kept, when the national id was the
+    one key a record could be matched on (so this furnisher sent it)."""
+    ids = sorted(set(subject_ids))
+    if not ids:
+        return {}
+    o = identity_observations.c
+    newest: dict[tuple[int, str], Any] = {}
+    for r in uow.execute(select(o.subject_id, o.kind, o.value_ciphertext)
+                         .where(o.furnisher_id == furnisher, o.subject_id.in_(ids),
+                                o.kind.in_(_REPORTED_KINDS))
+                         .order_by(o.last_seen_on, o.last_at, o.id)):
+        newest[(r.subject_id, r.kind)] = r.value_ciphertext     # the last one wins
+    reported = {sid for sid, _ in newest}
+    legacy = [sid for sid in ids if sid not in reported]
+    file_ids = dict(uow.execute(select(subjects.c.id, subjects.c.id_ciphertext)
+                                .where(subjects.c.id.in_(legacy))).all()) if legacy else {}
+
+    def value(sid: int, kind: str) -> dict[str, Any]:
+        blob = newest.get((sid, kind))
+        return json.loads(vault.decrypt(blob)) if blob is not None else {}
+
+    out = {}
+    for sid in ids:
+        name, dob = value(sid, "name"), value(sid, "date_of_birth").get("date_of_birth")
+        nid = value(sid, "national_id").get("national_id")
+        if sid in file_ids and file_ids[sid] is not None:
+            nid = vault.decrypt(file_ids[sid])
+        out[sid] = SubjectIdentity(
+            nid, name.get("name", ""), date.fromisoformat(dob) if dob else None,
+            **{k: name[k] for k in _NAME_PARTS if k in name})
+    return out
+
+
 def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
                    all_months: bool = False) -> Iterator[AccountRecord]:
-    """Each account's newest month (or every month), streamed in account order."""
+    """Each account's newest month (or every month), streamed in account order, with the
+    subject as this furnisher reported it (``reported_identities``)."""
     after = 0
     while True:
         with bureau.uow() as uow:
@@ -53,17 +109,15 @@ def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
                        account_months.c.balance, account_months.c.amount_past_due,
                        account_months.c.credit_limit.label("month_limit"),
                        account_months.c.scheduled_payment, account_months.c.monthly_income,
-                       account_months.c.consent_ref, account_months.c.payment_history,
-                       subjects.c.id_ciphertext,
-                       subjects.c.name.label("subject_name"), subjects.c.date_of_birth)
+                       account_months.c.consent_ref, account_months.c.payment_history)
                 .join(account_months, join)
-                .join(subjects, subjects.c.id == accounts.c.subject_id)
                 .where(accounts.c.id.in_(id_list))
                 .order_by(accounts.c.id, account_months.c.as_of)).all()
+            who = reported_identities(uow, bureau.vault, furnisher,
+                                      (r.subject_id for r in rows))
         for r in rows:
             yield AccountRecord(
-                subject=SubjectIdentity(bureau.vault.decrypt(r.id_ciphertext), r.subject_name,
-                                        r.date_of_birth),
+                subject=who[r.subject_id],
                 account_ref=r.account_ref, as_of=r.as_of, kind=AccountKind(r.kind),
                 opened_on=r.opened_on, balance=r.balance, amount_past_due=r.amount_past_due,
                 status=AccountStatus(r.status), ecoa=Ecoa(r.ecoa), currency=r.currency,
@@ -76,6 +130,39 @@ def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
                 delete_code=DeleteCode(r.delete_code) if r.delete_code else None,
                 payment_history=r.payment_history)
         after = id_list[-1]
+
+
+# -- CSV: formula injection ----------------------------------------------------------------------
+
+# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): one starting with = + - @,
+# a tab or a carriage return -- and their full-width forms, which some spreadsheets fold to them.
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: str) -> str:
+    """A text cell made inert: one that starts (after any spaces or line breaks) like a formula
+    gets a leading single quote, which spreadsheets show as text and never evaluate. Numbers
+    are never text here (a negative balance stays a number)."""
+    stripped = value.lstrip(" \n")
+    if value[:1] in FORMULA_START or stripped[:1] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def _neutralised(obj: Any) -> Any:
+    if isinstance(obj, str) and not isinstance(obj, Enum):
+        return neutralise(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: _neutralised(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return dataclasses.replace(obj, **changes)
+    return obj
+
+
+def csv_safe(records: Iterable[AccountRecord]) -> Iterator[AccountRecord]:
+    """The records with every text field ``neutralise``d, for writing as CSV (not for Metro 2,
+    whose fixed-width fields no spreadsheet evaluates and whose writer checks them)."""
+    for rec in records:
+        yield _neutralised(rec)
 
 
 # -- Parquet: the credit files that scoring reads, partitioned by a hash of the subject id -------

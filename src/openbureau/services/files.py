@@ -4,15 +4,26 @@ The upload is written to disk first and recorded as ``queued``; ingestion then r
 background for the API, in the foreground for the CLI) and the summary is kept with the file.
 A file left ``queued`` or ``running`` by a crash is picked up again by ``resume_pending``;
 since storing is an upsert, re-ingesting it changes nothing that was already stored.
+
+Intake is bounded (docs/security.md): an upload is streamed to disk a chunk at a time and
+refused past ``max_upload_bytes``; at most ``max_errors_kept`` rejections are kept per file (all
+are counted, in ``errors_total``); every ingest start is counted in ``attempts``, so a file
+whose ingest took the server down ``max_ingest_attempts`` times is marked failed instead of
+being resumed at every start. The raw upload holds national ids, names and birth dates in
+clear: it is written 0600 in a 0700 folder and deleted as soon as its ingest is over (done or
+failed); only its SHA-256 is kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
+import os
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
 from sqlalchemy import insert, select, update
@@ -29,12 +40,75 @@ from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import furnishing_files, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.quality import QualityReport
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing
 from openbureau.services.furnishing import Candidate, Rejection, Summary
 
 log = logging.getLogger("openbureau.files")
-MAX_ERRORS_KEPT = 10_000
+CHUNK = 1 << 20
+INCOMING = ".incoming-"          # an upload being received (not yet a file row)
+STALE_INCOMING_SECONDS = 3600    # an incoming file untouched this long was abandoned by a crash
+
+
+class UploadTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the file is larger than this bureau accepts ({limit:,} bytes)")
+        self.limit = limit
+
+
+def upload_dir(bureau: Bureau) -> Path:
+    """The folder of raw uploads, readable by the server's user only."""
+    folder = bureau.settings.resolved_upload_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)        # a folder made by an older version was world-readable
+    return folder
+
+
+class Incoming:
+    """An upload being received: written a chunk at a time to a new 0600 file of the upload
+    folder, hashed as it goes, refused past ``limit`` bytes (``UploadTooLarge``: the partial
+    file is removed at once). Removed too if it is never accepted (``with`` block left by an
+    exception, or ``discard``)."""
+
+    def __init__(self, bureau: Bureau, limit: int | None = None) -> None:
+        self.path = upload_dir(bureau) / f"{INCOMING}{secrets.token_hex(8)}"
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._out: IO[bytes] | None = os.fdopen(fd, "wb")
+        self.limit = limit
+        self.size = 0
+        self.sha = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        assert self._out is not None, "the upload was closed"
+        self.size += len(chunk)
+        if self.limit is not None and self.size > self.limit:
+            self.discard()
+            raise UploadTooLarge(self.limit)
+        self.sha.update(chunk)
+        self._out.write(chunk)
+
+    def copy_from(self, src: IO[bytes]) -> None:
+        while chunk := src.read(CHUNK):
+            self.write(chunk)
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Incoming:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.discard()
 
 
 def _candidates(stream: IO[bytes], fmt: str,
@@ -51,52 +125,66 @@ def _candidates(stream: IO[bytes], fmt: str,
         if isinstance(item, Block):
             yield item
         elif isinstance(item, RawRecord):
-            yield Candidate(item.line, item.fields)
+            yield Candidate(item.line, item.fields, getattr(item, "metro2", None))
         else:
             assert isinstance(item, LineError)
             yield Rejection(item.line, [FieldError(item.field, item.message, line=item.line)],
                             is_record=getattr(item, "is_record", True))
 
 
-def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes]) -> int:
-    """Store an upload and queue it. Refuses at once what cannot be read at all, and a CSV
-    whose header names an unknown or prohibited column (422 naming the column)."""
-    folder = bureau.settings.resolved_upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".incoming-{furnisher.id}-{id(src)}"
-    sha = hashlib.sha256()
-    with tmp.open("wb") as out:
-        while chunk := src.read(1 << 20):
-            sha.update(chunk)
-            out.write(chunk)
+def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes],
+            limit: int | None = None) -> int:
+    """Store an upload read from ``src`` and queue it (see ``accept``). The CLI's path: an
+    operator's own file has no size limit unless ``limit`` is given."""
+    with Incoming(bureau, limit) as incoming:
+        incoming.copy_from(src)
+        return accept(bureau, furnisher, filename, incoming)
+
+
+def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incoming) -> int:
+    """Queue a received upload. Refuses at once what cannot be read at all, and a CSV whose
+    header names an unknown or prohibited column (422 naming the column); a refused upload is
+    not kept."""
+    incoming.close()
     try:
-        with tmp.open("rb") as f:
+        with incoming.path.open("rb") as f:
             head = f.read(4096)
             fmt = detect_format(head)
             f.seek(0)
             first = next(iter(read_records(f, fmt)), None)   # header checks happen here
             del first
+        with bureau.uow() as uow:
+            file_id = uow.execute(insert(furnishing_files).values(
+                furnisher_id=furnisher.id, filename=_safe_name(filename),
+                format=fmt, sha256=incoming.sha.hexdigest(), status="queued", records=0,
+                accepted=0, rejected=0, errors=[], errors_total=0, attempts=0,
+                created_at=uow.clock.now()
+            ).returning(furnishing_files.c.id)).scalar_one()
+            uow.audit(furnisher.actor, "furnish.file_received", None, "furnishing",
+                      file_id=file_id, format=fmt, sha256=incoming.sha.hexdigest(),
+                      bytes=incoming.size)
+            # renamed before the commit: a committed row always has its file (a crash in
+            # between leaves an orphan file, which ``resume_pending`` removes)
+            os.replace(incoming.path, incoming.path.with_name(str(file_id)))
+            uow.commit()
     except FileUnreadable as exc:
-        tmp.unlink(missing_ok=True)
+        incoming.discard()
         raise ValidationFailed([FieldError("file", str(exc))], f"file unreadable: {exc}") from exc
-    except ValidationFailed:
-        tmp.unlink(missing_ok=True)
+    except BaseException:
+        incoming.discard()
         raise
-    with bureau.uow() as uow:
-        file_id = uow.execute(insert(furnishing_files).values(
-            furnisher_id=furnisher.id, filename=Path(filename or "upload").name[:255],
-            format=fmt, sha256=sha.hexdigest(), status="queued", records=0, accepted=0,
-            rejected=0, errors=[], created_at=uow.clock.now()
-        ).returning(furnishing_files.c.id)).scalar_one()
-        uow.audit(furnisher.actor, "furnish.file_received", None, "furnishing",
-                  file_id=file_id, format=fmt, sha256=sha.hexdigest())
-        uow.commit()
-    shutil.move(str(tmp), folder / str(file_id))
     return int(file_id)
+
+
+def _safe_name(filename: str) -> str:
+    """The name the furnisher gave, without folders, as text the database can store."""
+    name = Path(filename or "upload").name[:255] or "upload"
+    return name.encode("utf-8", "replace").decode("utf-8")
 
 
 def ingest(bureau: Bureau, file_id: int, *, progress: Callable[[Summary], None] | None = None,
            rescore: furnishing.Rescorer | None = None) -> dict[str, Any]:
+    settings = bureau.settings
     with bureau.uow() as uow:
         row = uow.execute(select(furnishing_files, organisations.c.name)
                           .join(organisations,
@@ -104,32 +192,58 @@ def ingest(bureau: Bureau, file_id: int, *, progress: Callable[[Summary], None] 
                           .where(furnishing_files.c.id == file_id)).first()
         if row is None:
             raise NotFound(f"no file {file_id}")
+        # counted (and committed) before any record is read: if this ingest takes the
+        # process down, the next start knows (``resume_pending``)
         uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id)
-                    .values(status="running"))
+                    .values(status="running", attempts=furnishing_files.c.attempts + 1))
         uow.commit()
     furnisher = Principal(Role.FURNISHER, row.furnisher_id, row.name)
-    path = bureau.settings.resolved_upload_dir() / str(file_id)
+    path = upload_dir(bureau) / str(file_id)
+    keep = settings.max_errors_kept
+    report = QualityReport()        # the file's data-quality report (domain.quality)
     try:
         with path.open("rb") as f:
             summary = furnishing.furnish(bureau, furnisher, _candidates(f, row.format, bureau),
-                                         file_id=file_id, progress=progress, rescore=rescore)
+                                         file_id=file_id, progress=progress, rescore=rescore,
+                                         keep_errors=keep, quality=report)
         status = "done"
-    except (FileUnreadable, ValidationFailed, OSError) as exc:
+    except (FileUnreadable, ValidationFailed) as exc:
         log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
         summary = Summary(rejected=[Rejection(0, [FieldError("file", str(exc))],
                                               is_record=False)])
         status = "failed"
-    errors = [dict(e.as_dict(), line=e.line if e.line is not None else r.position)
-              for r in summary.rejected for e in r.errors][:MAX_ERRORS_KEPT]
+    except OSError as exc:
+        # never the path or the operating system's wording: the furnisher reads this
+        log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
+        summary = Summary(rejected=[Rejection(0, [FieldError(
+            "file", "the uploaded file could not be read on the server; send it again")],
+            is_record=False)])
+        status = "failed"
+    errors: list[dict[str, Any]] = []
+    for r in summary.rejected:
+        for e in r.errors:
+            if len(errors) >= keep:
+                break
+            errors.append(dict(e.as_dict(), line=e.line if e.line is not None else r.position))
     with bureau.uow() as uow:
         uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id).values(
             status=status, records=summary.records, accepted=summary.accepted,
-            rejected=sum(1 for r in summary.rejected if r.is_record), errors=errors,
-            finished_at=uow.clock.now()))
+            rejected=summary.rejected.records, errors=errors,
+            errors_total=summary.rejected.errors_total, finished_at=uow.clock.now(),
+            quality=report.stored()))
         uow.audit(furnisher.actor, "furnish.file_ingested", None, "furnishing",
                   file_id=file_id, accepted=summary.accepted, status=status)
         uow.commit()
+    _remove_upload(path)
     return status_of(bureau, furnisher, file_id)
+
+
+def _remove_upload(path: Path) -> None:
+    """The raw upload, once its ingest is over: only what the bureau stored is kept."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.error("could not remove an ingested upload: %s", type(exc).__name__)
 
 
 def status_of(bureau: Bureau, furnisher: Principal, file_id: int) -> dict[str, Any]:
@@ -139,14 +253,72 @@ def status_of(bureau: Bureau, furnisher: Principal, file_id: int) -> dict[str, A
             furnishing_files.c.furnisher_id == furnisher.id)).first()
     if row is None:
         raise NotFound(f"no file {file_id} from this furnisher")
+    errors_total = max(row.errors_total or 0, len(row.errors))
     return {"file_id": row.id, "filename": row.filename, "format": row.format,
             "status": row.status, "records": row.records, "accepted": row.accepted,
-            "rejected": row.rejected, "errors": row.errors}
+            "rejected": row.rejected, "errors": row.errors, "errors_total": errors_total,
+            "errors_truncated": errors_total > len(row.errors),
+            "failure_reason": row.failure_reason}
+
+
+def interrupted_reason(attempts: int) -> str:
+    return (f"ingest was interrupted {attempts} times; not resumed — send the file again or "
+            "ask the operator")
 
 
 def resume_pending(bureau: Bureau) -> list[int]:
-    """Files a crash left queued or running; the caller ingests them again."""
+    """Files a crash left queued or running, for the caller to ingest again -- except those
+    whose ingest was already interrupted ``max_ingest_attempts`` times: those are marked
+    failed, with the reason, and their upload removed. Uploads left behind by a crash (no
+    file row, or the row's ingest over) are removed too."""
+    limit = bureau.settings.max_ingest_attempts
+    folder = upload_dir(bureau)
     with bureau.uow() as uow:
-        return list(uow.execute(select(furnishing_files.c.id).where(
-            furnishing_files.c.status.in_(["queued", "running"]))
-            .order_by(furnishing_files.c.id)).scalars())
+        rows = uow.execute(select(furnishing_files.c.id, furnishing_files.c.attempts,
+                                  furnishing_files.c.furnisher_id)
+                           .where(furnishing_files.c.status.in_(["queued", "running"]))
+                           .order_by(furnishing_files.c.id)).all()
+        resume = [r.id for r in rows if r.attempts < limit]
+        given_up = [r for r in rows if r.attempts >= limit]
+        for r in given_up:
+            reason = interrupted_reason(r.attempts)
+            uow.execute(update(furnishing_files).where(furnishing_files.c.id == r.id).values(
+                status="failed", failure_reason=reason, finished_at=uow.clock.now()))
+            uow.audit(SYSTEM.actor, "furnish.file_abandoned", None, "furnishing",
+                      file_id=r.id, furnisher_id=r.furnisher_id, attempts=r.attempts,
+                      reason=reason)
+        uow.commit()
+    for r in given_up:
+        log.error("file %s: ingest interrupted %s times; marked failed, not resumed",
+                  r.id, r.attempts)
+        _remove_upload(folder / str(r.id))
+    _sweep(bureau, folder, {str(i) for i in resume})
+    return resume
+
+
+def _sweep(bureau: Bureau, folder: Path, pending: set[str]) -> None:
+    """Remove uploads a crash left behind: a numbered file whose ingest is over, or without a
+    row (renamed, then the crash came before the commit), and an incoming one abandoned
+    mid-transfer. Another server process may be receiving an upload meanwhile: a file without
+    a row is left alone until it is an hour old."""
+    now = time.time()
+    numbered: dict[int, float] = {}
+    for entry in folder.iterdir():
+        try:
+            age = now - entry.stat().st_mtime     # its last write
+            if entry.name.startswith(INCOMING):
+                if age > STALE_INCOMING_SECONDS:
+                    entry.unlink(missing_ok=True)
+            elif entry.name.isdigit() and entry.name not in pending:
+                numbered[int(entry.name)] = age
+        except OSError:
+            continue
+    if not numbered:
+        return
+    with bureau.uow() as uow:
+        status = dict(uow.execute(select(furnishing_files.c.id, furnishing_files.c.status)
+                                  .where(furnishing_files.c.id.in_(list(numbered)))).all())
+    for file_id, age in numbered.items():
+        if status.get(file_id) in ("done", "failed") or (
+                file_id not in status and age > STALE_INCOMING_SECONDS):
+            _remove_upload(folder / str(file_id))

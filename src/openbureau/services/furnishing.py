@@ -21,6 +21,7 @@ thread while the next one is read and validated.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,9 +52,10 @@ from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import account_months, accounts, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, ValidationFailed
+from openbureau.domain.quality import QualityReport, rules_in, warnings
 from openbureau.domain.records import AccountRecord, parse_account_record
 from openbureau.domain.roles import Principal
-from openbureau.services import bulk_store
+from openbureau.services import account_changes, bulk_store, identity_store
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -62,7 +64,7 @@ log = logging.getLogger("openbureau.furnishing")
 CHUNK = 2000
 CHUNK_BY_DIALECT = {"postgresql": 10_000}
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
-                 "monthly_income", "consent_ref", "payment_history")
+                 "monthly_income", "consent_ref", "payment_history", "special_comment")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Candidate:
 
     position: int
     fields: Any
+    metro2: dict[str, str] | None = None    # Metro 2 raw base codes for the quality rules
 
 
 @dataclass(frozen=True)
@@ -80,18 +83,97 @@ class Rejection:
     is_record: bool = True      # False for file-level problems (e.g. trailer counts)
 
 
+class Rejections:
+    """The rejections of one furnishing: every one counted, at most ``keep`` of them kept (None:
+    all), so that a file of a million bad records costs no more memory than one of ten thousand.
+
+    The kept ones are those of the lowest positions (the first in file order), whatever order
+    they arrive in: on PostgreSQL a chunk's storage rejections come back from a worker thread
+    after later lines were validated. A bounded max-heap on (position, arrival) does it; equal
+    positions keep their arrival order. Iterating gives the kept ones in file order.
+    """
+
+    __slots__ = ("keep", "_heap", "_seq", "total", "records", "errors_total")
+
+    def __init__(self, items: Iterable[Rejection] = (), keep: int | None = None) -> None:
+        self.keep = keep
+        self._heap: list[tuple[int, int, Rejection]] = []   # (-position, -arrival, rejection)
+        self._seq = 0
+        self.total = 0            # rejections seen (file-level problems included)
+        self.records = 0          # of which reject a record (``is_record``)
+        self.errors_total = 0     # field errors in all of them
+        self.extend(items)
+
+    def append(self, rej: Rejection) -> None:
+        self.total += 1
+        self.records += rej.is_record
+        self.errors_total += len(rej.errors)
+        self._seq += 1
+        item = (-rej.position, -self._seq, rej)
+        if self.keep is None or len(self._heap) < self.keep:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:       # earlier than the latest kept: it takes its place
+            heapq.heapreplace(self._heap, item)
+
+    def extend(self, items: Iterable[Rejection]) -> None:
+        if isinstance(items, Rejections):
+            kept = items.kept()
+            for rej in kept:
+                self.append(rej)
+            # what ``items`` counted but did not keep is counted here too
+            self.total += items.total - len(kept)
+            self.records += items.records - sum(r.is_record for r in kept)
+            self.errors_total += items.errors_total - sum(len(r.errors) for r in kept)
+            return
+        for rej in items:
+            self.append(rej)
+
+    def kept(self) -> list[Rejection]:
+        """The kept rejections in file order."""
+        return [rej for _, _, rej in sorted(self._heap, reverse=True)]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self._heap)
+
+    def __iter__(self) -> Iterator[Rejection]:
+        return iter(self.kept())
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list of the same rejections in file order, when none was dropped."""
+        if isinstance(other, Rejections):
+            other = other.kept() if not other.truncated else None
+        return isinstance(other, list) and not self.truncated and self.kept() == other
+
+    __hash__ = None     # type: ignore[assignment]
+
+
 @dataclass
 class Summary:
     records: int = 0
     accepted: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: Rejections = field(default_factory=Rejections)
     changed_subjects: set[int] = field(default_factory=set)
+    # False for a file's total: a million subjects would be a set of a million ids, and
+    # nothing reads them (each chunk rescored its own)
+    track_subjects: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rejected, Rejections):      # a plain list of rejections
+            self.rejected = Rejections(self.rejected)
 
     def add(self, other: Summary) -> None:
         self.records += other.records
         self.accepted += other.accepted
         self.rejected.extend(other.rejected)
-        self.changed_subjects |= other.changed_subjects
+        if self.track_subjects:
+            self.changed_subjects |= other.changed_subjects
 
 
 Rescorer = Callable[[UnitOfWork, set[int]], None]
@@ -101,12 +183,17 @@ def furnish(bureau: Bureau, furnisher: Principal,
             candidates: Iterable[Candidate | Rejection | Block],
             *, file_id: int | None = None, chunk: int | None = None,
             progress: Callable[[Summary], None] | None = None,
-            rescore: Rescorer | None = None) -> Summary:
-    """Validate and store; returns counts and every rejection with its position.
+            rescore: Rescorer | None = None, keep_errors: int | None = None,
+            quality: QualityReport | None = None) -> Summary:
+    """Validate and store; returns counts and the rejections with their positions: all of
+    them, or with ``keep_errors`` the first that many in file order (all counted).
 
     ``candidates`` may include ``metro2_columns.Block``s: records already validated column-wise
-    (only where the bulk store runs, i.e. on PostgreSQL; see ``bulk_candidates``)."""
-    total = Summary()
+    (only where the bulk store runs, i.e. on PostgreSQL; see ``bulk_candidates``).
+
+    Every record is checked against the data-quality rules (``domain.quality``); ``quality``,
+    when given, collects the counts and sample positions (a file's report)."""
+    total = Summary(rejected=Rejections(keep=keep_errors), track_subjects=file_id is None)
     bulk = bureau.engine.dialect.name == "postgresql"
     # (position, AccountRecord) pairs; on PostgreSQL the bulk store's staging rows
     batch: Any = bulk_store.Rows() if bulk else []
@@ -141,25 +228,31 @@ def furnish(bureau: Bureau, furnisher: Principal,
                                      store))
 
     try:
-        _feed(candidates, bulk, batch, chunk, total, hashes, last, bureau, flush)
+        _feed(candidates, bulk, batch, chunk, total, hashes, last, bureau, flush,
+              quality if quality is not None else QualityReport())
         flush()
         collect()
     finally:
         if pool is not None:
             pool.shutdown(wait=True)    # never leave a chunk being stored behind
-    total.rejected.sort(key=lambda r: r.position)   # in file order (stable within a line)
-    return total
+    return total      # ``total.rejected`` iterates in file order (stable within a line)
 
 
 def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch: Any,
           chunk: int, total: Summary, hashes: dict[str, str], last: tuple[int, int],
-          bureau: Bureau, flush: Callable[[], None]) -> None:
-    """Validate the candidates into ``batch``, calling ``flush`` whenever it is full."""
+          bureau: Bureau, flush: Callable[[], None], quality: QualityReport) -> None:
+    """Validate the candidates into ``batch``, calling ``flush`` whenever it is full.
+
+    Every record is checked against the data-quality rules into ``quality``: a reject rule
+    refused it in ``parse_account_record`` (its error names the rule), a warn rule keeps it.
+    A Block's records were checked column-wise (``metro2_quality_columns.flags``: none fires)."""
+    today = bureau.clock.now().date()
     for cand in candidates:
         if isinstance(cand, Block):
             if not bulk:
                 raise TypeError("column-wise blocks need the bulk store (PostgreSQL)")
             total.records += len(cand)
+            quality.records_checked += len(cand)
             batch.add_block(cand)
             if len(batch) >= chunk:
                 flush()
@@ -174,13 +267,21 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
             rec = parse_account_record(cand.fields)
         except ValidationFailed as exc:
             total.rejected.append(Rejection(cand.position, exc.errors))
+            refused_by = rules_in(exc.errors)
+            quality.records_checked += bool(refused_by)   # only what reached the rules
+            for rule_id in refused_by:
+                quality.hit(rule_id, cand.position)
             rec = None
         if rec is not None:
+            quality.records_checked += 1
+            for rule in warnings(rec, cand.metro2, today):
+                quality.hit(rule.id, cand.position)
             if bulk:
                 last = (cand.position, last[1] + 1 if last[0] == cand.position else 0)
                 seq = cand.position * 16 + min(last[1], 15)
                 nid = rec.subject.national_id
-                hm = hashes.get(nid)
+                # without a national id: the name + birth date key (helper C, issue 11)
+                hm = hashes.get(nid) if nid else bulk_store.subject_key(bureau.vault, rec.subject)
                 if hm is None:
                     hm = hashes[nid] = bureau.vault.lookup_hash(nid)
                     if len(hashes) > 100_000:
@@ -209,6 +310,10 @@ def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id
         if isinstance(exc, psycopg.OperationalError):
             raise
         return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
+    except UnicodeError as exc:
+        # text the driver cannot encode (a lone surrogate the schema let through): that
+        # record's fault, not the batch's -- isolated like any record the database refuses
+        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
 
 
 def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
@@ -228,63 +333,91 @@ def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: in
 
 def _store_bulk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
                 rescore: Rescorer | None) -> Summary:
-    accepted, changed = bulk_store.store(bureau, furnisher, batch, file_id, rescore)
-    return Summary(records=0, accepted=accepted, changed_subjects=changed)
+    accepted, changed, refused = bulk_store.store(bureau, furnisher, batch, file_id, rescore)
+    return Summary(records=0, accepted=accepted, changed_subjects=changed,
+                   rejected=[Rejection(position, errors) for position, errors in refused])
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
            file_id: int | None, rescore: Rescorer | None) -> Summary:
     out = Summary()
-    records = [rec for _, rec in batch]
     with bureau.uow() as uow:
         now = uow.clock.now()
         dialect = bureau.engine.dialect.name
-        subject_ids, subject_refs = _subjects(uow, bureau, dialect, records, now)
-        account_ids, current = _accounts(uow, dialect, furnisher.id, records, subject_ids, now)
+        hashes = identity_store.Hashes(bureau.vault)
+        keys = [identity_store.subject_key(hashes, rec.subject) for _, rec in batch]
+        subject_ids, subject_refs, refused = _subjects(uow, bureau, dialect, batch, keys, hashes,
+                                                       now)
+        kept = []
+        for (position, rec), key in zip(batch, keys, strict=True):
+            if key in refused:
+                out.rejected.append(Rejection(position, [FieldError(
+                    "subject", identity_store.AMBIGUOUS)]))
+            else:
+                kept.append((position, rec, key, subject_ids[key]))
+        records = [rec for _, rec, _, _ in kept]
+        sids = [sid for _, _, _, sid in kept]
+        renamed = account_changes.rekey(uow, dialect, furnisher.id, {
+            (sid, *names) for rec, sid in zip(records, sids, strict=True)
+            if (names := account_changes.renames(rec)) is not None})
+        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now)
         # one row per (account, month); a later record of the same month wins
-        months: dict[tuple[int, date], AccountRecord] = {}
-        for acc_id, rec in zip(account_ids, records, strict=True):
-            months[(acc_id, rec.as_of)] = rec
-        changed = _upsert_months(uow, dialect, months, file_id, now)
+        months: dict[tuple[int, date], tuple[AccountRecord, int]] = {}
+        for acc_id, rec, sid in zip(account_ids, records, sids, strict=True):
+            months[(acc_id, rec.as_of)] = (rec, sid)
+        changed = _upsert_months(uow, dialect, {k: v[0] for k, v in months.items()}, file_id,
+                                 now)
         by_subject: dict[int, list[dict[str, Any]]] = {}
         newest: dict[int, AccountRecord] = {}
-        for key, rec in months.items():
+        for key, (rec, sid) in months.items():
             if key not in changed:
                 continue      # identical re-send: nothing changes
             acc_id = key[0]
-            sid = subject_ids[rec.subject.national_id]
             by_subject.setdefault(sid, []).append(
-                {"account_ref": rec.account_ref, "as_of": rec.as_of.isoformat(),
-                 "delete_code": rec.delete_code})
+                {"account_ref": account_changes.effective_ref(rec),
+                 "as_of": rec.as_of.isoformat(), "delete_code": rec.delete_code})
             best = newest.get(acc_id)
             if best is None or rec.as_of >= best.as_of:
                 newest[acc_id] = rec
         _apply_account_state(uow, newest, current, now)
+        identity_store.record_identities(
+            uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
+            ((sid, rec.subject, None if key[0] == "~" else key, rec.as_of, position)
+             for position, rec, key, sid in kept))
         # one event per subject whose file changed: who (actor), what (accounts and months),
-        # when, why (furnishing), from which file
-        uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account", subject_refs[sid],
-                                     "furnishing", {"file_id": file_id, "accounts": items})
-                        for sid, items in by_subject.items()])
+        # when, why (furnishing), from which file; and one per renamed account
+        uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account_rekeyed",
+                                     subject_refs[sid], "furnishing",
+                                     {"file_id": file_id, "from": old, "to": new})
+                        for sid, old, new in renamed]
+                       + [PendingEvent(now, furnisher.actor, "furnish.account",
+                                       subject_refs[sid], "furnishing",
+                                       {"file_id": file_id, "accounts": items})
+                          for sid, items in by_subject.items()])
         out.changed_subjects = set(by_subject)
         if rescore is not None and out.changed_subjects:
             rescore(uow, out.changed_subjects)
         uow.commit()
     out.records = 0
-    out.accepted = len(batch)
+    out.accepted = len(kept)
     return out
 
 
-def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str, records: list[AccountRecord],
-              now: Any) -> tuple[dict[str, int], dict[int, str]]:
-    """Subject ids by national id (new subjects are created), and their item refs by id."""
-    by_nid: dict[str, Any] = {}
-    for rec in records:     # a new subject takes the name and birth date of its first record
-        by_nid.setdefault(rec.subject.national_id, rec.subject)
-    lookup = bureau.vault.lookup_hash
-    by_hash = {lookup(nid): s for nid, s in by_nid.items()}
+def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
+              batch: list[tuple[int, AccountRecord]], keys: list[str],
+              hashes: identity_store.Hashes, now: Any
+              ) -> tuple[dict[str, int], dict[int, str], set[str]]:
+    """Subject ids by ``identity_store.subject_key`` (new subjects are created, taking the name
+    and birth date of their first record), their item refs by id, and the keys of records
+    without a national id that match several files (refused)."""
+    firsts: dict[str, Any] = {}
+    for (_, rec), key in zip(batch, keys, strict=True):
+        firsts.setdefault(key, rec.subject)
+    by_hash = {k: s for k, s in firsts.items() if k[0] != "~"}
     cols = (subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
     found = {r.id_hmac: (r.id, r.item_ref) for r in uow.execute(
-        select(*cols).where(_among(dialect, subjects.c.id_hmac, list(by_hash))))}
+        select(*cols).where(_among(dialect, subjects.c.id_hmac, list(by_hash))))} \
+        if by_hash else {}
     missing = [h for h in by_hash if h not in found]
     if missing:
         encrypt = bureau.vault.encrypt
@@ -296,16 +429,34 @@ def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str, records: list[Accou
                                     {"kind": "person", "created_at": now})
         found.update({r.id_hmac: (r.id, r.item_ref)
                       for r in uow.execute(stmt.returning(*cols), params)})
-    ids = {s.national_id: found[h][0] for h, s in by_hash.items()}
+    without = {k: s for k, s in firsts.items() if k[0] == "~"}
+    refused: set[str] = set()
+    if without:
+        # the chunk's own records with a national id count as holders of their name keys
+        in_chunk: dict[str, set[int]] = {}
+        for (_, rec), key in zip(batch, keys, strict=True):
+            if key[0] != "~" and rec.subject.date_of_birth is not None:
+                in_chunk.setdefault(identity_store.name_dob_key(hashes, rec.subject),
+                                    set()).add(found[key][0])
+        made, refused = identity_store.subjects_without_id(uow, dialect, without, in_chunk, now)
+        found.update(made)
+    ids = {k: found[k][0] for k in firsts if k not in refused}
     refs = {sid: ref for sid, ref in found.values()}
-    return ids, refs
+    return ids, refs, refused
+
+
+_STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
+                  accounts.c.latest_as_of, accounts.c.compliance_code,
+                  *(accounts.c[f] for f in account_changes.SEGMENT_FIELDS))
 
 
 def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],
-              subject_ids: dict[str, int], now: Any) -> tuple[list[int], dict[int, Any]]:
-    """The account id of each record, creating missing accounts from their newest record in the
-    batch; and (latest_as_of, compliance_code) of the accounts that existed before."""
-    keys = [(rec.account_ref, subject_ids[rec.subject.national_id]) for rec in records]
+              sids: list[int], now: Any) -> tuple[list[int], dict[int, Any]]:
+    """The account id of each record (under its new number when an L1 renamed it), creating
+    missing accounts from their newest record in the batch; and the state (latest_as_of,
+    compliance code, segment fields) of the accounts that existed before."""
+    keys = [(account_changes.effective_ref(rec), sid)
+            for rec, sid in zip(records, sids, strict=True)]
     newest: dict[tuple[str, int], AccountRecord] = {}
     for key, rec in zip(keys, records, strict=True):
         best = newest.get(key)
@@ -313,15 +464,16 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
             newest[key] = rec
     found: dict[tuple[str, int], int] = {}
     current: dict[int, Any] = {}
-    for r in uow.execute(
-            select(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
-                   accounts.c.latest_as_of, accounts.c.compliance_code)
-            .where(accounts.c.furnisher_id == furnisher_id,
-                   _among(dialect, accounts.c.account_ref, sorted({ref for ref, _ in newest})))):
-        key = (r.account_ref, r.subject_id)
-        if key in newest:
-            found[key] = r.id
-            current[r.id] = r
+    if newest:
+        for r in uow.execute(
+                select(*_STATE_COLUMNS)
+                .where(accounts.c.furnisher_id == furnisher_id,
+                       _among(dialect, accounts.c.account_ref,
+                              sorted({ref for ref, _ in newest})))):
+            key = (r.account_ref, r.subject_id)
+            if key in newest:
+                found[key] = r.id
+                current[r.id] = r
     missing = [k for k in newest if k not in found]
     if missing:
         rows = []
@@ -329,7 +481,7 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
             rec = newest[key]
             state = _account_state(rec, None, now)
             del state["updated_at"]
-            rows.append({"account_ref": rec.account_ref, "subject_id": key[1],
+            rows.append({"account_ref": key[0], "subject_id": key[1],
                          "item_ref": new_ref("acc"), **state})
         stmt, params = _insert_many(dialect, accounts, rows,
                                     {"furnisher_id": furnisher_id, "updated_at": now})
@@ -351,7 +503,7 @@ def _upsert_months(uow: UnitOfWork, dialect: str, months: dict[tuple[int, date],
             "balance": rec.balance, "amount_past_due": rec.amount_past_due,
             "credit_limit": rec.credit_limit, "scheduled_payment": rec.scheduled_payment,
             "monthly_income": rec.monthly_income, "consent_ref": rec.consent_ref,
-            "payment_history": rec.payment_history})
+            "payment_history": rec.payment_history, "special_comment": rec.special_comment})
     changed: set[tuple[int, date]] = set()
     for rows, only_if_different in ((plain, True), (deleting, False)):
         if not rows:
@@ -368,8 +520,10 @@ def _upsert_months(uow: UnitOfWork, dialect: str, months: dict[tuple[int, date],
     return changed
 
 
-def _account_state(rec: AccountRecord, compliance: str | None, now: Any) -> dict[str, Any]:
-    """The account's descriptive fields as its newest month ``rec`` sets them."""
+def _account_state(rec: AccountRecord, cur: Any, now: Any) -> dict[str, Any]:
+    """The account's descriptive fields as its newest month ``rec`` sets them (``cur``: the
+    account before, None for a new one: the compliance code and the segment fields persist)."""
+    compliance = cur.compliance_code if cur is not None else None
     if rec.compliance_code == "XR":
         compliance = None
     elif rec.compliance_code is not None:
@@ -381,6 +535,7 @@ def _account_state(rec: AccountRecord, compliance: str | None, now: Any) -> dict
             "compliance_code": compliance, "latest_as_of": rec.as_of,
             "deleted_at": now if rec.delete_code else None,
             "delete_code": rec.delete_code.value if rec.delete_code else None,
+            **account_changes.segment_state(rec, cur),
             "updated_at": now}
 
 
@@ -393,7 +548,7 @@ def _apply_account_state(uow: UnitOfWork, newest: dict[int, AccountRecord],
         cur = current.get(acc_id)
         if cur is None or rec.as_of < cur.latest_as_of:
             continue
-        state = _account_state(rec, cur.compliance_code, now)
+        state = _account_state(rec, cur, now)
         rows.append({"b_id": acc_id, **{"b_" + k: v for k, v in state.items()}})
     if rows:
         uow.execute(update(accounts).where(accounts.c.id == bindparam("b_id"))

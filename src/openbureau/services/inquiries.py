@@ -1,10 +1,13 @@
 """A member pulls a report: purpose limitation, consent, freeze, identity, then the inquiry.
 
-Checks run in this order: the purpose is one the profile permits; consent is given where the
-profile requires it; the identity matches a file exactly (else "no file", never another person's
-data); the file is not frozen for this purpose. A refused request stores nothing but an audit
-event. An accepted one stores the inquiry the consumer will see, the audit event and returns the
-report, all in one transaction.
+Checks run in this order: the purpose is one the profile permits; the identity matches a file
+exactly (else "no file", never another person's data); where the profile requires consent, or a
+consent_ref is sent, a consent of this member, for this file and purpose, is in force now
+(services/consents.py; an identity that matches no file is then refused for want of consent, as
+a file without one is, so the answer does not tell whether a file exists); the file is not
+frozen for this purpose. A refused request stores nothing but audit events. An accepted one
+stores the inquiry the consumer will see (with the consent used), the audit events and returns
+the report, all in one transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import insert
 
 from openbureau.adapters.tables import inquiries
 from openbureau.bootstrap import Bureau
+from openbureau.domain.consents import NONE_RECORDED
 from openbureau.domain.errors import (
     ConsentRequired,
     FileFrozen,
@@ -27,7 +31,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal
-from openbureau.services import reports, scoring_hooks, subjects
+from openbureau.services import consents, reports, scoring_hooks, subjects
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -42,11 +46,16 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
     with bureau.uow() as uow:
         try:
             p = _permitted(purpose, bureau)
-            if profile.consent_needed(p) and consent_ref is None:
-                raise ConsentRequired(
-                    f"purpose {p.value!r} requires the consumer's consent under the "
-                    f"{profile.name} profile ({profile.title}); send consent_ref")
-            subject = subjects.find(uow, bureau.vault, identity, strict=True)
+            consent = subject = None
+            if profile.consent_needed(p) or consent_ref is not None:
+                with suppress(NotFound):
+                    subject = subjects.find(uow, bureau.vault, identity, strict=True)
+                consent = consents.for_inquiry(uow, profile, member,
+                                               None if subject is None else subject.id,
+                                               p.value, consent_ref)
+                consent_ref = consent.ref
+            if subject is None:
+                subject = subjects.find(uow, bureau.vault, identity, strict=True)
             frozen = reports.is_frozen(uow, subject.id)
             if frozen and p not in FREEZE_EXEMPT:
                 raise FileFrozen(
@@ -54,7 +63,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
                     "and is refused until the consumer lifts the freeze (exempt: "
                     + ", ".join(sorted(x.value for x in FREEZE_EXEMPT)) + ")")
         except OpenBureauError as exc:
-            _refused(bureau, uow, member, identity, purpose, exc)
+            _refused(bureau, uow, member, identity, purpose, exc, consent_ref)
             raise
         now = uow.clock.now()
         ref = new_ref("inq")
@@ -68,6 +77,9 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
                                       inquiry_ref=ref, consent_ref=consent_ref)
+        if consent is not None:
+            uow.audit(member.actor, "consent.used", subject.item_ref, p.value,
+                      consent_ref=consent.ref, inquiry_ref=ref)
         uow.commit()
     return {"inquiry_id": ref, "report": report, "score": score}
 
@@ -91,9 +103,11 @@ def _permitted(purpose: str, bureau: Bureau) -> Purpose:
 
 
 def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: SubjectIdentity,
-             purpose: str, exc: OpenBureauError) -> None:
+             purpose: str, exc: OpenBureauError, consent_ref: str | None) -> None:
     """Record the refusal, and nothing else. The file is named in the log only when the
-    identity matched it exactly; the identifier itself is never logged."""
+    identity matched it exactly; the identifier itself is never logged. A refusal because of
+    a consent (one named, or the member's own that expired or was revoked) is also logged as
+    ``consent.refused`` with its reason."""
     uow.rollback()
     subject_ref = None
     if not isinstance(exc, NotFound):
@@ -101,4 +115,8 @@ def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: Subje
             subject_ref = subjects.find(uow, bureau.vault, identity, strict=True).item_ref
     uow.audit(member.actor, "inquiry.refused", subject_ref, purpose[:60],
               reason=type(exc).__name__, detail_text=exc.detail)
+    if isinstance(exc, ConsentRequired) and (consent_ref is not None
+                                             or exc.reason != NONE_RECORDED):
+        uow.audit(member.actor, "consent.refused", subject_ref, purpose[:60],
+                  consent_ref=consent_ref, consent_reason=exc.reason)
     uow.commit()

@@ -33,6 +33,7 @@ from openbureau.domain.records import (
     AccountRecord,
     AccountStatus,
     Ecoa,
+    OriginalCreditor,
     SubjectIdentity,
 )
 
@@ -305,8 +306,22 @@ class _Block:
                 closed_on=closed_on if m == last else None, credit_limit=limit,
                 original_amount=orig, scheduled_payment=sch[m] if sch[m] >= 0 else None,
                 date_of_first_delinquency=date.fromordinal(dofd[m]) if dofd[m] else None,
-                monthly_income=income or None, consent_ref=consent))
+                monthly_income=income or None, consent_ref=consent,
+                original_creditor=original_creditor(a) if kind is AccountKind.COLLECTION
+                else None))
         return out
+
+
+# the creditors a collection account was placed by (Metro 2 K1: name, creditor classification)
+ORIGINAL_CREDITORS = (("MERCY GENERAL HOSPITAL", "02"), ("CITY POWER AND LIGHT", "10"),
+                      ("METRO WIRELESS", "11"), ("FIRST NATIONAL BANK", "08"),
+                      ("VALLEY AUTO SALES", "14"), ("STATE UNIVERSITY", "07"))
+
+
+def original_creditor(account: int) -> OriginalCreditor:
+    """The original creditor of a synthetic collection account (by its index)."""
+    name, classification = ORIGINAL_CREDITORS[account % len(ORIGINAL_CREDITORS)]
+    return OriginalCreditor(name=name, classification=classification)
 
 
 def make_block(b: int, seed: int, locale: str = "en_US",
@@ -337,6 +352,11 @@ def make_block(b: int, seed: int, locale: str = "en_US",
     # age in months at as_of
     age = np.where(kind == MORT, 12 + rng.exponential(70, A), 1 + rng.exponential(55, A))
     age = np.where(kind == COLL, rng.integers(0, MONTHS, A), age).astype(np.int64).clip(0, 400)
+    # nobody opens an account before 18: an account is at most (age - 18 years) old, with a
+    # month to spare for the day of the month it was opened on
+    adult_months = np.array([max((as_of - d).days // 31 - 18 * 12 - 1, 0) for d in born],
+                            dtype=np.int64)
+    age = np.minimum(age, adult_months[acc_person])
     first_m = (last - age).clip(0, last)
     last_m = np.full(A, last)
     close_at = first_m + (rng.random(A) * (last - first_m)).astype(np.int64)

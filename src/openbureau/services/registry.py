@@ -10,11 +10,12 @@ Objections to a listing are in ``objections.py``.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from openbureau.adapters import rate_limit
 from openbureau.adapters.tables import (
@@ -37,7 +38,11 @@ from openbureau.unit_of_work import UnitOfWork
 COURT_PURPOSE = "court_order"
 CHECK_PURPOSE = "restriction_check"
 NO_LISTING = "no such listing"
-PUBLIC_LIMIT = 100
+# the public search (docs/security.md): at most this many listings per answer, and a name of at
+# least PUBLIC_MIN_NAME letters, or PUBLIC_NAME_ALONE without the identifier's end or the court
+PUBLIC_LIMIT = 20
+PUBLIC_MIN_NAME = 2
+PUBLIC_NAME_ALONE = 4
 
 
 def catalogue(bureau: Bureau) -> reg.Catalogue:
@@ -277,16 +282,58 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
 
 # -- public search -----------------------------------------------------------------------------
 
+def _letters(text: str) -> int:
+    """How specific a searched name is: its letters and digits, an East Asian wide character
+    (a Chinese, Japanese or Korean syllable) counting two, so that a two-character Chinese
+    name weighs as much as "Wang"; punctuation and wildcards count nothing."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text if c.isalnum())
+
+
+def check_public_query(name: str | None, id_suffix: str | None, court: str | None) -> bool:
+    """The public search's minimum specificity (docs/security.md, "Public defaulter search").
+
+    A name is required, of at least ``PUBLIC_MIN_NAME`` letters. A name of fewer than
+    ``PUBLIC_NAME_ALONE`` letters must come with the identifier's last four characters or the
+    court, and then matches whole name words only ("Li" finds "Li Wei", not "Alice"). No query
+    lists a whole court or every identifier ending in some digits. Returns whether the name is
+    matched as a whole word. Raises ``ValidationFailed`` (422) naming the rule otherwise."""
+    if id_suffix is not None and not (id_suffix.isalnum() and len(id_suffix) == 4):
+        raise ValidationFailed([FieldError("id_suffix", "must be the last 4 letters or digits "
+                                           "of the identifier")])
+    weight = _letters(name or "")
+    if name is None or weight < PUBLIC_MIN_NAME:
+        raise ValidationFailed([FieldError(
+            "name", f"give a name of at least {PUBLIC_MIN_NAME} letters (with the last 4 "
+            f"characters of the identifier or the court, or of at least {PUBLIC_NAME_ALONE} "
+            "letters on its own); the list is searched for a person, not browsed")])
+    if weight < PUBLIC_NAME_ALONE:
+        if id_suffix is None and court is None:
+            raise ValidationFailed([FieldError(
+                "name", f"a name of fewer than {PUBLIC_NAME_ALONE} letters must be searched "
+                "with the last 4 characters of the identifier or the court")])
+        return True
+    return False
+
+
+def _word_match(column: Any, word: str) -> Any:
+    """``column`` (lower-cased) has ``word`` as one of its space-separated words."""
+    w = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    low = func.lower(column)
+    return or_(low == word.lower(), low.like(w + " %", escape="\\"),
+               low.like("% " + w, escape="\\"), low.like("% " + w + " %", escape="\\"))
+
+
 def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
                   id_suffix: str | None = None, court: str | None = None) -> list[dict[str, Any]]:
-    """Active listings only, with the fields courts publish; rate-limited per client."""
+    """Active listings only, with the fields courts publish, at most ``PUBLIC_LIMIT`` (newest
+    first); only queries specific enough to look a person up (``check_public_query``);
+    rate-limited per client."""
     name, id_suffix, court = ((v or "").strip() or None for v in (name, id_suffix, court))
-    if name is None and id_suffix is None and court is None:
-        raise ValidationFailed([FieldError("name", "give at least one of name, id_suffix, "
-                                           "court")])
-    if id_suffix is not None and not (id_suffix.isalnum() and len(id_suffix) <= 4):
-        raise ValidationFailed([FieldError("id_suffix", "must be the last 1 to 4 letters or "
-                                           "digits of the identifier")])
+    if name is not None:
+        name = " ".join(name.split())
+    whole_word = check_public_query(name, id_suffix, court)
+    assert name is not None
     rate_limit.take(bureau, rate_limit.bucket_for("public_search", client_key),
                     bureau.settings.public_search_per_minute, what="searches")
     with bureau.uow() as uow:
@@ -297,7 +344,9 @@ def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
              .join(subjects, subjects.c.id == public_records.c.subject_id)
              .where(public_records.c.status == reg.ListingStatus.ACTIVE.value,
                     (public_records.c.until.is_(None)) | (public_records.c.until >= today)))
-        if name is not None:
+        if whole_word:
+            q = q.where(_word_match(subjects.c.name, name))
+        else:
             q = q.where(func.lower(subjects.c.name).contains(name.lower(), autoescape=True))
         if id_suffix is not None:
             q = q.where(subjects.c.id_suffix.endswith(id_suffix.upper(), autoescape=True))

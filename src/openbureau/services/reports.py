@@ -9,6 +9,13 @@ What each viewer gets:
 - anyone else (a member): the identifier masked, disputes without the consumer's reasons, no
   notices (those are correspondence with the consumer, not part of the file a member may see).
 
+The file's personal information (``personal_information``) is every identity element furnishers
+reported -- names, national ids, birth dates, addresses, phones, employers -- each once, with who
+reported it and when it was first and last seen; national ids and phones are masked to their
+last four characters for every viewer (the consumer's own full identifier is in ``identity``).
+Accounts carry the original creditor (K1) of a collection account, the purchase/sale (K2), and
+the special comment and compliance condition in words.
+
 Accounts carry a 24-cell payment-history grid, oldest month first, ending at the month-end of the
 account's newest record (the date the furnisher's file stands at). Each cell's status comes from
 the stored month record for that month if there is one, else from the newest record's Metro 2
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +39,7 @@ from openbureau.adapters.tables import (
     disputes,
     fraud_alerts,
     freezes,
+    identity_observations,
     inquiries,
     notices,
     organisations,
@@ -39,6 +48,7 @@ from openbureau.adapters.tables import (
     statements,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain import code_lists
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
@@ -99,7 +109,8 @@ def _accounts_statement(own: bool) -> Any:
         visible = or_(visible, accounts.c.suppressed_reason == "dispute_restricted")
     return (select(accounts, organisations.c.name.label("furnisher_name"),
                    latest.c.status, latest.c.balance, latest.c.amount_past_due,
-                   latest.c.credit_limit.label("month_limit"))
+                   latest.c.credit_limit.label("month_limit"),
+                   latest.c.special_comment.label("month_comment"))
             .join(organisations, organisations.c.id == accounts.c.furnisher_id)
             .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
                                     latest.c.as_of == accounts.c.latest_as_of))
@@ -159,6 +170,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
+        "personal_information": personal_information(bureau, uow, subject.id),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),
@@ -228,12 +240,116 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
             "as_of": r.latest_as_of,
             "date_of_first_delinquency": r.date_of_first_delinquency,
             "compliance_code": r.compliance_code,
+            "compliance_condition_text": code_lists.compliance_condition_text(
+                r.compliance_code),
+            "special_comment": r.month_comment,
+            "special_comment_text": code_lists.special_comment_text(r.month_comment),
+            **_segments(r),
             "disputed": (r.compliance_code in DISPUTE_COMPLIANCE_CODES
                          or r.item_ref in open_disputes),
             "payment_history": payment_grid(r.latest_as_of, months[r.id]),
             "statements": by_item.get(r.item_ref, []),
         })
     return out
+
+
+_PURCHASE_WORDS = {"purchased_from": "Purchased from", "sold_to": "Sold to"}
+
+
+def _segments(r: Any) -> dict[str, Any]:
+    """What the Metro 2 segments add to an account on the report: the original creditor (K1),
+    the purchase or sale (K2), mortgage identifiers (K3) and a specialised payment (K4)."""
+    k1 = None
+    if r.original_creditor:
+        k1 = {"name": r.original_creditor, "classification": r.creditor_classification,
+              "classification_text": code_lists.creditor_classification_text(
+                  r.creditor_classification)}
+    k2 = None
+    if r.purchase_indicator:
+        words = _PURCHASE_WORDS.get(r.purchase_indicator, r.purchase_indicator)
+        k2 = {"indicator": r.purchase_indicator, "name": r.purchase_name,
+              "text": f"{words} {r.purchase_name}" if r.purchase_name else words}
+    return {"original_creditor": k1, "purchase": k2, "mortgage": r.mortgage,
+            "specialised_payment": r.specialised_payment}
+
+
+# -- personal information ----------------------------------------------------------------------
+
+_KIND_ORDER = {k: i for i, k in enumerate(("name", "national_id", "date_of_birth", "address",
+                                           "phone", "employer"))}
+_OBSERVATIONS = (select(identity_observations.c.id, identity_observations.c.kind,
+                        identity_observations.c.value_hmac,
+                        identity_observations.c.value_ciphertext,
+                        identity_observations.c.item_ref,
+                        identity_observations.c.first_seen_on,
+                        identity_observations.c.last_seen_on,
+                        organisations.c.name.label("furnisher"))
+                 .join(organisations, organisations.c.id == identity_observations.c.furnisher_id)
+                 .where(identity_observations.c.subject_id == _SUBJECT)
+                 .order_by(identity_observations.c.id))
+
+
+def _masked(text: str) -> str:
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+def _join(*parts: Any) -> str:
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _display(kind: str, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The element as one line of text and as fields, masked where it identifies."""
+    if kind == "name":
+        gen = code_lists.generation_code_text(v.get("generation_code"))
+        return (f"{v.get('name', '')}{', ' + gen if gen else ''}",
+                {k: v.get(k) for k in ("name", "surname", "first_name", "middle_name",
+                                       "generation_code")})
+    if kind == "national_id":
+        masked = _masked(str(v.get("national_id", "")))
+        return masked, {"national_id_masked": masked}
+    if kind == "date_of_birth":
+        return str(v.get("date_of_birth", "")), {"date_of_birth": v.get("date_of_birth")}
+    if kind == "phone":
+        masked = _masked(str(v.get("phone", "")))
+        return masked, {"phone_masked": masked}
+    if kind == "address":
+        city = " ".join(p for p in (v.get("state"), v.get("postal_code")) if p)
+        text = _join(v.get("line1"), v.get("line2"), v.get("city"), city, v.get("country"))
+        fields = {**v, "indicator_text": code_lists.address_indicator_text(v.get("indicator")),
+                  "residence_text": code_lists.residence_code_text(v.get("residence"))}
+        words = [w for w in (fields["indicator_text"], fields["residence_text"]) if w]
+        return (f"{text} ({'; '.join(words)})" if words else text), fields
+    if kind == "employer":
+        text = _join(v.get("name"), v.get("city"), v.get("state"))
+        if v.get("occupation"):
+            text += f" — {v['occupation']}"
+        return text, dict(v)
+    return "", {}
+
+
+def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int
+                         ) -> list[dict[str, Any]]:
+    """Every identity element on the file, once per value, with who reported it and when
+    (first and last seen: the as-of dates of the records that said it)."""
+    elements: dict[tuple[str, str], dict[str, Any]] = {}
+    decrypt = bureau.vault.decrypt
+    for r in uow.execute(_OBSERVATIONS, {"subject_id": subject_id}):
+        source = {"furnisher": r.furnisher, "first_seen_on": r.first_seen_on,
+                  "last_seen_on": r.last_seen_on}
+        el = elements.get((r.kind, r.value_hmac))
+        if el is None:
+            text, fields = _display(r.kind, json.loads(decrypt(r.value_ciphertext)))
+            elements[(r.kind, r.value_hmac)] = {
+                "item_ref": r.item_ref, "kind": r.kind, "value": text, "fields": fields,
+                "first_seen_on": r.first_seen_on, "last_seen_on": r.last_seen_on,
+                "reported_by": [source]}
+            continue
+        el["reported_by"].append(source)
+        el["first_seen_on"] = min(el["first_seen_on"], r.first_seen_on)
+        el["last_seen_on"] = max(el["last_seen_on"], r.last_seen_on)
+    return sorted(elements.values(), key=lambda e: (_KIND_ORDER.get(e["kind"], 99),
+                                                    -e["last_seen_on"].toordinal(),
+                                                    e["value"]))
 
 
 def month_end(d: date) -> date:

@@ -213,7 +213,7 @@ def create_offer(bureau: Bureau, member: Principal, title: str, description: str
         uow.audit(member.actor, "offer.create", None, "offers", offer_id=offer_id,
                   min_score=min_score, category=category)
         uow.commit()
-    return {**_offer_view(row), "reach": _reach(bureau, min_score)}
+    return {**_offer_view(row), **_reach(bureau, min_score)}
 
 
 def _opted_in_scores(uow: UnitOfWork) -> list[int]:
@@ -234,20 +234,40 @@ def _opted_in_scores(uow: UnitOfWork) -> list[int]:
     return [int(r[1]) for r in rows]
 
 
-def _reach(bureau: Bureau, min_score: int) -> int:
+# Fewer qualifying consumers than ``offer_reach_min_count`` (default 10) are shown as "fewer
+# than N", never as a count: a count of 1 at min_score 600 and 0 at 610 would tell a member an
+# opted-in consumer's score (docs/security.md, "Offer reach").
+
+
+def reach_min(bureau: Bureau) -> int:
+    return bureau.settings.offer_reach_min_count
+
+
+def suppressed_reach(count: int, minimum: int) -> dict[str, Any]:
+    """``reach`` as a member sees it: the count, or None with ``reach_suppressed`` when it is
+    smaller than ``minimum`` (zero included: 0 against 1 is the same disclosure)."""
+    if count < minimum:
+        return {"reach": None, "reach_suppressed": True, "reach_minimum": minimum}
+    return {"reach": count, "reach_suppressed": False, "reach_minimum": minimum}
+
+
+def _reach(bureau: Bureau, min_score: int) -> dict[str, Any]:
     with bureau.uow() as uow:
-        return sum(1 for s in _opted_in_scores(uow) if s >= min_score)
+        count = sum(1 for s in _opted_in_scores(uow) if s >= min_score)
+    return suppressed_reach(count, reach_min(bureau))
 
 
 def member_offers(bureau: Bureau, member: Principal) -> list[dict[str, Any]]:
     """The member's offers with ``reach``: how many opted-in consumers currently qualify (a
-    count, never who they are)."""
+    count, never who they are), suppressed below ``reach_min``."""
     with bureau.uow() as uow:
         rows = uow.execute(select(offers).where(offers.c.organisation_id == member.id,
                                                 offers.c.withdrawn_at.is_(None))
                            .order_by(offers.c.created_at, offers.c.id)).all()
         current = _opted_in_scores(uow)
-    return [{**_offer_view(o), "reach": sum(1 for s in current if s >= o.min_score)}
+    minimum = reach_min(bureau)
+    return [{**_offer_view(o),
+             **suppressed_reach(sum(1 for s in current if s >= o.min_score), minimum)}
             for o in rows]
 
 

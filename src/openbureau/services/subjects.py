@@ -95,12 +95,13 @@ def by_id(uow: UnitOfWork, subject_id: int) -> Any:
 
 def identity_view(vault: IdentityVault, row: Any, reveal: bool) -> dict[str, Any]:
     """The identity block of a report; the full identifier only for the subject themself."""
-    nid = vault.decrypt(row.id_ciphertext)
+    # a file opened from records without a national id has none (issue 11)
+    nid = vault.decrypt(row.id_ciphertext) if row.id_ciphertext is not None else None
     dob: date | None = row.date_of_birth
     return {
         "item_ref": row.item_ref,
         "name": row.name,
         "date_of_birth": dob.isoformat() if dob else None,
         "national_id": nid if reveal else None,
-        "national_id_masked": "*" * max(len(nid) - 4, 0) + nid[-4:],
+        "national_id_masked": "*" * max(len(nid) - 4, 0) + nid[-4:] if nid else None,
     }

@@ -12,10 +12,17 @@ from fastapi import FastAPI
 def install(app: FastAPI) -> None:
     """Add the pages to ``app`` (after ``problems.install``): routers, templates and HTML error
     pages for browsers (API clients keep their problem documents)."""
-    from openbureau.web import errors, pages_admin, pages_me, pages_orgs, pages_public
+    from openbureau.web import (
+        errors,
+        pages_admin,
+        pages_consents,
+        pages_me,
+        pages_orgs,
+        pages_public,
+    )
     from openbureau.web.render import environment
 
     app.state.web_templates = environment()
-    for module in (pages_public, pages_me, pages_orgs, pages_admin):
+    for module in (pages_public, pages_me, pages_consents, pages_orgs, pages_admin):
         app.include_router(module.router)
     errors.install(app)

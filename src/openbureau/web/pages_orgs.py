@@ -16,7 +16,16 @@ from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.registry import Ground, RequestedRestriction
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import access, decisions, disputes, inquiries, objections, registry, rights
+from openbureau.services import (
+    access,
+    decisions,
+    disputes,
+    inquiries,
+    objections,
+    quality_reports,
+    registry,
+    rights,
+)
 from openbureau.web import sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import render
@@ -219,3 +228,17 @@ def furnisher_disputes(request: Request, bureau: Bureau = Depends(get_bureau),
                        who: Principal = Depends(furnisher)) -> Response:
     return render(request, "org/furnisher.html",
                   items=disputes.furnisher_disputes(bureau, who, "open"))
+
+
+@router.get("/furnisher/files", response_class=Response)
+def furnisher_files(request: Request, bureau: Bureau = Depends(get_bureau),
+                    who: Principal = Depends(furnisher)) -> Response:
+    return render(request, "org/furnisher_files.html",
+                  items=quality_reports.files_of(bureau, who))
+
+
+@router.get("/furnisher/files/{file_id}/quality", response_class=Response)
+def furnisher_file_quality(request: Request, file_id: int, bureau: Bureau = Depends(get_bureau),
+                           who: Principal = Depends(furnisher)) -> Response:
+    return render(request, "org/file_quality.html",
+                  report=quality_reports.report_of(bureau, who, file_id))

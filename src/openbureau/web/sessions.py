@@ -4,9 +4,12 @@ One cookie, ``ob_web``, names the signed-in principal:
 
 - a consumer: ``c.<token>``, the same server-side session ``POST /v1/consumer/sessions`` issues
   (a row in ``consumer_sessions``); signing out deletes the row;
-- an organisation: ``o.<key prefix>.<expiry>.<signature>``, signed with a key derived from the
-  bureau's HMAC key. The API key itself is never stored; every request re-checks that the key
-  and its organisation are not revoked, so revoking a key ends its web sessions at once.
+- an organisation: ``o.<session id>.<expiry>.<signature>``, signed with a key derived from the
+  bureau's HMAC key. Signing in with an API key records the session (a row of
+  ``organisation_sessions``, by the SHA-256 of the random session id); signing out, a key
+  rotation and revoking the organisation end it, and every request re-checks it and its
+  organisation (docs/security.md, "Sessions end at sign-out"). The API key itself is never
+  stored.
 
 Before sign-in a random ``ob_pre`` cookie anchors the sign-in forms' CSRF token (login CSRF).
 The CSRF token of a session is an HMAC of the session cookie: one per session, nothing stored.
@@ -21,12 +24,13 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, Request, Response
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
-from openbureau.adapters.tables import api_keys, organisations
+from openbureau.adapters.tables import organisation_sessions, organisations
 from openbureau.api.deps import _bearer, get_bureau, require
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError, Unauthenticated
@@ -83,34 +87,76 @@ def consumer_cookie(bureau: Bureau, national_id: str, password: str,
     return "c." + access.sign_in(bureau, national_id, password, client)
 
 
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
 def organisation_cookie(bureau: Bureau, api_key: str) -> str:
-    access.authenticate_key(bureau, api_key.strip())         # raises Unauthenticated
-    prefix = api_key.strip().split("_", 2)[1]
+    who = access.authenticate_key(bureau, api_key.strip())         # raises Unauthenticated
+    session_id = secrets.token_urlsafe(24)
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        # the organisation's sessions that have ended, or run out, are no longer kept
+        uow.execute(delete(organisation_sessions).where(
+            organisation_sessions.c.organisation_id == who.id,
+            or_(organisation_sessions.c.expires_at < now,
+                organisation_sessions.c.ended_at.is_not(None))))
+        uow.execute(insert(organisation_sessions).values(
+            session_hash=_session_hash(session_id), organisation_id=who.id, created_at=now,
+            expires_at=now + timedelta(hours=bureau.settings.session_hours)))
+        uow.audit(who.actor, "organisation.web_sign_in")
+        uow.commit()
     expires = int(time.time()) + bureau.settings.session_hours * 3600
-    body = f"o.{prefix}.{expires}"
+    body = f"o.{session_id}.{expires}"
     return f"{body}.{_sign(bureau, body)}"
 
 
-def sign_out(bureau: Bureau, cookie: str | None) -> None:
-    if cookie and cookie.startswith("c."):
-        access.sign_out(bureau, cookie[2:])
-
-
-def _organisation(bureau: Bureau, cookie: str) -> Principal | None:
+def _signed_session(bureau: Bureau, cookie: str) -> str | None:
+    """The session id of a well-signed, unexpired organisation cookie."""
     parts = cookie.split(".")
-    if len(parts) != 4:
+    if len(parts) != 4 or parts[0] != "o":
         return None
     body = ".".join(parts[:3])
     if not hmac.compare_digest(parts[3], _sign(bureau, body)):
         return None
     if not parts[2].isdigit() or int(parts[2]) < time.time():
         return None
+    return parts[1]
+
+
+_LIVE_SESSION = (
+    select(organisations.c.id, organisations.c.name, organisations.c.role)
+    .join(organisation_sessions, organisation_sessions.c.organisation_id == organisations.c.id)
+    .where(organisation_sessions.c.session_hash == bindparam("session_hash"),
+           organisation_sessions.c.ended_at.is_(None),
+           organisation_sessions.c.expires_at > bindparam("now"),
+           organisations.c.revoked_at.is_(None)))
+
+
+def sign_out(bureau: Bureau, cookie: str | None) -> None:
+    if cookie and cookie.startswith("c."):
+        access.sign_out(bureau, cookie[2:])
+    elif cookie and (session_id := _signed_session(bureau, cookie)) is not None:
+        with bureau.uow() as uow:
+            now = uow.clock.now()
+            h = _session_hash(session_id)
+            org = uow.execute(_LIVE_SESSION, {"session_hash": h, "now": now}).first()
+            if org is not None:
+                uow.execute(update(organisation_sessions)
+                            .where(organisation_sessions.c.session_hash == h)
+                            .values(ended_at=now))
+                uow.audit(Principal(Role(org.role), org.id, org.name).actor,
+                          "organisation.web_sign_out")
+                uow.commit()
+
+
+def _organisation(bureau: Bureau, cookie: str) -> Principal | None:
+    session_id = _signed_session(bureau, cookie)
+    if session_id is None:
+        return None
     with bureau.uow() as uow:
-        row = uow.execute(
-            select(organisations.c.id, organisations.c.name, organisations.c.role)
-            .join(api_keys, api_keys.c.organisation_id == organisations.c.id)
-            .where(api_keys.c.prefix == parts[1], api_keys.c.revoked_at.is_(None),
-                   organisations.c.revoked_at.is_(None))).first()
+        row = uow.execute(_LIVE_SESSION, {"session_hash": _session_hash(session_id),
+                                          "now": uow.clock.now()}).first()
     return None if row is None else Principal(Role(row.role), row.id, row.name)
 
 

@@ -39,6 +39,8 @@ WEB: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/court/objections"): _COURT,
     ("POST", "/court/objections/{objection_id}/decision"): _COURT,
     ("GET", "/furnisher"): frozenset({"furnisher"}),
+    ("GET", "/furnisher/files"): frozenset({"furnisher"}),
+    ("GET", "/furnisher/files/{file_id}/quality"): frozenset({"furnisher"}),
     ("GET", "/admin"): STAFF,
     ("GET", "/admin/model"): STAFF,
     ("GET", "/admin/model-card/{name}"): STAFF,

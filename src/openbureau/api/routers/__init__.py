@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from openbureau.api.routers import (
     admin,
+    consents,
     consumer,
     furnisher,
     me,
@@ -14,4 +15,5 @@ from openbureau.api.routers import (
 )
 
 ROUTERS: list[APIRouter] = [consumer.router, furnisher.router, member.router, me.router,
-                            admin.router, scoring.router, rights.router, registry.router]
+                            admin.router, scoring.router, rights.router, registry.router,
+                            consents.router]

@@ -1,8 +1,9 @@
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
-from openbureau.api.deps import get_bureau
+from openbureau.api.deps import _bearer, get_bureau, require
 from openbureau.api.schemas import Enrolment, SessionToken, SignIn
 from openbureau.bootstrap import Bureau
+from openbureau.domain.roles import Principal, Role
 from openbureau.services import access
 
 router = APIRouter(prefix="/v1/consumer", tags=["consumer"])
@@ -21,3 +22,14 @@ def sign_in(body: SignIn, request: Request, bureau: Bureau = Depends(get_bureau)
     client = request.client.host if request.client else "unknown"
     token = access.sign_in(bureau, body.national_id, body.password, client)
     return SessionToken(token=token, expires_in=bureau.settings.session_hours * 3600)
+
+
+@router.delete("/sessions/current", status_code=204, response_class=Response)
+def sign_out(request: Request, who: Principal = Depends(require(Role.CONSUMER)),
+             bureau: Bureau = Depends(get_bureau)) -> Response:
+    """End the session whose token authenticates this request; the token answers 401 from then
+    on, in every server process (docs/security.md, "Sessions end at sign-out")."""
+    token = _bearer(request)
+    if token is not None:
+        access.sign_out(bureau, token, who)
+    return Response(status_code=204)

@@ -1,0 +1,43 @@
+"""Consents: a member records one it obtained; a consumer grants, lists and revokes theirs."""
+
+from fastapi import APIRouter, Depends, Path
+
+from openbureau.api.deps import get_bureau, require
+from openbureau.api.schemas_consents import ConsentGrantIn, ConsentIn, ConsentList, ConsentOut
+from openbureau.bootstrap import Bureau
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import access, consents
+
+router = APIRouter()
+member_only = require(Role.MEMBER)
+consumer_only = require(Role.CONSUMER)
+
+
+@router.post("/v1/member/consents", status_code=201, tags=["member"])
+def record(body: ConsentIn, bureau: Bureau = Depends(get_bureau),
+           who: Principal = Depends(member_only)) -> ConsentOut:
+    identity = access.identity_for_lookup(body.subject.national_id, body.subject.name,
+                                          body.subject.date_of_birth)
+    return ConsentOut(**consents.record(bureau, who, identity, body.purpose.value,
+                                        [s.value for s in body.scope], body.obtained_at,
+                                        body.expires_at, body.evidence_kind,
+                                        body.evidence_sha256))
+
+
+@router.post("/v1/me/consents", status_code=201, tags=["consumer"])
+def grant(body: ConsentGrantIn, bureau: Bureau = Depends(get_bureau),
+          who: Principal = Depends(consumer_only)) -> ConsentOut:
+    return ConsentOut(**consents.grant(bureau, who, body.member_key(), body.purpose.value,
+                                       body.expires_at, [s.value for s in body.scope]))
+
+
+@router.get("/v1/me/consents", tags=["consumer"])
+def my_consents(bureau: Bureau = Depends(get_bureau),
+                who: Principal = Depends(consumer_only)) -> ConsentList:
+    return ConsentList(items=[ConsentOut(**c) for c in consents.my_consents(bureau, who)])
+
+
+@router.delete("/v1/me/consents/{consent_ref}", tags=["consumer"])
+def revoke(consent_ref: str = Path(max_length=64), bureau: Bureau = Depends(get_bureau),
+           who: Principal = Depends(consumer_only)) -> ConsentOut:
+    return ConsentOut(**consents.revoke(bureau, who, consent_ref))

@@ -1,0 +1,266 @@
+"""Consents: a member records one it obtained, a consumer grants or revokes one in the app, and
+an inquiry (or income furnished) is allowed only by one in force.
+
+Every change is audited: ``consent.recorded`` (member), ``consent.granted`` and
+``consent.revoked`` (consumer), ``consent.used`` (by an inquiry) and ``consent.refused`` (an
+inquiry refused because of a named consent: expired, revoked, someone else's). A member's
+attempt to record a consent for an identity that matches no file is ``consent.record_refused``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from openbureau.adapters.tables import consents, organisations
+from openbureau.bootstrap import Bureau
+from openbureau.domain import consents as rules
+from openbureau.domain.consents import Consent, EvidenceKind, Scope, Source
+from openbureau.domain.errors import (
+    Conflict,
+    ConsentRequired,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from openbureau.domain.profiles import Profile
+from openbureau.domain.records import SubjectIdentity
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import subjects
+from openbureau.unit_of_work import UnitOfWork
+
+_WITH_ORG = (select(consents, organisations.c.name.label("organisation"))
+             .join(organisations, organisations.c.id == consents.c.organisation_id))
+
+
+def new_consent_ref() -> str:
+    """Opaque and unguessable (128 random bits): knowing one is not a way to use it anyway,
+    since only the member it was given to can."""
+    return "cns_" + secrets.token_hex(16)
+
+
+def _consent(row: Any) -> Consent:
+    return Consent(ref=row.reference, subject_id=row.subject_id,
+                   organisation_id=row.organisation_id, purpose=row.purpose,
+                   scopes=rules.split_scopes(row.scope), obtained_at=row.granted_at,
+                   expires_at=row.expires_at, revoked_at=row.revoked_at, source=row.source)
+
+
+def _view(row: Any, now: datetime) -> dict[str, Any]:
+    return {"consent_ref": row.reference, "member": row.organisation, "purpose": row.purpose,
+            "scope": sorted(rules.split_scopes(row.scope)), "obtained_at": row.granted_at,
+            "expires_at": row.expires_at, "revoked_at": row.revoked_at, "source": row.source,
+            "evidence_kind": row.evidence_kind, "evidence_sha256": row.evidence_sha256,
+            "recorded_at": row.recorded_at, "status": _consent(row).status(now)}
+
+
+def _validated(profile: Profile, purpose: str, scopes: list[str], obtained_at: datetime,
+               expires_at: datetime, now: datetime) -> str:
+    errors = rules.validate_terms(profile, purpose, scopes, obtained_at, expires_at, now)
+    if errors:
+        raise ValidationFailed(errors)
+    return rules.join_scopes(scopes)
+
+
+def _store(uow: UnitOfWork, *, subject_id: int, organisation_id: int, purpose: str, scope: str,
+           obtained_at: datetime, expires_at: datetime, source: Source, evidence_kind: str,
+           evidence_sha256: str) -> Any:
+    ref = new_consent_ref()
+    uow.execute(insert(consents).values(
+        subject_id=subject_id, organisation_id=organisation_id, purpose=purpose, reference=ref,
+        granted_at=obtained_at, expires_at=expires_at, scope=scope, source=source.value,
+        evidence_kind=evidence_kind, evidence_sha256=evidence_sha256.lower(),
+        recorded_at=uow.clock.now()))
+    return uow.execute(_WITH_ORG.where(consents.c.reference == ref)).one()
+
+
+def _audit(uow: UnitOfWork, who: Principal, action: str, subject_ref: str, row: Any) -> None:
+    uow.audit(who.actor, action, subject_ref, row.purpose, consent_ref=row.reference,
+              member=row.organisation, scope=row.scope, source=row.source,
+              obtained_at=row.granted_at.isoformat(), expires_at=row.expires_at.isoformat(),
+              evidence_kind=row.evidence_kind, evidence_sha256=row.evidence_sha256)
+
+
+# -- a member records a consent it obtained ----------------------------------------------------
+
+def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
+           scopes: list[str], obtained_at: datetime, expires_at: datetime,
+           evidence_kind: str, evidence_sha256: str) -> dict[str, Any]:
+    """The consent as stored, with its new ``consent_ref``. The subject is resolved as an
+    inquiry's is: an identity that matches no file exactly is "no file" (404), audited."""
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        evidence_errors = rules.validate_evidence(evidence_kind, evidence_sha256)
+        if evidence_errors:
+            raise ValidationFailed(evidence_errors)
+        scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)
+        try:
+            subject = subjects.find(uow, bureau.vault, identity, strict=True)
+        except NotFound as exc:
+            uow.rollback()
+            uow.audit(member.actor, "consent.record_refused", None, purpose,
+                      reason=type(exc).__name__, detail_text=exc.detail)
+            uow.commit()
+            raise
+        row = _store(uow, subject_id=subject.id, organisation_id=member.id, purpose=purpose,
+                     scope=scope, obtained_at=obtained_at, expires_at=expires_at,
+                     source=Source.MEMBER, evidence_kind=evidence_kind,
+                     evidence_sha256=evidence_sha256)
+        _audit(uow, member, "consent.recorded", subject.item_ref, row)
+        uow.commit()
+    return _view(row, now)
+
+
+# -- the consumer: grant, list, revoke ---------------------------------------------------------
+
+def _own_subject(uow: UnitOfWork, consumer: Principal) -> Any:
+    if consumer.role is not Role.CONSUMER:    # a wiring mistake, never a caller's choice
+        raise ValueError("consumer services take a consumer principal")
+    return subjects.by_id(uow, consumer.id)
+
+
+def member_organisations(bureau: Bureau) -> list[dict[str, Any]]:
+    """The members a consumer may grant consent to (not revoked), by name."""
+    with bureau.uow() as uow:
+        rows = uow.execute(select(organisations.c.id, organisations.c.name)
+                           .where(organisations.c.role == Role.MEMBER.value,
+                                  organisations.c.revoked_at.is_(None))
+                           .order_by(organisations.c.name)).all()
+    return [{"id": r.id, "name": r.name} for r in rows]
+
+
+def _member(uow: UnitOfWork, member: int | str) -> Any:
+    """A member organisation by id or by name (as the admin list and accesses show them)."""
+    column = organisations.c.id if isinstance(member, int) else organisations.c.name
+    row = uow.execute(select(organisations.c.id, organisations.c.name)
+                      .where(column == member, organisations.c.role == Role.MEMBER.value,
+                             organisations.c.revoked_at.is_(None))).first()
+    if row is None:
+        raise NotFound(f"no member organisation {member!r}")
+    return row
+
+
+def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
+          expires_at: datetime, scopes: Iterable[str] = (Scope.REPORT,)) -> dict[str, Any]:
+    """The consumer consents, now, to ``member`` pulling their file for ``purpose`` until
+    ``expires_at``. The evidence is the SHA-256 of what they agreed to."""
+    scopes = [str(s) for s in scopes]
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        scope = _validated(bureau.profile, purpose, scopes, now, expires_at, now)
+        subject = _own_subject(uow, consumer)
+        org = _member(uow, member)
+        evidence = rules.evidence_of_grant(subject.item_ref, org.name, purpose, scope, now,
+                                           expires_at)
+        row = _store(uow, subject_id=subject.id, organisation_id=org.id, purpose=purpose,
+                     scope=scope, obtained_at=now, expires_at=expires_at,
+                     source=Source.CONSUMER, evidence_kind=EvidenceKind.IN_APP.value,
+                     evidence_sha256=evidence)
+        _audit(uow, consumer, "consent.granted", subject.item_ref, row)
+        uow.commit()
+    return _view(row, now)
+
+
+def my_consents(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+    """Every consent on the consumer's file, whoever recorded it, newest first."""
+    with bureau.uow() as uow:
+        subject = _own_subject(uow, consumer)
+        now = uow.clock.now()
+        rows = uow.execute(_WITH_ORG.where(consents.c.subject_id == subject.id)
+                           .order_by(consents.c.recorded_at.desc(), consents.c.id.desc())).all()
+        uow.audit(consumer.actor, "consents.read", subject.item_ref, "consumer_request")
+        uow.commit()
+    return [_view(r, now) for r in rows]
+
+
+def revoke(bureau: Bureau, consumer: Principal, consent_ref: str) -> dict[str, Any]:
+    """Revoke one of the consumer's consents, from now on. Revoking a revoked one changes
+    nothing; an expired one cannot be revoked (409); another file's is "not found"."""
+    profile = bureau.profile
+    with bureau.uow() as uow:
+        subject = _own_subject(uow, consumer)
+        now = uow.clock.now()
+        row = uow.execute(_WITH_ORG.where(consents.c.reference == consent_ref,
+                                          consents.c.subject_id == subject.id)).first()
+        if row is None:
+            raise NotFound("no consent with this consent_ref on your file")
+        if row.revoked_at is not None:
+            return _view(row, now)
+        if not profile.consent_revocable:
+            raise PermissionDenied(f"consents cannot be revoked under the {profile.name} "
+                                   f"profile ({profile.title}); this one ends on "
+                                   f"{row.expires_at.date().isoformat()}")
+        if row.expires_at <= now:
+            raise Conflict("this consent has already expired")
+        uow.execute(update(consents).where(consents.c.id == row.id).values(revoked_at=now))
+        row = uow.execute(_WITH_ORG.where(consents.c.id == row.id)).one()
+        _audit(uow, consumer, "consent.revoked", subject.item_ref, row)
+        uow.commit()
+    return _view(row, now)
+
+
+# -- using a consent ---------------------------------------------------------------------------
+
+def for_inquiry(uow: UnitOfWork, profile: Profile, member: Principal, subject_id: int | None,
+                purpose: str, consent_ref: str | None) -> Consent:
+    """The consent that allows ``member`` to pull file ``subject_id`` (None: the identity
+    matched no file) for ``purpose`` now: the one named by ``consent_ref``, or else any of the
+    member's consents for that file and purpose in force (a consumer grants one in the app
+    without the member knowing its ref). Raises ConsentRequired naming the reason."""
+    now = uow.clock.now()
+    if consent_ref is not None:
+        row = uow.execute(select(consents).where(consents.c.reference == consent_ref)).first()
+        if row is None:
+            raise rules.refused(rules.NONE_RECORDED, purpose, profile, consent_ref)
+        consent = _consent(row)
+        reason = rules.refusal(consent, now, subject_id=subject_id, organisation_id=member.id,
+                               purpose=purpose)
+        if reason is not None:
+            raise rules.refused(reason, purpose, profile, consent_ref)
+        return consent
+    if subject_id is None:
+        raise rules.refused(rules.NONE_RECORDED, purpose, profile, None)
+    rows = uow.execute(select(consents).where(consents.c.organisation_id == member.id,
+                                              consents.c.subject_id == subject_id,
+                                              consents.c.purpose == purpose)).all()
+    candidates = [c for c in map(_consent, rows) if Scope.REPORT in c.scopes]
+    in_force = [c for c in candidates if c.status(now) == "in_force"]
+    if not in_force:
+        raise rules.refused(rules.best_refusal(candidates, now), purpose, profile, None)
+    return max(in_force, key=lambda c: c.expires_at)
+
+
+def load(uow: UnitOfWork, consent_refs: Iterable[str]) -> dict[str, Consent]:
+    """Consents by ref, for checking many records at once (a furnished batch)."""
+    refs = sorted(set(consent_refs))
+    out: dict[str, Consent] = {}
+    for start in range(0, len(refs), 500):
+        for row in uow.execute(select(consents).where(
+                consents.c.reference.in_(refs[start:start + 500]))):
+            out[row.reference] = _consent(row)
+    return out
+
+
+def consent_in_force(uow: UnitOfWork, consent_ref: str | None, *, subject_id: int,
+                     scope: str = Scope.INCOME, organisation_id: int | None = None,
+                     purpose: str | None = None) -> Consent:
+    """The consent ``consent_ref`` if it is the subject's, covers ``scope`` and is in force now
+    (``organisation_id`` / ``purpose``: also theirs, when given); else ConsentRequired naming
+    the reason. For income furnished with a consent_ref: the furnishing path calls this (or
+    ``load`` + ``domain.consents.refusal`` per record for a batch) once the record's subject is
+    resolved, and rejects the record on the ``consent_ref`` field with the reason."""
+    now = uow.clock.now()
+    found = load(uow, [consent_ref]) if consent_ref else {}
+    consent = found.get(consent_ref or "")
+    if consent is None:
+        raise ConsentRequired(f"{rules.NONE_RECORDED}: no consent with this consent_ref",
+                              reason=rules.NONE_RECORDED)
+    reason = rules.refusal(consent, now, subject_id=subject_id,
+                           organisation_id=organisation_id, purpose=purpose, scope=scope)
+    if reason is not None:
+        raise ConsentRequired(f"{reason} (consent {consent.ref})", reason=reason)
+    return consent

@@ -1,0 +1,309 @@
+"""Identity observations and blocking keys: what furnished records say about their subjects.
+
+Every accepted record yields *observations* of its subject -- name (with its parts and generation
+code), national id, date of birth, address, phone, employer -- kept per (subject, kind, value,
+furnisher) with the record that first reported it (file, line) and when it was first and last
+seen (the records' as-of dates, and the times they were stored). The value is AES-GCM encrypted
+JSON (``vault.encrypt``); ``value_hmac`` is the keyed hash of its normalised form, so the same
+value sent again is the same row. A value is encrypted only when it is new to the bureau.
+
+*Blocking keys* are keyed hashes of normalised identity parts (full name + birth date, surname +
+birth date, national id, phone, address line + ZIP), one row per (key, subject): the candidates
+identity resolution starts from. Nothing in either table, or in any index, is plaintext PII.
+
+Both stores (``furnishing._store`` on SQLite, ``bulk_store.store`` on PostgreSQL) call
+``record_identities`` once per chunk, after the chunk's subjects are known: a fixed number of
+statements per chunk whatever its size (one look-up of what is already kept, one insert, one
+update; one insert of keys), never one per row.
+
+``resolve_without_id`` is the (deliberately small) rule for a record without a national id:
+the single subject holding the key of its normalised full name + birth date is the one; none
+opens a new file; several refuse the record. The identity-resolution issue replaces it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, cast, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from openbureau.adapters.pii import IdentityVault
+from openbureau.adapters.tables import identity_keys, identity_observations, subjects
+from openbureau.services.refs import new_ref
+from openbureau.services.subjects import normalise_name
+from openbureau.unit_of_work import UnitOfWork
+
+KINDS = ("name", "national_id", "date_of_birth", "address", "phone", "employer")
+AMBIGUOUS = "matches several files; send the national id"
+_CACHE_LIMIT = 200_000
+
+
+class Hashes:
+    """``vault.lookup_hash`` with a bounded memo (birth dates, employers, a subject's values in
+    several records of one file repeat; most names and addresses do not)."""
+
+    __slots__ = ("_vault", "_memo")
+
+    def __init__(self, vault: IdentityVault) -> None:
+        self._vault = vault
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        h = self._memo.get(text)
+        if h is None:
+            if len(self._memo) >= _CACHE_LIMIT:
+                self._memo.clear()
+            h = self._memo[text] = self._vault.lookup_hash(text)
+        return h
+
+
+def _norm(value: str | None) -> str:
+    return normalise_name(value) if value else ""
+
+
+def _dob(identity: Any) -> str:
+    return identity.date_of_birth.isoformat() if identity.date_of_birth else ""
+
+
+def surname_of(identity: Any) -> str:
+    """The surname as sent, else the last word of the full name ("FIRST MIDDLE SURNAME")."""
+    surname = getattr(identity, "surname", None)
+    if surname:
+        return str(surname)
+    words = identity.name.split()
+    return words[-1] if words else ""
+
+
+def name_dob_key(hashes: Hashes, identity: Any) -> str:
+    """The blocking key of the normalised full name and birth date."""
+    return hashes(f"nd|{_norm(identity.name)}|{_dob(identity)}")
+
+
+def subject_key(hashes: Hashes, identity: Any) -> str:
+    """The key a chunk's records are grouped by subject on: the keyed hash of the national id,
+    or for a record without one, ``"~"`` + its name + birth date key (never a valid hex hash,
+    so the two kinds cannot meet)."""
+    nid = identity.national_id
+    if nid:
+        return hashes(nid)
+    return "~" + name_dob_key(hashes, identity)
+
+
+def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[str]:
+    keys = [name_dob_key(hashes, identity)]
+    if id_hmac:
+        keys.append(id_hmac)
+    dob = _dob(identity)
+    if dob:
+        keys.append(hashes(f"sd|{_norm(surname_of(identity))}|{dob}"))
+    phone = getattr(identity, "phone", None)
+    if phone:
+        keys.append(hashes(f"phone|{phone}"))
+    address = getattr(identity, "address", None)
+    if address is not None and address.line1 and address.postal_code:
+        keys.append(hashes(f"az|{_norm(address.line1)}|{address.postal_code[:5]}"))
+    return keys
+
+
+def _present(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: v for f in fields if (v := getattr(obj, f, None)) not in (None, "")}
+
+
+_ADDRESS = ("line1", "line2", "city", "state", "postal_code", "country", "indicator",
+            "residence")
+_ADDRESS_SAME = ("line1", "line2", "city", "state", "postal_code", "country")
+_EMPLOYER = ("name", "line1", "line2", "city", "state", "postal_code", "occupation")
+_NAME = ("surname", "first_name", "middle_name", "generation_code")
+
+
+def sightings(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[tuple[str, str, Any]]:
+    """(kind, value_hmac, value) of each identity element of a record's subject; the value is
+    what is kept (JSON), the hash says when two values are the same."""
+    out: list[tuple[str, str, Any]] = []
+    name = {"name": identity.name, **_present(identity, _NAME)}
+    out.append(("name", hashes(f"name|{_norm(identity.name)}|"
+                               f"{name.get('generation_code', '')}"), name))
+    if identity.national_id and id_hmac:
+        out.append(("national_id", id_hmac, {"national_id": identity.national_id}))
+    dob = _dob(identity)
+    if dob:
+        out.append(("date_of_birth", hashes(f"dob|{dob}"), {"date_of_birth": dob}))
+    address = getattr(identity, "address", None)
+    if address is not None:
+        value = _present(address, _ADDRESS)
+        if any(f in value for f in _ADDRESS_SAME):
+            same = "|".join(_norm(value.get(f)) for f in _ADDRESS_SAME)
+            out.append(("address", hashes(f"addr|{same}"), value))
+    phone = getattr(identity, "phone", None)
+    if phone:
+        out.append(("phone", hashes(f"phone|{phone}"), {"phone": phone}))
+    employer = getattr(identity, "employer", None)
+    if employer is not None and employer.name:
+        value = _present(employer, _EMPLOYER)
+        same = "|".join(_norm(value.get(f)) for f in _EMPLOYER)
+        out.append(("employer", hashes(f"emp|{same}"), value))
+    return out
+
+
+@dataclass(slots=True)
+class _Seen:
+    value: Any
+    line: int | None
+    first_on: date
+    last_on: date
+
+
+def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dialect: str,
+                      furnisher_id: int, file_id: int | None, now: datetime,
+                      seen: Iterable[tuple[int, Any, str | None, date, int | None]]) -> int:
+    """Keep the observations and blocking keys of a chunk's accepted records.
+
+    ``seen``: (subject id, identity, keyed hash of its national id or None, as-of, file line)
+    per record. Returns the number of observation rows inserted or moved. The same records
+    again change nothing: a kept value's dates only widen (first seen earlier, last seen later).
+    """
+    obs: dict[tuple[int, str, str], _Seen] = {}
+    keys: set[tuple[str, int]] = set()
+    for sid, identity, id_hmac, as_of, line in seen:
+        for k in blocking_keys(hashes, identity, id_hmac):
+            keys.add((k, sid))
+        for kind, h, value in sightings(hashes, identity, id_hmac):
+            cur = obs.get((sid, kind, h))
+            if cur is None:
+                obs[(sid, kind, h)] = _Seen(value, line, as_of, as_of)
+            else:         # the earliest record of the chunk is the source
+                if as_of < cur.first_on:
+                    cur.first_on = as_of
+                if as_of > cur.last_on:
+                    cur.last_on = as_of
+    if keys:
+        _add_keys(uow, dialect, keys)
+    if not obs:
+        return 0
+    o = identity_observations.c
+    kept = {(r.subject_id, r.kind, r.value_hmac): r for r in uow.execute(
+        select(o.id, o.subject_id, o.kind, o.value_hmac, o.first_seen_on, o.last_seen_on)
+        .where(o.furnisher_id == furnisher_id,
+               among(dialect, o.subject_id, sorted({k[0] for k in obs}))))}
+    new: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    encrypt = vault.encrypt
+    for key, s in obs.items():
+        row = kept.get(key)
+        if row is None:
+            new.append({"subject_id": key[0], "kind": key[1], "value_hmac": key[2],
+                        "value_ciphertext": encrypt(json.dumps(s.value, sort_keys=True)),
+                        "line": s.line, "first_seen_on": s.first_on, "last_seen_on": s.last_on,
+                        "item_ref": new_ref("idn")})
+        elif s.first_on < row.first_seen_on or s.last_on > row.last_seen_on:
+            moved.append({"b_id": row.id, "b_first": min(s.first_on, row.first_seen_on),
+                          "b_last": max(s.last_on, row.last_seen_on)})
+    if new:
+        stmt, params = insert_rows(dialect, identity_observations, new, {
+            "furnisher_id": furnisher_id, "file_id": file_id, "first_at": now, "last_at": now})
+        # another ingest may have kept the same value since the look-up: widen its dates
+        uow.execute(stmt.on_conflict_do_update(
+            index_elements=[o.subject_id, o.kind, o.value_hmac, o.furnisher_id],
+            set_={"first_seen_on": func.min(o.first_seen_on, stmt.excluded.first_seen_on)
+                  if dialect == "sqlite" else func.least(o.first_seen_on,
+                                                         stmt.excluded.first_seen_on),
+                  "last_seen_on": func.max(o.last_seen_on, stmt.excluded.last_seen_on)
+                  if dialect == "sqlite" else func.greatest(o.last_seen_on,
+                                                            stmt.excluded.last_seen_on),
+                  "last_at": stmt.excluded.last_at}), params)
+    if moved:
+        uow.execute(update(identity_observations).where(o.id == bindparam("b_id"))
+                    .values(first_seen_on=bindparam("b_first"), last_seen_on=bindparam("b_last"),
+                            last_at=now), moved)
+    return len(new) + len(moved)
+
+
+def _add_keys(uow: UnitOfWork, dialect: str, keys: set[tuple[str, int]]) -> None:
+    rows = [{"key_hmac": k, "subject_id": sid} for k, sid in sorted(keys)]
+    stmt, params = insert_rows(dialect, identity_keys, rows, {})
+    uow.execute(stmt.on_conflict_do_nothing(), params)
+
+
+def resolve_without_id(uow: UnitOfWork, dialect: str,
+                       keys: Iterable[str]) -> dict[str, list[int]]:
+    """The subjects holding each name + birth date key (``subject_key`` without its ``~``):
+    one means that subject, none a new file, several a refusal (``AMBIGUOUS``)."""
+    wanted = sorted(set(keys))
+    out: dict[str, list[int]] = {k: [] for k in wanted}
+    if wanted:
+        k = identity_keys.c
+        for r in uow.execute(select(k.key_hmac, k.subject_id)
+                             .where(among(dialect, k.key_hmac, wanted))
+                             .order_by(k.key_hmac, k.subject_id)):
+            out[r.key_hmac].append(r.subject_id)
+    return out
+
+
+def subjects_without_id(uow: UnitOfWork, dialect: str, firsts: dict[str, Any],
+                        in_chunk: dict[str, set[int]], now: datetime
+                        ) -> tuple[dict[str, tuple[int, str]], set[str]]:
+    """Subjects for the records of a chunk that carry no national id.
+
+    ``firsts``: each ``subject_key`` ("~" + name and birth date key) and the identity of its
+    first record; ``in_chunk``: the subjects the chunk's records *with* a national id hold such
+    keys for (their keys are stored only with the chunk). Returns (id, item ref) by key -- the
+    single holder, or a new file without national id -- and the keys held by several subjects
+    (their records are refused, never guessed)."""
+    holders = resolve_without_id(uow, dialect, [k[1:] for k in firsts])
+    found: dict[str, int] = {}
+    refused: set[str] = set()
+    missing: list[str] = []
+    for key in firsts:
+        ids = set(holders[key[1:]]) | in_chunk.get(key[1:], set())
+        if len(ids) > 1:
+            refused.add(key)
+        elif ids:
+            found[key] = ids.pop()
+        else:
+            missing.append(key)
+    s = subjects.c
+    refs: dict[int, str] = {}
+    if found:
+        refs = {r.id: r.item_ref for r in uow.execute(
+            select(s.id, s.item_ref).where(among(dialect, s.id, sorted(set(found.values())))))}
+    out = {key: (sid, refs[sid]) for key, sid in found.items()}
+    if missing:
+        rows = [{"name": firsts[k].name, "date_of_birth": firsts[k].date_of_birth,
+                 "item_ref": new_ref("sub")} for k in missing]
+        stmt, params = insert_rows(dialect, subjects, rows, {"kind": "person", "created_at": now})
+        made = {r.item_ref: r.id for r in uow.execute(stmt.returning(s.id, s.item_ref), params)}
+        out.update({k: (made[row["item_ref"]], row["item_ref"])
+                    for k, row in zip(missing, rows, strict=True)})
+    return out, refused
+
+
+def among(dialect: str, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),
+                                   ARRAY(column.type)))
+    return column.in_(values)
+
+
+def insert_rows(dialect: str, table: Table, rows: list[dict[str, Any]],
+                constants: dict[str, Any]) -> tuple[Any, Any]:
+    """One multi-row INSERT and its parameters (as ``furnishing._insert_many``: on PostgreSQL
+    one array per column through ``unnest``, elsewhere an executemany)."""
+    if dialect != "postgresql":
+        return sqlite_insert(table), [{**r, **constants} for r in rows]
+    names = list(rows[0])
+    arrays = [cast(bindparam(None, [r[k] for r in rows], type_=ARRAY(table.c[k].type)),
+                   ARRAY(table.c[k].type)) for k in names]
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    columns: list[Any] = [source.c[k] for k in names]
+    for name, value in constants.items():
+        columns.append(bindparam(None, value, type_=table.c[name].type))
+    return pg_insert(table).from_select([*names, *constants],
+                                        select(*columns).select_from(source)), None
+
