@@ -122,7 +122,8 @@ def test_no_ssn_and_no_date_of_birth_is_refused_naming_the_date_of_birth(ssn: st
     with pytest.raises(ValidationFailed) as exc:
         parse_account_record(item.fields)
     assert [(e.field, e.message) for e in exc.value.errors] == [
-        ("subject.date_of_birth", "is required when no national_id is given")]
+        ("subject.date_of_birth", "Neither a national id (SSN) nor a date of birth: the "
+         "consumer cannot be identified. [rule Q06: subject.date_of_birth, subject.national_id]")]
 
 
 @pytest.mark.parametrize(("field", "value", "schema_field"), [

@@ -64,7 +64,12 @@ MOOV = [(2, "ACC-10", "JOHN"), (2, "ACC-10", "JANE"), (2, "ACC-10", "JIM"),
         (3, "ACC-11", "ALICE"), (4, "ACC-12", "BOB"), (4, "ACC-12", "BETTY"),
         (4, "ACC-12", "BILL")]
 FAMILIES = {"furnisher": ["lf.m2", "crlf.m2", "fixed_626.m2"],
-            "moov": ["moov_none.m2", "moov_bdw.m2", "packed_decimal.m2", "packed_binary.m2"]}
+            "moov": ["moov_none.m2", "moov_bdw.m2", "packed_decimal.m2", "packed_binary.m2"],
+            "segments": ["segments_lf.m2", "segments_bdw.m2", "segments_packed.m2"]}
+SEGMENTS = [(2, "ACC-20", "KATE"), (3, "ACC-21", "LARRY"), (4, "ACC-22", "MONA"),
+            (5, "ACC-23", "NED"), (6, "ACC-24", "OLGA"), (6, "ACC-24", "PAUL"),
+            (7, "ACC-25", "KATE"), (8, "ACC-26", "QUINN"), (9, "ACC-27", "RORY"),
+            (11, "ACC-29", "TOM"), (11, "ACC-29", "TINA")]
 
 
 def test_corpus_files_are_what_the_script_writes() -> None:
@@ -92,6 +97,94 @@ def test_every_layout_reads_every_record(name: str, expected: list) -> None:
     assert summary(items) == expected
     for item in items:
         parse_account_record(item.fields)     # every record is a valid account record
+
+
+NO_ID_NOR_BIRTH = ("Neither a national id (SSN) nor a date of birth: the consumer cannot be "
+                   "identified. [rule Q06: subject.date_of_birth, subject.national_id]")
+K2_PURCHASE = {"indicator": "purchased_from", "name": "OLD LENDER INC"}
+K4_BALLOON = {"indicator": "balloon", "balloon_due": "2030-06-01", "balloon_amount": 5000000}
+
+
+@pytest.mark.parametrize("name", FAMILIES["segments"])
+def test_segments_ssns_and_refusals_in_every_layout(name: str) -> None:
+    """K2, K4, K1+K2+K4, J2+N1; zero- and nine-filled SSNs with a date of birth; a zero-filled
+    SSN without one; an unknown K2 code -- the same in LF, BDW (500-byte Header) and packed."""
+    data = corpus(name)
+    assert detect_format(data[:65536]) == "metro2"
+    items = read(data)
+    assert summary(items) == SEGMENTS
+    # the unknown K2 code is the reader's: that record (line 10) is not read at all
+    assert line_errors(items) == [(10, "K2 Purchased Indicator", "unknown code '7'")]
+    got = {(i.line, i.fields["subject"]["first_name"]): i.fields for i in items
+           if isinstance(i, RawRecord)}
+    segs = {k: {s: f[s] for s in ("original_creditor", "purchase", "specialised_payment",
+                                  "mortgage", "account_change") if s in f}
+            for k, f in got.items()}
+    assert segs == {
+        (2, "KATE"): {}, (3, "LARRY"): {"purchase": K2_PURCHASE},
+        (4, "MONA"): {"specialised_payment": K4_BALLOON},
+        (5, "NED"): {"original_creditor": {"name": "ORIGINAL BANK", "classification": "08"},
+                     "purchase": K2_PURCHASE, "specialised_payment": K4_BALLOON},
+        (6, "OLGA"): {}, (6, "PAUL"): {},       # the J2 consumer shares the account's fields
+        (7, "KATE"): {}, (8, "QUINN"): {}, (9, "RORY"): {}, (11, "TOM"): {}, (11, "TINA"): {}}
+    # J2: its own address and ECOA; N1: the base consumer's employer only
+    olga, paul = got[(6, "OLGA")], got[(6, "PAUL")]
+    assert olga["subject"]["employer"] == {
+        "name": "ACME FOUNDRY", "line1": "77 MILL LN", "line2": "UNIT 4", "city": "DECATUR",
+        "state": "IL", "postal_code": "625210001", "occupation": "WELDER"}
+    assert "employer" not in paul["subject"]
+    assert paul["subject"]["address"] == {
+        "country": "US", "line1": "9 ELM ST", "city": "SHELBYVILLE", "state": "IL",
+        "postal_code": "62565", "indicator": "Y", "residence": "R"}
+    assert (olga["ecoa"], paul["ecoa"]) == ("joint", "joint")
+    assert olga["subject"]["address"]["line1"] == "1 MAIN ST"
+    assert (paul["subject"]["national_id"], paul["subject"]["date_of_birth"]) == \
+        ("321540006", "1979-07-04")
+    # zero- and nine-filled SSNs: no national id; the date of birth is what identifies
+    for key, born in [((7, "KATE"), "1980-02-28"), ((8, "QUINN"), "1975-03-15"),
+                      ((9, "RORY"), None)]:
+        who = got[key]["subject"]
+        assert "national_id" not in who and who.get("date_of_birth") == born, key
+    assert got[(2, "KATE")]["subject"]["national_id"] == "321540001"
+    codes = {k: (dict(i.metro2)["ssn_given"], dict(i.metro2)["segment"]) for i in items
+             if isinstance(i, RawRecord) for k in [(i.line, i.fields["subject"]["first_name"])]}
+    assert codes[(7, "KATE")] == codes[(8, "QUINN")] == ("0", "base")
+    assert codes[(6, "PAUL")] == ("1", "J2") and codes[(11, "TINA")] == ("1", "J1")
+    # every record read is valid but RORY's: no SSN and no date of birth
+    refused = {}
+    for key, fields in got.items():
+        try:
+            parse_account_record(fields)
+        except ValidationFailed as exc:
+            refused[key] = [(e.field, e.message) for e in exc.errors]
+    assert refused == {(9, "RORY"): [("subject.date_of_birth", NO_ID_NOR_BIRTH)]}
+
+
+def test_segments_family_framing() -> None:
+    lengths = {name: [len(r) for r in frames(corpus(name)) if isinstance(r, bytes)]
+               for name in FAMILIES["segments"]}
+    records = [460, 456, 524, 772, 426, 426, 426, 460, 526]
+    assert lengths["segments_lf.m2"] == [426, 426, *records, 426]
+    assert lengths["segments_bdw.m2"] == [500, 426, *records, 426]     # a 500-byte Header
+    assert lengths["segments_packed.m2"] == [426, 426, *records, 426]
+    bdw = frames(corpus("segments_bdw.m2"))
+    assert bdw[0][:10] == b"0500HEADER" and bdw[0][280:] == b" " * 220
+    # packed data records come out byte for byte as the character ones (the trailers differ
+    # in their Block Count only)
+    assert frames(corpus("segments_packed.m2"))[1:-1] == frames(corpus("segments_lf.m2"))[1:-1]
+    data = corpus("segments_bdw.m2")
+    assert data[:8] == b"05040500"                   # BDW 504, RDW 500
+    # lines 6 and 7 share a block: BDW = 4 + 772 + 426
+    at = 504 + sum(4 + n for n in [426, 460, 456, 524])
+    assert data[at:at + 8] == b"12020772"
+    # the trailer counts what the file holds: K2 twice (the bad one too), K4 twice, the SSNs
+    # and birth dates that are given (not the zero- and nine-filled, not the zero date)
+    trailer = frames(data)[-1]
+    counts = {name: int(trailer[a - 1:a + 8]) for name, a in [
+        ("base", 12), ("j1", 39), ("j2", 48), ("n1", 273), ("k1", 282), ("k2", 291),
+        ("k4", 309), ("ssn_all", 327), ("ssn_base", 336), ("dob_base", 372)]}
+    assert counts == {"base": 10, "j1": 1, "j2": 1, "n1": 1, "k1": 1, "k2": 3, "k4": 2,
+                      "ssn_all": 9, "ssn_base": 7, "dob_base": 9}
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

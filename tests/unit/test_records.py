@@ -97,7 +97,8 @@ def test_no_national_id_needs_a_date_of_birth() -> None:
     rec = parse_account_record(raw(subject={"name": "Jane Doe", "date_of_birth": "1980-02-28"}))
     assert rec.subject.national_id is None and rec.subject.masked() == ""
     assert refused(raw(subject={"name": "Jane Doe", "national_id": ""})) == [
-        ("subject.date_of_birth", "is required when no national_id is given")]
+        ("subject.date_of_birth", "Neither a national id (SSN) nor a date of birth: the "
+         "consumer cannot be identified. [rule Q06: subject.date_of_birth, subject.national_id]")]
     # a national id that is given but bad is named itself, not the date of birth
     assert refused(raw(subject={"name": "Jane Doe", "national_id": "12"})) == [
         ("subject.national_id", "must be 6 to 20 letters or digits")]

@@ -16,7 +16,7 @@ from typing import Any
 
 from openbureau.domain.errors import FieldError, ProhibitedData, ValidationFailed
 from openbureau.domain.fields import FieldReader, check_fields
-from openbureau.domain.quality import reject_errors
+from openbureau.domain.quality import REJECT_RULES, reject_errors, rule_error
 from openbureau.domain.record_parts import (
     IDENT_MAX,
     REF_WHAT,
@@ -83,6 +83,10 @@ _PARTS: dict[str, Callable[[Mapping[str, Any], str], tuple[Any, list[FieldError]
 assert tuple(_PARTS) == PART_FIELDS
 
 
+_NO_ID_NOR_BIRTH = "is required when no national_id is given"
+_Q06 = rule_error(next(r for r in REJECT_RULES if r.id == "Q06"))
+
+
 def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bool = False
                   ) -> tuple[SubjectIdentity | None, list[FieldError]]:
     """The subject of a record. Without a national id the date of birth is required (Metro 2:
@@ -109,7 +113,7 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
             r.error("national_id", "must be 6 to 20 letters or digits")
             nid = None
     elif raw.get("national_id") in (None, "") and raw.get("date_of_birth") in (None, ""):
-        r.error("date_of_birth", "is required when no national_id is given")
+        r.error("date_of_birth", _NO_ID_NOR_BIRTH)
     if name is not None and not (1 <= len(name) <= 120):
         r.error("name", "must be 1 to 120 characters")
     address = employer = None
@@ -148,6 +152,10 @@ def parse_account_record(raw: Mapping[str, Any]) -> AccountRecord:
         raise ValidationFailed([FieldError("record", "must be an object")])
     errors = check_fields(raw, RECORD_FIELDS)
     subject, subject_errors = parse_subject(raw.get("subject"))
+    # neither a national id nor a date of birth is the reject rule Q06: the refusal names the
+    # rule (on the same field), so that the file's data-quality report counts it
+    subject_errors = [_Q06 if (e.field, e.message) == ("subject.date_of_birth", _NO_ID_NOR_BIRTH)
+                      else e for e in subject_errors]
     if raw.get("subject") is None:
         subject_errors = [FieldError("subject", "is required")]
     errors += subject_errors

@@ -317,7 +317,9 @@ def _display(kind: str, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         text = _join(v.get("line1"), v.get("line2"), v.get("city"), city, v.get("country"))
         fields = {**v, "indicator_text": code_lists.address_indicator_text(v.get("indicator")),
                   "residence_text": code_lists.residence_code_text(v.get("residence"))}
-        words = [w for w in (fields["indicator_text"], fields["residence_text"]) if w]
+        # the code texts are sentences; in parentheses they are joined without their stops
+        words = [w.rstrip(".") for w in (fields["indicator_text"], fields["residence_text"])
+                 if w]
         return (f"{text} ({'; '.join(words)})" if words else text), fields
     if kind == "employer":
         text = _join(v.get("name"), v.get("city"), v.get("state"))

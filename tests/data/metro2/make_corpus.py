@@ -3,7 +3,8 @@
 Self-contained on purpose: the records are laid out here from the field tables of
 /work/shared/metro2-layout.md (character and packed), without the project's writer or framing
 code, so that a bug there cannot hide in the expectations. What each file holds, and what
-reading it must give, is in tests/unit/test_metro2_layouts.py.
+reading it must give, is in tests/unit/test_metro2_layouts.py; what ingesting it must store and
+report, in tests/integration/test_metro2_corpus_stored.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ BASE = [
     ("address_indicator", 1, None), ("residence", 1, None),
 ]
 PACKED_BYTES = {"n": 5, "d": 5, "t": 8, "p": 6}
+NO_SSN = ("000000000", "999999999")
 TRAILER_COUNTS = ["base", "reserved1", "df", "j1", "j2", "blocks", "da", "s05", "s11", "s13",
                   "s61", "s62", "s63", "s64", "s65", "s71", "s78", "s80", "s82", "s83", "s84",
                   "s88", "s89", "s93", "s94", "s95", "s96", "s97", "ecoa_z", "n1", "k1", "k2",
@@ -107,15 +109,15 @@ def trailer_values(records: list[tuple[dict, list[bytes]]], blocks: int) -> dict
     c["blocks"] = blocks
     for values, segments in records:
         c["s" + values["status"]] += 1
-        c["ssn_base"] += 1
-        c["dob_base"] += 1
+        c["ssn_base"] += values["ssn"] not in NO_SSN      # zero/nine-filled: not counted
+        c["dob_base"] += values["dob"] != "00000000"
         c["phone_all"] += 1
         for seg in segments:
             sid = seg[:2].decode().lower()
             c[sid] += 1
             if sid in ("j1", "j2"):
-                c["ssn_" + sid] += 1
-                c["dob_" + sid] += 1
+                c["ssn_" + sid] += seg[69:78].decode() not in NO_SSN
+                c["dob_" + sid] += seg[78:86] != b"00000000"
                 c["phone_all"] += 1
     c["ssn_all"] = c["ssn_base"] + c["ssn_j1"] + c["ssn_j2"]
     c["dob_all"] = c["dob_base"] + c["dob_j1"] + c["dob_j2"]
@@ -147,6 +149,13 @@ K3 = b"K3" + b"01" + b"FNMA-778899".ljust(18) + b"100000000000000001".ljust(18)
 L1 = b"L1" + b"1" + b"ACC-NEW-1".ljust(30) + b"".ljust(20) + b" "
 N1 = (b"N1" + b"WIDGET WORKS".ljust(30) + b"5 FACTORY RD".ljust(32) + b"".ljust(32)
       + b"SPRINGFIELD".ljust(20) + b"IL" + b"62702".ljust(9) + b"MACHINIST".ljust(18) + b" ")
+# K2: Purchased Indicator (1 purchased from, 2 sold to, 9 remove), name, reserved
+K2 = b"K2" + b"1" + b"OLD LENDER INC".ljust(30) + b" "
+K2_BAD = b"K2" + b"7" + b"OLD LENDER INC".ljust(30) + b" "       # 7: no such indicator
+# K4: 01 balloon; deferred payment start (none), balloon due date, balloon amount, reserved
+K4 = b"K4" + b"01" + b"00000000" + b"06012030" + b"000050000" + b" "
+N1_FOUNDRY = (b"N1" + b"ACME FOUNDRY".ljust(30) + b"77 MILL LN".ljust(32) + b"UNIT 4".ljust(32)
+              + b"DECATUR".ljust(20) + b"IL" + b"625210001" + b"WELDER".ljust(18) + b" ")
 
 
 def data_record(values: dict, segments: list[bytes]) -> bytes:
@@ -190,6 +199,36 @@ MOOV = [
       K3, L1, N1]),
 ]
 
+# "segments": K2, K4, K1+K2+K4, J2+N1, SSNs zero- and nine-filled, two records refused
+SEGMENTS = [
+    # line 2: base only
+    (base_fields("ACC-20", "KING", "KATE", "321540001"), []),
+    # line 3: bought from another lender
+    (base_fields("ACC-21", "LANE", "LARRY", "321540002"), [K2]),
+    # line 4: a balloon mortgage
+    (base_fields("ACC-22", "MOORE", "MONA", "321540003", portfolio="M", account_type="26",
+                 terms="360", credit_limit="000000000", highest_credit="000250000",
+                 scheduled="000001100", actual="000001100", balance="000200000"), [K4]),
+    # line 5: an instalment loan first made by ORIGINAL BANK, bought, with a balloon
+    (base_fields("ACC-23", "NASH", "NED", "321540004", portfolio="I", account_type="01",
+                 terms="060", credit_limit="000000000", highest_credit="000020000",
+                 balance="000015000"), [K1, K2, K4]),
+    # line 6: an associated consumer elsewhere (J2) and the base consumer's employer (N1)
+    (base_fields("ACC-24", "ORTIZ", "OLGA", "321540005", ecoa="2"),
+     [assoc("J2", "ORTIZ", "PAUL", "321540006"), N1_FOUNDRY]),
+    # line 7: zero-filled SSN with a date of birth: the name and birth date of line 2
+    (base_fields("ACC-25", "KING", "KATE", "000000000"), []),
+    # line 8: nine-filled SSN with a date of birth nobody else has
+    (base_fields("ACC-26", "QUILL", "QUINN", "999999999", dob="03151975"), []),
+    # line 9: zero-filled SSN and no date of birth: refused
+    (base_fields("ACC-27", "ROSS", "RORY", "000000000", dob="00000000"), []),
+    # line 10: an unknown K2 Purchased Indicator: refused
+    (base_fields("ACC-28", "STONE", "SUE", "321540009"), [K2_BAD]),
+    # line 11: base + J1
+    (base_fields("ACC-29", "TATE", "TOM", "321540010", ecoa="2"),
+     [assoc("J1", "TATE", "TINA", "321540011")]),
+]
+
 
 def build() -> dict[str, bytes]:
     out: dict[str, bytes] = {}
@@ -227,6 +266,21 @@ def build() -> dict[str, bytes]:
                                    trailer_char(trailer_values(MOOV, 0))])
     out["truncated.m2"] = join([header_char(), *furnisher])[:-200]
     out["not_metro2.m2"] = b"04Z6HEADER" + header_char()[10:]
+    # the "segments" family: LF with a 426 Header; BDW, no line breaks, a 500-byte Header
+    # (blank-padded), two records in one block; packed (decimal), one record per block
+    segments = [data_record(v, s) for v, s in SEGMENTS]
+    assert [len(r) for r in segments] == [426, 460, 456, 524, 772, 426, 426, 426, 460, 526]
+    trailer = trailer_char(trailer_values(SEGMENTS, 0))
+    out["segments_lf.m2"] = join([header_char(), *segments, trailer], b"\n", b"\n")
+    blocks = [bdw(header_char(500))] + [bdw(r) for r in segments[:4]] \
+        + [bdw(segments[4] + segments[5])] + [bdw(r) for r in segments[6:]]
+    out["segments_bdw.m2"] = join([*blocks, trailer_char(trailer_values(SEGMENTS,
+                                                                        len(blocks)))])
+    recs = [base_packed(v, "decimal") + b"".join(s) for v, s in SEGMENTS]
+    body = [header_char()[4:366]] + recs
+    blocks_p = b"".join(packed_word(len(r) + 8) + packed_word(len(r) + 4) + r for r in body)
+    tail = trailer_packed(trailer_values(SEGMENTS, len(body)), "decimal")
+    out["segments_packed.m2"] = blocks_p + packed_word(len(tail) + 4) + tail
     return out
 
 
