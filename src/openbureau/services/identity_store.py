@@ -170,10 +170,14 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
     """
     obs: dict[tuple[int, str, str], _Seen] = {}
     keys: set[tuple[str, int]] = set()
+    # a subject's records in one chunk mostly carry the same identity: hash it once
+    done: dict[tuple[int, Any, str | None], list[tuple[str, str, Any]]] = {}
     for sid, identity, id_hmac, as_of, line in seen:
-        for k in blocking_keys(hashes, identity, id_hmac):
-            keys.add((k, sid))
-        for kind, h, value in sightings(hashes, identity, id_hmac):
+        found = done.get((sid, identity, id_hmac))
+        if found is None:
+            found = done[(sid, identity, id_hmac)] = list(sightings(hashes, identity, id_hmac))
+            keys.update((k, sid) for k in blocking_keys(hashes, identity, id_hmac))
+        for kind, h, value in found:
             cur = obs.get((sid, kind, h))
             if cur is None:
                 obs[(sid, kind, h)] = _Seen(value, line, as_of, as_of)
