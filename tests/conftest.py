@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 PG_ADMIN_URL = os.environ.get("OPENBUREAU_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
 TEST_KEYS = {"pii_key": base64.b64encode(b"p" * 32).decode(),
-             "hmac_key": base64.b64encode(b"h" * 32).decode()}
+             "hmac_key": base64.b64encode(b"h" * 32).decode(),
+             "audit_key": base64.b64encode(b"a" * 32).decode()}
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 

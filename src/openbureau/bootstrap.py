@@ -1,4 +1,5 @@
-"""The one wiring point: engine, sessions, unit of work, clock, profile, identity vault.
+"""The one wiring point: engine, sessions, unit of work, clock, profile, identity vault, and
+the audit chain's key.
 
 Tests hand in their own session factory (savepoint-per-test), a fixed clock, a tiny model.
 """
@@ -12,11 +13,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from openbureau.adapters.audit import ChainKey
 from openbureau.adapters.credential_cache import CredentialCache
 from openbureau.adapters.database import make_engine
 from openbureau.adapters.pii import IdentityVault
 from openbureau.clock import Clock, SystemClock
-from openbureau.config import Settings, load_secrets
+from openbureau.config import Settings, load_key, load_secrets
 from openbureau.domain.profiles import Profile, get_profile
 from openbureau.unit_of_work import UnitOfWork
 
@@ -31,12 +33,13 @@ class Bureau:
     clock: Clock
     profile: Profile
     vault: IdentityVault
+    audit_key: ChainKey
     cache: dict[str, Any] = field(default_factory=dict)
     # verified credentials, in a server process on PostgreSQL (``api/app.py`` starts it)
     credentials: CredentialCache | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.clock)
+        return UnitOfWork(self.session_factory, self.clock, self.audit_key)
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
@@ -52,4 +55,5 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
         clock=clock or SystemClock(),
         profile=get_profile(settings.profile),
         vault=IdentityVault(pii_key, hmac_key),
+        audit_key=ChainKey(load_key(settings, "audit_key")),
     )

@@ -90,9 +90,10 @@ def _progress() -> Progress:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply migrations, then register the shipped scorecards (activating one if none is)."""
+    """Apply migrations, then register the shipped scorecards (activating one if none is) and
+    seal audit events written before the audit key under a keyed one."""
     from openbureau.adapters.database import upgrade
-    from openbureau.services import models
+    from openbureau.services import audit_log, models
 
     bureau = _bureau(check_schema=False)
     try:
@@ -100,6 +101,10 @@ def db_upgrade() -> None:
     except Exception as exc:  # noqa: BLE001
         fail(f"migration failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     active = models.ensure_shipped(bureau)
+    sealed = audit_log.seal_unkeyed(bureau)
+    if sealed:
+        err.print(f"audit chain keyed from here on; events 1 to {sealed} (plain SHA-256) "
+                  "sealed under the first keyed event")
     err.print(f"database at head; active model: {active or 'none'}")
 
 
@@ -417,14 +422,54 @@ def deadlines_run(now: Annotated[str | None, typer.Option(help="ISO 8601 instant
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain; exit 1 and name the first bad event if it was tampered with."""
+def audit_verify(checkpoint: Annotated[Path | None, typer.Option(
+        "--checkpoint", help="A checkpoint file (`audit checkpoint`): also check that the chain "
+        "still holds every head recorded there, with the same value.")] = None) -> None:
+    """Walk the keyed hash chain; exit 1 and name the first bad event if it was tampered with
+    (or a checkpoint no longer matches); exit 2 if the checkpoint file cannot be read."""
+    from openbureau.adapters.audit_checkpoints import CheckpointFileError
     from openbureau.services import audit_log
 
-    result = audit_log.verify(_bureau())
+    bureau = _bureau()
+    try:
+        result = audit_log.verify(bureau, checkpoints=checkpoint)
+    except CheckpointFileError as exc:
+        fail(str(exc))
     _json(result.__dict__)
     if not result.ok:
+        err.print(f"[bold red]audit chain broken:[/] {result.problem}", highlight=False)
         raise typer.Exit(1)
+    if result.unkeyed_events:
+        err.print(f"note: the first {result.unkeyed_events} events predate the audit key "
+                  "(plain SHA-256); a checkpoint taken now pins them", highlight=False)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
+        "--out", help="The checkpoint log to append to (default: "
+        "OPENBUREAU_AUDIT_CHECKPOINT_FILE, else var/audit-checkpoints.jsonl).")] = None) -> None:
+    """Verify the chain and the checkpoints already written, then append the chain's head
+    (event, chain value, time, MAC) to the checkpoint log and print it. Copy the log somewhere
+    write-once; `audit verify --checkpoint FILE` checks the chain against it. Exit 1 (nothing
+    written) when the chain or an earlier checkpoint does not verify; 2 when the file cannot be
+    read or written."""
+    from openbureau.adapters.audit_checkpoints import CheckpointFileError
+    from openbureau.services import audit_log
+
+    bureau = _bureau()
+    path = out_file or bureau.settings.resolved_audit_checkpoint_file()
+    try:
+        result, line = audit_log.checkpoint(bureau, path)
+    except CheckpointFileError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the checkpoint file {path}: {exc.strerror or exc}")
+    if line is None:
+        _json(result.__dict__)
+        err.print(f"[bold red]not checkpointed, the audit chain does not verify:[/] "
+                  f"{result.problem}", highlight=False)
+        raise typer.Exit(1)
+    _json({**line, "file": str(path)})
 
 
 # -- models ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     profile: str = "us-fcra"
     pii_key: str = ""                          # base64 32 bytes (AES-256-GCM)
     hmac_key: str = ""                         # base64 32 bytes (identifier look-up)
+    audit_key: str = ""                        # base64 32 bytes (HMAC of the audit chain)
+    # where `openbureau audit checkpoint` appends the chain's head (default: var_dir)
+    audit_checkpoint_file: Path | None = None
     bureau_name: str = "openbureau"
     bureau_contact: str = "openbureau consumer office, disputes@openbureau.example, +1-800-555-0100"
     demo: bool = False
@@ -62,33 +66,47 @@ class Settings(BaseSettings):
     def resolved_upload_dir(self) -> Path:
         return self.upload_dir or self.var_dir / "uploads"
 
+    def resolved_audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_file or self.var_dir / "audit-checkpoints.jsonl"
+
 
 def load_secrets(settings: Settings) -> tuple[bytes, bytes]:
     """The PII and HMAC keys: from settings, or generated once into ``var_dir`` outside production.
 
     Production refuses missing or placeholder keys rather than inventing them.
     """
+    return load_key(settings, "pii_key"), load_key(settings, "hmac_key")
+
+
+def load_key(settings: Settings, name: str) -> bytes:
+    """One 32-byte key (``pii_key``, ``hmac_key``, ``audit_key``): from settings, or generated
+    once into ``var_dir`` outside production; production refuses a missing or placeholder key."""
     import base64
 
-    def decode(name: str, value: str) -> bytes:
+    def decode(value: str) -> bytes:
         raw = base64.b64decode(value)
         if len(raw) != 32:
             raise ValueError(f"OPENBUREAU_{name.upper()} must be 32 bytes, base64-encoded")
         return raw
 
-    keys = {}
-    for name in ("pii_key", "hmac_key"):
-        value = getattr(settings, name)
-        if value and value != PLACEHOLDER:
-            keys[name] = decode(name, value)
-            continue
-        if settings.environment == "production":
-            raise ValueError(f"OPENBUREAU_{name.upper()} must be set in production "
-                             "(32 random bytes, base64)")
-        path = settings.var_dir / f"{name}.b64"
-        if not path.exists():
-            settings.var_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-            path.chmod(0o600)
-        keys[name] = decode(name, path.read_text().strip())
-    return keys["pii_key"], keys["hmac_key"]
+    value = getattr(settings, name)
+    if value and value != PLACEHOLDER:
+        return decode(value)
+    if settings.environment == "production":
+        raise ValueError(f"OPENBUREAU_{name.upper()} must be set in production "
+                         "(32 random bytes, base64)")
+    path = settings.var_dir / f"{name}.b64"
+    if not path.exists():
+        # written aside, then linked into place: two processes starting at once (server
+        # workers) end up with the one key that was linked first, never half a file
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{name}.{secrets.token_hex(8)}")
+        aside.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        aside.chmod(0o600)
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
+    return decode(path.read_text().strip())

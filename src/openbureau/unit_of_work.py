@@ -26,9 +26,11 @@ class NestedUnitOfWork(RuntimeWarning):
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: Callable[[], Session], clock: Clock) -> None:
+    def __init__(self, session_factory: Callable[[], Session], clock: Clock,
+                 audit_key: audit.ChainKey) -> None:
         self._session_factory = session_factory
         self.clock = clock
+        self._audit_key = audit_key
         self._events: list[audit.PendingEvent] = []
         self.session: Session
 
@@ -63,7 +65,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         events, self._events = self._events, []
-        audit.append_and_commit(self.session, events)
+        audit.append_and_commit(self.session, events, self._audit_key)
 
     def rollback(self) -> None:
         self._events = []

@@ -49,6 +49,7 @@ def postgres_env(tmp_path: Path, admin_url: str | None = None) -> Iterator[dict[
                "OPENBUREAU_ENVIRONMENT": "test",
                "OPENBUREAU_PII_KEY": TEST_KEYS["pii_key"],
                "OPENBUREAU_HMAC_KEY": TEST_KEYS["hmac_key"],
+               "OPENBUREAU_AUDIT_KEY": TEST_KEYS["audit_key"],
                "OPENBUREAU_LOG_LEVEL": "WARNING"}
         cli(env, "db", "upgrade")
         yield env

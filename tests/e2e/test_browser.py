@@ -54,7 +54,8 @@ def _seed(tmp: Path) -> dict[str, str]:
     env = {"OPENBUREAU_DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
            "OPENBUREAU_VAR_DIR": str(tmp / "var"), "OPENBUREAU_ENVIRONMENT": "test",
            "OPENBUREAU_DEMO": "true", "OPENBUREAU_PII_KEY": TEST_KEYS["pii_key"],
-           "OPENBUREAU_HMAC_KEY": TEST_KEYS["hmac_key"]}
+           "OPENBUREAU_HMAC_KEY": TEST_KEYS["hmac_key"],
+           "OPENBUREAU_AUDIT_KEY": TEST_KEYS["audit_key"]}
     engine = make_engine(env["OPENBUREAU_DATABASE_URL"])
     try:
         upgrade(engine)

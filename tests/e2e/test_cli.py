@@ -25,7 +25,8 @@ NID = "900100200"
 def env(request, tmp_path: Path) -> dict[str, str]:
     values = {"OPENBUREAU_VAR_DIR": str(tmp_path / "var"), "OPENBUREAU_ENVIRONMENT": "test",
               "OPENBUREAU_PII_KEY": TEST_KEYS["pii_key"],
-              "OPENBUREAU_HMAC_KEY": TEST_KEYS["hmac_key"]}
+              "OPENBUREAU_HMAC_KEY": TEST_KEYS["hmac_key"],
+              "OPENBUREAU_AUDIT_KEY": TEST_KEYS["audit_key"]}
     if request.param == "sqlite":
         values["OPENBUREAU_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
         yield values

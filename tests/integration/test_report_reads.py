@@ -113,7 +113,7 @@ def test_the_first_audit_event_of_two_writers_starts_one_chain(bureau):
         assert uow.execute(select(func.count()).select_from(audit_head)).scalar_one() == 1
         uow.audit("system", "test.event")
         uow.commit()
-        assert audit.verify(uow.session).ok
+        assert audit.verify(uow.session, bureau.audit_key).ok
 
 
 # -- the payment grid against a plain date-by-date reading of its contract ----------------------

@@ -20,6 +20,16 @@ class IdentityVault:
     def lookup_hash(self, national_id: str) -> str:
         return hmac.new(self._hmac_key, national_id.encode(), hashlib.sha256).hexdigest()
 
+    def audit_hash(self, field: str, value: object) -> str | None:
+        """An identity value as the audit log keeps it: the keyed look-up hash of
+        ``audit:<field>:<value>`` (None stays None). Whoever holds the key can tell whether an
+        event names a given value; the log alone reveals nothing, and its hashes never equal
+        the look-up hashes stored with the files, so the log cannot be joined to them."""
+        if value is None:
+            return None
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return self.lookup_hash(f"audit:{field}:{text}")
+
     def encrypt(self, national_id: str) -> bytes:
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, national_id.encode(), b"national_id")

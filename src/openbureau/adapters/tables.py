@@ -435,6 +435,8 @@ audit_events = Table(
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # "hmac-sha256" (keyed); NULL: plain SHA-256, written before the chain was keyed
+    Column("hash_alg", String(16)),
 )
 Index("ix_audit_events_subject_ref", audit_events.c.subject_ref)
 

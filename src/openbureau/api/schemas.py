@@ -128,3 +128,4 @@ class AuditVerify(BaseModel):
     events: int
     first_bad_event: int | None = None
     problem: str | None = None
+    unkeyed_events: int = 0     # written before the chain was keyed (plain SHA-256)

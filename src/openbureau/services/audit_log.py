@@ -1,15 +1,22 @@
-"""Reading and verifying the audit chain (reads of the log are themselves audited)."""
+"""Reading, verifying and checkpointing the audit chain (reads of the log are themselves
+audited)."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from openbureau.adapters import audit
+from openbureau.adapters.audit_checkpoints import Checkpoint, Recorded
+from openbureau.adapters.audit_checkpoints import append as append_checkpoint
+from openbureau.adapters.audit_checkpoints import read as read_checkpoints
 from openbureau.adapters.tables import audit_events
 from openbureau.bootstrap import Bureau
 from openbureau.domain.roles import SYSTEM, Principal
+from openbureau.unit_of_work import UnitOfWork
 
 
 def list_events(bureau: Bureau, who: Principal, after: int, limit: int,
@@ -27,7 +34,71 @@ def list_events(bureau: Bureau, who: Principal, after: int, limit: int,
     return {"items": items, "next_after": items[-1]["seq"] if len(items) == limit else None}
 
 
-def verify(bureau: Bureau, who: Principal = SYSTEM) -> audit.VerifyResult:
+def verify(bureau: Bureau, who: Principal = SYSTEM,
+           checkpoints: Path | None = None) -> audit.VerifyResult:
+    """Walk the chain; with ``checkpoints`` (a checkpoint file), also check that the chain still
+    holds every head recorded there, with the same value. Raises ``CheckpointFileError`` when
+    that file cannot be read or holds something else."""
+    recorded = None if checkpoints is None else read_checkpoints(checkpoints, bureau.audit_key)
     with bureau.uow() as uow:
-        result = audit.verify(uow.session)
+        result = audit.verify(uow.session, bureau.audit_key)
+        if recorded is not None:
+            result = _against(uow, result, recorded)
     return result
+
+
+def seal_unkeyed(bureau: Bureau) -> int:
+    """After an upgrade: if the chain's last event predates the audit key, append the keyed
+    event ``audit.chain_keyed``, whose MAC covers the unkeyed events before it (they verify
+    only under a keyed event). Returns how many unkeyed events it sealed (0: nothing to do)."""
+    with bureau.uow() as uow:
+        last = uow.execute(select(audit_events.c.seq, audit_events.c.hash_alg)
+                           .order_by(audit_events.c.seq.desc()).limit(1)).first()
+        if last is None or last.hash_alg is not None:
+            return 0
+        uow.audit(SYSTEM.actor, "audit.chain_keyed", None, "oversight", sealed_through=last.seq)
+        uow.commit()
+    return int(last.seq)
+
+
+def checkpoint(bureau: Bureau, path: Path) -> tuple[audit.VerifyResult, dict[str, Any] | None]:
+    """Verify the chain (and the checkpoints already in ``path``), then append its head to
+    ``path``. Returns the verification and the line written; nothing is written (None) when
+    the chain or an earlier checkpoint does not verify."""
+    result = verify(bureau, checkpoints=path if path.exists() else None)
+    if not result.ok:
+        return result, None
+    head = Checkpoint(result.events, result.head_hash or audit.GENESIS,
+                      result.head_at.isoformat() if result.head_at else None,
+                      bureau.clock.now().isoformat())
+    return result, append_checkpoint(path, head, bureau.audit_key)
+
+
+def _against(uow: UnitOfWork, result: audit.VerifyResult,
+             recorded: list[Recorded]) -> audit.VerifyResult:
+    """The chain's result, failed at the first checkpoint it no longer holds."""
+    if not result.ok:
+        return dataclasses.replace(result, checkpoints=0)
+    seqs = sorted({r.checkpoint.seq for r in recorded if 0 < r.checkpoint.seq <= result.events})
+    stored: dict[int, str] = {0: audit.GENESIS}
+    for i in range(0, len(seqs), 1000):
+        stored.update(uow.execute(select(audit_events.c.seq, audit_events.c.hash)
+                                  .where(audit_events.c.seq.in_(seqs[i:i + 1000]))).all())
+
+    def failed(seq: int, problem: str) -> audit.VerifyResult:
+        return dataclasses.replace(result, ok=False, first_bad_event=seq, problem=problem,
+                                   head_hash=None, head_at=None, checkpoints=len(recorded))
+
+    for r in recorded:
+        cp, where = r.checkpoint, f"the checkpoint on line {r.line} (taken {r.checkpoint.taken_at})"
+        if not r.genuine:
+            return failed(cp.seq, f"{where} is not genuine: its MAC does not verify with this "
+                          "audit key (the checkpoint file was edited, or OPENBUREAU_AUDIT_KEY "
+                          "is not the key it was written with)")
+        if cp.seq > result.events:
+            return failed(result.events + 1, f"{where} records event {cp.seq} but the chain "
+                          f"ends at event {result.events}: events were deleted")
+        if stored.get(cp.seq) != cp.hash:
+            return failed(cp.seq, f"event {cp.seq} is not the one {where} recorded: events up "
+                          f"to {cp.seq} were changed or deleted and the chain re-computed")
+    return dataclasses.replace(result, checkpoints=len(recorded))

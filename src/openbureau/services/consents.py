@@ -4,7 +4,8 @@ an inquiry (or income furnished) is allowed only by one in force.
 Every change is audited: ``consent.recorded`` (member), ``consent.granted`` and
 ``consent.revoked`` (consumer), ``consent.used`` (by an inquiry) and ``consent.refused`` (an
 inquiry refused because of a named consent: expired, revoked, someone else's). A member's
-attempt to record a consent for an identity that matches no file is ``consent.record_refused``.
+refused attempt to record a consent (terms refused, an identity that matches no file) is
+``consent.record_refused``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import Profile
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import subjects
+from openbureau.services import refusals, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 _WITH_ORG = (select(consents, organisations.c.name.label("organisation"))
@@ -91,21 +92,18 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
            scopes: list[str], obtained_at: datetime, expires_at: datetime,
            evidence_kind: str, evidence_sha256: str) -> dict[str, Any]:
     """The consent as stored, with its new ``consent_ref``. The subject is resolved as an
-    inquiry's is: an identity that matches no file exactly is "no file" (404), audited."""
-    with bureau.uow() as uow:
+    inquiry's is: an identity that matches no file exactly is "no file" (404). Every refusal
+    is audited ``consent.record_refused`` (services/refusals.py)."""
+    with bureau.uow() as uow, refusals.audited(
+            uow, member.actor, "consent.record_refused", purpose[:60],
+            id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
         evidence_errors = rules.validate_evidence(evidence_kind, evidence_sha256)
         if evidence_errors:
             raise ValidationFailed(evidence_errors)
         scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)
-        try:
-            subject = subjects.find(uow, bureau.vault, identity, strict=True)
-        except NotFound as exc:
-            uow.rollback()
-            uow.audit(member.actor, "consent.record_refused", None, purpose,
-                      reason=type(exc).__name__, detail_text=exc.detail)
-            uow.commit()
-            raise
+        subject = subjects.find(uow, bureau.vault, identity, strict=True)
+        refusal.subject_ref = subject.item_ref
         row = _store(uow, subject_id=subject.id, organisation_id=member.id, purpose=purpose,
                      scope=scope, obtained_at=obtained_at, expires_at=expires_at,
                      source=Source.MEMBER, evidence_kind=evidence_kind,

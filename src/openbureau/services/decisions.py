@@ -1,9 +1,10 @@
 """A member records its decision on an inquiry; an adverse one sends the adverse-action notice.
 
 Only the member that made the inquiry may decide on it (anyone else: "no such inquiry", 404),
-once (a second decision: 409). The notice's score and key factors are the ones the member was
-given with the inquiry (``inquiries.result``), so the consumer is told what the decision rested
-on, not a score computed later. Decision, notice and audit event are one transaction.
+once (a second decision: 409); either refusal is audited ``decision.refused``. The notice's
+score and key factors are the ones the member was given with the inquiry
+(``inquiries.result``), so the consumer is told what the decision rested on, not a score
+computed later. Decision, notice and audit event are one transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import Decision
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import Principal
+from openbureau.services import refusals
 
 NO_INQUIRY = "no such inquiry by this member"
 
@@ -26,7 +28,9 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
                     decision: str) -> dict[str, Any]:
     """``{inquiry_id, decision, notice}``; ``notice`` is None for an approval."""
     choice = Decision(decision)
-    with bureau.uow() as uow:
+    with bureau.uow() as uow, refusals.audited(
+            uow, member.actor, "decision.refused", None, inquiry_ref=inquiry_id[:60],
+            decision=choice.value) as refusal:
         inq = uow.execute(
             select(inquiries.c.id, inquiries.c.subject_id, inquiries.c.purpose,
                    inquiries.c.result, subjects.c.item_ref.label("subject_ref"))
@@ -35,6 +39,7 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
                    inquiries.c.kind == "inquiry")).first()
         if inq is None:
             raise NotFound(NO_INQUIRY)
+        refusal.subject_ref = inq.subject_ref
         if uow.execute(select(decisions.c.id)
                        .where(decisions.c.inquiry_id == inq.id)).first() is not None:
             raise Conflict("a decision on this inquiry is already recorded; one decision per "

@@ -24,7 +24,7 @@ from openbureau.domain.disputes import DisputeStatus, ItemKind, Outcome
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import SYSTEM, Principal, Role
-from openbureau.services import furnishing, scoring_hooks
+from openbureau.services import furnishing, refusals, scoring_hooks
 from openbureau.unit_of_work import UnitOfWork
 
 NO_ITEM = "no item with this reference on your file"
@@ -241,7 +241,9 @@ def respond(bureau: Bureau, who: Principal, dispute_id: int, outcome: str,
     on the kind of item; see ``_apply``)."""
     out = Outcome(outcome)
     kind = ANSWERED_BY[who.role]
-    with bureau.uow() as uow:
+    with bureau.uow() as uow, refusals.audited(
+            uow, who.actor, "dispute_answer.refused", PURPOSE, dispute_id=dispute_id,
+            outcome=out.value) as refusal:
         q = select(disputes).where(disputes.c.id == dispute_id,
                                    disputes.c.item_kind == kind.value)
         if kind is not ItemKind.IDENTITY:
@@ -249,6 +251,8 @@ def respond(bureau: Bureau, who: Principal, dispute_id: int, outcome: str,
         d = uow.execute(q).first()
         if d is None:
             raise NotFound(NO_DISPUTE)
+        refusal.subject_ref = uow.execute(select(subjects.c.item_ref).where(
+            subjects.c.id == d.subject_id)).scalar_one()
         now = uow.clock.now()
         status = rules.answer(d.status, out, d.due_at, now)
         if out is not Outcome.CORRECTED and (corrected_record or corrected_identity):
@@ -291,8 +295,21 @@ def _apply(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any, kind: ItemKi
                 "outcome", "identity data is corrected, not deleted: answer verified or "
                 "corrected with corrected_identity")])
         if out is Outcome.CORRECTED:
-            uow.execute(update(subjects).where(subjects.c.id == d.subject_id)
-                        .values(**_identity_changes(corrected_identity)))
+            _correct_identity(bureau, uow, who, d, _identity_changes(corrected_identity))
+
+
+def _correct_identity(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any,
+                      changes: dict[str, Any]) -> None:
+    """Apply the operator's correction and audit ``identity.correct`` with each changed
+    value before and after, as keyed audit hashes (never the values themselves)."""
+    row = uow.execute(select(subjects).where(subjects.c.id == d.subject_id)).one()
+    uow.execute(update(subjects).where(subjects.c.id == d.subject_id).values(**changes))
+    vault = bureau.vault
+    uow.audit(who.actor, "identity.correct", row.item_ref, PURPOSE, dispute_id=d.id,
+              item_ref=d.item_ref,
+              changes={k: {"before": vault.audit_hash(k, getattr(row, k)),
+                           "after": vault.audit_hash(k, v)}
+                       for k, v in changes.items() if getattr(row, k) != v})
 
 
 def _identity_changes(raw: dict[str, Any] | None) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal
-from openbureau.services import consents, reports, scoring_hooks, subjects
+from openbureau.services import consents, refusals, reports, scoring_hooks, subjects
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -105,7 +105,8 @@ def _permitted(purpose: str, bureau: Bureau) -> Purpose:
 def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: SubjectIdentity,
              purpose: str, exc: OpenBureauError, consent_ref: str | None) -> None:
     """Record the refusal, and nothing else. The file is named in the log only when the
-    identity matched it exactly; the identifier itself is never logged. A refusal because of
+    identity matched it exactly; the identifier itself is never logged (its keyed audit hash
+    is, so that probes show). A refusal because of
     a consent (one named, or the member's own that expired or was revoked) is also logged as
     ``consent.refused`` with its reason."""
     uow.rollback()
@@ -114,7 +115,8 @@ def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: Subje
         with suppress(NotFound):
             subject_ref = subjects.find(uow, bureau.vault, identity, strict=True).item_ref
     uow.audit(member.actor, "inquiry.refused", subject_ref, purpose[:60],
-              reason=type(exc).__name__, detail_text=exc.detail)
+              id_hash=bureau.vault.audit_hash("national_id", identity.national_id),
+              **refusals.reason(exc))
     if isinstance(exc, ConsentRequired) and (consent_ref is not None
                                              or exc.reason != NONE_RECORDED):
         uow.audit(member.actor, "consent.refused", subject_ref, purpose[:60],

@@ -27,7 +27,7 @@ from openbureau.bootstrap import Bureau
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
-from openbureau.services import registry
+from openbureau.services import refusals, registry
 from openbureau.services.registry import COURT_PURPOSE, NO_LISTING
 from openbureau.unit_of_work import UnitOfWork
 
@@ -121,7 +121,8 @@ def court_objections(bureau: Bureau, court: Principal,
 
 def _objection_rows(uow: UnitOfWork, court: Principal, status: str | None = None) -> list[Any]:
     q = (select(objections, public_records.c.item_ref.label("listing_ref"),
-                public_records.c.case_number, subjects.c.name.label("debtor_name"))
+                public_records.c.case_number, subjects.c.name.label("debtor_name"),
+                subjects.c.item_ref.label("subject_ref"))
          .join(public_records, public_records.c.id == objections.c.public_record_id)
          .join(subjects, subjects.c.id == objections.c.subject_id)
          .where(objections.c.court_id == court.id))
@@ -158,12 +159,15 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
     if fix is reg.Remedy.CORRECT and (correction is None or correction == Correction()):
         raise ValidationFailed([FieldError("correction", "say what is corrected")])
     profile = bureau.profile
-    with bureau.uow() as uow:
+    with bureau.uow() as uow, refusals.audited(
+            uow, court.actor, "objection.refused", COURT_PURPOSE, attempt="decide",
+            objection_ref=objection_ref[:60], outcome=result.value) as refusal:
         now = uow.clock.now()
         o = next((x for x in _objection_rows(uow, court)
                   if _objection_ref(bureau, x.id) == objection_ref), None)
         if o is None:
             raise NotFound(NO_OBJECTION)
+        refusal.subject_ref = o.subject_ref
         status = reg.decide_objection(o.status, result)
         listing = uow.execute(select(public_records).where(
             public_records.c.id == o.public_record_id)).one()
@@ -173,7 +177,9 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
                                        f"objection upheld: {note}")
             else:
                 assert correction is not None
-                _correct(uow, bureau, listing, correction)
+                changes = _correct(uow, bureau, listing, correction)
+                uow.audit(court.actor, "listing.correct", o.subject_ref, COURT_PURPOSE,
+                          listing_ref=o.listing_ref, objection_ref=objection_ref, **changes)
         uow.execute(update(objections).where(objections.c.id == o.id).values(
             status=status.value, decided_at=now, note=note))
         body: dict[str, Any] = {"objection_id": objection_ref, "listing_id": o.listing_ref,
@@ -188,7 +194,7 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
                 "kind reconsideration)")
         registry.notify(uow, o.subject_id, "objection_decision",
                 f"{court.name} has {status.value} your objection to case {o.case_number}", body)
-        uow.audit(court.actor, "objection.decide", None, COURT_PURPOSE,
+        uow.audit(court.actor, "objection.decide", o.subject_ref, COURT_PURPOSE,
                   objection_ref=objection_ref, listing_ref=o.listing_ref, outcome=status.value,
                   remedy=fix.value if fix else None)
         uow.commit()
@@ -196,7 +202,10 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
     return _objection(bureau, decided)
 
 
-def _correct(uow: UnitOfWork, bureau: Bureau, listing: Any, c: Correction) -> None:
+def _correct(uow: UnitOfWork, bureau: Bureau, listing: Any, c: Correction) -> dict[str, Any]:
+    """Apply an upheld correction; returns what changed, as the audit event keeps it:
+    ``changes`` ({field: {before, after}}), the restrictions lifted, and the restrictions whose
+    end moved with the listing's."""
     if listing.status != reg.ListingStatus.ACTIVE:
         raise Conflict(f"the listing is {listing.status}; there is nothing left to correct")
     values: dict[str, Any] = {}
@@ -225,16 +234,30 @@ def _correct(uow: UnitOfWork, bureau: Bureau, listing: Any, c: Correction) -> No
                                      f"{cat!r} is not ordered on this listing"))
     if errors:
         raise ValidationFailed(errors)
+    changed: dict[str, Any] = {
+        "changes": {k: {"before": _plain(getattr(listing, k)), "after": _plain(v)}
+                    for k, v in values.items() if getattr(listing, k) != v},
+        "lifted_restrictions": sorted(set(c.lift_restrictions))}
     if values:
         uow.execute(update(public_records).where(public_records.c.id == listing.id)
                     .values(**values))
     if "until" in values:   # a restriction may not outlast its listing
-        uow.execute(update(restrictions).where(
-            restrictions.c.public_record_id == listing.id, restrictions.c.lifted_at.is_(None),
-            (restrictions.c.until.is_(None)) | (restrictions.c.until > c.until))
-            .values(until=c.until))
+        outlasting = ((restrictions.c.public_record_id == listing.id)
+                      & restrictions.c.lifted_at.is_(None)
+                      & (restrictions.c.until.is_(None) | (restrictions.c.until > c.until)))
+        changed["restrictions_until"] = [
+            {"category": r.category, "before": _plain(r.until), "after": _plain(c.until)}
+            for r in uow.execute(select(restrictions.c.category, restrictions.c.until)
+                                 .where(outlasting).order_by(restrictions.c.category))]
+        uow.execute(update(restrictions).where(outlasting).values(until=c.until))
     if c.lift_restrictions:
         uow.execute(update(restrictions).where(
             restrictions.c.public_record_id == listing.id,
             restrictions.c.category.in_(c.lift_restrictions),
             restrictions.c.lifted_at.is_(None)).values(lifted_at=uow.clock.now()))
+    return changed
+
+
+def _plain(value: Any) -> Any:
+    """A listing's value as JSON keeps it (dates as ISO 8601)."""
+    return value.isoformat() if isinstance(value, date) else value

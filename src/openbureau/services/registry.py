@@ -11,6 +11,7 @@ Objections to a listing are in ``objections.py``.
 from __future__ import annotations
 
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from openbureau.domain import registry as reg
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import SubjectIdentity, mask_national_id, parse_subject
 from openbureau.domain.roles import Principal
+from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
@@ -58,8 +60,12 @@ class Debtor:
     name: str
     date_of_birth: date | None = None
 
+    @property
+    def identifier_field(self) -> str:
+        return "national_id" if self.kind == "person" else "registration_number"
+
     def identity(self) -> SubjectIdentity:
-        field = "national_id" if self.kind == "person" else "registration_number"
+        field = self.identifier_field
         identity, errors = parse_subject({"national_id": self.identifier, "name": self.name,
                                           "date_of_birth": self.date_of_birth}, "debtor.")
         if errors or identity is None:
@@ -77,9 +83,14 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
                   amount: int, currency: str, judgment_date: date, ground: str | None,
                   legal_basis: str | None, restrictions_asked: list[reg.RequestedRestriction],
                   until: date | None = None) -> dict[str, Any]:
-    """Validate, store the listing and its restrictions, and notify the debtor, at once."""
+    """Validate, store the listing and its restrictions, and notify the debtor, at once. A
+    refused listing is audited ``listing.refused`` and stores nothing else."""
     identity = debtor.identity()
-    with bureau.uow() as uow:
+    with bureau.uow() as uow, refusals.audited(
+            uow, court.actor, "listing.refused", COURT_PURPOSE, attempt="create",
+            case_number=case_number[:60], debtor_kind=debtor.kind,
+            id_hash=bureau.vault.audit_hash(debtor.identifier_field, identity.national_id)
+    ) as refusal:
         now = uow.clock.now()
         order = reg.listing_order(
             ground=ground, legal_basis=legal_basis, judgment_date=judgment_date,
@@ -90,6 +101,7 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
                 public_records.c.court_id == court.id,
                 public_records.c.case_number == case_number,
                 public_records.c.subject_id == subject.id)).first():
+            refusal.subject_ref = subject.item_ref      # an existing file, named exactly
             raise Conflict(f"case {case_number!r} is already listed for this debtor by this court")
         ref = new_ref("pr")
         record_id = uow.execute(insert(public_records).values(
@@ -155,11 +167,14 @@ def vacate(bureau: Bureau, court: Principal, listing_ref: str, reason: str) -> d
 def _end_listing(bureau: Bureau, court: Principal, listing_ref: str,
                  target: reg.ListingStatus, reason: str, action: str,
                  **detail: Any) -> dict[str, Any]:
-    with bureau.uow() as uow:
+    with bureau.uow() as uow, refusals.audited(
+            uow, court.actor, "listing.refused", COURT_PURPOSE, attempt=action.split(".")[-1],
+            listing_ref=listing_ref[:60]) as refusal:
         row = _own_listing(uow, court, listing_ref)
+        subject = subject_service.by_id(uow, row.subject_id)
+        refusal.subject_ref = subject.item_ref
         close_listing(uow, row, target, reason)
         listing = _listing(uow, bureau, row.id)
-        subject = subject_service.by_id(uow, row.subject_id)
         notify(uow, row.subject_id, "listing_lifted",
                 f"Your listing in case {row.case_number} is {target.value}: it and its "
                 "restrictions no longer apply", {**_notice_body(listing), "reason": reason})
@@ -259,11 +274,21 @@ _CHECKED = insert(inquiries)
 
 def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
                       category: str) -> dict[str, Any]:
-    """``{check_id, restricted, orders}``; recorded as an access the subject sees."""
-    catalogue(bureau).check(category)
-    with bureau.uow() as uow:
+    """``{check_id, restricted, orders}``; recorded as an access the subject sees. A refused
+    check (a category outside the catalogue, no file matching the identity exactly) is
+    audited ``restriction_check.refused`` and stores nothing else."""
+    with bureau.uow() as uow, refusals.audited(
+            uow, member.actor, "restriction_check.refused", CHECK_PURPOSE,
+            category=category[:60],
+            id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
-        subject = subject_service.find(uow, bureau.vault, identity, strict=True)
+        subject = None
+        with suppress(NotFound):
+            subject = subject_service.find(uow, bureau.vault, identity, strict=True)
+            refusal.subject_ref = subject.item_ref
+        catalogue(bureau).check(category)       # refused first: the answer tells no file apart
+        if subject is None:
+            raise NotFound(subject_service.NO_FILE)
         rows = uow.execute(_ORDERS, {"subject_id": subject.id, "category": category}).all()
         orders = [{"case_number": r.case_number, "court": r.court, "ground": r.ground,
                    "category": r.category, "ordered_on": r.ordered_on, "until": r.until}
