@@ -20,6 +20,13 @@ class IdentityVault:
     def lookup_hash(self, national_id: str) -> str:
         return hmac.new(self._hmac_key, national_id.encode(), hashlib.sha256).hexdigest()
 
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        """A keyed hash of ``value`` for ``purpose`` (a client address for a rate limit, ...):
+        without the key it cannot be reversed by hashing every candidate (an IPv4 address has
+        only 2^32), and a hash made for one purpose never equals one made for another."""
+        return hmac.new(self._hmac_key, f"{purpose}\0{value}".encode(),
+                        hashlib.sha256).hexdigest()
+
     def encrypt(self, national_id: str) -> bytes:
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, national_id.encode(), b"national_id")
