@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from openbureau.adapters.audit import ChainKey
 from openbureau.adapters.credential_cache import CredentialCache
 from openbureau.adapters.database import make_engine
+from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.pii import IdentityVault
 from openbureau.clock import Clock, SystemClock
 from openbureau.config import Settings, load_key, load_secrets
@@ -37,6 +38,8 @@ class Bureau:
     cache: dict[str, Any] = field(default_factory=dict)
     # verified credentials, in a server process on PostgreSQL (``api/app.py`` starts it)
     credentials: CredentialCache | None = None
+    # counters and gauges for ``GET /metrics``, updated as events happen
+    metrics: Metrics = field(default_factory=Metrics)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock, self.audit_key)

@@ -36,8 +36,16 @@ class Settings(BaseSettings):
     # (organisation name), the next court up that hears reconsideration requests
     restriction_catalogue: list[str] | None = None
     court_parents: dict[str, str] = Field(default_factory=dict)
+    # listings a court may have refused, per day, because the debtor's identity did not agree
+    # with the file under that identifier; past it, 429 (probing identifiers with guessed names
+    # or birth dates)
+    court_identity_refusals_per_day: int = Field(default=20, ge=1)
     signin_attempts_before_lockout: int = Field(default=5, ge=1)
     signin_per_minute: int = Field(default=20, ge=1)     # per client address, every attempt
+    # per client address, every attempt: consumer enrolment (POST /v1/consumer/enrol) and the
+    # organisations' web sign-in with an API key
+    enrol_per_minute: int = Field(default=10, ge=1)
+    organisation_signin_per_minute: int = Field(default=20, ge=1)
     # failed sign-ins lock (national id, address) pairs, never an id for everyone: the first
     # lock lasts this long and doubles with each further failure, up to the maximum
     signin_lockout_seconds: float = Field(default=60, gt=0)

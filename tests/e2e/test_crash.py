@@ -143,7 +143,7 @@ def test_kill_9_during_a_metro2_ingest_then_restart_finishes_it_exactly_once(tmp
             stored_at_kill = wait_until(mid_ingest, 300, "the ingest to be part-way", 0.05)
             srv.kill()
             assert 0 < stored_at_kill < len(expected)
-            assert db.scalar("SELECT status FROM furnishing_files WHERE id = :i",
+            assert db.scalar("SELECT status FROM furnishing_files WHERE ref = :i",
                              i=file_id) == "running"
             stored_after_kill = db.scalar("SELECT count(*) FROM account_months")
             assert stored_after_kill < len(expected)      # the kill did interrupt the ingest

@@ -87,7 +87,7 @@ def post_unauthenticated(url: str, path: str, headers: dict[str, str]) -> httpx.
                       headers={"content-type": "application/json", **headers}, timeout=120)
 
 
-def wait_done(url: str, key: str, file_id: int, timeout: float = 120) -> dict:
+def wait_done(url: str, key: str, file_id: str, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status = httpx.get(f"{url}/v1/furnisher/files/{file_id}", headers=auth(key),
@@ -98,12 +98,12 @@ def wait_done(url: str, key: str, file_id: int, timeout: float = 120) -> dict:
     raise AssertionError(f"file {file_id} not ingested within {timeout}s")
 
 
-def upload(url: str, key: str, path: Path) -> int:
+def upload(url: str, key: str, path: Path) -> str:
     with path.open("rb") as f:
         r = httpx.post(url + "/v1/furnisher/files", headers=auth(key),
                        files={"file": (path.name, f)}, timeout=120)
     assert r.status_code == 202, r.text
-    return int(r.json()["file_id"])
+    return str(r.json()["file_id"])
 
 
 def bad_csv(path: Path, rows: int) -> Path:

@@ -79,7 +79,7 @@ def test_the_web_sign_in_form_counts_against_the_same_limit(bureau, consumer):
 
 
 def test_the_limiter_is_one_parameterised_mechanism(bureau, clock):
-    bucket = rate_limit.bucket_for("test", "203.0.113.9")
+    bucket = rate_limit.bucket_for(bureau, "test", "203.0.113.9")
     assert "203.0.113.9" not in bucket            # addresses are not stored in clear
     for _ in range(3):
         rate_limit.take(bureau, bucket, 3)

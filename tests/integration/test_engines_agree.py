@@ -180,7 +180,8 @@ class Writer:
                 updated_at=NOW).returning(accounts.c.id)).scalar_one()
             if why in ("open_dispute", "closed_dispute"):
                 self.conn.execute(insert(disputes).values(
-                    subject_id=sid, item_kind="account", item_ref=item_ref, reason="not mine",
+                    subject_id=sid, item_kind="account", item_ref=item_ref, ref=self.ref("dsp"),
+                    reason="not mine",
                     status="open" if why == "open_dispute" else "verified", opened_at=NOW,
                     due_at=NOW))
             if a["months"]:
@@ -208,7 +209,7 @@ class Writer:
             if disputed:
                 self.conn.execute(insert(disputes).values(
                     subject_id=sid, item_kind="public_record", item_ref=item_ref,
-                    reason="paid", status="open", opened_at=NOW, due_at=NOW))
+                    ref=self.ref("dsp"), reason="paid", status="open", opened_at=NOW, due_at=NOW))
         return sid
 
 

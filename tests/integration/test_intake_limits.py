@@ -43,6 +43,14 @@ def upload_folder(bureau) -> Path:
     return bureau.settings.resolved_upload_dir()
 
 
+def upload_path(bureau, file_ref: str) -> Path:
+    """Where a queued upload waits: named by the file's internal row id, never by its ref."""
+    with bureau.uow() as uow:
+        row_id = uow.execute(select(furnishing_files.c.id)
+                             .where(furnishing_files.c.ref == file_ref)).scalar_one()
+    return upload_folder(bureau) / str(row_id)
+
+
 def leftovers(bureau) -> list[str]:
     folder = upload_folder(bureau)
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
@@ -189,7 +197,7 @@ def test_upload_is_private_meanwhile_and_deleted_once_ingested(bureau, orgs):
         furnisher = access.authenticate_key(bureau, key)
         file_id = files.receive(bureau, furnisher, "a.csv", io.BytesIO(data))
         folder = upload_folder(bureau)
-        raw = folder / str(file_id)
+        raw = upload_path(bureau, file_id)
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert stat.S_IMODE(raw.stat().st_mode) == 0o600
         assert raw.read_bytes() == data
@@ -211,7 +219,7 @@ def test_a_missing_upload_fails_without_showing_the_path(bureau, orgs):
     furnisher = access.authenticate_key(bureau, orgs["furnisher"])
     file_id = files.receive(bureau, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
-    (upload_folder(bureau) / str(file_id)).unlink()
+    upload_path(bureau, file_id).unlink()
     summary = files.ingest(bureau, file_id)
     assert summary["status"] == "failed"
     text = json.dumps(summary)
@@ -265,12 +273,12 @@ def test_rejections_keep_the_lowest_positions_whatever_the_order():
 
 # -- crash loops ------------------------------------------------------------------------------
 
-def _pending_file(bureau, orgs, attempts: int) -> int:
+def _pending_file(bureau, orgs, attempts: int) -> str:
     furnisher = access.authenticate_key(bureau, orgs["furnisher"])
     file_id = files.receive(bureau, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
     with bureau.uow() as uow:
-        uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id)
+        uow.execute(update(furnishing_files).where(furnishing_files.c.ref == file_id)
                     .values(status="running", attempts=attempts))
         uow.commit()
     return file_id
@@ -287,7 +295,7 @@ def test_a_file_interrupted_too_often_is_given_up(bureau, orgs, client):
     assert status["status"] == "failed"
     assert status["failure_reason"] == ("ingest was interrupted 2 times; not resumed — send "
                                         "the file again or ask the operator")
-    assert not (upload_folder(bureau) / str(given_up)).exists()
+    assert not upload_path(bureau, given_up).exists()
     with bureau.uow() as uow:
         events = uow.execute(select(audit_events.c.detail).where(
             audit_events.c.action == "furnish.file_abandoned")).scalars().all()
@@ -296,7 +304,7 @@ def test_a_file_interrupted_too_often_is_given_up(bureau, orgs, client):
     assert files.ingest(bureau, again)["status"] == "done"
     with bureau.uow() as uow:
         assert uow.execute(select(furnishing_files.c.attempts).where(
-            furnishing_files.c.id == again)).scalar_one() == limit
+            furnishing_files.c.ref == again)).scalar_one() == limit
     assert files.resume_pending(bureau) == []
 
 
@@ -304,7 +312,7 @@ def test_resume_removes_uploads_left_by_a_crash(bureau, orgs):
     folder = files.upload_dir(bureau)
     done = _pending_file(bureau, orgs, 0)
     with bureau.uow() as uow:
-        uow.execute(update(furnishing_files).where(furnishing_files.c.id == done)
+        uow.execute(update(furnishing_files).where(furnishing_files.c.ref == done)
                     .values(status="done"))
         uow.commit()
     stale = folder / ".incoming-0123456789abcdef"

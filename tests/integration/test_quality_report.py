@@ -23,7 +23,7 @@ def upload(client, key: str, name: str, body: bytes) -> dict:
     return status
 
 
-def quality(client, key: str, file_id: int) -> dict:
+def quality(client, key: str, file_id: str) -> dict:
     r = client.get(f"/v1/furnisher/files/{file_id}/quality", headers=auth(key))
     assert r.status_code == 200, r.text
     return r.json()

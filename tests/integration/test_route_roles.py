@@ -29,7 +29,7 @@ from tests.integration.route_tables import (
 CORE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/readyz"): EVERYONE,
-    ("GET", "/metrics"): EVERYONE,
+    ("GET", "/metrics"): STAFF,
     ("POST", "/v1/consumer/enrol"): EVERYONE,
     ("POST", "/v1/consumer/sessions"): EVERYONE,
     ("DELETE", "/v1/consumer/sessions/current"): frozenset({"consumer"}),

@@ -89,7 +89,7 @@ def test_a_disputed_account_is_left_out_of_the_simulation(client, orgs, bureau):
     sid = subject_id(bureau)
     with bureau.uow() as uow:
         uow.execute(insert(disputes).values(
-            subject_id=sid, item_kind="account", item_ref=refs["LOAN-1"],
+            subject_id=sid, item_kind="account", item_ref=refs["LOAN-1"], ref="dsp_sim1",
             reason="not mine", status="open", opened_at=NOW, due_at=NOW))
         uow.commit()
     body = client.post(URL, headers=auth(token), json={"changes": []}).json()

@@ -10,6 +10,9 @@ from sqlalchemy import exc as sa_exc
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # a statement's parameters are people's identifiers, names and amounts: an error's text
+    # (and so a logged traceback) names the statement but never its values
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -30,6 +30,13 @@ class IdentityVault:
         text = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return self.lookup_hash(f"audit:{field}:{text}")
 
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        """A keyed hash of ``value`` for ``purpose`` (a client address for a rate limit, ...):
+        without the key it cannot be reversed by hashing every candidate (an IPv4 address has
+        only 2^32), and a hash made for one purpose never equals one made for another."""
+        return hmac.new(self._hmac_key, f"{purpose}\0{value}".encode(),
+                        hashlib.sha256).hexdigest()
+
     def encrypt(self, national_id: str) -> bytes:
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, national_id.encode(), b"national_id")

@@ -2,13 +2,13 @@
 
 One mechanism, parameterised by bucket, allowance and window; callers name their bucket
 (``signin:ip:<hash>``, ``public_search:<hash>``) and hash what identifies the client so no
-address is stored in clear.
+address is stored in clear: a keyed hash (``bucket_for``), since a plain hash of an address is
+reversed by hashing all 2^32 IPv4 addresses.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 MINUTE = timedelta(minutes=1)
 
 
-def bucket_for(kind: str, client: str) -> str:
-    return f"{kind}:{hashlib.sha256(client.encode()).hexdigest()[:40]}"
+def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
+    """The bucket of ``kind`` for one client (an address), keyed with the deployment's HMAC
+    key (``IdentityVault.keyed_hash``)."""
+    return f"{kind}:{bureau.vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
 
 
 def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
@@ -44,6 +46,7 @@ def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUT
                           {"b_bucket": bucket, "b_now": now, "b_cutoff": now - window}).one()
         uow.commit()
     if row.count > allowed:
+        bureau.metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
         retry = max(1, math.ceil((row.window_start + window - now).total_seconds()))
         raise RateLimited(f"at most {allowed} {what} per {_span(window)}; try again in "
                           f"{retry} seconds", retry)

@@ -296,6 +296,7 @@ disputes = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("answered_at", UTCDateTime),
     Column("note", Text),
+    Column("ref", String(24), nullable=False, unique=True, index=True),   # what clients see (0007)
 )
 Index("ix_disputes_status_due", disputes.c.status, disputes.c.due_at)
 
@@ -422,6 +423,7 @@ furnishing_files = Table(
     Column("errors_total", BigInteger, nullable=False, server_default="0"),
     Column("attempts", Integer, nullable=False, server_default="0"),   # ingest starts
     Column("failure_reason", Text),
+    Column("ref", String(24), nullable=False, unique=True, index=True),   # what clients see (0007)
 )
 
 audit_events = Table(

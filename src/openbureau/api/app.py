@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from openbureau import __version__
@@ -21,19 +21,22 @@ log = logging.getLogger("openbureau.api")
 
 
 def _resume_pending(bureau: Bureau) -> None:
+    from openbureau.api.server_errors import where
     from openbureau.services import files, scoring_hooks
 
+    # the type and the frames, never the message (docs/security.md, "No data in error logs")
     try:
         pending = files.resume_pending(bureau)
-    except Exception:  # noqa: BLE001 - the server still starts; the files stay queued
-        log.exception("could not list the files left pending")
+    except Exception as exc:  # noqa: BLE001 - the server still starts; the files stay queued
+        log.error("could not list the files left pending: %s\n%s", type(exc).__name__,
+                  where(exc))
         return
     for file_id in pending:
         log.info("resuming file %s left pending by a restart", file_id)
         try:
             files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
-        except Exception:  # noqa: BLE001 - one bad file must not stop the others
-            log.exception("resuming file %s failed", file_id)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            log.error("resuming file %s failed: %s\n%s", file_id, type(exc).__name__, where(exc))
 
 
 def resume_pending_in_background(bureau: Bureau) -> None:
@@ -122,6 +125,11 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
     production = conf.environment
     # bodies are bounded before credentials are checked or anything is parsed; inside the
     # security headers and the access log, so that a 413 has both
+    from openbureau.api.server_errors import ServerErrors
+
+    # an error nothing handled is answered here, inside the headers and the access log, not by
+    # Starlette's outermost layer, whose 500 had neither (docs/security.md)
+    app.add_middleware(ServerErrors)
     app.add_middleware(BodyLimit, max_body=conf.max_body_bytes, max_upload=conf.max_upload_bytes)
     app.add_middleware(SecurityHeaders, hsts=production == "production")
     from openbureau.api.access_log import AccessLog
@@ -158,11 +166,9 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
                                      for k, v in checks.items() if not v])
         return {"status": "ready", **checks}
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    def metrics() -> str:
-        from openbureau.api.metrics import render
+    from openbureau.api.metrics import router as metrics_router
 
-        return render(app.state.bureau)
+    app.include_router(metrics_router, responses=problems.RESPONSES)
 
     from openbureau import web
 

@@ -1,31 +1,23 @@
-"""Prometheus text exposition of a few bureau-wide gauges."""
+"""``GET /metrics``: the Prometheus text exposition, for an operator's or auditor's key only.
+
+The counters live in memory (``adapters/metrics.py``); a scrape runs no database query. Before,
+the endpoint was public and counted four whole tables per scrape: anyone could make the
+database scan its largest tables at will, and learn how many files the bureau holds.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from fastapi import APIRouter, Depends, Response
 
-from openbureau.adapters.tables import account_months, accounts, furnishing_files, subjects
+from openbureau.adapters.metrics import CONTENT_TYPE
+from openbureau.api.deps import get_bureau, require
 from openbureau.bootstrap import Bureau
+from openbureau.domain.roles import Role
+
+router = APIRouter(tags=["operations"])
 
 
-def render(bureau: Bureau) -> str:
-    with bureau.uow() as uow:
-        n_subjects = uow.execute(select(func.count()).select_from(subjects)).scalar_one()
-        n_accounts = uow.execute(select(func.count()).select_from(accounts)).scalar_one()
-        n_months = uow.execute(select(func.count()).select_from(account_months)).scalar_one()
-        n_files = uow.execute(select(func.count()).select_from(furnishing_files)).scalar_one()
-    lines = [
-        "# HELP openbureau_subjects Credit files held.",
-        "# TYPE openbureau_subjects gauge",
-        f"openbureau_subjects {n_subjects}",
-        "# HELP openbureau_accounts Tradelines held.",
-        "# TYPE openbureau_accounts gauge",
-        f"openbureau_accounts {n_accounts}",
-        "# HELP openbureau_account_months Monthly account records held.",
-        "# TYPE openbureau_account_months gauge",
-        f"openbureau_account_months {n_months}",
-        "# HELP openbureau_furnishing_files Furnishing files received.",
-        "# TYPE openbureau_furnishing_files gauge",
-        f"openbureau_furnishing_files {n_files}",
-    ]
-    return "\n".join(lines) + "\n"
+@router.get("/metrics", response_class=Response,
+            dependencies=[Depends(require(Role.OPERATOR, Role.AUDITOR))])
+async def metrics(bureau: Bureau = Depends(get_bureau)) -> Response:
+    return Response(bureau.metrics.render(), media_type=CONTENT_TYPE)

@@ -90,9 +90,11 @@ def install(app: FastAPI) -> None:
         # database error is a bug -> 500
         if not is_unavailable(exc):
             raise exc
+        # the type only: a driver's message can quote the values of a row (PostgreSQL's
+        # "DETAIL: Failing row contains ..."), and those are people's data
         orig = getattr(exc, "orig", None) or exc
-        log.warning("database unavailable: %s: %s", type(orig).__name__,
-                    (str(orig).splitlines() or [""])[0][:200])
+        log.warning("database unavailable: %s (%s)", type(orig).__name__,
+                    getattr(orig, "sqlstate", None) or type(exc).__name__)
         return problem(503, "Service unavailable",
                        "the database is unavailable; try again shortly",
                        type_="https://openbureau.dev/problems/database-unavailable",

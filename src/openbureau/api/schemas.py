@@ -43,7 +43,7 @@ class BatchResult(BaseModel):
 
 
 class FileAccepted(BaseModel):
-    file_id: int
+    file_id: str
 
 
 class LineErrorOut(BaseModel):
@@ -54,7 +54,7 @@ class LineErrorOut(BaseModel):
 
 
 class FileStatus(BaseModel):
-    file_id: int
+    file_id: str
     filename: str
     format: str
     status: Literal["queued", "running", "done", "failed"]

@@ -17,6 +17,6 @@ class QualityRuleResult(BaseModel):
 
 
 class QualityReportOut(BaseModel):
-    file_id: int
+    file_id: str
     records_checked: int
     rules: list[QualityRuleResult]

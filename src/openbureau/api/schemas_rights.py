@@ -27,7 +27,7 @@ class DisputeIn(Closed):
 
 
 class DisputeOpened(BaseModel):
-    dispute_id: int
+    dispute_id: str
     status: str
     due_at: datetime
 
@@ -44,7 +44,7 @@ class DisputeItem(BaseModel):
 
 
 class DisputeOut(BaseModel):
-    dispute_id: int
+    dispute_id: str
     item: DisputeItem
     status: str = Field(description="open | verified | corrected | deleted | expired | "
                                     "unconfirmed | restricted")
@@ -107,7 +107,7 @@ class AnswerableDisputeList(BaseModel):
 
 
 class DisputeResponseOut(BaseModel):
-    dispute_id: int
+    dispute_id: str
     status: str
     answered_at: datetime
 

@@ -102,9 +102,9 @@ class _Parts:
         return out
 
 
-async def receive_upload(request: Request, bureau: Bureau, furnisher: Principal) -> int:
-    """Stream the request's ``file`` part to disk and queue it (``files.accept``); the file
-    id. Raises ``ValidationFailed`` (422) for a request that is not a multipart upload with a
+async def receive_upload(request: Request, bureau: Bureau, furnisher: Principal) -> str:
+    """Stream the request's ``file`` part to disk and queue it (``files.accept``); the file's
+    ref. Raises ``ValidationFailed`` (422) for a request that is not a multipart upload with a
     ``file`` part, ``files.UploadTooLarge`` past the limit."""
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or not params.get(b"boundary"):

@@ -128,7 +128,7 @@ _RESULT_TEXT = {
 }
 
 
-def result_notice(*, dispute_id: int, item_kind: str, item_ref: str, status: DisputeStatus,
+def result_notice(*, dispute_id: str, item_kind: str, item_ref: str, status: DisputeStatus,
                   note: str | None, answered_at: datetime, profile: Profile,
                   bureau_contact: str) -> NoticeContent:
     """The notice that tells the consumer how their dispute ended."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -210,7 +209,12 @@ def _check_password(password: str) -> None:
 
 
 def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code: str,
-          password: str) -> None:
+          password: str, client: str | None = None) -> None:
+    """Every attempt from one client address counts against ``enrol_per_minute`` (guessing
+    enrolment codes, or probing which identifiers have a file)."""
+    if client is not None:
+        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
+                        bureau.settings.enrol_per_minute, what="enrolment attempts")
     _check_password(password)
     nid = normalise_national_id(national_id)
     refused = Unauthenticated("enrolment refused: identity or code does not match")
@@ -264,11 +268,12 @@ def _lockout(bureau: Bureau) -> tuple[int, float, float]:
             s.signin_lockout_seconds, s.signin_lockout_max_seconds)
 
 
-def _failure_ledger(id_hmac: str, client: str | None) -> str:
+def _failure_ledger(bureau: Bureau, id_hmac: str, client: str | None) -> str:
     """The lockout ledger of one identifier from one address: keyed by the identifier's keyed
-    hash (whether or not anyone is enrolled under it) and the address, hashed together, so
-    neither is stored in clear and a stranger's failures never lock the owner's address."""
-    key = hashlib.sha256(f"{id_hmac}|{client or ''}".encode()).hexdigest()[:40]
+    hash (whether or not anyone is enrolled under it) and the address, hashed together with the
+    deployment's key, so neither is stored in clear or recoverable by hashing candidates, and a
+    stranger's failures never lock the owner's address."""
+    key = bureau.vault.keyed_hash("signin:fail", f"{id_hmac}|{client or ''}")[:40]
     return f"signin:fail:{key}"
 
 
@@ -285,14 +290,15 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
       answers as a wrong password: argon2 against a dummy hash, the same failure ledger, the
       same 401 and the same 429 (docs/security.md, "Consumer sign-in")."""
     if client is not None:
-        rate_limit.take(bureau, rate_limit.bucket_for("signin:ip", client),
+        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "signin:ip", client),
                         bureau.settings.signin_per_minute, what="sign-in attempts")
     nid = normalise_national_id(national_id)
     id_hmac = bureau.vault.lookup_hash(nid)
-    ledger = _failure_ledger(id_hmac, client)
+    ledger = _failure_ledger(bureau, id_hmac, client)
     allowed, base, cap = _lockout(bureau)
     wait = rate_limit.locked_for(bureau, ledger, allowed, base, cap)
     if wait:
+        bureau.metrics.rate_limited.labels("signin:lockout").inc()
         raise RateLimited(SIGNIN_LOCKED.format(seconds=wait), wait)
     with bureau.uow() as uow:
         row = uow.execute(
@@ -301,6 +307,7 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
             .where(t.c.id_hmac == id_hmac)).first()
     ok = verify_secret(row.password_hash if row is not None else _dummy_hash(), password)
     if row is None or not ok:
+        bureau.metrics.sign_in_failures.inc()
         rate_limit.record_failure(bureau, ledger, cap)
         with bureau.uow() as uow:
             # audited alike, known or not (an unknown identifier has no file to name)

@@ -25,6 +25,7 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing, refusals, scoring_hooks
+from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
 NO_ITEM = "no item with this reference on your file"
@@ -42,7 +43,7 @@ def _consumer_id(who: Principal) -> int:
 
 
 def _view(d: Any) -> dict[str, Any]:
-    return {"dispute_id": d.id, "item": {"kind": d.item_kind, "ref": d.item_ref},
+    return {"dispute_id": d.ref, "item": {"kind": d.item_kind, "ref": d.item_ref},
             "status": d.status, "reason": d.reason, "statement": d.statement,
             "opened_at": d.opened_at, "due_at": d.due_at, "answered_at": d.answered_at,
             "note": d.note}
@@ -91,16 +92,18 @@ def open_dispute(bureau: Bureau, consumer: Principal, item_kind: str, ref: str, 
                            "instead (POST /v1/me/disputes/{id}/information)")
         now = uow.clock.now()
         due = rules.due_at(now, bureau.profile)
-        dispute_id = int(uow.execute(insert(disputes).values(
-            subject_id=sid, item_kind=kind.value, item_ref=ref, furnisher_id=furnisher_id,
+        dispute_id = new_ref("dsp")     # opaque: a sequential id told how many disputes exist
+        uow.execute(insert(disputes).values(
+            ref=dispute_id, subject_id=sid, item_kind=kind.value, item_ref=ref,
+            furnisher_id=furnisher_id,
             reason=reason, statement=(statement or "").strip() or None,
-            status=DisputeStatus.OPEN.value, opened_at=now, due_at=due
-        ).returning(disputes.c.id)).scalar_one())
+            status=DisputeStatus.OPEN.value, opened_at=now, due_at=due))
         uow.audit(consumer.actor, "dispute.open", consumer.subject_ref, PURPOSE,
                   dispute_id=dispute_id, item_kind=kind.value, item_ref=ref,
                   due_at=due.isoformat())
         _rescore(bureau, uow, sid)
         uow.commit()
+    bureau.metrics.disputes_opened.inc()
     return {"dispute_id": dispute_id, "status": DisputeStatus.OPEN.value, "due_at": due}
 
 
@@ -114,7 +117,7 @@ def my_disputes(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     return [_view(d) for d in rows]
 
 
-def add_information(bureau: Bureau, consumer: Principal, dispute_id: int,
+def add_information(bureau: Bureau, consumer: Principal, dispute_id: str,
                     text: str) -> dict[str, Any]:
     """The consumer adds information to an open dispute; the deadline is extended once by the
     profile's ``dispute_extension_days`` (FCRA 611(a)(1)(B): 15 days; GDPR: up to two months)."""
@@ -123,7 +126,7 @@ def add_information(bureau: Bureau, consumer: Principal, dispute_id: int,
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
     with bureau.uow() as uow:
-        d = uow.execute(select(disputes).where(disputes.c.id == dispute_id,
+        d = uow.execute(select(disputes).where(disputes.c.ref == dispute_id,
                                                disputes.c.subject_id == sid)).first()
         if d is None:
             raise NotFound(NO_DISPUTE)
@@ -135,9 +138,9 @@ def add_information(bureau: Bureau, consumer: Principal, dispute_id: int,
         uow.execute(update(disputes).where(disputes.c.id == d.id)
                     .values(statement=statement, due_at=due))
         uow.audit(consumer.actor, "dispute.information", consumer.subject_ref, PURPOSE,
-                  dispute_id=d.id, due_at=due.isoformat(), extended=due != d.due_at)
+                  dispute_id=d.ref, due_at=due.isoformat(), extended=due != d.due_at)
         uow.commit()
-    return {"dispute_id": d.id, "status": d.status, "due_at": due}
+    return {"dispute_id": d.ref, "status": d.status, "due_at": due}
 
 
 # -- furnisher ---------------------------------------------------------------------------------
@@ -234,7 +237,7 @@ ANSWERED_BY = {Role.FURNISHER: ItemKind.ACCOUNT, Role.COURT: ItemKind.PUBLIC_REC
                Role.OPERATOR: ItemKind.IDENTITY}
 
 
-def respond(bureau: Bureau, who: Principal, dispute_id: int, outcome: str,
+def respond(bureau: Bureau, who: Principal, dispute_id: str, outcome: str,
             corrected_record: dict[str, Any] | None, note: str | None,
             corrected_identity: dict[str, Any] | None = None) -> dict[str, Any]:
     """The answering party's outcome: verified, corrected or deleted (what each means depends
@@ -244,7 +247,7 @@ def respond(bureau: Bureau, who: Principal, dispute_id: int, outcome: str,
     with bureau.uow() as uow, refusals.audited(
             uow, who.actor, "dispute_answer.refused", PURPOSE, dispute_id=dispute_id,
             outcome=out.value) as refusal:
-        q = select(disputes).where(disputes.c.id == dispute_id,
+        q = select(disputes).where(disputes.c.ref == dispute_id,
                                    disputes.c.item_kind == kind.value)
         if kind is not ItemKind.IDENTITY:
             q = q.where(disputes.c.furnisher_id == who.id)
@@ -262,7 +265,7 @@ def respond(bureau: Bureau, who: Principal, dispute_id: int, outcome: str,
         _apply(bureau, uow, who, d, kind, out, corrected_record, corrected_identity, note, now)
         _close(bureau, uow, d, status, (note or "").strip() or None, who, now)
         uow.commit()
-    return {"dispute_id": d.id, "status": status.value, "answered_at": now}
+    return {"dispute_id": d.ref, "status": status.value, "answered_at": now}
 
 
 def _apply(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any, kind: ItemKind,
@@ -375,7 +378,7 @@ def workload(bureau: Bureau, who: Principal) -> dict[str, Any]:
     with bureau.uow() as uow:
         now = uow.clock.now()
         rows = uow.execute(
-            select(disputes.c.id, disputes.c.item_kind, disputes.c.opened_at, disputes.c.due_at,
+            select(disputes.c.ref, disputes.c.item_kind, disputes.c.opened_at, disputes.c.due_at,
                    organisations.c.name.label("answerer"))
             .outerjoin(organisations, organisations.c.id == disputes.c.furnisher_id)
             .where(disputes.c.status == "open")
@@ -383,7 +386,7 @@ def workload(bureau: Bureau, who: Principal) -> dict[str, Any]:
         uow.audit(who.actor, "disputes.dashboard", None, "oversight", count=len(rows))
         uow.commit()
     soon = now + timedelta(days=DUE_SOON_DAYS)
-    items = [{"dispute_id": r.id, "item_kind": r.item_kind, "opened_at": r.opened_at,
+    items = [{"dispute_id": r.ref, "item_kind": r.item_kind, "opened_at": r.opened_at,
               "due_at": r.due_at, "answerer": r.answerer or "the bureau (identity data)",
               "state": "overdue" if r.due_at < now else "due soon" if r.due_at <= soon
               else "open"} for r in rows]
@@ -404,7 +407,7 @@ def _close(bureau: Bureau, uow: UnitOfWork, d: Any, status: DisputeStatus, note:
         uow.execute(update(accounts).where(accounts.c.item_ref == d.item_ref,
                                            accounts.c.suppressed_at.is_(None))
                     .values(suppressed_at=now, suppressed_reason=reason, updated_at=now))
-    notice = rules.result_notice(dispute_id=d.id, item_kind=d.item_kind, item_ref=d.item_ref,
+    notice = rules.result_notice(dispute_id=d.ref, item_kind=d.item_kind, item_ref=d.item_ref,
                                  status=status, note=note, answered_at=now,
                                  profile=bureau.profile,
                                  bureau_contact=bureau.settings.bureau_contact)
@@ -412,7 +415,7 @@ def _close(bureau: Bureau, uow: UnitOfWork, d: Any, status: DisputeStatus, note:
                                        title=notice.title, body=notice.body, created_at=now))
     subject_ref = uow.execute(select(subjects.c.item_ref)
                               .where(subjects.c.id == d.subject_id)).scalar_one()
-    uow.audit(actor.actor, "dispute.close", subject_ref, PURPOSE, dispute_id=d.id,
+    uow.audit(actor.actor, "dispute.close", subject_ref, PURPOSE, dispute_id=d.ref,
               outcome=status.value)
     _rescore(bureau, uow, int(d.subject_id))
 

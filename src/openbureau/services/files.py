@@ -12,6 +12,10 @@ whose ingest took the server down ``max_ingest_attempts`` times is marked failed
 being resumed at every start. The raw upload holds national ids, names and birth dates in
 clear: it is written 0600 in a 0700 folder and deleted as soon as its ingest is over (done or
 failed); only its SHA-256 is kept.
+
+A file is named to its furnisher, in the API, the pages and the command line, by its opaque
+random ``ref`` (``file_...``, the ``file_id`` of api.md), never by its sequential row id, which
+stays internal (the upload's name on disk, the records' source).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from openbureau.domain.quality import QualityReport
 from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing
 from openbureau.services.furnishing import Candidate, Rejection, Summary
+from openbureau.services.refs import new_ref
 
 log = logging.getLogger("openbureau.files")
 CHUNK = 1 << 20
@@ -133,7 +138,7 @@ def _candidates(stream: IO[bytes], fmt: str,
 
 
 def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes],
-            limit: int | None = None) -> int:
+            limit: int | None = None) -> str:
     """Store an upload read from ``src`` and queue it (see ``accept``). The CLI's path: an
     operator's own file has no size limit unless ``limit`` is given."""
     with Incoming(bureau, limit) as incoming:
@@ -141,10 +146,10 @@ def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes],
         return accept(bureau, furnisher, filename, incoming)
 
 
-def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incoming) -> int:
-    """Queue a received upload. Refuses at once what cannot be read at all, and a CSV whose
-    header names an unknown or prohibited column (422 naming the column); a refused upload is
-    not kept."""
+def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incoming) -> str:
+    """Queue a received upload; the file's ref. Refuses at once what cannot be read at all,
+    and a CSV whose header names an unknown or prohibited column (422 naming the column); a
+    refused upload is not kept."""
     incoming.close()
     try:
         with incoming.path.open("rb") as f:
@@ -153,15 +158,16 @@ def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incomi
             f.seek(0)
             first = next(iter(read_records(f, fmt)), None)   # header checks happen here
             del first
+        ref = new_ref("file")
         with bureau.uow() as uow:
             file_id = uow.execute(insert(furnishing_files).values(
-                furnisher_id=furnisher.id, filename=_safe_name(filename),
+                ref=ref, furnisher_id=furnisher.id, filename=_safe_name(filename),
                 format=fmt, sha256=incoming.sha.hexdigest(), status="queued", records=0,
                 accepted=0, rejected=0, errors=[], errors_total=0, attempts=0,
                 created_at=uow.clock.now()
             ).returning(furnishing_files.c.id)).scalar_one()
             uow.audit(furnisher.actor, "furnish.file_received", None, "furnishing",
-                      file_id=file_id, format=fmt, sha256=incoming.sha.hexdigest(),
+                      file_id=ref, format=fmt, sha256=incoming.sha.hexdigest(),
                       bytes=incoming.size)
             # renamed before the commit: a committed row always has its file (a crash in
             # between leaves an orphan file, which ``resume_pending`` removes)
@@ -173,7 +179,8 @@ def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incomi
     except BaseException:
         incoming.discard()
         raise
-    return int(file_id)
+    bureau.metrics.furnishing_files.inc()
+    return ref
 
 
 def _safe_name(filename: str) -> str:
@@ -182,16 +189,18 @@ def _safe_name(filename: str) -> str:
     return name.encode("utf-8", "replace").decode("utf-8")
 
 
-def ingest(bureau: Bureau, file_id: int, *, progress: Callable[[Summary], None] | None = None,
+def ingest(bureau: Bureau, file_ref: str, *,
+           progress: Callable[[Summary], None] | None = None,
            rescore: furnishing.Rescorer | None = None) -> dict[str, Any]:
     settings = bureau.settings
     with bureau.uow() as uow:
         row = uow.execute(select(furnishing_files, organisations.c.name)
                           .join(organisations,
                                 organisations.c.id == furnishing_files.c.furnisher_id)
-                          .where(furnishing_files.c.id == file_id)).first()
+                          .where(furnishing_files.c.ref == file_ref)).first()
         if row is None:
-            raise NotFound(f"no file {file_id}")
+            raise NotFound(f"no file {file_ref}")
+        file_id = row.id
         # counted (and committed) before any record is read: if this ingest takes the
         # process down, the next start knows (``resume_pending``)
         uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id)
@@ -232,10 +241,11 @@ def ingest(bureau: Bureau, file_id: int, *, progress: Callable[[Summary], None] 
             errors_total=summary.rejected.errors_total, finished_at=uow.clock.now(),
             quality=report.stored()))
         uow.audit(furnisher.actor, "furnish.file_ingested", None, "furnishing",
-                  file_id=file_id, accepted=summary.accepted, status=status)
+                  file_id=file_ref, accepted=summary.accepted, status=status)
         uow.commit()
+    bureau.metrics.furnishing_files_finished.labels(status).inc()
     _remove_upload(path)
-    return status_of(bureau, furnisher, file_id)
+    return status_of(bureau, furnisher, file_ref)
 
 
 def _remove_upload(path: Path) -> None:
@@ -246,15 +256,15 @@ def _remove_upload(path: Path) -> None:
         log.error("could not remove an ingested upload: %s", type(exc).__name__)
 
 
-def status_of(bureau: Bureau, furnisher: Principal, file_id: int) -> dict[str, Any]:
+def status_of(bureau: Bureau, furnisher: Principal, file_ref: str) -> dict[str, Any]:
     with bureau.uow() as uow:
         row = uow.execute(select(furnishing_files).where(
-            furnishing_files.c.id == file_id,
+            furnishing_files.c.ref == file_ref,
             furnishing_files.c.furnisher_id == furnisher.id)).first()
     if row is None:
-        raise NotFound(f"no file {file_id} from this furnisher")
+        raise NotFound("no such file from this furnisher")
     errors_total = max(row.errors_total or 0, len(row.errors))
-    return {"file_id": row.id, "filename": row.filename, "format": row.format,
+    return {"file_id": row.ref, "filename": row.filename, "format": row.format,
             "status": row.status, "records": row.records, "accepted": row.accepted,
             "rejected": row.rejected, "errors": row.errors, "errors_total": errors_total,
             "errors_truncated": errors_total > len(row.errors),
@@ -266,7 +276,7 @@ def interrupted_reason(attempts: int) -> str:
             "ask the operator")
 
 
-def resume_pending(bureau: Bureau) -> list[int]:
+def resume_pending(bureau: Bureau) -> list[str]:
     """Files a crash left queued or running, for the caller to ingest again -- except those
     whose ingest was already interrupted ``max_ingest_attempts`` times: those are marked
     failed, with the reason, and their upload removed. Uploads left behind by a crash (no
@@ -274,26 +284,26 @@ def resume_pending(bureau: Bureau) -> list[int]:
     limit = bureau.settings.max_ingest_attempts
     folder = upload_dir(bureau)
     with bureau.uow() as uow:
-        rows = uow.execute(select(furnishing_files.c.id, furnishing_files.c.attempts,
-                                  furnishing_files.c.furnisher_id)
+        rows = uow.execute(select(furnishing_files.c.id, furnishing_files.c.ref,
+                                  furnishing_files.c.attempts, furnishing_files.c.furnisher_id)
                            .where(furnishing_files.c.status.in_(["queued", "running"]))
                            .order_by(furnishing_files.c.id)).all()
-        resume = [r.id for r in rows if r.attempts < limit]
+        resume = [r for r in rows if r.attempts < limit]
         given_up = [r for r in rows if r.attempts >= limit]
         for r in given_up:
             reason = interrupted_reason(r.attempts)
             uow.execute(update(furnishing_files).where(furnishing_files.c.id == r.id).values(
                 status="failed", failure_reason=reason, finished_at=uow.clock.now()))
             uow.audit(SYSTEM.actor, "furnish.file_abandoned", None, "furnishing",
-                      file_id=r.id, furnisher_id=r.furnisher_id, attempts=r.attempts,
+                      file_id=r.ref, furnisher_id=r.furnisher_id, attempts=r.attempts,
                       reason=reason)
         uow.commit()
     for r in given_up:
         log.error("file %s: ingest interrupted %s times; marked failed, not resumed",
-                  r.id, r.attempts)
+                  r.ref, r.attempts)
         _remove_upload(folder / str(r.id))
-    _sweep(bureau, folder, {str(i) for i in resume})
-    return resume
+    _sweep(bureau, folder, {str(r.id) for r in resume})
+    return [r.ref for r in resume]
 
 
 def _sweep(bureau: Bureau, folder: Path, pending: set[str]) -> None:

@@ -235,6 +235,9 @@ def furnish(bureau: Bureau, furnisher: Principal,
     finally:
         if pool is not None:
             pool.shutdown(wait=True)    # never leave a chunk being stored behind
+    records = bureau.metrics.account_records
+    records.labels("accepted").inc(total.accepted)
+    records.labels("rejected").inc(total.rejected.records)
     return total      # ``total.rejected`` iterates in file order (stable within a line)
 
 

@@ -81,6 +81,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             uow.audit(member.actor, "consent.used", subject.item_ref, p.value,
                       consent_ref=consent.ref, inquiry_ref=ref)
         uow.commit()
+    bureau.metrics.inquiries.inc()
     return {"inquiry_id": ref, "report": report, "score": score}
 
 

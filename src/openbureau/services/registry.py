@@ -86,6 +86,43 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
     """Validate, store the listing and its restrictions, and notify the debtor, at once. A
     refused listing is audited ``listing.refused`` and stores nothing else."""
     identity = debtor.identity()
+    try:
+        return _list(bureau, court, case_number=case_number, debtor=debtor, identity=identity,
+                     amount=amount, currency=currency, judgment_date=judgment_date,
+                     ground=ground, legal_basis=legal_basis,
+                     restrictions_asked=restrictions_asked, until=until)
+    except _IdentityRefused:
+        pass
+    # audited and counted in transactions of their own (the listing's rolled back): a court
+    # that tries identifiers with other names or birth dates is visible in the audit log and
+    # stopped after ``court_identity_refusals_per_day``
+    with bureau.uow() as uow:
+        uow.audit(court.actor, "listing.identity_refused", None, COURT_PURPOSE,
+                  case_number=case_number[:60], debtor_kind=debtor.kind,
+                  id_hash=bureau.vault.audit_hash(debtor.identifier_field, identity.national_id))
+        uow.commit()
+    rate_limit.take(bureau, f"listing_refused:court:{court.id}",
+                    bureau.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
+                    what="listings refused for an unverified identity")
+    raise ValidationFailed([FieldError("debtor", IDENTITY_REFUSED)], IDENTITY_REFUSED)
+
+
+# One answer, whatever disagreed (another kind of file, another name, another birth date): it
+# never says that a file exists under the identifier, nor what it holds (docs/security.md,
+# "The court learns no file's details").
+IDENTITY_REFUSED = ("the debtor's identity could not be verified; check the identifier, name, "
+                    "birth date and kind against the judgment")
+
+
+class _IdentityRefused(Exception):
+    pass
+
+
+def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
+          identity: SubjectIdentity, amount: int, currency: str, judgment_date: date,
+          ground: str | None, legal_basis: str | None,
+          restrictions_asked: list[reg.RequestedRestriction],
+          until: date | None) -> dict[str, Any]:
     with bureau.uow() as uow, refusals.audited(
             uow, court.actor, "listing.refused", COURT_PURPOSE, attempt="create",
             case_number=case_number[:60], debtor_kind=debtor.kind,
@@ -136,14 +173,10 @@ def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
     if row is None:
         return subject_service.by_id(
             uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind))
-    if row.kind != kind:
-        raise Conflict(f"this identifier names a file of kind {row.kind}, not {kind}; check the "
-                       "debtor's identity")
-    if not subject_service.names_match(row.name, identity.name) or (
+    if row.kind != kind or not subject_service.names_match(row.name, identity.name) or (
             identity.date_of_birth is not None and row.date_of_birth is not None
             and identity.date_of_birth != row.date_of_birth):
-        raise Conflict("the identifier matches a file under a different name or birth date; "
-                       "check the debtor's identity before listing")
+        raise _IdentityRefused
     return row
 
 
@@ -359,7 +392,7 @@ def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
         name = " ".join(name.split())
     whole_word = check_public_query(name, id_suffix, court)
     assert name is not None
-    rate_limit.take(bureau, rate_limit.bucket_for("public_search", client_key),
+    rate_limit.take(bureau, rate_limit.bucket_for(bureau, "public_search", client_key),
                     bureau.settings.public_search_per_minute, what="searches")
     with bureau.uow() as uow:
         today = uow.clock.now().date()

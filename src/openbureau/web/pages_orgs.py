@@ -238,7 +238,7 @@ def furnisher_files(request: Request, bureau: Bureau = Depends(get_bureau),
 
 
 @router.get("/furnisher/files/{file_id}/quality", response_class=Response)
-def furnisher_file_quality(request: Request, file_id: int, bureau: Bureau = Depends(get_bureau),
+def furnisher_file_quality(request: Request, file_id: str, bureau: Bureau = Depends(get_bureau),
                            who: Principal = Depends(furnisher)) -> Response:
     return render(request, "org/file_quality.html",
                   report=quality_reports.report_of(bureau, who, file_id))

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import NotFound, OpenBureauError
+from openbureau.domain.errors import NotFound, OpenBureauError, RateLimited
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import registry
 from openbureau.web import sessions
@@ -76,8 +76,11 @@ def signin_consumer(request: Request, national_id: str = Form(..., max_length=40
     except OpenBureauError as exc:
         from openbureau.web.errors import _status
 
-        return render(request, "signin.html", status_code=_status(exc), tab="consumer",
-                      error=exc.detail, national_id=national_id)
+        response = render(request, "signin.html", status_code=_status(exc), tab="consumer",
+                          error=exc.detail, national_id=national_id)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return _signed_in(request, cookie, Role.CONSUMER)
 
 
@@ -86,11 +89,17 @@ def signin_consumer(request: Request, national_id: str = Form(..., max_length=40
 def signin_organisation(request: Request, api_key: str = Form(..., max_length=200),
                         bureau: Bureau = Depends(get_bureau)) -> Response:
     try:
-        cookie = sessions.organisation_cookie(bureau, api_key)
+        cookie = sessions.organisation_cookie(
+            bureau, api_key, request.client.host if request.client else "unknown")
         who = sessions.principal_of(bureau, cookie)
     except OpenBureauError as exc:
-        return render(request, "signin.html", status_code=401, tab="organisation",
-                      error=exc.detail)
+        from openbureau.web.errors import _status
+
+        response = render(request, "signin.html", status_code=_status(exc),
+                          tab="organisation", error=exc.detail)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     assert who is not None
     return _signed_in(request, cookie, who.role)
 

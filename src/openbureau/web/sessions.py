@@ -91,7 +91,15 @@ def _session_hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def organisation_cookie(bureau: Bureau, api_key: str) -> str:
+def organisation_cookie(bureau: Bureau, api_key: str, client: str | None = None) -> str:
+    """A session for the organisation whose API key this is; every attempt from one client
+    address counts against ``organisation_signin_per_minute`` (key guessing)."""
+    if client is not None:
+        from openbureau.adapters import rate_limit
+
+        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "org_signin:ip", client),
+                        bureau.settings.organisation_signin_per_minute,
+                        what="organisation sign-in attempts")
     who = access.authenticate_key(bureau, api_key.strip())         # raises Unauthenticated
     session_id = secrets.token_urlsafe(24)
     with bureau.uow() as uow:

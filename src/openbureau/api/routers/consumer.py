@@ -10,9 +10,11 @@ router = APIRouter(prefix="/v1/consumer", tags=["consumer"])
 
 
 @router.post("/enrol", status_code=201)
-def enrol(body: Enrolment, bureau: Bureau = Depends(get_bureau)) -> dict[str, str]:
+def enrol(body: Enrolment, request: Request, bureau: Bureau = Depends(get_bureau)
+          ) -> dict[str, str]:
+    client = request.client.host if request.client else "unknown"
     access.enrol(bureau, body.national_id, body.date_of_birth, body.enrolment_code,
-                 body.password)
+                 body.password, client)
     return {"status": "enrolled"}
 
 

@@ -105,7 +105,7 @@ async def upload(request: Request, background: BackgroundTasks,
 
 
 @router.get("/files/{file_id}")
-def file_status(file_id: int, bureau: Bureau = Depends(get_bureau),
+def file_status(file_id: str, bureau: Bureau = Depends(get_bureau),
                 who: Principal = Depends(furnisher_only)) -> FileStatus:
     return FileStatus(**files.status_of(bureau, who, file_id))
 
@@ -118,7 +118,7 @@ def held_accounts(cursor: str | None = None, limit: int = Query(100, ge=1, le=10
 
 
 @router.get("/files/{file_id}/quality")
-def file_quality(file_id: int, bureau: Bureau = Depends(get_bureau),
+def file_quality(file_id: str, bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(furnisher_only)) -> QualityReportOut:
     """The file's data-quality report: every rule, in rule order, with its count and up to five
     sample lines. Only the furnisher that sent the file sees it (404 for anyone else)."""

@@ -57,7 +57,7 @@ def furnisher_disputes(status: DisputeStatusFilter | None = Query(None),
 
 
 @router.post("/v1/furnisher/disputes/{dispute_id}/response", tags=["furnisher"])
-def respond(dispute_id: int, body: DisputeResponseIn, bureau: Bureau = Depends(get_bureau),
+def respond(dispute_id: str, body: DisputeResponseIn, bureau: Bureau = Depends(get_bureau),
             who: Principal = Depends(furnisher_only)) -> DisputeResponseOut:
     return DisputeResponseOut(**disputes.respond(bureau, who, dispute_id, body.outcome.value,
                                                  body.corrected_record, body.note))
@@ -74,7 +74,7 @@ def court_disputes(status: DisputeStatusFilter | None = Query(None),
 
 
 @router.post("/v1/court/disputes/{dispute_id}/response", tags=["court"])
-def court_respond(dispute_id: int, body: ListingDisputeResponseIn,
+def court_respond(dispute_id: str, body: ListingDisputeResponseIn,
                   bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(require(Role.COURT))) -> DisputeResponseOut:
     return DisputeResponseOut(**disputes.respond(bureau, who, dispute_id, body.outcome.value,
@@ -91,7 +91,7 @@ def identity_disputes(status: DisputeStatusFilter | None = Query(None),
 
 
 @router.post("/v1/admin/disputes/{dispute_id}/response", tags=["operator and auditor"])
-def identity_respond(dispute_id: int, body: IdentityDisputeResponseIn,
+def identity_respond(dispute_id: str, body: IdentityDisputeResponseIn,
                      bureau: Bureau = Depends(get_bureau),
                      who: Principal = Depends(require(Role.OPERATOR))) -> DisputeResponseOut:
     return DisputeResponseOut(**disputes.respond(
@@ -138,7 +138,7 @@ def my_disputes(bureau: Bureau = Depends(get_bureau),
 
 
 @router.post("/v1/me/disputes/{dispute_id}/information", tags=["consumer"])
-def add_information(dispute_id: int, body: DisputeInformation,
+def add_information(dispute_id: str, body: DisputeInformation,
                     bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(consumer_only)) -> DisputeOpened:
     return DisputeOpened(**disputes.add_information(bureau, who, dispute_id, body.text))
