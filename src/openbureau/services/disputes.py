@@ -308,7 +308,7 @@ def _correct_identity(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any,
     row = uow.execute(select(subjects).where(subjects.c.id == d.subject_id)).one()
     uow.execute(update(subjects).where(subjects.c.id == d.subject_id).values(**changes))
     vault = bureau.vault
-    uow.audit(who.actor, "identity.correct", row.item_ref, PURPOSE, dispute_id=d.id,
+    uow.audit(who.actor, "identity.correct", row.item_ref, PURPOSE, dispute_id=d.ref,
               item_ref=d.item_ref,
               changes={k: {"before": vault.audit_hash(k, getattr(row, k)),
                            "after": vault.audit_hash(k, v)}
