@@ -27,9 +27,21 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain import registry as reg
-from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from openbureau.domain.records import SubjectIdentity, mask_national_id, parse_subject
+from openbureau.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ProhibitedData,
+    ValidationFailed,
+)
+from openbureau.domain.records import (
+    SubjectIdentity,
+    lookup_errors,
+    mask_national_id,
+    parse_subject,
+)
 from openbureau.domain.roles import Principal
 from openbureau.services import subjects as subject_service
 from openbureau.services.refs import new_ref
@@ -43,6 +55,7 @@ NO_LISTING = "no such listing"
 PUBLIC_LIMIT = 20
 PUBLIC_MIN_NAME = 2
 PUBLIC_NAME_ALONE = 4
+NOTE_MAX = 2000             # a satisfaction's note, a vacatur's reason (api/schemas_registry.py)
 
 
 def catalogue(bureau: Bureau) -> reg.Catalogue:
@@ -58,17 +71,23 @@ class Debtor:
     name: str
     date_of_birth: date | None = None
 
-    def identity(self) -> SubjectIdentity:
+    def parse(self, today: date) -> tuple[SubjectIdentity | None, list[FieldError]]:
+        """The debtor's identity, or the errors naming what is wrong with it: the record
+        schema's subject rules (``parse_subject``), and a birth date not in the future."""
         field = "national_id" if self.kind == "person" else "registration_number"
         identity, errors = parse_subject({"national_id": self.identifier, "name": self.name,
-                                          "date_of_birth": self.date_of_birth}, "debtor.")
-        if errors or identity is None:
-            raise ValidationFailed([FieldError(e.field.replace("national_id", field), e.message)
-                                    for e in errors])
+                                          "date_of_birth": self.date_of_birth}, "debtor.",
+                                         require_national_id=True)
+        errors = [FieldError(e.field.replace("national_id", field), e.message) for e in errors]
         if self.kind == "organisation" and self.date_of_birth is not None:
-            raise ValidationFailed([FieldError("debtor.date_of_birth",
-                                               "an organisation has no date of birth")])
-        return identity
+            errors.append(FieldError("debtor.date_of_birth",
+                                     "an organisation has no date of birth"))
+        elif self.date_of_birth is not None and not any(
+                e.field == "debtor.date_of_birth" for e in errors):
+            problem = bounds.birth_date_error(self.date_of_birth, today)
+            if problem is not None:
+                errors.append(FieldError("debtor.date_of_birth", problem))
+        return (None, errors) if errors else (identity, [])
 
 
 # -- listing -----------------------------------------------------------------------------------
@@ -77,14 +96,18 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
                   amount: int, currency: str, judgment_date: date, ground: str | None,
                   legal_basis: str | None, restrictions_asked: list[reg.RequestedRestriction],
                   until: date | None = None) -> dict[str, Any]:
-    """Validate, store the listing and its restrictions, and notify the debtor, at once."""
-    identity = debtor.identity()
+    """Validate (``reg.listing_order``: every refusal at once, the debtor's among them), store
+    the listing and its restrictions, and notify the debtor, at once."""
     with bureau.uow() as uow:
         now = uow.clock.now()
+        identity, debtor_errors = debtor.parse(now.date())
         order = reg.listing_order(
-            ground=ground, legal_basis=legal_basis, judgment_date=judgment_date,
-            today=now.date(), until=until, restrictions=restrictions_asked,
-            catalogue=catalogue(bureau), term_days=bureau.profile.listing_term_days)
+            case_number=case_number, amount=amount, currency=currency, ground=ground,
+            legal_basis=legal_basis, judgment_date=judgment_date, today=now.date(), until=until,
+            restrictions=restrictions_asked, catalogue=catalogue(bureau),
+            term_days=bureau.profile.listing_term_days, known=debtor_errors)
+        assert identity is not None
+        case_number = order.case_number
         subject = _debtor_subject(uow, bureau, identity, debtor.kind)
         if uow.execute(select(public_records.c.id).where(
                 public_records.c.court_id == court.id,
@@ -94,7 +117,7 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
         ref = new_ref("pr")
         record_id = uow.execute(insert(public_records).values(
             subject_id=subject.id, court_id=court.id, kind="judgment", case_number=case_number,
-            amount=amount, currency=currency, judgment_date=judgment_date,
+            amount=order.amount, currency=order.currency, judgment_date=judgment_date,
             ground=order.ground.value, legal_basis=order.legal_basis,
             status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
             item_ref=ref).returning(public_records.c.id)).scalar_one()
@@ -138,7 +161,14 @@ def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
 def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
          note: str | None = None) -> dict[str, Any]:
     """Performance, settlement or termination: listing and restrictions lifted at once."""
-    kind = reg.Satisfaction(how)
+    try:
+        kind = reg.Satisfaction(how)
+    except ValueError:
+        raise ValidationFailed([FieldError("kind", "must be one of " + "|".join(
+            k.value for k in reg.Satisfaction))]) from None
+    note = (note or "").strip() or None
+    if note is not None:
+        bounds.check_text("note", note, NOTE_MAX)
     target = reg.SATISFACTION_STATUS[kind]
     return _end_listing(bureau, court, listing_ref, target, note or kind.value,
                         "listing.lift", how=kind.value)
@@ -148,6 +178,7 @@ def vacate(bureau: Bureau, court: Principal, listing_ref: str, reason: str) -> d
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "is required: say why the listing is "
                                            "vacated")])
+    bounds.check_text("reason", reason.strip(), NOTE_MAX)
     return _end_listing(bureau, court, listing_ref, reg.ListingStatus.VACATED, reason.strip(),
                         "listing.vacate")
 
@@ -260,7 +291,11 @@ _CHECKED = insert(inquiries)
 def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
                       category: str) -> dict[str, Any]:
     """``{check_id, restricted, orders}``; recorded as an access the subject sees."""
-    catalogue(bureau).check(category)
+    errors = lookup_errors(identity, bureau.clock.now().date())
+    error = catalogue(bureau).error_for(category)
+    if error is not None or errors:
+        raise (ProhibitedData if error is not None and error.category
+               else ValidationFailed)([*errors, *([error] if error else [])])
     with bureau.uow() as uow:
         now = uow.clock.now()
         subject = subject_service.find(uow, bureau.vault, identity, strict=True)
