@@ -64,10 +64,17 @@ def _bureau(check_schema: bool = True, now: str | None = None) -> Any:
 
 
 def _parse_now(value: str) -> datetime:
+    from openbureau.domain.bounds import day_error
+
     try:
-        return datetime.fromisoformat(value)
+        now = datetime.fromisoformat(value)
     except ValueError:
         fail(f"--now must be an ISO 8601 date-time, got {value!r}")
+    # deadlines purge what is past retention: an instant in another century would purge all
+    problem = day_error(now.date())
+    if problem is not None:
+        fail(f"--now {problem}")
+    return now
 
 
 def _domain_errors() -> Any:

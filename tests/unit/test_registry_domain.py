@@ -15,6 +15,7 @@ DEFAULT = reg.Catalogue.configured(None)
 
 def order(**over: object) -> reg.ListingOrder:
     args: dict[str, object] = {
+        "case_number": "(2026) Jing 0105 Zhi 1", "amount": 5_000_000, "currency": "CNY",
         "ground": "evades_enforcement", "legal_basis": "SPC 2017 art. 1", "judgment_date":
         date(2026, 6, 1), "today": TODAY, "until": None,
         "restrictions": [reg.RequestedRestriction("air_travel")], "catalogue": DEFAULT,

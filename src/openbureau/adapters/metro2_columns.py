@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from openbureau.domain.bounds import EARLIEST, LATEST
+
 BASE = 426
 J1_LENGTH = 100
 
@@ -143,7 +145,9 @@ def _dates(m: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     zero = (d == _DIGIT0).all(axis=1)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     mdays = _DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
-    valid = digits & (month >= 1) & (month <= 12) & (day >= 1) & (day <= mdays) & (year >= 1)
+    # the record schema's bounds (domain/bounds.py: 1900-01-01 to 2100-12-31)
+    valid = (digits & (month >= 1) & (month <= 12) & (day >= 1) & (day <= mdays)
+             & (year >= EARLIEST.year) & (year <= LATEST.year))
     return zero, valid, np.where(valid, year * 10000 + month * 100 + day, 0)
 
 
@@ -385,6 +389,8 @@ def _clean(m: np.ndarray) -> np.ndarray:
     ok &= ssn_digits & ~(ssn == _DIGIT0).all(axis=1) & ~(ssn == _DIGIT9).all(axis=1)
     names = m[:, 231:296]
     ok &= (names != _SPACE).any(axis=1)
+    lower = names | 0x20            # A-Z and a-z to a-z; no other printable byte lands there
+    ok &= ((lower >= ord("a")) & (lower <= ord("z"))).any(axis=1)     # a name has a letter
     zero, valid, _ = _dates(m, 306)                 # date of birth
     ok &= zero | valid
     ref_ok, _ = _left_packed(m[:, 42:72], _REF_BYTES)

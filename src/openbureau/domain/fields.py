@@ -5,6 +5,8 @@ belongs to one); ``FieldReader`` converts loosely typed values (JSON values or t
 CSV or Metro 2 reader yields) and collects a ``FieldError`` per bad field instead of raising.
 Every text value is stripped; one holding a control character or an unpaired surrogate is a
 field error, never an exception further down (a database or an encoder would raise on it).
+Names follow ``bounds.name_error`` and dates lie between ``bounds.EARLIEST`` and
+``bounds.LATEST`` (1900 to 2100).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from openbureau.domain import bounds
 from openbureau.domain.errors import FieldError
 from openbureau.domain.prohibited import category_of
 
@@ -79,6 +82,19 @@ class FieldReader:
             return None
         return value
 
+    def name(self, name: str, required: bool = False, max_len: int = bounds.NAME_MAX,
+             part: bool = False) -> str | None:
+        """A person's name (``bounds.name_error``), or with ``part`` one of its parts (a
+        surname, a first name...), which need no letter but hold nothing invisible either."""
+        value = self.text(name, required, max_len=max_len)
+        if value is None:
+            return None
+        problem = bounds.invisible_error(value) if part else bounds.name_error(value)
+        if problem is not None:
+            self.error(name, problem)
+            return None
+        return value
+
     def code(self, name: str, codes: frozenset[str] | tuple[str, ...], what: str,
              required: bool = False) -> str | None:
         value = self.text(name, required)
@@ -105,7 +121,7 @@ class FieldReader:
         if not isinstance(value, int):
             self.error(name, "must be an integer amount in minor units")
             return None
-        if value < 0 or value > 10**15:
+        if value < 0 or value > bounds.MONEY_MAX:
             self.error(name, "must be between 0 and 10^15")
             return None
         return value
@@ -114,17 +130,22 @@ class FieldReader:
         value = self._get(name, required)
         if value is None:
             return None
-        if isinstance(value, date):
-            return value
-        if not isinstance(value, str):
-            self.error(name, "must be an ISO 8601 date (YYYY-MM-DD)")
+        if not isinstance(value, date):
+            if not isinstance(value, str):
+                self.error(name, "must be an ISO 8601 date (YYYY-MM-DD)")
+                return None
+            try:
+                value = date.fromisoformat(value.strip())
+            except ValueError:
+                shown = (value.strip()[:20] if not BAD_TEXT.search(value)
+                         else "(control characters)")
+                self.error(name, f"must be an ISO 8601 date (YYYY-MM-DD), got {shown!r}")
+                return None
+        problem = bounds.day_error(value)
+        if problem is not None:
+            self.error(name, problem)
             return None
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            shown = value.strip()[:20] if not BAD_TEXT.search(value) else "(control characters)"
-            self.error(name, f"must be an ISO 8601 date (YYYY-MM-DD), got {shown!r}")
-            return None
+        return value
 
     def choice(self, name: str, enum: type[StrEnum], required: bool = False) -> Any:
         value = self._get(name, required)

@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from openbureau.domain import bounds
 from openbureau.domain.errors import FieldError, ProhibitedData, ValidationFailed
 from openbureau.domain.fields import FieldReader, check_fields
 from openbureau.domain.quality import REJECT_RULES, reject_errors, rule_error
@@ -71,8 +72,9 @@ __all__ = [
     "GENERATION_CODES", "RECORD_FIELDS", "SUBJECT_FIELDS", "AccountChange", "AccountKind",
     "AccountRecord", "AccountStatus", "Address", "DeleteCode", "Ecoa", "Employer", "MortgageIds",
     "OriginalCreditor", "Purchase", "SpecialisedPayment", "SubjectIdentity", "check_fields",
-    "mask_national_id", "month_end", "normalise_national_id", "parse_account_record",
-    "parse_subject", "record_to_dict", "special_comment_codes", "subject_to_dict"]
+    "lookup_errors", "mask_national_id", "month_end", "normalise_national_id",
+    "parse_account_record", "parse_subject", "record_to_dict", "special_comment_codes",
+    "subject_to_dict"]
 
 
 # the nested objects of a record and their parsers (the subject's are in parse_subject)
@@ -98,11 +100,11 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
     errors = check_fields(raw, SUBJECT_FIELDS, prefix)
     r = FieldReader(raw, prefix)
     nid = r.text("national_id", required=require_national_id)
-    name = r.text("name", required=True)
+    name = r.name("name", required=True)
     dob = r.day("date_of_birth")
-    surname = r.text("surname", max_len=NAME_PART_MAX)
-    first_name = r.text("first_name", max_len=NAME_PART_MAX)
-    middle_name = r.text("middle_name", max_len=NAME_PART_MAX)
+    surname = r.name("surname", max_len=NAME_PART_MAX, part=True)
+    first_name = r.name("first_name", max_len=NAME_PART_MAX, part=True)
+    middle_name = r.name("middle_name", max_len=NAME_PART_MAX, part=True)
     generation = r.code("generation_code", GENERATION_CODES,
                         "a Metro 2 generation code: J, S or 2 to 9")
     phone = _phone(r)
@@ -114,8 +116,6 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
             nid = None
     elif raw.get("national_id") in (None, "") and raw.get("date_of_birth") in (None, ""):
         r.error("date_of_birth", _NO_ID_NOR_BIRTH)
-    if name is not None and not (1 <= len(name) <= 120):
-        r.error("name", "must be 1 to 120 characters")
     address = employer = None
     if (raw_address := r.nested("address")) is not None:
         address, more = parse_address(raw_address, prefix + "address.")
@@ -128,6 +128,26 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
         return None, errors
     return SubjectIdentity(nid, name, dob, surname, first_name, middle_name, generation, phone,
                            address, employer), []
+
+
+def lookup_errors(identity: SubjectIdentity, today: date, prefix: str = "subject."
+                  ) -> list[FieldError]:
+    """What a look-up (an inquiry, a restriction check, a consent a member records) may not name
+    a person by: no identifier, a name that is no name (``bounds.name_error``), a birth date
+    before 1900 or in the future. A look-up that passes and matches no file is "no file"."""
+    errors = []
+    if not identity.national_id:
+        errors.append(FieldError(prefix + "national_id", "is required"))
+    name = identity.name.strip()
+    problem = ("is required" if not name else f"must be 1 to {bounds.NAME_MAX} characters"
+               if len(name) > bounds.NAME_MAX else bounds.name_error(name))
+    if problem is not None:
+        errors.append(FieldError(prefix + "name", problem))
+    if identity.date_of_birth is not None:
+        problem = bounds.birth_date_error(identity.date_of_birth, today)
+        if problem is not None:
+            errors.append(FieldError(prefix + "date_of_birth", problem))
+    return errors
 
 
 def _phone(r: FieldReader) -> str | None:

@@ -14,6 +14,14 @@ import re
 from datetime import date
 from typing import Any
 
+from openbureau.domain.bounds import (
+    EARLIEST,
+    LATEST,
+    MONEY_MAX,
+    invisible_error,
+    name_error,
+)
+from openbureau.domain.bounds import NAME_MAX as SUBJECT_NAME_MAX
 from openbureau.domain.fields import BAD_TEXT
 from openbureau.domain.record_parts import (
     ADDRESS_FIELDS,
@@ -79,10 +87,12 @@ def _plain_day(value: Any) -> Any:
         return None
     if type(value) is str:
         try:
-            return date.fromisoformat(value.strip())
+            value = date.fromisoformat(value.strip())
         except ValueError:
             return _FAIL
-    return value if isinstance(value, date) else _FAIL
+    elif type(value) is not date:
+        return _FAIL
+    return value if EARLIEST <= value <= LATEST else _FAIL
 
 
 def _plain_money(value: Any) -> Any:
@@ -95,7 +105,7 @@ def _plain_money(value: Any) -> Any:
         value = int(s)
     elif type(value) is not int:
         return _FAIL
-    return value if 0 <= value <= 10**15 else _FAIL
+    return value if 0 <= value <= MONEY_MAX else _FAIL
 
 
 def _plain_text(value: Any, pattern: re.Pattern[str] | None = None) -> Any:
@@ -126,6 +136,14 @@ def _plain_bounded(value: Any, most: int) -> Any:
     if not 1 <= len(value) <= most or BAD_TEXT.search(value):
         return _FAIL
     return value
+
+
+def _plain_part(value: Any) -> Any:
+    """A part of a name (``FieldReader.name(..., part=True)``)."""
+    value = _plain_bounded(value, NAME_PART_MAX)
+    if value is None or value is _FAIL or invisible_error(value) is None:
+        return value
+    return _FAIL
 
 
 def _plain_code(value: Any, codes: frozenset[str]) -> Any:
@@ -188,7 +206,8 @@ def _plain_subject(subject: dict[str, Any]) -> Any:
     if type(name) is not str:
         return _FAIL
     name = name.strip()
-    if not 1 <= len(name) <= 120 or BAD_TEXT.search(name):
+    if (not 1 <= len(name) <= SUBJECT_NAME_MAX or BAD_TEXT.search(name)
+            or name_error(name)):
         return _FAIL
     dob = _plain_day(get("date_of_birth"))
     if nid is None or nid == "":
@@ -206,9 +225,8 @@ def _plain_subject(subject: dict[str, Any]) -> Any:
         return _FAIL
     if get("employer") is not None:
         return _FAIL
-    values = (dob, _plain_bounded(get("surname"), NAME_PART_MAX),
-              _plain_bounded(get("first_name"), NAME_PART_MAX),
-              _plain_bounded(get("middle_name"), NAME_PART_MAX),
+    values = (dob, _plain_part(get("surname")), _plain_part(get("first_name")),
+              _plain_part(get("middle_name")),
               _plain_code(get("generation_code"), GENERATION_CODES),
               _plain_address(get("address")))
     if _FAIL in values:

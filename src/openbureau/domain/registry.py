@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from openbureau.domain import bounds
 from openbureau.domain.errors import Conflict, FieldError, ProhibitedData, ValidationFailed
 
 
@@ -192,6 +193,9 @@ class OrderedRestriction:
 
 @dataclass(frozen=True)
 class ListingOrder:
+    case_number: str
+    amount: int
+    currency: str
     ground: Ground
     legal_basis: str
     until: date | None
@@ -205,17 +209,30 @@ class RequestedRestriction:
     scope: str = DEBTOR
 
 
-def listing_order(*, ground: str | None, legal_basis: str | None, judgment_date: date,
-                  today: date, until: date | None,
-                  restrictions: Iterable[RequestedRestriction], catalogue: Catalogue,
-                  term_days: int) -> ListingOrder:
-    """Validate a court's listing request; every refusal is named in one ValidationFailed.
+LEGAL_BASIS_MAX = 2000
 
-    The listing's term: the court's ``until`` if given, else none for plain non-performance
-    (listed until performed), else ``term_days`` from today. A restriction's ``until`` defaults to
-    the listing's and may not outlast it.
+
+def listing_order(*, case_number: str, amount: int, currency: str, ground: str | None,
+                  legal_basis: str | None, judgment_date: date, today: date, until: date | None,
+                  restrictions: Iterable[RequestedRestriction], catalogue: Catalogue,
+                  term_days: int, known: Iterable[FieldError] = ()) -> ListingOrder:
+    """Validate a court's listing request; every refusal is named in one ValidationFailed,
+    with the ``known`` ones found before (the debtor's identity).
+
+    The terms are bounded whatever the entry point (``bounds``): a case number, an amount of
+    0 to 10^15 minor units, an ISO 4217 currency, a judgment date from 1900 to today, an end of
+    term after today and at most ``bounds.UNTIL_HORIZON_YEARS`` ahead. The listing's term: the
+    court's ``until`` if given, else none for plain non-performance (listed until performed),
+    else ``term_days`` from today. A restriction's ``until`` defaults to the listing's and may
+    not outlast it.
     """
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(known)
+    case_number = case_number.strip()
+    for field, problem in (("case_number", bounds.case_number_error(case_number)),
+                           ("amount", bounds.amount_error(amount)),
+                           ("currency", bounds.currency_error(currency))):
+        if problem is not None:
+            errors.append(FieldError(field, problem))
     g: Ground | None = None
     if not ground:
         errors.append(FieldError("ground", "is required: a listing names its legal ground (one "
@@ -230,10 +247,14 @@ def listing_order(*, ground: str | None, legal_basis: str | None, judgment_date:
     if not basis:
         errors.append(FieldError("legal_basis", "is required: a listing names the legal "
                                  "provision it rests on"))
+    elif (problem := bounds.text_error(basis, LEGAL_BASIS_MAX)) is not None:
+        errors.append(FieldError("legal_basis", problem))
     if judgment_date > today:
         errors.append(FieldError("judgment_date", "is in the future"))
-    if until is not None and until <= today:
-        errors.append(FieldError("until", "must be after today"))
+    elif (problem := bounds.day_error(judgment_date)) is not None:
+        errors.append(FieldError("judgment_date", problem))
+    if until is not None and (problem := bounds.until_error(until, today)) is not None:
+        errors.append(FieldError("until", problem))
     if until is None and g is not None and g not in UNTIL_PERFORMED:
         until = today + timedelta(days=term_days)
     ordered: list[OrderedRestriction] = []
@@ -249,8 +270,9 @@ def listing_order(*, ground: str | None, legal_basis: str | None, judgment_date:
             continue
         seen.add(r.category)
         r_until = r.until if r.until is not None else until
-        if r_until is not None and r_until <= today:
-            errors.append(FieldError(f"{field}.until", "must be after today"))
+        if r_until is not None and (problem := bounds.until_error(r_until, today)) is not None:
+            if r.until is not None:     # a listing's own bad until is named once, as "until"
+                errors.append(FieldError(f"{field}.until", problem))
         elif until is not None and r_until is not None and r_until > until:
             errors.append(FieldError(f"{field}.until", "may not outlast the listing "
                                      f"(until {until.isoformat()})"))
@@ -258,7 +280,7 @@ def listing_order(*, ground: str | None, legal_basis: str | None, judgment_date:
     if errors:
         raise (ProhibitedData if any(e.category for e in errors) else ValidationFailed)(errors)
     assert g is not None
-    return ListingOrder(g, basis, until, tuple(ordered))
+    return ListingOrder(case_number, amount, currency, g, basis, until, tuple(ordered))
 
 
 def in_force(until: date | None, today: date) -> bool:

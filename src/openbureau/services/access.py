@@ -23,6 +23,7 @@ from openbureau.adapters.tables import (
 )
 from openbureau.adapters.tables import subjects as t
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain.errors import (
     Conflict,
     FieldError,
@@ -56,9 +57,7 @@ def create_organisation(bureau: Bureau, name: str, role: str,
     if r not in ORG_ROLES:
         raise ValidationFailed([FieldError("role", "must be one of "
                                            + "|".join(x.value for x in ORG_ROLES))])
-    name = name.strip()
-    if not 1 <= len(name) <= 120:
-        raise ValidationFailed([FieldError("name", "must be 1 to 120 characters")])
+    name = bounds.check_name("name", name)
     with bureau.uow() as uow:
         if uow.execute(select(organisations.c.id).where(organisations.c.name == name)).first():
             raise Conflict(f"an organisation named {name!r} already exists")

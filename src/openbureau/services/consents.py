@@ -29,7 +29,7 @@ from openbureau.domain.errors import (
     ValidationFailed,
 )
 from openbureau.domain.profiles import Profile
-from openbureau.domain.records import SubjectIdentity
+from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import refusals, subjects
 from openbureau.unit_of_work import UnitOfWork
@@ -98,7 +98,8 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
             uow, member.actor, "consent.record_refused", purpose[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
-        evidence_errors = rules.validate_evidence(evidence_kind, evidence_sha256)
+        evidence_errors = (lookup_errors(identity, now.date())
+                           + rules.validate_evidence(evidence_kind, evidence_sha256))
         if evidence_errors:
             raise ValidationFailed(evidence_errors)
         scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)

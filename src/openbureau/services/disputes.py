@@ -11,6 +11,7 @@ Items are named by their report ``item_ref``; an item on another person's file i
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from types import TracebackType
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import insert, select, update
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.tables import accounts, disputes, notices, public_records, subjects
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import DisputeStatus, ItemKind, Outcome
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -31,6 +33,7 @@ from openbureau.unit_of_work import UnitOfWork
 NO_ITEM = "no item with this reference on your file"
 NO_DISPUTE = "no such dispute"
 PURPOSE = "dispute"
+TEXT_MAX = 2000             # a reason, a statement, information added, a note (schemas_rights)
 # accounts.suppressed_reason for each outcome of silence that takes an account off the file
 SUPPRESSED_REASON = {DisputeStatus.EXPIRED: "dispute_unverified",
                      DisputeStatus.RESTRICTED: "dispute_restricted"}
@@ -79,10 +82,17 @@ def open_dispute(bureau: Bureau, consumer: Principal, item_kind: str, ref: str, 
                  statement: str | None) -> dict[str, Any]:
     """``{dispute_id, status, due_at}``; the item shows as disputed at once."""
     sid = _consumer_id(consumer)
-    kind = ItemKind(item_kind)
+    try:
+        kind = ItemKind(item_kind)
+    except ValueError:
+        raise ValidationFailed([FieldError("item.kind", "must be one of " + "|".join(
+            k.value for k in ItemKind))]) from None
     reason = reason.strip()
     if not reason:
         raise ValidationFailed([FieldError("reason", "must say what is wrong with the item")])
+    bounds.check_text("reason", reason, TEXT_MAX)
+    if statement and statement.strip():
+        bounds.check_text("statement", statement.strip(), TEXT_MAX)
     with bureau.uow() as uow:
         furnisher_id = _resolve_item(uow, sid, kind, ref)
         if uow.execute(select(disputes.c.id).where(
@@ -125,6 +135,7 @@ def add_information(bureau: Bureau, consumer: Principal, dispute_id: str,
     text = text.strip()
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
+    bounds.check_text("text", text, TEXT_MAX)
     with bureau.uow() as uow:
         d = uow.execute(select(disputes).where(disputes.c.ref == dispute_id,
                                                disputes.c.subject_id == sid)).first()
@@ -244,6 +255,8 @@ def respond(bureau: Bureau, who: Principal, dispute_id: str, outcome: str,
     on the kind of item; see ``_apply``)."""
     out = Outcome(outcome)
     kind = ANSWERED_BY[who.role]
+    if note and note.strip():
+        bounds.check_text("note", note.strip(), TEXT_MAX)
     with bureau.uow() as uow, refusals.audited(
             uow, who.actor, "dispute_answer.refused", PURPOSE, dispute_id=dispute_id,
             outcome=out.value) as refusal:
@@ -298,7 +311,8 @@ def _apply(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any, kind: ItemKi
                 "outcome", "identity data is corrected, not deleted: answer verified or "
                 "corrected with corrected_identity")])
         if out is Outcome.CORRECTED:
-            _correct_identity(bureau, uow, who, d, _identity_changes(corrected_identity))
+            _correct_identity(bureau, uow, who, d, _identity_changes(corrected_identity,
+                                                                   uow.clock.now().date()))
 
 
 def _correct_identity(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any,
@@ -315,8 +329,7 @@ def _correct_identity(bureau: Bureau, uow: UnitOfWork, who: Principal, d: Any,
                        for k, v in changes.items() if getattr(row, k) != v})
 
 
-def _identity_changes(raw: dict[str, Any] | None) -> dict[str, Any]:
-    from datetime import date
+def _identity_changes(raw: dict[str, Any] | None, today: date) -> dict[str, Any]:
 
     if not raw or not set(raw) & {"name", "date_of_birth"}:
         raise ValidationFailed([FieldError("corrected_identity", "is required with the "
@@ -328,17 +341,16 @@ def _identity_changes(raw: dict[str, Any] | None) -> dict[str, Any]:
                                 for k in sorted(unknown)])
     changes: dict[str, Any] = {}
     if raw.get("name") is not None:
-        name = str(raw["name"]).strip()
-        if not 1 <= len(name) <= 120:
-            raise ValidationFailed([FieldError("corrected_identity.name",
-                                               "must be 1 to 120 characters")])
-        changes["name"] = name
+        changes["name"] = bounds.check_name("corrected_identity.name", str(raw["name"]))
     if raw.get("date_of_birth") is not None:
         try:
-            changes["date_of_birth"] = date.fromisoformat(str(raw["date_of_birth"]))
+            born = date.fromisoformat(str(raw["date_of_birth"]))
         except ValueError:
             raise ValidationFailed([FieldError("corrected_identity.date_of_birth",
                                                "must be an ISO 8601 date")]) from None
+        if (problem := bounds.birth_date_error(born, today)) is not None:
+            raise ValidationFailed([FieldError("corrected_identity.date_of_birth", problem)])
+        changes["date_of_birth"] = born
     return changes
 
 

@@ -20,16 +20,19 @@ from sqlalchemy import insert
 
 from openbureau.adapters.tables import inquiries
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain.consents import NONE_RECORDED
 from openbureau.domain.errors import (
     ConsentRequired,
+    FieldError,
     FileFrozen,
     NotFound,
     OpenBureauError,
     PurposeNotPermitted,
+    ValidationFailed,
 )
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
-from openbureau.domain.records import SubjectIdentity
+from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal
 from openbureau.services import consents, refusals, reports, scoring_hooks, subjects
 from openbureau.services.refs import new_ref
@@ -43,6 +46,11 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
     """``{inquiry_id, report, score}``; ``inquiry_id`` is the inquiry's opaque ``item_ref``."""
     profile = bureau.profile
     consent_ref = (consent_ref or "").strip() or None
+    errors = lookup_errors(identity, bureau.clock.now().date())
+    if consent_ref is not None and (problem := bounds.text_error(consent_ref, 64)):
+        errors.append(FieldError("consent_ref", problem))
+    if errors:
+        raise ValidationFailed(errors)
     with bureau.uow() as uow:
         try:
             p = _permitted(purpose, bureau)

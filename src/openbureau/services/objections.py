@@ -24,6 +24,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
@@ -33,6 +34,7 @@ from openbureau.unit_of_work import UnitOfWork
 
 CONSUMER_PURPOSE = "consumer_request"
 NO_OBJECTION = "no such objection"
+TEXT_MAX = 4000             # an objection's reason, a decision's note (api/schemas_registry.py)
 
 
 def _objection_ref(bureau: Bureau, objection_id: int) -> str:
@@ -43,9 +45,14 @@ def object_to_listing(bureau: Bureau, consumer: Principal, listing_ref: str, rea
                       kind: str = reg.ObjectionKind.CORRECTION.value) -> dict[str, Any]:
     """A correction goes to the listing court; a reconsideration of a rejected correction goes
     to the next court up. Each gets its deadline from the profile."""
-    k = reg.ObjectionKind(kind)
+    try:
+        k = reg.ObjectionKind(kind)
+    except ValueError:
+        raise ValidationFailed([FieldError("kind", "must be correction or reconsideration")]
+                               ) from None
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "is required: say what is wrong")])
+    bounds.check_text("reason", reason.strip(), TEXT_MAX)
     profile = bureau.profile
     with bureau.uow() as uow:
         now = uow.clock.now()
@@ -151,8 +158,16 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
            remedy: str | None = None, correction: Correction | None = None) -> dict[str, Any]:
     """Upheld: the listing is corrected or removed at once. Rejected: the debtor is told they
     may ask the next court up within the profile's window."""
-    result = reg.Outcome(outcome)
-    fix = reg.Remedy(remedy) if remedy else None
+    try:
+        result = reg.Outcome(outcome)
+        fix = reg.Remedy(remedy) if remedy else None
+    except ValueError:
+        raise ValidationFailed([FieldError("outcome", "must be upheld or rejected, with the "
+                                           "remedy correct|remove when upheld")]) from None
+    note = note.strip()
+    if not note:
+        raise ValidationFailed([FieldError("note", "is required: give the court's reasons")])
+    bounds.check_text("note", note, TEXT_MAX)
     if result is reg.Outcome.UPHELD and fix is None:
         raise ValidationFailed([FieldError("remedy", "an upheld objection says how the listing "
                                            "is put right: correct|remove")])
@@ -211,6 +226,8 @@ def _correct(uow: UnitOfWork, bureau: Bureau, listing: Any, c: Correction) -> di
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
     if c.amount is not None:
+        if (problem := bounds.amount_error(c.amount)) is not None:
+            errors.append(FieldError("correction.amount", problem))
         values["amount"] = c.amount
     if c.ground is not None:
         try:
@@ -221,10 +238,13 @@ def _correct(uow: UnitOfWork, bureau: Bureau, listing: Any, c: Correction) -> di
     if c.legal_basis is not None:
         if not c.legal_basis.strip():
             errors.append(FieldError("correction.legal_basis", "may not be empty"))
+        elif (problem := bounds.text_error(c.legal_basis.strip(),
+                                           reg.LEGAL_BASIS_MAX)) is not None:
+            errors.append(FieldError("correction.legal_basis", problem))
         values["legal_basis"] = c.legal_basis.strip()
     if c.until is not None:
-        if c.until <= uow.clock.now().date():
-            errors.append(FieldError("correction.until", "must be after today"))
+        if (problem := bounds.until_error(c.until, uow.clock.now().date())) is not None:
+            errors.append(FieldError("correction.until", problem))
         values["until"] = c.until
     held = {r.category for r in uow.execute(select(restrictions.c.category).where(
         restrictions.c.public_record_id == listing.id, restrictions.c.lifted_at.is_(None)))}

@@ -28,9 +28,21 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain import registry as reg
-from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from openbureau.domain.records import SubjectIdentity, mask_national_id, parse_subject
+from openbureau.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ProhibitedData,
+    ValidationFailed,
+)
+from openbureau.domain.records import (
+    SubjectIdentity,
+    lookup_errors,
+    mask_national_id,
+    parse_subject,
+)
 from openbureau.domain.roles import Principal
 from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
@@ -45,6 +57,7 @@ NO_LISTING = "no such listing"
 PUBLIC_LIMIT = 20
 PUBLIC_MIN_NAME = 2
 PUBLIC_NAME_ALONE = 4
+NOTE_MAX = 2000             # a satisfaction's note, a vacatur's reason (api/schemas_registry.py)
 
 
 def catalogue(bureau: Bureau) -> reg.Catalogue:
@@ -64,17 +77,23 @@ class Debtor:
     def identifier_field(self) -> str:
         return "national_id" if self.kind == "person" else "registration_number"
 
-    def identity(self) -> SubjectIdentity:
+    def parse(self, today: date) -> tuple[SubjectIdentity | None, list[FieldError]]:
+        """The debtor's identity, or the errors naming what is wrong with it: the record
+        schema's subject rules (``parse_subject``), and a birth date not in the future."""
         field = self.identifier_field
         identity, errors = parse_subject({"national_id": self.identifier, "name": self.name,
-                                          "date_of_birth": self.date_of_birth}, "debtor.")
-        if errors or identity is None:
-            raise ValidationFailed([FieldError(e.field.replace("national_id", field), e.message)
-                                    for e in errors])
+                                          "date_of_birth": self.date_of_birth}, "debtor.",
+                                         require_national_id=True)
+        errors = [FieldError(e.field.replace("national_id", field), e.message) for e in errors]
         if self.kind == "organisation" and self.date_of_birth is not None:
-            raise ValidationFailed([FieldError("debtor.date_of_birth",
-                                               "an organisation has no date of birth")])
-        return identity
+            errors.append(FieldError("debtor.date_of_birth",
+                                     "an organisation has no date of birth"))
+        elif self.date_of_birth is not None and not any(
+                e.field == "debtor.date_of_birth" for e in errors):
+            problem = bounds.birth_date_error(self.date_of_birth, today)
+            if problem is not None:
+                errors.append(FieldError("debtor.date_of_birth", problem))
+        return (None, errors) if errors else (identity, [])
 
 
 # -- listing -----------------------------------------------------------------------------------
@@ -83,14 +102,15 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
                   amount: int, currency: str, judgment_date: date, ground: str | None,
                   legal_basis: str | None, restrictions_asked: list[reg.RequestedRestriction],
                   until: date | None = None) -> dict[str, Any]:
-    """Validate, store the listing and its restrictions, and notify the debtor, at once. A
-    refused listing is audited ``listing.refused`` and stores nothing else."""
-    identity = debtor.identity()
+    """Validate (``reg.listing_order``: every refusal at once, the debtor's among them), store
+    the listing and its restrictions, and notify the debtor, at once. A refused listing is
+    audited ``listing.refused`` and stores nothing else; an identity that disagrees with the
+    file under its identifier gets one neutral answer, audited and capped per court."""
     try:
-        return _list(bureau, court, case_number=case_number, debtor=debtor, identity=identity,
-                     amount=amount, currency=currency, judgment_date=judgment_date,
-                     ground=ground, legal_basis=legal_basis,
-                     restrictions_asked=restrictions_asked, until=until)
+        return _list(bureau, court, case_number=case_number, debtor=debtor, amount=amount,
+                     currency=currency, judgment_date=judgment_date, ground=ground,
+                     legal_basis=legal_basis, restrictions_asked=restrictions_asked,
+                     until=until)
     except _IdentityRefused:
         pass
     # audited and counted in transactions of their own (the listing's rolled back): a court
@@ -99,7 +119,7 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
     with bureau.uow() as uow:
         uow.audit(court.actor, "listing.identity_refused", None, COURT_PURPOSE,
                   case_number=case_number[:60], debtor_kind=debtor.kind,
-                  id_hash=bureau.vault.audit_hash(debtor.identifier_field, identity.national_id))
+                  id_hash=bureau.vault.audit_hash(debtor.identifier_field, debtor.identifier))
         uow.commit()
     rate_limit.take(bureau, f"listing_refused:court:{court.id}",
                     bureau.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
@@ -119,20 +139,24 @@ class _IdentityRefused(Exception):
 
 
 def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
-          identity: SubjectIdentity, amount: int, currency: str, judgment_date: date,
+          amount: int, currency: str, judgment_date: date,
           ground: str | None, legal_basis: str | None,
           restrictions_asked: list[reg.RequestedRestriction],
           until: date | None) -> dict[str, Any]:
     with bureau.uow() as uow, refusals.audited(
             uow, court.actor, "listing.refused", COURT_PURPOSE, attempt="create",
             case_number=case_number[:60], debtor_kind=debtor.kind,
-            id_hash=bureau.vault.audit_hash(debtor.identifier_field, identity.national_id)
+            id_hash=bureau.vault.audit_hash(debtor.identifier_field, debtor.identifier)
     ) as refusal:
         now = uow.clock.now()
+        identity, debtor_errors = debtor.parse(now.date())
         order = reg.listing_order(
-            ground=ground, legal_basis=legal_basis, judgment_date=judgment_date,
-            today=now.date(), until=until, restrictions=restrictions_asked,
-            catalogue=catalogue(bureau), term_days=bureau.profile.listing_term_days)
+            case_number=case_number, amount=amount, currency=currency, ground=ground,
+            legal_basis=legal_basis, judgment_date=judgment_date, today=now.date(), until=until,
+            restrictions=restrictions_asked, catalogue=catalogue(bureau),
+            term_days=bureau.profile.listing_term_days, known=debtor_errors)
+        assert identity is not None
+        case_number = order.case_number
         subject = _debtor_subject(uow, bureau, identity, debtor.kind)
         if uow.execute(select(public_records.c.id).where(
                 public_records.c.court_id == court.id,
@@ -143,7 +167,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
         ref = new_ref("pr")
         record_id = uow.execute(insert(public_records).values(
             subject_id=subject.id, court_id=court.id, kind="judgment", case_number=case_number,
-            amount=amount, currency=currency, judgment_date=judgment_date,
+            amount=order.amount, currency=order.currency, judgment_date=judgment_date,
             ground=order.ground.value, legal_basis=order.legal_basis,
             status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
             item_ref=ref).returning(public_records.c.id)).scalar_one()
@@ -183,7 +207,14 @@ def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
 def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
          note: str | None = None) -> dict[str, Any]:
     """Performance, settlement or termination: listing and restrictions lifted at once."""
-    kind = reg.Satisfaction(how)
+    try:
+        kind = reg.Satisfaction(how)
+    except ValueError:
+        raise ValidationFailed([FieldError("kind", "must be one of " + "|".join(
+            k.value for k in reg.Satisfaction))]) from None
+    note = (note or "").strip() or None
+    if note is not None:
+        bounds.check_text("note", note, NOTE_MAX)
     target = reg.SATISFACTION_STATUS[kind]
     return _end_listing(bureau, court, listing_ref, target, note or kind.value,
                         "listing.lift", how=kind.value)
@@ -193,6 +224,7 @@ def vacate(bureau: Bureau, court: Principal, listing_ref: str, reason: str) -> d
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "is required: say why the listing is "
                                            "vacated")])
+    bounds.check_text("reason", reason.strip(), NOTE_MAX)
     return _end_listing(bureau, court, listing_ref, reg.ListingStatus.VACATED, reason.strip(),
                         "listing.vacate")
 
@@ -308,18 +340,23 @@ _CHECKED = insert(inquiries)
 def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
                       category: str) -> dict[str, Any]:
     """``{check_id, restricted, orders}``; recorded as an access the subject sees. A refused
-    check (a category outside the catalogue, no file matching the identity exactly) is
-    audited ``restriction_check.refused`` and stores nothing else."""
+    check (a malformed identity, a category outside the catalogue, no file matching the
+    identity exactly) is audited ``restriction_check.refused`` and stores nothing else."""
     with bureau.uow() as uow, refusals.audited(
             uow, member.actor, "restriction_check.refused", CHECK_PURPOSE,
             category=category[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
+        # refused before the look-up: the answer tells no file apart
+        errors = lookup_errors(identity, uow.clock.now().date())
+        error = catalogue(bureau).error_for(category)
+        if error is not None or errors:
+            raise (ProhibitedData if error is not None and error.category
+                   else ValidationFailed)([*errors, *([error] if error else [])])
         now = uow.clock.now()
         subject = None
         with suppress(NotFound):
             subject = subject_service.find(uow, bureau.vault, identity, strict=True)
             refusal.subject_ref = subject.item_ref
-        catalogue(bureau).check(category)       # refused first: the answer tells no file apart
         if subject is None:
             raise NotFound(subject_service.NO_FILE)
         rows = uow.execute(_ORDERS, {"subject_id": subject.id, "category": category}).all()

@@ -31,6 +31,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.bootstrap import Bureau
+from openbureau.domain import bounds
 from openbureau.domain.disputes import SCORE_MAX, SCORE_MIN
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal, Role
@@ -39,6 +40,7 @@ from openbureau.unit_of_work import UnitOfWork
 NO_ITEM = "no item with this reference on your file"
 PURPOSE = "consumer_request"
 FRAUD_ALERT_KINDS = ("initial", "extended")
+STATEMENT_MAX = 1000        # api/schemas_rights.py StatementIn
 
 
 def _consumer_id(who: Principal) -> int:
@@ -77,6 +79,7 @@ def add_statement(bureau: Bureau, consumer: Principal, item_ref: str | None,
     text = text.strip()
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
+    bounds.check_text("text", text, STATEMENT_MAX)
     with bureau.uow() as uow:
         if item_ref is not None and not _own_item(uow, sid, item_ref):
             raise NotFound(NO_ITEM)
@@ -199,15 +202,24 @@ def _offer_view(o: Any) -> dict[str, Any]:
 
 def create_offer(bureau: Bureau, member: Principal, title: str, description: str,
                  min_score: int, category: str) -> dict[str, Any]:
-    if not SCORE_MIN <= min_score <= SCORE_MAX:
-        raise ValidationFailed([FieldError("min_score",
-                                           f"must be within the score range {SCORE_MIN}-"
-                                           f"{SCORE_MAX}")])
+    errors = []
+    if isinstance(min_score, bool) or not isinstance(min_score, int) or not (
+            SCORE_MIN <= min_score <= SCORE_MAX):
+        errors.append(FieldError("min_score", f"must be within the score range {SCORE_MIN}-"
+                                              f"{SCORE_MAX}"))
+    title, description, category = (v.strip() for v in (title, description, category))
+    for field, value, most in (("title", title, 200), ("description", description, 4000),
+                               ("category", category, 40)):
+        problem = "is required" if not value else bounds.text_error(value, most)
+        if problem is not None:
+            errors.append(FieldError(field, problem))
+    if errors:
+        raise ValidationFailed(errors)
     with bureau.uow() as uow:
         now = uow.clock.now()
         offer_id = int(uow.execute(insert(offers).values(
-            organisation_id=member.id, title=title.strip(), description=description.strip(),
-            min_score=min_score, category=category.strip(), created_at=now
+            organisation_id=member.id, title=title, description=description,
+            min_score=min_score, category=category, created_at=now
         ).returning(offers.c.id)).scalar_one())
         row = uow.execute(select(offers).where(offers.c.id == offer_id)).one()
         uow.audit(member.actor, "offer.create", None, "offers", offer_id=offer_id,

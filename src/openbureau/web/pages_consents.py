@@ -15,7 +15,7 @@ from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import consents
-from openbureau.web import sessions
+from openbureau.web import forms, sessions
 from openbureau.web.errors import _messages, _status
 from openbureau.web.render import render
 
@@ -54,7 +54,10 @@ def grant(request: Request, member: str = Form(..., max_length=120),
         Purpose(purpose)
         consents.grant(bureau, who, member, purpose, expires_at, scopes)
     except (OpenBureauError, ValueError) as exc:
+        by_field, _ = (forms.field_errors(exc, {"expires_at": "expires_on"})
+                       if isinstance(exc, OpenBureauError) else ({}, []))
         return _page(request, bureau, who, status_code=_status(exc), errors=_messages(exc),
+                     field_errors=by_field,
                      form={"member": member, "purpose": purpose, "expires_on": expires_on,
                            "income": income})
     return RedirectResponse("/me/consents?done=granted", status_code=303)

@@ -13,7 +13,7 @@ from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import consumer, disputes, objections, rights, simulation
-from openbureau.web import sessions
+from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import render
 
@@ -73,15 +73,16 @@ def dispute_form(request: Request, kind: str = Query("account", max_length=20),
 
 @router.post("/disputes", response_class=Response)
 def open_dispute(request: Request, kind: str = Form(..., max_length=20),
-                 ref: str = Form(..., max_length=40), reason: str = Form(..., max_length=4000),
-                 statement: str = Form("", max_length=4000), label: str = Form("", max_length=200),
+                 ref: str = Form(..., max_length=40), reason: str = Form("", max_length=8000),
+                 statement: str = Form("", max_length=8000), label: str = Form("", max_length=200),
                  bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     try:
         disputes.open_dispute(bureau, who, kind, ref, reason, statement)
-    except (OpenBureauError, ValueError) as exc:
+    except OpenBureauError as exc:
+        by_field, messages = forms.field_errors(exc)
         return render(request, "me/dispute_form.html", status_code=_status(exc), kind=kind,
                       ref=ref, label=label, reason=reason, statement=statement,
-                      error=getattr(exc, "detail", str(exc)))
+                      errors=messages, field_errors=by_field)
     return _done("/me/disputes", "dispute-opened")
 
 

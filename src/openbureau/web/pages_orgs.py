@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import OpenBureauError
+from openbureau.domain.errors import FieldError, OpenBureauError, ValidationFailed
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.registry import Ground, RequestedRestriction
 from openbureau.domain.roles import Principal, Role
@@ -26,7 +26,7 @@ from openbureau.services import (
     registry,
     rights,
 )
-from openbureau.web import sessions
+from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import render
 
@@ -70,7 +70,9 @@ def pull(request: Request, national_id: str = Form(..., max_length=40),
         out = inquiries.pull_report(bureau, who, _identity(national_id, name, date_of_birth),
                                     purpose, consent_ref)
     except OpenBureauError as exc:
-        return _inquiry_form(request, bureau, _status(exc), form=form, error=exc.detail)
+        by_field, messages = forms.field_errors(exc)
+        return _inquiry_form(request, bureau, _status(exc), form=form, errors=messages,
+                             field_errors=by_field)
     return render(request, "org/member_report.html", out=out, report=out["report"],
                   score=out["score"])
 
@@ -99,15 +101,17 @@ def restriction_check(request: Request, national_id: str = Form(..., max_length=
                       who: Principal = Depends(member)) -> Response:
     form = {"national_id": national_id, "name": name, "date_of_birth": date_of_birth,
             "category": category}
-    result, error, status = None, None, 200
+    result, status = None, 200
+    by_field: dict[str, str] = {}
+    messages: list[str] = []
     try:
         result = registry.restriction_check(
             bureau, who, _identity(national_id, name, date_of_birth), category)
     except OpenBureauError as exc:
-        error, status = exc.detail, _status(exc)
+        (by_field, messages), status = forms.field_errors(exc), _status(exc)
     return render(request, "org/restriction.html", status_code=status, form=form,
                   categories=sorted(registry.catalogue(bureau).categories), result=result,
-                  error=error)
+                  errors=messages, field_errors=by_field)
 
 
 @router.get("/member/offers", response_class=Response)
@@ -119,17 +123,19 @@ def member_offers(request: Request, done: str | None = Query(None, max_length=40
 
 
 @router.post("/member/offers", response_class=Response)
-def publish_offer(request: Request, title: str = Form(..., max_length=200),
-                  description: str = Form(..., max_length=4000),
-                  min_score: int = Form(..., ge=350, le=950),
-                  category: str = Form(..., max_length=40),
+def publish_offer(request: Request, title: str = Form("", max_length=400),
+                  description: str = Form("", max_length=8000),
+                  min_score: int = Form(..., ge=0, le=10_000),
+                  category: str = Form("", max_length=80),
                   bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(member)) -> Response:
     try:
         rights.create_offer(bureau, who, title, description, min_score, category)
     except OpenBureauError as exc:
+        by_field, messages = forms.field_errors(exc)
         return render(request, "org/offers.html", status_code=_status(exc),
-                      items=rights.member_offers(bureau, who), error=exc.detail,
+                      items=rights.member_offers(bureau, who), errors=messages,
+                      field_errors=by_field,
                       form={"title": title, "description": description,
                             "min_score": min_score, "category": category})
     return _done("/member/offers", "offer-published")
@@ -158,38 +164,40 @@ def judgment_form(request: Request, bureau: Bureau = Depends(get_bureau),
 
 
 @router.post("/court/judgments", response_class=Response)
-def list_judgment(request: Request, case_number: str = Form("", max_length=64),
+def list_judgment(request: Request, case_number: str = Form("", max_length=200),
                   national_id: str = Form("", max_length=40),
-                  name: str = Form("", max_length=200),
+                  name: str = Form("", max_length=400),
                   date_of_birth: str = Form("", max_length=10),
-                  amount: str = Form("", max_length=20),
-                  currency: str = Form("USD", max_length=3),
+                  amount: str = Form("", max_length=40),
+                  currency: str = Form("USD", max_length=10),
                   judgment_date: str = Form("", max_length=10),
                   ground: str = Form("", max_length=40),
-                  legal_basis: str = Form("", max_length=2000),
+                  legal_basis: str = Form("", max_length=4000),
                   restrictions: list[str] = Form([]), bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(court)) -> Response:
+    """The form's amount is in major units (1234.50); everything else is the listing rule's,
+    in ``registry.list_judgment`` as for ``POST /v1/court/judgments``."""
     values = {"case_number": case_number, "national_id": national_id, "name": name,
               "date_of_birth": date_of_birth, "amount": amount, "currency": currency,
               "judgment_date": judgment_date, "ground": ground, "legal_basis": legal_basis}
+    typing: list[FieldError] = []
+    minor = forms.minor_units("amount", amount, typing)
+    judged = forms.day("judgment_date", judgment_date, typing, required=True)
+    born = forms.day("debtor.date_of_birth", date_of_birth, typing)
     try:
-        minor = round(float(amount) * 100)
-        judged = date.fromisoformat(judgment_date)
-        born = date.fromisoformat(date_of_birth) if date_of_birth else None
-    except ValueError:
-        return _judgment_form(request, bureau, 422, form=values, chosen=restrictions,
-                              errors=["Give the amount as a number and dates as YYYY-MM-DD."])
-    try:
+        if typing:
+            raise ValidationFailed(typing)
+        assert minor is not None and judged is not None
         registry.list_judgment(
-            bureau, who, case_number=case_number.strip(),
+            bureau, who, case_number=case_number,
             debtor=registry.Debtor("person", national_id, name, born), amount=minor,
-            currency=currency.upper(), judgment_date=judged, ground=ground or None,
+            currency=currency.strip().upper(), judgment_date=judged, ground=ground or None,
             legal_basis=legal_basis or None,
             restrictions_asked=[RequestedRestriction(c, None, "debtor") for c in restrictions])
     except OpenBureauError as exc:
-        errors = [f"{e.field}: {e.message}" for e in getattr(exc, "errors", [])] or [exc.detail]
+        by_field, messages = forms.field_errors(exc)
         return _judgment_form(request, bureau, _status(exc), form=values, chosen=restrictions,
-                              errors=errors)
+                              errors=messages, field_errors=by_field)
     return _done("/court", "listed")
 
 
