@@ -346,17 +346,17 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
             uow, member.actor, "restriction_check.refused", CHECK_PURPOSE,
             category=category[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
-        # refused before the look-up: the answer tells no file apart
         errors = lookup_errors(identity, uow.clock.now().date())
         error = catalogue(bureau).error_for(category)
-        if error is not None or errors:
-            raise (ProhibitedData if error is not None and error.category
-                   else ValidationFailed)([*errors, *([error] if error else [])])
+        if errors:
+            raise ValidationFailed([*errors, *([error] if error else [])])
         now = uow.clock.now()
         subject = None
         with suppress(NotFound):
             subject = subject_service.find(uow, bureau.vault, identity, strict=True)
             refusal.subject_ref = subject.item_ref
+        if error is not None:       # refused before "no file": the answer tells no file apart
+            raise (ProhibitedData if error.category else ValidationFailed)([error])
         if subject is None:
             raise NotFound(subject_service.NO_FILE)
         rows = uow.execute(_ORDERS, {"subject_id": subject.id, "category": category}).all()
