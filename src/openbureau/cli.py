@@ -266,7 +266,8 @@ def export(furnisher: Annotated[str | None, typer.Option(
                                        variable=variable)
             except ValueError as exc:
                 fail(f"cannot write Metro 2: {exc}; nothing usable was written to {out_path}")
-            out.print(f"wrote {out_path}: {summary}")
+            out.print(f"wrote {out_path}: {summary.records:,} records, "
+                      f"{summary.bytes_written:,} bytes")
         elif fmt == "csv":
             from openbureau.adapters.csv_io import write_csv
             from openbureau.services.export import csv_safe
