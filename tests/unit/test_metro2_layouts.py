@@ -72,6 +72,31 @@ SEGMENTS = [(2, "ACC-20", "KATE"), (3, "ACC-21", "LARRY"), (4, "ACC-22", "MONA")
             (11, "ACC-29", "TOM"), (11, "ACC-29", "TINA")]
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    *((n, FURNISHER) for n in FAMILIES["furnisher"]),
+    *((n, MOOV) for n in FAMILIES["moov"]),
+])
+def test_a_byte_order_mark_and_a_dos_end_of_file_mark_are_not_records(name: str,
+                                                                      expected: list) -> None:
+    # files that went through an editor or a PC/mainframe transfer: a UTF-8 BOM before the
+    # header, a Ctrl-Z after the trailer; both read exactly as the file without them
+    data = b"\xef\xbb\xbf" + corpus(name) + b"\x1a"
+    assert detect_format(data[:65536]) == "metro2"
+    items = read(data)
+    assert line_errors(items) == []
+    assert summary(items) == expected
+
+
+def test_a_ctrl_z_inside_the_file_is_still_an_error() -> None:
+    data = corpus("lf.m2")
+    cut = data.index(b"\n") + 1
+    items = read(data[:cut] + b"\x1a\n" + data[cut:])
+    # one error where it stands (and the trailer's count no longer matching what was read)
+    assert [(line, field) for line, field, _ in line_errors(items)] == [
+        (2, "Record Descriptor Word"), (7, "Total Base Records")]
+    assert summary(items) == [(line + 1, *rest) for line, *rest in FURNISHER]
+
+
 def test_corpus_files_are_what_the_script_writes() -> None:
     import importlib.util
 

@@ -74,7 +74,10 @@ REQUIRED_COLUMNS = ("subject_name", "account_ref", "as_of", "kind", "opened_on",
 
 
 def _check_header(header: list[str]) -> None:
-    errors = [FieldError(e.field, e.message, line=1, category=e.category)
+    # a column name is echoed at most 64 characters long (a file that is not CSV at all, say a
+    # Metro 2 file with a damaged header, has "columns" hundreds of characters long)
+    errors = [FieldError(e.field if len(e.field) <= 64 else e.field[:61] + "...", e.message,
+                         line=1, category=e.category)
               for e in check_fields(dict.fromkeys(header), COLUMNS)]
     seen: set[str] = set()
     for name in header:

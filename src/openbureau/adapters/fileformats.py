@@ -70,9 +70,9 @@ def detect_format(head: bytes) -> Format:
     # Metro 2: a 4-byte RDW then HEADER, or BDW + RDW then HEADER (blocked); the length words
     # are 4 digits (character format) or binary (packed), so only the identifier is looked at
     # here: metro2_layout checks the words and names what it expected when they are wrong.
-    if head[4:10] == b"HEADER" or head[8:14] == b"HEADER":
-        return "metro2"
     text = head.removeprefix(b"\xef\xbb\xbf")
+    if text[4:10] == b"HEADER" or text[8:14] == b"HEADER":
+        return "metro2"
     first = text.split(b"\n", 1)[0]
     try:
         decoded = first.decode("utf-8")

@@ -48,6 +48,7 @@ CHUNK = 1 << 20
 HEADER_ID = b"HEADER"
 TRAILER_ID = b"TRAILER"
 _CRLF = b"\r\n"
+_UTF8_BOM = b"\xef\xbb\xbf"
 _DIGIT_OR_BLANK = frozenset(b"0123456789 ")
 _DIGIT_OR_BLANK_1 = frozenset(bytes([c]) for c in _DIGIT_OR_BLANK)
 _LINE_BREAK_1 = frozenset({b"\n", b"\r", b""})      # b"": the end of the window
@@ -102,6 +103,12 @@ class _Buffer:
         chunk = self.stream.read(CHUNK)
         if not chunk:
             self.eof = True
+            # a DOS end-of-file mark (Ctrl-Z) after the last record's line break or blanks, as
+            # files that went through a PC or a mainframe transfer carry: not a record
+            if self.buf.endswith(b"\x1a"):
+                kept = self.buf.rstrip(b"\x1a")
+                if kept[-1:] in (b"\n", b"\r", b" "):
+                    self.buf = kept
             return False
         self.dropped += self.pos
         self.buf = self.buf[self.pos:] + chunk
@@ -139,6 +146,7 @@ def open_frames(first: bytes, stream: BinaryIO) -> Iterator[bytes | FrameError]:
 
     Raises ``FileUnreadable`` when the file does not start with a Metro 2 Header record.
     """
+    first = first.removeprefix(_UTF8_BOM)       # a byte-order mark an editor put first
     if not first.strip():
         raise FileUnreadable("empty file")
     if first[4:10] == HEADER_ID:
