@@ -69,7 +69,11 @@ def ingest(bureau, furnisher: Principal, name: str, monkeypatch: pytest.MonkeyPa
     file_id = files.receive(bureau, furnisher, name, io.BytesIO((CORPUS / name).read_bytes()))
     summary = files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
     monkeypatch.setattr(files, "_candidates", read)
-    return summary, fast
+    # the stored rows and the audit events name the file by its row id (the API by its ref)
+    with bureau.uow() as uow:
+        row_id = uow.execute(select(furnishing_files.c.id)
+                             .where(furnishing_files.c.ref == summary["file_id"])).scalar_one()
+    return {**summary, "file_id": row_id}, fast
 
 
 # --------------------------------------------------------------------------- the stored picture

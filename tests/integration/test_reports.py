@@ -131,8 +131,9 @@ def test_disputed_by_compliance_code_or_open_dispute(client, orgs, bureau):
     sid = subject_id(bureau)
     base = {"subject_id": sid, "item_kind": "account", "reason": "not mine",
             "opened_at": NOW, "due_at": NOW + timedelta(days=30)}
-    add_rows(bureau, disputes, {**base, "item_ref": refs["LOAN-1"], "status": "open"},
-             {**base, "item_ref": refs["LOAN-2"], "status": "verified"})
+    add_rows(bureau, disputes,
+             {**base, "item_ref": refs["LOAN-1"], "status": "open", "ref": "dsp_1"},
+             {**base, "item_ref": refs["LOAN-2"], "status": "verified", "ref": "dsp_2"})
     rep = client.get("/v1/me/report", headers=auth(token)).json()
     flags = {a["account_ref"]: a["disputed"] for a in rep["accounts"]}
     assert flags == {"CARD-1": True, "LOAN-1": True, "LOAN-2": False}

@@ -63,7 +63,7 @@ def activate_model(version: str, bureau: Bureau = Depends(get_bureau),
 
 class RescoringJobIn(BaseModel):
     engine: Literal["sqlite", "postgres", "duckdb", "spark"] | None = None
-    batch: int = Field(1000, ge=1, le=100_000)
+    batch: int = Field(1000, ge=1, le=100_000, strict=True)    # true is not a batch size
 
 
 @router.post("/rescoring-jobs", status_code=202)
