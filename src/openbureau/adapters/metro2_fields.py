@@ -124,12 +124,13 @@ def _put(out: dict[str, Any], key: str, raw: str) -> None:
         out[key] = value
 
 
-# the address fields of a J2 segment (from 0-based 99; the base's are read unrolled, from 327),
-# in the order of the layout, under their AccountRecord names
+# the address fields of the base segment (from 0-based 327) and of a J2 segment (from 99), in
+# the order of the layout, under their AccountRecord names
 _ADDRESS_KEYS = ("country", "line1", "line2", "city", "state", "postal_code", "indicator",
                  "residence")
 _ADDRESS_SPANS = ((0, 2), (2, 34), (34, 66), (66, 86), (86, 88), (88, 97), (97, 98), (98, 99))
 _BLANK_ADDRESS = " " * 99
+_BASE_ADDRESS = itemgetter(*(slice(327 + a, 327 + b) for a, b in _ADDRESS_SPANS))
 _J2_ADDRESS = itemgetter(*(slice(99 + a, 99 + b) for a, b in _ADDRESS_SPANS))
 
 
@@ -201,30 +202,7 @@ def parse_base(s: str, errors: Errors) -> dict[str, Any]:
             subject["phone"] = raw.lstrip("0")
     elif raw != "          ":
         subject["phone"] = raw.strip()
-    if s[327:426] != _BLANK_ADDRESS:
-        address: dict[str, str] = {}
-        value = s[327:329].strip()
-        if value:
-            address["country"] = value
-        value = s[329:361].strip()
-        if value:
-            address["line1"] = value
-        value = s[361:393].strip()
-        if value:
-            address["line2"] = value
-        value = s[393:413].strip()
-        if value:
-            address["city"] = value
-        value = s[413:415].strip()
-        if value:
-            address["state"] = value
-        value = s[415:424].strip()
-        if value:
-            address["postal_code"] = value
-        if s[424] != " ":
-            address["indicator"] = s[424]
-        if s[425] != " ":
-            address["residence"] = s[425]
+    if s[327:426] != _BLANK_ADDRESS and (address := _address(_BASE_ADDRESS(s))):
         subject["address"] = address
     out: dict[str, Any] = {"subject": subject, "currency": "USD"}
 
