@@ -105,6 +105,19 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         eng.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database, not migrated (for migration tests)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield eng
+        eng.dispose()
+    else:
+        gen = _postgres_engine()
+        yield next(gen)
+        next(gen, None)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)

@@ -4,34 +4,20 @@ re-chained either."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, select, update
 
 from openbureau.adapters import audit
-from openbureau.adapters.database import alembic_config, make_engine
+from openbureau.adapters.database import alembic_config
 from openbureau.adapters.tables import audit_events, audit_head
 from openbureau.bootstrap import bootstrap
 from openbureau.services import audit_log
-from tests.conftest import NOW, _postgres_engine, make_settings
+from tests.conftest import NOW, make_settings
 
 LEGACY = 5
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh(request, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-    else:
-        gen = _postgres_engine()
-        yield next(gen)
-        next(gen, None)
 
 
 def migrate(engine: Engine, revision: str, down: bool = False) -> None:
@@ -56,11 +42,11 @@ def write_unkeyed_chain(engine: Engine, n: int) -> None:
         conn.execute(insert(audit_head).values(id=1, seq=n, hash=prev))
 
 
-def test_events_from_before_the_key_verify_once_sealed(fresh, tmp_path: Path):
-    migrate(fresh, "0006")
-    write_unkeyed_chain(fresh, LEGACY)
-    migrate(fresh, "head")
-    bureau = bootstrap(make_settings(tmp_path / "var"), engine=fresh)
+def test_events_from_before_the_key_verify_once_sealed(empty_engine, tmp_path: Path):
+    migrate(empty_engine, "0006")
+    write_unkeyed_chain(empty_engine, LEGACY)
+    migrate(empty_engine, "head")
+    bureau = bootstrap(make_settings(tmp_path / "var"), engine=empty_engine)
 
     unsealed = audit_log.verify(bureau)
     assert not unsealed.ok and "never sealed" in unsealed.problem
@@ -80,7 +66,7 @@ def test_events_from_before_the_key_verify_once_sealed(fresh, tmp_path: Path):
 
     # an old event changed and the old part re-chained with plain SHA-256: the keyed event
     # after it no longer follows, and cannot be re-MACed without the key
-    with fresh.begin() as conn:
+    with empty_engine.begin() as conn:
         conn.execute(update(audit_events).where(audit_events.c.seq == 2)
                      .values(detail={"n": 99}))
         rows = conn.execute(select(audit_events).where(audit_events.c.seq <= LEGACY + 1)
@@ -99,15 +85,15 @@ def test_events_from_before_the_key_verify_once_sealed(fresh, tmp_path: Path):
     assert "MAC does not verify" in broken.problem
 
 
-def test_migration_goes_down_and_up_again(fresh, tmp_path: Path):
-    migrate(fresh, "head")
-    bureau = bootstrap(make_settings(tmp_path / "var"), engine=fresh)
+def test_migration_goes_down_and_up_again(empty_engine, tmp_path: Path):
+    migrate(empty_engine, "head")
+    bureau = bootstrap(make_settings(tmp_path / "var"), engine=empty_engine)
     with bureau.uow() as uow:
         uow.audit("system", "new.event", None, "testing")
         uow.commit()
-    migrate(fresh, "0006", down=True)
-    migrate(fresh, "head")
+    migrate(empty_engine, "0006", down=True)
+    migrate(empty_engine, "head")
     # the values were kept; the algorithm marker was not (a downgrade loses the means to verify
     # keyed events as such, and says so in the migration)
-    with fresh.connect() as conn:
+    with empty_engine.connect() as conn:
         assert conn.execute(select(audit_events.c.hash_alg)).scalars().all() == [None]

@@ -5,17 +5,14 @@ that existed before it a ref."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 
-from openbureau.adapters.database import alembic_config, make_engine
+from openbureau.adapters.database import alembic_config
 from openbureau.adapters.tables import disputes, furnishing_files
-from tests.conftest import _postgres_engine, auth
+from tests.conftest import auth
 from tests.integration.test_disputes import open_dispute, setup_file
 from tests.integration.test_intake_limits import CSV_HEAD, csv_row
 
@@ -56,18 +53,6 @@ def test_dispute_ids_are_opaque(client, orgs, bureau):
     r = client.post(f"/v1/furnisher/disputes/{dispute_id}/response", headers=furnisher,
                     json={"outcome": "verified", "note": "checked"})
     assert r.status_code == 200 and r.json()["dispute_id"] == dispute_id
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-        yield eng
-        eng.dispose()
-    else:
-        gen = _postgres_engine()
-        yield next(gen)
-        next(gen, None)
 
 
 def test_migration_gives_existing_rows_a_ref(empty_engine):
