@@ -35,6 +35,12 @@ def test_bench_ingests_every_record(tmp_path: Path) -> None:
     assert result.stored["accounts"] == 300
     assert 0 < result.stored["subjects"] < 300
     assert "records/s" in bench.render(result)
+    # the second floor copies back exactly what the ingest stored
+    assert result.stored_rows["accounts"] == 300
+    assert result.stored_rows["subjects"] == result.stored["subjects"]
+    assert result.stored_rows["identity_observations"] >= result.stored["subjects"]
+    assert result.stored_rows["audit_events"] >= result.stored["subjects"]
+    assert result.stored_floor_s > 0 and result.stored_floor_ratio > 0
 
 
 def test_bench_measures_memory_and_the_invalid_file(tmp_path: Path) -> None:

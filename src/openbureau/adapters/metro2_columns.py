@@ -108,6 +108,16 @@ class Block:
         who = self.subject(i)
         return who.national_id, who.name, who.date_of_birth
 
+    def identity_keys(self) -> list[bytes]:
+        """Per row, the bytes its identity is read from (date of birth included): rows with the
+        same key have the same ``subject``."""
+        people = np.ascontiguousarray(self._people)
+        return people.view(np.dtype((np.void, people.shape[1]))).ravel().tolist()
+
+    def month_numbers(self) -> list[int]:
+        """Per row, the as-of month-end as yyyymmdd."""
+        return self._months.tolist()
+
     def as_of(self, i: int) -> date:
         d = int(self._months[i])
         return date(d // 10000, d // 100 % 100, d % 100)

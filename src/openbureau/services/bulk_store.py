@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -52,7 +53,7 @@ class Rows:
     where the row's identity comes from -- ``owners[i]`` is a Block and ``items[i]`` the row
     in it, or ``owners[i]`` is None and ``items[i]`` the AccountRecord."""
 
-    __slots__ = ("positions", "hmacs", "lines", "owners", "items")
+    __slots__ = ("positions", "hmacs", "lines", "owners", "items", "idkeys", "months")
 
     def __init__(self) -> None:
         self.positions: list[int] = []
@@ -60,6 +61,9 @@ class Rows:
         self.lines: list[bytes] = []
         self.owners: list[Block | None] = []
         self.items: list[Any] = []
+        # rows with equal ``idkeys`` carry the same identity; ``months``: as-of as yyyymmdd
+        self.idkeys: list[Any] = []
+        self.months: list[int] = []
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -76,6 +80,8 @@ class Rows:
         self.lines += block.lines
         self.owners += [block] * len(block)
         self.items += range(len(block))
+        self.idkeys += block.identity_keys()
+        self.months += block.month_numbers()
 
     def add_record(self, position: int, rec: AccountRecord, seq: int, hm: str) -> None:
         self.positions.append(position)
@@ -83,6 +89,8 @@ class Rows:
         self.lines.append(render(rec, seq, hm))
         self.owners.append(None)
         self.items.append(rec)
+        self.idkeys.append(rec.subject)
+        self.months.append(rec.as_of.year * 10000 + rec.as_of.month * 100 + rec.as_of.day)
 
     def clear(self) -> None:
         for name in self.__slots__:
@@ -102,10 +110,6 @@ class Rows:
         """The whole SubjectIdentity of row ``i``."""
         owner = self.owners[i]
         return owner.subject(self.items[i]) if owner is not None else self.items[i].subject
-
-    def as_of(self, i: int) -> date:
-        owner = self.owners[i]
-        return owner.as_of(self.items[i]) if owner is not None else self.items[i].as_of
 
     def renames(self, i: int) -> tuple[str, str] | None:
         """(old, new) account number when row ``i``'s record carries an L1 new number."""
@@ -300,11 +304,8 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                                                "seqs": [s for _, s in newest.values()]})
             cur.execute("SET LOCAL enable_nestloop = DEFAULT; SET LOCAL jit = DEFAULT")
         t6 = clock()
-        hmacs, positions = rows.hmacs, rows.positions
-        identity_store.record_identities(
-            uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
-            ((ids[h], rows.subject(i), None if h[0] == "~" else h, rows.as_of(i), positions[i])
-             for i, h in enumerate(hmacs)))
+        identity_store.record_identities(uow, bureau.vault, hashes, dialect, furnisher.id,
+                                         file_id, now, _identities(rows, ids))
         t7 = clock()
         uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account_rekeyed", refs[sid],
                                      "furnishing", {"file_id": file_id, "from": old, "to": new})
@@ -323,6 +324,30 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                            ("events + rescore hook", t8 - t7), ("audit + commit", t9 - t8)):
         PHASES[phase] += seconds
     return len(rows), set(by_subject), refusals
+
+
+def _identities(rows: Rows, ids: dict[str, int]
+                ) -> Iterator[tuple[int, Any, str | None, date, date, int]]:
+    """``record_identities``' input: the rows grouped by subject and identity (a person's
+    records in a chunk mostly carry the same one), each group's identity built once, with the
+    first and last as-of of its rows and the file line of its first."""
+    groups: dict[tuple[int, str, Any], list[int]] = {}
+    months = rows.months
+    for i, (h, key, month) in enumerate(zip(rows.hmacs, rows.idkeys, months, strict=True)):
+        g = groups.get((ids[h], h, key))
+        if g is None:
+            groups[(ids[h], h, key)] = [i, month, month]
+        elif month < g[1]:
+            g[1] = month
+        elif month > g[2]:
+            g[2] = month
+    for (sid, h, _), (i, first, last) in groups.items():
+        yield (sid, rows.subject(i), None if h[0] == "~" else h, _date(first), _date(last),
+               rows.positions[i])
+
+
+def _date(yyyymmdd: int) -> date:
+    return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
 _FIND_SUBJECTS = "SELECT id_hmac, id, item_ref FROM subjects WHERE id_hmac = ANY(%s)"

@@ -385,7 +385,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         _apply_account_state(uow, newest, current, now)
         identity_store.record_identities(
             uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
-            ((sid, rec.subject, None if key[0] == "~" else key, rec.as_of, position)
+            ((sid, rec.subject, None if key[0] == "~" else key, rec.as_of, rec.as_of, position)
              for position, rec, key, sid in kept))
         # one event per subject whose file changed: who (actor), what (accounts and months),
         # when, why (furnishing), from which file; and one per renamed account

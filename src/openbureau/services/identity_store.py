@@ -14,7 +14,8 @@ identity resolution starts from. Nothing in either table, or in any index, is pl
 Both stores (``furnishing._store`` on SQLite, ``bulk_store.store`` on PostgreSQL) call
 ``record_identities`` once per chunk, after the chunk's subjects are known: a fixed number of
 statements per chunk whatever its size (one look-up of what is already kept, one insert, one
-update; one insert of keys), never one per row.
+update; one insert of keys), never one per row. On PostgreSQL the rows go to staging tables by
+binary ``COPY`` first (``adapters.pg_copy``) and the insert and update read from there.
 
 ``resolve_without_id`` is the (deliberately small) rule for a record without a national id:
 the single subject holding the key of its normalised full name + birth date is the one; none
@@ -26,13 +27,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from openbureau.adapters import pg_copy
 from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import identity_keys, identity_observations, subjects
 from openbureau.services.refs import new_ref
@@ -161,18 +163,20 @@ class _Seen:
 
 def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dialect: str,
                       furnisher_id: int, file_id: int | None, now: datetime,
-                      seen: Iterable[tuple[int, Any, str | None, date, int | None]]) -> int:
+                      seen: Iterable[tuple[int, Any, str | None, date, date, int | None]]) -> int:
     """Keep the observations and blocking keys of a chunk's accepted records.
 
-    ``seen``: (subject id, identity, keyed hash of its national id or None, as-of, file line)
-    per record. Returns the number of observation rows inserted or moved. The same records
-    again change nothing: a kept value's dates only widen (first seen earlier, last seen later).
+    ``seen``: (subject id, identity, keyed hash of its national id or None, first as-of, last
+    as-of, file line) per record -- or per group of a chunk's records carrying one identity
+    (the bulk path groups them before building their identities). Returns the number of
+    observation rows inserted or moved. The same records again change nothing: a kept value's
+    dates only widen (first seen earlier, last seen later).
     """
     obs: dict[tuple[int, str, str], _Seen] = {}
     keys: set[tuple[str, int]] = set()
     # a subject's records in one chunk mostly carry the same identity: hash it once
     done: dict[tuple[int, Any, str | None], list[tuple[str, str, Any]]] = {}
-    for sid, identity, id_hmac, as_of, line in seen:
+    for sid, identity, id_hmac, first_on, last_on, line in seen:
         found = done.get((sid, identity, id_hmac))
         if found is None:
             found = done[(sid, identity, id_hmac)] = list(sightings(hashes, identity, id_hmac))
@@ -180,21 +184,19 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
         for kind, h, value in found:
             cur = obs.get((sid, kind, h))
             if cur is None:
-                obs[(sid, kind, h)] = _Seen(value, line, as_of, as_of)
-            else:         # the earliest record of the chunk is the source
-                if as_of < cur.first_on:
-                    cur.first_on = as_of
-                if as_of > cur.last_on:
-                    cur.last_on = as_of
-    if keys:
-        _add_keys(uow, dialect, keys)
-    if not obs:
+                obs[(sid, kind, h)] = _Seen(value, line, first_on, last_on)
+            else:         # the chunk's first record of the value is the source
+                if first_on < cur.first_on:
+                    cur.first_on = first_on
+                if last_on > cur.last_on:
+                    cur.last_on = last_on
+    if not obs and not keys:
         return 0
     o = identity_observations.c
     kept = {(r.subject_id, r.kind, r.value_hmac): r for r in uow.execute(
         select(o.id, o.subject_id, o.kind, o.value_hmac, o.first_seen_on, o.last_seen_on)
         .where(o.furnisher_id == furnisher_id,
-               among(dialect, o.subject_id, sorted({k[0] for k in obs}))))}
+               among(dialect, o.subject_id, sorted({k[0] for k in obs}))))} if obs else {}
     new: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     encrypt = vault.encrypt
@@ -208,6 +210,21 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
         elif s.first_on < row.first_seen_on or s.last_on > row.last_seen_on:
             moved.append({"b_id": row.id, "b_first": min(s.first_on, row.first_seen_on),
                           "b_last": max(s.last_on, row.last_seen_on)})
+    if dialect == "postgresql":
+        _keep_copied(uow, furnisher_id, file_id, now, keys, new, moved)
+    else:
+        _keep(uow, dialect, furnisher_id, file_id, now, keys, new, moved)
+    return len(new) + len(moved)
+
+
+def _keep(uow: UnitOfWork, dialect: str, furnisher_id: int, file_id: int | None,
+          now: datetime, keys: set[tuple[str, int]], new: list[dict[str, Any]],
+          moved: list[dict[str, Any]]) -> None:
+    """Insert the keys and new observations and widen the moved ones, statement by statement
+    (SQLite)."""
+    o = identity_observations.c
+    if keys:
+        _add_keys(uow, dialect, keys)
     if new:
         stmt, params = insert_rows(dialect, identity_observations, new, {
             "furnisher_id": furnisher_id, "file_id": file_id, "first_at": now, "last_at": now})
@@ -225,7 +242,53 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
         uow.execute(update(identity_observations).where(o.id == bindparam("b_id"))
                     .values(first_seen_on=bindparam("b_first"), last_seen_on=bindparam("b_last"),
                             last_at=now), moved)
-    return len(new) + len(moved)
+
+
+_KEY_STAGE = (("key_hmac", "text"), ("subject_id", "bigint"))
+_OBS_STAGE = (("id", "bigint"), ("subject_id", "bigint"), ("kind", "text"), ("value_hmac", "text"),
+              ("value_ciphertext", "bytea"), ("line", "bigint"), ("first_seen_on", "date"),
+              ("last_seen_on", "date"), ("item_ref", "text"))
+_KEEP_KEYS = """INSERT INTO identity_keys (key_hmac, subject_id)
+SELECT key_hmac, subject_id FROM furnish_keys ON CONFLICT DO NOTHING"""
+_KEEP_NEW = """INSERT INTO identity_observations AS o (subject_id, kind, value_hmac,
+    value_ciphertext, furnisher_id, file_id, line, first_seen_on, last_seen_on, first_at,
+    last_at, item_ref)
+SELECT subject_id, kind, value_hmac, value_ciphertext, %(f)s, %(file)s, line, first_seen_on,
+    last_seen_on, %(now)s, %(now)s, item_ref
+FROM furnish_observations WHERE id IS NULL
+ON CONFLICT (subject_id, kind, value_hmac, furnisher_id) DO UPDATE SET
+    first_seen_on = LEAST(o.first_seen_on, excluded.first_seen_on),
+    last_seen_on = GREATEST(o.last_seen_on, excluded.last_seen_on), last_at = excluded.last_at"""
+_KEEP_MOVED = """UPDATE identity_observations o SET first_seen_on = s.first_seen_on,
+    last_seen_on = s.last_seen_on, last_at = %(now)s
+FROM furnish_observations s WHERE s.id IS NOT NULL AND o.id = s.id"""
+
+
+def _keep_copied(uow: UnitOfWork, furnisher_id: int, file_id: int | None, now: datetime,
+                 keys: set[tuple[str, int]], new: list[dict[str, Any]],
+                 moved: list[dict[str, Any]]) -> None:
+    """The same on PostgreSQL: the rows are copied (binary COPY) into two staging tables, then
+    three statements insert and widen from them, whatever the number of rows."""
+    raw: Any = uow.session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        pg_copy.create_stage(cur, "furnish_keys", _KEY_STAGE)
+        pg_copy.create_stage(cur, "furnish_observations", _OBS_STAGE)
+        if keys:
+            pg_copy.copy_rows(cur, "furnish_keys", _KEY_STAGE, sorted(keys))
+            cur.execute(_KEEP_KEYS)
+        if new or moved:
+            pg_copy.copy_rows(cur, "furnish_observations", _OBS_STAGE, [
+                *((None, r["subject_id"], r["kind"], r["value_hmac"], r["value_ciphertext"],
+                   r["line"], r["first_seen_on"], r["last_seen_on"], r["item_ref"])
+                  for r in new),
+                *((r["b_id"], None, None, None, None, None, r["b_first"], r["b_last"], None)
+                  for r in moved)])
+            params = {"f": furnisher_id, "file": file_id,
+                      "now": now.astimezone(UTC).replace(tzinfo=None)}
+            if new:
+                cur.execute(_KEEP_NEW, params)
+            if moved:
+                cur.execute(_KEEP_MOVED, params)
 
 
 def _add_keys(uow: UnitOfWork, dialect: str, keys: set[tuple[str, int]]) -> None:
