@@ -5,7 +5,6 @@ The identifier itself is never stored in clear, logged, or put in an error messa
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 
@@ -18,7 +17,7 @@ class IdentityVault:
         self._hmac_key = hmac_key
 
     def lookup_hash(self, national_id: str) -> str:
-        return hmac.new(self._hmac_key, national_id.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._hmac_key, national_id.encode(), "sha256").hex()
 
     def audit_hash(self, field: str, value: object) -> str | None:
         """An identity value as the audit log keeps it: the keyed look-up hash of
@@ -34,8 +33,7 @@ class IdentityVault:
         """A keyed hash of ``value`` for ``purpose`` (a client address for a rate limit, ...):
         without the key it cannot be reversed by hashing every candidate (an IPv4 address has
         only 2^32), and a hash made for one purpose never equals one made for another."""
-        return hmac.new(self._hmac_key, f"{purpose}\0{value}".encode(),
-                        hashlib.sha256).hexdigest()
+        return hmac.digest(self._hmac_key, f"{purpose}\0{value}".encode(), "sha256").hex()
 
     def encrypt(self, national_id: str) -> bytes:
         nonce = os.urandom(12)
