@@ -7,6 +7,7 @@ that cannot be read at all.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -388,6 +389,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     """Serve the API and the web pages."""
     import uvicorn
 
+    from openbureau.adapters import metrics
     from openbureau.api import app as api_app
 
     bureau = _bureau()
@@ -398,6 +400,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         return
     # uploads a crash left pending are resumed once, here; each worker builds its own app
     api_app.resume_pending_in_background(bureau)
+    # counters are per process: in prometheus-client's multiprocess mode a scrape, whichever
+    # worker answers it, adds up every worker's (the workers inherit the variable)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                          str(metrics.fresh_multiprocess_dir(bureau.settings.var_dir)))
     # uvicorn's access log names the client and the query string (a searched name): the app
     # writes its own (api/access_log.py)
     uvicorn.run("openbureau.api.app:worker_app", factory=True, workers=workers, host=host,

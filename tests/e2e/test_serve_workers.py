@@ -73,6 +73,13 @@ def test_two_workers_share_one_audit_chain(tmp_path: Path) -> None:
             result = audit_verifies(env)
             assert result["events"] == db.scalar("SELECT max(seq) FROM audit_events")
 
+            # a scrape, whichever worker answers, counts every worker's inquiries
+            staff = auth(create_org(env, "operator", "Operations"))
+            for _ in range(4):
+                scraped = httpx.get(url + "/metrics", headers=staff, timeout=10)
+                assert scraped.status_code == 200, scraped.text
+                assert f"openbureau_inquiries_total {float(INQUIRIES)}" in scraped.text
+
             # both workers now remember the member's key (adapters/credential_cache.py);
             # revoked from another process, it is refused by both at once
             cli(env, "org", "revoke", "Second Lender")

@@ -5,18 +5,29 @@ A scrape reads them from memory and runs no query: counting whole tables at ever
 anyone who could reach the endpoint could make the database do it.
 
 Each bureau has its own registry (nothing global at import time; every test gets fresh
-counts). Counters are per server process; with ``openbureau serve --workers N`` set
-``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before starting and a scrape adds up every
-worker's counts (prometheus-client's multiprocess mode).
+counts). Counters are per server process; ``openbureau serve --workers N`` runs the workers in
+prometheus-client's multiprocess mode, so a scrape adds up every worker's counts: it sets
+``PROMETHEUS_MULTIPROC_DIR`` to an emptied ``<var_dir>/metrics`` unless the operator set it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def fresh_multiprocess_dir(var_dir: Path) -> Path:
+    """``<var_dir>/metrics``, emptied (the counts of a previous run's workers are not this
+    run's): where the workers of a multi-process server keep their counters."""
+    where = Path(var_dir) / "metrics"
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True, mode=0o700)
+    return where
 
 
 class Metrics:
