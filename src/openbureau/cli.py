@@ -221,6 +221,11 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
                       f"{len(summary['errors']):,} are kept (OPENBUREAU_MAX_ERRORS_KEPT)")
         if summary.get("failure_reason"):
             out.print(f"  {summary['failure_reason']}", highlight=False)
+        if summary.get("warnings_total"):
+            out.print(f"warnings (records stored in part): {summary['warnings_total']:,}")
+            for e in summary["warnings"][:50]:
+                out.print(f"  line {e.get('line')}: {e['field']}: {e['message']}",
+                          highlight=False)
     if summary["status"] == "failed":
         raise typer.Exit(2)
     raise typer.Exit(1 if summary["errors"] else 0)

@@ -115,6 +115,22 @@ def test_ingest_exit_codes_and_line_errors(ready, tmp_path):
     assert r.exit_code == 2 and "no furnisher" in r.stderr
 
 
+def test_ingest_names_the_lines_whose_income_was_not_stored(ready, tmp_path):
+    """Income without a consent in force: the record is stored (exit 0) without it, and the
+    summary says so on that line, the reason first."""
+    src = csv_file(tmp_path / "income.csv", [good_row(), good_row(
+        "LOAN-1", monthly_income="400000", consent_ref="signed-form-17")])
+    r = run(ready, "ingest", str(src), "--furnisher", "First Bank")
+    assert r.exit_code == 0, r.output
+    assert "warnings (records stored in part): 1" in r.stdout
+    assert "line 3: monthly_income: no consent recorded under this consent_ref" in \
+        " ".join(r.stdout.split())
+    r = run(ready, "ingest", str(src), "--furnisher", "First Bank", "--json")
+    body = json.loads(r.stdout)
+    assert (body["accepted"], body["rejected"], body["warnings_total"]) == (2, 0, 1)
+    assert body["warnings"][0]["line"] == 3
+
+
 def test_metro2_export_round_trips(ready, tmp_path):
     rows = [good_row("A"), good_row("B", kind="installment", credit_limit="",
                                     status="dpd30", amount_past_due="5000",

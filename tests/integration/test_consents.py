@@ -12,17 +12,14 @@ from sqlalchemy import func, select
 
 from openbureau.adapters.tables import audit_events, consents, inquiries
 from openbureau.domain import consents as rules
-from openbureau.domain.errors import ConsentRequired
 from openbureau.domain.profiles import Purpose
 from openbureau.services import access
-from openbureau.services import consents as consent_service
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import (
     ADA,
     consumer_token,
     furnish,
     record,
-    subject_id,
 )
 
 GRACE = {"national_id": "900100300", "name": "Grace Hopper", "date_of_birth": "1986-12-09"}
@@ -312,24 +309,3 @@ def test_the_consents_page_grants_and_revokes(client, orgs, bureau, ada):
     assert r.status_code == 303
     assert "revoked" in client.get("/me/consents", headers=web).text
     refused_because(pull(client, orgs), rules.REVOKED)
-
-
-# -- income furnished with a consent_ref: the rule the furnishing path calls --------------------
-
-def test_consent_in_force_for_income(client, orgs, bureau, clock, ada):
-    income = consent_for(client, orgs, purpose="credit_application", scope=["report", "income"])
-    report_only = consent_for(client, orgs, purpose="credit_application")
-    sid = subject_id(bureau)
-    with bureau.uow() as uow:
-        assert consent_service.consent_in_force(uow, income, subject_id=sid).ref == income
-        for ref, sub, reason in ((report_only, sid, rules.OTHER_SCOPE),
-                                 (income, sid + 1, rules.OTHER_SUBJECT),
-                                 ("x", sid, rules.NONE_RECORDED),
-                                 (None, sid, rules.NONE_RECORDED)):
-            with pytest.raises(ConsentRequired) as exc:
-                consent_service.consent_in_force(uow, ref, subject_id=sub)
-            assert exc.value.reason == reason
-    clock.advance(days=400)
-    with bureau.uow() as uow, pytest.raises(ConsentRequired) as exc:
-        consent_service.consent_in_force(uow, income, subject_id=sid)
-    assert exc.value.reason == rules.EXPIRED

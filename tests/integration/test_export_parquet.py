@@ -19,7 +19,7 @@ from openbureau.services import scoring_hooks
 from openbureau.services.export import MANIFEST, export_parquet, subject_buckets
 from tests.e2e.test_cli import csv_file, env, good_row, ready, run  # noqa: F401 - fixtures
 from tests.integration.test_engines_agree import spark  # noqa: F401 - the session fixture
-from tests.integration.test_reports import furnish, record
+from tests.integration.test_reports import furnish, income_consent, record
 
 
 def person(i: int) -> dict[str, object]:
@@ -29,16 +29,18 @@ def person(i: int) -> dict[str, object]:
 
 @pytest.fixture
 def people(bureau, client, orgs) -> int:
-    recs = []
+    recs, with_income = [], []
     for i in range(9):
         recs.append(record(subject=person(i), account_ref=f"X{i}", balance=20000 * i))
         recs.append(record(subject=person(i), account_ref=f"X{i}", balance=15000 * i,
                            as_of="2026-08-31"))
-        if i % 3 == 0:
-            recs.append(record(subject=person(i), account_ref=f"M{i}", kind="mortgage",
-                               credit_limit=None, balance=8_000_000, scheduled_payment=120000,
-                               monthly_income=500000 + i, consent_ref=f"c-{i}"))
     furnish(client, orgs, *recs)
+    for i in range(0, 9, 3):     # income only under the furnisher's consent, once the file exists
+        with_income.append(record(subject=person(i), account_ref=f"M{i}", kind="mortgage",
+                                  credit_limit=None, balance=8_000_000, scheduled_payment=120000,
+                                  monthly_income=500000 + i,
+                                  consent_ref=income_consent(client, orgs, person(i))))
+    furnish(client, orgs, *with_income)
     return 9
 
 

@@ -154,8 +154,9 @@ def test_a_record_the_database_refuses_is_isolated(bureau, furnisher):
     from tests.integration.test_furnishing_api import record as json_record
 
     recs = [json_record(account_ref=f"R{i}") for i in range(7)]
-    # passes validation, but is longer than the column holding it
-    recs[4] = json_record(account_ref="R4", monthly_income=100, consent_ref="c" * 100)
+    # passes validation, but is longer than the column holding it (without income: with it,
+    # a ref that names no consent is dropped with the income, and the record stored)
+    recs[4] = json_record(account_ref="R4", consent_ref="c" * 100)
     summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
     if bureau.engine.dialect.name == "sqlite":
         # SQLite does not enforce column lengths: the database has nothing to refuse
@@ -211,3 +212,58 @@ def test_identity_observations_the_same_on_both_stores(bureau, furnisher):
     assert len({nid for nid, _ in by}) == 6
     ingest(bureau, furnisher, FIRST)                               # the same file again
     assert observations(bureau) == obs
+
+
+def test_income_consent_the_same_on_both_stores(bureau, furnisher):
+    """Income under a consent across chunks (3 records each): both stores keep the same incomes,
+    warn on the same records, and write at most one ``consent.used`` and one
+    ``consent.refused`` per chunk; the same batch again uses nothing and is refused again."""
+    from datetime import timedelta
+
+    from openbureau.domain import consents as rules
+    from openbureau.services import consents
+    from tests.integration.test_furnishing_api import record as json_record
+
+    people = [{"national_id": f"90020000{i}", "name": f"Income Person {i}",
+               "date_of_birth": "1980-01-01"} for i in range(4)]
+    furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(
+        [json_record(subject=p, account_ref=f"P{i}") for i, p in enumerate(people)]))
+    now = bureau.clock.now()
+    refs = [consents.record(bureau, furnisher, access.identity_for_lookup(
+        p["national_id"], p["name"], None), "account_review", ["income"],
+        now - timedelta(days=1), now + timedelta(days=30), "signed_form", "ab" * 32
+    )["consent_ref"] for p in people[:3]]
+    sent = [(0, refs[0]), (1, refs[0]), (1, refs[1]),      # chunk 1: Person 0's on Person 1
+            (2, "nope"), (2, refs[2]), (3, refs[2]),       # chunk 2
+            (0, refs[0]), (3, None)]                       # chunk 3 (no income on the last)
+    recs = [json_record(subject=people[p], account_ref=f"A{i}", monthly_income=1000 + i,
+                        consent_ref=ref) if ref else json_record(subject=people[p],
+                                                                 account_ref=f"A{i}")
+            for i, (p, ref) in enumerate(sent)]
+
+    def consent_events() -> list[tuple[str, int]]:
+        with bureau.uow() as uow:
+            return [(r.action, r.detail["records"]) for r in uow.execute(
+                select(audit_events.c.action, audit_events.c.detail)
+                .where(audit_events.c.action.in_(["consent.used", "consent.refused"]))
+                .order_by(audit_events.c.seq))]
+
+    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    assert (summary.accepted, summary.rejected) == (8, [])
+    assert [(w.position, w.errors[0].field, w.errors[0].message.split(":")[0])
+            for w in summary.warned] == [(1, "monthly_income", rules.OTHER_SUBJECT),
+                                         (3, "monthly_income", rules.NO_SUCH_CONSENT),
+                                         (5, "monthly_income", rules.OTHER_SUBJECT)]
+    with bureau.uow() as uow:
+        income = dict(uow.execute(
+            select(accounts.c.account_ref, account_months.c.monthly_income)
+            .join(accounts, accounts.c.id == account_months.c.account_id)
+            .where(accounts.c.account_ref.like("A%"))).all())
+    assert income == {"A0": 1000, "A1": None, "A2": 1002, "A3": None, "A4": 1004,
+                      "A5": None, "A6": 1006, "A7": None}
+    assert consent_events() == [("consent.used", 2), ("consent.refused", 1),
+                                ("consent.used", 1), ("consent.refused", 2),
+                                ("consent.used", 1)]
+    again = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    assert [w.position for w in again.warned] == [1, 3, 5]
+    assert consent_events()[5:] == [("consent.refused", 1), ("consent.refused", 2)]

@@ -43,6 +43,18 @@ def furnish(client, orgs, *records: dict[str, object]) -> None:
     assert r.json()["rejected"] == [], r.text
 
 
+def income_consent(client, orgs, subject=None, key=None, **over: object) -> str:
+    """A consent to report the subject's income, recorded by the furnisher (``orgs["furnisher"]``
+    unless ``key``); its consent_ref. The subject's file must exist (furnish a record first)."""
+    body = {"subject": dict(subject or ADA), "purpose": "credit_application",
+            "obtained_at": (NOW - timedelta(days=2)).isoformat(),
+            "expires_at": (NOW + timedelta(days=365)).isoformat(),
+            "evidence_kind": "signed_form", "evidence_sha256": "5f" * 32, **over}
+    r = client.post("/v1/furnisher/consents", headers=auth(key or orgs["furnisher"]), json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["consent_ref"])
+
+
 def consumer_token(bureau, national_id: str = ADA["national_id"],
                    dob: date = date(1985, 12, 10)) -> str:
     code = access.invite_consumer(bureau, national_id)["enrolment_code"]

@@ -15,7 +15,13 @@ from openbureau.services import rescore, scoring_hooks
 from openbureau.services.models import active_version
 from tests.conftest import auth
 from tests.integration.test_engines_agree import spark  # noqa: F401 - the session fixture
-from tests.integration.test_reports import consumer_token, furnish, record, subject_id
+from tests.integration.test_reports import (
+    consumer_token,
+    furnish,
+    income_consent,
+    record,
+    subject_id,
+)
 
 
 def person(i: int) -> dict[str, object]:
@@ -48,10 +54,11 @@ def test_furnishing_rescores_online_and_keeps_history(bureau, client, orgs):
 
 
 def test_online_score_equals_the_reference(bureau, client, orgs):
-    furnish(client, orgs, record(), record(account_ref="LOAN-1", kind="mortgage",
-                                           credit_limit=None, balance=9_000_000,
-                                           scheduled_payment=150000, monthly_income=600000,
-                                           consent_ref="c-1"))
+    furnish(client, orgs, record())
+    furnish(client, orgs, record(account_ref="LOAN-1", kind="mortgage", credit_limit=None,
+                                 balance=9_000_000, scheduled_payment=150000,
+                                 monthly_income=600000,
+                                 consent_ref=income_consent(client, orgs)))
     sid = subject_id(bureau)
     stored = _scores(bureau, sid)[-1]
     card = scoring_hooks.active_card(bureau)

@@ -10,14 +10,22 @@ from openbureau.scoring.spec import load_spec
 from openbureau.scoring.sql import Subjects
 from openbureau.services import models
 from tests.conftest import NOW, auth
-from tests.integration.test_reports import consumer_token, furnish, record, subject_id
+from tests.integration.test_reports import (
+    consumer_token,
+    furnish,
+    income_consent,
+    record,
+    subject_id,
+)
 
 URL = "/v1/me/score/simulations"
 
 
 def _file(client, orgs) -> None:
+    furnish(client, orgs, record(balance=450_000))
     furnish(client, orgs,
-            record(balance=450_000, monthly_income=400_000, consent_ref="c-1"),
+            record(balance=450_000, monthly_income=400_000,
+                   consent_ref=income_consent(client, orgs)),
             record(account_ref="LOAN-1", kind="installment", credit_limit=None,
                    original_amount=1_000_000, balance=600_000, status="dpd30",
                    amount_past_due=20_000, date_of_first_delinquency="2026-09-30"))

@@ -424,6 +424,9 @@ furnishing_files = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),   # ingest starts
     Column("failure_reason", Text),
     Column("ref", String(24), nullable=False, unique=True, index=True),   # what clients see (0007)
+    # records stored with a warning (income dropped for want of consent), as ``errors`` (0009)
+    Column("warnings", JSON),
+    Column("warnings_total", BigInteger, nullable=False, server_default="0"),
 )
 
 audit_events = Table(

@@ -37,9 +37,20 @@ class RejectedRecord(BaseModel):
     errors: list[RecordError]
 
 
+class RecordWarning(BaseModel):
+    index: int
+    field: str
+    message: str
+
+
 class BatchResult(BaseModel):
     accepted: int
     rejected: list[RejectedRecord]
+    warnings: list[RecordWarning] = Field(
+        default_factory=list,
+        description="Records accepted in part, one entry per warning: a monthly_income without "
+                    "a consent in force was not stored (the message starts with the reason); "
+                    "the rest of the record was.")
 
 
 class FileAccepted(BaseModel):
@@ -66,6 +77,13 @@ class FileStatus(BaseModel):
                     "OPENBUREAU_MAX_ERRORS_KEPT (default 10,000).")
     errors_total: int = Field(description="Every error found, kept or not.")
     errors_truncated: bool = Field(description="True when errors_total exceeds the errors kept.")
+    warnings: list[LineErrorOut] = Field(
+        default_factory=list,
+        description="Records stored in part, in file order, kept as errors are: a "
+                    "monthly_income without a consent in force was not stored (the message "
+                    "starts with the reason).")
+    warnings_total: int = 0
+    warnings_truncated: bool = False
     failure_reason: str | None = Field(
         default=None, description="Why a failed file was given up (e.g. its ingest was "
                                   "interrupted too many times).")

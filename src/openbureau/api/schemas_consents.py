@@ -1,4 +1,5 @@
-"""Bodies of the consent endpoints: ``/v1/member/consents`` and ``/v1/me/consents``."""
+"""Bodies of the consent endpoints: ``/v1/member/consents``, ``/v1/furnisher/consents`` and
+``/v1/me/consents``."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ class ConsentIn(Closed):
                                  description="SHA-256 of the signed form (64 hex digits)")
 
 
+class FurnisherConsentIn(ConsentIn):
+    """A consent the furnisher obtained to report the consumer's income: scope ``income`` only.
+    A record's ``monthly_income`` is stored only under such a consent (its ``consent_ref``)."""
+
+    scope: list[Scope] = Field(default=[Scope.INCOME], min_length=1, max_length=1,
+                               description="income (the only scope a furnisher's consent "
+                                           "covers)")
+
+
 class ConsentGrantIn(Closed):
     """The consumer, signed in, consents to a member pulling their file for a purpose."""
 
@@ -45,14 +55,16 @@ class ConsentGrantIn(Closed):
 
 
 class ConsentOut(BaseModel):
-    consent_ref: str = Field(description="opaque; an inquiry names it as consent_ref")
-    member: str
+    consent_ref: str = Field(description="opaque; an inquiry, or a furnished record carrying "
+                                         "monthly_income, names it as consent_ref")
+    member: str = Field(description="the organisation it was given to (a member, or for "
+                                    "income a furnisher)")
     purpose: str
     scope: list[str]
     obtained_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
-    source: Literal["member", "consumer"]
+    source: Literal["member", "furnisher", "consumer"]
     evidence_kind: str
     evidence_sha256: str
     recorded_at: datetime

@@ -33,8 +33,9 @@ class EvidenceKind(StrEnum):
 
 
 class Source(StrEnum):
-    MEMBER = "member"      # recorded by the member that obtained it
-    CONSUMER = "consumer"  # granted by the consumer in the app
+    MEMBER = "member"          # recorded by the member that obtained it
+    FURNISHER = "furnisher"    # recorded by the furnisher that obtained it (scope income only)
+    CONSUMER = "consumer"      # granted by the consumer in the app
 
 
 # Refusal reasons, as the 403 problem names them (the first words of its detail).
@@ -46,6 +47,9 @@ OTHER_MEMBER = "consent belongs to another member"
 OTHER_SUBJECT = "consent belongs to another subject"
 OTHER_PURPOSE = "consent belongs to another purpose"
 OTHER_SCOPE = "consent does not cover this scope"
+# ... and those only income furnished with a consent_ref can meet
+NO_SUCH_CONSENT = "no consent recorded under this consent_ref"
+OTHER_ORGANISATION = "consent belongs to another organisation"
 
 # A plausible term: a consent is not obtained years before it is recorded, nor lasts decades.
 MAX_AGE_DAYS = 366 * 3
@@ -145,6 +149,28 @@ def refusal(consent: Consent, now: datetime, *, subject_id: int | None,
         return OTHER_SCOPE
     status = consent.status(now)
     return {"revoked": REVOKED, "expired": EXPIRED, "not_yet_in_force": NOT_YET}.get(status)
+
+
+def income_refusal(consent: Consent | None, now: datetime, *, subject_id: int,
+                   furnisher_id: int) -> str | None:
+    """Why a record's ``monthly_income`` may not be stored under ``consent`` (the one its
+    ``consent_ref`` names; None: no consent has that ref), or None when it may: the consent
+    was given to this furnisher, for the file the record is attached to, covers ``income``
+    and is in force now (any purpose: the lender's credit application, an account review)."""
+    if consent is None:
+        return NO_SUCH_CONSENT
+    reason = refusal(consent, now, subject_id=subject_id, organisation_id=furnisher_id,
+                     scope=Scope.INCOME)
+    return OTHER_ORGANISATION if reason == OTHER_MEMBER else reason
+
+
+def income_not_stored(reason: str) -> FieldError:
+    """The per-record warning when income is dropped: the record itself is kept."""
+    return FieldError("monthly_income", (
+        f"{reason}: the monthly income was not stored; the rest of the record was. Income "
+        "is kept only under a consent this furnisher recorded (POST /v1/furnisher/consents) "
+        "for this consumer's file, covering income, in force when the record is furnished, "
+        "and named by consent_ref."))
 
 
 def best_refusal(candidates: Iterable[Consent], now: datetime) -> str:

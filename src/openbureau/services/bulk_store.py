@@ -20,6 +20,8 @@ of the chunk). Nor does any other identity element: the observations and blockin
 built in Python from the rows' identities and kept by ``identity_store.record_identities``
 (set-based, a fixed number of statements per chunk). An L1 segment's renaming is done before the
 accounts are looked up (``account_changes.rekey``), the row carrying the new account number.
+A row whose income has no consent in force (``income_consents``, checked once the subjects are
+known, one query for the chunk's refs) is staged again without it.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS, Block
 from openbureau.adapters.pii import IdentityVault
 from openbureau.bootstrap import Bureau
+from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
 from openbureau.domain.records import AccountRecord
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, identity_store
+from openbureau.services import account_changes, identity_store, income_consents
 from openbureau.services.refs import new_ref
 
 
@@ -243,10 +246,14 @@ def render(rec: AccountRecord, seq: int, hm: str) -> bytes:
 PHASES: Counter[str] = Counter()
 
 
+Problems = list[tuple[int, list[FieldError]]]
+
+
 def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
-          rescore: Any) -> tuple[int, set[int], list[tuple[int, list[FieldError]]]]:
+          rescore: Any) -> tuple[int, set[int], Problems, Problems]:
     """Store the rows in one transaction; returns (rows stored, subjects whose file changed,
-    (position, errors) of the rows refused: without a national id, matching several files)."""
+    (position, errors) of the rows refused: without a national id, matching several files,
+    (position, warnings) of the rows stored without their income: no consent in force)."""
     clock = time.perf_counter
     t0 = clock()
     with bureau.uow() as uow:
@@ -269,6 +276,7 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                 refusals = [(rows.positions[i], [FieldError("subject", identity_store.AMBIGUOUS)])
                             for i in sorted(drop)]
                 rows = rows.without(drop)
+            rows, warned, refused_income, with_income = _income(uow, furnisher.id, rows, ids)
             renamed = account_changes.rekey(uow, dialect, furnisher.id, {
                 (ids[rows.hmacs[i]], *names) for i in range(len(rows))
                 if rows.owners[i] is None and (names := rows.renames(i)) is not None})
@@ -312,7 +320,11 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                         for sid, old, new in renamed]
                        + [PendingEvent(now, furnisher.actor, "furnish.account", refs[sid],
                                        "furnishing", {"file_id": file_id, "accounts": items})
-                          for sid, items in by_subject.items()])
+                          for sid, items in by_subject.items()]
+                       + income_consents.events(
+                           now, furnisher, file_id,
+                           (with_income[row[0]] for row in changed if row[0] in with_income),
+                           refused_income))
         if rescore is not None and by_subject:
             rescore(uow, set(by_subject))
         t8 = clock()
@@ -323,7 +335,33 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                            ("account state", t6 - t5), ("identity", t7 - t6),
                            ("events + rescore hook", t8 - t7), ("audit + commit", t9 - t8)):
         PHASES[phase] += seconds
-    return len(rows), set(by_subject), refusals
+    return len(rows), set(by_subject), refusals, warned
+
+
+def _income(uow: Any, furnisher_id: int, rows: Rows, ids: dict[str, int]
+            ) -> tuple[Rows, Problems, list[tuple[str, str]], dict[int, str]]:
+    """``income_consents.check`` on the rows carrying income (only records read one by one
+    can: Metro 2 has no income field, a Block none): those refused are rendered again without
+    it. Returns the rows, the warnings by position, (consent_ref, reason) of the refused, and
+    the consent_ref of each row (by seq) whose income stands."""
+    wanted = {i: (rec.consent_ref or "", ids[rows.hmacs[i]])
+              for i in range(len(rows))
+              if rows.owners[i] is None and (rec := rows.items[i]).monthly_income is not None}
+    refused = income_consents.check(uow, furnisher_id, wanted)
+    if refused:
+        rows = rows.copy()      # the caller's rows are retried as they are if the chunk fails
+    warned: Problems = []
+    for i, reason in refused.items():
+        rec = rows.items[i]
+        rows.items[i] = bare = income_consents.without_income(rec)
+        rows.lines[i] = render(bare, _seq(rows.lines[i]), rows.hmacs[i])
+        warned.append((rows.positions[i], [consent_rules.income_not_stored(reason)]))
+    return (rows, warned, [(wanted[i][0], reason) for i, reason in refused.items()],
+            {_seq(rows.lines[i]): ref for i, (ref, _) in wanted.items() if i not in refused})
+
+
+def _seq(line: bytes) -> int:
+    return int(line.split(b"\t", 1)[0])
 
 
 def _identities(rows: Rows, ids: dict[str, int]

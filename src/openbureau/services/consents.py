@@ -1,7 +1,8 @@
-"""Consents: a member records one it obtained, a consumer grants or revokes one in the app, and
-an inquiry (or income furnished) is allowed only by one in force.
+"""Consents: a member (or, for income, a furnisher) records one it obtained, a consumer grants or
+revokes one in the app, and an inquiry (or income furnished: ``income_consents``) is allowed
+only by one in force.
 
-Every change is audited: ``consent.recorded`` (member), ``consent.granted`` and
+Every change is audited: ``consent.recorded`` (member, furnisher), ``consent.granted`` and
 ``consent.revoked`` (consumer), ``consent.used`` (by an inquiry) and ``consent.refused`` (an
 inquiry refused because of a named consent: expired, revoked, someone else's). A member's
 refused attempt to record a consent (terms refused, an identity that matches no file) is
@@ -23,7 +24,7 @@ from openbureau.domain import consents as rules
 from openbureau.domain.consents import Consent, EvidenceKind, Scope, Source
 from openbureau.domain.errors import (
     Conflict,
-    ConsentRequired,
+    FieldError,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -31,7 +32,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import Profile
 from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import refusals, subjects
+from openbureau.services import identity_store, refusals, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 _WITH_ORG = (select(consents, organisations.c.name.label("organisation"))
@@ -69,8 +70,8 @@ def _validated(profile: Profile, purpose: str, scopes: list[str], obtained_at: d
 
 def _store(uow: UnitOfWork, *, subject_id: int, organisation_id: int, purpose: str, scope: str,
            obtained_at: datetime, expires_at: datetime, source: Source, evidence_kind: str,
-           evidence_sha256: str) -> Any:
-    ref = new_consent_ref()
+           evidence_sha256: str, ref: str | None = None) -> Any:
+    ref = ref or new_consent_ref()
     uow.execute(insert(consents).values(
         subject_id=subject_id, organisation_id=organisation_id, purpose=purpose, reference=ref,
         granted_at=obtained_at, expires_at=expires_at, scope=scope, source=source.value,
@@ -86,20 +87,36 @@ def _audit(uow: UnitOfWork, who: Principal, action: str, subject_ref: str, row: 
               evidence_kind=row.evidence_kind, evidence_sha256=row.evidence_sha256)
 
 
-# -- a member records a consent it obtained ----------------------------------------------------
+# -- a member (for income, a furnisher) records a consent it obtained ---------------------------
+
+_RECORDED_BY = {Role.MEMBER: Source.MEMBER, Role.FURNISHER: Source.FURNISHER}
+FURNISHER_SCOPE = FieldError("scope", "a furnisher's consent covers income only (furnishers "
+                                      "report income; they do not pull files)")
+
+
+def _recorder(who: Principal, scopes: list[str]) -> tuple[Source, list[FieldError]]:
+    """Who records a consent (a member; for income, a furnisher), and what is wrong with the
+    scopes for them. A KeyError is a wiring mistake (no other role records consents)."""
+    source = _RECORDED_BY[who.role]
+    wrong = source is Source.FURNISHER and set(scopes) != {Scope.INCOME.value}
+    return source, [FURNISHER_SCOPE] if wrong else []
+
 
 def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
            scopes: list[str], obtained_at: datetime, expires_at: datetime,
            evidence_kind: str, evidence_sha256: str) -> dict[str, Any]:
-    """The consent as stored, with its new ``consent_ref``. The subject is resolved as an
-    inquiry's is: an identity that matches no file exactly is "no file" (404). Every refusal
-    is audited ``consent.record_refused`` (services/refusals.py)."""
+    """The consent as stored, with its new ``consent_ref``. ``member`` is the member (or, for
+    the consumer's income, the furnisher: scope ``income`` only) that obtained it. The subject
+    is resolved as an inquiry's is: an identity that matches no file exactly is "no file"
+    (404). Every refusal is audited ``consent.record_refused`` (services/refusals.py)."""
+    source, scope_errors = _recorder(member, scopes)
     with bureau.uow() as uow, refusals.audited(
             uow, member.actor, "consent.record_refused", purpose[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
         evidence_errors = (lookup_errors(identity, now.date())
-                           + rules.validate_evidence(evidence_kind, evidence_sha256))
+                           + rules.validate_evidence(evidence_kind, evidence_sha256)
+                           + scope_errors)
         if evidence_errors:
             raise ValidationFailed(evidence_errors)
         scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)
@@ -107,11 +124,29 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
         refusal.subject_ref = subject.item_ref
         row = _store(uow, subject_id=subject.id, organisation_id=member.id, purpose=purpose,
                      scope=scope, obtained_at=obtained_at, expires_at=expires_at,
-                     source=Source.MEMBER, evidence_kind=evidence_kind,
+                     source=source, evidence_kind=evidence_kind,
                      evidence_sha256=evidence_sha256)
         _audit(uow, member, "consent.recorded", subject.item_ref, row)
         uow.commit()
     return _view(row, now)
+
+
+def record_under_ref(uow: UnitOfWork, profile: Profile, who: Principal, subject: Any,
+                     consent_ref: str, purpose: str, scopes: list[str], expires_at: datetime,
+                     evidence_sha256: str) -> None:
+    """A signed-form consent obtained now by ``who`` for ``subject`` (its ``id`` and
+    ``item_ref``), stored under a ref chosen in advance: the demo seed's records name theirs
+    before the files exist. The terms are checked and the consent audited as ``record``'s."""
+    now = uow.clock.now()
+    source, scope_errors = _recorder(who, scopes)
+    if scope_errors:
+        raise ValidationFailed(scope_errors)
+    scope = _validated(profile, purpose, scopes, now, expires_at, now)
+    row = _store(uow, subject_id=subject.id, organisation_id=who.id, purpose=purpose,
+                 scope=scope, obtained_at=now, expires_at=expires_at,
+                 source=source, evidence_kind=EvidenceKind.SIGNED_FORM.value,
+                 evidence_sha256=evidence_sha256, ref=consent_ref)
+    _audit(uow, who, "consent.recorded", subject.item_ref, row)
 
 
 # -- the consumer: grant, list, revoke ---------------------------------------------------------
@@ -234,32 +269,11 @@ def for_inquiry(uow: UnitOfWork, profile: Profile, member: Principal, subject_id
 
 
 def load(uow: UnitOfWork, consent_refs: Iterable[str]) -> dict[str, Consent]:
-    """Consents by ref, for checking many records at once (a furnished batch)."""
+    """Consents by ref, for checking many records at once (a furnished chunk): one query for
+    the distinct refs (on PostgreSQL one array parameter, however many)."""
     refs = sorted(set(consent_refs))
-    out: dict[str, Consent] = {}
-    for start in range(0, len(refs), 500):
-        for row in uow.execute(select(consents).where(
-                consents.c.reference.in_(refs[start:start + 500]))):
-            out[row.reference] = _consent(row)
-    return out
-
-
-def consent_in_force(uow: UnitOfWork, consent_ref: str | None, *, subject_id: int,
-                     scope: str = Scope.INCOME, organisation_id: int | None = None,
-                     purpose: str | None = None) -> Consent:
-    """The consent ``consent_ref`` if it is the subject's, covers ``scope`` and is in force now
-    (``organisation_id`` / ``purpose``: also theirs, when given); else ConsentRequired naming
-    the reason. For income furnished with a consent_ref: the furnishing path calls this (or
-    ``load`` + ``domain.consents.refusal`` per record for a batch) once the record's subject is
-    resolved, and rejects the record on the ``consent_ref`` field with the reason."""
-    now = uow.clock.now()
-    found = load(uow, [consent_ref]) if consent_ref else {}
-    consent = found.get(consent_ref or "")
-    if consent is None:
-        raise ConsentRequired(f"{rules.NONE_RECORDED}: no consent with this consent_ref",
-                              reason=rules.NONE_RECORDED)
-    reason = rules.refusal(consent, now, subject_id=subject_id,
-                           organisation_id=organisation_id, purpose=purpose, scope=scope)
-    if reason is not None:
-        raise ConsentRequired(f"{reason} (consent {consent.ref})", reason=reason)
-    return consent
+    if not refs:
+        return {}
+    dialect = uow.session.connection().dialect.name
+    return {row.reference: _consent(row) for row in uow.execute(
+        select(consents).where(identity_store.among(dialect, consents.c.reference, refs)))}

@@ -1,15 +1,18 @@
 """Seeding a bureau with the synthetic population, and writing it to Parquet for benchmarks.
 
 ``seed`` sends every record through ``furnishing.furnish``, the path real data takes (validation,
-upsert by month, audit), so re-seeding the same (n, seed) changes nothing. ``write_parquet``
+upsert by month, consent for income, audit), so re-seeding the same (n, seed) changes nothing.
+Each person's income is reported on one account, under a consent that account's furnisher
+records (scope income, evidence: a signed form) once the person's file exists. ``write_parquet``
 streams the generator's columns straight to Parquet without building records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from openbureau.adapters.tables import organisations
+from openbureau.adapters.tables import organisations, subjects
 from openbureau.bootstrap import Bureau
+from openbureau.domain.consents import Scope
+from openbureau.domain.profiles import Purpose
 from openbureau.domain.records import record_to_dict
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import access
+from openbureau.services import access, consents
 from openbureau.services.furnishing import Candidate, furnish
 from openbureau.services.population import (
     BLOCK,
@@ -62,18 +67,32 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
     furnishers, created = demo_furnishers(bureau)
     counts = {"people": 0, "records": 0, "accepted": 0, "rejected": 0, "changed_subjects": 0,
               "furnishers_created": created}
+    counts["consents_recorded"] = 0
     pending: dict[str, list[Candidate]] = {code: [] for code in furnishers}
 
     def flush() -> None:
         changed: set[int] = set()
+        # income is stored only under a consent recorded for the file, and a file exists once
+        # its first record is stored: people new to the bureau are furnished without their
+        # income first, then their consents recorded, then their income records sent again
+        later = _without_consent(bureau, pending)
         for code, cands in pending.items():
             if cands:
-                summary = furnish(bureau, furnishers[code], cands)
+                summary = furnish(bureau, furnishers[code], [
+                    Candidate(c.position, _no_income(c.fields))
+                    if c.fields.get("consent_ref") in later else c for c in cands])
                 counts["records"] += summary.records
                 counts["accepted"] += summary.accepted
                 counts["rejected"] += len(summary.rejected)
                 changed |= summary.changed_subjects
-                cands.clear()
+        if later:
+            counts["consents_recorded"] += _record_consents(bureau, furnishers, pending, later)
+            for code, cands in pending.items():
+                again = [c for c in cands if c.fields.get("consent_ref") in later]
+                if again:
+                    changed |= furnish(bureau, furnishers[code], again).changed_subjects
+        for cands in pending.values():
+            cands.clear()
         counts["changed_subjects"] += len(changed)
         if progress:
             progress(counts["people"])
@@ -87,6 +106,45 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
             flush()
     flush()
     return counts
+
+
+def _without_consent(bureau: Bureau, pending: dict[str, list[Candidate]]) -> set[str]:
+    """The consent refs the pending records name that are not recorded yet."""
+    refs = {ref for cands in pending.values() for c in cands
+            if (ref := c.fields.get("consent_ref")) is not None}
+    with bureau.uow() as uow:
+        return refs - set(consents.load(uow, refs))
+
+
+def _no_income(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in ("monthly_income", "consent_ref")}
+
+
+DEMO_CONSENT_DAYS = 3 * 365
+
+
+def _record_consents(bureau: Bureau, furnishers: dict[str, Principal],
+                     pending: dict[str, list[Candidate]], refs: set[str]) -> int:
+    """Record the consents ``refs``, each as obtained by the furnisher of the records naming
+    it (the one account a person's income is reported on), for their file, scope income."""
+    wanted: dict[str, tuple[str, str]] = {}      # ref -> (furnisher code, national id)
+    for code, cands in pending.items():
+        for c in cands:
+            if (ref := c.fields.get("consent_ref")) in refs:
+                wanted[ref] = (code, c.fields["subject"]["national_id"])
+    with bureau.uow() as uow:
+        by_hash = {r.id_hmac: r for r in uow.execute(
+            select(subjects.c.id, subjects.c.item_ref, subjects.c.id_hmac).where(
+                subjects.c.id_hmac.in_({bureau.vault.lookup_hash(nid)
+                                        for _, nid in wanted.values()})))}
+        expires = uow.clock.now() + timedelta(days=DEMO_CONSENT_DAYS)
+        for ref, (code, nid) in sorted(wanted.items()):
+            consents.record_under_ref(
+                uow, bureau.profile, furnishers[code], by_hash[bureau.vault.lookup_hash(nid)],
+                ref, Purpose.CREDIT_APPLICATION.value, [Scope.INCOME.value], expires,
+                hashlib.sha256(f"demo signed form {ref}".encode()).hexdigest())
+        uow.commit()
+    return len(wanted)
 
 
 def bucket_of(national_id: str) -> int:

@@ -228,24 +228,30 @@ def ingest(bureau: Bureau, file_ref: str, *,
             "file", "the uploaded file could not be read on the server; send it again")],
             is_record=False)])
         status = "failed"
-    errors: list[dict[str, Any]] = []
-    for r in summary.rejected:
-        for e in r.errors:
-            if len(errors) >= keep:
-                break
-            errors.append(dict(e.as_dict(), line=e.line if e.line is not None else r.position))
     with bureau.uow() as uow:
         uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id).values(
             status=status, records=summary.records, accepted=summary.accepted,
-            rejected=summary.rejected.records, errors=errors,
+            rejected=summary.rejected.records, errors=_by_line(summary.rejected, keep),
             errors_total=summary.rejected.errors_total, finished_at=uow.clock.now(),
-            quality=report.stored()))
+            warnings=_by_line(summary.warned, keep),
+            warnings_total=summary.warned.errors_total, quality=report.stored()))
         uow.audit(furnisher.actor, "furnish.file_ingested", None, "furnishing",
                   file_id=file_ref, accepted=summary.accepted, status=status)
         uow.commit()
     bureau.metrics.furnishing_files_finished.labels(status).inc()
     _remove_upload(path)
     return status_of(bureau, furnisher, file_ref)
+
+
+def _by_line(items: furnishing.Rejections, keep: int) -> list[dict[str, Any]]:
+    """The first ``keep`` messages in file order, as kept with the file: {line, field, message}."""
+    out: list[dict[str, Any]] = []
+    for r in items:
+        for e in r.errors:
+            if len(out) >= keep:
+                return out
+            out.append(dict(e.as_dict(), line=e.line if e.line is not None else r.position))
+    return out
 
 
 def _remove_upload(path: Path) -> None:
@@ -264,10 +270,14 @@ def status_of(bureau: Bureau, furnisher: Principal, file_ref: str) -> dict[str, 
     if row is None:
         raise NotFound("no such file from this furnisher")
     errors_total = max(row.errors_total or 0, len(row.errors))
+    warnings = row.warnings or []
+    warnings_total = max(row.warnings_total or 0, len(warnings))
     return {"file_id": row.ref, "filename": row.filename, "format": row.format,
             "status": row.status, "records": row.records, "accepted": row.accepted,
             "rejected": row.rejected, "errors": row.errors, "errors_total": errors_total,
             "errors_truncated": errors_total > len(row.errors),
+            "warnings": warnings, "warnings_total": warnings_total,
+            "warnings_truncated": warnings_total > len(warnings),
             "failure_reason": row.failure_reason}
 
 

@@ -5,7 +5,9 @@ each chunk one transaction. If a chunk fails in the database, it is retried by h
 single records, so a record is always stored whole or rejected whole and the good records of a
 file are kept. Storing is an upsert on (furnisher, account, month): the same data sent twice
 changes nothing. Each chunk writes one audit event per subject whose file it changed, naming the
-accounts and months.
+accounts and months. Income is stored only under a consent in force (``income_consents``: one
+rule, checked per chunk by both stores once the subjects are resolved); without one the record
+is stored without it, with a warning on its line (``Summary.warned``).
 
 A chunk costs a fixed number of statements whatever its size (subjects, accounts, months and
 account state are each read or written with one multi-row statement), so PostgreSQL takes
@@ -51,11 +53,12 @@ from openbureau.adapters.database import is_unavailable
 from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import account_months, accounts, subjects
 from openbureau.bootstrap import Bureau
+from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.quality import QualityReport, rules_in, warnings
 from openbureau.domain.records import AccountRecord, parse_account_record
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, bulk_store, identity_store
+from openbureau.services import account_changes, bulk_store, identity_store, income_consents
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -156,9 +159,13 @@ class Rejections:
 
 @dataclass
 class Summary:
+    """Counts of a furnishing. ``warned``: records stored with a warning (their income dropped
+    for want of a consent in force, ``income_consents``), as Rejection items of that line."""
+
     records: int = 0
     accepted: int = 0
     rejected: Rejections = field(default_factory=Rejections)
+    warned: Rejections = field(default_factory=Rejections)
     changed_subjects: set[int] = field(default_factory=set)
     # False for a file's total: a million subjects would be a set of a million ids, and
     # nothing reads them (each chunk rescored its own)
@@ -167,11 +174,14 @@ class Summary:
     def __post_init__(self) -> None:
         if not isinstance(self.rejected, Rejections):      # a plain list of rejections
             self.rejected = Rejections(self.rejected)
+        if not isinstance(self.warned, Rejections):
+            self.warned = Rejections(self.warned)
 
     def add(self, other: Summary) -> None:
         self.records += other.records
         self.accepted += other.accepted
         self.rejected.extend(other.rejected)
+        self.warned.extend(other.warned)
         if self.track_subjects:
             self.changed_subjects |= other.changed_subjects
 
@@ -186,14 +196,16 @@ def furnish(bureau: Bureau, furnisher: Principal,
             rescore: Rescorer | None = None, keep_errors: int | None = None,
             quality: QualityReport | None = None) -> Summary:
     """Validate and store; returns counts and the rejections with their positions: all of
-    them, or with ``keep_errors`` the first that many in file order (all counted).
+    them, or with ``keep_errors`` the first that many in file order (all counted); the same
+    for the records stored with a warning (income without a consent in force: dropped).
 
     ``candidates`` may include ``metro2_columns.Block``s: records already validated column-wise
     (only where the bulk store runs, i.e. on PostgreSQL; see ``bulk_candidates``).
 
     Every record is checked against the data-quality rules (``domain.quality``); ``quality``,
     when given, collects the counts and sample positions (a file's report)."""
-    total = Summary(rejected=Rejections(keep=keep_errors), track_subjects=file_id is None)
+    total = Summary(rejected=Rejections(keep=keep_errors), warned=Rejections(keep=keep_errors),
+                    track_subjects=file_id is None)
     bulk = bureau.engine.dialect.name == "postgresql"
     # (position, AccountRecord) pairs; on PostgreSQL the bulk store's staging rows
     batch: Any = bulk_store.Rows() if bulk else []
@@ -238,6 +250,7 @@ def furnish(bureau: Bureau, furnisher: Principal,
     records = bureau.metrics.account_records
     records.labels("accepted").inc(total.accepted)
     records.labels("rejected").inc(total.rejected.records)
+    records.labels("income_not_stored").inc(total.warned.records)
     return total      # ``total.rejected`` iterates in file order (stable within a line)
 
 
@@ -336,9 +349,11 @@ def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: in
 
 def _store_bulk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
                 rescore: Rescorer | None) -> Summary:
-    accepted, changed, refused = bulk_store.store(bureau, furnisher, batch, file_id, rescore)
+    accepted, changed, refused, warned = bulk_store.store(bureau, furnisher, batch, file_id,
+                                                          rescore)
     return Summary(records=0, accepted=accepted, changed_subjects=changed,
-                   rejected=[Rejection(position, errors) for position, errors in refused])
+                   rejected=[Rejection(position, errors) for position, errors in refused],
+                   warned=[Rejection(position, errors) for position, errors in warned])
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
@@ -358,6 +373,15 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                     "subject", identity_store.AMBIGUOUS)]))
             else:
                 kept.append((position, rec, key, subject_ids[key]))
+        no_income = income_consents.check(uow, furnisher.id, {
+            i: (rec.consent_ref or "", sid) for i, (_, rec, _, sid) in enumerate(kept)
+            if rec.monthly_income is not None})
+        refused_income = []
+        for i, reason in no_income.items():
+            position, rec, key, sid = kept[i]
+            refused_income.append((str(rec.consent_ref), reason))
+            out.warned.append(Rejection(position, [consent_rules.income_not_stored(reason)]))
+            kept[i] = (position, income_consents.without_income(rec), key, sid)
         records = [rec for _, rec, _, _ in kept]
         sids = [sid for _, _, _, sid in kept]
         renamed = account_changes.rekey(uow, dialect, furnisher.id, {
@@ -396,7 +420,12 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                        + [PendingEvent(now, furnisher.actor, "furnish.account",
                                        subject_refs[sid], "furnishing",
                                        {"file_id": file_id, "accounts": items})
-                          for sid, items in by_subject.items()])
+                          for sid, items in by_subject.items()]
+                       + income_consents.events(
+                           now, furnisher, file_id,
+                           (str(rec.consent_ref) for key, (rec, _) in months.items()
+                            if key in changed and rec.monthly_income is not None),
+                           refused_income))
         out.changed_subjects = set(by_subject)
         if rescore is not None and out.changed_subjects:
             rescore(uow, out.changed_subjects)

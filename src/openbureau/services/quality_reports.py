@@ -30,11 +30,12 @@ def report_of(bureau: Bureau, furnisher: Principal, file_ref: str) -> dict[str, 
 
 
 def files_of(bureau: Bureau, furnisher: Principal, limit: int = 100) -> list[dict[str, Any]]:
-    """The furnisher's most recent files, newest first, with the number of rule hits."""
+    """The furnisher's most recent files, newest first, with the number of rule hits and of
+    records stored without their income (``warnings``)."""
     f = furnishing_files.c
     with bureau.uow() as uow:
         rows = uow.execute(select(f.ref, f.filename, f.format, f.status, f.records, f.accepted,
-                                  f.rejected, f.created_at, f.quality)
+                                  f.rejected, f.warnings_total, f.created_at, f.quality)
                            .where(f.furnisher_id == furnisher.id)
                            .order_by(f.id.desc()).limit(limit)).all()
     out = []
@@ -42,6 +43,7 @@ def files_of(bureau: Bureau, furnisher: Principal, limit: int = 100) -> list[dic
         report = QualityReport.from_stored(r.quality)
         out.append({"file_id": r.ref, "filename": r.filename, "format": r.format,
                     "status": r.status, "records": r.records, "accepted": r.accepted,
-                    "rejected": r.rejected, "created_at": r.created_at,
+                    "rejected": r.rejected, "warnings": r.warnings_total,
+                    "created_at": r.created_at,
                     "quality_hits": sum(report.counts.values())})
     return out

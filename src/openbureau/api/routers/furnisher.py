@@ -17,6 +17,7 @@ from openbureau.api.schemas import (
     FileAccepted,
     FileStatus,
     RecordError,
+    RecordWarning,
     RejectedRecord,
 )
 from openbureau.api.schemas_quality import QualityReportOut
@@ -73,7 +74,9 @@ def _batch(bureau: Bureau, who: Principal, raw: bytes) -> BatchResult | JSONResp
     return BatchResult(accepted=summary.accepted, rejected=[
         RejectedRecord(index=r.position, errors=[
             RecordError(field=_text(e.field), message=_text(e.message), category=e.category)
-            for e in r.errors]) for r in summary.rejected])
+            for e in r.errors]) for r in summary.rejected], warnings=[
+        RecordWarning(index=w.position, field=e.field, message=e.message)
+        for w in summary.warned for e in w.errors])
 
 
 def _text(value: str) -> str:
