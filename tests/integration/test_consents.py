@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from openbureau.adapters.tables import audit_events, consents, inquiries
+from openbureau.adapters.tables import account_months, audit_events, consents, inquiries
 from openbureau.domain import consents as rules
 from openbureau.domain.profiles import Purpose
 from openbureau.services import access
@@ -90,13 +90,13 @@ def test_a_made_up_consent_ref_no_longer_passes(client, orgs, bureau, ada):
 
 
 def test_a_recorded_consent_passes_and_its_use_is_audited(client, orgs, bureau, ada):
-    r = record_consent(client, orgs["member"], scope=["report", "income"])
+    r = record_consent(client, orgs["member"], scope=["report"])
     assert r.status_code == 201, r.text
     body = r.json()
     ref = body["consent_ref"]
     assert ref.startswith("cns_") and len(ref) == 36
     assert (body["member"], body["purpose"], body["scope"], body["source"], body["status"]) == (
-        "Test member", "employment", ["income", "report"], "member", "in_force")
+        "Test member", "employment", ["report"], "member", "in_force")
     assert body["evidence_sha256"] == SHA and body["evidence_kind"] == "signed_form"
 
     ok = pull(client, orgs, consent_ref=ref)
@@ -309,3 +309,63 @@ def test_the_consents_page_grants_and_revokes(client, orgs, bureau, ada):
     assert r.status_code == 303
     assert "revoked" in client.get("/me/consents", headers=web).text
     refused_because(pull(client, orgs), rules.REVOKED)
+
+
+# -- income: a consent to the furnisher that reports it --------------------------------------
+
+def test_a_members_consent_cannot_cover_income(client, orgs, bureau, ada):
+    """A member pulls files; it furnishes nothing, so a consent to it covering income would
+    authorise nothing: refused, saying where income consent goes."""
+    r = record_consent(client, orgs["member"], scope=["report", "income"])
+    assert r.status_code == 422 and "furnisher that reports it" in r.text, r.text
+    token = consumer_token(bureau)
+    grant = {"member": "Test member", "purpose": "employment", "scope": ["report", "income"],
+             "expires_at": iso(NOW + timedelta(days=90))}
+    r = client.post("/v1/me/consents", headers=auth(token), json=grant)
+    assert r.status_code == 422 and "furnisher that reports it" in r.text, r.text
+
+
+def test_the_consumer_lets_a_furnisher_report_their_income(client, orgs, bureau, ada):
+    from tests.integration.test_reports import record as account
+
+    token = consumer_token(bureau)
+    furnisher = next(o["name"] for o in access.list_organisations(bureau)
+                     if o["role"] == "furnisher")
+    grant = {"member": furnisher, "purpose": "account_review", "scope": ["income"],
+             "expires_at": iso(NOW + timedelta(days=90))}
+    # the member is not a furnisher: income alone names a furnisher
+    assert client.post("/v1/me/consents", headers=auth(token),
+                       json={**grant, "member": "Test member"}).status_code == 404
+    r = client.post("/v1/me/consents", headers=auth(token), json=grant)
+    assert r.status_code == 201, r.text
+    assert (r.json()["source"], r.json()["scope"]) == ("consumer", ["income"])
+    ref = r.json()["consent_ref"]
+    body = client.post("/v1/furnisher/accounts:batch", headers=auth(orgs["furnisher"]), json={
+        "records": [account(account_ref="LOAN-7", kind="installment", credit_limit=None,
+                            original_amount=900_000, balance=500_000,
+                            monthly_income=350_000, consent_ref=ref)]}).json()
+    assert (body["accepted"], body["warnings"]) == (1, []), body
+    with bureau.uow() as uow:
+        assert uow.execute(select(account_months.c.monthly_income)
+                           .where(account_months.c.consent_ref == ref)).scalars().all() == [
+            350_000]
+
+
+def test_the_consents_page_offers_income_to_the_furnishers_of_the_file(client, orgs, bureau,
+                                                                        ada):
+    from tests.integration.test_web_pages import HTML, csrf_of
+
+    token = consumer_token(bureau)
+    web = {**HTML, **auth(token)}
+    page = client.get("/me/consents", headers=web)
+    furnisher = next(o["name"] for o in access.list_organisations(bureau)
+                     if o["role"] == "furnisher")
+    assert "Let a lender report your income" in page.text
+    assert f'<option value="{furnisher}"' in page.text
+    assert "Also let it report my income" not in page.text
+    r = client.post("/me/consents", headers=web, follow_redirects=False,
+                    data={"member": furnisher, "purpose": "account_review", "scope": "income",
+                          "expires_on": "2027-01-31", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303, r.text
+    [c] = client.get("/v1/me/consents", headers=auth(token)).json()["items"]
+    assert (c["member"], c["scope"], c["source"]) == (furnisher, ["income"], "consumer")

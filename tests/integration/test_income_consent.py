@@ -149,8 +149,9 @@ def _report_only(client, orgs, bureau, clock) -> str:
 
 
 def _a_members(client, orgs, bureau, clock) -> str:
-    """The member's consent covering income: the member is another organisation."""
-    return consent_for(client, orgs, purpose="credit_application", scope=["report", "income"])
+    """The member's consent (a member's covers pulling the file only: recording one with
+    income is refused): the member is another organisation."""
+    return consent_for(client, orgs, purpose="credit_application", scope=["report"])
 
 
 def _another_furnishers(client, orgs, bureau, clock) -> str:

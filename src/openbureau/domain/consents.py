@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from openbureau.domain.errors import ConsentRequired, FieldError
 from openbureau.domain.profiles import Profile, Purpose
+from openbureau.domain.roles import Role
 
 
 class Scope(StrEnum):
@@ -76,6 +77,28 @@ class Consent:
         if self.expires_at <= now:
             return "expired"
         return "in_force"
+
+
+# who a consent is given to decides what it can cover: a member pulls files, a furnisher
+# reports income (an organisation has one role; a lender that does both is two organisations)
+SCOPES_BY_ROLE = {Role.MEMBER: frozenset({"report"}), Role.FURNISHER: frozenset({"income"})}
+_WRONG_SCOPE = {
+    Role.MEMBER: "a member's consent covers pulling the file (report) only: income is furnished "
+                 "under a consent given to the furnisher that reports it",
+    Role.FURNISHER: "a furnisher's consent covers income only (furnishers report income; they "
+                    "do not pull files)"}
+
+
+def role_for(scopes: Iterable[str]) -> Role:
+    """The role of the organisation a consent of these scopes is given to: a furnisher for
+    income alone, else a member."""
+    return Role.FURNISHER if set(scopes) == {"income"} else Role.MEMBER
+
+
+def scope_errors(role: Role, scopes: Iterable[str]) -> list[FieldError]:
+    """The scopes a consent given to an organisation of ``role`` may not cover."""
+    wrong = set(scopes) - SCOPES_BY_ROLE[role]
+    return [FieldError("scope", _WRONG_SCOPE[role])] if wrong else []
 
 
 def join_scopes(scopes: Iterable[str]) -> str:

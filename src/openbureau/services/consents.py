@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from openbureau.adapters.tables import consents, organisations
+from openbureau.adapters.tables import accounts, consents, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as rules
 from openbureau.domain.consents import Consent, EvidenceKind, Scope, Source
@@ -90,16 +90,12 @@ def _audit(uow: UnitOfWork, who: Principal, action: str, subject_ref: str, row: 
 # -- a member (for income, a furnisher) records a consent it obtained ---------------------------
 
 _RECORDED_BY = {Role.MEMBER: Source.MEMBER, Role.FURNISHER: Source.FURNISHER}
-FURNISHER_SCOPE = FieldError("scope", "a furnisher's consent covers income only (furnishers "
-                                      "report income; they do not pull files)")
 
 
 def _recorder(who: Principal, scopes: list[str]) -> tuple[Source, list[FieldError]]:
     """Who records a consent (a member; for income, a furnisher), and what is wrong with the
     scopes for them. A KeyError is a wiring mistake (no other role records consents)."""
-    source = _RECORDED_BY[who.role]
-    wrong = source is Source.FURNISHER and set(scopes) != {Scope.INCOME.value}
-    return source, [FURNISHER_SCOPE] if wrong else []
+    return _RECORDED_BY[who.role], rules.scope_errors(who.role, scopes)
 
 
 def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
@@ -167,27 +163,46 @@ def member_organisations(bureau: Bureau) -> list[dict[str, Any]]:
     return [{"id": r.id, "name": r.name} for r in rows]
 
 
-def _member(uow: UnitOfWork, member: int | str) -> Any:
-    """A member organisation by id or by name (as the admin list and accesses show them)."""
-    column = organisations.c.id if isinstance(member, int) else organisations.c.name
+def _organisation(uow: UnitOfWork, key: int | str, role: Role) -> Any:
+    """An organisation of ``role`` by id or by name (as the admin list and accesses show
+    them), not revoked."""
+    column = organisations.c.id if isinstance(key, int) else organisations.c.name
     row = uow.execute(select(organisations.c.id, organisations.c.name)
-                      .where(column == member, organisations.c.role == Role.MEMBER.value,
+                      .where(column == key, organisations.c.role == role.value,
                              organisations.c.revoked_at.is_(None))).first()
     if row is None:
-        raise NotFound(f"no member organisation {member!r}")
+        raise NotFound(f"no {role.value} organisation {key!r}")
     return row
+
+
+def income_furnishers(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+    """The furnishers reporting an account on the consumer's file: those a consent to report
+    their income can go to."""
+    with bureau.uow() as uow:
+        subject = _own_subject(uow, consumer)
+        o = organisations.c
+        rows = uow.execute(select(o.id, o.name).distinct()
+                           .join(accounts, accounts.c.furnisher_id == o.id)
+                           .where(accounts.c.subject_id == subject.id,
+                                  o.role == Role.FURNISHER.value, o.revoked_at.is_(None))
+                           .order_by(o.name)).all()
+    return [{"id": r.id, "name": r.name} for r in rows]
 
 
 def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
           expires_at: datetime, scopes: Iterable[str] = (Scope.REPORT,)) -> dict[str, Any]:
     """The consumer consents, now, to ``member`` pulling their file for ``purpose`` until
-    ``expires_at``. The evidence is the SHA-256 of what they agreed to."""
+    ``expires_at`` -- or, for scope ``income`` alone, to the furnisher ``member`` reporting
+    their income. The evidence is the SHA-256 of what they agreed to."""
     scopes = [str(s) for s in scopes]
+    role = rules.role_for(scopes)
     with bureau.uow() as uow:
         now = uow.clock.now()
+        if errors := rules.scope_errors(role, scopes):
+            raise ValidationFailed(errors)
         scope = _validated(bureau.profile, purpose, scopes, now, expires_at, now)
         subject = _own_subject(uow, consumer)
-        org = _member(uow, member)
+        org = _organisation(uow, member, role)
         evidence = rules.evidence_of_grant(subject.item_ref, org.name, purpose, scope, now,
                                            expires_at)
         row = _store(uow, subject_id=subject.id, organisation_id=org.id, purpose=purpose,

@@ -31,6 +31,7 @@ def _page(request: Request, bureau: Bureau, who: Principal, status_code: int = 2
     return render(request, "me/consents.html", status_code=status_code,
                   items=consents.my_consents(bureau, who),
                   members=consents.member_organisations(bureau),
+                  furnishers=consents.income_furnishers(bureau, who),
                   purposes=sorted(p.value for p in bureau.profile.permissible_purposes),
                   revocable=bureau.profile.consent_revocable, profile=bureau.profile,
                   **context)
@@ -45,11 +46,12 @@ def consents_page(request: Request, done: str | None = Query(None, max_length=40
 @router.post("/consents", response_class=Response)
 def grant(request: Request, member: str = Form(..., max_length=120),
           purpose: str = Form(..., max_length=40), expires_on: date = Form(...),
-          income: bool = Form(False), bureau: Bureau = Depends(get_bureau),
-          who: Principal = Depends(me)) -> Response:
-    # the consent runs to the end of the chosen day (UTC)
+          scope: str = Form(Scope.REPORT.value, max_length=10),
+          bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    # the consent runs to the end of the chosen day (UTC); a member's covers pulling the file,
+    # a furnisher's (the second form) reporting the consumer's income
     expires_at = datetime.combine(expires_on, time(23, 59, 59), tzinfo=UTC)
-    scopes = [Scope.REPORT.value] + ([Scope.INCOME.value] if income else [])
+    scopes = [scope]
     try:
         Purpose(purpose)
         consents.grant(bureau, who, member, purpose, expires_at, scopes)
@@ -59,7 +61,7 @@ def grant(request: Request, member: str = Form(..., max_length=120),
         return _page(request, bureau, who, status_code=_status(exc), errors=_messages(exc),
                      field_errors=by_field,
                      form={"member": member, "purpose": purpose, "expires_on": expires_on,
-                           "income": income})
+                           "scope": scope})
     return RedirectResponse("/me/consents?done=granted", status_code=303)
 
 
