@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
+from openbureau.domain.money import format_money  # one money format for pages and PDF
 from openbureau.scoring.bands import BANDS, band
 from openbureau.web import sessions
 
@@ -31,12 +32,6 @@ GRID_SHORT = {"0": "OK", "1": "30", "2": "60", "3": "90", "4": "120", "5": "150"
               "C": "CL", "-": "–"}
 
 
-def _money(minor: int | None, currency: str | None = "") -> str:
-    if minor is None:
-        return "—"
-    return f"{minor / 100:,.2f} {currency or ''}".strip()
-
-
 def _words(value: Any) -> str:
     return str(value or "").replace("_", " ")
 
@@ -45,7 +40,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, when=day, words=_words)
+    env.filters.update(money=format_money, when=day, words=_words)
     env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of)
     return env
 
