@@ -13,20 +13,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import insert, select, update
 
+from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import (
     accounts,
     consumer_logins,
     fraud_alerts,
     freezes,
     inquiries,
-    models,
     notices,
     offers,
     organisations,
     public_records,
-    scores,
     statements,
     subjects,
 )
@@ -179,19 +178,10 @@ def place_fraud_alert(bureau: Bureau, consumer: Principal, kind: str) -> dict[st
 
 # -- offers ------------------------------------------------------------------------------------
 
-def _active_model(uow: UnitOfWork) -> str | None:
-    version: str | None = uow.execute(select(models.c.version).where(models.c.active)).scalar()
-    return version
-
-
 def current_score(uow: UnitOfWork, subject_id: int) -> int | None:
-    """The subject's latest score from the active model, or None."""
-    version = _active_model(uow)
-    if version is None:
-        return None
-    value: int | None = uow.execute(select(scores.c.value).where(
-        scores.c.subject_id == subject_id, scores.c.model_version == version)
-        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1)).scalar()
+    """The subject's current score (the latest of the active model), or None."""
+    value: int | None = uow.execute(
+        select(stored_scores.current(subject_id=subject_id).c.value)).scalar()
     return value
 
 
@@ -230,20 +220,12 @@ def create_offer(bureau: Bureau, member: Principal, title: str, description: str
 
 def _opted_in_scores(uow: UnitOfWork) -> list[int]:
     """The current score of every consumer who opted in to offers (none without a score)."""
-    version = _active_model(uow)
-    if version is None:
-        return []
-    newest = (select(scores.c.subject_id, func.max(scores.c.computed_at).label("at"))
-              .where(scores.c.model_version == version).group_by(scores.c.subject_id)
-              .subquery())
+    current = stored_scores.current()
     rows = uow.execute(
-        select(scores.c.subject_id, func.max(scores.c.value))
-        .join(newest, and_(newest.c.subject_id == scores.c.subject_id,
-                           newest.c.at == scores.c.computed_at))
-        .join(consumer_logins, consumer_logins.c.subject_id == scores.c.subject_id)
-        .where(scores.c.model_version == version, consumer_logins.c.offers_opt_in)
-        .group_by(scores.c.subject_id)).all()
-    return [int(r[1]) for r in rows]
+        select(current.c.value)
+        .join(consumer_logins, consumer_logins.c.subject_id == current.c.subject_id)
+        .where(consumer_logins.c.offers_opt_in)).all()
+    return [int(r[0]) for r in rows]
 
 
 # Fewer qualifying consumers than ``offer_reach_min_count`` (default 10) are shown as "fewer

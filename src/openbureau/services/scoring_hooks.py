@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 
+from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
@@ -138,14 +139,10 @@ def score_object(row: Any) -> dict[str, Any]:
 
 
 # built once: every report and score read runs them
-_LATEST_ACTIVE = (select(scores)
-                  .join(models, and_(models.c.version == scores.c.model_version,
-                                     models.c.active))
-                  .where(scores.c.subject_id == bindparam("subject_id"))
-                  .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1))
+_LATEST_ACTIVE = select(stored_scores.current(subject_id=bindparam("subject_id")))
 _HISTORY = (select(scores.c.value, scores.c.model_version, scores.c.computed_at)
             .where(scores.c.subject_id == bindparam("subject_id"))
-            .order_by(scores.c.computed_at.desc(), scores.c.id.desc())
+            .order_by(*stored_scores.NEWEST_FIRST)
             .limit(bindparam("limit")))
 
 
