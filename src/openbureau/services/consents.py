@@ -116,12 +116,6 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
 
 # -- the consumer: grant, list, revoke ---------------------------------------------------------
 
-def _own_subject(uow: UnitOfWork, consumer: Principal) -> Any:
-    if consumer.role is not Role.CONSUMER:    # a wiring mistake, never a caller's choice
-        raise ValueError("consumer services take a consumer principal")
-    return subjects.by_id(uow, consumer.id)
-
-
 def member_organisations(bureau: Bureau) -> list[dict[str, Any]]:
     """The members a consumer may grant consent to (not revoked), by name."""
     with bureau.uow() as uow:
@@ -151,7 +145,7 @@ def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
     with bureau.uow() as uow:
         now = uow.clock.now()
         scope = _validated(bureau.profile, purpose, scopes, now, expires_at, now)
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         org = _member(uow, member)
         evidence = rules.evidence_of_grant(subject.item_ref, org.name, purpose, scope, now,
                                            expires_at)
@@ -167,7 +161,7 @@ def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
 def my_consents(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     """Every consent on the consumer's file, whoever recorded it, newest first."""
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         now = uow.clock.now()
         rows = uow.execute(_WITH_ORG.where(consents.c.subject_id == subject.id)
                            .order_by(consents.c.recorded_at.desc(), consents.c.id.desc())).all()
@@ -181,7 +175,7 @@ def revoke(bureau: Bureau, consumer: Principal, consent_ref: str) -> dict[str, A
     nothing; an expired one cannot be revoked (409); another file's is "not found"."""
     profile = bureau.profile
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         now = uow.clock.now()
         row = uow.execute(_WITH_ORG.where(consents.c.reference == consent_ref,
                                           consents.c.subject_id == subject.id)).first()

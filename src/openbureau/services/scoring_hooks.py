@@ -21,7 +21,7 @@ from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import Principal
 from openbureau.scoring import engines
 from openbureau.scoring.bands import band
 from openbureau.scoring.spec import Scorecard, load_spec
@@ -175,10 +175,8 @@ def my_score(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
     """``GET /v1/me/score``: the current score and its history, newest first; audited."""
     from openbureau.services import subjects
 
-    if consumer.role is not Role.CONSUMER:
-        raise ValueError("consumer services take a consumer principal")
     with bureau.uow() as uow:
-        subject = subjects.by_id(uow, consumer.id)
+        subject = subjects.own(uow, consumer)
         out = {"score": current_score(bureau, uow, subject.id),
                "history": history(uow, subject.id)}
         uow.audit(consumer.actor, "score.read", subject.item_ref, "consumer_request")
