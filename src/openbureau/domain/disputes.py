@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from openbureau.domain import key_factors as key_factor_rule
 from openbureau.domain.errors import Conflict
 from openbureau.domain.profiles import Profile, UnverifiedOutcome
 
@@ -154,15 +155,9 @@ def _is_inquiry_factor(reason: Mapping[str, Any]) -> bool:
 
 
 def key_factors(reasons: Sequence[Mapping[str, Any]], profile: Profile) -> list[dict[str, Any]]:
-    """The key factors a notice names: the first ``profile.key_factors`` reasons (the scorer
-    orders them by points lost), plus one more when inquiries mattered and are not already
-    among them, where the profile calls for it (Dodd-Frank 1100F, Reg B 1002.9)."""
-    head = [dict(r) for r in reasons[:profile.key_factors]]
-    if profile.extra_factor_for_inquiries and not any(_is_inquiry_factor(r) for r in head):
-        extra = next((r for r in reasons[profile.key_factors:] if _is_inquiry_factor(r)), None)
-        if extra is not None:
-            head.append(dict(extra))
-    return head
+    """The key factors a notice names from a score's reasons (the scorer orders them by points
+    lost): ``domain.key_factors``'s rule, the scorer's."""
+    return [dict(r) for r in key_factor_rule.select(reasons, profile, _is_inquiry_factor)]
 
 
 def _free_report_text(profile: Profile, bureau_name: str) -> str:
