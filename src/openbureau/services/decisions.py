@@ -20,6 +20,7 @@ from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import Decision
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import Principal
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services import refusals
 
 NO_INQUIRY = "no such inquiry by this member"
@@ -54,7 +55,8 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
             score = (inq.result or {}).get("score")
             content = rules.adverse_action_notice(
                 decision=choice, member_name=member.name, decided_at=now, score=score,
-                profile=bureau.profile, bureau_name=bureau.settings.bureau_name,
+                score_range=(SCORE_MIN, SCORE_MAX), profile=bureau.profile,
+                bureau_name=bureau.settings.bureau_name,
                 bureau_contact=bureau.settings.bureau_contact)
             body = {**content.body, "inquiry_id": inquiry_id, "purpose": inq.purpose}
             notice_id = stored_notices.add(uow, inq.subject_id, content.kind, content.title,

@@ -31,9 +31,9 @@ from openbureau.adapters.tables import (
 )
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
-from openbureau.domain.disputes import SCORE_MAX, SCORE_MIN
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal, consumer_id
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.unit_of_work import UnitOfWork
 
 NO_ITEM = "no item with this reference on your file"

@@ -19,11 +19,11 @@ from markupsafe import Markup, escape
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
 from openbureau.domain.money import format_money  # one money format for pages and PDF
 from openbureau.scoring.bands import BANDS, band
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.web import sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-SCORE_MIN, SCORE_MAX = 350, 950
 BAND_COLOURS = {"poor": "#b3261e", "fair": "#c75b00", "good": "#8a6d00",
                 "very good": "#4d7c0f", "excellent": "#1b6e3a"}
 # short visible text for each payment-grid code (colour is never the only signal)
@@ -41,7 +41,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=format_money, when=day, words=_words)
-    env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of)
+    env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of, BANDS=BANDS,
+                       SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX)
     return env
 
 
@@ -78,7 +79,7 @@ def _point(value: float, r: float, cx: float = 150, cy: float = 150) -> tuple[fl
 
 
 def gauge(value: int | None, band: str | None = None, label: str = "Score") -> Markup:
-    """A half-circle 350–950 gauge with the five bands and a needle at ``value``."""
+    """A half-circle gauge over the score scale with the bands and a needle at ``value``."""
     r = 120
     arcs = []
     for name, lo, hi in BANDS:
