@@ -54,4 +54,4 @@ def parse_major(text: str, currency: str | None) -> int | str:
         if text.startswith("-"):
             return "must not be negative"
         return "give the amount in digits with " + _DIGIT_WORDS.get(n, f"at most {n} decimals")
-    return int(match[1]) * 10 ** n + int((match[2] or "").ljust(n, "0") or "0")
+    return int(match[1]) * int(10 ** n) + int((match[2] or "").ljust(n, "0") or "0")
