@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from openbureau.adapters.metro2_quality_columns import _month_end as columns_month_end
 from openbureau.domain.months import add_months, month_end, month_index
-from openbureau.services.population import MONTHS, _month_ends
+from openbureau.synthetic.population import MONTHS, _month_ends
 
 DATES = st.dates(date(1900, 1, 1), date(2200, 12, 31))
 

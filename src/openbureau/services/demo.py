@@ -24,7 +24,7 @@ from openbureau.domain.records import record_to_dict
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import access
 from openbureau.services.furnishing import Candidate, furnish
-from openbureau.services.population import (
+from openbureau.synthetic.population import (
     BLOCK,
     FURNISHERS,
     KINDS,
