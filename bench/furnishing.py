@@ -52,7 +52,7 @@ JOINT_EVERY = 12          # about one account in twelve has a second holder (a J
 def latest_month_records(n: int, seed: int = SEED) -> Iterator[AccountRecord]:
     """``n`` records: every account's latest month from ``population.make_block``; a joint
     account yields its second holder's record (ecoa joint) right after the first holder's."""
-    from openbureau.services.population import KINDS, STATUSES, make_block, original_creditor
+    from openbureau.synthetic.population import KINDS, STATUSES, make_block, original_creditor
 
     made = 0
     b = 0

@@ -80,7 +80,7 @@ def _dictionary(codes: np.ndarray, names: list[str]) -> Any:
 def _tables(cols: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     import pyarrow as pa
 
-    from openbureau.services.population import _KIND_NAMES, _STATUS_NAMES
+    from openbureau.synthetic.population import _KIND_NAMES, _STATUS_NAMES
 
     acc, mon = cols["accounts"], cols["account_months"]
     n_acc, n_mon = len(acc["id"]), len(mon["account_id"])
@@ -113,7 +113,7 @@ def _tables(cols: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
 def generate(n: int, folder: Path, log: Log = print) -> dict[str, Any]:
     """``n`` people into ``folder`` in the export layout; row counts and seconds."""
     from openbureau.services.export import PartitionedWriter
-    from openbureau.services.population import credit_file_columns
+    from openbureau.synthetic.population import credit_file_columns
 
     writer = PartitionedWriter(folder, buckets=buckets_for(n), row_group_size=ROW_GROUP)
     t = time.perf_counter()

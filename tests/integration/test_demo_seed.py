@@ -13,7 +13,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.services import demo
-from openbureau.services.population import FURNISHERS, generate
+from openbureau.synthetic.population import FURNISHERS, generate
 
 
 def _counts(bureau) -> tuple[int, ...]:

@@ -33,9 +33,9 @@ from openbureau.adapters.tables import (
     public_records,
     subjects,
 )
+from openbureau.domain.months import add_months
 from openbureau.scoring import engines as E
 from openbureau.scoring import sql as S
-from openbureau.scoring.attributes import months_back
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.spec import Scorecard, load_spec, spec_to_dict
 from openbureau.services.export import write_credit_files
@@ -141,8 +141,8 @@ AS_OF = st.sampled_from([date(2026, 11, 1), date(2026, 10, 31), date(2024, 2, 29
 
 
 def _month_end(d: date, back: int) -> date:
-    first = months_back(d.replace(day=1), back)
-    nxt = months_back(first, -1)
+    first = add_months(d.replace(day=1), -back)
+    nxt = add_months(first, 1)
     return nxt - timedelta(days=1)
 
 

@@ -135,7 +135,7 @@ def test_cli_rescore_on_spark(ready, tmp_path):  # noqa: F811 - fixture
 
 
 def test_vectorised_population_is_deterministic_and_follows_the_demo_model():
-    from openbureau.services.population import MONTHS, credit_file_columns, make_block
+    from openbureau.synthetic.population import MONTHS, credit_file_columns, make_block
 
     a, b = credit_file_columns(0, 2000, seed=7), credit_file_columns(0, 2000, seed=7)
     for table in a:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from openbureau.domain.months import add_months
 from openbureau.scoring.attributes import (
     ATTRIBUTES,
     COUNT_CAP,
@@ -14,7 +15,6 @@ from openbureau.scoring.attributes import (
     CreditFile,
     MonthView,
     compute,
-    months_back,
     to_currency_units,
     whole_months_between,
 )
@@ -87,7 +87,7 @@ def test_delinquency_counts_are_month_records_in_24_months():
 
 def test_counts_are_capped_below_the_gmsc_sentinels():
     accounts = tuple(card(item_ref=f"a{i}", months=tuple(
-        month(months_back(date(2026, 10, 31), k), "dpd30") for k in range(24)))
+        month(add_months(date(2026, 10, 31), -k), "dpd30") for k in range(24)))
         for i in range(5))
     assert compute(CreditFile(AS_OF, accounts))["dpd_30_59_24m"] == COUNT_CAP
 
@@ -137,8 +137,8 @@ def test_whole_months(start, end, months):
 
 
 def test_months_back_clamps_to_month_end():
-    assert months_back(date(2026, 3, 31), 1) == date(2026, 2, 28)
-    assert months_back(date(2026, 11, 1), 24) == date(2024, 11, 1)
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 1), -24) == date(2024, 11, 1)
 
 
 def test_the_shipped_card_scores_a_computed_file():

@@ -9,9 +9,11 @@ import pytest
 from openbureau.domain import disputes as d
 from openbureau.domain.errors import Conflict
 from openbureau.domain.profiles import PROFILES, get_profile
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 US, CN, EU = (get_profile(n) for n in ("us-fcra", "cn-cri", "eu-gdpr"))
+SCALE = (SCORE_MIN, SCORE_MAX)
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
@@ -74,7 +76,8 @@ def test_adverse_action_notice_content():
     score = {"value": 612, "computed_at": T0, "model_version": "m1",
              "reasons": _reasons("R01", "R02", "R03", "R04", "R05")}
     n = d.adverse_action_notice(decision=d.Decision.DECLINED, member_name="Acme Bank",
-                                decided_at=T0, score=score, profile=US, bureau_name="ob",
+                                decided_at=T0, score=score, score_range=SCALE, profile=US,
+                                bureau_name="ob",
                                 bureau_contact="ob office, +1-800")
     assert n.kind == "adverse_action"
     assert n.title == "Your application was declined by Acme Bank"
@@ -86,14 +89,16 @@ def test_adverse_action_notice_content():
     assert "52 free reports a year" in b["rights"]["free_report"]
     assert "within 30 days (45 if you add information" in b["rights"]["dispute"]
     eu = d.adverse_action_notice(decision=d.Decision.COUNTEROFFER, member_name="Acme Bank",
-                                 decided_at=T0, score=None, profile=EU, bureau_name="ob",
+                                 decided_at=T0, score=None, score_range=SCALE, profile=EU,
+                                 bureau_name="ob",
                                  bureau_contact="c")
     assert eu.body["score"] is None and eu.body["key_factors"] == []
     assert "at any time" in eu.body["rights"]["free_report"]
     assert eu.title.startswith("You were offered different terms")
     with pytest.raises(ValueError):
         d.adverse_action_notice(decision=d.Decision.APPROVED, member_name="x", decided_at=T0,
-                                score=None, profile=US, bureau_name="ob", bureau_contact="c")
+                                score=None, score_range=SCALE, profile=US, bureau_name="ob",
+                                bureau_contact="c")
 
 
 @pytest.mark.parametrize("status", [s for s in d.DisputeStatus if s is not d.DisputeStatus.OPEN])

@@ -127,7 +127,7 @@ def test_clean_file_is_read_column_wise(clean_file: bytes) -> None:
               if isinstance(i, Block)]
     # nothing was left to the slow path but records with segments other than one J1 (here:
     # collection accounts, which carry their original creditor in a K1 segment)
-    from openbureau.services.population import ORIGINAL_CREDITORS
+    from openbureau.synthetic.population import ORIGINAL_CREDITORS
 
     with_k1 = sum(clean_file.count(b"K1" + name.encode()) for name, _ in ORIGINAL_CREDITORS)
     assert with_k1 < 40

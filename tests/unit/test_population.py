@@ -7,8 +7,8 @@ import tracemalloc
 import pytest
 
 from openbureau.domain.records import parse_account_record, record_to_dict
-from openbureau.services import population
-from openbureau.services.population import compare_to_gmsc, file_attributes, generate
+from openbureau.synthetic import population
+from openbureau.synthetic.population import compare_to_gmsc, file_attributes, generate
 
 
 def test_same_seed_same_people_and_other_seed_other_people():

@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from openbureau.domain.months import add_months
 from openbureau.domain.profiles import PROFILES
 from openbureau.scoring.attributes import (
     AccountView,
@@ -42,7 +43,6 @@ from openbureau.scoring.reference import score_attributes
 from openbureau.scoring.simulator import (
     SimulationError,
     apply_changes,
-    months_forward,
     simulate,
 )
 from openbureau.scoring.spec import Scorecard, load_spec
@@ -55,7 +55,7 @@ AS_OF = date(2026, 10, 31)
 
 
 def _month_end(year: int, month: int) -> date:
-    return months_forward(date(year, month, 28), 0).replace(
+    return add_months(date(year, month, 28), 0).replace(
         day=[31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
 
 
@@ -64,7 +64,7 @@ def _history(n: int, last: date, status: str = "current", balance: int = 50_000,
              income: int | None = None) -> tuple[MonthView, ...]:
     out = []
     for k in range(n - 1, -1, -1):
-        d = months_forward(last, -k)
+        d = add_months(last, -k)
         out.append(MonthView(as_of=_month_end(d.year, d.month), status=status, balance=balance,
                              amount_past_due=0, credit_limit=limit, scheduled_payment=payment,
                              monthly_income=income))
@@ -171,7 +171,7 @@ def accounts(draw: st.DrawFn, i: int) -> AccountView:
     clean = draw(st.integers(0, 9)) < 8     # most accounts have never been late
     months = []
     for k in range(n - 1, -1, -1):
-        d = months_forward(AS_OF, -(k + end_back))
+        d = add_months(AS_OF, -(k + end_back))
         status = "current" if clean else draw(st.sampled_from(STATUSES))
         balance = draw(st.integers(0, 2 * (limit or 1_000_000)))
         months.append(MonthView(
@@ -179,7 +179,7 @@ def accounts(draw: st.DrawFn, i: int) -> AccountView:
             amount_past_due=draw(st.integers(0, balance)) if status.startswith("dpd") else 0,
             credit_limit=limit, scheduled_payment=draw(st.none() | st.integers(0, 500_000)),
             monthly_income=draw(st.none() | st.integers(0, 2_000_000))))
-    opened = months_forward(months[0].as_of, -draw(st.integers(0, 60)))
+    opened = add_months(months[0].as_of, -draw(st.integers(0, 60)))
     return AccountView(item_ref=f"acc-{i}", kind=kind, opened_on=opened, credit_limit=limit,
                        excluded=draw(st.integers(0, 9)) == 0, months=tuple(months))
 

@@ -14,16 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from openbureau.domain.money import format_money
+
 TEMPLATES = Path(__file__).parent / "templates"
-_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"})
-
-
-def money(amount: int | None, currency: str) -> str:
-    if amount is None:
-        return "—"
-    if currency in _ZERO_DECIMAL:
-        return f"{amount:,} {currency}"
-    return f"{amount / 100:,.2f} {currency}"
 
 
 def day(value: date | datetime | str | None) -> str:
@@ -44,7 +37,7 @@ def words(value: str | None) -> str:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=money, day=day, words=words)
+    env.filters.update(money=format_money, day=day, words=words)
     return env
 
 

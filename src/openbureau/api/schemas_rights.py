@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from openbureau.api.schemas import Closed
 from openbureau.api.schemas_reports import Notice
-from openbureau.domain.disputes import SCORE_MAX, SCORE_MIN, Decision, ItemKind, Outcome
+from openbureau.domain.disputes import Decision, ItemKind, Outcome
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 
 # -- disputes ----------------------------------------------------------------------------------
 

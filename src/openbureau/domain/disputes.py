@@ -20,10 +20,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from openbureau.domain import key_factors as key_factor_rule
 from openbureau.domain.errors import Conflict
 from openbureau.domain.profiles import Profile, UnverifiedOutcome
-
-SCORE_MIN, SCORE_MAX = 350, 950
 
 
 class ItemKind(StrEnum):
@@ -154,15 +153,9 @@ def _is_inquiry_factor(reason: Mapping[str, Any]) -> bool:
 
 
 def key_factors(reasons: Sequence[Mapping[str, Any]], profile: Profile) -> list[dict[str, Any]]:
-    """The key factors a notice names: the first ``profile.key_factors`` reasons (the scorer
-    orders them by points lost), plus one more when inquiries mattered and are not already
-    among them, where the profile calls for it (Dodd-Frank 1100F, Reg B 1002.9)."""
-    head = [dict(r) for r in reasons[:profile.key_factors]]
-    if profile.extra_factor_for_inquiries and not any(_is_inquiry_factor(r) for r in head):
-        extra = next((r for r in reasons[profile.key_factors:] if _is_inquiry_factor(r)), None)
-        if extra is not None:
-            head.append(dict(extra))
-    return head
+    """The key factors a notice names from a score's reasons (the scorer orders them by points
+    lost): ``domain.key_factors``'s rule, the scorer's."""
+    return [dict(r) for r in key_factor_rule.select(reasons, profile, _is_inquiry_factor)]
 
 
 def _free_report_text(profile: Profile, bureau_name: str) -> str:
@@ -174,10 +167,12 @@ def _free_report_text(profile: Profile, bureau_name: str) -> str:
 
 
 def adverse_action_notice(*, decision: Decision, member_name: str, decided_at: datetime,
-                          score: Mapping[str, Any] | None, profile: Profile, bureau_name: str,
+                          score: Mapping[str, Any] | None, score_range: tuple[int, int],
+                          profile: Profile, bureau_name: str,
                           bureau_contact: str) -> NoticeContent:
     """The notice a consumer receives when a member declines them or counteroffers, built from
-    the score the member was given with the inquiry (``None`` when there was none)."""
+    the score the member was given with the inquiry (``None`` when there was none) and the
+    scale it is on (``scoring.spec``'s)."""
     if not decision.adverse:
         raise ValueError("only an adverse decision has an adverse-action notice")
     reasons: Sequence[Mapping[str, Any]] = (score or {}).get("reasons") or []
@@ -191,7 +186,7 @@ def adverse_action_notice(*, decision: Decision, member_name: str, decided_at: d
         "member": member_name,
         "decided_at": decided_at.isoformat(),
         "score": None if score is None else score.get("value"),
-        "score_range": {"min": SCORE_MIN, "max": SCORE_MAX},
+        "score_range": {"min": score_range[0], "max": score_range[1]},
         "score_date": None if score is None else _iso(score.get("computed_at")),
         "model_version": None if score is None else score.get("model_version"),
         "key_factors": key_factors(reasons, profile),

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from openbureau.domain.code_lists import account_type_codes, portfolio_types_of
 from openbureau.domain.errors import FieldError
+from openbureau.domain.months import month_index
 from openbureau.domain.record_types import (
     CLOSED_STATUSES,
     DELINQUENT,
@@ -104,7 +105,7 @@ def _age(born: date, on: date) -> int:
 
 def _months(a: date, b: date) -> int:
     """Whole calendar months from ``a`` to ``b``."""
-    return (b.year * 12 + b.month) - (a.year * 12 + a.month)
+    return month_index(b) - month_index(a)
 
 
 @cache

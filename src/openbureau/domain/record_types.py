@@ -6,7 +6,6 @@ from ``records``.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -160,5 +159,3 @@ def mask_national_id(national_id: str) -> str:
     return "*" * max(len(national_id) - 4, 0) + national_id[-4:]
 
 
-def month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])

@@ -17,6 +17,7 @@ from typing import Any
 from openbureau.domain import bounds
 from openbureau.domain.errors import FieldError, ProhibitedData, ValidationFailed
 from openbureau.domain.fields import FieldReader, check_fields
+from openbureau.domain.months import month_end
 from openbureau.domain.quality import REJECT_RULES, reject_errors, rule_error
 from openbureau.domain.record_parts import (
     IDENT_MAX,
@@ -61,7 +62,6 @@ from openbureau.domain.record_types import (
     Ecoa,
     SubjectIdentity,
     mask_national_id,
-    month_end,
     normalise_national_id,
     special_comment_codes,
 )
@@ -72,7 +72,7 @@ __all__ = [
     "GENERATION_CODES", "RECORD_FIELDS", "SUBJECT_FIELDS", "AccountChange", "AccountKind",
     "AccountRecord", "AccountStatus", "Address", "DeleteCode", "Ecoa", "Employer", "MortgageIds",
     "OriginalCreditor", "Purchase", "SpecialisedPayment", "SubjectIdentity", "check_fields",
-    "lookup_errors", "mask_national_id", "month_end", "normalise_national_id",
+    "lookup_errors", "mask_national_id", "normalise_national_id",
     "parse_account_record", "parse_subject", "record_to_dict", "special_comment_codes",
     "subject_to_dict"]
 

@@ -23,6 +23,7 @@ from openbureau.domain.bounds import (
 )
 from openbureau.domain.bounds import NAME_MAX as SUBJECT_NAME_MAX
 from openbureau.domain.fields import BAD_TEXT
+from openbureau.domain.months import month_end
 from openbureau.domain.record_parts import (
     ADDRESS_FIELDS,
     ADDRESS_INDICATORS,
@@ -56,7 +57,6 @@ from openbureau.domain.record_types import (
     DeleteCode,
     Ecoa,
     SubjectIdentity,
-    month_end,
     special_comment_codes,
 )
 

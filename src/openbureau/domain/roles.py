@@ -33,3 +33,11 @@ class Principal:
 
 
 SYSTEM = Principal(Role.OPERATOR, 0, "system")
+
+
+def consumer_id(who: Principal) -> int:
+    """The subject id of a consumer principal. A consumer service given any other principal
+    is a wiring mistake, never a caller's choice: ValueError."""
+    if who.role is not Role.CONSUMER:
+        raise ValueError("consumer services take a consumer principal")
+    return who.id

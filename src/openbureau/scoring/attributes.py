@@ -15,9 +15,10 @@ units per month: :func:`to_currency_units` is the one conversion, used by every 
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
+
+from openbureau.domain.months import add_months
 
 AttributeValue = int | float | str | None
 
@@ -92,13 +93,6 @@ def to_currency_units(minor: int) -> float:
     return minor / MINOR_UNITS_PER_UNIT
 
 
-def months_back(d: date, n: int) -> date:
-    """The same day ``n`` months before ``d`` (clamped to the month's length)."""
-    index = d.year * 12 + d.month - 1 - n
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def whole_months_between(start: date, end: date) -> int:
     """Completed calendar months from ``start`` to ``end`` (``end >= start``)."""
     return ((end.year - start.year) * 12 + (end.month - start.month)
@@ -107,7 +101,7 @@ def whole_months_between(start: date, end: date) -> int:
 
 def window_start(as_of: date, months: int) -> date:
     """Windows are ``(window_start, as_of]``: ``months`` months ending at ``as_of``."""
-    return months_back(as_of, months)
+    return add_months(as_of, -months)
 
 
 def latest_month(account: AccountView, as_of: date) -> MonthView | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
+
 BANDS: tuple[tuple[str, int, int], ...] = (
-    ("poor", 350, 549),
+    ("poor", SCORE_MIN, 549),
     ("fair", 550, 599),
     ("good", 600, 649),
     ("very good", 650, 699),
-    ("excellent", 700, 950),
+    ("excellent", 700, SCORE_MAX),
 )
 
 

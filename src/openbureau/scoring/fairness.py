@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
+
 LABEL = "creditability"             # 1 good, 2 bad
 SEX_COLUMN = "personal_status_and_sex"
 AGE_COLUMN = "age_in_years"
@@ -68,8 +70,8 @@ def groups(df: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def out_of_fold_scores(X: pd.DataFrame, y_bad: np.ndarray) -> np.ndarray:
-    """Scores on the 350–950 scale, each from a fold model that did not see that row; 650 is the
-    sample's own good:bad odds, ``PDO`` points double them."""
+    """Scores on the bureau's scale (``SCORE_MIN``–``SCORE_MAX``), each from a fold model that
+    did not see that row; 650 is the sample's own good:bad odds, ``PDO`` points double them."""
     from sklearn.model_selection import StratifiedKFold
 
     from openbureau.scoring.training import ScorecardTrainer
@@ -88,7 +90,7 @@ def out_of_fold_scores(X: pd.DataFrame, y_bad: np.ndarray) -> np.ndarray:
         trainer.fit(X.iloc[fit_idx], y_bad[fit_idx])
         log_odds_bad = trainer.decision_function(X.iloc[test_idx])
         scores[test_idx] = offset - factor * log_odds_bad
-    return np.clip(np.round(scores), 350, 950).astype(int)
+    return np.clip(np.round(scores), SCORE_MIN, SCORE_MAX).astype(int)
 
 
 def measure(scores: np.ndarray, y_bad: np.ndarray, sensitive: pd.Series,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from openbureau.scoring.bands import BANDS
 from openbureau.scoring.evaluate import implied_bad_rate, ks_curve
-from openbureau.scoring.spec import Scorecard
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN, Scorecard
 
 _DPI = 80
 
@@ -45,7 +45,7 @@ def plot_score_distribution(path: Path, scores: np.ndarray, y_bad: np.ndarray) -
     fig = _figure()
     ax = fig.subplots()
     y = np.asarray(y_bad).astype(bool)
-    edges = np.arange(350, 951, 20)
+    edges = np.arange(SCORE_MIN, SCORE_MAX + 1, 20)
     ax.hist(scores[~y], bins=edges, density=True, alpha=0.6, label="no default", color="tab:blue")
     ax.hist(scores[y], bins=edges, density=True, alpha=0.6, label="default", color="tab:red")
     for _, lo, _ in BANDS[1:]:
@@ -197,7 +197,8 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         "",
         "## What it is",
         "",
-        "A points scorecard on the 350–950 range: each credit-file attribute falls in one bin "
+        f"A points scorecard on the {s.min}–{s.max} range: each credit-file attribute falls in "
+        "one bin "
         "and earns that bin's integer points; the score is "
         f"`clip({card.intercept_points} + sum of attribute points, {s.min}, {s.max})`. "
         "Higher means lower risk of going 90+ days past due within two years. Each attribute "
@@ -215,7 +216,7 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         "| score | implied good:bad odds | implied default rate |",
         "|---:|---:|---:|",
     ]
-    for value in (350, 450, 550, 600, 650, 700, 800, 950):
+    for value in (s.min, 450, 550, 600, 650, 700, 800, s.max):
         odds = s.base_odds * 2 ** ((value - s.base_score) / s.pdo)
         out.append(f"| {value} | {odds:.2f}:1 | {1 / (1 + odds):.4f} |")
     out += [

@@ -4,26 +4,22 @@ An attribute's *loss* is its best possible points (the maximum over its bins, sp
 categories and missing bin) minus the points it earned. ``key_factors`` lists the attributes with
 the largest positive loss, up to ``profile.key_factors``; ties go to the lower reason code, so the
 same points always give the same list. When the profile follows Reg B / Dodd-Frank practice
-(``extra_factor_for_inquiries``) and an inquiries attribute lost points without making the list,
-it is added as one more factor. An attribute that lost nothing is never a key factor.
+(``extra_factor_for_inquiries``) and an inquiries attribute lost points while none of the listed
+ones is about inquiries, it is added as one more factor (the rule is ``domain.key_factors``'s,
+which notices apply too). An attribute that lost nothing is never a key factor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, TypedDict
+from typing import TypedDict
 
+from openbureau.domain import key_factors as rule
+from openbureau.domain.key_factors import KeyFactorProfile
 from openbureau.scoring.spec import AttributeCard, Scorecard
 
-
-class KeyFactorProfile(Protocol):
-    """The part of a jurisdiction profile that governs key factors."""
-
-    @property
-    def key_factors(self) -> int: ...
-
-    @property
-    def extra_factor_for_inquiries(self) -> bool: ...
+__all__ = ["KeyFactor", "KeyFactorProfile", "best_points", "is_inquiry_attribute", "key_factors",
+           "points_lost"]
 
 
 class KeyFactor(TypedDict):
@@ -56,13 +52,11 @@ def points_lost(card: Scorecard, points_by_attribute: Mapping[str, int]) -> dict
 def key_factors(card: Scorecard, points_by_attribute: Mapping[str, int],
                 profile: KeyFactorProfile) -> list[KeyFactor]:
     """Up to ``profile.key_factors`` reasons, largest loss first (ties: reason code), plus an
-    inquiries reason when it lost points, was left out, and the profile asks for it."""
+    inquiries reason when it lost points, none listed is about inquiries, and the profile asks
+    for it."""
     losses = points_lost(card, points_by_attribute)
     ranked = sorted((a for a in card.attributes if losses.get(a.name, 0) > 0),
                     key=lambda a: (-losses[a.name], a.reason_code))
-    chosen = ranked[: max(profile.key_factors, 0)]
-    if profile.extra_factor_for_inquiries:
-        extra = [a for a in ranked[len(chosen):] if is_inquiry_attribute(a.name)]
-        chosen += extra[:1]
+    chosen = rule.select(ranked, profile, lambda a: is_inquiry_attribute(a.name))
     return [KeyFactor(code=a.reason_code, text=a.reason_text, points_lost=losses[a.name])
             for a in chosen]

@@ -41,13 +41,12 @@ name the change index and field (``changes[2].item_ref``), like the API's valida
 
 from __future__ import annotations
 
-import calendar
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any, TypedDict
 
+from openbureau.domain.months import add_months, month_end
 from openbureau.scoring.attributes import (
     CLOSED_STATUSES,
     REVOLVING,
@@ -189,16 +188,6 @@ class _Reader:
 # ---------------------------------------------------------------------------------- helpers
 
 
-def months_forward(d: date, n: int) -> date:
-    index = d.year * 12 + d.month - 1 + n
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def _month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
 def _with_latest(file: CreditFile, account: AccountView,
                  edit: Callable[[MonthView], MonthView]) -> CreditFile:
     """Edit the account's latest month known at ``file.as_of`` and any month already pending
@@ -236,7 +225,7 @@ def _bring_current(file: CreditFile, account: AccountView) -> CreditFile:
     if newest.as_of > latest.as_of and newest.status == "current" \
             and not newest.amount_past_due:
         return file   # already brought current
-    paid = replace(newest, as_of=_month_end(months_forward(newest.as_of, 1)), status="current",
+    paid = replace(newest, as_of=month_end(add_months(newest.as_of, 1)), status="current",
                    amount_past_due=0, balance=max(newest.balance - newest.amount_past_due, 0))
     return _replace_account(file, account, replace(account, months=(*account.months, paid)))
 
@@ -258,7 +247,7 @@ def _pay_down_revolving(file: CreditFile, target: float) -> CreditFile:
 
 
 def _time_passes(file: CreditFile, months: int) -> CreditFile:
-    new_as_of = months_forward(file.as_of, months)
+    new_as_of = add_months(file.as_of, months)
     accounts = []
     for account in file.accounts:
         latest = latest_month(account, file.as_of)
@@ -269,7 +258,7 @@ def _time_passes(file: CreditFile, months: int) -> CreditFile:
         # start from the newest record, which may be a report already pending (bring_current)
         month = max(account.months, key=lambda m: m.as_of)
         start, added, k = month.as_of, [], 1
-        while (when := _month_end(months_forward(start, k))) <= new_as_of:
+        while (when := month_end(add_months(start, k))) <= new_as_of:
             month = replace(month, as_of=when,
                             status=_NEXT_STAGE.get(month.status, month.status))
             added.append(month)

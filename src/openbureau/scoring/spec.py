@@ -45,6 +45,11 @@ SpecialKey = float | int | str
 Kind = Literal["numeric", "categorical"]
 
 
+#: The bureau's score scale (DESIGN.md: 350–950): every card's clip unless its spec says
+#: otherwise, the bands' ends, the offers' minimum score, the gauge and the notices.
+SCORE_MIN, SCORE_MAX = 350, 950
+
+
 class SpecError(ValueError):
     """The scorecard spec is malformed; the message names the attribute and the broken rule."""
 
@@ -56,8 +61,8 @@ class Scaling:
     base_score: int
     base_odds: float
     pdo: int
-    min: int = 350
-    max: int = 950
+    min: int = SCORE_MIN
+    max: int = SCORE_MAX
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from sklearn.base import BaseEstimator
 
 from openbureau.scoring.spec import (
     PROHIBITED_INPUTS,
+    SCORE_MAX,
+    SCORE_MIN,
     AttributeCard,
     Bin,
     Scaling,
@@ -165,8 +167,8 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
         base_score: int = 650,
         base_odds: float = 30.0,
         pdo: int = 40,
-        score_min: int = 350,
-        score_max: int = 950,
+        score_min: int = SCORE_MIN,
+        score_max: int = SCORE_MAX,
     ) -> None:
         self.attributes = attributes
         self.monotonic_trends = monotonic_trends
@@ -357,7 +359,7 @@ def optbinning_baseline_auc(df_train: pd.DataFrame, y_train: np.ndarray,
         warnings.filterwarnings("ignore", message=".*incompatible dtype.*")
         sc = OptbScorecard(BinningProcess(columns), LogisticRegression(max_iter=1000),
                            scaling_method="min_max",
-                           scaling_method_params={"min": 350, "max": 950})
+                           scaling_method_params={"min": SCORE_MIN, "max": SCORE_MAX})
         sc.fit(df_train[columns], y_train)
         p_bad = sc.predict_proba(df_test[columns])[:, 1]
     return auc(y_test, -p_bad)

@@ -147,12 +147,6 @@ def record_under_ref(uow: UnitOfWork, profile: Profile, who: Principal, subject:
 
 # -- the consumer: grant, list, revoke ---------------------------------------------------------
 
-def _own_subject(uow: UnitOfWork, consumer: Principal) -> Any:
-    if consumer.role is not Role.CONSUMER:    # a wiring mistake, never a caller's choice
-        raise ValueError("consumer services take a consumer principal")
-    return subjects.by_id(uow, consumer.id)
-
-
 def member_organisations(bureau: Bureau) -> list[dict[str, Any]]:
     """The members a consumer may grant consent to (not revoked), by name."""
     with bureau.uow() as uow:
@@ -179,7 +173,7 @@ def income_furnishers(bureau: Bureau, consumer: Principal) -> list[dict[str, Any
     """The furnishers reporting an account on the consumer's file: those a consent to report
     their income can go to."""
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         o = organisations.c
         rows = uow.execute(select(o.id, o.name).distinct()
                            .join(accounts, accounts.c.furnisher_id == o.id)
@@ -201,7 +195,7 @@ def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
         if errors := rules.scope_errors(role, scopes):
             raise ValidationFailed(errors)
         scope = _validated(bureau.profile, purpose, scopes, now, expires_at, now)
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         org = _organisation(uow, member, role)
         evidence = rules.evidence_of_grant(subject.item_ref, org.name, purpose, scope, now,
                                            expires_at)
@@ -217,7 +211,7 @@ def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
 def my_consents(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     """Every consent on the consumer's file, whoever recorded it, newest first."""
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         now = uow.clock.now()
         rows = uow.execute(_WITH_ORG.where(consents.c.subject_id == subject.id)
                            .order_by(consents.c.recorded_at.desc(), consents.c.id.desc())).all()
@@ -231,7 +225,7 @@ def revoke(bureau: Bureau, consumer: Principal, consent_ref: str) -> dict[str, A
     nothing; an expired one cannot be revoked (409); another file's is "not found"."""
     profile = bureau.profile
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         now = uow.clock.now()
         row = uow.execute(_WITH_ORG.where(consents.c.reference == consent_ref,
                                           consents.c.subject_id == subject.id)).first()

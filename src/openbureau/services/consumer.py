@@ -12,22 +12,15 @@ from sqlalchemy import select
 from openbureau.adapters.tables import inquiries, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.profiles import Purpose
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import Principal
 from openbureau.services import reports, subjects
-from openbureau.unit_of_work import UnitOfWork
 
 PURPOSE = Purpose.CONSUMER_REQUEST.value
 
 
-def _own_subject(uow: UnitOfWork, consumer: Principal) -> Any:
-    if consumer.role is not Role.CONSUMER:    # a wiring mistake, never a caller's choice
-        raise ValueError("consumer services take a consumer principal")
-    return subjects.by_id(uow, consumer.id)
-
-
 def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json") -> dict[str, Any]:
     with bureau.uow() as uow:
-        report = reports.build_report(bureau, uow, _own_subject(uow, consumer), consumer, PURPOSE,
+        report = reports.build_report(bureau, uow, subjects.own(uow, consumer), consumer, PURPOSE,
                                       format=format)
         uow.commit()
     return report
@@ -44,7 +37,7 @@ def my_accesses(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     report's inquiry section this is not cut to the profile's display window; only what retention
     has purged is gone."""
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         rows = uow.execute(
             select(inquiries, organisations.c.name.label("organisation"))
             .join(organisations, organisations.c.id == inquiries.c.organisation_id)
@@ -62,7 +55,7 @@ def my_accesses(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
 def my_notices(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     """Adverse-action notices, listing notices and dispute results, newest first."""
     with bureau.uow() as uow:
-        subject = _own_subject(uow, consumer)
+        subject = subjects.own(uow, consumer)
         out = reports.notice_list(uow, subject.id)
         uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
         uow.commit()

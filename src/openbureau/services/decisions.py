@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from openbureau.adapters.tables import decisions, inquiries, notices, subjects
+from openbureau.adapters import notices as stored_notices
+from openbureau.adapters.tables import decisions, inquiries, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import Decision
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import Principal
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services import refusals
 
 NO_INQUIRY = "no such inquiry by this member"
@@ -53,12 +55,12 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
             score = (inq.result or {}).get("score")
             content = rules.adverse_action_notice(
                 decision=choice, member_name=member.name, decided_at=now, score=score,
-                profile=bureau.profile, bureau_name=bureau.settings.bureau_name,
+                score_range=(SCORE_MIN, SCORE_MAX), profile=bureau.profile,
+                bureau_name=bureau.settings.bureau_name,
                 bureau_contact=bureau.settings.bureau_contact)
             body = {**content.body, "inquiry_id": inquiry_id, "purpose": inq.purpose}
-            notice_id = int(uow.execute(insert(notices).values(
-                subject_id=inq.subject_id, kind=content.kind, title=content.title, body=body,
-                created_at=now).returning(notices.c.id)).scalar_one())
+            notice_id = stored_notices.add(uow, inq.subject_id, content.kind, content.title,
+                                           body, now)
             uow.execute(update(decisions).where(decisions.c.id == decision_id)
                         .values(notice_id=notice_id))
             notice_out = {"kind": content.kind, "title": content.title, "body": body,

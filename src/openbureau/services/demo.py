@@ -29,7 +29,7 @@ from openbureau.domain.records import record_to_dict
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, consents
 from openbureau.services.furnishing import Candidate, furnish
-from openbureau.services.population import (
+from openbureau.synthetic.population import (
     BLOCK,
     FURNISHERS,
     KINDS,

@@ -20,7 +20,7 @@ DEMO_PASSWORD = "demo-password-2026"
 def issue(bureau: Bureau) -> list[dict[str, str]]:
     if bureau.settings.environment == "production":
         raise Conflict("demo credentials are not issued in production")
-    from openbureau.services.population import FURNISHERS
+    from openbureau.synthetic.population import FURNISHERS
 
     creds = []
     for role in ORG_ROLES:

@@ -17,15 +17,16 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from openbureau.adapters import notices as stored_notices
 from openbureau.adapters.audit import PendingEvent
-from openbureau.adapters.tables import accounts, disputes, notices, public_records, subjects
+from openbureau.adapters.tables import accounts, disputes, public_records, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import DisputeStatus, ItemKind, Outcome
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import parse_account_record
-from openbureau.domain.roles import SYSTEM, Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
 from openbureau.services import furnishing, refusals, scoring_hooks
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
@@ -37,12 +38,6 @@ TEXT_MAX = 2000             # a reason, a statement, information added, a note (
 # accounts.suppressed_reason for each outcome of silence that takes an account off the file
 SUPPRESSED_REASON = {DisputeStatus.EXPIRED: "dispute_unverified",
                      DisputeStatus.RESTRICTED: "dispute_restricted"}
-
-
-def _consumer_id(who: Principal) -> int:
-    if who.role is not Role.CONSUMER:     # a wiring mistake, never a caller's choice
-        raise ValueError("consumer services take a consumer principal")
-    return who.id
 
 
 def _view(d: Any) -> dict[str, Any]:
@@ -81,7 +76,7 @@ def _resolve_item(uow: UnitOfWork, subject_id: int, kind: ItemKind, ref: str) ->
 def open_dispute(bureau: Bureau, consumer: Principal, item_kind: str, ref: str, reason: str,
                  statement: str | None) -> dict[str, Any]:
     """``{dispute_id, status, due_at}``; the item shows as disputed at once."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     try:
         kind = ItemKind(item_kind)
     except ValueError:
@@ -118,7 +113,7 @@ def open_dispute(bureau: Bureau, consumer: Principal, item_kind: str, ref: str, 
 
 
 def my_disputes(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     with bureau.uow() as uow:
         rows = uow.execute(select(disputes).where(disputes.c.subject_id == sid)
                            .order_by(disputes.c.opened_at.desc(), disputes.c.id.desc())).all()
@@ -131,7 +126,7 @@ def add_information(bureau: Bureau, consumer: Principal, dispute_id: str,
                     text: str) -> dict[str, Any]:
     """The consumer adds information to an open dispute; the deadline is extended once by the
     profile's ``dispute_extension_days`` (FCRA 611(a)(1)(B): 15 days; GDPR: up to two months)."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     text = text.strip()
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
@@ -423,8 +418,7 @@ def _close(bureau: Bureau, uow: UnitOfWork, d: Any, status: DisputeStatus, note:
                                  status=status, note=note, answered_at=now,
                                  profile=bureau.profile,
                                  bureau_contact=bureau.settings.bureau_contact)
-    uow.execute(insert(notices).values(subject_id=d.subject_id, kind=notice.kind,
-                                       title=notice.title, body=notice.body, created_at=now))
+    stored_notices.add(uow, d.subject_id, notice.kind, notice.title, notice.body, now)
     subject_ref = uow.execute(select(subjects.c.item_ref)
                               .where(subjects.c.id == d.subject_id)).scalar_one()
     uow.audit(actor.actor, "dispute.close", subject_ref, PURPOSE, dispute_id=d.ref,

@@ -21,26 +21,26 @@ FAIRNESS_JSON = Path(__file__).resolve().parents[3] / "docs" / "fairness.json"
 def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
     """PSI of the latest stored score of every subject scored with ``version`` (default: the
     active model) against the model's training population."""
+    from openbureau.adapters import scores as stored_scores
     from openbureau.adapters.tables import scores
 
     spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
     if spec is None:
         raise NotFound("no active scoring model")
     card = load_spec(spec)
-    latest: dict[int, tuple[Any, int, dict[str, Any]]] = {}
     scored: dict[int, list[tuple[Any, int]]] = {}     # every score, for the monthly history
     with bureau.uow() as uow:
+        current = stored_scores.current(version=card.version)
+        latest = uow.execute(select(current.c.value, current.c.attributes)
+                             .order_by(current.c.subject_id)).all()
         computed_at = None
-        for r in uow.execute(select(scores.c.subject_id, scores.c.computed_at, scores.c.value,
-                                    scores.c.attributes)
+        for r in uow.execute(select(scores.c.subject_id, scores.c.computed_at, scores.c.value)
                              .where(scores.c.model_version == card.version)
                              .order_by(scores.c.subject_id, scores.c.computed_at, scores.c.id)):
-            latest[r.subject_id] = (r.computed_at, r.value, r.attributes or {})
             scored.setdefault(r.subject_id, []).append((r.computed_at, r.value))
             computed_at = r.computed_at if computed_at is None else max(computed_at, r.computed_at)
         now = uow.clock.now()
-    report = drift_report(card, [a for _, _, a in latest.values()],
-                          [v for _, v, _ in latest.values()])
+    report = drift_report(card, [r.attributes or {} for r in latest], [r.value for r in latest])
     report["computed_at"] = now.isoformat()
     report["latest_score_at"] = computed_at.isoformat() if computed_at is not None else None
     report["history"] = _score_psi_by_month(card, scored, now)

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 
+from openbureau.adapters import notices as stored_notices
 from openbureau.adapters import rate_limit
 from openbureau.adapters.tables import (
     inquiries,
-    notices,
     organisations,
     public_records,
     restrictions,
@@ -317,8 +317,7 @@ def _notice_body(listing: dict[str, Any]) -> dict[str, Any]:
 
 def notify(uow: UnitOfWork, subject_id: int, kind: str, title: str,
             body: dict[str, Any]) -> None:
-    uow.execute(insert(notices).values(subject_id=subject_id, kind=kind, title=title[:200],
-                                       body=body, created_at=uow.clock.now()))
+    stored_notices.add(uow, subject_id, kind, title, body)
 
 
 # -- restriction check -------------------------------------------------------------------------

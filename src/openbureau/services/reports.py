@@ -25,7 +25,6 @@ is "no data".
 
 from __future__ import annotations
 
-import calendar
 import functools
 import json
 from datetime import date, datetime
@@ -50,6 +49,7 @@ from openbureau.adapters.tables import (
 from openbureau.bootstrap import Bureau
 from openbureau.domain import code_lists
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
+from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
@@ -354,23 +354,13 @@ def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int
                                                     e["value"]))
 
 
-def month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def months_before(d: date, n: int) -> date:
-    """The month-end ``n`` months before ``d``'s month."""
-    index = d.year * 12 + d.month - 1 - n
-    return month_end(date(index // 12, index % 12 + 1, 1))
-
-
 def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
     """24 cells, oldest first, ending at ``end``'s month. ``months`` are the account's stored
     month records (``as_of``, ``status``, ``payment_history``), in any order."""
     # months as integers (year * 12 + month - 1): one grid per account on every report, so
     # no date arithmetic per cell
-    last = _month_index(end)
-    reported = {_month_index(m.as_of): m.status for m in months}
+    last = month_index(end)
+    reported = {month_index(m.as_of): m.status for m in months}
     month_label = _month_label
     newest = None
     for m in months:      # the first of the newest, as max() would pick
@@ -378,7 +368,7 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
             newest = m
     from_profile: dict[int, str] = {}
     if newest is not None:
-        base = _month_index(newest.as_of) - 1
+        base = month_index(newest.as_of) - 1
         for i, char in enumerate(newest.payment_history[:GRID_MONTHS]):
             from_profile[base - i] = char
     cells = []
@@ -399,10 +389,6 @@ def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
 def _month_label(month: int) -> str:
     """``YYYY-MM`` of a month index (every report formats the same few dozen months)."""
     return f"{month // 12}-{month % 12 + 1:02d}"
-
-
-def _month_index(d: date) -> int:
-    return d.year * 12 + d.month - 1
 
 
 # -- the rest of the file ----------------------------------------------------------------------

@@ -13,28 +13,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import insert, select, update
 
+from openbureau.adapters import notices as stored_notices
+from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import (
     accounts,
     consumer_logins,
     fraud_alerts,
     freezes,
     inquiries,
-    models,
-    notices,
     offers,
     organisations,
     public_records,
-    scores,
     statements,
     subjects,
 )
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
-from openbureau.domain.disputes import SCORE_MAX, SCORE_MIN
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import Principal, consumer_id
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.unit_of_work import UnitOfWork
 
 NO_ITEM = "no item with this reference on your file"
@@ -43,17 +42,9 @@ FRAUD_ALERT_KINDS = ("initial", "extended")
 STATEMENT_MAX = 1000        # api/schemas_rights.py StatementIn
 
 
-def _consumer_id(who: Principal) -> int:
-    if who.role is not Role.CONSUMER:     # a wiring mistake, never a caller's choice
-        raise ValueError("consumer services take a consumer principal")
-    return who.id
-
-
 def _notify(uow: UnitOfWork, subject_id: int, notice_kind: str, notice_title: str,
             **body: Any) -> None:
-    uow.execute(insert(notices).values(subject_id=subject_id, kind=notice_kind,
-                                       title=notice_title, body=body,
-                                       created_at=uow.clock.now()))
+    stored_notices.add(uow, subject_id, notice_kind, notice_title, body)
 
 
 # -- statements --------------------------------------------------------------------------------
@@ -75,7 +66,7 @@ def _own_item(uow: UnitOfWork, subject_id: int, ref: str) -> bool:
 def add_statement(bureau: Bureau, consumer: Principal, item_ref: str | None,
                   text: str) -> dict[str, Any]:
     """A statement of dispute, on one item or on the file as a whole; shown on every report."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     text = text.strip()
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
@@ -109,7 +100,7 @@ def _active_freeze(uow: UnitOfWork, subject_id: int) -> Any:
 
 def place_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
     """Freeze the file against inquiries for new credit; placing it again changes nothing."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     _freeze_available(bureau)
     with bureau.uow() as uow:
         current = _active_freeze(uow, sid)
@@ -128,7 +119,7 @@ def place_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
 
 
 def lift_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     _freeze_available(bureau)
     with bureau.uow() as uow:
         current = _active_freeze(uow, sid)
@@ -148,7 +139,7 @@ def lift_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
 def place_fraud_alert(bureau: Bureau, consumer: Principal, kind: str) -> dict[str, Any]:
     """An initial or extended fraud alert, shown to every member who pulls the file until it
     expires (``fraud_alert_initial_days`` / ``fraud_alert_extended_days``)."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     p = bureau.profile
     if kind not in FRAUD_ALERT_KINDS:
         raise ValidationFailed([FieldError("kind", "must be initial or extended")])
@@ -179,19 +170,10 @@ def place_fraud_alert(bureau: Bureau, consumer: Principal, kind: str) -> dict[st
 
 # -- offers ------------------------------------------------------------------------------------
 
-def _active_model(uow: UnitOfWork) -> str | None:
-    version: str | None = uow.execute(select(models.c.version).where(models.c.active)).scalar()
-    return version
-
-
 def current_score(uow: UnitOfWork, subject_id: int) -> int | None:
-    """The subject's latest score from the active model, or None."""
-    version = _active_model(uow)
-    if version is None:
-        return None
-    value: int | None = uow.execute(select(scores.c.value).where(
-        scores.c.subject_id == subject_id, scores.c.model_version == version)
-        .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1)).scalar()
+    """The subject's current score (the latest of the active model), or None."""
+    value: int | None = uow.execute(
+        select(stored_scores.current(subject_id=subject_id).c.value)).scalar()
     return value
 
 
@@ -230,20 +212,12 @@ def create_offer(bureau: Bureau, member: Principal, title: str, description: str
 
 def _opted_in_scores(uow: UnitOfWork) -> list[int]:
     """The current score of every consumer who opted in to offers (none without a score)."""
-    version = _active_model(uow)
-    if version is None:
-        return []
-    newest = (select(scores.c.subject_id, func.max(scores.c.computed_at).label("at"))
-              .where(scores.c.model_version == version).group_by(scores.c.subject_id)
-              .subquery())
+    current = stored_scores.current()
     rows = uow.execute(
-        select(scores.c.subject_id, func.max(scores.c.value))
-        .join(newest, and_(newest.c.subject_id == scores.c.subject_id,
-                           newest.c.at == scores.c.computed_at))
-        .join(consumer_logins, consumer_logins.c.subject_id == scores.c.subject_id)
-        .where(scores.c.model_version == version, consumer_logins.c.offers_opt_in)
-        .group_by(scores.c.subject_id)).all()
-    return [int(r[1]) for r in rows]
+        select(current.c.value)
+        .join(consumer_logins, consumer_logins.c.subject_id == current.c.subject_id)
+        .where(consumer_logins.c.offers_opt_in)).all()
+    return [int(r[0]) for r in rows]
 
 
 # Fewer qualifying consumers than ``offer_reach_min_count`` (default 10) are shown as "fewer
@@ -284,7 +258,7 @@ def member_offers(bureau: Bureau, member: Principal) -> list[dict[str, Any]]:
 
 
 def set_offers_consent(bureau: Bureau, consumer: Principal, opt_in: bool) -> dict[str, Any]:
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     with bureau.uow() as uow:
         uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == sid)
                     .values(offers_opt_in=opt_in))
@@ -296,7 +270,7 @@ def set_offers_consent(bureau: Bureau, consumer: Principal, opt_in: bool) -> dic
 
 def my_offers(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
     """Offers the consumer qualifies for; none when opted out or not scored."""
-    sid = _consumer_id(consumer)
+    sid = consumer_id(consumer)
     with bureau.uow() as uow:
         opt_in = bool(uow.execute(select(consumer_logins.c.offers_opt_in)
                                   .where(consumer_logins.c.subject_id == sid)).scalar())

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 
+from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import models, scores
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import Principal
 from openbureau.scoring import engines
 from openbureau.scoring.bands import band
 from openbureau.scoring.spec import Scorecard, load_spec
@@ -138,14 +139,10 @@ def score_object(row: Any) -> dict[str, Any]:
 
 
 # built once: every report and score read runs them
-_LATEST_ACTIVE = (select(scores)
-                  .join(models, and_(models.c.version == scores.c.model_version,
-                                     models.c.active))
-                  .where(scores.c.subject_id == bindparam("subject_id"))
-                  .order_by(scores.c.computed_at.desc(), scores.c.id.desc()).limit(1))
+_LATEST_ACTIVE = select(stored_scores.current(subject_id=bindparam("subject_id")))
 _HISTORY = (select(scores.c.value, scores.c.model_version, scores.c.computed_at)
             .where(scores.c.subject_id == bindparam("subject_id"))
-            .order_by(scores.c.computed_at.desc(), scores.c.id.desc())
+            .order_by(*stored_scores.NEWEST_FIRST)
             .limit(bindparam("limit")))
 
 
@@ -178,10 +175,8 @@ def my_score(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
     """``GET /v1/me/score``: the current score and its history, newest first; audited."""
     from openbureau.services import subjects
 
-    if consumer.role is not Role.CONSUMER:
-        raise ValueError("consumer services take a consumer principal")
     with bureau.uow() as uow:
-        subject = subjects.by_id(uow, consumer.id)
+        subject = subjects.own(uow, consumer)
         out = {"score": current_score(bureau, uow, subject.id),
                "history": history(uow, subject.id)}
         uow.audit(consumer.actor, "score.read", subject.item_ref, "consumer_request")

@@ -13,6 +13,7 @@ from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import subjects
 from openbureau.domain.errors import NotFound
 from openbureau.domain.records import SubjectIdentity
+from openbureau.domain.roles import Principal, consumer_id
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -91,6 +92,11 @@ def by_id(uow: UnitOfWork, subject_id: int) -> Any:
     if row is None:
         raise NotFound(NO_FILE)
     return row
+
+
+def own(uow: UnitOfWork, consumer: Principal) -> Any:
+    """The file of a consumer principal (ValueError for any other principal)."""
+    return by_id(uow, consumer_id(consumer))
 
 
 def identity_view(vault: IdentityVault, row: Any, reveal: bool) -> dict[str, Any]:

@@ -13,25 +13,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from openbureau.domain import money
 from openbureau.domain.errors import FieldError, OpenBureauError, ValidationFailed
 
-# an amount as a person writes it: digits, at most two decimals ("1234.50"); no sign, no
-# exponent ("1e20"), no "inf" or "nan"
-_AMOUNT = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
 _PREFIXES = ("subject.", "debtor.")
 
 
-def minor_units(field: str, text: str, errors: list[FieldError]) -> int | None:
-    """An amount in major units ("1234.50") as integer minor units (123450); None and an error
-    appended when it is not written that way. Its bounds are the service's."""
-    text = text.strip()
-    match = _AMOUNT.fullmatch(text) if text.isascii() else None
-    if match is None:
-        errors.append(FieldError(field, "must not be negative" if text.startswith("-") else
-                                 "give the amount in digits with at most two decimals, such as "
-                                 "1234.50"))
+def minor_units(field: str, text: str, currency: str | None,
+                errors: list[FieldError]) -> int | None:
+    """An amount in ``currency``'s major units ("1234.50") as integer minor units (123450); None
+    and an error appended when it is not written that way. Its bounds are the service's."""
+    minor = money.parse_major(text, currency)
+    if isinstance(minor, str):
+        errors.append(FieldError(field, minor))
         return None
-    return int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+    return minor
 
 
 def day(field: str, text: str, errors: list[FieldError], required: bool = False) -> date | None:

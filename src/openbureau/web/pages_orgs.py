@@ -175,13 +175,14 @@ def list_judgment(request: Request, case_number: str = Form("", max_length=200),
                   legal_basis: str = Form("", max_length=4000),
                   restrictions: list[str] = Form([]), bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(court)) -> Response:
-    """The form's amount is in major units (1234.50); everything else is the listing rule's,
-    in ``registry.list_judgment`` as for ``POST /v1/court/judgments``."""
+    """The form's amount is in the currency's major units (1234.50 USD, 1234 JPY); everything
+    else is the listing rule's, in ``registry.list_judgment`` as for ``POST /v1/court/judgments``.
+    """
     values = {"case_number": case_number, "national_id": national_id, "name": name,
               "date_of_birth": date_of_birth, "amount": amount, "currency": currency,
               "judgment_date": judgment_date, "ground": ground, "legal_basis": legal_basis}
     typing: list[FieldError] = []
-    minor = forms.minor_units("amount", amount, typing)
+    minor = forms.minor_units("amount", amount, currency, typing)
     judged = forms.day("judgment_date", judgment_date, typing, required=True)
     born = forms.day("debtor.date_of_birth", date_of_birth, typing)
     try:

@@ -17,24 +17,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
+from openbureau.domain.money import format_money  # one money format for pages and PDF
 from openbureau.scoring.bands import BANDS, band
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.web import sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-SCORE_MIN, SCORE_MAX = 350, 950
 BAND_COLOURS = {"poor": "#b3261e", "fair": "#c75b00", "good": "#8a6d00",
                 "very good": "#4d7c0f", "excellent": "#1b6e3a"}
 # short visible text for each payment-grid code (colour is never the only signal)
 GRID_SHORT = {"0": "OK", "1": "30", "2": "60", "3": "90", "4": "120", "5": "150", "6": "180",
               "E": "OK", "G": "COL", "H": "FC", "J": "VS", "K": "REP", "L": "CO", "P": "PD",
               "C": "CL", "-": "–"}
-
-
-def _money(minor: int | None, currency: str | None = "") -> str:
-    if minor is None:
-        return "—"
-    return f"{minor / 100:,.2f} {currency or ''}".strip()
 
 
 def _words(value: Any) -> str:
@@ -45,8 +40,9 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, when=day, words=_words)
-    env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of)
+    env.filters.update(money=format_money, when=day, words=_words)
+    env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of, BANDS=BANDS,
+                       SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX)
     return env
 
 
@@ -83,7 +79,7 @@ def _point(value: float, r: float, cx: float = 150, cy: float = 150) -> tuple[fl
 
 
 def gauge(value: int | None, band: str | None = None, label: str = "Score") -> Markup:
-    """A half-circle 350–950 gauge with the five bands and a needle at ``value``."""
+    """A half-circle gauge over the score scale with the bands and a needle at ``value``."""
     r = 120
     arcs = []
     for name, lo, hi in BANDS:

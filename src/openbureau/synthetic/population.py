@@ -16,7 +16,6 @@ issues and that is not an ITIN; other locales get the country code and ten digit
 
 from __future__ import annotations
 
-import calendar
 import gzip
 import math
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from openbureau.domain.months import add_months, month_end
 from openbureau.domain.records import (
     AccountKind,
     AccountRecord,
@@ -100,14 +100,8 @@ def generate(n: int, seed: int = 7, locale: str = "en_US",
 
 
 def _month_ends(as_of: date) -> list[date]:
-    y, m = as_of.year, as_of.month
-    out = []
-    for k in range(MONTHS - 1, -1, -1):
-        mm = m - k
-        yy = y + (mm - 1) // 12
-        mm = (mm - 1) % 12 + 1
-        out.append(date(yy, mm, calendar.monthrange(yy, mm)[1]))
-    return out
+    first = as_of.replace(day=1)
+    return [month_end(add_months(first, -k)) for k in range(MONTHS - 1, -1, -1)]
 
 
 def _from_table(u: np.ndarray, table: np.ndarray) -> np.ndarray:
