@@ -567,12 +567,12 @@ def _spec_for(version: str | None) -> dict[str, Any]:
                 return spec
     bureau = _bureau()
     try:
-        spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
+        found = models.spec_of(bureau, version) if version else models.active_spec(bureau)
     except _domain_errors() as exc:
         fail(exc.detail)
-    if spec is None:
+    if found is None:
         fail("no active model; run `openbureau db upgrade`")
-    return spec
+    return found
 
 
 @model_app.command("export-pmml")

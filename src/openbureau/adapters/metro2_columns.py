@@ -154,7 +154,7 @@ def _dates(m: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _digits(m: np.ndarray, at: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(all ASCII digits, all zeros) of a numeric field."""
     d = m[:, at:at + width]
-    return ((d >= _DIGIT0) & (d <= _DIGIT9)).all(axis=1), (d == _DIGIT0).all(axis=1)
+    return np.all((d >= _DIGIT0) & (d <= _DIGIT9), axis=1), np.all(d == _DIGIT0, axis=1)
 
 
 def _left_packed(field: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -365,7 +365,8 @@ def _clean(m: np.ndarray) -> np.ndarray:
     t = _TABLES
     # names, SSN, dates, phone, ECOA, address; the identification number: printable ASCII,
     # and no backslash (COPY's escape character, which only the record-by-record path escapes)
-    ok = _PRINTABLE[m[:, 231:426]].all(axis=1) & _PRINTABLE[m[:, 20:40]].all(axis=1)
+    ok: np.ndarray = (_PRINTABLE[m[:, 231:426]].all(axis=1)
+                      & _PRINTABLE[m[:, 20:40]].all(axis=1))
     ok &= (m[:, 20:40] != ord("\\")).all(axis=1)
     gen = m[:, 296]
     ok &= (gen == _SPACE) | t["generation"][gen]

@@ -25,7 +25,7 @@ accounts are looked up (``account_changes.rekey``), the row carrying the new acc
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -236,7 +236,7 @@ def render(rec: AccountRecord, seq: int, hm: str) -> bytes:
 
 # seconds spent in each phase of ``store`` since the process started (or the last clear); the
 # benchmark reads them to say where the store's time goes
-PHASES: Counter[str] = Counter()
+PHASES: defaultdict[str, float] = defaultdict(float)
 
 
 def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,

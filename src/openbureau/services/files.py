@@ -47,7 +47,7 @@ from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.quality import QualityReport
 from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing
-from openbureau.services.furnishing import Candidate, Rejection, Summary
+from openbureau.services.furnishing import Candidate, Rejection, Rejections, Summary
 from openbureau.services.refs import new_ref
 
 log = logging.getLogger("openbureau.files")
@@ -218,15 +218,15 @@ def ingest(bureau: Bureau, file_ref: str, *,
         status = "done"
     except (FileUnreadable, ValidationFailed) as exc:
         log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
-        summary = Summary(rejected=[Rejection(0, [FieldError("file", str(exc))],
-                                              is_record=False)])
+        summary = Summary(rejected=Rejections([Rejection(0, [FieldError("file", str(exc))],
+                                                         is_record=False)]))
         status = "failed"
     except OSError as exc:
         # never the path or the operating system's wording: the furnisher reads this
         log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
-        summary = Summary(rejected=[Rejection(0, [FieldError(
+        summary = Summary(rejected=Rejections([Rejection(0, [FieldError(
             "file", "the uploaded file could not be read on the server; send it again")],
-            is_record=False)])
+            is_record=False)]))
         status = "failed"
     errors: list[dict[str, Any]] = []
     for r in summary.rejected:

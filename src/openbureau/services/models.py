@@ -34,9 +34,10 @@ def ensure_shipped(bureau: Bureau) -> str | None:
                 uow.execute(insert(models).values(version=spec["version"], spec=spec,
                                                   active=False, created_at=uow.clock.now()))
                 uow.audit(SYSTEM.actor, "model.register", version=spec["version"])
-        active = uow.execute(select(models.c.version).where(models.c.active)).scalar()
+        active: str | None = uow.execute(
+            select(models.c.version).where(models.c.active)).scalar()
         if active is None and specs:
-            active = specs[-1]["version"]
+            active = str(specs[-1]["version"])
             _activate(uow, active, SYSTEM)
         uow.commit()
     bureau.cache.pop("active_model", None)

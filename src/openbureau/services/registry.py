@@ -192,6 +192,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
 
 def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
                     kind: str) -> Any:
+    assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
     row = uow.execute(select(subjects).where(
         subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
     if row is None:
