@@ -486,11 +486,11 @@ def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
 def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                 version: Annotated[str, typer.Option(help="Version of the new spec.")]
                 = "gmsc-2026.11.1",
-                out_path: Annotated[Path | None, typer.Option("--out", help="Spec JSON path "
-                                                              "(default: the shipped models "
-                                                              "folder).")] = None,
-                docs: Annotated[Path | None, typer.Option(help="Write the model card here.")]
-                = Path("docs"),
+                out_dir: Annotated[Path, typer.Option(
+                    "--out", help="Folder to write VERSION.json and VERSION/model-card.md "
+                    "into; src/openbureau/scoring/models publishes them with the package.")]
+                = Path("var/models"),
+                card: Annotated[bool, typer.Option(help="Write the model card.")] = True,
                 register: Annotated[bool, typer.Option(help="Register the spec in the "
                                                        "database (inactive).")] = False) -> None:
     """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
@@ -500,14 +500,15 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
         from openbureau.scoring.training import train_main
     except ImportError as exc:
         fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
-    target = out_path or Path(__file__).parent / "scoring" / "models" / f"{version}.json"
-    card = train_main(data, target, docs, version)
+    target = out_dir / f"{version}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    trained = train_main(data, target, out_dir / version if card else None, version)
     if register:
         from openbureau.services import models
 
         models.register(_bureau(), json.loads(target.read_text()))
-        err.print(f"registered {card.version} (inactive; `POST /v1/admin/models/"
-                  f"{card.version}/activate` to use it)")
+        err.print(f"registered {trained.version} (inactive; `POST /v1/admin/models/"
+                  f"{trained.version}/activate` to use it)")
 
 
 @model_app.command("evaluate")
@@ -591,9 +592,11 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
 
 @model_app.command("fairness")
 def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.csv or .csv.gz).")],
-                   out_path: Annotated[Path, typer.Option("--out", help="Markdown report; the "
-                                                          "JSON goes next to it.")]
-                   = Path("docs/fairness.md")) -> None:
+                   out_path: Annotated[Path, typer.Option(
+                       "--out", help="Markdown report; the JSON goes next to it. "
+                       "src/openbureau/scoring/models/VERSION/fairness.md publishes it with "
+                       "that model.")]
+                   = Path("var/models/fairness.md")) -> None:
     """Train the pipeline on German credit without personal characteristics; publish approval-
     rate ratios (four-fifths rule) and equal-opportunity differences by sex and age group."""
     if not data.is_file():

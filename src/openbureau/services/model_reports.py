@@ -1,9 +1,19 @@
-"""Reports on the models for operators and auditors: population drift and published fairness."""
+"""Reports on the models for operators and auditors: population drift, and the documents
+published with a model (its card and fairness report).
+
+A model's documents are package data beside its spec: ``scoring/models/<version>.json`` and
+the folder ``scoring/models/<version>/`` with ``model-card.md`` (plots in ``model-card/``),
+``fairness.md`` and ``fairness.json``, as ``openbureau model train --out`` and
+``openbureau model fairness`` write them. They are read from the installed package, never from a
+checkout; the ones served are the active model's.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +24,9 @@ from openbureau.scoring.drift import drift_report
 from openbureau.scoring.spec import load_spec
 from openbureau.services import models
 
-#: Where ``openbureau model fairness`` publishes (the repository's docs folder).
-FAIRNESS_JSON = Path(__file__).resolve().parents[3] / "docs" / "fairness.json"
+NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_PLOT = re.compile(r"[a-z0-9-]{1,60}\.png")
 
 
 def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
@@ -71,9 +82,36 @@ def _score_psi_by_month(card: Any, scored: dict[int, list[tuple[Any, int]]], now
     return out
 
 
-def published_fairness(path: Path | None = None) -> dict[str, Any]:
-    target = path or FAIRNESS_JSON
-    if not target.is_file():
-        raise NotFound("no fairness report has been published; run `openbureau model fairness`")
-    data: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+def _published(bureau: Bureau, *parts: str) -> Traversable | None:
+    """A file published with the active model, if there is one."""
+    version = models.active_version(bureau)
+    if version is None or not _VERSION.fullmatch(version):
+        return None
+    path = resources.files("openbureau.scoring") / "models" / version
+    for part in parts:
+        path = path / part
+    return path if path.is_file() else None
+
+
+def published_fairness(bureau: Bureau) -> dict[str, Any]:
+    """The fairness report (JSON) published with the active model."""
+    path = _published(bureau, "fairness.json")
+    if path is None:
+        raise NotFound(NO_FAIRNESS)
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def published_text(bureau: Bureau, name: str) -> str | None:
+    """A Markdown document published with the active model (``model-card.md``,
+    ``fairness.md``), or None."""
+    path = _published(bureau, name)
+    return None if path is None else path.read_text(encoding="utf-8")
+
+
+def model_card_plot(bureau: Bureau, name: str) -> bytes:
+    """A PNG plot of the active model's card (``model-card/<name>``)."""
+    path = _published(bureau, "model-card", name) if _PLOT.fullmatch(name) else None
+    if path is None:
+        raise NotFound("no such plot")
+    return path.read_bytes()
