@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Subquery, func, select
 
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
-from openbureau.scoring.drift import drift_report
-from openbureau.scoring.spec import load_spec
+from openbureau.scoring.drift import bucket_labels, drift_from_counts, score_drift
+from openbureau.scoring.spec import Scorecard, load_spec
+from openbureau.scoring.sql import bucket_expr
 from openbureau.services import models
+from openbureau.unit_of_work import UnitOfWork
 
 NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -31,38 +34,60 @@ _PLOT = re.compile(r"[a-z0-9-]{1,60}\.png")
 
 def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
     """PSI of the latest stored score of every subject scored with ``version`` (default: the
-    active model) against the model's training population."""
+    active model) against the model's training population. The database counts (per bucket of
+    each attribute, per score value); no score is loaded one by one."""
     from openbureau.adapters.tables import scores
 
     spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
     if spec is None:
         raise NotFound("no active scoring model")
     card = load_spec(spec)
-    latest: dict[int, tuple[Any, int, dict[str, Any]]] = {}
-    scored: dict[int, list[tuple[Any, int]]] = {}     # every score, for the monthly history
+    mine = scores.c.model_version == card.version
     with bureau.uow() as uow:
-        computed_at = None
-        for r in uow.execute(select(scores.c.subject_id, scores.c.computed_at, scores.c.value,
-                                    scores.c.attributes)
-                             .where(scores.c.model_version == card.version)
-                             .order_by(scores.c.subject_id, scores.c.computed_at, scores.c.id)):
-            latest[r.subject_id] = (r.computed_at, r.value, r.attributes or {})
-            scored.setdefault(r.subject_id, []).append((r.computed_at, r.value))
-            computed_at = r.computed_at if computed_at is None else max(computed_at, r.computed_at)
         now = uow.clock.now()
-    report = drift_report(card, [a for _, _, a in latest.values()],
-                          [v for _, v, _ in latest.values()])
+        computed_at = uow.execute(select(func.max(scores.c.computed_at)).where(mine)).scalar()
+        latest = _latest(mine)
+        score_counts = _score_counts(uow, latest)
+        buckets: dict[str, list[int]] = {}
+        outside: dict[str, int] = {}
+        for attr in card.attributes:
+            value = latest.c.attributes[attr.name]
+            bucket = bucket_expr(attr, value.as_string() if attr.kind == "categorical"
+                                 else value.as_float()).label("bucket")
+            counts = dict(uow.execute(select(bucket, func.count())
+                                      .select_from(latest).group_by(bucket)).all())
+            buckets[attr.name] = [counts.get(k, 0) for k in range(len(bucket_labels(attr)))]
+            outside[attr.name] = counts.get(-1, 0)
+        history = _score_psi_by_month(uow, card, mine, now)
+    report = drift_from_counts(card, sum(score_counts.values()), buckets, outside, score_counts)
     report["computed_at"] = now.isoformat()
     report["latest_score_at"] = computed_at.isoformat() if computed_at is not None else None
-    report["history"] = _score_psi_by_month(card, scored, now)
+    report["history"] = history
     return report
 
 
-def _score_psi_by_month(card: Any, scored: dict[int, list[tuple[Any, int]]], now: Any,
-                        months: int = 12) -> list[dict[str, Any]]:
+def _latest(*where: ColumnElement[bool]) -> Subquery:
+    """The latest score row (by time, then id) of each subject among the rows ``where``."""
+    from openbureau.adapters.tables import scores
+
+    rank = func.row_number().over(partition_by=scores.c.subject_id,
+                                  order_by=(scores.c.computed_at.desc(), scores.c.id.desc()))
+    ranked = (select(scores.c.subject_id, scores.c.value, scores.c.attributes,
+                     rank.label("rank")).where(*where).subquery())
+    return select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def _score_counts(uow: UnitOfWork, latest: Subquery) -> dict[int, int]:
+    """How many subjects have each score (at most one row per score on the scale)."""
+    return {int(v): int(n) for v, n in uow.execute(
+        select(latest.c.value, func.count()).group_by(latest.c.value))}
+
+
+def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, mine: ColumnElement[bool],
+                        now: datetime, months: int = 12) -> list[dict[str, Any]]:
     """Score PSI at each of the last ``months`` month-ends: the population as it stood then
     (each subject's latest score of this model at that time) against training."""
-    from datetime import timedelta
+    from openbureau.adapters.tables import scores
 
     ends, cursor = [], now
     for _ in range(months):
@@ -71,13 +96,11 @@ def _score_psi_by_month(card: Any, scored: dict[int, list[tuple[Any, int]]], now
             - timedelta(microseconds=1)
     out = []
     for end in reversed(ends):
-        values = [next((v for at, v in reversed(history) if at <= end), None)
-                  for history in scored.values()]
-        present = [v for v in values if v is not None]
-        if not present:
+        counts = _score_counts(uow, _latest(mine, scores.c.computed_at <= end))
+        if not counts:
             continue
-        part = drift_report(card, [], present)["score"]
-        out.append({"month": end.strftime("%Y-%m"), "subjects": len(present),
+        part = score_drift(card, counts)
+        out.append({"month": end.strftime("%Y-%m"), "subjects": sum(counts.values()),
                     "score_psi": part["psi"], "status": part["status"]})
     return out
 
