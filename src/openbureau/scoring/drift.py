@@ -26,7 +26,6 @@ from openbureau.scoring.spec import AttributeCard, Scorecard
 FLOOR = 1e-4
 STABLE, MODERATE = 0.10, 0.25
 MISSING = "missing"
-OUTSIDE = "outside the card"
 
 
 def status_of(psi: float | None) -> str:

@@ -358,12 +358,6 @@ def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def months_before(d: date, n: int) -> date:
-    """The month-end ``n`` months before ``d``'s month."""
-    index = d.year * 12 + d.month - 1 - n
-    return month_end(date(index // 12, index % 12 + 1, 1))
-
-
 def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:
     """24 cells, oldest first, ending at ``end``'s month. ``months`` are the account's stored
     month records (``as_of``, ``status``, ``payment_history``), in any order."""
