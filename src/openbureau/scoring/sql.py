@@ -469,6 +469,7 @@ def score_query(card: Scorecard, as_of: date, subjects: Subjects = EVERYONE,
 
 def _to_text(stmt: Select[Any], dialect: str) -> str:
     target = "sqlite" if dialect == "sqlite" else "postgresql"
+    # SQLAlchemy's dialect classes have untyped constructors
     sa_dialect: Any = sqlite.dialect() if target == "sqlite" else postgresql.dialect()  # type: ignore[no-untyped-call]
     text = str(stmt.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
     if dialect in ("sqlite", "postgresql"):

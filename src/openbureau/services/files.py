@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy import insert, select, update
 
 from openbureau.adapters.fileformats import (
     FileUnreadable,
+    Format,
     LineError,
     RawRecord,
     detect_format,
@@ -116,16 +117,16 @@ class Incoming:
             self.discard()
 
 
-def _candidates(stream: IO[bytes], fmt: str,
+def _candidates(stream: BinaryIO, fmt: Format,
                 bureau: Bureau | None = None) -> Iterator[Candidate | Rejection | Block]:
     """The file's records for ``furnishing.furnish``; on PostgreSQL a Metro 2 file's clean
     records come column-wise, a chunk at a time (``metro2_columns``)."""
     if fmt == "metro2" and bureau is not None and furnishing.bulk_candidates(bureau):
         items: Iterator[Any] = read_metro2(
-            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],  # type: ignore[arg-type]
+            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],
             hasher=bureau.vault.lookup_hash)
     else:
-        items = read_records(stream, fmt)  # type: ignore[arg-type]
+        items = read_records(stream, fmt)
     for item in items:
         if isinstance(item, Block):
             yield item

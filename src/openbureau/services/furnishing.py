@@ -149,6 +149,7 @@ class Rejections:
             other = other.kept() if not other.truncated else None
         return isinstance(other, list) and not self.truncated and self.kept() == other
 
+    # unhashable, as a mutable container: mypy reads None as a wrong type for the method
     __hash__ = None     # type: ignore[assignment]
 
 
