@@ -17,11 +17,26 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from openbureau.config import Settings
+from openbureau.domain.errors import OpenBureauError
+
+
+class _Commands(TyperGroup):
+    """The one handler of what a service refuses (not found, conflict, invalid input...):
+    whichever command it comes from, its message goes to stderr and the exit code is 2."""
+
+    # the context is click's, which newer Typers vendor as typer._click: not named here
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OpenBureauError as exc:
+            fail(exc.detail)
+
 
 app = typer.Typer(help="openbureau: a credit reporting system with due process built in.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=_Commands)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
 consumer_app = typer.Typer(help="Consumers.", no_args_is_help=True)
@@ -78,12 +93,6 @@ def _parse_now(value: str) -> datetime:
     return now
 
 
-def _domain_errors() -> Any:
-    from openbureau.domain.errors import OpenBureauError
-
-    return OpenBureauError
-
-
 def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, default=str) + "\n")
 
@@ -126,10 +135,7 @@ def org_create(role: Annotated[str, typer.Option(help="furnisher|member|court|op
     from openbureau.services import access
 
     bureau = _bureau()
-    try:
-        issued = access.create_organisation(bureau, name, role)
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    issued = access.create_organisation(bureau, name, role)
     if as_json:
         _json({"id": issued.id, "name": issued.name, "role": issued.role, "key": issued.key})
     else:
@@ -143,10 +149,7 @@ def org_revoke(name: str) -> None:
     from openbureau.services import access
 
     bureau = _bureau()
-    try:
-        access.revoke_organisation(bureau, name)
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    access.revoke_organisation(bureau, name)
     out.print(f"revoked {name}")
 
 
@@ -169,10 +172,7 @@ def consumer_invite(national_id: str,
     from openbureau.services import access
 
     bureau = _bureau()
-    try:
-        invite = access.invite_consumer(bureau, national_id)
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    invite = access.invite_consumer(bureau, national_id)
     if as_json:
         _json(invite)
     else:
@@ -201,7 +201,7 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
             file_id = files.receive(bureau, who, file.name, f)
     except FileUnreadable as exc:
         fail(f"{file.name}: {exc}")
-    except _domain_errors() as exc:
+    except OpenBureauError as exc:
         fail(f"{file.name}: {exc.detail}")
     with _progress() as bar:
         task = bar.add_task(f"ingesting {file.name}", total=None)
@@ -257,10 +257,7 @@ def export(furnisher: Annotated[str | None, typer.Option(
     from openbureau.services.export import furnisher_id, latest_records
 
     bureau = _bureau()
-    try:
-        fid = furnisher_id(bureau, furnisher)
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    fid = furnisher_id(bureau, furnisher)
     records = latest_records(bureau, fid, all_months=all_months)
     with out_path.open("wb") as f:
         if fmt == "metro2":
@@ -291,12 +288,9 @@ def _export_parquet(folder: Path, buckets: int) -> None:
     bureau = _bureau()
     with _progress() as bar:
         task = bar.add_task("exporting credit files", total=None)
-        try:
-            manifest = export_parquet(bureau, folder, buckets=buckets,
-                                      progress=lambda done, total: bar.update(
-                                          task, completed=done, total=total))
-        except _domain_errors() as exc:
-            fail(exc.detail)
+        manifest = export_parquet(bureau, folder, buckets=buckets,
+                                  progress=lambda done, total: bar.update(
+                                      task, completed=done, total=total))
     _json(manifest)
 
 
@@ -335,10 +329,7 @@ def demo_credentials() -> None:
     from openbureau.services import demo_logins
 
     bureau = _bureau()
-    try:
-        creds = demo_logins.issue(bureau)
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    creds = demo_logins.issue(bureau)
     # the landing page shows these in demo mode; the file stays on this machine, owner-only
     path = bureau.settings.var_dir / "demo-credentials.json"
     path.write_text(json.dumps(creds, default=str))
@@ -366,10 +357,7 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
     from openbureau.services import rescore
 
     bureau = _bureau()
-    try:
-        job = rescore.start(bureau, engine or rescore.default_engine(bureau))
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    job = rescore.start(bureau, engine or rescore.default_engine(bureau))
     verb = "resuming" if job["done"] else "starting"
     err.print(f"{verb} job {job['id']} ({job['engine']}, model {job['model_version']})")
     with _progress() as bar:
@@ -497,11 +485,11 @@ def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
 def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                 version: Annotated[str, typer.Option(help="Version of the new spec.")]
                 = "gmsc-2026.11.1",
-                out_path: Annotated[Path | None, typer.Option("--out", help="Spec JSON path "
-                                                              "(default: the shipped models "
-                                                              "folder).")] = None,
-                docs: Annotated[Path | None, typer.Option(help="Write the model card here.")]
-                = Path("docs"),
+                out_dir: Annotated[Path, typer.Option(
+                    "--out", help="Folder to write VERSION.json and VERSION/model-card.md "
+                    "into; src/openbureau/scoring/models publishes them with the package.")]
+                = Path("var/models"),
+                card: Annotated[bool, typer.Option(help="Write the model card.")] = True,
                 register: Annotated[bool, typer.Option(help="Register the spec in the "
                                                        "database (inactive).")] = False) -> None:
     """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
@@ -511,14 +499,15 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
         from openbureau.scoring.training import train_main
     except ImportError as exc:
         fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
-    target = out_path or Path(__file__).parent / "scoring" / "models" / f"{version}.json"
-    card = train_main(data, target, docs, version)
+    target = out_dir / f"{version}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    trained = train_main(data, target, out_dir / version if card else None, version)
     if register:
         from openbureau.services import models
 
         models.register(_bureau(), json.loads(target.read_text()))
-        err.print(f"registered {card.version} (inactive; `POST /v1/admin/models/"
-                  f"{card.version}/activate` to use it)")
+        err.print(f"registered {trained.version} (inactive; `POST /v1/admin/models/"
+                  f"{trained.version}/activate` to use it)")
 
 
 @model_app.command("evaluate")
@@ -561,10 +550,7 @@ def model_activate(version: str) -> None:
     from openbureau.domain.roles import Principal, Role
     from openbureau.services import models
 
-    try:
-        models.activate(_bureau(), version, Principal(Role.OPERATOR, 0, "cli"))
-    except _domain_errors() as exc:
-        fail(exc.detail)
+    models.activate(_bureau(), version, Principal(Role.OPERATOR, 0, "cli"))
     out.print(f"active model: {version}")
 
 
@@ -577,13 +563,10 @@ def _spec_for(version: str | None) -> dict[str, Any]:
             if spec["version"] == version:
                 return spec
     bureau = _bureau()
-    try:
-        spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
-    except _domain_errors() as exc:
-        fail(exc.detail)
-    if spec is None:
+    found = models.spec_of(bureau, version) if version else models.active_spec(bureau)
+    if found is None:
         fail("no active model; run `openbureau db upgrade`")
-    return spec
+    return found
 
 
 @model_app.command("export-pmml")
@@ -602,9 +585,11 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
 
 @model_app.command("fairness")
 def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.csv or .csv.gz).")],
-                   out_path: Annotated[Path, typer.Option("--out", help="Markdown report; the "
-                                                          "JSON goes next to it.")]
-                   = Path("docs/fairness.md")) -> None:
+                   out_path: Annotated[Path, typer.Option(
+                       "--out", help="Markdown report; the JSON goes next to it. "
+                       "src/openbureau/scoring/models/VERSION/fairness.md publishes it with "
+                       "that model.")]
+                   = Path("var/models/fairness.md")) -> None:
     """Train the pipeline on German credit without personal characteristics; publish approval-
     rate ratios (four-fifths rule) and equal-opportunity differences by sex and age group."""
     if not data.is_file():
@@ -616,7 +601,3 @@ def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.
     report = fairness_main(data, out_path)
     err.print(f"wrote {out_path} and {out_path.with_suffix('.json')}; lowest four-fifths ratio "
               f"{report['lowest_ratio']:.3f}")
-
-
-def main() -> None:  # pragma: no cover
-    app()

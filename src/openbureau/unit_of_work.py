@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openbureau.adapters import audit
+from openbureau.adapters import audit as audit_chain
 from openbureau.clock import Clock
 
 _open = threading.local()
@@ -27,11 +27,11 @@ class NestedUnitOfWork(RuntimeWarning):
 
 class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
-                 audit_key: audit.ChainKey) -> None:
+                 audit_key: audit_chain.ChainKey) -> None:
         self._session_factory = session_factory
         self.clock = clock
         self._audit_key = audit_key
-        self._events: list[audit.PendingEvent] = []
+        self._events: list[audit_chain.PendingEvent] = []
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -57,15 +57,15 @@ class UnitOfWork:
 
     def audit(self, actor: str, action: str, subject_ref: str | None = None,
               purpose: str | None = None, **detail: Any) -> None:
-        self._events.append(audit.PendingEvent(self.clock.now(), actor, action, subject_ref,
-                                               purpose, detail))
+        self._events.append(audit_chain.PendingEvent(self.clock.now(), actor, action,
+                                                     subject_ref, purpose, detail))
 
-    def audit_many(self, events: list[audit.PendingEvent]) -> None:
+    def audit_many(self, events: list[audit_chain.PendingEvent]) -> None:
         self._events.extend(events)
 
     def commit(self) -> None:
         events, self._events = self._events, []
-        audit.append_and_commit(self.session, events, self._audit_key)
+        audit_chain.append_and_commit(self.session, events, self._audit_key)
 
     def rollback(self) -> None:
         self._events = []

@@ -83,26 +83,28 @@ def _database(admin_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def cli(env: dict[str, str], *args: str, check: bool = True,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    r = subprocess.run([OPENBUREAU, *args], env=env, capture_output=True, text=True,
+def cli(env: dict[str, str], *args: str, check: bool = True, timeout: float = 120,
+        program: str = OPENBUREAU) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run([program, *args], env=env, capture_output=True, text=True,
                        timeout=timeout)
     if check and r.returncode != 0:
         raise AssertionError(f"openbureau {' '.join(args)} exited {r.returncode}:\n{r.stderr}")
     return r
 
 
-def create_org(env: dict[str, str], role: str, name: str) -> str:
+def create_org(env: dict[str, str], role: str, name: str, program: str = OPENBUREAU) -> str:
     import json
 
     return str(json.loads(cli(env, "org", "create", "--role", role, "--name", name,
-                              "--json").stdout)["key"])
+                              "--json", program=program).stdout)["key"])
 
 
 class Server:
     """``openbureau serve`` on 127.0.0.1; ``start`` waits until ``/healthz`` answers."""
 
-    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None,
+                 program: str = OPENBUREAU) -> None:
+        self.program = program
         self.env = env
         self.log = log
         self.port = port or free_port()
@@ -113,7 +115,7 @@ class Server:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [OPENBUREAU, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [self.program, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

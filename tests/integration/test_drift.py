@@ -147,3 +147,35 @@ def test_score_psi_history_month_by_month(client, orgs, bureau, clock):
     assert months == sorted(months) and len(months) >= 3
     assert all(h["subjects"] == len(rows) for h in body["history"])
     assert all(h["score_psi"] is not None for h in body["history"])
+
+
+def _edges(attr) -> list:  # type: ignore[no-untyped-def]
+    """Values on and around every boundary of an attribute's card, and some it refuses."""
+    if attr.kind == "categorical":
+        return [None, "not a category", *[v for c in attr.categories for v in c.values]]
+    out: list = [None, *[v for sv in attr.special for v in sv.values]]
+    for b in attr.bins:
+        for edge in (b.lower, b.upper):
+            if edge is not None:
+                out += [edge, edge - 1e-9, edge + 1e-9, math.nextafter(edge, -math.inf)]
+    for bound in (attr.domain_min, attr.domain_max):
+        if bound is not None:
+            out += [bound, bound - 1, bound + 1]
+    return out + [0, 1, 2.5, 1e9, -1e9]
+
+
+def test_database_counts_the_buckets_as_bucket_of_does(bureau, clock):
+    from openbureau.services import model_reports
+
+    card = load_spec(SHIPPED)
+    columns = {a.name: _edges(a) for a in card.attributes}
+    n = max(len(v) for v in columns.values())
+    rows = [{name: values[i % len(values)] for name, values in columns.items()}
+            for i in range(n)]
+    values = [350 + (i * 37) % 601 for i in range(n)]
+    _store(bureau, rows, values, card.version)
+    in_python = drift_report(card, rows, values)
+    in_sql = model_reports.drift(bureau)
+    assert any(a["outside_card"] for a in in_python["attributes"])
+    for key in ("population", "score", "attributes", "worst_attribute"):
+        assert in_sql[key] == in_python[key], key

@@ -21,7 +21,8 @@ from openbureau.scoring.fairness import (
 from tests.conftest import auth
 
 pytestmark = pytest.mark.data
-PUBLISHED = Path(__file__).parents[2] / "docs" / "fairness.json"
+PUBLISHED = (Path(__file__).parents[2] / "src" / "openbureau" / "scoring" / "models"
+             / "gmsc-2026.11.1" / "fairness.json")
 
 
 @pytest.fixture(scope="module")

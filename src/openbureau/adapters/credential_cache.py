@@ -126,6 +126,8 @@ class CredentialCache:
                 raw = self._engine.raw_connection()
                 conn = raw.driver_connection
                 raw.detach()
+                if conn is None:    # the pool handed out a connection already closed
+                    raise ConnectionError("no driver connection")
                 conn.rollback()
                 conn.autocommit = True
                 conn.execute(f"LISTEN {CHANNEL}")

@@ -63,6 +63,7 @@ class Metrics:
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
+            # prometheus-client leaves this constructor untyped
             multiprocess.MultiProcessCollector(registry)   # type: ignore[no-untyped-call]
             return generate_latest(registry)
         return generate_latest(self.registry)

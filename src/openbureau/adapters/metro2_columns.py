@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -112,11 +112,12 @@ class Block:
         """Per row, the bytes its identity is read from (date of birth included): rows with the
         same key have the same ``subject``."""
         people = np.ascontiguousarray(self._people)
-        return people.view(np.dtype((np.void, people.shape[1]))).ravel().tolist()
+        return cast(list[bytes],
+                    people.view(np.dtype((np.void, people.shape[1]))).ravel().tolist())
 
     def month_numbers(self) -> list[int]:
         """Per row, the as-of month-end as yyyymmdd."""
-        return self._months.tolist()
+        return cast(list[int], self._months.tolist())
 
     def as_of(self, i: int) -> date:
         d = int(self._months[i])
@@ -164,7 +165,7 @@ def _dates(m: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _digits(m: np.ndarray, at: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(all ASCII digits, all zeros) of a numeric field."""
     d = m[:, at:at + width]
-    return ((d >= _DIGIT0) & (d <= _DIGIT9)).all(axis=1), (d == _DIGIT0).all(axis=1)
+    return np.all((d >= _DIGIT0) & (d <= _DIGIT9), axis=1), np.all(d == _DIGIT0, axis=1)
 
 
 def _left_packed(field: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -375,7 +376,8 @@ def _clean(m: np.ndarray) -> np.ndarray:
     t = _TABLES
     # names, SSN, dates, phone, ECOA, address; the identification number: printable ASCII,
     # and no backslash (COPY's escape character, which only the record-by-record path escapes)
-    ok = _PRINTABLE[m[:, 231:426]].all(axis=1) & _PRINTABLE[m[:, 20:40]].all(axis=1)
+    ok: np.ndarray = (_PRINTABLE[m[:, 231:426]].all(axis=1)
+                      & _PRINTABLE[m[:, 20:40]].all(axis=1))
     ok &= (m[:, 20:40] != ord("\\")).all(axis=1)
     gen = m[:, 296]
     ok &= (gen == _SPACE) | t["generation"][gen]

@@ -359,11 +359,6 @@ class Metro2Codes(Mapping[str, str]):
         return f"Metro2Codes({self._dict()!r})"
 
 
-def metro2_extras(s: str, activity: str) -> Metro2Codes:
-    """The Metro 2 codes of the base segment ``s`` as ``RawRecord.metro2`` carries them."""
-    return Metro2Codes(s, activity)
-
-
 def _k_l_n(sid: str, seg: str, base: dict[str, Any], errors: Errors) -> None:
     """Put a K1-K4, L1 or N1 segment's content into ``base`` (the base record's dict)."""
     if sid == "K1":

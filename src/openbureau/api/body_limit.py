@@ -18,8 +18,7 @@ arrives (uvicorn keeps at most its 64 KiB read-ahead per connection), so memory 
 
 from __future__ import annotations
 
-from typing import Any
-
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openbureau.api import problems
@@ -33,7 +32,7 @@ class BodyTooLarge(Exception):
     """Raised by the counted ``receive`` when the body passes the limit."""
 
 
-def too_large(limit: int, what: str = "request body") -> Any:
+def too_large(limit: int, what: str = "request body") -> JSONResponse:
     """The 413 problem document (a Starlette response, itself an ASGI app)."""
     return problems.problem(
         413, "Content too large",

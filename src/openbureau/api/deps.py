@@ -34,9 +34,9 @@ async def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) 
     answered here, on the event loop; any other is checked in the database, in the thread pool."""
     token = _bearer(request)
     if token is None:
-        cookie_principal = getattr(request.state, "web_principal", None)
+        cookie_principal: Principal | None = getattr(request.state, "web_principal", None)
         if cookie_principal is not None:
-            return cookie_principal  # type: ignore[no-any-return]
+            return cookie_principal
         raise Unauthenticated("credentials required: send 'Authorization: Bearer <key or token>'")
     known = access.remembered(bureau, token)
     if known is not None:
@@ -56,5 +56,6 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
                 f"(allowed: {', '.join(r.value for r in roles)})")
         return principal
 
+    # read by the route-role table test; a function's attributes are not declared anywhere
     dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
     return dependency

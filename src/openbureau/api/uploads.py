@@ -11,7 +11,7 @@ refused for any reason (too large, malformed, the caller gone) leaves nothing on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,9 @@ from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.roles import Principal
 from openbureau.services import files
+
+if TYPE_CHECKING:       # declared for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 FIELD = "file"
 MAX_PART_HEADERS = 16 * 1024       # bytes of headers per part
@@ -46,7 +49,7 @@ class _Parts:
         self._header_bytes = 0
         self._disposition = b""
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {"on_part_begin": self._begin, "on_part_data": self._data,
                 "on_part_end": self._end, "on_header_field": self._field,
                 "on_header_value": self._value, "on_header_end": self._header_end,

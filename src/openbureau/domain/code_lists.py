@@ -95,24 +95,12 @@ def portfolio_types_of(account_type: str) -> frozenset[str]:
     return frozenset(entry["portfolio_types"]) if entry else frozenset()
 
 
-def portfolio_type_text(code: str | None) -> str | None:
-    return text("portfolio_type", code)
-
-
 def account_status_codes() -> frozenset[str]:
     return codes("account_status")
 
 
-def account_status_text(code: str | None) -> str | None:
-    return text("account_status", code)
-
-
 def payment_rating_codes() -> frozenset[str]:
     return codes("payment_rating")
-
-
-def payment_rating_text(code: str | None) -> str | None:
-    return text("payment_rating", code)
 
 
 @cache
@@ -129,10 +117,6 @@ def ecoa_codes() -> frozenset[str]:
     return codes("ecoa")
 
 
-def ecoa_text(code: str | None) -> str | None:
-    return text("ecoa", code)
-
-
 def address_indicator_codes() -> frozenset[str]:
     return codes("address_indicator")
 
@@ -147,10 +131,6 @@ def residence_code_text(code: str | None) -> str | None:
 
 def consumer_information_indicator_codes() -> frozenset[str]:
     return codes("consumer_information_indicator")
-
-
-def consumer_information_indicator_text(code: str | None) -> str | None:
-    return text("consumer_information_indicator", code)
 
 
 def terms_frequency_text(code: str | None) -> str | None:

@@ -213,8 +213,8 @@ def refused(reason: str, purpose: str, profile: Profile,
     return ConsentRequired(
         f"{reason}: purpose {purpose!r} requires the consumer's consent under the "
         f"{profile.name} profile ({profile.title}), in force now, given to this member for this "
-        f"file and purpose ({which}). Record it with POST /v1/member/consents, or ask the "
-        "consumer to grant it in the app.", reason=reason)
+        f"file and purpose ({which}). Record the consent you hold, or ask the consumer to grant "
+        "it in the app.", reason=reason)
 
 
 def evidence_of_grant(subject_ref: str, organisation: str, purpose: str, scopes: str,

@@ -1,5 +1,5 @@
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import Connection, pool
 
 from openbureau.adapters.database import make_engine
 from openbureau.adapters.tables import metadata
@@ -12,12 +12,15 @@ def run() -> None:
     if connection is not None:
         _run_with(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: no sqlalchemy.url and no connection given")
+    engine = make_engine(url, poolclass=pool.NullPool)
     with engine.begin() as conn:
         _run_with(conn)
 
 
-def _run_with(connection) -> None:
+def _run_with(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
                       compare_type=True)

@@ -26,7 +26,6 @@ from openbureau.scoring.spec import AttributeCard, Scorecard
 FLOOR = 1e-4
 STABLE, MODERATE = 0.10, 0.25
 MISSING = "missing"
-OUTSIDE = "outside the card"
 
 
 def status_of(psi: float | None) -> str:
@@ -163,42 +162,42 @@ def drift_report(card: Scorecard, attribute_rows: Iterable[Mapping[str, Any]],
     """PSI per attribute and for the score; ``attribute_rows`` are the stored attribute values of
     the current population (one mapping per subject), ``scores`` their scores."""
     rows = list(attribute_rows)
-    attributes: list[dict[str, Any]] = []
+    buckets: dict[str, list[int]] = {}
+    outside: dict[str, int] = {}
     for attr in card.attributes:
-        labels = bucket_labels(attr)
-        counts = [0] * len(labels)
-        outside = 0
+        counts = [0] * len(bucket_labels(attr))
+        outside[attr.name] = 0
         for row in rows:
             k = bucket_of(attr, row.get(attr.name))
             if k < 0:
-                outside += 1
+                outside[attr.name] += 1
             else:
                 counts[k] += 1
+        buckets[attr.name] = counts
+    return drift_from_counts(card, len(rows), buckets, outside, Counter(int(s) for s in scores))
+
+
+def drift_from_counts(card: Scorecard, population: int, buckets: Mapping[str, Sequence[int]],
+                      outside: Mapping[str, int], score_counts: Mapping[int, int]
+                      ) -> dict[str, Any]:
+    """:func:`drift_report` from counts already made (by a database, ``scoring.sql.bucket_expr``):
+    per attribute the count in each bucket of :func:`bucket_labels` and the count outside the
+    card, and how many subjects have each score."""
+    attributes: list[dict[str, Any]] = []
+    for attr in card.attributes:
+        labels = bucket_labels(attr)
         expected = expected_shares(attr)
-        actual = shares(counts)
-        value = None if expected is None or not rows else psi(expected, actual)
+        actual = shares(buckets[attr.name])
+        value = None if expected is None or not population else psi(expected, actual)
         attributes.append({
             "name": attr.name, "reason_code": attr.reason_code,
             "psi": None if value is None else round(value, 6), "status": status_of(value),
-            "outside_card": outside, "buckets": _buckets(labels, expected, actual)})
-    score_values = [int(s) for s in scores]
-    dist = card.training.get("score_distribution")
-    score_part: dict[str, Any] = {"psi": None, "status": status_of(None), "buckets": []}
-    if isinstance(dist, Mapping) and score_values:
-        edges = [int(e) for e in dist["edges"]]
-        per = Counter(bisect.bisect_right(edges, s) for s in score_values)
-        actual = shares([per.get(i, 0) for i in range(len(edges) + 1)])
-        lows = [card.scaling.min, *edges]
-        highs = [*edges, card.scaling.max + 1]
-        labels = [f"[{lo}, {hi})" for lo, hi in zip(lows, highs, strict=True)]
-        value = psi(dist["shares"], actual)
-        score_part = {"psi": round(value, 6), "status": status_of(value),
-                      "buckets": _buckets(labels, dist["shares"], actual)}
+            "outside_card": outside[attr.name], "buckets": _buckets(labels, expected, actual)})
     known = [a["psi"] for a in attributes if a["psi"] is not None]
     return {
         "model_version": card.version,
-        "population": len(rows),
-        "score": score_part,
+        "population": population,
+        "score": score_drift(card, score_counts),
         "attributes": attributes,
         "worst_attribute": (max(attributes, key=lambda a: a["psi"])["name"]
                             if known else None),
@@ -206,3 +205,21 @@ def drift_report(card: Scorecard, attribute_rows: Iterable[Mapping[str, Any]],
         "training_shares_recorded": all(expected_shares(a) is not None
                                         for a in card.attributes),
     }
+
+
+def score_drift(card: Scorecard, score_counts: Mapping[int, int]) -> dict[str, Any]:
+    """The score's PSI against the training score deciles, from how many have each score."""
+    dist = card.training.get("score_distribution")
+    if not isinstance(dist, Mapping) or not any(score_counts.values()):
+        return {"psi": None, "status": status_of(None), "buckets": []}
+    edges = [int(e) for e in dist["edges"]]
+    per: Counter[int] = Counter()
+    for score, n in score_counts.items():
+        per[bisect.bisect_right(edges, int(score))] += n
+    actual = shares([per.get(i, 0) for i in range(len(edges) + 1)])
+    lows = [card.scaling.min, *edges]
+    highs = [*edges, card.scaling.max + 1]
+    labels = [f"[{lo}, {hi})" for lo, hi in zip(lows, highs, strict=True)]
+    value = psi(dist["shares"], actual)
+    return {"psi": round(value, 6), "status": status_of(value),
+            "buckets": _buckets(labels, dist["shares"], actual)}

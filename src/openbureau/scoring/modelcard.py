@@ -1,4 +1,5 @@
-"""The model card: ``docs/model-card.md`` plus small PNG plots under ``docs/model-card/``.
+"""The model card: ``model-card.md`` plus small PNG plots under ``model-card/``, published with
+the model (``scoring/models/<version>/``, see ``services/model_reports``).
 
 Everything is computed from the spec (its ``training`` block holds the measured figures) and the
 held-out test split handed in; nothing runs at import time.
@@ -192,8 +193,9 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
     out: list[str] = [
         f"# Model card: scorecard `{card.version}`",
         "",
-        f"Created {card.created_at}. Spec: `src/openbureau/scoring/models/{card.version}.json` "
-        f"(format `{card.format}`). Regenerate with `openbureau model train`.",
+        f"Created {card.created_at}. Spec: `{card.version}.json` (format `{card.format}`), "
+        "published with this card in `src/openbureau/scoring/models/`. Regenerate with "
+        "`openbureau model train --out src/openbureau/scoring/models`.",
         "",
         "## What it is",
         "",

@@ -53,6 +53,7 @@ def _array(parent: ET.Element, values: Sequence[object], kind: str) -> None:
         arr.text = " ".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
                             for v in values)
     else:
+        # kind says the values are numbers; the one signature serves both kinds
         arr.text = " ".join(_num(v) for v in values)  # type: ignore[arg-type]
 
 

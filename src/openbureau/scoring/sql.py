@@ -412,6 +412,28 @@ def points_expr(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[Any
     return case(*whens, else_=_int(attr.bins[-1].points))
 
 
+def bucket_expr(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``drift.bucket_of`` in SQL: the index of ``x``'s bucket among ``drift.bucket_labels``
+    (special values, categories, bins, missing), -1 for a value the card refuses."""
+    ns, nc = len(attr.special), len(attr.categories)
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+        (x.is_(None), _int(ns + nc + len(attr.bins)))]
+    whens += [(x.in_(_strs(c.values)), _int(ns + j)) for j, c in enumerate(attr.categories)]
+    if attr.kind != "categorical":
+        whens += [(x.in_([num(float(v)) for v in sv.values]), _int(j))
+                  for j, sv in enumerate(attr.special)]
+        domain = [x >= num(attr.domain_min)] if attr.domain_min is not None else []
+        domain += [x <= num(attr.domain_max)] if attr.domain_max is not None else []
+        if domain:
+            whens.append((~and_(*domain), _int(-1)))
+        for j, b in enumerate(attr.bins):
+            bounds = [x >= num(b.lower)] if b.lower is not None else []
+            bounds += [x < num(b.upper)] if b.upper is not None else []
+            whens.append((and_(*bounds) if bounds else literal_column("1") == literal_column("1"),
+                          _int(ns + nc + j)))
+    return case(*whens, else_=_int(-1))
+
+
 def card_query(card: Scorecard, attrs: FromClause) -> Select[Any]:
     """The scorecard over a relation of attributes (``subject_id`` + every attribute)."""
     unknown = [a.name for a in card.attributes if a.name not in A.ATTRIBUTES]
@@ -447,6 +469,7 @@ def score_query(card: Scorecard, as_of: date, subjects: Subjects = EVERYONE,
 
 def _to_text(stmt: Select[Any], dialect: str) -> str:
     target = "sqlite" if dialect == "sqlite" else "postgresql"
+    # SQLAlchemy's dialect classes have untyped constructors
     sa_dialect: Any = sqlite.dialect() if target == "sqlite" else postgresql.dialect()  # type: ignore[no-untyped-call]
     text = str(stmt.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
     if dialect in ("sqlite", "postgresql"):

@@ -145,6 +145,7 @@ def load_gmsc(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.read_csv(path, index_col=0)
 
 
+# scikit-learn ships no type hints: BaseEstimator is Any to mypy
 class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
     """Bin each attribute with optbinning, fit a logistic regression on the WoE, scale to points.
 

@@ -167,8 +167,8 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
     if row is None or row.revoked_at is not None or row.org_revoked is not None:
         raise Unauthenticated("invalid or revoked API key")
     verified: dict[int, str] = bureau.cache.setdefault("verified_keys", {})
-    known = verified.get(row.id)
-    if known is None or not same(known, digest(key)):
+    seen = verified.get(row.id)
+    if seen is None or not same(seen, digest(key)):
         if not verify_secret(row.key_hash, secret):
             raise Unauthenticated("invalid or revoked API key")
         verified[row.id] = digest(key)

@@ -27,7 +27,7 @@ known, one query for the chunk's refs) is staged again without it.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -243,7 +243,7 @@ def render(rec: AccountRecord, seq: int, hm: str) -> bytes:
 
 # seconds spent in each phase of ``store`` since the process started (or the last clear); the
 # benchmark reads them to say where the store's time goes
-PHASES: Counter[str] = Counter()
+PHASES: defaultdict[str, float] = defaultdict(float)
 
 
 Problems = list[tuple[int, list[FieldError]]]

@@ -93,8 +93,8 @@ def open_dispute(bureau: Bureau, consumer: Principal, item_kind: str, ref: str, 
         if uow.execute(select(disputes.c.id).where(
                 disputes.c.subject_id == sid, disputes.c.item_ref == ref,
                 disputes.c.status == DisputeStatus.OPEN.value)).first() is not None:
-            raise Conflict("this item already has an open dispute; add information to it "
-                           "instead (POST /v1/me/disputes/{id}/information)")
+            raise Conflict("this item already has an open dispute; add information to that "
+                           "dispute instead")
         now = uow.clock.now()
         due = rules.due_at(now, bureau.profile)
         dispute_id = new_ref("dsp")     # opaque: a sequential id told how many disputes exist

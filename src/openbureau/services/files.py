@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy import insert, select, update
 
 from openbureau.adapters.fileformats import (
     FileUnreadable,
+    Format,
     LineError,
     RawRecord,
     detect_format,
@@ -47,7 +48,7 @@ from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.quality import QualityReport
 from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing
-from openbureau.services.furnishing import Candidate, Rejection, Summary
+from openbureau.services.furnishing import Candidate, Rejection, Rejections, Summary
 from openbureau.services.refs import new_ref
 
 log = logging.getLogger("openbureau.files")
@@ -116,16 +117,16 @@ class Incoming:
             self.discard()
 
 
-def _candidates(stream: IO[bytes], fmt: str,
+def _candidates(stream: BinaryIO, fmt: Format,
                 bureau: Bureau | None = None) -> Iterator[Candidate | Rejection | Block]:
     """The file's records for ``furnishing.furnish``; on PostgreSQL a Metro 2 file's clean
     records come column-wise, a chunk at a time (``metro2_columns``)."""
     if fmt == "metro2" and bureau is not None and furnishing.bulk_candidates(bureau):
         items: Iterator[Any] = read_metro2(
-            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],  # type: ignore[arg-type]
+            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],
             hasher=bureau.vault.lookup_hash)
     else:
-        items = read_records(stream, fmt)  # type: ignore[arg-type]
+        items = read_records(stream, fmt)
     for item in items:
         if isinstance(item, Block):
             yield item
@@ -218,15 +219,15 @@ def ingest(bureau: Bureau, file_ref: str, *,
         status = "done"
     except (FileUnreadable, ValidationFailed) as exc:
         log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
-        summary = Summary(rejected=[Rejection(0, [FieldError("file", str(exc))],
-                                              is_record=False)])
+        summary = Summary(rejected=Rejections([Rejection(0, [FieldError("file", str(exc))],
+                                                         is_record=False)]))
         status = "failed"
     except OSError as exc:
         # never the path or the operating system's wording: the furnisher reads this
         log.warning("file %s could not be read: %s", file_id, type(exc).__name__)
-        summary = Summary(rejected=[Rejection(0, [FieldError(
+        summary = Summary(rejected=Rejections([Rejection(0, [FieldError(
             "file", "the uploaded file could not be read on the server; send it again")],
-            is_record=False)])
+            is_record=False)]))
         status = "failed"
     with bureau.uow() as uow:
         uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id).values(

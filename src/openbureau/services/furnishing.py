@@ -34,9 +34,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import (
     ARRAY,
-    ColumnElement,
     Table,
-    any_,
     bindparam,
     cast,
     func,
@@ -154,6 +152,7 @@ class Rejections:
             other = other.kept() if not other.truncated else None
         return isinstance(other, list) and not self.truncated and self.kept() == other
 
+    # unhashable, as a mutable container: mypy reads None as a wrong type for the method
     __hash__ = None     # type: ignore[assignment]
 
 
@@ -170,12 +169,6 @@ class Summary:
     # False for a file's total: a million subjects would be a set of a million ids, and
     # nothing reads them (each chunk rescored its own)
     track_subjects: bool = True
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.rejected, Rejections):      # a plain list of rejections
-            self.rejected = Rejections(self.rejected)
-        if not isinstance(self.warned, Rejections):
-            self.warned = Rejections(self.warned)
 
     def add(self, other: Summary) -> None:
         self.records += other.records
@@ -296,9 +289,11 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
                 last = (cand.position, last[1] + 1 if last[0] == cand.position else 0)
                 seq = cand.position * 16 + min(last[1], 15)
                 nid = rec.subject.national_id
-                # without a national id: the name + birth date key (helper C, issue 11)
-                hm = hashes.get(nid) if nid else bulk_store.subject_key(bureau.vault, rec.subject)
-                if hm is None:
+                if not nid:     # the name + birth date key (helper C, issue 11)
+                    hm = bulk_store.subject_key(bureau.vault, rec.subject)
+                elif (known := hashes.get(nid)) is not None:
+                    hm = known
+                else:
                     hm = hashes[nid] = bureau.vault.lookup_hash(nid)
                     if len(hashes) > 100_000:
                         hashes.clear()
@@ -338,8 +333,8 @@ def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: in
     if len(batch) == 1:
         log.error("furnishing: a record could not be stored (%s)", type(exc).__name__)
         position = batch.positions[0] if isinstance(batch, bulk_store.Rows) else batch[0][0]
-        return Summary(records=0, rejected=[Rejection(position, [FieldError(
-            "record", "could not be stored; nothing of it was kept")])])
+        return Summary(records=0, rejected=Rejections([Rejection(position, [FieldError(
+            "record", "could not be stored; nothing of it was kept")])]))
     # isolate the bad records by halves; the others are kept
     half = len(batch) // 2
     out = _store_chunk(bureau, furnisher, batch[:half], file_id, rescore, store)
@@ -347,13 +342,14 @@ def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: in
     return out
 
 
-def _store_bulk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
-                rescore: Rescorer | None) -> Summary:
+def _store_bulk(bureau: Bureau, furnisher: Principal, batch: bulk_store.Rows,
+                file_id: int | None, rescore: Rescorer | None) -> Summary:
     accepted, changed, refused, warned = bulk_store.store(bureau, furnisher, batch, file_id,
                                                           rescore)
     return Summary(records=0, accepted=accepted, changed_subjects=changed,
-                   rejected=[Rejection(position, errors) for position, errors in refused],
-                   warned=[Rejection(position, errors) for position, errors in warned])
+                   rejected=Rejections(Rejection(position, errors)
+                                       for position, errors in refused),
+                   warned=Rejections(Rejection(position, errors) for position, errors in warned))
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
@@ -396,10 +392,10 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                                  now)
         by_subject: dict[int, list[dict[str, Any]]] = {}
         newest: dict[int, AccountRecord] = {}
-        for key, (rec, sid) in months.items():
-            if key not in changed:
+        for month, (rec, sid) in months.items():
+            if month not in changed:
                 continue      # identical re-send: nothing changes
-            acc_id = key[0]
+            acc_id = month[0]
             by_subject.setdefault(sid, []).append(
                 {"account_ref": account_changes.effective_ref(rec),
                  "as_of": rec.as_of.isoformat(), "delete_code": rec.delete_code})
@@ -448,7 +444,7 @@ def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
     by_hash = {k: s for k, s in firsts.items() if k[0] != "~"}
     cols = (subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
     found = {r.id_hmac: (r.id, r.item_ref) for r in uow.execute(
-        select(*cols).where(_among(dialect, subjects.c.id_hmac, list(by_hash))))} \
+        select(*cols).where(identity_store.among(dialect, subjects.c.id_hmac, list(by_hash))))} \
         if by_hash else {}
     missing = [h for h in by_hash if h not in found]
     if missing:
@@ -500,7 +496,7 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
         for r in uow.execute(
                 select(*_STATE_COLUMNS)
                 .where(accounts.c.furnisher_id == furnisher_id,
-                       _among(dialect, accounts.c.account_ref,
+                       identity_store.among(dialect, accounts.c.account_ref,
                               sorted({ref for ref, _ in newest})))):
             key = (r.account_ref, r.subject_id)
             if key in newest:
@@ -585,14 +581,6 @@ def _apply_account_state(uow: UnitOfWork, newest: dict[int, AccountRecord],
     if rows:
         uow.execute(update(accounts).where(accounts.c.id == bindparam("b_id"))
                     .values({k[2:]: bindparam(k) for k in rows[0] if k != "b_id"}), rows)
-
-
-def _among(dialect: str, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
-    if dialect == "postgresql":
-        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),
-                                   ARRAY(column.type)))
-    return column.in_(values)
 
 
 def _insert_many(dialect: str, table: Table, rows: list[dict[str, Any]],

@@ -350,7 +350,8 @@ def subjects_without_id(uow: UnitOfWork, dialect: str, firsts: dict[str, Any],
     return out, refused
 
 
-def among(dialect: str, column: Any, values: list[Any]) -> ColumnElement[bool]:
+def among(dialect: str, column: ColumnElement[Any], values: list[Any]
+          ) -> ColumnElement[bool]:
     """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
     if dialect == "postgresql":
         return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),

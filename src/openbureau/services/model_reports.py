@@ -1,58 +1,82 @@
-"""Reports on the models for operators and auditors: population drift and published fairness."""
+"""Reports on the models for operators and auditors: population drift, and the documents
+published with a model (its card and fairness report).
+
+A model's documents are package data beside its spec: ``scoring/models/<version>.json`` and
+the folder ``scoring/models/<version>/`` with ``model-card.md`` (plots in ``model-card/``),
+``fairness.md`` and ``fairness.json``, as ``openbureau model train --out`` and
+``openbureau model fairness`` write them. They are read from the installed package, never from a
+checkout; the ones served are the active model's.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
+from datetime import datetime, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Subquery, func, select
 
+from openbureau.adapters import scores as stored_scores
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
-from openbureau.scoring.drift import drift_report
-from openbureau.scoring.spec import load_spec
+from openbureau.scoring.drift import bucket_labels, drift_from_counts, score_drift
+from openbureau.scoring.spec import Scorecard, load_spec
+from openbureau.scoring.sql import bucket_expr
 from openbureau.services import models
+from openbureau.unit_of_work import UnitOfWork
 
-#: Where ``openbureau model fairness`` publishes (the repository's docs folder).
-FAIRNESS_JSON = Path(__file__).resolve().parents[3] / "docs" / "fairness.json"
+NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_PLOT = re.compile(r"[a-z0-9-]{1,60}\.png")
 
 
 def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
     """PSI of the latest stored score of every subject scored with ``version`` (default: the
-    active model) against the model's training population."""
-    from openbureau.adapters import scores as stored_scores
+    active model) against the model's training population. The database counts (per bucket of
+    each attribute, per score value); no score is loaded one by one."""
     from openbureau.adapters.tables import scores
 
     spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
     if spec is None:
         raise NotFound("no active scoring model")
     card = load_spec(spec)
-    scored: dict[int, list[tuple[Any, int]]] = {}     # every score, for the monthly history
+    mine = scores.c.model_version == card.version
     with bureau.uow() as uow:
-        current = stored_scores.current(version=card.version)
-        latest = uow.execute(select(current.c.value, current.c.attributes)
-                             .order_by(current.c.subject_id)).all()
-        computed_at = None
-        for r in uow.execute(select(scores.c.subject_id, scores.c.computed_at, scores.c.value)
-                             .where(scores.c.model_version == card.version)
-                             .order_by(scores.c.subject_id, scores.c.computed_at, scores.c.id)):
-            scored.setdefault(r.subject_id, []).append((r.computed_at, r.value))
-            computed_at = r.computed_at if computed_at is None else max(computed_at, r.computed_at)
         now = uow.clock.now()
-    report = drift_report(card, [r.attributes or {} for r in latest], [r.value for r in latest])
+        computed_at = uow.execute(select(func.max(scores.c.computed_at)).where(mine)).scalar()
+        latest = stored_scores.current(version=card.version)
+        score_counts = _score_counts(uow, latest)
+        buckets: dict[str, list[int]] = {}
+        outside: dict[str, int] = {}
+        for attr in card.attributes:
+            value = latest.c.attributes[attr.name]
+            bucket = bucket_expr(attr, value.as_string() if attr.kind == "categorical"
+                                 else value.as_float()).label("bucket")
+            counts = dict(uow.execute(select(bucket, func.count())
+                                      .select_from(latest).group_by(bucket)).all())
+            buckets[attr.name] = [counts.get(k, 0) for k in range(len(bucket_labels(attr)))]
+            outside[attr.name] = counts.get(-1, 0)
+        history = _score_psi_by_month(uow, card, mine, now)
+    report = drift_from_counts(card, sum(score_counts.values()), buckets, outside, score_counts)
     report["computed_at"] = now.isoformat()
     report["latest_score_at"] = computed_at.isoformat() if computed_at is not None else None
-    report["history"] = _score_psi_by_month(card, scored, now)
+    report["history"] = history
     return report
 
 
-def _score_psi_by_month(card: Any, scored: dict[int, list[tuple[Any, int]]], now: Any,
-                        months: int = 12) -> list[dict[str, Any]]:
+def _score_counts(uow: UnitOfWork, latest: Subquery) -> dict[int, int]:
+    """How many subjects have each score (at most one row per score on the scale)."""
+    return {int(v): int(n) for v, n in uow.execute(
+        select(latest.c.value, func.count()).group_by(latest.c.value))}
+
+
+def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, mine: ColumnElement[bool],
+                        now: datetime, months: int = 12) -> list[dict[str, Any]]:
     """Score PSI at each of the last ``months`` month-ends: the population as it stood then
     (each subject's latest score of this model at that time) against training."""
-    from datetime import timedelta
-
     ends, cursor = [], now
     for _ in range(months):
         ends.append(cursor)
@@ -60,20 +84,45 @@ def _score_psi_by_month(card: Any, scored: dict[int, list[tuple[Any, int]]], now
             - timedelta(microseconds=1)
     out = []
     for end in reversed(ends):
-        values = [next((v for at, v in reversed(history) if at <= end), None)
-                  for history in scored.values()]
-        present = [v for v in values if v is not None]
-        if not present:
+        counts = _score_counts(uow, stored_scores.current(version=card.version, until=end))
+        if not counts:
             continue
-        part = drift_report(card, [], present)["score"]
-        out.append({"month": end.strftime("%Y-%m"), "subjects": len(present),
+        part = score_drift(card, counts)
+        out.append({"month": end.strftime("%Y-%m"), "subjects": sum(counts.values()),
                     "score_psi": part["psi"], "status": part["status"]})
     return out
 
 
-def published_fairness(path: Path | None = None) -> dict[str, Any]:
-    target = path or FAIRNESS_JSON
-    if not target.is_file():
-        raise NotFound("no fairness report has been published; run `openbureau model fairness`")
-    data: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+def _published(bureau: Bureau, *parts: str) -> Traversable | None:
+    """A file published with the active model, if there is one."""
+    version = models.active_version(bureau)
+    if version is None or not _VERSION.fullmatch(version):
+        return None
+    path = resources.files("openbureau.scoring") / "models" / version
+    for part in parts:
+        path = path / part
+    return path if path.is_file() else None
+
+
+def published_fairness(bureau: Bureau) -> dict[str, Any]:
+    """The fairness report (JSON) published with the active model."""
+    path = _published(bureau, "fairness.json")
+    if path is None:
+        raise NotFound(NO_FAIRNESS)
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def published_text(bureau: Bureau, name: str) -> str | None:
+    """A Markdown document published with the active model (``model-card.md``,
+    ``fairness.md``), or None."""
+    path = _published(bureau, name)
+    return None if path is None else path.read_text(encoding="utf-8")
+
+
+def model_card_plot(bureau: Bureau, name: str) -> bytes:
+    """A PNG plot of the active model's card (``model-card/<name>``)."""
+    path = _published(bureau, "model-card", name) if _PLOT.fullmatch(name) else None
+    if path is None:
+        raise NotFound("no such plot")
+    return path.read_bytes()

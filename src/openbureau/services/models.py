@@ -34,9 +34,10 @@ def ensure_shipped(bureau: Bureau) -> str | None:
                 uow.execute(insert(models).values(version=spec["version"], spec=spec,
                                                   active=False, created_at=uow.clock.now()))
                 uow.audit(SYSTEM.actor, "model.register", version=spec["version"])
-        active = uow.execute(select(models.c.version).where(models.c.active)).scalar()
+        active: str | None = uow.execute(
+            select(models.c.version).where(models.c.active)).scalar()
         if active is None and specs:
-            active = specs[-1]["version"]
+            active = str(specs[-1]["version"])
             _activate(uow, active, SYSTEM)
         uow.commit()
     bureau.cache.pop("active_model", None)
@@ -61,10 +62,11 @@ def spec_of(bureau: Bureau, version: str) -> dict[str, Any]:
     from openbureau.adapters.tables import models
 
     with bureau.uow() as uow:
-        spec = uow.execute(select(models.c.spec).where(models.c.version == version)).scalar()
+        spec: dict[str, Any] | None = uow.execute(
+            select(models.c.spec).where(models.c.version == version)).scalar()
     if spec is None:
         raise NotFound(f"no model version {version!r}")
-    return spec  # type: ignore[no-any-return]
+    return spec
 
 
 def _activate(uow: UnitOfWork, version: str, actor: Principal) -> None:
@@ -98,12 +100,13 @@ def list_models(bureau: Bureau) -> list[dict[str, Any]]:
 def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any] | None:
     """The active model's spec, cached per process. Pass the caller's unit of work when there
     is one: a second transaction opened inside a first would wait on SQLite's write lock."""
-    cached = bureau.cache.get("active_model")
+    cached: dict[str, Any] | None = bureau.cache.get("active_model")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     from openbureau.adapters.tables import models
 
     query = select(models.c.spec).where(models.c.active)
+    spec: dict[str, Any] | None
     if uow is not None:
         spec = uow.execute(query).scalar()
     else:
@@ -111,7 +114,7 @@ def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any]
             spec = own.execute(query).scalar()
     if spec is not None:
         bureau.cache["active_model"] = spec
-    return spec  # type: ignore[no-any-return]
+    return spec
 
 
 def active_version(bureau: Bureau) -> str | None:

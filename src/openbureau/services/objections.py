@@ -205,8 +205,8 @@ def decide(bureau: Bureau, court: Principal, objection_ref: str, outcome: str, n
                 and o.kind == reg.ObjectionKind.CORRECTION.value):
             body["reconsideration"] = (
                 "you may ask the next court up to reconsider within "
-                f"{profile.reconsideration_request_days} days (POST /v1/me/objections with "
-                "kind reconsideration)")
+                f"{profile.reconsideration_request_days} days (an objection of the kind "
+                "reconsideration)")
         registry.notify(uow, o.subject_id, "objection_decision",
                 f"{court.name} has {status.value} your objection to case {o.case_number}", body)
         uow.audit(court.actor, "objection.decide", o.subject_ref, COURT_PURPOSE,

@@ -179,9 +179,8 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
         notify(uow, subject.id, "listing",
                 f"{court.name} has listed you as a judgment debtor (case {case_number})",
                 {**_notice_body(listing),
-                 "objection": "you may object to this listing (POST /v1/me/objections); the "
-                              f"court decides within {bureau.profile.objection_review_days} "
-                              "days"})
+                 "objection": "you may object to this listing; the court decides within "
+                              f"{bureau.profile.objection_review_days} days"})
         uow.audit(court.actor, "listing.create", subject.item_ref, COURT_PURPOSE,
                   listing_ref=ref, case_number=case_number, ground=order.ground.value,
                   debtor_kind=debtor.kind,
@@ -192,6 +191,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
 
 def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
                     kind: str) -> Any:
+    assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
     row = uow.execute(select(subjects).where(
         subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
     if row is None:

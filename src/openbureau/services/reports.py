@@ -30,7 +30,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, or_, select
 
 from openbureau.adapters.tables import (
     account_months,
@@ -87,7 +87,7 @@ _METRO2_NO_DATA = frozenset("BD")
 
 # The report's statements, built once: every report runs them all, and building a statement
 # (and its cache key) cost about as much CPU as running it.
-_SUBJECT = bindparam("subject_id")
+_SUBJECT: BindParameter[int] = bindparam("subject_id")
 _DISPUTES = (select(disputes).where(disputes.c.subject_id == _SUBJECT)
              .order_by(disputes.c.opened_at.desc(), disputes.c.id))
 _STATEMENTS = (select(statements).where(statements.c.subject_id == _SUBJECT)

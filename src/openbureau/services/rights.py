@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, Subquery, and_, func, insert, select, update
 
 from openbureau.adapters import notices as stored_notices
 from openbureau.adapters import scores as stored_scores
@@ -207,17 +207,26 @@ def create_offer(bureau: Bureau, member: Principal, title: str, description: str
         uow.audit(member.actor, "offer.create", None, "offers", offer_id=offer_id,
                   min_score=min_score, category=category)
         uow.commit()
-    return {**_offer_view(row), **_reach(bureau, min_score)}
+    return {**_offer_view(row), **_reach(bureau, offer_id)}
 
 
-def _opted_in_scores(uow: UnitOfWork) -> list[int]:
-    """The current score of every consumer who opted in to offers (none without a score)."""
+def _opted_in_scores() -> Subquery:
+    """``subject_id, value``: the current score (of the active model) of every consumer who
+    opted in to offers; none without a score."""
     current = stored_scores.current()
-    rows = uow.execute(
-        select(current.c.value)
-        .join(consumer_logins, consumer_logins.c.subject_id == current.c.subject_id)
-        .where(consumer_logins.c.offers_opt_in)).all()
-    return [int(r[0]) for r in rows]
+    return (select(current.c.subject_id, current.c.value)
+            .join(consumer_logins, consumer_logins.c.subject_id == current.c.subject_id)
+            .where(consumer_logins.c.offers_opt_in).subquery())
+
+
+def _reach_counts(uow: UnitOfWork, offer_filter: ColumnElement[bool]) -> dict[int, int]:
+    """Per offer of ``offer_filter``: how many opted-in consumers' current scores reach its
+    ``min_score``, counted by the database."""
+    current = _opted_in_scores()
+    return {int(i): int(n) for i, n in uow.execute(
+        select(offers.c.id, func.count(current.c.subject_id))
+        .join(current, current.c.value >= offers.c.min_score)
+        .where(offer_filter).group_by(offers.c.id))}
 
 
 # Fewer qualifying consumers than ``offer_reach_min_count`` (default 10) are shown as "fewer
@@ -237,24 +246,22 @@ def suppressed_reach(count: int, minimum: int) -> dict[str, Any]:
     return {"reach": count, "reach_suppressed": False, "reach_minimum": minimum}
 
 
-def _reach(bureau: Bureau, min_score: int) -> dict[str, Any]:
+def _reach(bureau: Bureau, offer_id: int) -> dict[str, Any]:
     with bureau.uow() as uow:
-        count = sum(1 for s in _opted_in_scores(uow) if s >= min_score)
+        count = _reach_counts(uow, offers.c.id == offer_id).get(offer_id, 0)
     return suppressed_reach(count, reach_min(bureau))
 
 
 def member_offers(bureau: Bureau, member: Principal) -> list[dict[str, Any]]:
     """The member's offers with ``reach``: how many opted-in consumers currently qualify (a
     count, never who they are), suppressed below ``reach_min``."""
+    mine = and_(offers.c.organisation_id == member.id, offers.c.withdrawn_at.is_(None))
     with bureau.uow() as uow:
-        rows = uow.execute(select(offers).where(offers.c.organisation_id == member.id,
-                                                offers.c.withdrawn_at.is_(None))
+        rows = uow.execute(select(offers).where(mine)
                            .order_by(offers.c.created_at, offers.c.id)).all()
-        current = _opted_in_scores(uow)
+        reach = _reach_counts(uow, mine)
     minimum = reach_min(bureau)
-    return [{**_offer_view(o),
-             **suppressed_reach(sum(1 for s in current if s >= o.min_score), minimum)}
-            for o in rows]
+    return [{**_offer_view(o), **suppressed_reach(reach.get(o.id, 0), minimum)} for o in rows]
 
 
 def set_offers_consent(bureau: Bureau, consumer: Principal, opt_in: bool) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import Principal
 from openbureau.scoring import engines
 from openbureau.scoring.bands import band
+from openbureau.scoring.reasons import key_factors
 from openbureau.scoring.spec import Scorecard, load_spec
 from openbureau.scoring.sql import Subjects
 from openbureau.services import models as model_registry
@@ -69,10 +70,6 @@ def card_of(bureau: Bureau, uow: UnitOfWork, version: str) -> Scorecard:
 
 
 def _reasons(bureau: Bureau, card: Scorecard, points: dict[str, int]) -> list[dict[str, Any]]:
-    try:
-        from openbureau.scoring.reasons import key_factors
-    except ImportError:     # the reasons module is optional until it lands
-        return []
     return [dict(f) for f in key_factors(card, points, bureau.profile)]
 
 

@@ -61,6 +61,8 @@ def names_match(a: str, b: str) -> bool:
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
          *, strict: bool = True) -> Any:
     """The subject row for an identity, or NotFound. ``strict`` also checks name and birth date."""
+    if identity.national_id is None:      # a look-up names its file by identifier
+        raise NotFound(NO_FILE)
     row = uow.execute(_BY_HMAC, {"id_hmac": vault.lookup_hash(identity.national_id)}).first()
     if row is None:
         raise NotFound(NO_FILE)
@@ -75,14 +77,16 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
 
 def find_or_create(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
                    kind: str = "person") -> int:
-    h = vault.lookup_hash(identity.national_id)
+    national_id = identity.national_id
+    assert national_id is not None, "a file is opened here only from an identifier"
+    h = vault.lookup_hash(national_id)
     row = uow.execute(select(subjects.c.id, subjects.c.date_of_birth)
                       .where(subjects.c.id_hmac == h)).first()
     if row is not None:
         return int(row.id)
     return int(uow.execute(insert(subjects).values(
-        id_hmac=h, id_ciphertext=vault.encrypt(identity.national_id),
-        id_suffix=identity.national_id[-4:], name=identity.name,
+        id_hmac=h, id_ciphertext=vault.encrypt(national_id),
+        id_suffix=national_id[-4:], name=identity.name,
         date_of_birth=identity.date_of_birth, kind=kind, created_at=uow.clock.now(),
         item_ref=new_ref("sub")).returning(subjects.c.id)).scalar_one())
 

@@ -542,7 +542,11 @@ def load_gmsc(data_dir: Path) -> dict[str, np.ndarray]:
     """GMSC columns as float arrays (NaN = missing), the 96/98 sentinel rows dropped."""
     import pandas as pd
 
-    with gzip.open(data_dir / "gmsc.csv.gz", "rt") as f:
+    path = data_dir / "gmsc.csv.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no GMSC data there; data_dir must be the folder that "
+                                "holds gmsc.csv.gz (the shared datasets)")
+    with gzip.open(path, "rt") as f:
         g = pd.read_csv(f, index_col=0)
     g = g[g["NumberOfTimes90DaysLate"] < 90]
     out = {k: g[c].to_numpy(dtype=float) for k, c in GMSC_COLUMNS.items()}
@@ -560,10 +564,10 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(fa - fb).max())
 
 
-def compare_to_gmsc(n: int = 20000, seed: int = 7,
-                    data_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Per attribute: quantiles, zero and missing shares of both, and the two-sample KS."""
-    real = load_gmsc(data_dir or Path(__file__).resolve().parents[3].parent / "shared" / "data")
+def compare_to_gmsc(data_dir: Path, n: int = 20000, seed: int = 7) -> list[dict[str, Any]]:
+    """Per attribute: quantiles, zero and missing shares of both, and the two-sample KS, against
+    ``data_dir``/gmsc.csv.gz."""
+    real = load_gmsc(data_dir)
     attrs = [file_attributes(p) for p in generate(n, seed)]
     rows = []
     for key in GMSC_COLUMNS:

@@ -48,6 +48,7 @@ def _messages(exc: Exception) -> list[str]:
 
 def install(app: FastAPI) -> None:
     for exc_class in (e.OpenBureauError, RequestValidationError, StarletteHTTPException):
+        # Starlette types its handlers as Callable[[Request, Any], ...]; ours take an Exception
         original: Handler | None = app.exception_handlers.get(exc_class)  # type: ignore[assignment]
 
         async def handler(request: Request, exc: Exception,

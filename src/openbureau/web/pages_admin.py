@@ -4,16 +4,15 @@ the disputes dashboard, audit-chain verification and rescoring jobs."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup
 
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import NotFound, OpenBureauError
+from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import audit_log, disputes, model_reports, models, rescore
 from openbureau.web import sessions
@@ -21,18 +20,16 @@ from openbureau.web.render import bars, render
 
 router = APIRouter(prefix="/admin", tags=["web"], dependencies=[Depends(sessions.load_session)])
 staff = sessions.page(Role.OPERATOR, Role.AUDITOR)
-DOCS = model_reports.FAIRNESS_JSON.parent
-PLOT_NAME = re.compile(r"^[a-z0-9-]{1,60}\.png$")
 
 
-def _markdown(path: Path, image_base: str) -> Markup | None:
+def _markdown(text: str | None, image_base: str) -> Markup | None:
     """A published document (written by ``openbureau model ...``) as HTML; raw HTML in it is
     not rendered. Relative image links point at ``image_base``."""
     from markdown_it import MarkdownIt
 
-    if not path.is_file():
+    if text is None:
         return None
-    text = re.sub(r"\]\((?:\./)?model-card/", f"]({image_base}", path.read_text("utf-8"))
+    text = re.sub(r"\]\((?:\./)?model-card/", f"]({image_base}", text)
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     # headings one level down: the page has its own h1
     html: str = md.render(text)
@@ -70,29 +67,29 @@ def model_card(request: Request, bureau: Bureau = Depends(get_bureau),
             history = bars(months, "Score PSI month by month (population at each month-end "
                            "against training)")
             chart = history if chart is None else chart + history
-    return render(request, "admin/model.html", card=_markdown(DOCS / "model-card.md",
-                                                              "/admin/model-card/"),
+    card = model_reports.published_text(bureau, "model-card.md")
+    return render(request, "admin/model.html", card=_markdown(card, "/admin/model-card/"),
                   drift=drift, drift_error=drift_error, chart=chart,
                   models=models.list_models(bureau))
 
 
 @router.get("/model-card/{name}", response_class=Response)
-def model_card_plot(name: str, who: Principal = Depends(staff)) -> Response:
-    path = DOCS / "model-card" / name
-    if not PLOT_NAME.match(name) or not path.is_file():
-        raise NotFound("no such plot")
-    return FileResponse(path, media_type="image/png")
+def model_card_plot(name: str, bureau: Bureau = Depends(get_bureau),
+                    who: Principal = Depends(staff)) -> Response:
+    return Response(model_reports.model_card_plot(bureau, name), media_type="image/png")
 
 
 @router.get("/fairness", response_class=Response)
-def fairness(request: Request, who: Principal = Depends(staff)) -> Response:
+def fairness(request: Request, bureau: Bureau = Depends(get_bureau),
+             who: Principal = Depends(staff)) -> Response:
     error = None
     try:
-        model_reports.published_fairness()
+        model_reports.published_fairness(bureau)
     except OpenBureauError as exc:
         error = exc.detail
-    return render(request, "admin/fairness.html", error=error,
-                  report=None if error else _markdown(DOCS / "fairness.md", "/admin/model-card/"))
+    report = None if error else _markdown(model_reports.published_text(bureau, "fairness.md"),
+                                          "/admin/model-card/")
+    return render(request, "admin/fairness.html", error=error, report=report)
 
 
 @router.get("/disputes", response_class=Response)

@@ -32,12 +32,14 @@ def _done(path: str, message: str) -> Response:
 def _current_score(bureau: Bureau, who: Principal, report: dict[str, Any]) -> dict[str, Any] | None:
     """The report's score; while the scoring service gives none, the active model's score of
     the file as it stands (the simulator with no changes), with its key factors."""
-    if report.get("score"):
-        return report["score"]  # type: ignore[no-any-return]
+    score: dict[str, Any] | None = report.get("score")
+    if score:
+        return score
     try:
-        return simulation.run(bureau, who, [])["before"]  # type: ignore[no-any-return]
+        score = simulation.run(bureau, who, [])["before"]
     except OpenBureauError:
         return None
+    return score
 
 
 @router.get("/report", response_class=Response)

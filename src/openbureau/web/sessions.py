@@ -216,6 +216,7 @@ def page(*roles: Role) -> Any:
         await _check_csrf(request, bureau)
         return who
 
+    # read by the route-role table test; a function's attributes are not declared anywhere
     dependency.allowed_roles = role_check.allowed_roles  # type: ignore[attr-defined]
     return dependency
 

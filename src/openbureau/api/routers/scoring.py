@@ -38,6 +38,8 @@ def drift(model_version: str | None = Query(None), bureau: Bureau = Depends(get_
 
 
 @router.get("/v1/admin/fairness", tags=["admin"])
-def fairness(who: Principal = Depends(staff)) -> dict[str, Any]:
-    """The last published fairness report (four-fifths rule, equal opportunity)."""
-    return model_reports.published_fairness()
+def fairness(bureau: Bureau = Depends(get_bureau),
+             who: Principal = Depends(staff)) -> dict[str, Any]:
+    """The fairness report published with the active model (four-fifths rule, equal
+    opportunity)."""
+    return model_reports.published_fairness(bureau)
