@@ -56,7 +56,7 @@ def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
                    original_amount=1000000, scheduled_payment=30000)
     r = client.post("/v1/furnisher/accounts:batch", headers=furnisher,
                     json={"records": card + loan})
-    assert r.json() == {"accepted": 48, "rejected": []}
+    assert r.json() == {"accepted": 48, "rejected": [], "warnings": []}
 
     # 1b. The member records the consents the applicant signed (required under cn-cri).
     consent = {}

@@ -41,18 +41,18 @@ def test_every_reader_breaks_a_tie_alike(tied, bureau, monkeypatch):
             .scalar_one() == 610
         assert scoring_hooks.current_score(bureau, uow, tied)["value"] == 610
         assert rights.current_score(uow, tied) == 610
-        assert rights._opted_in_scores(uow) == [610]
+        assert uow.execute(select(rights._opted_in_scores().c.value)).scalars().all() == [610]
         version = uow.execute(select(models.c.version).where(models.c.active)).scalar_one()
-    seen: list[list[int]] = []
-    real = model_reports.drift_report
+    seen: list[dict[int, int]] = []
+    real = model_reports.drift_from_counts
 
-    def spy(card, attributes, values):  # type: ignore[no-untyped-def]
-        seen.append(list(values))
-        return real(card, attributes, values)
+    def spy(card, n, buckets, outside, score_counts):  # type: ignore[no-untyped-def]
+        seen.append(dict(score_counts))
+        return real(card, n, buckets, outside, score_counts)
 
-    monkeypatch.setattr(model_reports, "drift_report", spy)
+    monkeypatch.setattr(model_reports, "drift_from_counts", spy)
     model_reports.drift(bureau, version)
-    assert seen[0] == [610]
+    assert seen[0] == {610: 1}
 
 
 def test_another_models_scores_are_not_current(tied, bureau):

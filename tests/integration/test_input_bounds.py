@@ -211,7 +211,7 @@ def test_names_in_any_script_are_kept(client, orgs):
     r = client.post("/v1/furnisher/accounts:batch", headers=auth(orgs["furnisher"]),
                     json={"records": [record(account_ref=f"A-{i}", subject={
                         "national_id": f"90010080{i}", "name": n}) for i, n in enumerate(names)]})
-    assert r.json() == {"accepted": len(names), "rejected": []}
+    assert r.json() == {"accepted": len(names), "rejected": [], "warnings": []}
 
 
 @pytest.mark.parametrize(("subject", "over", "field"), [
