@@ -5,7 +5,7 @@
 
 Prints one JSON object: seconds, the file's summary, the bulk store's phases, the time inside
 the rescoring hook, and the process's peak resident memory before and after the ingest (MiB;
-``ru_maxrss``). Used by ``bench.furnishing``; not a command for operators.
+``VmHWM``). Used by ``bench.furnishing``; not a command for operators.
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ from typing import Any
 
 
 def _peak_mib() -> float:
+    """This process's peak resident memory: Linux's ``VmHWM`` (of this program's own address
+    space). Not ``ru_maxrss``: Linux carries it across ``execve`` from the forked parent, so a
+    child of a large benchmark process would report the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

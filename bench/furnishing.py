@@ -521,7 +521,7 @@ took {r.stored_floor_s:.1f} s; against it the ingest runs at **{r.stored_floor_r
 ({stored_verdict} 0.5).
 
 Memory: each ingest runs in a process of its own (`bench._ingest_child`), and its peak resident
-memory (`ru_maxrss`) is the figure.
+memory (Linux's `VmHWM`, of the child's own address space) is the figure.
 
 | file | records | rejected | errors kept | seconds | peak memory |
 |---|---:|---:|---:|---:|---:|
