@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from openbureau.adapters import pg_copy
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS, Block
 from openbureau.adapters.pii import IdentityVault
@@ -127,11 +128,7 @@ class Rows:
         return out
 
 
-_CREATE = ("CREATE TEMP TABLE IF NOT EXISTS furnish_stage ("
-           + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
-           + ") ON COMMIT DELETE ROWS")
-_CREATE_SUBJECTS = ("CREATE TEMP TABLE IF NOT EXISTS furnish_subjects (hm text, id bigint) "
-                    "ON COMMIT DELETE ROWS")
+_SUBJECT_STAGE = (("hm", "text"), ("id", "bigint"))
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
                  "monthly_income", "consent_ref", "payment_history", "special_comment")
 
@@ -264,10 +261,8 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
         assert raw is not None
         hashes = identity_store.Hashes(bureau.vault)
         with raw.cursor() as cur:
-            for create in (_CREATE, _CREATE_SUBJECTS):
-                cur.execute(create)
-            # empty unless the last commit was a savepoint (tests)
-            cur.execute("DELETE FROM furnish_stage; DELETE FROM furnish_subjects")
+            pg_copy.create_stage(cur, "furnish_stage", STAGE_COLUMNS)
+            pg_copy.create_stage(cur, "furnish_subjects", _SUBJECT_STAGE)
             t1 = clock()
             refs, ids, refused = _subjects(cur, uow, bureau, rows, hashes, db_now)
             refusals: list[tuple[int, list[FieldError]]] = []
