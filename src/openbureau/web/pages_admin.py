@@ -41,7 +41,7 @@ def _markdown(text: str | None, image_base: str) -> Markup | None:
 def overview(request: Request, bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(staff)) -> Response:
     return render(request, "admin/overview.html", models=models.list_models(bureau),
-                  dash=disputes.workload(bureau, who))
+                  dash=disputes.workload(bureau.uow(), bureau.deps, who))
 
 
 @router.get("/model", response_class=Response)
@@ -95,20 +95,21 @@ def fairness(request: Request, bureau: Bureau = Depends(get_bureau),
 @router.get("/disputes", response_class=Response)
 def disputes_dashboard(request: Request, bureau: Bureau = Depends(get_bureau),
                        who: Principal = Depends(staff)) -> Response:
-    return render(request, "admin/disputes.html", dash=disputes.workload(bureau, who))
+    return render(request, "admin/disputes.html",
+                  dash=disputes.workload(bureau.uow(), bureau.deps, who))
 
 
 @router.get("/audit", response_class=Response)
 def audit(request: Request, verify: bool = Query(False), bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(staff)) -> Response:
     return render(request, "admin/audit.html",
-                  result=audit_log.verify(bureau, who) if verify else None)
+                  result=audit_log.verify(bureau.uow(), bureau.deps, who) if verify else None)
 
 
 @router.get("/rescoring", response_class=Response)
 def rescoring(request: Request, bureau: Bureau = Depends(get_bureau),
               who: Principal = Depends(staff)) -> Response:
-    jobs = rescore.list_jobs(bureau)
+    jobs = rescore.list_jobs(bureau.uow(), bureau.deps)
     template = ("admin/_jobs.html" if request.headers.get("hx-request") == "true"
                 else "admin/rescoring.html")
     return render(request, template, jobs=jobs,

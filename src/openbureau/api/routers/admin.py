@@ -37,13 +37,13 @@ def revoke_organisation(name: str, bureau: Bureau = Depends(get_bureau),
 def audit(after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
           subject_ref: str | None = None, bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(staff)) -> dict[str, Any]:
-    return audit_log.list_events(bureau, who, after, limit, subject_ref)
+    return audit_log.list_events(bureau.uow(), bureau.deps, who, after, limit, subject_ref)
 
 
 @router.get("/audit/verify")
 def audit_verify(bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(staff)) -> AuditVerify:
-    return AuditVerify(**audit_log.verify(bureau, who).__dict__)
+    return AuditVerify(**audit_log.verify(bureau.uow(), bureau.deps, who).__dict__)
 
 
 @router.get("/models")
@@ -71,8 +71,9 @@ def start_rescoring(body: RescoringJobIn, background: BackgroundTasks,
                     bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(operator_only)) -> dict[str, Any]:
     """Start (or resume) rescoring everyone with the active model; runs in the background."""
-    job = rescore.start(bureau, body.engine or rescore.default_engine(bureau), who)
-    background.add_task(rescore.run, bureau, job["id"], batch=body.batch)
+    deps = bureau.deps
+    job = rescore.start(bureau.uow(), deps, body.engine or rescore.default_engine(deps), who)
+    background.add_task(rescore.run, bureau.uow(), deps, job["id"], batch=body.batch)
     return job
 
 
@@ -80,4 +81,4 @@ def start_rescoring(body: RescoringJobIn, background: BackgroundTasks,
 def rescoring_jobs(bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(staff)) -> list[dict[str, Any]]:
     """Recent jobs, newest first, with ``done`` / ``total`` / ``progress``."""
-    return rescore.list_jobs(bureau)
+    return rescore.list_jobs(bureau.uow(), bureau.deps)

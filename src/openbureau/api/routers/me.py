@@ -40,4 +40,4 @@ def notices(bureau: Bureau = Depends(get_bureau),
 def score(bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(consumer_only)) -> dict[str, Any]:
     """api.md's ``score`` object (null when no score can be given) and the score ``history``."""
-    return scoring_hooks.my_score(bureau, who)
+    return scoring_hooks.my_score(bureau.uow(), bureau.deps, who)
