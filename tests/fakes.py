@@ -24,10 +24,10 @@ from openbureau.domain.profiles import Profile, get_profile
 from openbureau.scoring.engines import Scored
 from openbureau.scoring.spec import Scorecard
 from openbureau.scoring.sql import Subjects
-from openbureau.services.ports import (
+from openbureau.services.ports import Deps, Rescorer, StoreCorrection
+from openbureau.services.stored import (
     AccountKey,
     ConsentRecord,
-    Deps,
     Dispute,
     DisputeOnFile,
     FileIdentity,
@@ -42,8 +42,6 @@ from openbureau.services.ports import (
     OpenDispute,
     Organisation,
     RescoreJob,
-    Rescorer,
-    StoreCorrection,
 )
 
 
@@ -385,6 +383,14 @@ class FakeNotices(_Repo):
 
 
 class FakeInquiries(_Repo):
+    def accesses(self, subject_id: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        mine = [(q.created_at, i, q) for i, q in enumerate(self._s.inquiries)
+                if q.subject_id == subject_id and q.kind in kinds and q.purged_at is None]
+        return [{"item_ref": q.item_ref, "kind": q.kind,
+                 "who": self._s.organisations.get(q.organisation_id), "purpose": q.purpose,
+                 "category": None, "consent_ref": None, "when": q.created_at}
+                for _, _, q in sorted(mine, key=lambda t: (t[0], t[1]), reverse=True)]
+
     def of_member(self, item_ref: str, member_id: int) -> MemberInquiry | None:
         for i, q in enumerate(self._s.inquiries, 1):
             if q.item_ref == item_ref and q.organisation_id == member_id and q.kind == "inquiry":

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from openbureau.adapters.audit import ChainKey
 from openbureau.adapters.credential_cache import CredentialCache
 from openbureau.adapters.database import make_engine
+from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.adapters.pii import IdentityVault
@@ -28,6 +29,10 @@ from openbureau.domain.profiles import Profile, get_profile
 
 if TYPE_CHECKING:
     from openbureau.services.ports import Deps, Rescorer
+
+
+#: how many verified API keys a process remembers (each entry a few hundred bytes)
+VERIFIED_KEYS = 10_000
 
 
 @dataclass
@@ -48,6 +53,8 @@ class Bureau:
     metrics: Metrics = field(default_factory=Metrics)
     # parsed scorecards by model version
     scorecards: ScorecardCache = field(default_factory=ScorecardCache)
+    # API keys this process verified with argon2: key id -> SHA-256 of the whole key
+    verified_keys: LruCache[int, str] = field(default_factory=lambda: LruCache(VERIFIED_KEYS))
     # online rescoring inside the unit of work that changed a file (None: off)
     rescorer: Rescorer | None = None
 

@@ -26,7 +26,7 @@ USE_CASES = {
     "consents.my_consents": lambda b, p: consents.my_consents(b.uow(), b.deps, p),
     "consents.revoke": lambda b, p: consents.revoke(b.uow(), b.deps, p, "con_x"),
     "consumer.my_report": lambda b, p: consumer.my_report(b, p),
-    "consumer.my_accesses": lambda b, p: consumer.my_accesses(b, p),
+    "consumer.my_accesses": lambda b, p: consumer.my_accesses(b.uow(), b.deps, p),
     "consumer.my_notices": lambda b, p: consumer.my_notices(b, p),
     "disputes.open_dispute": lambda b, p: disputes.open_dispute(b.uow(), b.deps, p, "account",
                                                                 "x", "why", None),

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from openbureau.adapters.tables import accounts, notices, organisations, subjects
-from openbureau.services.ports import Dispute
+from openbureau.services.stored import Dispute
 from tests.conftest import NOW
 from tests.fakes import Account, FakeStore, FakeUnitOfWork
 
@@ -133,3 +133,31 @@ def test_notices_are_added_to_the_file(repos, bureau):
     with bureau.uow() as uow:
         rows = uow.execute(notices.select().where(notices.c.subject_id == ids["ada"])).all()
     assert sorted(r.body["a"] for r in rows) == [1, 2]
+
+
+def test_consents_alike(repos):
+    new_uow, ids = repos
+    terms = dict(subject_id=ids["ada"], organisation_id=ids["bank"], scope="income",
+                 source="consumer", evidence_kind="in_app", evidence_sha256="0" * 64)
+    with new_uow() as uow:
+        first = uow.consents.add(purpose="credit_application", reference="cns_repo_1",
+                                 granted_at=T0, expires_at=T0 + timedelta(days=30),
+                                 recorded_at=T0, **terms)
+        uow.consents.add(purpose="account_review", reference="cns_repo_2", granted_at=T0,
+                         expires_at=T0 + timedelta(days=30), recorded_at=T0 + timedelta(hours=1),
+                         **terms)
+        uow.commit()
+    assert first.organisation == "Repo Bank" and first.revoked_at is None
+    with new_uow() as uow:
+        assert [c.reference for c in uow.consents.on_file(ids["ada"])] == ["cns_repo_2",
+                                                                          "cns_repo_1"]
+        assert uow.consents.own("cns_repo_1", ids["bob"]) is None
+        assert sorted(c.reference for c in uow.consents.by_refs(
+            ["cns_repo_1", "cns_repo_2", "cns_nope"])) == ["cns_repo_1", "cns_repo_2"]
+        assert [c.reference for c in uow.consents.of_member(
+            ids["bank"], ids["ada"], "account_review")] == ["cns_repo_2"]
+        gone = uow.consents.revoke(first.id, T0 + timedelta(days=1))
+        uow.commit()
+    assert gone.revoked_at == T0 + timedelta(days=1)
+    with new_uow() as uow:
+        assert uow.consents.by_ref("cns_repo_1").revoked_at == T0 + timedelta(days=1)

@@ -13,7 +13,7 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.profiles import get_profile
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import deadlines, disputes
-from openbureau.services.ports import Dispute, Listing
+from openbureau.services.stored import Dispute, Listing
 from tests.fakes import (
     Account,
     FakeStore,

@@ -13,7 +13,7 @@ from openbureau.domain.errors import Conflict, NotFound, ValidationFailed
 from openbureau.domain.quality import RULES
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import decisions, holdings, quality_reports
-from openbureau.services.ports import FurnishingFile, Holding
+from openbureau.services.stored import FurnishingFile, Holding
 from tests.fakes import Account, FakeStore, FakeUnitOfWork, Inquiry, fake_deps
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

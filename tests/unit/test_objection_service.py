@@ -12,7 +12,7 @@ from openbureau.clock import FixedClock
 from openbureau.domain.errors import Conflict, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import objections
-from openbureau.services.ports import Listing, ListingDetail
+from openbureau.services.stored import Listing, ListingDetail
 from tests.fakes import FakeStore, FakeUnitOfWork, Restriction, fake_deps
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

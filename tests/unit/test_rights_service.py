@@ -121,3 +121,22 @@ def test_a_consumer_sees_the_offers_their_score_reaches_once_opted_in(store, clo
     assert out["score"] == 690
     assert [(o["title"], o["member"]) for o in out["items"]] == [("Loan", "Lender"),
                                                                  ("Card", "Lender")]
+
+
+def test_a_consumer_sees_every_access_not_purged_newest_first(store, clock):
+    from openbureau.services import consumer
+    from tests.fakes import Inquiry
+
+    store.inquiries += [
+        Inquiry(1, "account_review", NOW - timedelta(days=9), item_ref="inq_old",
+                organisation_id=LENDER.id),
+        Inquiry(1, "credit_application", NOW - timedelta(days=1), item_ref="inq_new",
+                organisation_id=LENDER.id),
+        Inquiry(1, "account_review", NOW - timedelta(days=5), item_ref="inq_gone",
+                organisation_id=LENDER.id, purged_at=NOW),
+        Inquiry(1, "consumer_request", NOW, item_ref="inq_self", kind="consumer"),
+        Inquiry(2, "account_review", NOW, item_ref="inq_bob", organisation_id=LENDER.id)]
+    seen = consumer.my_accesses(unit(store, clock), fake_deps(clock), ADA)
+    assert [(a["item_ref"], a["who"]) for a in seen] == [("inq_new", "Lender"),
+                                                         ("inq_old", "Lender")]
+    assert store.actions() == ["accesses.read"]

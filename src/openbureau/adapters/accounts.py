@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from openbureau.adapters.consents import among
 from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import account_months, accounts, subjects
-from openbureau.services.ports import AccountKey, Holding
+from openbureau.services.stored import AccountKey, Holding
 
 
 class SqlAccounts(Repository):

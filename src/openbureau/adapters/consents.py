@@ -9,7 +9,7 @@ from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, cast, insert, sele
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import accounts, consents, organisations
-from openbureau.services.ports import ConsentRecord, Organisation
+from openbureau.services.stored import ConsentRecord, Organisation
 
 # what a consumer and a member are shown: consents given to an organisation
 _WITH_ORG = (select(consents, organisations.c.name.label("organisation"))

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import accounts, disputes, organisations, subjects
-from openbureau.services.ports import Dispute, DisputeOnFile, OpenDispute
+from openbureau.services.stored import Dispute, DisputeOnFile, OpenDispute
 
 _COLUMNS = tuple(c.name for c in disputes.c)
 

@@ -17,7 +17,7 @@ from openbureau.adapters.tables import (
     statements,
     subjects,
 )
-from openbureau.services.ports import FileIdentity
+from openbureau.services.stored import FileIdentity
 
 
 class SqlFiles(Repository):

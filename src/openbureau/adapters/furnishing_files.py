@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import furnishing_files
-from openbureau.services.ports import FurnishingFile
+from openbureau.services.stored import FurnishingFile
 
 _f = furnishing_files.c
 _COLUMNS = (_f.ref, _f.filename, _f.format, _f.status, _f.records, _f.accepted, _f.rejected,

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from openbureau.adapters.repository import Repository
-from openbureau.adapters.tables import decisions, inquiries, subjects
+from openbureau.adapters.tables import decisions, inquiries, organisations, subjects
 from openbureau.domain.profiles import Purpose
-from openbureau.services.ports import MemberInquiry
+from openbureau.services.stored import MemberInquiry
 
 
 class SqlInquiries(Repository):
+    def accesses(self, subject_id: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        rows = self._run(
+            select(inquiries, organisations.c.name.label("organisation"))
+            .join(organisations, organisations.c.id == inquiries.c.organisation_id)
+            .where(inquiries.c.subject_id == subject_id, inquiries.c.kind.in_(kinds),
+                   inquiries.c.purged_at.is_(None))
+            .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc())).all()
+        return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
+                 "purpose": r.purpose, "category": r.category, "consent_ref": r.consent_ref,
+                 "when": r.created_at} for r in rows]
+
     def of_member(self, item_ref: str, member_id: int) -> MemberInquiry | None:
         r = self._run(
             select(inquiries.c.id, inquiries.c.subject_id, inquiries.c.purpose,

@@ -16,12 +16,7 @@ from openbureau.adapters.tables import (
     restrictions,
     subjects,
 )
-from openbureau.services.ports import (
-    Listing,
-    ListingDetail,
-    Objection,
-    ObjectionOnFile,
-)
+from openbureau.services.stored import Listing, ListingDetail, Objection, ObjectionOnFile
 
 _DETAIL = (select(public_records, organisations.c.name.label("court_name"))
            .join(organisations, organisations.c.id == public_records.c.court_id))

@@ -9,13 +9,12 @@ another server process is seen at once.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
+from openbureau.adapters.lru import LruCache
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import models
 from openbureau.scoring.spec import Scorecard
@@ -35,23 +34,18 @@ class ScorecardCache:
     """Parsed scorecards by version, at most ``size`` of them; safe across threads."""
 
     def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._cards: OrderedDict[str, Scorecard] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cards: LruCache[str, Scorecard] = LruCache(size)
+
+    @property
+    def size(self) -> int:
+        return self._cards.size
 
     def get(self, version: str, load: Callable[[], Scorecard]) -> Scorecard:
         """The scorecard of ``version``, parsed by ``load`` the first time."""
-        with self._lock:
-            card = self._cards.get(version)
-            if card is not None:
-                self._cards.move_to_end(version)
-                return card
-        card = load()
-        with self._lock:
-            self._cards[version] = card
-            self._cards.move_to_end(version)
-            while len(self._cards) > self.size:
-                self._cards.popitem(last=False)
+        card = self._cards.get(version)
+        if card is None:
+            card = load()
+            self._cards.put(version, card)
         return card
 
     def __len__(self) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Subquery, func, insert, select, update
 from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import consumer_logins, offers, organisations
-from openbureau.services.ports import Offer
+from openbureau.services.stored import Offer
 
 
 def _offer(r: Any, member: str | None = None) -> Offer:

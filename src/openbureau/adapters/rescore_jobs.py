@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import rescore_jobs, subjects
-from openbureau.services.ports import RescoreJob
+from openbureau.services.stored import RescoreJob
 
 _j = rescore_jobs.c
 

@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from openbureau.adapters.scores import SqlScores
 from openbureau.clock import Clock
 
 _open = threading.local()
+R = TypeVar("R")
 
 
 class NestedUnitOfWork(RuntimeWarning):
@@ -44,32 +45,57 @@ class NestedUnitOfWork(RuntimeWarning):
     one was meant, and on SQLite a wait on the write lock the outer one holds."""
 
 
+class _Repository(Generic[R]):
+    """A repository of the unit, built on first use in each ``with`` (a unit that reads only
+    disputes builds nothing else)."""
+
+    def __init__(self, make: Callable[[UnitOfWork], R]) -> None:
+        self._make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> R | _Repository[R]:
+        if uow is None:
+            return self
+        made: R | None = uow._repositories.get(self._name)
+        if made is None:
+            made = uow._repositories[self._name] = self._make(uow)
+        return made
+
+
 class UnitOfWork:
+    files = _Repository(lambda u: SqlFiles(u.execute))
+    accounts = _Repository(lambda u: SqlAccounts(u.execute, u.dialect))
+    disputes = _Repository(lambda u: SqlDisputes(u.execute))
+    listings = _Repository(lambda u: SqlListings(u.execute))
+    objections = _Repository(lambda u: SqlObjections(u.execute))
+    notices = _Repository(lambda u: SqlNotices(u.execute))
+    inquiries = _Repository(lambda u: SqlInquiries(u.execute))
+    decisions = _Repository(lambda u: SqlDecisions(u.execute))
+    consents = _Repository(lambda u: SqlConsents(u.execute, u.dialect))
+    organisations = _Repository(lambda u: SqlOrganisations(u.execute))
+    offers = _Repository(lambda u: SqlOffers(u.execute))
+    fraud_alerts = _Repository(lambda u: SqlFraudAlerts(u.execute))
+    furnishing_files = _Repository(lambda u: SqlFurnishingFiles(u.execute))
+    scores = _Repository(lambda u: SqlScores(u.execute, u.session.connection))
+    models = _Repository(lambda u: SqlModels(u.execute))
+    audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
+    rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
+
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:
         self._session_factory = session_factory
         self.clock = clock
-        self._audit_key = audit_key
+        self._audit_key: audit_chain.ChainKey = audit_key
         self._events: list[audit_chain.PendingEvent] = []
         self.session: Session
-        # the repositories, on the session ``__enter__`` opens
-        self.files: SqlFiles
-        self.accounts: SqlAccounts
-        self.disputes: SqlDisputes
-        self.listings: SqlListings
-        self.notices: SqlNotices
-        self.inquiries: SqlInquiries
-        self.fraud_alerts: SqlFraudAlerts
-        self.decisions: SqlDecisions
-        self.audit_log: SqlAuditLog
-        self.rescore_jobs: SqlRescoreJobs
-        self.consents: SqlConsents
-        self.organisations: SqlOrganisations
-        self.offers: SqlOffers
-        self.objections: SqlObjections
-        self.furnishing_files: SqlFurnishingFiles
-        self.scores: SqlScores
-        self.models: SqlModels
+        self._repositories: dict[str, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         depth = getattr(_open, "depth", 0)
@@ -79,25 +105,7 @@ class UnitOfWork:
         self.session = self._session_factory()
         _open.depth = depth + 1
         self._events = []
-        run = self.execute
-        self.files = SqlFiles(run)
-        dialect = self.session.get_bind().dialect.name
-        self.accounts = SqlAccounts(run, dialect)
-        self.disputes = SqlDisputes(run)
-        self.listings = SqlListings(run)
-        self.notices = SqlNotices(run)
-        self.inquiries = SqlInquiries(run)
-        self.fraud_alerts = SqlFraudAlerts(run)
-        self.decisions = SqlDecisions(run)
-        self.audit_log = SqlAuditLog(run, lambda: self.session, self._audit_key)
-        self.rescore_jobs = SqlRescoreJobs(run)
-        self.consents = SqlConsents(run, dialect)
-        self.organisations = SqlOrganisations(run)
-        self.offers = SqlOffers(run)
-        self.objections = SqlObjections(run)
-        self.furnishing_files = SqlFurnishingFiles(run)
-        self.scores = SqlScores(run, self.session.connection)
-        self.models = SqlModels(run)
+        self._repositories = {}     # built on first use, for this session
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -105,6 +113,15 @@ class UnitOfWork:
         _open.depth = getattr(_open, "depth", 1) - 1
         self.session.rollback()
         self.session.close()
+
+    @property
+    def audit_key(self) -> audit_chain.ChainKey:
+        return self._audit_key
+
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name: "sqlite" or "postgresql"."""
+        return str(self.session.get_bind().dialect.name)
 
     def execute(self, statement: Any, params: Any = None) -> Any:
         # Core statements only (there are no mapped classes): the session's connection runs

@@ -31,7 +31,8 @@ from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import refusals, subjects
 from openbureau.services.owner import own_file
-from openbureau.services.ports import ConsentRecord, Deps, Organisation, UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.stored import ConsentRecord, Organisation
 
 
 def new_consent_ref() -> str:

@@ -22,8 +22,9 @@ from openbureau.domain.records import parse_account_record
 from openbureau.domain.registry import ListingStatus, move_listing
 from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
 from openbureau.services import refusals
-from openbureau.services.ports import Deps, Dispute, UnitOfWork, rescore
+from openbureau.services.ports import Deps, UnitOfWork, rescore
 from openbureau.services.refs import new_ref
+from openbureau.services.stored import Dispute
 
 NO_ITEM = "no item with this reference on your file"
 NO_DISPUTE = "no such dispute"

@@ -19,15 +19,9 @@ from openbureau.domain import registry as reg
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
 from openbureau.services import refusals
-from openbureau.services.ports import (
-    Deps,
-    ListingDetail,
-    Objection,
-    ObjectionOnFile,
-    UnitOfWork,
-    Vault,
-)
+from openbureau.services.ports import Deps, UnitOfWork, Vault
 from openbureau.services.registry import COURT_PURPOSE, NO_LISTING
+from openbureau.services.stored import ListingDetail, Objection, ObjectionOnFile
 
 CONSUMER_PURPOSE = "consumer_request"
 NO_OBJECTION = "no such objection"

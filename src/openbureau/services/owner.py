@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import Principal, consumer_id
-from openbureau.services.ports import FileIdentity, UnitOfWork
+from openbureau.services.ports import UnitOfWork
+from openbureau.services.stored import FileIdentity
 
 NO_FILE = "no file matches this identity"   # services.subjects.NO_FILE
 

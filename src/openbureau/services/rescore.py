@@ -35,7 +35,8 @@ from openbureau.scoring import engines
 from openbureau.scoring.spec import Scorecard
 from openbureau.scoring.sql import Subjects
 from openbureau.services import scoring_hooks
-from openbureau.services.ports import Deps, RescoreJob, UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.stored import RescoreJob
 
 ENGINES = ("sqlite", "postgres", "duckdb", "spark")
 DEFAULT_BATCH = 1000

@@ -18,7 +18,8 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
-from openbureau.services.ports import Deps, Offer, UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.stored import Offer
 
 NO_ITEM = "no item with this reference on your file"
 PURPOSE = "consumer_request"

@@ -47,7 +47,7 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     rep = consumer.my_report(bureau, who)
     score = _current_score(bureau, who, rep)
-    accesses = consumer.my_accesses(bureau, who)
+    accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
                   done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who))
 

@@ -27,7 +27,8 @@ def report(format: Literal["json", "pdf"] = Query("json"), bureau: Bureau = Depe
 @router.get("/accesses")
 def accesses(bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(consumer_only)) -> AccessList:
-    return AccessList(items=[Access(**a) for a in consumer.my_accesses(bureau, who)])
+    found = consumer.my_accesses(bureau.uow(), bureau.deps, who)
+    return AccessList(items=[Access(**a) for a in found])
 
 
 @router.get("/notices")
