@@ -44,9 +44,11 @@ demo_app = typer.Typer(help="The synthetic demo population.", no_args_is_help=Tr
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 deadlines_app = typer.Typer(help="Deadlines, retention and expiry.", no_args_is_help=True)
 model_app = typer.Typer(help="Scorecard models.", no_args_is_help=True)
+identity_app = typer.Typer(help="Identity resolution: its matching model and review queue.",
+                           no_args_is_help=True)
 for sub, name in ((db_app, "db"), (org_app, "org"), (consumer_app, "consumer"),
                   (demo_app, "demo"), (audit_app, "audit"), (deadlines_app, "deadlines"),
-                  (model_app, "model")):
+                  (model_app, "model"), (identity_app, "identity")):
     app.add_typer(sub, name=name)
 
 out = Console()
@@ -508,6 +510,52 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
         models.register(_bureau(), json.loads(target.read_text()))
         err.print(f"registered {trained.version} (inactive; `POST /v1/admin/models/"
                   f"{trained.version}/activate` to use it)")
+
+
+@identity_app.command("train")
+def identity_train(
+        out_dir: Annotated[Path, typer.Option(
+            "--out", help="Folder for model.json (splink's), tf.json, meta.json and "
+            "model_card.md; src/openbureau/identity/models/VERSION publishes them with the "
+            "package.")],
+        people: Annotated[int, typer.Option(help="People in the synthetic training "
+                                            "population.")] = 20000,
+        seed: Annotated[int, typer.Option(help="Seed of the population.")] = 3) -> None:
+    """Train the identity-matching model with splink (DuckDB) on the synthetic population."""
+    try:
+        from openbureau.identity import features, training
+    except ImportError as exc:
+        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.synthetic import identities
+
+    pop = identities.population(people, seed)
+    rows = [features.of(r.subject) for r in pop.records]
+    err.print(f"training on {len(rows):,} records of {people:,} synthetic people ...")
+    try:
+        trained = training.train(rows)
+    except ImportError as exc:
+        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    model = training.write(out_dir, trained, training.term_frequencies(rows),
+                           trained_on=f"the synthetic identity population (openbureau.synthetic."
+                           f"identities, {people:,} people, seed {seed}: {len(rows)} records)")
+    out.print(f"wrote {model.version} to {out_dir} (link at weight >= "
+              f"{model.thresholds.link:g}, review at >= {model.thresholds.review:g})")
+
+
+@identity_app.command("holds")
+def identity_holds_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Records held for identity review (no identity values shown)."""
+    from openbureau.services import identity_holds
+
+    items = identity_holds.list_holds(_bureau())["items"]
+    if as_json:
+        out.print_json(data=items)
+        return
+    for h in items:
+        best = h["candidates"][0] if h["candidates"] else None
+        out.print(f"{h['hold_ref']}  {h['furnisher']}  line {h['line']}  {h['reason']}"
+                  + (f"  best {best['file']} ({best['weight']:+.1f})" if best else ""))
+    err.print(f"{len(items)} held")
 
 
 @model_app.command("evaluate")

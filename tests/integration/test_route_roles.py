@@ -49,6 +49,8 @@ CORE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/admin/audit/verify"): STAFF,
     ("GET", "/v1/admin/models"): STAFF,
     ("POST", "/v1/admin/models/{version}/activate"): frozenset({"operator"}),
+    ("GET", "/v1/admin/identity/holds"): STAFF,
+    ("POST", "/v1/admin/identity/holds/{hold_ref}/decision"): frozenset({"operator"}),
 }
 
 SIGN_OUT = ("DELETE", "/v1/consumer/sessions/current")

@@ -7,12 +7,30 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from openbureau.api.schemas import Closed, SubjectRef
+from openbureau.api.schemas import Closed
 from openbureau.domain.profiles import Purpose
 
 
+class AddressRef(Closed):
+    line1: str = Field(min_length=1, max_length=120)
+    line2: str | None = Field(default=None, max_length=120)
+    city: str | None = Field(default=None, max_length=60)
+    state: str | None = Field(default=None, max_length=40)
+    postal_code: str | None = Field(default=None, max_length=20)
+
+
+class Applicant(Closed):
+    """The identity as the application gives it (api.md): a national id when there is one; a
+    middle name, an initial or none; the address helps when the id is missing."""
+
+    national_id: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=120)
+    date_of_birth: date | None = None
+    address: AddressRef | None = None
+
+
 class InquiryIn(Closed):
-    subject: SubjectRef
+    subject: Applicant
     purpose: Purpose
     consent_ref: str | None = Field(default=None, min_length=1, max_length=64)
 

@@ -32,6 +32,7 @@ from openbureau.domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from openbureau.domain.record_parts import Address
 from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
 from openbureau.services import subjects
@@ -357,8 +358,11 @@ def sign_out(bureau: Bureau, token: str, who: Principal | None = None) -> None:
     _forget_credentials(bureau)
 
 
-def identity_for_lookup(national_id: str, name: str, dob: date | None) -> SubjectIdentity:
-    return SubjectIdentity(normalise_national_id(national_id), name, dob)
+def identity_for_lookup(national_id: str | None, name: str, dob: date | None,
+                        address: Address | None = None) -> SubjectIdentity:
+    """A look-up's identity (a lender's applicant, a court's debtor, a consent's subject)."""
+    return SubjectIdentity(normalise_national_id(national_id) if national_id else None, name,
+                           dob, address=address)
 
 
 def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKey:
