@@ -84,8 +84,16 @@ def test_adverse_decision_sends_the_notice(client, orgs, bureau, ada, decision):
     assert "within 30 days" in body["rights"]["dispute"]
     assert body["inquiry_id"] == ref
 
+    # the structured fields, and the letter they read as: the same on the answer and the file
+    text = notice["text"]
+    assert "Test member" in text and "575 on a scale from 350 to 950" in text
+    assert "- Balances are high compared with limits. (costs 40 points)" in text
+    assert bureau.settings.bureau_contact in text
+    assert "None" not in text and "{'" not in text and "R01" not in text
+
     notes = client.get("/v1/me/notices", headers=auth(ada)).json()["items"]
     assert [(n["kind"], n["body"]["score"]) for n in notes] == [("adverse_action", 575)]
+    assert notes[0]["text"] == text
     with bureau.uow() as uow:
         row = uow.execute(select(decisions)).one()
     assert row.decision == decision and row.notice_id is not None

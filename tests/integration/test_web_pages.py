@@ -176,8 +176,10 @@ def test_my_report_shows_grid_accesses_and_dispute_links(client, consumer_file):
     r = client.get("/me/report", headers=HTML)
     assert r.status_code == 200
     html = r.text
-    assert "CARD-1" in html and "LOAN-7" in html
-    assert "2026-10: 30 days past due" in html          # grid cells say it in words
+    # accounts by name (furnisher, kind, last four characters), not by the raw reference
+    assert "Test furnisher credit card or credit line ending ARD1" in html
+    assert "Test furnisher loan ending OAN7" in html
+    assert "Oct 2026: 30 days past due" in html          # grid cells say it in words
     assert html.count('class="cell ') == 48
     assert "/me/disputes/new?kind=account" in html
     assert "Download the PDF report" in html

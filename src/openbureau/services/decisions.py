@@ -17,6 +17,7 @@ from openbureau.adapters import notices as stored_notices
 from openbureau.adapters.tables import decisions, inquiries, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain import disputes as rules
+from openbureau.domain import letters
 from openbureau.domain.disputes import Decision
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import Principal
@@ -63,8 +64,10 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
                                            body, now)
             uow.execute(update(decisions).where(decisions.c.id == decision_id)
                         .values(notice_id=notice_id))
+            text = letters.letter(content.kind, content.title, body, letters.Context(
+                bureau.settings.bureau_name, bureau.settings.bureau_contact)).text()
             notice_out = {"kind": content.kind, "title": content.title, "body": body,
-                          "created_at": now}
+                          "created_at": now, "text": text}
         uow.audit(member.actor, "decision.record", inq.subject_ref, inq.purpose,
                   inquiry_ref=inquiry_id, decision=choice.value,
                   notice=notice_out is not None)
