@@ -97,6 +97,18 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, default=str) + "\n")
 
 
+def _summary(what: str, counts: dict[str, Any]) -> None:
+    """One line in words: "seeded: 3,000 people, 61,200 records, ..." (no dict literal)."""
+    def counted(n: int, key: str) -> str:
+        words = key.replace("_", " ")
+        return f"{n:,} {words[:-1] if n == 1 and words.endswith('s') else words}"
+
+    parts = [counted(v, k) if isinstance(v, int) and not isinstance(v, bool)
+             else f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()
+             if not isinstance(v, bool)]
+    out.print(f"{what}: {', '.join(parts)}", highlight=False, soft_wrap=True)
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                     TextColumn("{task.completed:,.0f}"), TimeElapsedColumn(), console=err,
@@ -300,13 +312,17 @@ def _export_parquet(folder: Path, buckets: int) -> None:
 def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to generate.")] = 3000,
               seed: Annotated[int, typer.Option(help="Random seed (deterministic).")] = 7,
               if_empty: Annotated[bool, typer.Option(help="Do nothing when the database "
-                                                     "already holds credit files.")] = False
+                                                     "already holds credit files.")] = False,
+              showcase: Annotated[bool, typer.Option(
+                  help="Score every file and stage what each demo role has to do (a late "
+                       "payment to dispute, listings, an objection, an open dispute, a decline "
+                       "notice, offers).")] = True,
               ) -> None:
     """Generate a synthetic population and furnish it through the normal path."""
     from sqlalchemy import func, select
 
     from openbureau.adapters.tables import subjects as subjects_table
-    from openbureau.services import demo
+    from openbureau.services import demo, demo_logins, demo_showcase
 
     bureau = _bureau()
     if if_empty:
@@ -316,11 +332,27 @@ def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to gener
             err.print(f"{held:,} credit files already held; not seeding (drop --if-empty to "
                       "re-seed, which changes nothing for the same seed)")
             return
+    picks = demo_showcase.Picks() if showcase else None
     with _progress() as bar:
         task = bar.add_task("seeding people", total=subjects)
-        result = demo.seed(bureau, subjects, seed=seed,
+        result = demo.seed(bureau, subjects, seed=seed, picks=picks,
                            progress=lambda n: bar.update(task, completed=n))
-    out.print(result)
+    _summary("seeded", result)
+    if picks is None:
+        return
+    if demo_showcase.staged(bureau):
+        err.print("the showcase is already staged; not staging it again")
+        return
+    with _progress() as bar:
+        task = bar.add_task("scoring every file", total=None)
+        staged = demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD,
+                                     progress=lambda done, total: bar.update(
+                                         task, completed=done, total=total))
+    if staged["staged"]:
+        _summary("staged", staged)
+    else:
+        err.print("too few people to stage the showcase (the demo consumer needs a late "
+                  "payment on a Demo First Bank account); seed more people")
 
 
 @demo_app.command("credentials")
