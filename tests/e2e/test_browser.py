@@ -218,10 +218,18 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_label("Add a statement to your file").fill("My identity was stolen in 2025.")
     page.get_by_role("button", name="Add the statement").click()
     assert page.get_by_text("My identity was stolen in 2025.").first.is_visible()
+    page.get_by_role("link", name="Freeze my file…").click()
+    assert page.get_by_text("What continues:").is_visible()
+    audit(page, "me-freeze")
+    page.get_by_label("I understand; freeze my file").check()
     page.get_by_role("button", name="Freeze my file").click()
-    assert page.get_by_text("Your file is frozen").first.is_visible()
+    page.wait_for_url("**/me/report?done=frozen")
+    assert page.locator("p.warn", has_text="Your file is frozen").count() == 1   # once
+    assert page.get_by_text("Your file is frozen: new-credit inquiries").count() == 0
+    page.get_by_role("link", name="Lift the freeze…").click()
+    page.get_by_label("I want the freeze lifted").check()
     page.get_by_role("button", name="Lift the freeze").click()
-    assert page.get_by_role("button", name="Freeze my file").is_visible()
+    assert page.get_by_role("link", name="Freeze my file…").is_visible()
     page.get_by_role("button", name="Place a fraud alert").click()
     assert page.get_by_text("Fraud alert (initial)").is_visible()
 

@@ -110,8 +110,28 @@ def test_cookie_session_post_needs_the_sessions_csrf_token(client, consumer_file
     page = client.get("/me/report", headers=HTML)
     assert "Your file is frozen" not in page.text
     r = client.post("/me/freeze", headers=HTML,
-                    data={"action": "place", "csrf_token": csrf_of(page.text)})
+                    data={"action": "place", "confirm": "yes", "csrf_token": csrf_of(page.text)})
     assert r.status_code == 200 and "Your file is frozen" in r.text
+
+
+def test_freeze_is_explained_and_confirmed_and_its_banner_shown_once(client, consumer_file):
+    sign_in_consumer(client)
+    report = client.get("/me/report", headers=HTML)
+    assert 'href="/me/freeze"' in report.text and 'action="/me/freeze"' not in report.text
+    page = client.get("/me/freeze", headers=HTML)
+    assert "What continues:" in page.text and 'name="confirm"' in page.text
+    unconfirmed = client.post("/me/freeze", headers=HTML,
+                              data={"action": "place", "csrf_token": csrf_of(page.text)})
+    assert unconfirmed.status_code == 422
+    assert "Your file is frozen" not in client.get("/me/report", headers=HTML).text
+    r = client.post("/me/freeze", headers=HTML,
+                    data={"action": "place", "confirm": "yes", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and r.url.path == "/me/report"
+    # one banner: the page's own, not a second "done" message saying the same
+    assert r.text.count("<strong>Your file is frozen.</strong>") == 1
+    assert "Your file is frozen: new-credit inquiries" not in r.text
+    lift = client.get("/me/freeze", headers=HTML)
+    assert "Lift the freeze on your file" in lift.text
 
 
 def test_csrf_token_of_another_session_is_refused(client, consumer_file, bureau):

@@ -26,6 +26,11 @@ def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json") -> d
     return report
 
 
+def is_frozen(bureau: Bureau, consumer: Principal) -> bool:
+    with bureau.uow() as uow:
+        return reports.is_frozen(uow, subjects.own(uow, consumer).id)
+
+
 def shown_score(bureau: Bureau, consumer: Principal,
                 report: dict[str, Any]) -> dict[str, Any] | None:
     """The score the page and the PDF show: the report's; while the scoring service gives none,

@@ -92,9 +92,20 @@ def object_to_listing(listing_id: str = Form(..., max_length=24),
     return _done("/me/report", "objection-filed")
 
 
+@router.get("/freeze", response_class=Response)
+def freeze_page(request: Request, bureau: Bureau = Depends(get_bureau),
+                who: Principal = Depends(me)) -> Response:
+    """What a freeze does and does not do, and a confirmation: never one click."""
+    return render(request, "me/freeze.html", frozen=consumer.is_frozen(bureau, who))
+
+
 @router.post("/freeze", response_class=Response)
-def freeze(action: str = Form("place", pattern="^(place|lift)$"),
+def freeze(request: Request, action: str = Form("place", pattern="^(place|lift)$"),
+           confirm: str = Form("", max_length=3),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    if confirm != "yes":
+        return render(request, "me/freeze.html", status_code=422,
+                      frozen=consumer.is_frozen(bureau, who))
     if action == "lift":
         rights.lift_freeze(bureau, who)
         return _done("/me/report", "freeze-lifted")
