@@ -18,7 +18,8 @@ from openbureau.web import sessions
 from openbureau.web.render import STATIC, render
 
 router = APIRouter(tags=["web"], dependencies=[Depends(sessions.load_session)])
-STATIC_FILES = {"htmx.min.js": "text/javascript", "app.css": "text/css"}
+STATIC_FILES = {"htmx.min.js": "text/javascript", "app.css": "text/css",
+                "upload.js": "text/javascript"}
 HOME = {Role.CONSUMER: "/me/report", Role.MEMBER: "/member", Role.COURT: "/court",
         Role.OPERATOR: "/admin", Role.AUDITOR: "/admin", Role.FURNISHER: "/furnisher"}
 DEMO_FILE = "demo-credentials.json"
