@@ -145,3 +145,21 @@ def test_refused_decisions_store_nothing(client, orgs, bureau, ada):
     r = decide(client, orgs, ref, "approved")
     assert r.status_code == 409 and "already recorded" in r.json()["detail"]
     assert stored(bureau) == before
+
+
+def test_a_counteroffer_states_its_terms(client, orgs, bureau, ada):
+    ref = inquire(client, orgs)
+    set_score(bureau, ref, SCORE)
+    r = client.post("/v1/member/decisions", headers=auth(orgs["member"]), json={
+        "inquiry_id": ref, "decision": "counteroffer",
+        "terms": "a 1,500.00 USD limit instead of 5,000.00 USD"})
+    assert r.status_code == 201, r.text
+    notice = r.json()["notice"]
+    assert notice["body"]["terms"] == "a 1,500.00 USD limit instead of 5,000.00 USD"
+    assert "The terms offered: a 1,500.00 USD limit instead of 5,000.00 USD." in notice["text"]
+    # terms belong to a counteroffer only
+    other = inquire(client, orgs)
+    r = client.post("/v1/member/decisions", headers=auth(orgs["member"]), json={
+        "inquiry_id": other, "decision": "declined", "terms": "none"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "terms"
+    assert stored(bureau)[0] == 1

@@ -3,6 +3,8 @@ data-quality report) and answers a dispute; the same services as the API."""
 
 from __future__ import annotations
 
+import pytest
+
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_reports import ADA
@@ -16,7 +18,8 @@ CSV = ("subject_national_id,subject_name,subject_date_of_birth,account_ref,as_of
        "installment,2025-03-01,12.5,0,current,individual,USD\n")
 
 
-def test_upload_a_file_on_the_web(client, orgs, consumer_file):
+@pytest.mark.usefixtures("consumer_file")
+def test_upload_a_file_on_the_web(client, orgs):
     sign_in_org(client, orgs["furnisher"])
     page = client.get("/furnisher/files", headers=HTML)
     assert page.status_code == 200 and 'type="file"' in page.text
@@ -46,7 +49,8 @@ def test_upload_a_file_on_the_web(client, orgs, consumer_file):
     assert hx.status_code == 204 and hx.headers["HX-Redirect"].startswith("/furnisher/files/")
 
 
-def test_answer_a_dispute_on_the_web(client, orgs, bureau, consumer_file):
+@pytest.mark.usefixtures("consumer_file")
+def test_answer_a_dispute_on_the_web(client, orgs, bureau):
     me = access.sign_in(bureau, ADA["national_id"], "a long enough password")
     rep = client.get("/v1/me/report", headers=auth(me)).json()
     loan = next(a for a in rep["accounts"] if a["account_ref"] == "LOAN-7")

@@ -77,8 +77,12 @@ def pull(request: Request, national_id: str = Form(..., max_length=40),
 @router.post("/member/decisions", response_class=Response)
 def decide(request: Request, inquiry_id: str = Form(..., max_length=40),
            decision: str = Form(..., pattern="^(approved|declined|counteroffer)$"),
+           terms: str = Form("", max_length=1000),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(member)) -> Response:
-    out = decisions.record_decision(bureau, who, inquiry_id, decision)
+    # the terms box belongs to the counteroffer; words left in it for another choice are not
+    # the member's decision
+    out = decisions.record_decision(bureau, who, inquiry_id, decision,
+                                    terms if decision == "counteroffer" else None)
     return render(request, "org/decision.html", out=out)
 
 
