@@ -133,8 +133,22 @@ def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
     context = browser.new_context(base_url=server["base"], viewport=DESKTOP)
     context.set_default_timeout(15000)
     pg = context.new_page()
+    errors: list[str] = []
+
+    def console(m: Any) -> None:
+        # a page answered 401 or 422 on purpose (a journey checks its error page) is logged
+        # as a failed load of the page itself; a failed asset or a CSP refusal is not that
+        document = m.text.startswith("Failed to load resource") and \
+            m.location.get("url") == pg.url
+        if m.type == "error" and not document:
+            errors.append(f"{pg.url}: {m.text} ({m.location.get('url')})")
+
+    pg.on("console", console)
+    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
     yield pg
     context.close()
+    # a page that logs an error (a CSP refusal, a missing file, a script failing) fails
+    assert errors == [], errors
 
 
 # -- checks on every page -------------------------------------------------------------------------
@@ -453,6 +467,18 @@ def test_operator_and_auditor_journey(page: Any, server: dict[str, Any]) -> None
     page.get_by_role("link", name="Audit chain").click()
     page.get_by_role("button", name="Verify the whole chain").click()
     assert "Chain intact" in page.locator("#verify-result").inner_text()
+    # the event browser: newest first, filtered by action
+    seqs = [int(t) for t in page.locator("tbody tr td:first-child").all_inner_texts()]
+    assert seqs and seqs == sorted(seqs, reverse=True)
+    page.get_by_label("Action starts with").fill("dispute.")
+    page.get_by_role("button", name="Filter").click()
+    actions = page.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    assert actions and all(a.startswith("dispute.") for a in actions)
     audit(page, "admin-audit")
     page.get_by_role("link", name="Rescoring").click()
     audit(page, "admin-rescoring")
+    # the API documentation renders from this server's files alone (no CDN)
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    page.goto("/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "openbureau" in page.locator(".swagger-ui .info .title").inner_text()

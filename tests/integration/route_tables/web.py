@@ -18,6 +18,7 @@ WEB: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/reset"): EVERYONE,
     ("GET", "/public/defaulters"): EVERYONE,
     ("GET", "/static/{name}"): EVERYONE,
+    ("GET", "/favicon.ico"): EVERYONE,
     ("GET", "/me/report"): _CONSUMER,
     ("GET", "/me/report.pdf"): _CONSUMER,
     ("GET", "/me/disputes"): _CONSUMER,
