@@ -92,6 +92,8 @@ class Account(BaseModel):
     item_ref: str
     account_ref: str
     furnisher: str
+    name: str = Field(description="the account in words: furnisher, kind and the last four "
+                      "characters of the account number")
     kind: str
     ecoa: str
     status: str | None
@@ -156,6 +158,8 @@ class Inquiry(BaseModel):
 class Dispute(BaseModel):
     item_kind: str
     item_ref: str
+    item_name: str | None = Field(None, description="the disputed item in words (an account's "
+                                  "name, a public record's court and case)")
     status: str
     opened_at: datetime
     due_at: datetime
@@ -168,8 +172,10 @@ class Dispute(BaseModel):
 class Notice(BaseModel):
     kind: str
     title: str
-    body: Any
+    body: Any = Field(description="the notice's structured fields (kind-specific)")
     created_at: datetime
+    text: str = Field(description="the notice as the letter the consumer reads: the title, "
+                      "then paragraphs separated by a blank line, list items as \"- \" lines")
 
 
 class FraudAlert(BaseModel):

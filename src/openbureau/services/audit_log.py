@@ -20,18 +20,40 @@ from openbureau.unit_of_work import UnitOfWork
 
 
 def list_events(bureau: Bureau, who: Principal, after: int, limit: int,
-                subject_ref: str | None) -> dict[str, Any]:
+                subject_ref: str | None, *, before: int | None = None,
+                order: str | None = None, actor: str | None = None,
+                action: str | None = None) -> dict[str, Any]:
+    """A page of the audit log, newest first unless ``order`` is "oldest" (or ``after`` is
+    given, the oldest-first cursor): ``before``/``after`` are event numbers (``seq``) to page
+    from, ``next_before``/``next_after`` the cursor of the next page (None on the last).
+    Filters: the file (``subject_ref``), ``actor`` (contains), ``action`` (starts with)."""
+    oldest = order == "oldest" or (order is None and after > 0)
+    q = select(audit_events)
+    if oldest:
+        q = q.where(audit_events.c.seq > after).order_by(audit_events.c.seq)
+    else:
+        if before is not None:
+            q = q.where(audit_events.c.seq < before)
+        q = q.order_by(audit_events.c.seq.desc())
+    if subject_ref:
+        q = q.where(audit_events.c.subject_ref == subject_ref)
+    if actor:
+        q = q.where(audit_events.c.actor.contains(actor, autoescape=True))
+    if action:
+        q = q.where(audit_events.c.action.startswith(action, autoescape=True))
     with bureau.uow() as uow:
-        q = select(audit_events).where(audit_events.c.seq > after)
-        if subject_ref:
-            q = q.where(audit_events.c.subject_ref == subject_ref)
-        rows = uow.execute(q.order_by(audit_events.c.seq).limit(limit)).all()
-        uow.audit(who.actor, "audit.read", subject_ref, "oversight", after=after)
+        rows = uow.execute(q.limit(limit)).all()
+        uow.audit(who.actor, "audit.read", subject_ref, "oversight", after=after,
+                  before=before, order="oldest" if oldest else "newest",
+                  actor_filter=actor, action_filter=action)
         uow.commit()
     items = [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
               "subject_ref": r.subject_ref, "purpose": r.purpose, "detail": r.detail,
               "hash": r.hash} for r in rows]
-    return {"items": items, "next_after": items[-1]["seq"] if len(items) == limit else None}
+    more = len(items) == limit
+    return {"items": items, "order": "oldest" if oldest else "newest",
+            "next_after": items[-1]["seq"] if more and oldest else None,
+            "next_before": items[-1]["seq"] if more and not oldest else None}
 
 
 def verify(bureau: Bureau, who: Principal = SYSTEM,
