@@ -6,7 +6,7 @@ SUBJECTS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint screenshots clean
+.PHONY: demo test bench lint screenshots fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# the PDF report's fonts for Chinese, Japanese, Korean and Arabic names (Debian packages; needs
+# root, or prints the command to run)
+FONT_PACKAGES := fonts-dejavu-core fonts-noto-cjk fonts-noto-core
+fonts:
+	@if fc-list | grep -q "Noto Sans CJK SC" && fc-list | grep -q "Noto Naskh Arabic"; then \
+	  echo "PDF fonts installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); \
+	else \
+	  echo "run: sudo apt-get install $(FONT_PACKAGES)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

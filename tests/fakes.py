@@ -435,12 +435,17 @@ class FakeAuditLog(_Repo):
     """The committed events in order, numbered from 1; ``verify`` says the chain holds
     (hash-chaining is the SQL adapter's, tested on both databases)."""
 
-    def events(self, after: int, limit: int, subject_ref: str | None) -> list[dict[str, Any]]:
+    def events(self, after: int, limit: int, subject_ref: str | None, *,
+               before: int | None = None, oldest: bool = True, actor: str | None = None,
+               action: str | None = None) -> list[dict[str, Any]]:
         out = [{"seq": n, "at": e.at, "actor": e.actor, "action": e.action,
                 "subject_ref": e.subject_ref, "purpose": e.purpose, "detail": e.detail,
                 "hash": f"hash{n}"} for n, e in enumerate(self._s.events, 1)
-               if n > after and (not subject_ref or e.subject_ref == subject_ref)]
-        return out[:limit]
+               if (n > after if oldest else before is None or n < before)
+               and (not subject_ref or e.subject_ref == subject_ref)
+               and (not actor or actor in e.actor)
+               and (not action or e.action.startswith(action))]
+        return (out if oldest else out[::-1])[:limit]
 
     def verify(self) -> VerifyResult:
         return VerifyResult(ok=True, events=len(self._s.events))

@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
@@ -44,17 +45,21 @@ demo_app = typer.Typer(help="The synthetic demo population.", no_args_is_help=Tr
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 deadlines_app = typer.Typer(help="Deadlines, retention and expiry.", no_args_is_help=True)
 model_app = typer.Typer(help="Scorecard models.", no_args_is_help=True)
+identity_app = typer.Typer(help="Identity resolution: its matching model and review queue.",
+                           no_args_is_help=True)
 for sub, name in ((db_app, "db"), (org_app, "org"), (consumer_app, "consumer"),
                   (demo_app, "demo"), (audit_app, "audit"), (deadlines_app, "deadlines"),
-                  (model_app, "model")):
+                  (model_app, "model"), (identity_app, "identity")):
     app.add_typer(sub, name=name)
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is one line however narrow the terminal, and when piped (Rich would
+# otherwise wrap at 80 columns, mid-message)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -93,8 +98,37 @@ def _parse_now(value: str) -> datetime:
     return now
 
 
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` does not know: dates in ISO 8601, dataclasses as objects."""
+    import dataclasses
+    from datetime import date
+
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, default=str) + "\n")
+    sys.stdout.write(json.dumps(obj, default=_plain) + "\n")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 record", "2 records", "1,000 records"."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def _summary(what: str, counts: dict[str, Any]) -> None:
+    """One line in words: "seeded: 3,000 people, 61,200 records, ..." (no dict literal)."""
+    def counted(n: int, key: str) -> str:
+        words = key.replace("_", " ")
+        return f"{n:,} {words[:-1] if n == 1 and words.endswith('s') else words}"
+
+    parts = [counted(v, k) if isinstance(v, int) and not isinstance(v, bool)
+             else f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()
+             if not isinstance(v, bool)]
+    out.print(escape(f"{what}: {', '.join(parts)}"), highlight=False)
 
 
 def _progress() -> Progress:
@@ -130,7 +164,9 @@ def db_upgrade() -> None:
 @org_app.command("create")
 def org_create(role: Annotated[str, typer.Option(help="furnisher|member|court|operator|auditor")],
                name: Annotated[str, typer.Option(help="The organisation's unique name.")],
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+               as_json: Annotated[bool, typer.Option(
+                   "--json", help="Print one JSON object {id, name, role, key} and nothing "
+                                  "else.")] = False) -> None:
     """Create an organisation and print its API key (shown once; only a hash is kept)."""
     from openbureau.services import access
 
@@ -139,18 +175,19 @@ def org_create(role: Annotated[str, typer.Option(help="furnisher|member|court|op
     if as_json:
         _json({"id": issued.id, "name": issued.name, "role": issued.role, "key": issued.key})
     else:
-        out.print(f"created {issued.role} [bold]{issued.name}[/] (id {issued.id})")
+        out.print(f"created {issued.role} [bold]{escape(issued.name)}[/] (id {issued.id})")
         out.print(f"API key (shown once): {issued.key}", highlight=False, soft_wrap=True)
 
 
 @org_app.command("revoke")
-def org_revoke(name: str) -> None:
+def org_revoke(name: Annotated[str, typer.Argument(
+        help="The organisation's name, as created.")]) -> None:
     """Revoke an organisation and every key it holds."""
     from openbureau.services import access
 
     bureau = _bureau()
     access.revoke_organisation(bureau, name)
-    out.print(f"revoked {name}")
+    out.print(f"revoked {escape(name)}")
 
 
 @org_app.command("list")
@@ -159,15 +196,18 @@ def org_list() -> None:
 
     table = Table("id", "name", "role", "revoked")
     for o in access.list_organisations(_bureau()):
-        table.add_row(str(o["id"]), o["name"], o["role"], "yes" if o["revoked"] else "")
+        table.add_row(str(o["id"]), escape(o["name"]), o["role"], "yes" if o["revoked"] else "")
     out.print(table)
 
 
 # -- consumers ---------------------------------------------------------------------------------
 
 @consumer_app.command("invite")
-def consumer_invite(national_id: str,
-                    as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def consumer_invite(national_id: Annotated[str, typer.Argument(
+                        help="The national identifier on the consumer's file.")],
+                    as_json: Annotated[bool, typer.Option(
+                        "--json", help="Print one JSON object {national_id_masked, "
+                                       "enrolment_code} and nothing else.")] = False) -> None:
     """Issue an enrolment code for the file with this national identifier."""
     from openbureau.services import access
 
@@ -185,7 +225,10 @@ def consumer_invite(national_id: str,
 @app.command("ingest")
 def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or CSV file.")],
            furnisher: Annotated[str, typer.Option(help="The furnishing organisation's name.")],
-           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+           as_json: Annotated[bool, typer.Option(
+               "--json", help="Print the summary as one JSON object (as GET "
+                              "/v1/furnisher/files/{id} answers), every error included.")
+           ] = False) -> None:
     """Ingest a furnishing file; exit 0 all accepted, 1 some rejected, 2 unreadable."""
     from openbureau.adapters.fileformats import FileUnreadable
     from openbureau.domain.roles import Principal, Role
@@ -210,21 +253,22 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
     if as_json:
         _json(summary)
     else:
-        out.print(f"{summary['status']}: {summary['records']:,} records, "
+        out.print(f"{summary['status']}: {plural(summary['records'], 'record')}, "
                   f"{summary['accepted']:,} accepted, {summary['rejected']:,} rejected")
         for e in summary["errors"][:50]:
-            out.print(f"  line {e.get('line')}: {e['field']}: {e['message']}", highlight=False)
+            out.print(escape(f"  line {e.get('line')}: {e['field']}: {e['message']}"),
+                      highlight=False)
         if len(summary["errors"]) > 50:
             out.print(f"  ... {len(summary['errors']) - 50} more (use --json for all)")
         if summary.get("errors_truncated"):
             out.print(f"  {summary['errors_total']:,} errors in all; the first "
                       f"{len(summary['errors']):,} are kept (OPENBUREAU_MAX_ERRORS_KEPT)")
         if summary.get("failure_reason"):
-            out.print(f"  {summary['failure_reason']}", highlight=False)
+            out.print(escape(f"  {summary['failure_reason']}"), highlight=False)
         if summary.get("warnings_total"):
             out.print(f"warnings (records stored in part): {summary['warnings_total']:,}")
             for e in summary["warnings"][:50]:
-                out.print(f"  line {e.get('line')}: {e['field']}: {e['message']}",
+                out.print(escape(f"  line {e.get('line')}: {e['field']}: {e['message']}"),
                           highlight=False)
     if summary["status"] == "failed":
         raise typer.Exit(2)
@@ -269,8 +313,8 @@ def export(furnisher: Annotated[str | None, typer.Option(
                                        variable=variable)
             except ValueError as exc:
                 fail(f"cannot write Metro 2: {exc}; nothing usable was written to {out_path}")
-            out.print(f"wrote {out_path}: {summary.records:,} records, "
-                      f"{summary.bytes_written:,} bytes")
+            out.print(f"wrote {out_path}: {plural(summary.records, 'record')}, "
+                      f"{plural(summary.bytes_written, 'byte')}")
         elif fmt == "csv":
             from openbureau.adapters.csv_io import write_csv
             from openbureau.services.export import csv_safe
@@ -300,27 +344,47 @@ def _export_parquet(folder: Path, buckets: int) -> None:
 def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to generate.")] = 3000,
               seed: Annotated[int, typer.Option(help="Random seed (deterministic).")] = 7,
               if_empty: Annotated[bool, typer.Option(help="Do nothing when the database "
-                                                     "already holds credit files.")] = False
+                                                     "already holds credit files.")] = False,
+              showcase: Annotated[bool, typer.Option(
+                  help="Score every file and stage what each demo role has to do (a late "
+                       "payment to dispute, listings, an objection, an open dispute, a decline "
+                       "notice, offers).")] = True,
               ) -> None:
     """Generate a synthetic population and furnish it through the normal path."""
     from sqlalchemy import func, select
 
     from openbureau.adapters.tables import subjects as subjects_table
-    from openbureau.services import demo
+    from openbureau.services import demo, demo_logins, demo_showcase
 
     bureau = _bureau()
     if if_empty:
         with bureau.uow() as uow:
             held = uow.execute(select(func.count()).select_from(subjects_table)).scalar_one()
         if held:
-            err.print(f"{held:,} credit files already held; not seeding (drop --if-empty to "
-                      "re-seed, which changes nothing for the same seed)")
+            err.print(f"{plural(held, 'credit file')} already held; not seeding (drop "
+                      "--if-empty to re-seed, which changes nothing for the same seed)")
             return
+    picks = demo_showcase.Picks() if showcase else None
     with _progress() as bar:
         task = bar.add_task("seeding people", total=subjects)
-        result = demo.seed(bureau, subjects, seed=seed,
+        result = demo.seed(bureau, subjects, seed=seed, picks=picks,
                            progress=lambda n: bar.update(task, completed=n))
-    out.print(result)
+    _summary("seeded", result)
+    if picks is None:
+        return
+    if demo_showcase.staged(bureau):
+        err.print("the showcase is already staged; not staging it again")
+        return
+    with _progress() as bar:
+        task = bar.add_task("scoring every file", total=None)
+        staged = demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD,
+                                     progress=lambda done, total: bar.update(
+                                         task, completed=done, total=total))
+    if staged["staged"]:
+        _summary("staged", staged)
+    else:
+        err.print("too few people to stage the showcase (the demo consumer needs a late "
+                  "payment on a Demo First Bank account); seed more people")
 
 
 @demo_app.command("credentials")
@@ -336,7 +400,7 @@ def demo_credentials() -> None:
     path.chmod(0o600)
     out.print("[bold]demo credentials[/] (issued fresh on every run; older demo keys are revoked)")
     for c in creds:
-        out.print(f"  {c['role']:>9}  {c['who']:<16} {c['credential']}", highlight=False,
+        out.print(escape(f"  {c['role']:>9}  {c['who']:<16} {c['credential']}"), highlight=False,
                   soft_wrap=True)
 
 
@@ -376,7 +440,8 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
 # -- serving -----------------------------------------------------------------------------------
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000,
+def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           workers: Annotated[int, typer.Option(
               min=1, help="Server processes (uvicorn workers); about one per CPU core. "
                           "Each has its own connection pool.")] = 1) -> None:
@@ -512,6 +577,52 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
                   f"{trained.version}/activate` to use it)")
 
 
+@identity_app.command("train")
+def identity_train(
+        out_dir: Annotated[Path, typer.Option(
+            "--out", help="Folder for model.json (splink's), tf.json, meta.json and "
+            "model_card.md; src/openbureau/identity/models/VERSION publishes them with the "
+            "package.")],
+        people: Annotated[int, typer.Option(help="People in the synthetic training "
+                                            "population.")] = 20000,
+        seed: Annotated[int, typer.Option(help="Seed of the population.")] = 3) -> None:
+    """Train the identity-matching model with splink (DuckDB) on the synthetic population."""
+    try:
+        from openbureau.identity import features, training
+    except ImportError as exc:
+        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.synthetic import identities
+
+    pop = identities.population(people, seed)
+    rows = [features.of(r.subject) for r in pop.records]
+    err.print(f"training on {len(rows):,} records of {people:,} synthetic people ...")
+    try:
+        trained = training.train(rows)
+    except ImportError as exc:
+        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    model = training.write(out_dir, trained, training.term_frequencies(rows),
+                           trained_on=f"the synthetic identity population (openbureau.synthetic."
+                           f"identities, {people:,} people, seed {seed}: {len(rows)} records)")
+    out.print(f"wrote {model.version} to {out_dir} (link at weight >= "
+              f"{model.thresholds.link:g}, review at >= {model.thresholds.review:g})")
+
+
+@identity_app.command("holds")
+def identity_holds_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Records held for identity review (no identity values shown)."""
+    from openbureau.services import identity_holds
+
+    items = identity_holds.list_holds(_bureau())["items"]
+    if as_json:
+        out.print_json(data=items)
+        return
+    for h in items:
+        best = h["candidates"][0] if h["candidates"] else None
+        out.print(f"{h['hold_ref']}  {h['furnisher']}  line {h['line']}  {h['reason']}"
+                  + (f"  best {best['file']} ({best['weight']:+.1f})" if best else ""))
+    err.print(f"{len(items)} held")
+
+
 @model_app.command("evaluate")
 def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                    version: Annotated[str | None, typer.Option(help="Model version (default: "
@@ -542,12 +653,13 @@ def model_list() -> None:
 
     table = Table("version", "active", "activated by")
     for m in models.list_models(_bureau()):
-        table.add_row(m["version"], "yes" if m["active"] else "", m["activated_by"] or "")
+        table.add_row(m["version"], "yes" if m["active"] else "", escape(m["activated_by"] or ""))
     out.print(table)
 
 
 @model_app.command("activate")
-def model_activate(version: str) -> None:
+def model_activate(version: Annotated[str, typer.Argument(
+        help="A registered model version (see `openbureau model list`).")]) -> None:
     """Make a registered model version the active one (audited)."""
     from openbureau.domain.roles import Principal, Role
     from openbureau.services import models

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     signin_lockout_max_seconds: float = Field(default=86_400, gt=0)
     # an offer's reach below this count is withheld (it would reveal opted-in scores)
     offer_reach_min_count: int = Field(default=10, ge=1)
+    # drift is not reported on fewer scored files than this: a PSI of a handful of files is
+    # noise, and every attribute of one file is a "significant shift"
+    drift_min_population: int = Field(default=100, ge=1)
     # a server process on PostgreSQL remembers a verified API key or session for at most this
     # long, and forgets it the moment any process revokes or ends one (0: check every request)
     credential_cache_seconds: float = Field(default=60.0, ge=0)

@@ -45,11 +45,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _seed(tmp: Path) -> dict[str, str]:
-    """A migrated SQLite database with the demo population, demo logins and their file."""
+def _seed(tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A migrated SQLite database with the demo population and its showcase (``make demo``'s),
+    the demo logins and their file; and a person of the population who has not enrolled."""
     from openbureau.adapters.database import make_engine, upgrade
     from openbureau.bootstrap import bootstrap
-    from openbureau.services import demo, demo_logins, models
+    from openbureau.services import demo, demo_logins, demo_showcase, models
 
     env = {"OPENBUREAU_DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
            "OPENBUREAU_VAR_DIR": str(tmp / "var"), "OPENBUREAU_ENVIRONMENT": "test",
@@ -61,13 +62,18 @@ def _seed(tmp: Path) -> dict[str, str]:
         upgrade(engine)
         bureau = bootstrap(make_settings(tmp / "var", demo=True), engine=engine)
         models.ensure_shipped(bureau)
-        demo.seed(bureau, 40)
+        picks = demo_showcase.Picks()
+        demo.seed(bureau, 130, picks=picks)
+        assert demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD)["staged"]
         creds = demo_logins.issue(bureau)
     finally:
         engine.dispose()
     (tmp / "var").mkdir(exist_ok=True)
     (tmp / "var" / "demo-credentials.json").write_text(json.dumps(creds))
-    return env
+    newcomer = picks.debtors[1][0]
+    assert newcomer.national_id is not None and newcomer.date_of_birth is not None
+    return env, {"national_id": newcomer.national_id, "name": newcomer.name,
+                 "date_of_birth": newcomer.date_of_birth.isoformat()}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     except ImportError:
         require_or_skip("REQUIRE_BROWSER", "the playwright package is not installed")
     tmp = tmp_path_factory.mktemp("e2e")
-    env = _seed(tmp)
+    env, newcomer = _seed(tmp)
     port = _free_port()
     log = (tmp / "uvicorn.log").open("wb")
     proc = subprocess.Popen(
@@ -101,7 +107,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             pytest.fail("uvicorn did not start")
         creds = {c["role"]: c for c in json.loads(
             (tmp / "var" / "demo-credentials.json").read_text())}
-        yield {"base": base, "creds": creds, "log": tmp / "uvicorn.log"}
+        yield {"base": base, "creds": creds, "log": tmp / "uvicorn.log", "newcomer": newcomer,
+               "outbox": tmp / "var" / "outbox"}
     finally:
         proc.terminate()
         try:
@@ -126,8 +133,22 @@ def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
     context = browser.new_context(base_url=server["base"], viewport=DESKTOP)
     context.set_default_timeout(15000)
     pg = context.new_page()
+    errors: list[str] = []
+
+    def console(m: Any) -> None:
+        # a page answered 401 or 422 on purpose (a journey checks its error page) is logged
+        # as a failed load of the page itself; a failed asset or a CSP refusal is not that
+        document = m.text.startswith("Failed to load resource") and \
+            m.location.get("url") == pg.url
+        if m.type == "error" and not document:
+            errors.append(f"{pg.url}: {m.text} ({m.location.get('url')})")
+
+    pg.on("console", console)
+    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
     yield pg
     context.close()
+    # a page that logs an error (a CSP refusal, a missing file, a script failing) fails
+    assert errors == [], errors
 
 
 # -- checks on every page -------------------------------------------------------------------------
@@ -200,10 +221,24 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     assert page.locator("svg.gauge").count() >= 1 or "No score yet" in page.content()
     assert page.locator("ol.grid").count() >= 1
     assert page.locator("ol.grid li").first.get_attribute("title")  # month: words, not colour
+    # the decline the demo member sent reads as a letter: who, the score on its scale, the
+    # key factors in words, the rights and the bureau's contact; no Python data
+    notice = page.locator("details.notice").filter(has_text="declined by Demo Member")
+    assert notice.get_attribute("open") is not None           # the newest, open
+    letter = notice.locator(".letter").inner_text()
+    assert re.search(r"On \d{1,2} \w+ \d{4}, Demo Member declined your application "
+                     r"\(credit application\)\.", letter), letter
+    assert re.search(r"Your credit score was \d{3} on a scale from 350 to 950", letter), letter
+    assert notice.locator(".letter li").count() >= 1 and "points)" in letter
+    assert "How to reach us:" in letter and "did not make this decision" in letter
+    assert not re.search(r"None|\{'|\['|\bR\d\d\b", letter), letter
     audit(page, "me-report")
 
-    # dispute an account from where it is shown, and follow it
-    page.get_by_role("link", name=re.compile("Dispute this account")).first.click()
+    # dispute the late payment from where it is shown, and follow it
+    late = page.locator("article.account").filter(has=page.locator("li.s-dpd30")).first
+    account = late.locator("h3").inner_text().replace("Disputed", "").strip()
+    late.get_by_role("link", name=re.compile("Dispute this account")).click()
+    assert account in page.locator("main").inner_text()
     page.get_by_label("What is wrong").fill("I never paid late on this account.")
     audit(page, "me-dispute-form")
     page.get_by_role("button", name="Open the dispute").click()
@@ -218,10 +253,18 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_label("Add a statement to your file").fill("My identity was stolen in 2025.")
     page.get_by_role("button", name="Add the statement").click()
     assert page.get_by_text("My identity was stolen in 2025.").first.is_visible()
+    page.get_by_role("link", name="Freeze my file…").click()
+    assert page.get_by_text("What continues:").is_visible()
+    audit(page, "me-freeze")
+    page.get_by_label("I understand; freeze my file").check()
     page.get_by_role("button", name="Freeze my file").click()
-    assert page.get_by_text("Your file is frozen").first.is_visible()
+    page.wait_for_url("**/me/report?done=frozen")
+    assert page.locator("p.warn", has_text="Your file is frozen").count() == 1   # once
+    assert page.get_by_text("Your file is frozen: new-credit inquiries").count() == 0
+    page.get_by_role("link", name="Lift the freeze…").click()
+    page.get_by_label("I want the freeze lifted").check()
     page.get_by_role("button", name="Lift the freeze").click()
-    assert page.get_by_role("button", name="Freeze my file").is_visible()
+    assert page.get_by_role("link", name="Freeze my file…").is_visible()
     page.get_by_role("button", name="Place a fraud alert").click()
     assert page.get_by_text("Fraud alert (initial)").is_visible()
 
@@ -249,6 +292,86 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
         page.goto("/me/report")
         page.get_by_role("link", name="Download the PDF report").click()
     assert download.value.suggested_filename == "credit-report.pdf"
+
+
+def _letter_code(outbox: Path) -> str:
+    letter = sorted(outbox.glob("*.txt"))[-1].read_text()
+    return re.search(r"\b([0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6})\b", letter)[1]  # type: ignore[index]
+
+
+def test_consumer_enrols_and_resets_a_password(page: Any, server: dict[str, Any]) -> None:
+    """A person of the population enrols on the web with the code posted to them, signs out,
+    forgets the password and resets it: each time signed in on their report."""
+    who = server["newcomer"]
+    page.goto("/signin")
+    page.get_by_role("link", name="Enrol").click()
+    page.locator("#c-nid").fill(who["national_id"])
+    page.locator("#c-dob").fill(who["date_of_birth"])
+    page.get_by_role("button", name="Send me a code").click()
+    assert page.get_by_text("a letter with your code is on its way").is_visible()
+    audit(page, "enrol")
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("Code from the letter").fill(_letter_code(server["outbox"]))
+    page.get_by_label("Password", exact=True).fill("my first password")
+    page.get_by_label("The password again").fill("my first password")
+    page.get_by_role("button", name="Enrol and sign in").click()
+    page.wait_for_url("**/me/report")
+    assert page.get_by_role("heading", name="My credit report").is_visible()
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+
+    page.goto("/signin")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.locator("#c-nid").fill(who["national_id"])
+    page.locator("#c-dob").fill(who["date_of_birth"])
+    page.get_by_role("button", name="Send me a code").click()
+    audit(page, "reset")
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("Code from the letter").fill(_letter_code(server["outbox"]))
+    page.get_by_label("New password", exact=True).fill("my second password")
+    page.get_by_label("The password again").fill("my second password")
+    page.get_by_role("button", name="Set the password and sign in").click()
+    page.wait_for_url("**/me/report")
+    # their listing notice reads as a letter too: money with its currency, the open end
+    listing = page.locator("details.notice").filter(has_text="listed you").first
+    listing.locator("summary").click()
+    text = listing.locator(".letter").inner_text()
+    assert re.search(r"is for [\d,]+\.\d\d USD", text) and "None" not in text, text
+
+
+def test_furnisher_journey(page: Any, server: dict[str, Any], tmp_path: Path) -> None:
+    """Demo First Bank answers the open dispute and sends a file on the web."""
+    sign_in_organisation(page, server["creds"]["furnisher"]["credential"])
+    page.wait_for_url("**/furnisher")
+    dispute = page.get_by_role("article").first
+    assert "The consumer says:" in dispute.inner_text()
+    audit(page, "furnisher-disputes")
+    dispute.get_by_label(re.compile("^Verified")).check()
+    dispute.get_by_label(re.compile("Note to the consumer")).fill("Checked the statements.")
+    dispute.get_by_role("button", name=re.compile("Send the answer")).click()
+    page.wait_for_url("**/furnisher?done=dispute-answered")
+    assert page.get_by_text("Answer recorded").is_visible()
+
+    csv = tmp_path / "october.csv"
+    csv.write_text("subject_national_id,subject_name,account_ref,as_of,kind,opened_on,balance,"
+                   "amount_past_due,status,ecoa,currency\n"
+                   f"{server['newcomer']['national_id']},{server['newcomer']['name']},WEB-1,"
+                   "2026-10-31,installment,2025-03-01,900000,0,current,individual,USD\n"
+                   f"{server['newcomer']['national_id']},{server['newcomer']['name']},WEB-2,"
+                   "2026-10-31,installment,2025-03-01,12.5,0,current,individual,USD\n")
+    page.get_by_role("link", name="Files").click()
+    audit(page, "furnisher-files")
+    page.get_by_label("File", exact=True).set_input_files(str(csv))
+    page.get_by_role("button", name="Send the file").click()
+    page.wait_for_url(re.compile(r".*/furnisher/files/[^/]+$"))
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Status: done")).to_be_visible()      # refreshed until read
+    assert page.get_by_role("table", name=re.compile("Rejected lines")).is_visible()
+    assert "balance" in page.get_by_role("table", name=re.compile("Rejected lines")).inner_text()
+    assert page.get_by_role("table", name=re.compile("Data quality")).is_visible()
+    audit(page, "furnisher-file")
 
 
 def test_member_journey(page: Any, server: dict[str, Any]) -> None:
@@ -344,6 +467,18 @@ def test_operator_and_auditor_journey(page: Any, server: dict[str, Any]) -> None
     page.get_by_role("link", name="Audit chain").click()
     page.get_by_role("button", name="Verify the whole chain").click()
     assert "Chain intact" in page.locator("#verify-result").inner_text()
+    # the event browser: newest first, filtered by action
+    seqs = [int(t) for t in page.locator("tbody tr td:first-child").all_inner_texts()]
+    assert seqs and seqs == sorted(seqs, reverse=True)
+    page.get_by_label("Action starts with").fill("dispute.")
+    page.get_by_role("button", name="Filter").click()
+    actions = page.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    assert actions and all(a.startswith("dispute.") for a in actions)
     audit(page, "admin-audit")
     page.get_by_role("link", name="Rescoring").click()
     audit(page, "admin-rescoring")
+    # the API documentation renders from this server's files alone (no CDN)
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    page.goto("/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "openbureau" in page.locator(".swagger-ui .info .title").inner_text()

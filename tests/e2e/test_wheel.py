@@ -115,3 +115,8 @@ def test_the_installed_wheel_serves_the_model_card_and_fairness_report(installed
         fairness = http.get("/admin/fairness", headers={"Accept": "text/html"})
         assert fairness.status_code == 200
         assert "What is done when a ratio falls below 0.8" in fairness.text
+        # the API documentation's own files are in the wheel, Swagger UI's in its dependency
+        for asset in ("/docs/assets/init.js", "/docs/assets/swagger-ui-bundle.js",
+                      "/favicon.ico"):
+            got = http.get(asset)
+            assert got.status_code == 200 and got.content, asset

@@ -84,8 +84,16 @@ def test_adverse_decision_sends_the_notice(client, orgs, bureau, ada, decision):
     assert "within 30 days" in body["rights"]["dispute"]
     assert body["inquiry_id"] == ref
 
+    # the structured fields, and the letter they read as: the same on the answer and the file
+    text = notice["text"]
+    assert "Test member" in text and "575 on a scale from 350 to 950" in text
+    assert "- Balances are high compared with limits. (costs 40 points)" in text
+    assert bureau.settings.bureau_contact in text
+    assert "None" not in text and "{'" not in text and "R01" not in text
+
     notes = client.get("/v1/me/notices", headers=auth(ada)).json()["items"]
     assert [(n["kind"], n["body"]["score"]) for n in notes] == [("adverse_action", 575)]
+    assert notes[0]["text"] == text
     with bureau.uow() as uow:
         row = uow.execute(select(decisions)).one()
     assert row.decision == decision and row.notice_id is not None
@@ -137,3 +145,21 @@ def test_refused_decisions_store_nothing(client, orgs, bureau, ada):
     r = decide(client, orgs, ref, "approved")
     assert r.status_code == 409 and "already recorded" in r.json()["detail"]
     assert stored(bureau) == before
+
+
+def test_a_counteroffer_states_its_terms(client, orgs, bureau, ada):
+    ref = inquire(client, orgs)
+    set_score(bureau, ref, SCORE)
+    r = client.post("/v1/member/decisions", headers=auth(orgs["member"]), json={
+        "inquiry_id": ref, "decision": "counteroffer",
+        "terms": "a 1,500.00 USD limit instead of 5,000.00 USD"})
+    assert r.status_code == 201, r.text
+    notice = r.json()["notice"]
+    assert notice["body"]["terms"] == "a 1,500.00 USD limit instead of 5,000.00 USD"
+    assert "The terms offered: a 1,500.00 USD limit instead of 5,000.00 USD." in notice["text"]
+    # terms belong to a counteroffer only
+    other = inquire(client, orgs)
+    r = client.post("/v1/member/decisions", headers=auth(orgs["member"]), json={
+        "inquiry_id": other, "decision": "declined", "terms": "none"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "terms"
+    assert stored(bureau)[0] == 1

@@ -179,3 +179,35 @@ def test_database_counts_the_buckets_as_bucket_of_does(bureau, clock):
     assert any(a["outside_card"] for a in in_python["attributes"])
     for key in ("population", "score", "attributes", "worst_attribute"):
         assert in_sql[key] == in_python[key], key
+
+
+def test_drift_is_not_reported_below_the_minimum_population(client, orgs, bureau):
+    """One scored file has every attribute "significantly shifted": below the minimum the
+    report says why instead of giving a PSI (API and the operator's page)."""
+    card = load_spec(SHIPPED)
+    rows, values = _training_like(card)
+    least = bureau.settings.drift_min_population
+    _store(bureau, rows[:least - 1], values[:least - 1], card.version)
+    body = client.get("/v1/admin/drift", headers=auth(orgs["operator"])).json()
+    assert body["population"] == least - 1 and body["reported"] is False
+    assert f"at least {least:,}" in body["reason"]
+    assert body["score"]["psi"] is None and body["worst_attribute"] is None
+    assert {a["status"] for a in body["attributes"]} == {"too few to compare"}
+    assert all(h["score_psi"] is None for h in body["history"])
+    from tests.integration.test_web_pages import HTML, sign_in_org
+    sign_in_org(client, orgs["operator"])
+    page = client.get("/admin/model", headers=HTML)
+    assert f"Drift is not reported on {least - 1:,} scored files" in page.text
+    assert "significant shift" not in page.text.split("The published model card")[0]
+    _store_more = [{**r} for r in rows[least - 1:least]]
+    with bureau.uow() as uow:      # one more file reaches the minimum
+        sid = uow.execute(insert(subjects).values(
+            id_hmac="drift-extra".ljust(64, "0"), id_ciphertext=b"x", id_suffix="0000",
+            name="Drift extra", kind="person", created_at=NOW,
+            item_ref="SDRIFTEXTRA")).inserted_primary_key[0]
+        uow.execute(insert(scores).values(subject_id=sid, model_version=card.version,
+                                          value=values[least - 1], reasons=[],
+                                          attributes=_store_more[0], computed_at=NOW))
+        uow.commit()
+    body = client.get("/v1/admin/drift", headers=auth(orgs["operator"])).json()
+    assert body["reported"] is True and body["score"]["psi"] is not None

@@ -123,7 +123,10 @@ def test_cli_export_parquet_and_metro2_forms(ready, tmp_path):  # noqa: F811 - f
 @pytest.mark.usefixtures("spark")
 def test_cli_rescore_on_spark(ready, tmp_path):  # noqa: F811 - fixture
     rows = [good_row("A"), good_row("B", kind="installment", credit_limit="")]
-    rows += [good_row(f"C{i}", subject_national_id=f"90010030{i}") for i in range(3)]
+    # three more people (their own names: one name and birth date under ids one digit apart
+    # would be one person's mistyped id, issue 14)
+    rows += [good_row(f"C{i}", subject_national_id=f"90010030{i}", subject_name=f"{first} Roe")
+             for i, first in enumerate(("Ann", "Ben", "Cy"))]
     assert run(ready, "ingest", str(csv_file(tmp_path / "in.csv", rows)),
                "--furnisher", "First Bank").exit_code == 0
     r = run(ready, "rescore", "--engine", "spark", "--master", "local[2]", "--batch", "2",

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from openbureau.adapters.tables import account_months, accounts, audit_events, subjects
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, files, furnishing
-from tests.unit.test_metro2 import assoc, base, record, trailer, variable_file
+from tests.unit.test_metro2 import assoc, record, trailer, variable_file
+from tests.unit.test_metro2 import person_base as base
 
 
 @pytest.fixture

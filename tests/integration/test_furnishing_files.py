@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from openbureau.adapters.tables import account_months, accounts, subjects
 from tests.conftest import auth
-from tests.unit.test_metro2 import assoc, base, fixed_file, record, trailer
+from tests.unit.test_metro2 import assoc, fixed_file, record, trailer
+from tests.unit.test_metro2 import person_base as base
 
 
 def upload(client, key: str, name: str, body: bytes) -> dict:

@@ -24,7 +24,8 @@ from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, files
 from tests.conftest import auth
 from tests.unit.test_metro2 import _VALID as METRO2_FILES
-from tests.unit.test_metro2 import base, fixed_file, mutate
+from tests.unit.test_metro2 import fixed_file, mutate
+from tests.unit.test_metro2 import person_base as base
 
 N = int(os.environ.get("FUZZ_N", "40"))      # per test and engine; raise it for a long run
 FUZZ = settings(max_examples=N, deadline=None, database=None,

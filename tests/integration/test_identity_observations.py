@@ -18,6 +18,7 @@ from openbureau.adapters.tables import (
     account_months,
     accounts,
     audit_events,
+    identity_holds,
     identity_keys,
     identity_observations,
     subjects,
@@ -104,12 +105,13 @@ def test_observations_kept_with_source_and_dates_encrypted(bureau, furnisher):
         dump = repr(uow.execute(select(identity_observations)).all()).encode() \
             + repr(uow.execute(select(identity_keys)).all()).encode()
     assert not [p for p in PLAINTEXT if p in dump]
-    # blocking keys: name + birth date, surname + birth date, national id, phone, address
+    # blocking keys: name + birth date, surname + birth date, first name + birth date,
+        # national id, phone, address
     with bureau.uow() as uow:
         sid = uow.execute(select(subjects.c.id)).scalar_one()
         keys = set(uow.execute(select(identity_keys.c.key_hmac)
                                .where(identity_keys.c.subject_id == sid)).scalars())
-    assert len(keys) == 5 and bureau.vault.lookup_hash(NID) in keys
+    assert len(keys) == 6 and bureau.vault.lookup_hash(NID) in keys
 
 
 def test_the_same_records_again_change_nothing_and_dates_only_widen(bureau, furnisher):
@@ -165,16 +167,22 @@ def test_a_record_without_national_id_and_no_match_opens_a_file(bureau, furnishe
     assert again.accepted == 1 and count(bureau, subjects) == 1     # found by its keys
 
 
-def test_a_record_without_national_id_matching_several_files_is_refused(bureau, furnisher):
+def test_a_record_without_national_id_matching_several_files_is_held(bureau, furnisher):
     twin = record(account_ref="CARD-2")
     twin["subject"]["national_id"] = "900100999"
     send(bureau, furnisher, record(), twin)
     assert count(bureau, subjects) == 2
     months = count(bureau, account_months)
     summary = send(bureau, furnisher, _no_id(), record(account_ref="CARD-3"))
-    assert summary.accepted == 1
-    assert [(r.position, [(e.field, e.message) for e in r.errors])
-            for r in summary.rejected] == [(0, [("subject", identity_store.AMBIGUOUS)])]
+    assert (summary.accepted, summary.held) == (1, 1)
+    [(position, [(field, message)])] = [(r.position, [(e.field, e.message) for e in r.errors])
+                                        for r in summary.rejected]
+    assert (position, field) == (0, "subject")
+    assert message.startswith("held for identity review (hld_") and "several files" in message
+    with bureau.uow() as uow:
+        hold = uow.execute(select(identity_holds)).one()
+    assert (hold.status, hold.line, len(hold.candidates)) == ("held", 0, 2)
+    assert b"LOAN-9" not in hold.record_ciphertext           # kept encrypted
     assert count(bureau, account_months) == months + 1      # CARD-3 only: never guessed
     with bureau.uow() as uow:
         assert "LOAN-9" not in set(uow.execute(select(accounts.c.account_ref)).scalars())

@@ -9,7 +9,8 @@ from openbureau.domain.quality import RULES
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_web_pages import HTML, sign_in_org
-from tests.unit.test_metro2 import base, fixed_file, header, record
+from tests.unit.test_metro2 import fixed_file, header, record
+from tests.unit.test_metro2 import person_base as base
 
 ACTIVITY = "05312024"
 

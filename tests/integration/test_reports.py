@@ -20,6 +20,7 @@ from openbureau.adapters.tables import (
     restrictions,
     subjects,
 )
+from openbureau.domain import wording
 from openbureau.services import access
 from tests.conftest import NOW, auth
 
@@ -245,10 +246,13 @@ def test_report_as_pdf(client, orgs, bureau, tmp_path):
     assert "900100200" in flat
     assert " ".join(bureau.settings.bureau_contact.split()) in flat
     assert "CARD-2" not in flat
-    # each grid cell carries its code in text, not colour alone: the 24 codes form one line
+    # each grid cell carries its code in text, not colour alone: the 24 codes form one line,
+    # written as the page writes them ("OK", "60", "COL"; "Mar 26")
     assert codes[-9:] == [code for _, code in EXPECTED_TAIL]
-    assert codes in [line.split() for line in text.splitlines()]
-    assert "03/26" in flat and "Collection" in flat      # month labels and the legend
+    shown = [wording.grid_short(c) for c in codes]
+    assert shown[-9:] == ["–", "COL", "–", "OK", "60", "30", "60", "OK", "OK"]
+    assert shown in [line.split() for line in text.splitlines()]
+    assert "Mar 26" in flat and "Collection" in flat      # month labels and the legend
     with bureau.uow() as uow:
         detail = uow.execute(select(audit_events.c.detail)
                              .where(audit_events.c.action == "report.read")

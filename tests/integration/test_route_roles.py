@@ -49,13 +49,15 @@ CORE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/admin/audit/verify"): STAFF,
     ("GET", "/v1/admin/models"): STAFF,
     ("POST", "/v1/admin/models/{version}/activate"): frozenset({"operator"}),
+    ("GET", "/v1/admin/identity/holds"): STAFF,
+    ("POST", "/v1/admin/identity/holds/{hold_ref}/decision"): frozenset({"operator"}),
 }
 
 SIGN_OUT = ("DELETE", "/v1/consumer/sessions/current")
 ALLOWED = {**CORE, **RIGHTS, **REGISTRY, **SCORING, **WEB, **CONSENTS}
 
 # Routes FastAPI adds for its own documentation; public by design.
-DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+DOCS = {"/openapi.json", "/docs", "/docs/assets/{name}"}
 
 
 def _walk(routes):  # type: ignore[no-untyped-def]

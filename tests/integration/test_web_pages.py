@@ -110,8 +110,28 @@ def test_cookie_session_post_needs_the_sessions_csrf_token(client, consumer_file
     page = client.get("/me/report", headers=HTML)
     assert "Your file is frozen" not in page.text
     r = client.post("/me/freeze", headers=HTML,
-                    data={"action": "place", "csrf_token": csrf_of(page.text)})
+                    data={"action": "place", "confirm": "yes", "csrf_token": csrf_of(page.text)})
     assert r.status_code == 200 and "Your file is frozen" in r.text
+
+
+def test_freeze_is_explained_and_confirmed_and_its_banner_shown_once(client, consumer_file):
+    sign_in_consumer(client)
+    report = client.get("/me/report", headers=HTML)
+    assert 'href="/me/freeze"' in report.text and 'action="/me/freeze"' not in report.text
+    page = client.get("/me/freeze", headers=HTML)
+    assert "What continues:" in page.text and 'name="confirm"' in page.text
+    unconfirmed = client.post("/me/freeze", headers=HTML,
+                              data={"action": "place", "csrf_token": csrf_of(page.text)})
+    assert unconfirmed.status_code == 422
+    assert "Your file is frozen" not in client.get("/me/report", headers=HTML).text
+    r = client.post("/me/freeze", headers=HTML,
+                    data={"action": "place", "confirm": "yes", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and r.url.path == "/me/report"
+    # one banner: the page's own, not a second "done" message saying the same
+    assert r.text.count("<strong>Your file is frozen.</strong>") == 1
+    assert "Your file is frozen: new-credit inquiries" not in r.text
+    lift = client.get("/me/freeze", headers=HTML)
+    assert "Lift the freeze on your file" in lift.text
 
 
 def test_csrf_token_of_another_session_is_refused(client, consumer_file, bureau):
@@ -176,8 +196,10 @@ def test_my_report_shows_grid_accesses_and_dispute_links(client, consumer_file):
     r = client.get("/me/report", headers=HTML)
     assert r.status_code == 200
     html = r.text
-    assert "CARD-1" in html and "LOAN-7" in html
-    assert "2026-10: 30 days past due" in html          # grid cells say it in words
+    # accounts by name (furnisher, kind, last four characters), not by the raw reference
+    assert "Test furnisher credit card or credit line ending ARD1" in html
+    assert "Test furnisher loan ending OAN7" in html
+    assert "Oct 2026: 30 days past due" in html          # grid cells say it in words
     assert html.count('class="cell ') == 48
     assert "/me/disputes/new?kind=account" in html
     assert "Download the PDF report" in html

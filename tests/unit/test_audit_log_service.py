@@ -34,10 +34,28 @@ def test_events_page_in_chain_order_and_the_read_is_audited(store, clock):
     page = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 1, 2, None)
     assert [e["seq"] for e in page["items"]] == [2, 3] and page["next_after"] == 3
     assert page["items"][0]["at"] == NOW.isoformat()
-    mine = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 10, "sub_1")
+    mine = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 10, "sub_1",
+                                 order="oldest")
     assert [e["action"] for e in mine["items"]] == ["a.1", "a.3", "a.5"]
     assert mine["next_after"] is None
     assert store.actions()[-2:] == ["audit.read", "audit.read"]
+
+
+def test_events_newest_first_by_default_with_filters_and_a_before_cursor(store, clock):
+    deps = fake_deps(clock)
+    page = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 2, None)
+    assert page["order"] == "newest" and [e["seq"] for e in page["items"]] == [5, 4]
+    assert page["next_before"] == 4 and page["next_after"] is None
+    older = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 2, None,
+                                  before=page["next_before"])
+    assert [e["seq"] for e in older["items"]] == [3, 2]
+    mine = audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 10, "sub_1",
+                                 actor="x", action="a.")
+    assert [e["action"] for e in mine["items"]] == ["a.5", "a.3", "a.1"]
+    assert mine["next_before"] is None
+    assert audit_log.list_events(FakeUnitOfWork(store, clock), deps, AUDITOR, 0, 10, None,
+                                 actor="nobody")["items"] == []
+    assert store.events[-1].detail["order"] == "newest"
 
 
 def test_an_unkeyed_chain_is_sealed_once(store, clock):

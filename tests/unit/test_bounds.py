@@ -133,8 +133,13 @@ def test_look_ups():
     good = SubjectIdentity("900100200", "Ada Lovelace", date(1985, 12, 10))
     assert lookup_errors(good, TODAY) == []
     bad = SubjectIdentity("", "\u200b", date(2027, 1, 1))
-    assert [e.field for e in lookup_errors(bad, TODAY)] == [
+    assert [e.field for e in lookup_errors(bad, TODAY, require_national_id=True)] == [
         "subject.national_id", "subject.name", "subject.date_of_birth"]
+    # without a national id a look-up names the person by birth date (and name, address)
+    assert lookup_errors(SubjectIdentity(None, "Ada Lovelace", date(1985, 12, 10)), TODAY) == []
+    assert [(e.field, e.message) for e in lookup_errors(
+        SubjectIdentity(None, "Ada Lovelace", None), TODAY)] == [
+        ("subject.date_of_birth", "is required when no national_id is given")]
 
 
 # -- the listing rule -----------------------------------------------------------------------------

@@ -104,3 +104,31 @@ def test_attributes_match_gmsc(shared_data):
     assert abs(by["monthly_income"]["synthetic_missing"] - by["monthly_income"]["gmsc_missing"]) \
         < 0.03
     assert 0.02 < by["default_like"]["synthetic_rate"] < 0.12
+
+
+
+def test_cards_stay_within_their_limits_unless_the_person_is_over():
+    """A card is over its limit only when its owner's utilisation is over 1 (GMSC's tail); the
+    share that a random weight would put over a limit goes to the owner's other cards, so each
+    person's utilisation stays the drawn one; the months' noise never puts a card over."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n, per = 400, 4
+    acc_person = np.repeat(np.arange(n), per)
+    rev = rng.random(n * per) < 0.8
+    util = np.concatenate([rng.uniform(0, 1, n - 20), rng.uniform(1.01, 2, 20)])
+    limit, u_acc = population._revolving(rng, rev, np.full(n * per, 500000.0), util, acc_person)
+    mine = rev & (util[acc_person] <= 1.0)
+    assert (u_acc[mine] <= 1.0 + 1e-9).all()
+    spent = np.bincount(acc_person, u_acc * limit.clip(0), n)
+    limits = np.bincount(acc_person, limit.clip(0), n)
+    has = limits > 0
+    assert np.allclose(spent[has] / limits[has], util[has])
+    assert (u_acc[rev & (util[acc_person] > 1.0)] > 1.0).any()
+    months = np.round(limit[:, None] * u_acc[:, None]
+                      * np.exp(0.15 * rng.standard_normal((n * per, 24)))).astype(np.int64)
+    held = population._within_limits(months, limit, util[acc_person])
+    assert (held[mine] <= limit[mine, None]).all()
+    over = rev & ~mine
+    assert (held[over] == months[over]).all()

@@ -20,14 +20,26 @@ class SqlAuditLog(Repository):
         self._session = session
         self._key = key
 
-    def events(self, after: int, limit: int, subject_ref: str | None) -> list[dict[str, Any]]:
-        q = select(audit_events).where(audit_events.c.seq > after)
+    def events(self, after: int, limit: int, subject_ref: str | None, *,
+               before: int | None = None, oldest: bool = True, actor: str | None = None,
+               action: str | None = None) -> list[dict[str, Any]]:
+        q = select(audit_events)
+        if oldest:
+            q = q.where(audit_events.c.seq > after).order_by(audit_events.c.seq)
+        else:
+            if before is not None:
+                q = q.where(audit_events.c.seq < before)
+            q = q.order_by(audit_events.c.seq.desc())
         if subject_ref:
             q = q.where(audit_events.c.subject_ref == subject_ref)
+        if actor:
+            q = q.where(audit_events.c.actor.contains(actor, autoescape=True))
+        if action:
+            q = q.where(audit_events.c.action.startswith(action, autoescape=True))
         return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
                  "subject_ref": r.subject_ref, "purpose": r.purpose, "detail": r.detail,
                  "hash": r.hash}
-                for r in self._run(q.order_by(audit_events.c.seq).limit(limit)).all()]
+                for r in self._run(q.limit(limit)).all()]
 
     def verify(self) -> audit.VerifyResult:
         return audit.verify(self._session(), self._key)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -208,6 +209,29 @@ identity_keys = Table(
     "identity_keys", metadata,
     Column("key_hmac", String(64), primary_key=True),
     Column("subject_id", Id, primary_key=True),
+)
+
+# Records identity resolution could not place with confidence, waiting for an operator (0010):
+# never dropped, never attached by guess. The record and its identity are kept encrypted; the
+# candidates by their files' public refs with their match weights.
+identity_holds = Table(
+    "identity_holds", metadata,
+    _pk(),
+    Column("item_ref", String(24), nullable=False, unique=True),
+    Column("furnisher_id", Id, nullable=False),
+    Column("file_id", BigInteger),
+    Column("line", BigInteger),
+    Column("account_ref_hmac", String(64), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("weight", Float),
+    Column("candidates", JSON, nullable=False),       # [{file, weight, fields}]
+    Column("record_ciphertext", LargeBinary, nullable=False),
+    Column("status", String(12), nullable=False),     # held | linked | new_file | withdrawn
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(80)),
+    Column("subject_id", Id),                         # where it went, once decided
+    Index("ix_identity_holds_status", "status", "id"),
 )
 
 inquiries = Table(

@@ -114,8 +114,10 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
                 b.credentials.close()
                 b.credentials = None
 
+    # /docs is ours (api/docs.py: Swagger UI's files served locally); no ReDoc (a CDN script)
     app = FastAPI(title="openbureau", version=__version__, lifespan=lifespan,
-                  description="A credit reporting system with due process built in.")
+                  description="A credit reporting system with due process built in.",
+                  docs_url=None, redoc_url=None)
     app.state.bureau = bureau
     problems.install(app)
     from openbureau.api.body_limit import BodyLimit
@@ -140,6 +142,9 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
 
     for router in ROUTERS:
         app.include_router(router, responses=problems.RESPONSES)
+    from openbureau.api import docs
+
+    app.include_router(docs.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:     # nothing to wait for: no thread-pool hand-off

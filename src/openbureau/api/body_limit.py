@@ -8,9 +8,9 @@ RFC 9457 problem document with status 413, whatever the route would have answere
 are checked and JSON is parsed by the route, after this.
 
 The limit is ``max_body_bytes`` for every request, except a furnishing file upload
-(``POST /v1/furnisher/files``), which is streamed to disk by its route and may reach
-``max_upload_bytes`` (plus the few bytes of its multipart envelope, ``UPLOAD_ENVELOPE``; the
-route counts the file itself exactly).
+(``POST /v1/furnisher/files``, and the page's ``POST /furnisher/files``), which is streamed to
+disk by its route and may reach ``max_upload_bytes`` (plus the few bytes of its multipart
+envelope, ``UPLOAD_ENVELOPE``; the route counts the file itself exactly).
 
 The rest of a refused body is not read by the application; the server discards it as it
 arrives (uvicorn keeps at most its 64 KiB read-ahead per connection), so memory stays flat.
@@ -23,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openbureau.api import problems
 
-UPLOAD_ROUTES = frozenset({("POST", "/v1/furnisher/files")})
+# the API's upload and the furnisher page's (web/pages_furnisher.py), the same service behind
+UPLOAD_ROUTES = frozenset({("POST", "/v1/furnisher/files"), ("POST", "/furnisher/files")})
 UPLOAD_ENVELOPE = 64 * 1024     # multipart boundaries and part headers around the file
 TOO_LARGE_TYPE = "https://openbureau.dev/problems/content-too-large"
 

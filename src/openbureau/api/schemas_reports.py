@@ -7,12 +7,30 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from openbureau.api.schemas import Closed, SubjectRef
+from openbureau.api.schemas import Closed
 from openbureau.domain.profiles import Purpose
 
 
+class AddressRef(Closed):
+    line1: str = Field(min_length=1, max_length=120)
+    line2: str | None = Field(default=None, max_length=120)
+    city: str | None = Field(default=None, max_length=60)
+    state: str | None = Field(default=None, max_length=40)
+    postal_code: str | None = Field(default=None, max_length=20)
+
+
+class Applicant(Closed):
+    """The identity as the application gives it (api.md): a national id when there is one; a
+    middle name, an initial or none; the address helps when the id is missing."""
+
+    national_id: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=120)
+    date_of_birth: date | None = None
+    address: AddressRef | None = None
+
+
 class InquiryIn(Closed):
-    subject: SubjectRef
+    subject: Applicant
     purpose: Purpose
     consent_ref: str | None = Field(default=None, min_length=1, max_length=64)
 
@@ -74,6 +92,8 @@ class Account(BaseModel):
     item_ref: str
     account_ref: str
     furnisher: str
+    name: str = Field(description="the account in words: furnisher, kind and the last four "
+                      "characters of the account number")
     kind: str
     ecoa: str
     status: str | None
@@ -138,6 +158,8 @@ class Inquiry(BaseModel):
 class Dispute(BaseModel):
     item_kind: str
     item_ref: str
+    item_name: str | None = Field(None, description="the disputed item in words (an account's "
+                                  "name, a public record's court and case)")
     status: str
     opened_at: datetime
     due_at: datetime
@@ -150,8 +172,10 @@ class Dispute(BaseModel):
 class Notice(BaseModel):
     kind: str
     title: str
-    body: Any
+    body: Any = Field(description="the notice's structured fields (kind-specific)")
     created_at: datetime
+    text: str = Field(description="the notice as the letter the consumer reads: the title, "
+                      "then paragraphs separated by a blank line, list items as \"- \" lines")
 
 
 class FraudAlert(BaseModel):

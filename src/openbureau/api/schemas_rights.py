@@ -196,6 +196,9 @@ class OffersConsent(Closed):
 class DecisionIn(Closed):
     inquiry_id: str = Field(min_length=1, max_length=24)
     decision: Decision
+    terms: str | None = Field(None, max_length=1000,
+                              description="with a counteroffer: the terms offered instead (the "
+                                          "consumer's notice states them)")
 
 
 class DecisionOut(BaseModel):

@@ -130,14 +130,18 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
                            address, employer), []
 
 
-def lookup_errors(identity: SubjectIdentity, today: date, prefix: str = "subject."
-                  ) -> list[FieldError]:
+def lookup_errors(identity: SubjectIdentity, today: date, prefix: str = "subject.",
+                  *, require_national_id: bool = False) -> list[FieldError]:
     """What a look-up (an inquiry, a restriction check, a consent a member records) may not name
-    a person by: no identifier, a name that is no name (``bounds.name_error``), a birth date
-    before 1900 or in the future. A look-up that passes and matches no file is "no file"."""
+    a person by: neither a national id nor a birth date (or no national id where the caller
+    needs one), a name that is no name (``bounds.name_error``), a birth date before 1900 or in
+    the future. A look-up that passes and matches no file with confidence is "no file"."""
     errors = []
     if not identity.national_id:
-        errors.append(FieldError(prefix + "national_id", "is required"))
+        if require_national_id:
+            errors.append(FieldError(prefix + "national_id", "is required"))
+        elif identity.date_of_birth is None:
+            errors.append(FieldError(prefix + "date_of_birth", _NO_ID_NOR_BIRTH))
     name = identity.name.strip()
     problem = ("is required" if not name else f"must be 1 to {bounds.NAME_MAX} characters"
                if len(name) > bounds.NAME_MAX else bounds.name_error(name))

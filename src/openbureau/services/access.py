@@ -32,6 +32,7 @@ from openbureau.domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from openbureau.domain.record_parts import Address
 from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
 from openbureau.services import subjects
@@ -240,6 +241,73 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
         uow.commit()
 
 
+def request_code(bureau: Bureau, national_id: str, date_of_birth: date,
+                 client: str | None = None) -> None:
+    """A one-time code, to enrol or to reset a password, posted to the address on file
+    (``adapters.outbox``) when the identifier and birth date match a person's file. The
+    caller learns nothing either way: the same answer, rate-limited like enrolment."""
+    from openbureau.adapters import outbox
+
+    if client is not None:
+        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
+                        bureau.settings.enrol_per_minute, what="code requests")
+    try:
+        nid = normalise_national_id(national_id)
+    except ValidationFailed:
+        return
+    with bureau.uow() as uow:
+        row = uow.execute(select(t.c.item_ref, t.c.name, t.c.date_of_birth, t.c.kind).where(
+            t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        enrolled = row is not None and uow.execute(
+            select(consumer_logins.c.subject_id).join(t, t.c.id == consumer_logins.c.subject_id)
+            .where(t.c.item_ref == row.item_ref)).first() is not None
+    if row is None or row.kind != "person" or row.date_of_birth != date_of_birth:
+        return
+    code = invite_consumer(bureau, nid)["enrolment_code"]
+    what = ("reset your password" if enrolled else "enrol for your credit report online")
+    now = bureau.clock.now()
+    outbox.post(bureau.settings.var_dir, now, row.item_ref,
+                f"To: {row.name}, at the address on file\n\n"
+                f"Your one-time code to {what} at {bureau.settings.bureau_name}:\n\n"
+                f"    {code}\n\nIt works once, within {ENROLMENT_DAYS} days. If you did not "
+                "ask for it, you need do nothing; tell us at "
+                f"{bureau.settings.bureau_contact}.\n")
+
+
+def reset_password(bureau: Bureau, national_id: str, date_of_birth: date, code: str,
+                   password: str, client: str | None = None) -> None:
+    """A new password for an enrolled consumer, with a one-time code (``request_code``); every
+    session of the file ends and a lock-out is cleared. Refused like ``enrol``, in one answer."""
+    if client is not None:
+        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
+                        bureau.settings.enrol_per_minute, what="password resets")
+    _check_password(password)
+    nid = normalise_national_id(national_id)
+    refused = Unauthenticated("reset refused: identity or code does not match")
+    with bureau.uow() as uow:
+        row = uow.execute(select(t).where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        if row is None or row.date_of_birth != date_of_birth:
+            raise refused
+        now = uow.clock.now()
+        found = uow.execute(select(enrolment_codes).where(
+            enrolment_codes.c.subject_id == row.id,
+            enrolment_codes.c.code_hash == digest(code.strip().upper()),
+            enrolment_codes.c.used_at.is_(None),
+            enrolment_codes.c.expires_at > now)).first()
+        if found is None or uow.execute(select(consumer_logins.c.subject_id).where(
+                consumer_logins.c.subject_id == row.id)).first() is None:
+            raise refused
+        uow.execute(update(enrolment_codes).where(enrolment_codes.c.id == found.id)
+                    .values(used_at=now))
+        uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
+                    .values(password_hash=hash_secret(password), failed_attempts=0,
+                            locked_until=None))
+        uow.execute(consumer_sessions.delete().where(consumer_sessions.c.subject_id == row.id))
+        uow.audit(f"consumer:{row.item_ref}", "consumer.password_reset", row.item_ref)
+        credential_cache.changed(uow)
+        uow.commit()
+
+
 # An argon2 hash of a secret nobody knows (made with this module's hasher parameters): an unknown
 # identifier is verified against it, so that it costs the same argon2 work as a wrong password
 # for an enrolled one. Made afresh, once, if the hasher's parameters ever change.
@@ -356,8 +424,11 @@ def sign_out(bureau: Bureau, token: str, who: Principal | None = None) -> None:
     _forget_credentials(bureau)
 
 
-def identity_for_lookup(national_id: str, name: str, dob: date | None) -> SubjectIdentity:
-    return SubjectIdentity(normalise_national_id(national_id), name, dob)
+def identity_for_lookup(national_id: str | None, name: str, dob: date | None,
+                        address: Address | None = None) -> SubjectIdentity:
+    """A look-up's identity (a lender's applicant, a court's debtor, a consent's subject)."""
+    return SubjectIdentity(normalise_national_id(national_id) if national_id else None, name,
+                           dob, address=address)
 
 
 def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKey:

@@ -16,13 +16,26 @@ from openbureau.services.ports import Deps, UnitOfWork
 
 
 def list_events(uow: UnitOfWork, deps: Deps, who: Principal, after: int, limit: int,
-                subject_ref: str | None) -> dict[str, Any]:
+                subject_ref: str | None, *, before: int | None = None,
+                order: str | None = None, actor: str | None = None,
+                action: str | None = None) -> dict[str, Any]:
+    """A page of the audit log, newest first unless ``order`` is "oldest" (or ``after`` is
+    given, the oldest-first cursor): ``before``/``after`` are event numbers (``seq``) to page
+    from, ``next_before``/``next_after`` the cursor of the next page (None on the last).
+    Filters: the file (``subject_ref``), ``actor`` (contains), ``action`` (starts with)."""
+    oldest = order == "oldest" or (order is None and after > 0)
     with uow:
-        rows = uow.audit_log.events(after, limit, subject_ref)
-        uow.audit(who.actor, "audit.read", subject_ref, "oversight", after=after)
+        rows = uow.audit_log.events(after, limit, subject_ref, before=before, oldest=oldest,
+                                    actor=actor, action=action)
+        uow.audit(who.actor, "audit.read", subject_ref, "oversight", after=after,
+                  before=before, order="oldest" if oldest else "newest",
+                  actor_filter=actor, action_filter=action)
         uow.commit()
     items = [dict(r, at=r["at"].isoformat()) for r in rows]
-    return {"items": items, "next_after": items[-1]["seq"] if len(items) == limit else None}
+    more = len(items) == limit
+    return {"items": items, "order": "oldest" if oldest else "newest",
+            "next_after": items[-1]["seq"] if more and oldest else None,
+            "next_before": items[-1]["seq"] if more and not oldest else None}
 
 
 def verify(uow: UnitOfWork, deps: Deps, who: Principal = SYSTEM,

@@ -14,11 +14,12 @@ A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.ST
 ``metro2_columns`` renders clean Metro 2 records straight into it, ``render`` renders a validated
 ``AccountRecord`` (JSON, CSV, and Metro 2 records read one by one). National identifiers never
 enter the staging table: rows carry the keyed hash (``identity_store.subject_key``: for a record
-without a national id, its name + birth date key, resolved to a subject by
-``identity_store.subjects_without_id``; a record matching several files is refused and left out
-of the chunk). Nor does any other identity element: the observations and blocking keys are
-built in Python from the rows' identities and kept by ``identity_store.record_identities``
-(set-based, a fixed number of statements per chunk). An L1 segment's renaming is done before the
+without a national id, its name + birth date key); each key is placed by identity resolution
+(``services.resolution``, by the identity of its first row in the chunk), and a key it would not
+place is held for review (``identity_holds``) and left out of the chunk. Nor does any other
+identity element: the observations and blocking keys are built in Python from the rows'
+identities and kept by ``identity_store.record_identities`` (set-based, a fixed number of
+statements per chunk). An L1 segment's renaming is done before the
 accounts are looked up (``account_changes.rekey``), the row carrying the new account number.
 A row whose income has no consent in force (``income_consents``, checked once the subjects are
 known, one query for the chunk's refs) is staged again without it.
@@ -39,9 +40,9 @@ from openbureau.adapters.pii import IdentityVault
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
-from openbureau.domain.records import AccountRecord
+from openbureau.domain.records import AccountRecord, record_to_dict, subject_to_dict
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, identity_store, income_consents
+from openbureau.services import account_changes, identity_store, income_consents, resolution
 from openbureau.services.refs import new_ref
 
 
@@ -264,12 +265,21 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             pg_copy.create_stage(cur, "furnish_stage", STAGE_COLUMNS)
             pg_copy.create_stage(cur, "furnish_subjects", _SUBJECT_STAGE)
             t1 = clock()
-            refs, ids, refused = _subjects(cur, uow, bureau, rows, hashes, db_now)
+            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor)
+            refs, ids = placed.refs, placed.ids
             refusals: list[tuple[int, list[FieldError]]] = []
-            if refused:
-                drop = {i for i, h in enumerate(rows.hmacs) if h in refused}
-                refusals = [(rows.positions[i], [FieldError("subject", identity_store.AMBIGUOUS)])
-                            for i in sorted(drop)]
+            if placed.held:
+                drop = {i for i, h in enumerate(rows.hmacs) if h in placed.held}
+                for i in sorted(drop):
+                    decision = placed.held[rows.hmacs[i]]
+                    line = rows.lines[i].decode()
+                    ref = resolution.hold(
+                        uow, bureau.vault, furnisher.id, file_id, rows.positions[i],
+                        line.split("\t")[2],
+                        _held_form(rows, i, line),
+                        decision, refs, now)
+                    refusals.append((rows.positions[i], [FieldError(
+                        "subject", identity_store.held_message(ref, decision.reason))]))
                 rows = rows.without(drop)
             rows, warned, refused_income, with_income = _income(uow, furnisher.id, rows, ids)
             renamed = account_changes.rekey(uow, dialect, furnisher.id, {
@@ -383,54 +393,27 @@ def _date(yyyymmdd: int) -> date:
     return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
-_FIND_SUBJECTS = "SELECT id_hmac, id, item_ref FROM subjects WHERE id_hmac = ANY(%s)"
-_INSERT_SUBJECTS = """
-INSERT INTO subjects (id_hmac, id_ciphertext, id_suffix, name, date_of_birth, item_ref, kind,
-    created_at)
-SELECT *, 'person', %s FROM unnest(%s::text[], %s::bytea[], %s::text[], %s::text[], %s::date[],
-    %s::text[])
-RETURNING id_hmac, id, item_ref
-"""
+def _held_form(rows: Rows, i: int, line: str) -> dict[str, Any]:
+    """What a hold keeps of row ``i``: the record in its JSON shape where the row has one (it
+    is placed as it is once an operator decides); a Metro 2 column block's row keeps its
+    subject and staging line."""
+    item = rows.items[i]
+    if rows.owners[i] is None:
+        return {"record": record_to_dict(item)}
+    return {"subject": subject_to_dict(rows.subject(i)), "stage_line": line}
 
 
-def _subjects(cur: Any, uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
-              db_now: datetime) -> tuple[dict[int, str], dict[str, int], set[str]]:
-    """Create the subjects new to the bureau; the item refs of the chunk's subjects by id, their
-    ids by subject key, and the keys refused (no national id, several files match). (Arrays
-    travel in binary: the text form escapes every element.)"""
-    first: dict[str, int] = {}      # the row a new subject takes its name from: its first
+def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
+              db_now: datetime, actor: str) -> resolution.Chunk:
+    """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
+    each key by the identity of its first row (a key is a national id's keyed hash, or for a
+    record without one its name + birth date key)."""
+    first: dict[str, int] = {}
     positions = rows.positions
     for i, hm in enumerate(rows.hmacs):
         j = first.get(hm)
         if j is None or positions[i] < positions[j]:
             first[hm] = i
-    by_hash = [h for h in first if h[0] != "~"]
-    found = {h: (sid, ref) for h, sid, ref in
-             cur.execute(_FIND_SUBJECTS, [by_hash], binary=True).fetchall()} if by_hash else {}
-    missing = [h for h in by_hash if h not in found]
-    if missing:
-        encrypt = bureau.vault.encrypt
-        columns: list[list[Any]] = [[], [], [], [], [], []]
-        for h in missing:
-            nid, name, born = rows.identity(first[h])
-            for column, value in zip(columns, (h, encrypt(nid), nid[-4:], name, born,
-                                               new_ref("sub")), strict=True):
-                column.append(value)
-        found.update({h: (sid, ref) for h, sid, ref in cur.execute(
-            _INSERT_SUBJECTS, [db_now, *columns], binary=True).fetchall()})
-    refused: set[str] = set()
-    if len(by_hash) < len(first):
-        # records without a national id; the chunk's records with one count as holders of
-        # their name + birth date keys
-        in_chunk: dict[str, set[int]] = {}
-        for i, h in enumerate(rows.hmacs):
-            who = rows.subject(i) if h[0] != "~" else None
-            if who is not None and who.date_of_birth is not None:
-                in_chunk.setdefault(identity_store.name_dob_key(hashes, who),
-                                    set()).add(found[h][0])
-        made, refused = identity_store.subjects_without_id(
-            uow, "postgresql", {h: rows.subject(first[h]) for h in first if h[0] == "~"},
-            in_chunk, db_now.replace(tzinfo=UTC))
-        found.update(made)
-    return ({sid: ref for sid, ref in found.values()},
-            {h: v[0] for h, v in found.items() if h not in refused}, refused)
+    return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
+                                    {h: rows.subject(i) for h, i in first.items()},
+                                    db_now.replace(tzinfo=UTC), actor=actor)

@@ -25,10 +25,35 @@ def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json") -> d
     return report
 
 
+def is_frozen(bureau: Bureau, consumer: Principal) -> bool:
+    with bureau.uow() as uow:
+        return reports.is_frozen(uow, subjects.own(uow, consumer).id)
+
+
+def shown_score(bureau: Bureau, consumer: Principal,
+                report: dict[str, Any]) -> dict[str, Any] | None:
+    """The score the page and the PDF show: the report's; while the scoring service gives none,
+    the active model's score of the file as it stands (the simulator with no changes), with its
+    key factors; None when neither exists."""
+    from openbureau.domain.errors import OpenBureauError
+    from openbureau.services import simulation
+
+    score: dict[str, Any] | None = report.get("score")
+    if score:
+        return score
+    try:
+        score = simulation.run(bureau, consumer, [])["before"]
+    except OpenBureauError:
+        return None
+    return score
+
+
 def my_report_pdf(bureau: Bureau, consumer: Principal) -> bytes:
     from openbureau.adapters import pdf
 
-    return pdf.render_report(my_report(bureau, consumer, format="pdf"), reports.GRID_CODES)
+    report = my_report(bureau, consumer, format="pdf")
+    return pdf.render_report({**report, "score": shown_score(bureau, consumer, report)},
+                             reports.GRID_CODES)
 
 
 def my_accesses(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
@@ -47,7 +72,7 @@ def my_notices(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
     """Adverse-action notices, listing notices and dispute results, newest first."""
     with bureau.uow() as uow:
         subject = subjects.own(uow, consumer)
-        out = reports.notice_list(uow, subject.id)
+        out = reports.notice_list(uow, subject.id, bureau)
         uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
         uow.commit()
     return out

@@ -27,7 +27,7 @@ from openbureau.domain.consents import Scope
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.records import record_to_dict
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import access, consents
+from openbureau.services import access, consents, demo_showcase
 from openbureau.services.furnishing import Candidate, furnish
 from openbureau.synthetic.population import (
     BLOCK,
@@ -62,8 +62,10 @@ def demo_furnishers(bureau: Bureau) -> tuple[dict[str, Principal], int]:
 
 
 def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] | None = None,
-         *, locale: str = "en_US", as_of: date = date(2026, 10, 31)) -> dict[str, int]:
-    """Furnish ``n`` synthetic people; ``progress`` gets the number of people done so far."""
+         *, locale: str = "en_US", as_of: date = date(2026, 10, 31),
+         picks: demo_showcase.Picks | None = None) -> dict[str, int]:
+    """Furnish ``n`` synthetic people; ``progress`` gets the number of people done so far;
+    ``picks``, when given, collects the people ``demo_showcase.stage`` will use."""
     furnishers, created = demo_furnishers(bureau)
     counts = {"people": 0, "records": 0, "accepted": 0, "rejected": 0, "changed_subjects": 0,
               "furnishers_created": created}
@@ -98,6 +100,8 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
             progress(counts["people"])
 
     for person in generate(n, seed, locale, as_of):
+        if picks is not None:
+            demo_showcase.pick(picks, person)
         for rec in person.records:
             cands = pending[rec.account_ref.split("-", 1)[0]]
             cands.append(Candidate(len(cands), record_to_dict(rec)))

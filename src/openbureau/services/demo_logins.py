@@ -38,9 +38,14 @@ def issue(bureau: Bureau) -> list[dict[str, str]]:
 
 
 def _consumer(bureau: Bureau) -> dict[str, str]:
-    with bureau.uow() as uow:
-        row = uow.execute(select(subjects).where(subjects.c.kind == "person")
-                          .order_by(subjects.c.id).limit(1)).first()
+    """The showcase's consumer (``demo_showcase``: the first enrolled), else the first file."""
+    from openbureau.services.demo_showcase import enrolled_consumer
+
+    row = enrolled_consumer(bureau)
+    if row is None:
+        with bureau.uow() as uow:
+            row = uow.execute(select(subjects).where(subjects.c.kind == "person")
+                              .order_by(subjects.c.id).limit(1)).first()
     if row is None:
         raise NotFound("no credit file yet; run `openbureau demo seed` first")
     nid = bureau.vault.decrypt(row.id_ciphertext)

@@ -49,14 +49,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.database import is_unavailable
 from openbureau.adapters.metro2_columns import Block
-from openbureau.adapters.tables import account_months, accounts, subjects
+from openbureau.adapters.tables import account_months, accounts
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.quality import QualityReport, rules_in, warnings
-from openbureau.domain.records import AccountRecord, parse_account_record
+from openbureau.domain.records import AccountRecord, parse_account_record, record_to_dict
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, bulk_store, identity_store, income_consents
+from openbureau.services import (
+    account_changes,
+    bulk_store,
+    identity_store,
+    income_consents,
+    resolution,
+)
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -165,6 +171,7 @@ class Summary:
     accepted: int = 0
     rejected: Rejections = field(default_factory=Rejections)
     warned: Rejections = field(default_factory=Rejections)
+    held: int = 0       # records held for identity review (also among ``rejected``)
     changed_subjects: set[int] = field(default_factory=set)
     # False for a file's total: a million subjects would be a set of a million ids, and
     # nothing reads them (each chunk rescored its own)
@@ -175,6 +182,7 @@ class Summary:
         self.accepted += other.accepted
         self.rejected.extend(other.rejected)
         self.warned.extend(other.warned)
+        self.held += other.held
         if self.track_subjects:
             self.changed_subjects |= other.changed_subjects
 
@@ -347,26 +355,35 @@ def _store_bulk(bureau: Bureau, furnisher: Principal, batch: bulk_store.Rows,
     accepted, changed, refused, warned = bulk_store.store(bureau, furnisher, batch, file_id,
                                                           rescore)
     return Summary(records=0, accepted=accepted, changed_subjects=changed,
+                   held=sum(identity_store.is_held(errors) for _, errors in refused),
                    rejected=Rejections(Rejection(position, errors)
                                        for position, errors in refused),
                    warned=Rejections(Rejection(position, errors) for position, errors in warned))
 
 
 def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
-           file_id: int | None, rescore: Rescorer | None) -> Summary:
+           file_id: int | None, rescore: Rescorer | None,
+           placed_on: int | None = None) -> Summary:
     out = Summary()
     with bureau.uow() as uow:
         now = uow.clock.now()
         dialect = bureau.engine.dialect.name
         hashes = identity_store.Hashes(bureau.vault)
-        keys = [identity_store.subject_key(hashes, rec.subject) for _, rec in batch]
-        subject_ids, subject_refs, refused = _subjects(uow, bureau, dialect, batch, keys, hashes,
-                                                       now)
+        keys = [identity_store.record_key(hashes, rec.subject) for _, rec in batch]
+        placed = _subjects(uow, bureau, dialect, batch, keys, hashes, now,
+                           None if placed_on is None else dict.fromkeys(keys, placed_on),
+                           furnisher.actor)
+        subject_ids, subject_refs = placed.ids, placed.refs
         kept = []
         for (position, rec), key in zip(batch, keys, strict=True):
-            if key in refused:
+            decision = placed.held.get(key)
+            if decision is not None:
+                ref = resolution.hold(uow, bureau.vault, furnisher.id, file_id, position,
+                                      rec.account_ref, _record_json(rec), decision,
+                                      subject_refs, now)
+                out.held += 1
                 out.rejected.append(Rejection(position, [FieldError(
-                    "subject", identity_store.AMBIGUOUS)]))
+                    "subject", identity_store.held_message(ref, decision.reason))]))
             else:
                 kept.append((position, rec, key, subject_ids[key]))
         no_income = income_consents.check(uow, furnisher.id, {
@@ -405,7 +422,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         _apply_account_state(uow, newest, current, now)
         identity_store.record_identities(
             uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
-            ((sid, rec.subject, None if key[0] == "~" else key, rec.as_of, rec.as_of, position)
+            ((sid, rec.subject, identity_store.id_hmac_of(key), rec.as_of, rec.as_of, position)
              for position, rec, key, sid in kept))
         # one event per subject whose file changed: who (actor), what (accounts and months),
         # when, why (furnishing), from which file; and one per renamed account
@@ -433,49 +450,33 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
 
 def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
               batch: list[tuple[int, AccountRecord]], keys: list[str],
-              hashes: identity_store.Hashes, now: Any
-              ) -> tuple[dict[str, int], dict[int, str], set[str]]:
-    """Subject ids by ``identity_store.subject_key`` (new subjects are created, taking the name
-    and birth date of their first record), their item refs by id, and the keys of records
-    without a national id that match several files (refused)."""
+              hashes: identity_store.Hashes, now: Any,
+              placed: dict[str, int] | None = None, actor: str = "system"
+              ) -> resolution.Chunk:
+    """Each group of the chunk's records placed by identity resolution (new files are made
+    from their first record's identity; groups it would not place are held)."""
     firsts: dict[str, Any] = {}
     for (_, rec), key in zip(batch, keys, strict=True):
         firsts.setdefault(key, rec.subject)
-    by_hash = {k: s for k, s in firsts.items() if k[0] != "~"}
-    cols = (subjects.c.id, subjects.c.id_hmac, subjects.c.item_ref)
-    found = {r.id_hmac: (r.id, r.item_ref) for r in uow.execute(
-        select(*cols).where(identity_store.among(dialect, subjects.c.id_hmac, list(by_hash))))} \
-        if by_hash else {}
-    missing = [h for h in by_hash if h not in found]
-    if missing:
-        encrypt = bureau.vault.encrypt
-        rows = [{"id_hmac": h, "id_ciphertext": encrypt(s.national_id),
-                 "id_suffix": s.national_id[-4:], "name": s.name,
-                 "date_of_birth": s.date_of_birth, "item_ref": new_ref("sub")}
-                for h in missing for s in (by_hash[h],)]
-        stmt, params = _insert_many(dialect, subjects, rows,
-                                    {"kind": "person", "created_at": now})
-        found.update({r.id_hmac: (r.id, r.item_ref)
-                      for r in uow.execute(stmt.returning(*cols), params)})
-    without = {k: s for k, s in firsts.items() if k[0] == "~"}
-    refused: set[str] = set()
-    if without:
-        # the chunk's own records with a national id count as holders of their name keys
-        in_chunk: dict[str, set[int]] = {}
-        for (_, rec), key in zip(batch, keys, strict=True):
-            if key[0] != "~" and rec.subject.date_of_birth is not None:
-                in_chunk.setdefault(identity_store.name_dob_key(hashes, rec.subject),
-                                    set()).add(found[key][0])
-        made, refused = identity_store.subjects_without_id(uow, dialect, without, in_chunk, now)
-        found.update(made)
-    ids = {k: found[k][0] for k in firsts if k not in refused}
-    refs = {sid: ref for sid, ref in found.values()}
-    return ids, refs, refused
+    return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
+                                    placed=placed, actor=actor)
 
 
 _STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
                   accounts.c.latest_as_of, accounts.c.compliance_code,
                   *(accounts.c[f] for f in account_changes.SEGMENT_FIELDS))
+
+
+def _record_json(rec: AccountRecord) -> dict[str, Any]:
+    """The record as kept in a hold (encrypted, in its JSON shape), to be placed once an
+    operator decides."""
+    return {"record": record_to_dict(rec)}
+
+
+def place_held(bureau: Bureau, furnisher: Principal, rec: AccountRecord, subject_id: int,
+               file_id: int | None) -> Summary:
+    """Store a held record on the file an operator chose (the record store; any dialect)."""
+    return _store(bureau, furnisher, [(0, rec)], file_id, None, placed_on=subject_id)
 
 
 def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],

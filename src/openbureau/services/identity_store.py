@@ -7,9 +7,10 @@ seen (the records' as-of dates, and the times they were stored). The value is AE
 JSON (``vault.encrypt``); ``value_hmac`` is the keyed hash of its normalised form, so the same
 value sent again is the same row. A value is encrypted only when it is new to the bureau.
 
-*Blocking keys* are keyed hashes of normalised identity parts (full name + birth date, surname +
-birth date, national id, phone, address line + ZIP), one row per (key, subject): the candidates
-identity resolution starts from. Nothing in either table, or in any index, is plaintext PII.
+*Blocking keys* are keyed hashes of normalised identity parts (full name + birth date, surname
++ birth date, first name + birth date, national id, phone, address line + ZIP), one row per
+(key, subject): the candidates identity resolution starts from. Nothing in either table, or in
+any index, is plaintext PII.
 
 Both stores (``furnishing._store`` on SQLite, ``bulk_store.store`` on PostgreSQL) call
 ``record_identities`` once per chunk, after the chunk's subjects are known: a fixed number of
@@ -17,9 +18,8 @@ statements per chunk whatever its size (one look-up of what is already kept, one
 update; one insert of keys), never one per row. On PostgreSQL the rows go to staging tables by
 binary ``COPY`` first (``adapters.pg_copy``) and the insert and update read from there.
 
-``resolve_without_id`` is the (deliberately small) rule for a record without a national id:
-the single subject holding the key of its normalised full name + birth date is the one; none
-opens a new file; several refuse the record. The identity-resolution issue replaces it.
+Where each record goes is decided by ``services.resolution`` (the identity-matching model and
+its integrity rules), from the candidates these keys find.
 """
 
 from __future__ import annotations
@@ -36,13 +36,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from openbureau.adapters import pg_copy
 from openbureau.adapters.pii import IdentityVault
-from openbureau.adapters.tables import identity_keys, identity_observations, subjects
+from openbureau.adapters.tables import identity_keys, identity_observations
+from openbureau.identity.features import split_name
 from openbureau.services.refs import new_ref
 from openbureau.services.subjects import normalise_name
 from openbureau.unit_of_work import UnitOfWork
 
 KINDS = ("name", "national_id", "date_of_birth", "address", "phone", "employer")
-AMBIGUOUS = "matches several files; send the national id"
 _CACHE_LIMIT = 200_000
 
 
@@ -97,6 +97,32 @@ def subject_key(hashes: Hashes, identity: Any) -> str:
     return "~" + name_dob_key(hashes, identity)
 
 
+def record_key(hashes: Hashes, identity: Any) -> str:
+    """The key the record store groups a chunk's records by: ``subject_key``, and for a record
+    with a national id its name and birth date key after a dot, so two identities sent under
+    one number are resolved apart."""
+    key = subject_key(hashes, identity)
+    return key if key[0] == "~" else f"{key}.{name_dob_key(hashes, identity)}"
+
+
+def id_hmac_of(key: str) -> str | None:
+    """The national id's keyed hash inside a ``subject_key`` or ``record_key`` (None: none)."""
+    return None if key[0] == "~" else key.split(".", 1)[0]
+
+
+HELD = "held for identity review"
+
+
+def held_message(ref: str, reason: str) -> str:
+    return (f"{HELD} ({ref}): {reason}; not refused -- the bureau places it once an operator "
+            "has checked it")
+
+
+def is_held(errors: Iterable[Any]) -> bool:
+    """A line's errors say it was held for review (not refused)."""
+    return any(e.field == "subject" and e.message.startswith(HELD) for e in errors)
+
+
 def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[str]:
     keys = [name_dob_key(hashes, identity)]
     if id_hmac:
@@ -104,6 +130,9 @@ def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[st
     dob = _dob(identity)
     if dob:
         keys.append(hashes(f"sd|{_norm(surname_of(identity))}|{dob}"))
+        first = split_name(identity.name or "")[0]
+        if first:
+            keys.append(hashes(f"fd|{first}|{dob}"))
     phone = getattr(identity, "phone", None)
     if phone:
         keys.append(hashes(f"phone|{phone}"))
@@ -295,59 +324,6 @@ def _add_keys(uow: UnitOfWork, dialect: str, keys: set[tuple[str, int]]) -> None
     rows = [{"key_hmac": k, "subject_id": sid} for k, sid in sorted(keys)]
     stmt, params = insert_rows(dialect, identity_keys, rows, {})
     uow.execute(stmt.on_conflict_do_nothing(), params)
-
-
-def resolve_without_id(uow: UnitOfWork, dialect: str,
-                       keys: Iterable[str]) -> dict[str, list[int]]:
-    """The subjects holding each name + birth date key (``subject_key`` without its ``~``):
-    one means that subject, none a new file, several a refusal (``AMBIGUOUS``)."""
-    wanted = sorted(set(keys))
-    out: dict[str, list[int]] = {k: [] for k in wanted}
-    if wanted:
-        k = identity_keys.c
-        for r in uow.execute(select(k.key_hmac, k.subject_id)
-                             .where(among(dialect, k.key_hmac, wanted))
-                             .order_by(k.key_hmac, k.subject_id)):
-            out[r.key_hmac].append(r.subject_id)
-    return out
-
-
-def subjects_without_id(uow: UnitOfWork, dialect: str, firsts: dict[str, Any],
-                        in_chunk: dict[str, set[int]], now: datetime
-                        ) -> tuple[dict[str, tuple[int, str]], set[str]]:
-    """Subjects for the records of a chunk that carry no national id.
-
-    ``firsts``: each ``subject_key`` ("~" + name and birth date key) and the identity of its
-    first record; ``in_chunk``: the subjects the chunk's records *with* a national id hold such
-    keys for (their keys are stored only with the chunk). Returns (id, item ref) by key -- the
-    single holder, or a new file without national id -- and the keys held by several subjects
-    (their records are refused, never guessed)."""
-    holders = resolve_without_id(uow, dialect, [k[1:] for k in firsts])
-    found: dict[str, int] = {}
-    refused: set[str] = set()
-    missing: list[str] = []
-    for key in firsts:
-        ids = set(holders[key[1:]]) | in_chunk.get(key[1:], set())
-        if len(ids) > 1:
-            refused.add(key)
-        elif ids:
-            found[key] = ids.pop()
-        else:
-            missing.append(key)
-    s = subjects.c
-    refs: dict[int, str] = {}
-    if found:
-        refs = {r.id: r.item_ref for r in uow.execute(
-            select(s.id, s.item_ref).where(among(dialect, s.id, sorted(set(found.values())))))}
-    out = {key: (sid, refs[sid]) for key, sid in found.items()}
-    if missing:
-        rows = [{"name": firsts[k].name, "date_of_birth": firsts[k].date_of_birth,
-                 "item_ref": new_ref("sub")} for k in missing]
-        stmt, params = insert_rows(dialect, subjects, rows, {"kind": "person", "created_at": now})
-        made = {r.item_ref: r.id for r in uow.execute(stmt.returning(s.id, s.item_ref), params)}
-        out.update({k: (made[row["item_ref"]], row["item_ref"])
-                    for k, row in zip(missing, rows, strict=True)})
-    return out, refused
 
 
 def among(dialect: str, column: ColumnElement[Any], values: list[Any]

@@ -28,6 +28,7 @@ from openbureau.scoring.sql import bucket_expr
 from openbureau.services import models
 from openbureau.unit_of_work import UnitOfWork
 
+TOO_FEW = "too few to compare"
 NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _PLOT = re.compile(r"[a-z0-9-]{1,60}\.png")
@@ -60,7 +61,23 @@ def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
             buckets[attr.name] = [counts.get(k, 0) for k in range(len(bucket_labels(attr)))]
             outside[attr.name] = counts.get(-1, 0)
         history = _score_psi_by_month(uow, card, mine, now)
-    report = drift_from_counts(card, sum(score_counts.values()), buckets, outside, score_counts)
+    population = sum(score_counts.values())
+    report = drift_from_counts(card, population, buckets, outside, score_counts)
+    least = bureau.settings.drift_min_population
+    report["min_population"] = least
+    report["reported"] = population >= least
+    if not report["reported"]:
+        report["reason"] = (f"drift is not reported on {population:,} scored "
+                            f"{'file' if population == 1 else 'files'}: a population stability "
+                            f"index needs at least {least:,} (setting drift_min_population); "
+                            "score the population first (openbureau rescore)")
+        unknown = {"psi": None, "status": TOO_FEW}
+        report["score"].update(unknown)
+        for a in report["attributes"]:
+            a.update(unknown)
+        report["worst_attribute"] = None
+    history = [h if h["subjects"] >= least else {**h, "score_psi": None, "status": TOO_FEW}
+               for h in history]
     report["computed_at"] = now.isoformat()
     report["latest_score_at"] = computed_at.isoformat() if computed_at is not None else None
     report["history"] = history

@@ -254,8 +254,12 @@ class Scores(Protocol):
 
 
 class AuditLog(Protocol):
-    def events(self, after: int, limit: int, subject_ref: str | None) -> list[dict[str, Any]]:
-        """Events after ``after`` in chain order (of one file, with ``subject_ref``)."""
+    def events(self, after: int, limit: int, subject_ref: str | None, *,
+               before: int | None = None, oldest: bool = True, actor: str | None = None,
+               action: str | None = None) -> list[dict[str, Any]]:
+        """A page of events: with ``oldest``, those after ``after`` in chain order; otherwise
+        newest first, those before ``before`` (all with None). Filters: the file
+        (``subject_ref``), ``actor`` (contains), ``action`` (starts with)."""
 
     def verify(self) -> VerifyResult: ...
     def last(self) -> tuple[int, bool] | None:

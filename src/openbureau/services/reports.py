@@ -47,7 +47,7 @@ from openbureau.adapters.tables import (
     statements,
 )
 from openbureau.bootstrap import Bureau
-from openbureau.domain import code_lists
+from openbureau.domain import code_lists, letters, wording
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
@@ -100,6 +100,16 @@ _FROZEN = select(freezes.c.id).where(freezes.c.subject_id == _SUBJECT,
                                      freezes.c.lifted_at.is_(None))
 _NOTICES = (select(notices).where(notices.c.subject_id == _SUBJECT)
             .order_by(notices.c.created_at.desc(), notices.c.id.desc()))
+# every item a dispute or a notice may name, deleted and suppressed ones too (a notice says
+# "the furnisher deleted <this account>")
+_ACCOUNT_NAMES = (select(accounts.c.item_ref, accounts.c.kind, accounts.c.account_ref,
+                         organisations.c.name)
+                  .join(organisations, organisations.c.id == accounts.c.furnisher_id)
+                  .where(accounts.c.subject_id == _SUBJECT))
+_RECORD_NAMES = (select(public_records.c.item_ref, public_records.c.case_number,
+                        organisations.c.name)
+                 .join(organisations, organisations.c.id == public_records.c.court_id)
+                 .where(public_records.c.subject_id == _SUBJECT))
 
 
 def _accounts_statement(own: bool) -> Any:
@@ -165,6 +175,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
     statement_rows = uow.execute(_STATEMENTS, {"subject_id": subject.id}).all()
+    names = item_names(uow, subject.id)
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
@@ -175,9 +186,9 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),
         "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
-        "disputes": [_dispute(d, own) for d in disputes_rows],
+        "disputes": [_dispute(d, own, names) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
-        "notices": notice_list(uow, subject.id) if own else None,
+        "notices": notice_list(uow, subject.id, bureau, names) if own else None,
         "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
         "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
                          for a in uow.execute(_FRAUD_ALERTS,
@@ -227,6 +238,7 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
             "item_ref": r.item_ref,
             "account_ref": r.account_ref,
             "furnisher": r.furnisher_name,
+            "name": wording.account_name(r.furnisher_name, r.kind, r.account_ref),
             "kind": r.kind,
             "ecoa": r.ecoa,
             "status": r.status,
@@ -428,8 +440,9 @@ def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int,
             for r in rows if _shown(profile, r.purpose, (now - r.created_at).days)]
 
 
-def _dispute(d: Any, own: bool) -> dict[str, Any]:
-    out = {"item_kind": d.item_kind, "item_ref": d.item_ref, "status": d.status,
+def _dispute(d: Any, own: bool, names: dict[str, str]) -> dict[str, Any]:
+    out = {"item_kind": d.item_kind, "item_ref": d.item_ref,
+           "item_name": names.get(d.item_ref), "status": d.status,
            "opened_at": d.opened_at, "due_at": d.due_at, "answered_at": d.answered_at,
            "statement": d.statement}
     if own:
@@ -441,7 +454,23 @@ def _statement(s: Any) -> dict[str, Any]:
     return {"item_ref": s.item_ref, "text": s.text, "created_at": s.created_at}
 
 
-def notice_list(uow: UnitOfWork, subject_id: int) -> list[dict[str, Any]]:
-    return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at}
+def item_names(uow: UnitOfWork, subject_id: int) -> dict[str, str]:
+    """The name a person reads for each account and public record of the file, by item_ref:
+    "Demo First Bank loan ending 0010", "Demo District Court, case (2026) Civ 1"."""
+    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref)
+           for r in uow.execute(_ACCOUNT_NAMES, {"subject_id": subject_id})}
+    out.update((r.item_ref, wording.record_name(r.name, r.case_number))
+               for r in uow.execute(_RECORD_NAMES, {"subject_id": subject_id}))
+    return out
+
+
+def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
+                names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The notices sent to the subject, newest first, each with its structured ``body`` and the
+    ``text`` of the letter it reads as (``domain.letters``)."""
+    ctx = letters.Context(bureau.settings.bureau_name, bureau.settings.bureau_contact,
+                          item_names(uow, subject_id) if names is None else names)
+    return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at,
+             "text": letters.letter(n.kind, n.title, n.body, ctx).text()}
             for n in uow.execute(_NOTICES, {"subject_id": subject_id})]
 

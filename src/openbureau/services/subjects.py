@@ -1,5 +1,5 @@
-"""Finding and creating credit files by identity. Matching is on the keyed hash of the national
-identifier; a name or birth date that does not match is answered as "no file"."""
+"""Finding and creating credit files by identity. A look-up is resolved by the identity-matching
+model (``services.resolution``); anything but one confident match is answered as "no file"."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import bindparam, insert, select
 
 from openbureau.adapters.pii import IdentityVault
@@ -14,21 +15,18 @@ from openbureau.adapters.tables import subjects
 from openbureau.domain.errors import NotFound
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal, consumer_id
+from openbureau.identity.features import fold
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
 NO_FILE = "no file matches this identity"
+LOOKUPS_WITHOUT_FILE = Counter(
+    "openbureau_identity_lookups_without_file_total",
+    "Look-ups answered 'no file' although candidate files were found (ambiguous or weak)",
+    ["reason"])
 # built once: every inquiry, restriction check and consumer request looks a file up
 _BY_HMAC = select(subjects).where(subjects.c.id_hmac == bindparam("id_hmac"))
 _BY_ID = select(subjects).where(subjects.c.id == bindparam("subject_id"))
-
-
-# Letters that Unicode does not decompose into a base letter and a mark, transliterated on
-# purpose so that "Łukasz" and "Lukasz" compare equal; everything else is kept as it is.
-_TRANSLITERATE = str.maketrans({
-    "ł": "l", "đ": "d", "ð": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t",
-    "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ĸ": "k", "ŋ": "n",
-})
 
 
 def normalise_name(name: str) -> str:
@@ -42,17 +40,16 @@ def normalise_name(name: str) -> str:
 
 def transliterate(name: str) -> str:
     """``normalise_name`` with Latin letters folded to ASCII on purpose (marks removed, Ł -> l,
-    ß -> ss ...). Letters of other scripts are kept unchanged, never deleted."""
-    decomposed = unicodedata.normalize("NFKD", normalise_name(name))
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", kept.translate(_TRANSLITERATE))
+    ß -> ss ...), the identity model's own folding (``identity.features.fold``). Letters of
+    other scripts are kept unchanged, never deleted."""
+    return " ".join(fold(normalise_name(name)).split())
 
 
 def names_match(a: str, b: str) -> bool:
     """The same name, in the same or another order, compared in Unicode and, failing that,
     with Latin letters transliterated (a file written "Lukasz" is found as "Łukasz")."""
-    for fold in (normalise_name, transliterate):
-        na, nb = fold(a), fold(b)
+    for folding in (normalise_name, transliterate):
+        na, nb = folding(a), folding(b)
         if na == nb or sorted(na.split()) == sorted(nb.split()):
             return True
     return False
@@ -60,19 +57,30 @@ def names_match(a: str, b: str) -> bool:
 
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
          *, strict: bool = True) -> Any:
-    """The subject row for an identity, or NotFound. ``strict`` also checks name and birth date."""
-    if identity.national_id is None:      # a look-up names its file by identifier
-        raise NotFound(NO_FILE)
-    row = uow.execute(_BY_HMAC, {"id_hmac": vault.lookup_hash(identity.national_id)}).first()
-    if row is None:
-        raise NotFound(NO_FILE)
-    if strict:
-        if not names_match(row.name, identity.name):
+    """The subject row an identity means, resolved by the matching model
+    (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
+    never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
+    consumer's own identifier, already proven) finds the file by its national id alone."""
+    from openbureau.services import resolution
+
+    if not strict:
+        if identity.national_id is None:
             raise NotFound(NO_FILE)
-        if (identity.date_of_birth is not None and row.date_of_birth is not None
-                and identity.date_of_birth != row.date_of_birth):
+        row = uow.execute(_BY_HMAC, {"id_hmac": vault.lookup_hash(identity.national_id)}).first()
+        if row is None:
             raise NotFound(NO_FILE)
-    return row
+        return row
+    dialect = uow.session.get_bind().dialect.name
+    decision = resolution.look_up(uow, vault, dialect, identity)
+    if decision.subject_id is None:
+        if decision.scored:
+            LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
+        raise NotFound(NO_FILE)
+    return by_id(uow, decision.subject_id)
+
+
+def _reason_label(reason: str) -> str:
+    return reason.split(":")[0].split("(")[0].strip()[:40]
 
 
 def find_or_create(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,

@@ -169,7 +169,28 @@ def _revolving(rng: np.random.Generator, rev: np.ndarray, inc: np.ndarray, util:
     lsum = np.bincount(acc_person, limit.clip(0), n)
     u_acc = np.where(rev, util[acc_person] * w * lsum[acc_person]
                      / np.maximum(wsum[acc_person], 1e-9), 0.0)
+    # no card over its limit unless its owner's utilisation is (GMSC's tail above 1): what a
+    # share puts over the limit goes to the owner's other cards, in proportion to their room
+    # (the room suffices, the total being at most the limits; the aggregate stays ``util``)
+    capped = rev & (util[acc_person] <= 1.0)
+    lim = limit.clip(0).astype(float)
+    over = np.where(capped, (u_acc - 1.0).clip(0.0) * lim, 0.0)
+    if over.any():
+        u_acc = np.where(capped, np.minimum(u_acc, 1.0), u_acc)
+        room = np.where(capped, (1.0 - u_acc) * lim, 0.0)
+        excess, rooms = np.bincount(acc_person, over, n), np.bincount(acc_person, room, n)
+        share = np.divide(room, rooms[acc_person], out=np.zeros(A), where=rooms[acc_person] > 0)
+        u_acc = u_acc + np.divide(excess[acc_person] * share, lim, out=np.zeros(A),
+                                  where=lim > 0)
     return limit, u_acc
+
+
+def _within_limits(balance: np.ndarray, limit: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """Revolving balances by month (rows: accounts, ``limit`` each) held at the limit when the
+    owner's utilisation (``util``, by account) is not above 1: the months' noise never puts a
+    card over its limit."""
+    cap = np.where(util <= 1.0, limit, np.iinfo(np.int64).max)
+    return np.asarray(np.minimum(balance, cap[:, None]), dtype=np.int64)
 
 
 def _fixed_payments(rng: np.random.Generator, kind: np.ndarray, is_closed: np.ndarray,
@@ -375,7 +396,8 @@ def make_block(b: int, seed: int, locale: str = "en_US",
 
     rev = kind == REV
     limit, u_acc = _revolving(rng, rev, inc, util, acc_person)
-    rev_bal = np.round(limit[:, None] * u_acc[:, None] * noise).astype(np.int64)
+    rev_bal = _within_limits(np.round(limit[:, None] * u_acc[:, None] * noise).astype(np.int64),
+                             limit, util[acc_person])
     balance[rev] = rev_bal[rev]
     rev_pay = np.where(balance > 0, np.maximum(2500, balance // 50), 0)
     sched[rev] = rev_pay[rev]
@@ -650,8 +672,9 @@ def credit_file_columns(start: int, count: int, seed: int = 7,
     limit, u_acc = _revolving(rng, rev, inc, util, acc_person)
     balance = np.zeros((A, MONTHS), np.int64)
     sched = np.full((A, MONTHS), -1, np.int64)
-    balance[rev] = np.round(limit[rev, None] * u_acc[rev, None] * noise[row_of[rev]]
-                            ).astype(np.int64)
+    balance[rev] = _within_limits(
+        np.round(limit[rev, None] * u_acc[rev, None] * noise[row_of[rev]]).astype(np.int64),
+        limit[rev], util[acc_person[rev]])
     rev_bal = balance[rev]
     sched[rev] = np.where(rev_bal > 0, np.maximum(2500, rev_bal // 50), 0)
     budget = debt_ratio * income_usd * 100.0 - np.bincount(

@@ -16,6 +16,8 @@ def install(app: FastAPI) -> None:
         errors,
         pages_admin,
         pages_consents,
+        pages_enrol,
+        pages_furnisher,
         pages_me,
         pages_orgs,
         pages_public,
@@ -23,6 +25,7 @@ def install(app: FastAPI) -> None:
     from openbureau.web.render import environment
 
     app.state.web_templates = environment()
-    for module in (pages_public, pages_me, pages_consents, pages_orgs, pages_admin):
+    for module in (pages_public, pages_enrol, pages_me, pages_consents, pages_orgs,
+                   pages_furnisher, pages_admin):
         app.include_router(module.router)
     errors.install(app)

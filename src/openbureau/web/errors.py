@@ -16,7 +16,7 @@ from starlette.responses import Response
 from openbureau.domain import errors as e
 from openbureau.web.render import render
 
-API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
+API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
 

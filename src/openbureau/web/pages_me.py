@@ -29,27 +29,15 @@ def _done(path: str, message: str) -> Response:
     return RedirectResponse(f"{path}?done={message}", status_code=303)
 
 
-def _current_score(bureau: Bureau, who: Principal, report: dict[str, Any]) -> dict[str, Any] | None:
-    """The report's score; while the scoring service gives none, the active model's score of
-    the file as it stands (the simulator with no changes), with its key factors."""
-    score: dict[str, Any] | None = report.get("score")
-    if score:
-        return score
-    try:
-        score = simulation.run(bureau, who, [])["before"]
-    except OpenBureauError:
-        return None
-    return score
-
-
 @router.get("/report", response_class=Response)
 def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     rep = consumer.my_report(bureau, who)
-    score = _current_score(bureau, who, rep)
+    score = consumer.shown_score(bureau, who, rep)
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
-                  done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who))
+                  done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who),
+                  profile_title=bureau.profile.title)
 
 
 @router.get("/report.pdf", response_class=Response)
@@ -104,9 +92,20 @@ def object_to_listing(listing_id: str = Form(..., max_length=24),
     return _done("/me/report", "objection-filed")
 
 
+@router.get("/freeze", response_class=Response)
+def freeze_page(request: Request, bureau: Bureau = Depends(get_bureau),
+                who: Principal = Depends(me)) -> Response:
+    """What a freeze does and does not do, and a confirmation: never one click."""
+    return render(request, "me/freeze.html", frozen=consumer.is_frozen(bureau, who))
+
+
 @router.post("/freeze", response_class=Response)
-def freeze(action: str = Form("place", pattern="^(place|lift)$"),
+def freeze(request: Request, action: str = Form("place", pattern="^(place|lift)$"),
+           confirm: str = Form("", max_length=3),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    if confirm != "yes":
+        return render(request, "me/freeze.html", status_code=422,
+                      frozen=consumer.is_frozen(bureau, who))
     if action == "lift":
         rights.lift_freeze(bureau.uow(), bureau.deps, who)
         return _done("/me/report", "freeze-lifted")

@@ -1,5 +1,5 @@
 """Organisations' pages: members (inquiry, report, decision, restriction check, offers), courts
-(listings, judgments, satisfaction, objections) and furnishers (disputes to answer). Each
+(listings, judgments, satisfaction, objections); furnishers' are in ``pages_furnisher``. Each
 handler calls the service the matching ``/v1`` route calls."""
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from openbureau.domain.roles import Principal, Role
 from openbureau.services import (
     access,
     decisions,
-    disputes,
     inquiries,
     objections,
-    quality_reports,
     registry,
     rights,
 )
@@ -33,7 +31,6 @@ from openbureau.web.render import render
 router = APIRouter(tags=["web"], dependencies=[Depends(sessions.load_session)])
 member = sessions.page(Role.MEMBER)
 court = sessions.page(Role.COURT)
-furnisher = sessions.page(Role.FURNISHER)
 MEMBER_PURPOSES = [p.value for p in Purpose if p is not Purpose.CONSUMER_REQUEST]
 
 
@@ -80,8 +77,12 @@ def pull(request: Request, national_id: str = Form(..., max_length=40),
 @router.post("/member/decisions", response_class=Response)
 def decide(request: Request, inquiry_id: str = Form(..., max_length=40),
            decision: str = Form(..., pattern="^(approved|declined|counteroffer)$"),
+           terms: str = Form("", max_length=1000),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(member)) -> Response:
-    out = decisions.record_decision(bureau.uow(), bureau.deps, who, inquiry_id, decision)
+    # the terms box belongs to the counteroffer; words left in it for another choice are not
+    # the member's decision
+    out = decisions.record_decision(bureau.uow(), bureau.deps, who, inquiry_id, decision,
+                                    terms if decision == "counteroffer" else None)
     return render(request, "org/decision.html", out=out)
 
 
@@ -228,26 +229,3 @@ def decide_objection(objection_id: str, outcome: str = Form(..., pattern="^(uphe
                      who: Principal = Depends(court)) -> Response:
     objections.decide(bureau.uow(), bureau.deps, who, objection_id, outcome, note, remedy or None)
     return _done("/court/objections", "decided")
-
-
-# -- furnisher ---------------------------------------------------------------------------------
-
-@router.get("/furnisher", response_class=Response)
-def furnisher_disputes(request: Request, bureau: Bureau = Depends(get_bureau),
-                       who: Principal = Depends(furnisher)) -> Response:
-    return render(request, "org/furnisher.html",
-                  items=disputes.furnisher_disputes(bureau.uow(), bureau.deps, who, "open"))
-
-
-@router.get("/furnisher/files", response_class=Response)
-def furnisher_files(request: Request, bureau: Bureau = Depends(get_bureau),
-                    who: Principal = Depends(furnisher)) -> Response:
-    return render(request, "org/furnisher_files.html",
-                  items=quality_reports.files_of(bureau.uow(), bureau.deps, who))
-
-
-@router.get("/furnisher/files/{file_id}/quality", response_class=Response)
-def furnisher_file_quality(request: Request, file_id: str, bureau: Bureau = Depends(get_bureau),
-                           who: Principal = Depends(furnisher)) -> Response:
-    return render(request, "org/file_quality.html",
-                  report=quality_reports.report_of(bureau.uow(), bureau.deps, who, file_id))

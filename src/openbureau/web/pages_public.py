@@ -18,7 +18,8 @@ from openbureau.web import sessions
 from openbureau.web.render import STATIC, render
 
 router = APIRouter(tags=["web"], dependencies=[Depends(sessions.load_session)])
-STATIC_FILES = {"htmx.min.js": "text/javascript", "app.css": "text/css"}
+STATIC_FILES = {"htmx.min.js": "text/javascript", "app.css": "text/css",
+                "upload.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 HOME = {Role.CONSUMER: "/me/report", Role.MEMBER: "/member", Role.COURT: "/court",
         Role.OPERATOR: "/admin", Role.AUDITOR: "/admin", Role.FURNISHER: "/furnisher"}
 DEMO_FILE = "demo-credentials.json"
@@ -137,6 +138,13 @@ def static(name: str) -> Response:
         raise NotFound("no such file")
     return FileResponse(STATIC / name, media_type=STATIC_FILES[name],
                         headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/favicon.ico", response_class=Response)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the same SVG icon."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 def home_of(who: Principal | None) -> str:

@@ -17,6 +17,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
+from openbureau.domain import wording
+from openbureau.domain.letters import Letter
 from openbureau.domain.money import format_money  # one money format for pages and PDF
 from openbureau.scoring.bands import BANDS, band
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
@@ -26,10 +28,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 BAND_COLOURS = {"poor": "#b3261e", "fair": "#c75b00", "good": "#8a6d00",
                 "very good": "#4d7c0f", "excellent": "#1b6e3a"}
-# short visible text for each payment-grid code (colour is never the only signal)
-GRID_SHORT = {"0": "OK", "1": "30", "2": "60", "3": "90", "4": "120", "5": "150", "6": "180",
-              "E": "OK", "G": "COL", "H": "FC", "J": "VS", "K": "REP", "L": "CO", "P": "PD",
-              "C": "CL", "-": "–"}
+GRID_SHORT = wording.GRID_SHORT   # the PDF shows the same codes
 
 
 def _words(value: Any) -> str:
@@ -40,9 +39,11 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=format_money, when=day, words=_words)
+    env.filters.update(money=format_money, when=day, words=_words, long_date=wording.long_date,
+                       month_label=wording.month_label)
     env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of, BANDS=BANDS,
-                       SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX)
+                       SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX, letter_of=Letter.from_text,
+                       month_short=wording.month_short)
     return env
 
 

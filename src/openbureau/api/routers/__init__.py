@@ -7,6 +7,7 @@ from openbureau.api.routers import (
     consents,
     consumer,
     furnisher,
+    identity,
     me,
     member,
     registry,
@@ -16,4 +17,4 @@ from openbureau.api.routers import (
 
 ROUTERS: list[APIRouter] = [consumer.router, furnisher.router, member.router, me.router,
                             admin.router, scoring.router, rights.router, registry.router,
-                            consents.router]
+                            consents.router, identity.router]

@@ -34,10 +34,19 @@ def revoke_organisation(name: str, bureau: Bureau = Depends(get_bureau),
 
 
 @router.get("/audit")
-def audit(after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
-          subject_ref: str | None = None, bureau: Bureau = Depends(get_bureau),
+def audit(after: int = Query(0, ge=0, description="oldest first, from after this event"),
+          before: int | None = Query(None, ge=1, description="newest first, from before this "
+                                                             "event"),
+          order: Literal["newest", "oldest"] | None = Query(
+              None, description="default newest first (oldest when `after` is given)"),
+          limit: int = Query(100, ge=1, le=1000),
+          subject_ref: str | None = Query(None, max_length=40),
+          actor: str | None = Query(None, max_length=200, description="actor contains"),
+          action: str | None = Query(None, max_length=60, description="action starts with"),
+          bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(staff)) -> dict[str, Any]:
-    return audit_log.list_events(bureau.uow(), bureau.deps, who, after, limit, subject_ref)
+    return audit_log.list_events(bureau.uow(), bureau.deps, who, after, limit, subject_ref,
+                                 before=before, order=order, actor=actor, action=action)
 
 
 @router.get("/audit/verify")

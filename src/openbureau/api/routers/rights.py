@@ -107,7 +107,7 @@ def identity_respond(dispute_id: str, body: IdentityDisputeResponseIn,
 def decide(body: DecisionIn, bureau: Bureau = Depends(get_bureau),
            who: Principal = Depends(member_only)) -> DecisionOut:
     return DecisionOut(**decisions.record_decision(bureau.uow(), bureau.deps, who, body.inquiry_id,
-                                                   body.decision.value))
+                                                   body.decision.value, body.terms))
 
 
 @router.post("/v1/member/offers", status_code=201, tags=["member"])

@@ -1,0 +1,206 @@
+"""Deciding where an identity belongs: match weights, then the integrity rules no weight
+overrides.
+
+- **Generation codes.** A record whose generation code (Jr, Sr, II...) differs from every code
+  the file holds never links to it.
+- **Two national ids.** A record whose national id is not among the file's links only when it
+  looks like a mistyped id -- one digit off, or two digits transposed -- and its surname and
+  birth date are exactly the file's, its first name the same (exactly, or as a nickname) and
+  its middle name not another; never otherwise (two people of one name and birth date are two
+  files; twins of one first name have consecutive ids and two middle names).
+- **A different first name and birth date is a different person** (twins, spouses, parent and
+  child at one address), unless the national id is the file's.
+- **A different first name and surname is a different person**, unless the national id is the
+  file's.
+- **Without a national id, the first name must agree** (a nickname, an initial or a typo
+  agrees; another name does not).
+- **A file owns the national id it was reported under most often**; an id it picked up from a
+  mistyped record does not make it that number's file.
+- **An id is not enough.** A record whose national id is the file's while its name and birth
+  date both disagree is not linked: it is held ("id matches, name and birth date do not").
+- **No id, no bridge.** A record without a national id links only to its single best candidate,
+  clearly ahead of the next (``MARGIN`` bits of weight); otherwise it is held.
+- **Several strong candidates** (two files above the link threshold without the margin between
+  them) is ambiguity: held at ingest, "no file" at a look-up -- never someone else's data.
+- **Known accounts** (furnisher + account number already on a file) stay on that file unless
+  one of the rules above forbids it there; then the record is held.
+- **Cannot-link.** Files the caller says the record must not join (a consumer's "not mine") are
+  never candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from openbureau.identity.comparisons import BY_NAME
+from openbureau.identity.features import Features
+from openbureau.identity.model import FileIdentity, Match, MatchModel
+
+MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
+
+
+class Outcome(StrEnum):
+    LINK = "link"
+    HOLD = "hold"
+    NEW = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    subject_id: int | None
+    match: Match | None
+    reason: str
+    scored: tuple[tuple[int, Match], ...] = ()      # candidates scored, best first
+
+
+def forbidden(rec: Features, file: FileIdentity) -> str | None:
+    """Why ``rec`` may never join ``file`` whatever its weight, or None."""
+    gens = {n.gen for n in file.names if n.gen}
+    if rec.gen and gens and rec.gen not in gens:
+        return "generation codes differ"
+    nids = {f.nid for f in file.nids}
+    if not (rec.nid and rec.nid in nids) and _differ(rec, file):
+        return "first name and birth date differ"
+    if not rec.nid and _first_differs(rec, file):
+        return "first name differs and no national id was given"
+    if not claims(file, rec.nid) and _name_differs(rec, file):
+        return "first name and surname differ"
+    if rec.nid and nids and rec.nid not in nids:
+        first, middle = BY_NAME["first"], BY_NAME["middle"]
+        same_name = any(n.surname == rec.surname
+                        and first.levels[first.level_of(rec, n)].label in _SAME_FIRST
+                        and middle.levels[middle.level_of(rec, n)].label != "else"
+                        for n in file.names)
+        same_dob = rec.dob is not None and any(d.dob == rec.dob for d in file.dobs)
+        nid = BY_NAME["nid"]
+        typo = any(nid.levels[nid.level_of(rec, f)].label in ("one digit off", "transposition")
+                   for f in file.nids)
+        if not (typo and same_name and same_dob and rec.first and rec.surname):
+            return "national ids differ"
+    return None
+
+
+_SAME_FIRST = ("exact", "nickname")
+
+
+def claims(file: FileIdentity, nid: str | None) -> bool:
+    """The file holds ``nid`` as its own: its only id, or reported more often than any other
+    (a mistyped id a file picked up does not make the file that number's owner)."""
+    if not nid:
+        return False
+    counts: dict[str | None, int] = {}
+    for f in file.nids:
+        counts[f.nid] = counts.get(f.nid, 0) + 1
+    if nid not in counts:
+        return False
+    others = [c for v, c in counts.items() if v != nid]
+    return not others or counts[nid] > max(others)
+
+
+def _first_differs(rec: Features, file: FileIdentity) -> bool:
+    first = BY_NAME["first"]
+    return bool(rec.first) and any(n.first for n in file.names) and all(
+        first.levels[first.level_of(rec, n)].label == "else" for n in file.names if n.first)
+
+
+def _name_differs(rec: Features, file: FileIdentity) -> bool:
+    """Neither the first name nor the surname agrees with any name the file holds."""
+    if not rec.first or not rec.surname:
+        return False
+    first, surname = BY_NAME["first"], BY_NAME["surname"]
+    named = [n for n in file.names if n.first and n.surname]
+    return bool(named) and all(
+        first.levels[first.level_of(rec, n)].label == "else"
+        and surname.levels[surname.level_of(rec, n)].label == "else" for n in named)
+
+
+def _differ(rec: Features, file: FileIdentity) -> bool:
+    """Both the first name and the birth date disagree with every value the file holds."""
+    if not rec.first or rec.dob is None or not file.dobs or not any(n.first for n in file.names):
+        return False
+    first, dob = BY_NAME["first"], BY_NAME["dob"]
+    names_differ = all(first.levels[first.level_of(rec, n)].label == "else"
+                       for n in file.names if n.first)
+    return names_differ and all(dob.levels[dob.level_of(rec, d)].label == "else"
+                                for d in file.dobs)
+
+
+def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
+    """The file holds the record's national id but neither its name nor its birth date."""
+    if not claims(file, rec.nid):
+        return False
+    name_disagrees = match.level("surname") == "else" and match.level("first") in (
+        "else", "null")
+    return name_disagrees and match.level("dob") in ("else", "null")
+
+
+def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], *,
+           known: int | None = None, cannot_link: Iterable[int] = ()) -> Decision:
+    """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file."""
+    t = model.thresholds
+    barred = set(cannot_link)
+    scored: list[tuple[int, Match]] = []
+    conflicts: list[str] = []
+    for sid in sorted(files):
+        if sid in barred:
+            continue
+        why = forbidden(rec, files[sid])
+        if why is None:
+            scored.append((sid, model.score_file(rec, files[sid])))
+        elif claims(files[sid], rec.nid):
+            conflicts.append(why)
+        elif sid == known:
+            conflicts.append(f"known account's file: {why}")
+    scored.sort(key=lambda item: (-item[1].weight, item[0]))
+    ranked = tuple(scored)
+    clear = bool(scored) and scored[0][1].weight >= t.link and (
+        len(scored) == 1 or scored[1][1].weight < t.review
+        or scored[0][1].weight - scored[1][1].weight >= MARGIN)
+    for sid, match in scored:
+        if id_only(rec, files[sid], match) and not (clear and sid != scored[0][0]):
+            return Decision(Outcome.HOLD, None, match,
+                            "national id matches a file whose name and birth date do not",
+                            ranked)
+    if known is not None and known in files and known not in barred:
+        on_file = next((m for s, m in scored if s == known), None)
+        if on_file is not None and on_file.weight >= t.review:
+            return Decision(Outcome.LINK, known, on_file, "known account", ranked)
+        if on_file is None or conflicts:
+            return Decision(Outcome.HOLD, None, on_file,
+                            "account on file under an identity this record conflicts with",
+                            ranked)
+    if conflicts and not (scored and scored[0][1].weight >= t.link):
+        return Decision(Outcome.HOLD, None, None,
+                        f"national id on file under another identity ({conflicts[0]})", ranked)
+    if not scored or scored[0][1].weight < t.review:
+        return Decision(Outcome.NEW, None, None, "no file matches", ranked)
+    best_sid, best = scored[0]
+    second = scored[1][1].weight if len(scored) > 1 else None
+    if best.weight < t.link:
+        return Decision(Outcome.HOLD, None, best, "weak match: below the link threshold",
+                        ranked)
+    if second is not None and second >= t.review and best.weight - second < MARGIN:
+        return Decision(Outcome.HOLD, None, best, "several files match", ranked)
+    return Decision(Outcome.LINK, best_sid, best, "match", ranked)
+
+
+def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
+            ) -> Decision:
+    """Which file a look-up (an inquiry, a restriction check, a court) means: LINK only when one
+    file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
+    birth date and national id, when it gives them, must be ones the file holds: the asker has
+    the person in front of them (a mistyped number is theirs to correct, not the bureau's to
+    guess), and a consequence (a court's restriction) must never reach a near-namesake."""
+    if rec.dob is not None:
+        files = {sid: f for sid, f in files.items()
+                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
+    if rec.nid is not None:
+        files = {sid: f for sid, f in files.items()
+                 if not f.nids or any(n.nid == rec.nid for n in f.nids)}
+    d = decide(model, rec, files)
+    if d.outcome is Outcome.LINK:
+        return d
+    return Decision(Outcome.NEW, None, d.match, d.reason, d.scored)

@@ -1,0 +1,87 @@
+"""The review queue: records identity resolution held, and an operator's decision on each.
+
+A hold is listed without any identity value (its reason, the match weight, each candidate file
+by its public ref with every field's level and weight). An operator decides: ``link`` it to a
+named file, or open a ``new_file`` for it, or ``withdraw`` it (the furnisher is to correct and
+re-send). A linked or new-file decision stores the record on that file exactly as furnishing
+would have (``furnishing.place_held``); its identity joins the file's observations, so the
+same identity sent again resolves there. Every decision is audited with the operator.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+
+from openbureau.adapters.tables import identity_holds, organisations, subjects
+from openbureau.bootstrap import Bureau
+from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.records import parse_account_record
+from openbureau.domain.roles import Principal, Role
+from openbureau.services import furnishing
+
+Action = Literal["link", "new_file", "withdraw"]
+
+
+def list_holds(bureau: Bureau, status: str = "held", limit: int = 100) -> dict[str, Any]:
+    h = identity_holds.c
+    with bureau.uow() as uow:
+        rows = uow.execute(
+            select(h.item_ref, h.reason, h.weight, h.candidates, h.line, h.status,
+                   h.created_at, h.decided_at, organisations.c.name.label("furnisher"))
+            .join(organisations, organisations.c.id == h.furnisher_id)
+            .where(h.status == status).order_by(h.id).limit(limit)).all()
+    return {"items": [{"hold_ref": r.item_ref, "furnisher": r.furnisher, "line": r.line,
+                       "reason": r.reason, "weight": r.weight, "candidates": r.candidates,
+                       "status": r.status, "held_at": r.created_at.isoformat(),
+                       "decided_at": r.decided_at.isoformat() if r.decided_at else None}
+                      for r in rows]}
+
+
+def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
+           file_ref: str | None = None) -> dict[str, Any]:
+    h = identity_holds.c
+    with bureau.uow() as uow:
+        row = uow.execute(select(identity_holds).where(h.item_ref == hold_ref)).first()
+        if row is None:
+            raise NotFound("no such hold")
+        if row.status != "held":
+            raise Conflict(f"this hold was already decided ({row.status})")
+        target: int | None = None
+        if action == "link":
+            if not file_ref:
+                raise ValidationFailed([FieldError("file_ref", "name the file to link to")])
+            target = uow.execute(select(subjects.c.id)
+                                 .where(subjects.c.item_ref == file_ref)).scalar()
+            if target is None:
+                raise NotFound("no such file")
+        kept = json.loads(bureau.vault.decrypt(row.record_ciphertext))
+        furnisher = Principal(Role.FURNISHER, row.furnisher_id, "furnisher")
+    if action != "withdraw" and "record" not in kept:
+        raise Conflict("this hold keeps a Metro 2 column row without its record: withdraw it "
+                       "and ask the furnisher to re-send the record")
+    subject_ref = file_ref
+    if action == "new_file":
+        from openbureau.services import resolution
+
+        with bureau.uow() as uow:
+            who = parse_account_record(kept["record"]).subject
+            dialect = uow.session.get_bind().dialect.name
+            made = resolution.create_files(uow, bureau.vault, dialect, {"g": who},
+                                      uow.clock.now())
+            target, subject_ref = made["g"]
+            uow.commit()
+    if target is not None:
+        furnishing.place_held(bureau, furnisher, parse_account_record(kept["record"]),
+                              target, row.file_id)
+    status = {"link": "linked", "new_file": "new_file", "withdraw": "withdrawn"}[action]
+    with bureau.uow() as uow:
+        now = uow.clock.now()
+        uow.execute(update(identity_holds).where(h.item_ref == hold_ref).values(
+            status=status, decided_at=now, decided_by=operator.actor, subject_id=target))
+        uow.audit(operator.actor, f"identity.hold_{status}", subject_ref, "identity review",
+                  hold=hold_ref, reason=row.reason, weight=row.weight)
+        uow.commit()
+    return {"hold_ref": hold_ref, "status": status, "file_ref": subject_ref}

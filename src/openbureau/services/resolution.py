@@ -1,0 +1,288 @@
+"""Identity resolution online: which file each incoming record joins, which file a look-up
+means.
+
+Candidates are the files holding any of the identity's blocking keys (keyed hashes only,
+``identity_store.blocking_keys``); each candidate's observations are decrypted into a
+``FileIdentity`` and scored by the matching model (``openbureau.identity``), and the integrity
+rules decide (``identity.rules``). A chunk of records is resolved in a fixed number of
+statements: one look-up of keys, one of observations, one insert of new files, one of holds.
+
+The common case costs no scoring: a record whose national id key and name + birth date key
+are both held by one file, and by no other, is that file's (the model's weight for such a pair
+is far above the link threshold whatever else differs).
+
+Records with a national id are resolved first; records without one then see the chunk's files
+too (so one file's records in one chunk never open two files).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from openbureau.adapters.audit import PendingEvent
+from openbureau.adapters.pii import IdentityVault
+from openbureau.adapters.tables import (
+    identity_holds,
+    identity_keys,
+    identity_observations,
+    subjects,
+)
+from openbureau.domain.record_parts import Address
+from openbureau.domain.record_types import SubjectIdentity
+from openbureau.identity import features, model, rules
+from openbureau.identity.model import FileIdentity, MatchModel
+from openbureau.services import identity_store
+from openbureau.services.refs import new_ref
+from openbureau.unit_of_work import UnitOfWork
+
+_KINDS = ("name", "national_id", "date_of_birth", "address", "phone")
+# A blocking key held by more files than this finds no candidates: it is too common to tell
+# people apart (a first name and a birth date shared by a crowd), and scoring the crowd would
+# make one record cost as much as the block. The other keys still find the person.
+MAX_BLOCK = 64
+
+
+@dataclass
+class Chunk:
+    """What resolving a chunk decided, by the caller's group key."""
+
+    ids: dict[str, int] = field(default_factory=dict)        # linked or new: the file's id
+    refs: dict[int, str] = field(default_factory=dict)       # file id -> public ref
+    held: dict[str, rules.Decision] = field(default_factory=dict)
+    decisions: dict[str, rules.Decision] = field(default_factory=dict)
+    fast: int = 0                                            # placed without scoring
+
+
+def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
+    if kind == "name":
+        return SubjectIdentity(None, value.get("name", ""), None,
+                               surname=value.get("surname"), first_name=value.get("first_name"),
+                               middle_name=value.get("middle_name"),
+                               generation_code=value.get("generation_code"))
+    if kind == "national_id":
+        return SubjectIdentity(value["national_id"], "", None)
+    if kind == "date_of_birth":
+        return SubjectIdentity(None, "", date.fromisoformat(value["date_of_birth"]))
+    if kind == "address":
+        return SubjectIdentity(None, "", None, address=Address(
+            line1=value.get("line1"), postal_code=value.get("postal_code")))
+    return SubjectIdentity(None, "", None, phone=value.get("phone"))
+
+
+def file_identities(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+                    subject_ids: Iterable[int]) -> dict[int, FileIdentity]:
+    """Every identity value each file holds (its observations, and the name, birth date and
+    national id it was opened with), as the model compares them."""
+    ids = sorted(set(subject_ids))
+    out: dict[int, FileIdentity] = {sid: FileIdentity() for sid in ids}
+    if not ids:
+        return out
+    s = subjects.c
+    for r in uow.execute(select(s.id, s.name, s.date_of_birth, s.id_ciphertext)
+                         .where(identity_store.among(dialect, s.id, ids))):
+        nid = vault.decrypt(r.id_ciphertext) if r.id_ciphertext is not None else None
+        out[r.id].add(features.of(SubjectIdentity(nid, r.name or "", r.date_of_birth)))
+    o = identity_observations.c
+    for r in uow.execute(select(o.subject_id, o.kind, o.value_ciphertext)
+                         .where(identity_store.among(dialect, o.subject_id, ids),
+                                o.kind.in_(_KINDS))):
+        value = json.loads(vault.decrypt(r.value_ciphertext))
+        out[r.subject_id].add(features.of(_identity_of(r.kind, value)))
+    return out
+
+
+def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str]) -> dict[str, set[int]]:
+    """The files holding each blocking key."""
+    wanted = sorted(set(keys))
+    out: dict[str, set[int]] = {}
+    k = identity_keys.c
+    for i in range(0, len(wanted), 5000):
+        for r in uow.execute(select(k.key_hmac, k.subject_id)
+                             .where(identity_store.among(dialect, k.key_hmac,
+                                                         wanted[i:i + 5000]))):
+            out.setdefault(r.key_hmac, set()).add(r.subject_id)
+    return out
+
+
+def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.Hashes,
+                  dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
+                  match_model: MatchModel | None = None,
+                  placed: Mapping[str, int] | None = None, actor: str = "system") -> Chunk:
+    """Place each group of a chunk (its key -> the identity of its first record): an existing
+    file, a new file, or held. New files are created here. ``placed``: groups whose file an
+    operator has decided (a hold resolved): they go there without being resolved."""
+    m = match_model or model.load()
+    out = Chunk()
+    if placed:
+        out.ids.update({g: sid for g, sid in placed.items() if g in groups})
+        groups = {g: who for g, who in groups.items() if g not in placed}
+    keys_of: dict[str, list[str]] = {}
+    for g, who in groups.items():
+        h = hashes(who.national_id) if who.national_id else None
+        keys_of[g] = identity_store.blocking_keys(hashes, who, h)
+    held_by = holders(uow, dialect, (k for ks in keys_of.values() for k in ks))
+    pending: dict[str, set[int]] = {}
+    for g, who in groups.items():
+        if who.national_id:
+            nid_key, nd_key = keys_of[g][1], keys_of[g][0]
+            owners = held_by.get(nid_key, set())
+            if len(owners) == 1 and owners <= held_by.get(nd_key, set()):
+                out.ids[g] = next(iter(owners))
+                out.fast += 1
+                continue
+        # a key held by very many files tells nothing (every "Ada" born that day): skipped
+        pending[g] = set().union(*(held for k in keys_of[g]
+                                   if len(held := held_by.get(k, set())) <= MAX_BLOCK))
+    files = file_identities(uow, vault, dialect, {c for cs in pending.values() for c in cs})
+    new: dict[str, SubjectIdentity] = {}
+    chunk_files: dict[str, FileIdentity] = {}      # this chunk's new files, by group
+    local: dict[str, set[str]] = {}                # blocking key -> new files' groups
+    alias: dict[str, str] = {}                     # group -> the chunk's new file it joins
+    feats: dict[str, features.Features] = {}
+
+    def feat(g: str) -> features.Features:          # only what is compared is computed
+        f = feats.get(g)
+        if f is None:
+            f = feats[g] = features.of(groups[g])
+        return f
+
+    def chunk_file(x: str) -> FileIdentity:
+        f = chunk_files.get(x)
+        if f is None:
+            f = chunk_files[x] = FileIdentity()
+            f.add(feat(x))
+        return f
+
+    # records with a national id first, then those without (they may join the chunk's files)
+    for g in sorted(pending, key=lambda g: not groups[g].national_id):
+        near = {x for k in keys_of[g]
+                if len(new_files := local.get(k, ())) <= MAX_BLOCK for x in new_files}
+        if not pending[g] and not near:            # new to the bureau and to the chunk
+            new[g] = groups[g]
+            for k in keys_of[g]:
+                local.setdefault(k, set()).add(g)
+            continue
+        cands = {sid: files[sid] for sid in pending[g]}
+        fake_ids = {-(i + 1): x for i, x in enumerate(sorted(near))}
+        cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
+        d = rules.decide(m, feat(g), cands)
+        out.decisions[g] = d
+        if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
+            if d.subject_id < 0:
+                target = fake_ids[d.subject_id]
+                chunk_file(target).add(feat(g))
+                alias[g] = target
+            else:
+                out.ids[g] = d.subject_id
+        elif d.outcome is rules.Outcome.HOLD:
+            out.held[g] = d
+        else:
+            new[g] = groups[g]
+            for k in keys_of[g]:
+                local.setdefault(k, set()).add(g)
+    owners_of_new = {g for g in new if g not in alias}
+    # new files in the order their first records came (the file's order)
+    made = create_files(uow, vault, dialect,
+                        {g: who for g, who in groups.items() if g in owners_of_new}, now)
+    for g in owners_of_new:
+        out.ids[g] = made[g][0]
+    for g, target in alias.items():
+        out.ids[g] = made[target][0]
+    ids = sorted(set(out.ids.values()) | {sid for d in out.decisions.values()
+                                          for sid, _ in d.scored[:3] if sid > 0})
+    s = subjects.c
+    out.refs = {r.id: r.item_ref for r in uow.execute(
+        select(s.id, s.item_ref).where(identity_store.among(dialect, s.id, ids)))} if ids else {}
+    _audit(uow, actor, out, now)
+    return out
+
+
+def _audit(uow: UnitOfWork, actor: str, out: Chunk, now: Any) -> None:
+    """One event per decision the model made (links it scored, holds, new files that had
+    candidates): the weight and each field's level and weight -- never an identity value."""
+    events = []
+    for g, d in out.decisions.items():
+        if d.outcome is rules.Outcome.NEW and not d.scored:
+            continue
+        sid = out.ids.get(g)
+        action = {"link": "identity.linked", "hold": "identity.held",
+                  "new": "identity.new_file"}[d.outcome.value]
+        events.append(PendingEvent(now, actor, action, out.refs.get(sid) if sid else None,
+                                   "identity resolution", {
+                                       "reason": d.reason,
+                                       "weight": round(d.match.weight, 2) if d.match else None,
+                                       "fields": d.match.explain() if d.match else [],
+                                       "candidates": [
+                                           {"file": out.refs.get(c), "weight": round(m.weight, 2)}
+                                           for c, m in d.scored[:3] if c > 0]}))
+    if events:
+        uow.audit_many(events)
+
+
+def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+            firsts: Mapping[str, SubjectIdentity], now: Any) -> dict[str, tuple[int, str]]:
+    """New files, each from its first record's identity. A national id already some file's
+    (a number a mistyped record brought in) is kept on the new file's observations only."""
+    if not firsts:
+        return {}
+    wanted = {vault.lookup_hash(w.national_id) for w in firsts.values() if w.national_id}
+    s = subjects.c
+    taken = {r.id_hmac for r in uow.execute(
+        select(s.id_hmac).where(identity_store.among(dialect, s.id_hmac, sorted(wanted))))} \
+        if wanted else set()
+    rows = []
+    for who in firsts.values():
+        nid = who.national_id
+        h = vault.lookup_hash(nid) if nid else None
+        own = nid is not None and h not in taken
+        if h is not None:
+            taken.add(h)
+        rows.append({"id_hmac": h if own else None,
+                     "id_ciphertext": vault.encrypt(nid) if own and nid else None,
+                     "id_suffix": nid[-4:] if own and nid else None,
+                     "name": who.name, "date_of_birth": who.date_of_birth,
+                     "item_ref": new_ref("sub")})
+    stmt, params = identity_store.insert_rows(dialect, subjects, rows,
+                                              {"kind": "person", "created_at": now})
+    made = {r.item_ref: r.id for r in uow.execute(stmt.returning(s.id, s.item_ref), params)}
+    return {g: (int(made[row["item_ref"]]), str(row["item_ref"]))
+            for g, row in zip(firsts, rows, strict=True)}
+
+
+def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int | None,
+         line: int | None, account_ref: str, record: dict[str, Any], decision: rules.Decision,
+         refs: Mapping[int, str], now: Any) -> str:
+    """Keep a record resolution would not place; its public ref."""
+    ref = new_ref("hld")
+    uow.execute(insert(identity_holds).values(
+        item_ref=ref, furnisher_id=furnisher_id, file_id=file_id, line=line,
+        account_ref_hmac=vault.keyed_hash("account_ref", account_ref),
+        reason=decision.reason[:200],
+        weight=decision.match.weight if decision.match is not None else None,
+        candidates=[{"file": refs.get(sid), "weight": round(mt.weight, 2),
+                     "fields": mt.explain()} for sid, mt in decision.scored[:3]],
+        record_ciphertext=vault.encrypt(json.dumps(record, sort_keys=True, default=str)),
+        status="held", created_at=now))
+    return ref
+
+
+def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
+            match_model: MatchModel | None = None) -> rules.Decision:
+    """Which file an identity means, with confidence; anything else is "no file"."""
+    m = match_model or model.load()
+    hashes = identity_store.Hashes(vault)
+    h = hashes(identity.national_id) if identity.national_id else None
+    keys = identity_store.blocking_keys(hashes, identity, h)
+    cands = set().union(*(held for held in holders(uow, dialect, keys).values()
+                          if len(held) <= MAX_BLOCK)) if keys else set()
+    if h is not None:      # files opened before blocking keys existed hold their id here
+        s = subjects.c
+        cands |= {r.id for r in uow.execute(select(s.id).where(s.id_hmac == h))}
+    files = file_identities(uow, vault, dialect, cands)
+    return rules.look_up(m, features.of(identity), files)

@@ -1,0 +1,168 @@
+"""Identity resolution over HTTP: furnishers' records land on the right person's file, lenders
+find applicants under the name they write, and what cannot be placed is held for an operator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from openbureau.adapters.tables import accounts, audit_events, subjects
+from tests.conftest import auth
+
+
+def rec(subject: dict[str, Any], account_ref: str, **over: Any) -> dict[str, Any]:
+    out = {"subject": subject, "account_ref": account_ref, "as_of": "2026-10-31",
+           "kind": "revolving", "opened_on": "2019-04-01", "credit_limit": 500000,
+           "balance": 120000, "amount_past_due": 0, "status": "current", "ecoa": "individual",
+           "currency": "USD"}
+    out.update(over)
+    return out
+
+
+ADDRESS = {"line1": "12 Elm Street", "city": "Springfield", "state": "IL",
+           "postal_code": "62701"}
+DANIEL = {"national_id": "900500100", "name": "Daniel Quentin Berry",
+          "date_of_birth": "1984-06-02", "address": ADDRESS, "phone": "2175550100"}
+
+
+def send(client, orgs, *records):
+    r = client.post("/v1/furnisher/accounts:batch", headers=auth(orgs["furnisher"]),
+                    json={"records": list(records)})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def pull(client, orgs, subject):
+    """A lender's look-up: the identity as an application gives it (no phone)."""
+    applicant = {k: v for k, v in subject.items() if k != "phone"}
+    return client.post("/v1/member/inquiries", headers=auth(orgs["member"]),
+                       json={"subject": applicant, "purpose": "credit_application"})
+
+
+def errors(out):
+    return [e for r in out["rejected"] for e in r["errors"]]
+
+
+def file_of(bureau, account_ref: str) -> int:
+    with bureau.uow() as uow:
+        return uow.execute(select(accounts.c.subject_id)
+                           .where(accounts.c.account_ref == account_ref)).scalar_one()
+
+
+def test_an_applicant_is_found_under_the_name_they_write(client, orgs):
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    for name in ("Daniel Berry", "Dan Berry", "Daniel Q Berry", "BERRY, DANIEL"):
+        r = pull(client, orgs, {**DANIEL, "name": name})
+        assert r.status_code == 201, (name, r.text)
+        assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == ["CARD-1"]
+    # without the national id: name, birth date and address
+    no_id = {k: v for k, v in DANIEL.items() if k != "national_id"}
+    r = pull(client, orgs, {**no_id, "name": "Daniel Berry"})
+    assert r.status_code == 201, r.text
+
+
+def test_twins_with_consecutive_ids_at_one_address_are_never_merged(client, orgs, bureau):
+    twin = {**DANIEL, "national_id": "900500101", "name": "Diana Rose Berry"}
+    send(client, orgs, rec(DANIEL, "CARD-1"), rec(twin, "CARD-2"))
+    assert file_of(bureau, "CARD-1") != file_of(bureau, "CARD-2")
+    r = pull(client, orgs, {**twin, "name": "Diana Berry"})
+    assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == ["CARD-2"]
+
+
+def test_jr_and_sr_of_one_name_are_kept_apart(client, orgs, bureau):
+    sr = {**DANIEL, "name": "Daniel Quentin Berry Sr", "date_of_birth": "1958-01-20",
+          "national_id": "900500200"}
+    jr = {**DANIEL, "name": "Daniel Quentin Berry Jr", "national_id": "900500201"}
+    send(client, orgs, rec(sr, "LOAN-SR"), rec(jr, "LOAN-JR"))
+    assert file_of(bureau, "LOAN-SR") != file_of(bureau, "LOAN-JR")
+    # the son's record without his id, suffix written: his file, never his father's
+    jr_no_id = {k: v for k, v in jr.items() if k != "national_id"}
+    out = send(client, orgs, rec(jr_no_id, "CARD-JR"))
+    assert out["accepted"] == 1
+    assert file_of(bureau, "CARD-JR") == file_of(bureau, "LOAN-JR")
+
+
+def test_a_married_name_joins_the_right_file(client, orgs, bureau):
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    married = {**DANIEL, "name": "Daniel Quentin Okafor"}
+    assert send(client, orgs, rec(married, "AUTO-1"))["accepted"] == 1
+    assert file_of(bureau, "AUTO-1") == file_of(bureau, "CARD-1")
+
+
+def test_a_record_without_ssn_is_placed_by_name_birth_date_and_address(client, orgs, bureau):
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    no_id = {k: v for k, v in DANIEL.items() if k != "national_id"}
+    out = send(client, orgs, rec({**no_id, "name": "Dan Q Berry"}, "STORE-1"))
+    assert (out["accepted"], out["rejected"]) == (1, [])
+    assert file_of(bureau, "STORE-1") == file_of(bureau, "CARD-1")
+
+
+def test_a_mistyped_ssn_lands_on_its_owner_not_on_the_stranger_holding_it(client, orgs,
+                                                                          bureau):
+    stranger = {"national_id": "900500190", "name": "Maria Gomez",
+                "date_of_birth": "1991-02-03",
+                "address": {**ADDRESS, "line1": "4 Oak Road"}, "phone": "2175550199"}
+    send(client, orgs, rec(DANIEL, "CARD-1"), rec(stranger, "CARD-M"))
+    typo = {**DANIEL, "national_id": "900500190"}   # Daniel's id with one digit wrong
+    assert send(client, orgs, rec(typo, "LOAN-2"))["accepted"] == 1
+    assert file_of(bureau, "LOAN-2") == file_of(bureau, "CARD-1")
+    r = pull(client, orgs, stranger)
+    assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == ["CARD-M"]
+
+
+def test_someone_elses_id_with_another_name_and_birth_date_is_held_not_attached(
+        client, orgs, bureau):
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    with bureau.uow() as uow:
+        before = uow.execute(select(accounts.c.account_ref)).scalars().all()
+    thief = {"national_id": DANIEL["national_id"], "name": "Zed Ohno",
+             "date_of_birth": "2001-09-09"}
+    out = send(client, orgs, rec(thief, "CHARGED-OFF-9", status="charged_off",
+                                 amount_past_due=120000, date_of_first_delinquency="2026-03-31"))
+    assert out["accepted"] == 0
+    [error] = errors(out)
+    assert error["field"] == "subject" and "held for identity review" in error["message"]
+    with bureau.uow() as uow:
+        assert uow.execute(select(accounts.c.account_ref)).scalars().all() == before
+        held = uow.execute(select(audit_events.c.action)
+                           .where(audit_events.c.action == "identity.held")).scalars().all()
+    assert held == ["identity.held"]
+    # Daniel's report is untouched
+    r = pull(client, orgs, DANIEL)
+    assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == ["CARD-1"]
+    # the operator sees it, without identity values, and decides: a new file
+    queue = client.get("/v1/admin/identity/holds", headers=auth(orgs["operator"])).json()["items"]
+    assert len(queue) == 1 and "Zed" not in str(queue) and DANIEL["name"] not in str(queue)
+    [hold] = queue
+    assert hold["candidates"] and hold["candidates"][0]["fields"]
+    r = client.post(f"/v1/admin/identity/holds/{hold['hold_ref']}/decision",
+                    headers=auth(orgs["operator"]), json={"action": "new_file"})
+    assert r.status_code == 200, r.text
+    assert file_of(bureau, "CHARGED-OFF-9") != file_of(bureau, "CARD-1")
+    again = client.post(f"/v1/admin/identity/holds/{hold['hold_ref']}/decision",
+                        headers=auth(orgs["operator"]), json={"action": "withdraw"})
+    assert again.status_code == 409
+    with bureau.uow() as uow:
+        assert uow.execute(select(subjects.c.id)).all().__len__() == 2
+
+
+def test_a_held_record_linked_by_the_operator_is_stored_on_that_file(client, orgs, bureau):
+    other = {**DANIEL, "national_id": "900500777"}    # one name and birth date, two ids
+    send(client, orgs, rec(DANIEL, "CARD-1"), rec(other, "CARD-2"))
+    no_id = {k: v for k, v in DANIEL.items() if k != "national_id"}
+    out = send(client, orgs, rec(no_id, "STORE-9"))
+    [error] = errors(out)
+    assert "several files match" in error["message"]
+    [hold] = client.get("/v1/admin/identity/holds",
+                        headers=auth(orgs["operator"])).json()["items"]
+    card = file_of(bureau, "CARD-1")
+    with bureau.uow() as uow:
+        ref = uow.execute(select(subjects.c.item_ref)
+                          .where(subjects.c.id == card)).scalar_one()
+    r = client.post(f"/v1/admin/identity/holds/{hold['hold_ref']}/decision",
+                    headers=auth(orgs["operator"]), json={"action": "link", "file_ref": ref})
+    assert r.status_code == 200 and r.json()["status"] == "linked", r.text
+    assert file_of(bureau, "STORE-9") == file_of(bureau, "CARD-1")
+    assert client.get("/v1/admin/identity/holds",
+                      headers=auth(orgs["operator"])).json()["items"] == []

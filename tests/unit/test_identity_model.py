@@ -1,0 +1,167 @@
+"""The identity-matching model: the in-process scorer agrees with splink, and the integrity
+rules hold whatever the weights say."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openbureau.domain.record_parts import Address
+from openbureau.domain.record_types import SubjectIdentity
+from openbureau.identity import comparisons, features, model, rules
+from openbureau.identity.model import FileIdentity
+from openbureau.synthetic import identities
+
+
+def _rows(records: list[SubjectIdentity], m: model.MatchModel, start: int) -> list[dict]:
+    out = []
+    for i, who in enumerate(records):
+        f = features.of(who)
+        row = {"unique_id": start + i, **f.as_row()}
+        for col in ("first", "surname"):
+            row[f"tf_{col}"] = m.tf[col].get(getattr(f, col) or "")
+        out.append(row)
+    return out
+
+
+def test_in_process_weights_equal_splinks():
+    """Every pair's match weight, and each comparison's level, as splink computes them from
+    the same model JSON (DuckDB), for pairs of one person and of different people."""
+    pytest.importorskip("splink")
+    import pandas as pd
+    from splink import DuckDBAPI, Linker
+
+    m = model.load()
+    pop = identities.population(400, seed=23)
+    rng = random.Random(5)
+    picked = rng.sample(pop.records, 40)
+    left = [r.subject for r in picked]
+    # the right side: the same people's other records (matches) and anyone (non-matches)
+    by_pid: dict[int, list[SubjectIdentity]] = {}
+    for r in pop.records:
+        by_pid.setdefault(r.pid, []).append(r.subject)
+    right = [r.subject for r in rng.sample(pop.records, 30)]
+    right += [by_pid[r.pid][-1] for r in picked[:30]]
+    db = DuckDBAPI()
+    cols = ["unique_id", *features.Features.__slots__, "dob_y", "dob_m", "dob_d"]
+    frame = pd.DataFrame(_rows(left + right, m, 0))
+    linker = Linker(db.register(frame[[c for c in frame.columns if c in cols]]),
+                    json.loads(json.dumps(m.settings)), log_level=None)
+    got = linker.inference.score_pairs(_rows(left, m, 0),
+                                       _rows(right, m, 1000)).as_pandas_dataframe()
+    assert len(got) == len(left) * len(right)
+    fl = [features.of(w) for w in left]
+    fr = [features.of(w) for w in right]
+    strong = 0
+    for row in got.itertuples():
+        a, b = fl[row.unique_id_l], fr[row.unique_id_r - 1000]
+        mine = m.score(a, b)
+        assert mine.weight == pytest.approx(row.match_weight, abs=1e-6), (a, b)
+        for c in comparisons.COMPARISONS:
+            gamma = getattr(row, f"gamma_{c.name}")
+            expected = "null" if gamma == -1 else c.levels[len(c.levels) - 1 - gamma].label
+            assert mine.level(c.name) == expected, (c.name, a, b)
+        strong += mine.weight >= m.thresholds.link
+    assert 25 <= strong < len(got) / 2        # both kinds of pair were compared
+
+
+def test_model_json_levels_are_the_codes():
+    """The shipped JSON's levels carry the SQL written beside each level's Python."""
+    m = model.load()
+    for trained in m.settings["comparisons"]:
+        code = comparisons.BY_NAME[trained["output_column_name"]]
+        assert [lv["sql_condition"] for lv in trained["comparison_levels"]] == [
+            lv.sql for lv in code.levels]
+
+
+ADDR = Address(line1="12 Elm Street", postal_code="02139")
+
+
+def who(name: str, nid: str | None = "900100200", dob: date | None = date(1980, 5, 17),
+        **kw: object) -> features.Features:
+    return features.of(SubjectIdentity(nid, name, dob, address=ADDR, phone="6175550100", **kw))
+
+
+def file_of(*people: features.Features) -> FileIdentity:
+    f = FileIdentity()
+    for p in people:
+        f.add(p)
+    return f
+
+
+def test_jr_and_sr_never_link():
+    sr = file_of(who("John Smith Sr", "900100201", date(1950, 1, 2)))
+    jr = who("John Smith Jr", None, date(1950, 1, 2))
+    assert rules.forbidden(jr, sr) == "generation codes differ"
+    d = rules.decide(model.load(), jr, {1: sr})
+    assert d.outcome is not rules.Outcome.LINK
+
+
+def test_twins_with_consecutive_ids_stay_apart():
+    amy = file_of(who("Amy Lee", "900100200"))
+    ann = who("Anne Lee", "900100201")
+    assert rules.decide(model.load(), ann, {1: amy}).outcome is rules.Outcome.NEW
+
+
+def test_a_mistyped_id_joins_its_owner_not_the_stranger_holding_the_number():
+    owner = file_of(who("Daniel Q Berry", "900100200"))
+    stranger = file_of(who("Maria Gomez", "900100210", date(1991, 2, 3)))
+    typo = who("Daniel Berry", "900100210")          # one digit off the owner's number
+    d = rules.decide(model.load(), typo, {1: owner, 2: stranger})
+    assert (d.outcome, d.subject_id) == (rules.Outcome.LINK, 1)
+
+
+def test_an_id_with_another_persons_name_and_birth_date_is_held():
+    victim = file_of(who("Daniel Q Berry", "900100200"))
+    thief = features.of(SubjectIdentity("900100200", "Zed Ohno", date(2001, 9, 9)))
+    d = rules.decide(model.load(), thief, {1: victim})
+    assert d.outcome is rules.Outcome.HOLD and "national id" in d.reason
+
+
+def test_a_record_without_id_never_bridges_two_files():
+    a = file_of(who("Pat Kim", "900100200"))
+    b = file_of(who("Pat Kim", "900100777"))          # not a typo of each other: two people
+    d = rules.decide(model.load(), who("Pat Kim", None), {1: a, 2: b})
+    assert d.outcome is rules.Outcome.HOLD and d.reason == "several files match"
+
+
+def test_cannot_link_is_respected():
+    a = file_of(who("Pat Kim"))
+    d = rules.decide(model.load(), who("Pat Kim"), {1: a}, cannot_link=[1])
+    assert d.outcome is rules.Outcome.NEW
+
+
+_NAMES = st.sampled_from(["Ann", "Anne", "Bob", "Robert", "Li", "Wei", "Maria", "Marie", "Jo"])
+_SUR = st.sampled_from(["Lee", "Li", "Smith", "Smyth", "Kim", "Nowak"])
+_GEN = st.sampled_from([None, "Jr", "Sr", "III"])
+_NID = st.sampled_from([None, "900100200", "900100201", "900100210", "900200100", "123456789"])
+_DOB = st.sampled_from([None, date(1980, 5, 17), date(1980, 5, 18), date(1980, 17 - 12, 5),
+                        date(1979, 5, 17)])
+
+
+@st.composite
+def _identity(draw: st.DrawFn) -> features.Features:
+    gen = draw(_GEN)
+    name = f"{draw(_NAMES)} {draw(_SUR)}" + (f" {gen}" if gen else "")
+    return features.of(SubjectIdentity(draw(_NID), name, draw(_DOB), address=ADDR))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rec=_identity(), on_file=st.lists(_identity(), min_size=1, max_size=3))
+def test_integrity_rules_hold_whatever_the_weights(rec, on_file):
+    f = file_of(*on_file)
+    d = rules.decide(model.load(), rec, {7: f})
+    if d.outcome is not rules.Outcome.LINK:
+        return
+    gens = {n.gen for n in f.names if n.gen}
+    assert not (rec.gen and gens and rec.gen not in gens)           # Jr/Sr never merged
+    nids = {n.nid for n in f.nids}
+    if rec.nid and nids and rec.nid not in nids:                     # two ids: a typo only
+        assert any(n.surname == rec.surname for n in f.names)
+        assert rec.dob in {d.dob for d in f.dobs}
+    assert d.match is not None and d.match.weight >= model.load().thresholds.link
