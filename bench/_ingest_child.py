@@ -36,7 +36,7 @@ def main(arg: str) -> dict[str, Any]:
     from openbureau.bootstrap import bootstrap
     from openbureau.config import Settings
     from openbureau.domain.roles import Principal, Role
-    from openbureau.services import access, bulk_store, files, scoring_hooks
+    from openbureau.services import access, bulk_store, files
 
     a = json.loads(arg)
     engine = make_engine(a["url"])
@@ -44,7 +44,7 @@ def main(arg: str) -> dict[str, Any]:
                                 var_dir=Path(a["var_dir"])), engine=engine)
     org = access.create_organisation(bureau, a["furnisher"], "furnisher")
     who = Principal(Role.FURNISHER, org.id, a["furnisher"])
-    hook = scoring_hooks.rescorer(bureau) if a.get("rescoring") else None
+    hook = bureau.rescorer if a.get("rescoring") else None
     rescore_s = 0.0
 
     def rescore(uow: Any, subject_ids: set[int]) -> None:   # the hook, timed

@@ -464,7 +464,7 @@ def _run(n: int, url: str, tmp: Path, log: Any, rescoring: bool) -> Result:
                   columns_s=passes.columns_s, read_s=passes.read_s,
                   validate_s=passes.validate_s, accepted=summary["accepted"],
                   rejected=summary["rejected"], stored=stored, phases=phases,
-                  rescore_s=rescore_s, rescoring="the CLI's (`scoring_hooks.rescorer`)"
+                  rescore_s=rescore_s, rescoring="the CLI's (`Bureau.rescorer`)"
                   if rescoring else "none", facts=facts,
                   peak_rss_mib=child["peak_rss_mib"], invalid_records=bad["records"],
                   invalid_rejected=bad["rejected"], invalid_errors_kept=bad["errors_kept"],

@@ -132,7 +132,9 @@ def _served(url: str, tmp: Path, people: int, workers: int, log: Any) -> Iterato
     # for every file (online rescoring after each change, batch rescoring per model), so the
     # batch job gives every file its score before the server starts
     t = time.perf_counter()
-    job = rescore.run(bureau, rescore.start(bureau, rescore.default_engine(bureau))["id"])
+    deps = bureau.deps
+    job = rescore.run(bureau.uow(), deps,
+                      rescore.start(bureau.uow(), deps, rescore.default_engine(deps))["id"])
     seeded["scored"] = job["done"]
     log(f"rescored {job['done']:,} files in {time.perf_counter() - t:.0f} s")
     creds = {c["role"]: c["credential"] for c in demo_logins.issue(bureau)}

@@ -1,14 +1,16 @@
 """The one wiring point: engine, sessions, unit of work, clock, profile, identity vault, and
-the audit chain's key.
+the audit chain's key; and ``Bureau.deps``, what a use case ``(uow, deps, principal, ...)``
+is handed besides its unit of work.
 
-Tests hand in their own session factory (savepoint-per-test), a fixed clock, a tiny model.
+Tests hand in their own session factory (savepoint-per-test), a fixed clock, a tiny model, and
+set ``rescorer`` to a fake of their own (or None) rather than patching a module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,12 +18,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from openbureau.adapters.audit import ChainKey
 from openbureau.adapters.credential_cache import CredentialCache
 from openbureau.adapters.database import make_engine
+from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
+from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.adapters.pii import IdentityVault
+from openbureau.adapters.unit_of_work import UnitOfWork
 from openbureau.clock import Clock, SystemClock
 from openbureau.config import Settings, load_key, load_secrets
 from openbureau.domain.profiles import Profile, get_profile
-from openbureau.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from openbureau.services.ports import Deps, Rescorer
+
+
+#: how many verified API keys a process remembers (each entry a few hundred bytes)
+VERIFIED_KEYS = 10_000
 
 
 @dataclass
@@ -40,9 +51,27 @@ class Bureau:
     credentials: CredentialCache | None = None
     # counters and gauges for ``GET /metrics``, updated as events happen
     metrics: Metrics = field(default_factory=Metrics)
+    # parsed scorecards by model version
+    scorecards: ScorecardCache = field(default_factory=ScorecardCache)
+    # API keys this process verified with argon2: key id -> SHA-256 of the whole key
+    verified_keys: LruCache[int, str] = field(default_factory=lambda: LruCache(VERIFIED_KEYS))
+    # online rescoring inside the unit of work that changed a file (None: off)
+    rescorer: Rescorer | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock, self.audit_key)
+
+    @property
+    def deps(self) -> Deps:
+        """The use cases' dependencies, as this bureau holds them now."""
+        from openbureau.services import corrections, export
+        from openbureau.services.ports import Deps
+
+        return Deps(clock=self.clock, profile=self.profile, vault=self.vault,
+                    settings=self.settings, metrics=self.metrics, scorecards=self.scorecards,
+                    audit_key=self.audit_key, dialect=self.engine.dialect.name,
+                    export_files=lambda folder: export.export_parquet(self, folder),
+                    rescorer=self.rescorer, store_correction=corrections.joined_store(self))
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
@@ -51,7 +80,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     settings = settings or Settings()
     engine = engine or make_engine(settings.resolved_database_url())
     pii_key, hmac_key = load_secrets(settings)
-    return Bureau(
+    bureau = Bureau(
         settings=settings,
         engine=engine,
         session_factory=session_factory or sessionmaker(engine, expire_on_commit=False),
@@ -60,3 +89,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
         vault=IdentityVault(pii_key, hmac_key),
         audit_key=ChainKey(load_key(settings, "audit_key")),
     )
+    from openbureau.services.scoring_hooks import OnlineRescorer
+
+    bureau.rescorer = OnlineRescorer(bureau.profile, bureau.scorecards)
+    return bureau

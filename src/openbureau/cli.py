@@ -152,7 +152,7 @@ def db_upgrade() -> None:
     except Exception as exc:  # noqa: BLE001
         fail(f"migration failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     active = models.ensure_shipped(bureau)
-    sealed = audit_log.seal_unkeyed(bureau)
+    sealed = audit_log.seal_unkeyed(bureau.uow(), bureau.deps)
     if sealed:
         err.print(f"audit chain keyed from here on; events 1 to {sealed} (plain SHA-256) "
                   "sealed under the first keyed event")
@@ -232,7 +232,7 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
     """Ingest a furnishing file; exit 0 all accepted, 1 some rejected, 2 unreadable."""
     from openbureau.adapters.fileformats import FileUnreadable
     from openbureau.domain.roles import Principal, Role
-    from openbureau.services import files, scoring_hooks
+    from openbureau.services import files
     from openbureau.services.export import furnisher_id
 
     bureau = _bureau()
@@ -248,7 +248,7 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
         fail(f"{file.name}: {exc.detail}")
     with _progress() as bar:
         task = bar.add_task(f"ingesting {file.name}", total=None)
-        summary = files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau),
+        summary = files.ingest(bureau, file_id, rescore=bureau.rescorer,
                                progress=lambda s: bar.update(task, completed=s.records))
     if as_json:
         _json(summary)
@@ -421,13 +421,14 @@ def rescore_cmd(engine: Annotated[str | None, typer.Option(
     from openbureau.services import rescore
 
     bureau = _bureau()
-    job = rescore.start(bureau, engine or rescore.default_engine(bureau))
+    job = rescore.start(bureau.uow(), bureau.deps, engine or rescore.default_engine(bureau.deps))
     verb = "resuming" if job["done"] else "starting"
     err.print(f"{verb} job {job['id']} ({job['engine']}, model {job['model_version']})")
     with _progress() as bar:
         task = bar.add_task(f"rescoring with {job['engine']}", total=job["total"] or None,
                             completed=job["done"])
-        job = rescore.run(bureau, job["id"], batch=batch, master=master, workdir=workdir,
+        job = rescore.run(bureau.uow(), bureau.deps, job["id"], batch=batch, master=master,
+                          workdir=workdir,
                           progress=lambda done, total: bar.update(task, completed=done,
                                                                   total=total),
                           status=lambda msg: bar.console.print(msg, highlight=False))
@@ -487,7 +488,8 @@ def deadlines_run(now: Annotated[str | None, typer.Option(help="ISO 8601 instant
         fail("--every applies deadlines as of the real time; it cannot be used with --now")
     bureau = _bureau(now=now)
     while True:
-        _json({"at": bureau.clock.now().isoformat(), **deadlines.run(bureau).as_dict()})
+        ran = deadlines.run(bureau.uow(), bureau.deps)
+        _json({"at": bureau.clock.now().isoformat(), **ran.as_dict()})
         if every is None:
             return
         time.sleep(every)
@@ -504,7 +506,7 @@ def audit_verify(checkpoint: Annotated[Path | None, typer.Option(
 
     bureau = _bureau()
     try:
-        result = audit_log.verify(bureau, checkpoints=checkpoint)
+        result = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=checkpoint)
     except CheckpointFileError as exc:
         fail(str(exc))
     _json(result.__dict__)
@@ -531,7 +533,7 @@ def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
     bureau = _bureau()
     path = out_file or bureau.settings.resolved_audit_checkpoint_file()
     try:
-        result, line = audit_log.checkpoint(bureau, path)
+        result, line = audit_log.checkpoint(bureau.uow(), bureau.deps, path)
     except CheckpointFileError as exc:
         fail(str(exc))
     except OSError as exc:

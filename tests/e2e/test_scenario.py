@@ -119,7 +119,7 @@ def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
 
     # 4. The furnisher does not answer; the deadline passes.
     clock.advance(days=bureau.profile.dispute_days + 1)
-    ran = deadlines.run(bureau)
+    ran = deadlines.run(bureau.uow(), bureau.deps)
     assert ran.disputes_expired == 1
     me = sign_in()   # a month later: the earlier session has long expired
     after = client.get("/v1/me/disputes", headers=me).json()["items"][0]

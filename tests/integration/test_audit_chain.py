@@ -30,7 +30,7 @@ def _base(bureau) -> int:
 
 def test_intact_chain_verifies(bureau):
     _events(bureau)
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert result.ok and result.events >= 6 and result.first_bad_event is None
 
 
@@ -39,7 +39,7 @@ def test_modified_event_is_named(bureau):
     target = _base(bureau) - 2
     _tamper(bureau, update(audit_events).where(audit_events.c.seq == target)
             .values(detail={"n": 99}))
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == target
     assert "modified" in result.problem
 
@@ -48,7 +48,7 @@ def test_deleted_event_is_named(bureau):
     _events(bureau)
     target = _base(bureau) - 3
     _tamper(bureau, delete(audit_events).where(audit_events.c.seq == target))
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == target
     assert "missing" in result.problem
 
@@ -57,7 +57,7 @@ def test_deleted_tail_is_found(bureau):
     _events(bureau)
     last = _base(bureau)
     _tamper(bureau, delete(audit_events).where(audit_events.c.seq == last))
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == last
 
 
@@ -73,7 +73,7 @@ def test_reordered_events_are_named(bureau):
             .values(**{c: getattr(rb, c) for c in cols}))
     _tamper(bureau, update(audit_events).where(audit_events.c.seq == b)
             .values(**{c: getattr(ra, c) for c in cols}))
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == a
 
 

@@ -91,7 +91,7 @@ def test_events_are_chained_with_the_audit_key(bureau):
         assert row.hash_alg == audit.KEYED
         assert row.hash == audit.event_mac(bureau.audit_key, *_fields(row, row.prev_hash))
         assert row.hash != audit.event_hash(*_fields(row, row.prev_hash))
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert result.ok and result.unkeyed_events == 0
 
 
@@ -100,7 +100,7 @@ def test_deleted_event_rechained_without_the_key_is_found(bureau, compute):
     _events(bureau)
     target = _last(bureau) - 3
     delete_and_rechain(bureau, target, compute)
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == target, result
     expected = "unkeyed but follows keyed" if compute is unkeyed else "MAC does not verify"
     assert expected in result.problem
@@ -112,7 +112,7 @@ def test_whole_log_rewritten_without_the_key_is_found(bureau):
     with bureau.uow() as uow:      # every event, from the first, as plain SHA-256
         rechain(uow, 1, unkeyed)
         uow.session.commit()
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == 1
     assert "no event of the" in result.problem and "keyed" in result.problem
 
@@ -120,7 +120,7 @@ def test_whole_log_rewritten_without_the_key_is_found(bureau):
 def test_wrong_audit_key_is_named(bureau):
     _events(bureau)
     bureau.audit_key = WRONG_KEY
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and "OPENBUREAU_AUDIT_KEY" in result.problem
 
 
@@ -132,7 +132,7 @@ def test_head_moved_back_over_stored_events_is_found(bureau):
                            .where(audit_events.c.seq == last - 1)).scalar_one()
         uow.execute(update(audit_head).values(seq=last - 1, hash=prev))
         uow.session.commit()
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert not result.ok and result.first_bad_event == last and "moved back" in result.problem
 
 
@@ -151,7 +151,7 @@ def test_database_computes_the_same_mac(bureau):
         row = uow.execute(select(audit_events).order_by(audit_events.c.seq.desc())).first()
     assert row.action == "test.in_place" and row.hash_alg == audit.KEYED
     assert row.hash == audit.event_mac(bureau.audit_key, *_fields(row, row.prev_hash))
-    assert audit_log.verify(bureau).ok
+    assert audit_log.verify(bureau.uow(), bureau.deps).ok
 
 
 # -- checkpoints outside the database ----------------------------------------------------------
@@ -159,18 +159,19 @@ def test_database_computes_the_same_mac(bureau):
 def test_checkpoint_catches_rechaining_with_the_key(bureau, tmp_path: Path):
     _events(bureau)
     log = tmp_path / "checkpoints.jsonl"
-    result, line = audit_log.checkpoint(bureau, log)
+    result, line = audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     assert result.ok and line is not None
     assert (line["seq"], line["hash"], line["taken_at"]) == (
         _last(bureau), result.head_hash, NOW.isoformat())
-    assert audit_log.verify(bureau, checkpoints=log).ok
+    assert audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log).ok
     _events(bureau, 2)                             # the chain goes on after the checkpoint
-    assert audit_log.verify(bureau, checkpoints=log).checkpoints == 1
+    assert audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log).checkpoints == 1
 
     target = line["seq"] - 2
     delete_and_rechain(bureau, target, the_key(bureau))   # an insider with the key
-    assert audit_log.verify(bureau).ok                    # the chain alone cannot tell
-    caught = audit_log.verify(bureau, checkpoints=log)
+    # the chain alone cannot tell
+    assert audit_log.verify(bureau.uow(), bureau.deps).ok
+    caught = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log)
     assert not caught.ok and caught.first_bad_event == line["seq"]
     assert "checkpoint on line 1" in caught.problem and "re-computed" in caught.problem
 
@@ -178,14 +179,14 @@ def test_checkpoint_catches_rechaining_with_the_key(bureau, tmp_path: Path):
 def test_checkpoint_catches_a_deleted_tail(bureau, tmp_path: Path):
     _events(bureau)
     log = tmp_path / "checkpoints.jsonl"
-    _, line = audit_log.checkpoint(bureau, log)
+    _, line = audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     assert line is not None
     with bureau.uow() as uow:
         uow.execute(delete(audit_events).where(audit_events.c.seq > line["seq"] - 2))
         rechain(uow, line["seq"] - 2, the_key(bureau))      # moves the head back
         uow.session.commit()
-    assert audit_log.verify(bureau).ok
-    caught = audit_log.verify(bureau, checkpoints=log)
+    assert audit_log.verify(bureau.uow(), bureau.deps).ok
+    caught = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log)
     assert not caught.ok and "events were deleted" in caught.problem
     assert caught.first_bad_event == line["seq"] - 1       # the first event deleted
 
@@ -193,27 +194,27 @@ def test_checkpoint_catches_a_deleted_tail(bureau, tmp_path: Path):
 def test_edited_checkpoint_is_not_genuine(bureau, tmp_path: Path):
     _events(bureau)
     log = tmp_path / "checkpoints.jsonl"
-    audit_log.checkpoint(bureau, log)
+    audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     _events(bureau, 1)
-    audit_log.checkpoint(bureau, log)
+    audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     first, second = log.read_text().splitlines()
     forged = {**json.loads(second), "seq": json.loads(second)["seq"] - 1}
     log.write_text(first + "\n" + json.dumps(forged) + "\n")
-    result = audit_log.verify(bureau, checkpoints=log)
+    result = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log)
     assert not result.ok and "line 2" in result.problem and "not genuine" in result.problem
 
 
 def test_no_checkpoint_of_a_broken_chain(bureau, tmp_path: Path):
     _events(bureau)
     log = tmp_path / "checkpoints.jsonl"
-    audit_log.checkpoint(bureau, log)
+    audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     before = log.read_text()
     target = _last(bureau) - 1
     with bureau.uow() as uow:
         uow.execute(update(audit_events).where(audit_events.c.seq == target)
                     .values(detail={"n": 99}))
         uow.session.commit()
-    result, line = audit_log.checkpoint(bureau, log)
+    result, line = audit_log.checkpoint(bureau.uow(), bureau.deps, log)
     assert line is None and not result.ok and "modified" in result.problem
     assert log.read_text() == before
 
@@ -229,4 +230,4 @@ def test_unreadable_checkpoint_file_is_an_error(bureau, tmp_path: Path, content,
     if content is not None:
         log.write_text(content)
     with pytest.raises(CheckpointFileError, match=message):
-        audit_log.verify(bureau, checkpoints=log)
+        audit_log.verify(bureau.uow(), bureau.deps, checkpoints=log)

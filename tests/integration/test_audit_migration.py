@@ -48,15 +48,15 @@ def test_events_from_before_the_key_verify_once_sealed(empty_engine, tmp_path: P
     migrate(empty_engine, "head")
     bureau = bootstrap(make_settings(tmp_path / "var"), engine=empty_engine)
 
-    unsealed = audit_log.verify(bureau)
+    unsealed = audit_log.verify(bureau.uow(), bureau.deps)
     assert not unsealed.ok and "never sealed" in unsealed.problem
 
-    assert audit_log.seal_unkeyed(bureau) == LEGACY
-    assert audit_log.seal_unkeyed(bureau) == 0                    # once
+    assert audit_log.seal_unkeyed(bureau.uow(), bureau.deps) == LEGACY
+    assert audit_log.seal_unkeyed(bureau.uow(), bureau.deps) == 0                    # once
     with bureau.uow() as uow:
         uow.audit("system", "new.event", None, "testing")
         uow.commit()
-    result = audit_log.verify(bureau)
+    result = audit_log.verify(bureau.uow(), bureau.deps)
     assert result.ok and result.events == LEGACY + 2 and result.unkeyed_events == LEGACY
     with bureau.uow() as uow:
         algs = uow.execute(select(audit_events.c.action, audit_events.c.hash_alg)
@@ -80,7 +80,7 @@ def test_events_from_before_the_key_verify_once_sealed(empty_engine, tmp_path: P
             prev = value
         conn.execute(update(audit_events).where(audit_events.c.seq == LEGACY + 1)
                      .values(prev_hash=prev))
-    broken = audit_log.verify(bureau)
+    broken = audit_log.verify(bureau.uow(), bureau.deps)
     assert not broken.ok and broken.first_bad_event == LEGACY + 1
     assert "MAC does not verify" in broken.problem
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from openbureau.adapters import offers as offers_repository
 from openbureau.adapters import scores as stored_scores
 from openbureau.adapters.tables import models, scores
 from openbureau.services import model_reports, rights, scoring_hooks
@@ -41,7 +42,8 @@ def test_every_reader_breaks_a_tie_alike(tied, bureau, monkeypatch):
             .scalar_one() == 610
         assert scoring_hooks.current_score(bureau, uow, tied)["value"] == 610
         assert rights.current_score(uow, tied) == 610
-        assert uow.execute(select(rights._opted_in_scores().c.value)).scalars().all() == [610]
+        assert uow.execute(select(offers_repository.opted_in_scores().c.value)) \
+            .scalars().all() == [610]
         version = uow.execute(select(models.c.version).where(models.c.active)).scalar_one()
     seen: list[dict[int, int]] = []
     real = model_reports.drift_from_counts

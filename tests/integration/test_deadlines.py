@@ -25,10 +25,10 @@ def test_negative_items_leave_file_and_score_after_retention(client, orgs, burea
     with bureau.uow() as uow:
         before = uow.execute(select(scores.c.value).order_by(scores.c.id.desc())).scalar()
     clock.advance(days=years * 365 - 120)          # not yet: the item stays
-    assert deadlines.run(bureau).accounts_past_retention == 0
+    assert deadlines.run(bureau.uow(), bureau.deps).accounts_past_retention == 0
     clock.advance(days=240)                         # past the profile's retention
-    assert deadlines.run(bureau).accounts_past_retention == 1
-    assert deadlines.run(bureau).accounts_past_retention == 0   # idempotent
+    assert deadlines.run(bureau.uow(), bureau.deps).accounts_past_retention == 1
+    assert deadlines.run(bureau.uow(), bureau.deps).accounts_past_retention == 0   # idempotent
     with bureau.uow() as uow:
         reason = uow.execute(select(accounts.c.suppressed_reason)
                              .where(accounts.c.account_ref == "LOAN-1")).scalar()
@@ -45,6 +45,6 @@ def test_inquiries_drop_from_view_after_the_display_window(client, orgs, bureau,
         "purpose": "credit_application"})
     assert r.status_code == 201
     clock.advance(days=bureau.profile.inquiry_display_days - 1)
-    assert deadlines.run(bureau).inquiries_dropped == 0
+    assert deadlines.run(bureau.uow(), bureau.deps).inquiries_dropped == 0
     clock.advance(days=2)
-    assert deadlines.run(bureau).inquiries_dropped == 1
+    assert deadlines.run(bureau.uow(), bureau.deps).inquiries_dropped == 1

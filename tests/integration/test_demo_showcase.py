@@ -63,16 +63,16 @@ def test_the_demo_stages_something_for_every_role(bureau):
     assert [p["case_number"] for p in rep["public_records"]] == ["(2026) Demo Enf. 1"]
     kinds = [n["kind"] for n in rep["notices"]]
     assert "adverse_action" in kinds and "listing" in kinds
-    rights.set_offers_consent(bureau, me, True)
-    offers = rights.my_offers(bureau, me)
+    rights.set_offers_consent(bureau.uow(), bureau.deps, me, True)
+    offers = rights.my_offers(bureau.uow(), bureau.deps, me)
     assert len(offers["items"]) == 1, offers       # qualifies for one, aims at the other
 
     # the furnisher has an open dispute to answer; the court a listing objected to
     bank = _org(bureau, "Demo First Bank", Role.FURNISHER)
-    assert len(disputes.furnisher_disputes(bureau, bank, "open")) == 1
+    assert len(disputes.furnisher_disputes(bureau.uow(), bureau.deps, bank, "open")) == 1
     court = _org(bureau, demo_showcase.COURT, Role.COURT)
     assert len(registry.court_listings(bureau, court)) == 3
-    assert len(objections.court_objections(bureau, court, "open")) == 1
+    assert len(objections.court_objections(bureau.uow(), bureau.deps, court, "open")) == 1
 
     # staged once: a second run does nothing
     assert demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD) == {"staged": False}

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from openbureau.adapters.tables import accounts, audit_events, disputes, notices, public_records
 from openbureau.domain.profiles import get_profile
-from openbureau.services import access, deadlines, scoring_hooks
+from openbureau.services import access, deadlines
 from tests.conftest import NOW, auth
 from tests.integration.test_consents import consent_for
 from tests.integration.test_reports import (
@@ -69,10 +69,10 @@ def counts(bureau) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def rescored(monkeypatch):
+def rescored(bureau):
+    """The files each rescore was asked for (the bureau's rescorer is this recorder)."""
     calls: list[set[int]] = []
-    monkeypatch.setattr(scoring_hooks, "rescorer",
-                        lambda bureau: lambda uow, ids: calls.append(set(ids)))
+    bureau.rescorer = lambda uow, ids: calls.append(set(ids))
     return calls
 
 
@@ -118,10 +118,11 @@ def test_unanswered_dispute_follows_the_profile(client, orgs, bureau, clock, pro
     rescored.clear()      # furnishing rescored too
 
     clock.advance(days=profile.dispute_days - 1)
-    assert deadlines.run(bureau).disputes_expired == 0
+    assert deadlines.run(bureau.uow(), bureau.deps).disputes_expired == 0
     clock.advance(days=1, seconds=1)
-    assert deadlines.run(bureau).disputes_expired == 1
-    assert deadlines.run(bureau).disputes_expired == 0      # twice changes nothing
+    assert deadlines.run(bureau.uow(), bureau.deps).disputes_expired == 1
+    # twice changes nothing
+    assert deadlines.run(bureau.uow(), bureau.deps).disputes_expired == 0
 
     token = sign_in(bureau)
     [d] = client.get("/v1/me/disputes", headers=auth(token)).json()["items"]
@@ -178,7 +179,7 @@ def test_added_information_extends_the_deadline_once(client, orgs, bureau, clock
     assert "Bank statement attached." in d["statement"] and "And a receipt." in d["statement"]
 
     clock.advance(days=profile.dispute_days)     # past the original deadline
-    assert deadlines.run(bureau).disputes_expired == (
+    assert deadlines.run(bureau.uow(), bureau.deps).disputes_expired == (
         0 if profile.dispute_extension_days else 1)
 
 
@@ -267,20 +268,20 @@ def test_refused_answers_store_nothing(client, orgs, bureau):
     assert rep["disputes"][0]["status"] == "open"
 
 
-def test_a_failing_rescore_rolls_back_the_whole_answer(client, orgs, bureau, monkeypatch):
+def test_a_failing_rescore_rolls_back_the_whole_answer(client, orgs, bureau):
     token, ref = setup_file(client, orgs, bureau)
     dispute_id = open_dispute(client, token, ref).json()["dispute_id"]
 
     def broken(uow, ids):
         raise RuntimeError("scoring engine down")
 
-    monkeypatch.setattr(scoring_hooks, "rescorer", lambda bureau: broken)
+    working, bureau.rescorer = bureau.rescorer, broken
     before = counts(bureau)
     r = client.post(f"/v1/furnisher/disputes/{dispute_id}/response",
                     headers=auth(orgs["furnisher"]), json={"outcome": "deleted"})
     assert r.status_code == 500 and "scoring engine down" not in r.text
     assert counts(bureau) == before
-    monkeypatch.undo()
+    bureau.rescorer = working
     rep = client.get("/v1/me/report", headers=auth(token)).json()
     assert [a["item_ref"] for a in rep["accounts"]] == [ref]
     assert rep["disputes"][0]["status"] == "open"
@@ -339,7 +340,7 @@ def test_public_record_and_identity_disputes(client, orgs, bureau, clock):
     assert client.get("/v1/furnisher/disputes", headers=auth(orgs["furnisher"])
                       ).json()["items"] == []
     clock.advance(days=31)
-    assert deadlines.run(bureau).disputes_expired == 2
+    assert deadlines.run(bureau.uow(), bureau.deps).disputes_expired == 2
     token = sign_in(bureau)
     rep = client.get("/v1/me/report", headers=auth(token)).json()
     assert rep["public_records"] == []          # us-fcra: unverified -> suppressed

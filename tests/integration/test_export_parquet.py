@@ -87,7 +87,8 @@ def test_export_refuses_a_non_empty_directory(bureau, people, tmp_path):
 
 
 def test_duckdb_over_the_export_scores_as_the_database(bureau, people, tmp_path):
-    card = scoring_hooks.active_card(bureau)
+    with bureau.uow() as uow:
+        card = scoring_hooks.active_card(bureau.deps, uow)
     as_of = bureau.clock.now().date()
     export_parquet(bureau, tmp_path / "x", buckets=3)
     with bureau.uow() as uow:

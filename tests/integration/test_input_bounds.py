@@ -185,8 +185,8 @@ def test_objection_decisions_and_corrections_are_bounded_like_listings(client, o
                               (objections.Correction(until=date(2999, 1, 1)),
                                "correction.until")):
         with pytest.raises(ValidationFailed) as exc:
-            objections.decide(bureau, court, filed["objection_id"], "upheld", "paid",
-                              "correct", correction)
+            objections.decide(bureau.uow(), bureau.deps, court, filed["objection_id"],
+                              "upheld", "paid", "correct", correction)
         assert [e.field for e in exc.value.errors] == [field]
     [still] = client.get("/v1/court/objections", headers=auth(orgs["court"])).json()["items"]
     assert still["status"] == "open"

@@ -310,10 +310,11 @@ def test_term_listing_expires_by_deadlines_run(client, orgs, bureau, clock):
     listed(client, orgs, case_number="P-1", ground="refuses_to_perform",
            restrictions=[{"category": "vehicle_purchase"}])
     clock.advance(days=TERM.days)
-    assert deadlines.run(bureau).listings_expired == 0        # the last day still binds
+    # the last day still binds
+    assert deadlines.run(bureau.uow(), bureau.deps).listings_expired == 0
     assert check(client, orgs).json()["restricted"] is True
     clock.advance(days=1)
-    assert deadlines.run(bureau).listings_expired == 1
+    assert deadlines.run(bureau.uow(), bureau.deps).listings_expired == 1
     with bureau.uow() as uow:
         status = uow.execute(select(public_records.c.status).where(
             public_records.c.item_ref == body["listing_id"])).scalar_one()

@@ -24,6 +24,16 @@ from tests.integration.test_reports import (
 )
 
 
+def start(bureau, engine=None):
+    """Start (or resume) a job on the database's own engine unless ``engine``."""
+    return rescore.start(bureau.uow(), bureau.deps,
+                         engine or rescore.default_engine(bureau.deps))
+
+
+def run(bureau, job_id, **options):
+    return rescore.run(bureau.uow(), bureau.deps, job_id, **options)
+
+
 def person(i: int) -> dict[str, object]:
     return {"national_id": f"9001003{i:02d}", "name": f"Person {i}", "date_of_birth": "1980-01-01"}
 
@@ -61,7 +71,8 @@ def test_online_score_equals_the_reference(bureau, client, orgs):
                                  consent_ref=income_consent(client, orgs)))
     sid = subject_id(bureau)
     stored = _scores(bureau, sid)[-1]
-    card = scoring_hooks.active_card(bureau)
+    with bureau.uow() as uow:
+        card = scoring_hooks.active_card(bureau.deps, uow)
     with bureau.uow() as uow:
         ref = E.score_reference(uow.session.connection(), card, bureau.clock.now().date(),
                                 Subjects(ids=(sid,)))
@@ -130,13 +141,13 @@ def population(bureau, client, orgs):
 
 
 def test_batch_job_is_resumable_and_scores_everyone_once(bureau, population):
-    job = rescore.start(bureau, rescore.default_engine(bureau))
-    half = rescore.run(bureau, job["id"], batch=3, stop_after=1)
+    job = start(bureau)
+    half = run(bureau, job["id"], batch=3, stop_after=1)
     assert (half["status"], half["done"]) == ("running", 3)
     assert len(_scores(bureau)) == 3
-    again = rescore.start(bureau, rescore.default_engine(bureau))
+    again = start(bureau)
     assert again["id"] == job["id"] and again["last_subject_id"] == half["last_subject_id"]
-    done = rescore.run(bureau, job["id"], batch=3)
+    done = run(bureau, job["id"], batch=3)
     assert (done["status"], done["done"], done["progress"]) == ("done", population, 1.0)
     rows = _scores(bureau)
     assert len(rows) == population == len({r["subject_id"] for r in rows})
@@ -145,8 +156,8 @@ def test_batch_job_is_resumable_and_scores_everyone_once(bureau, population):
 
 
 def test_duckdb_batch_gives_the_database_scores(bureau, population):
-    db_job = rescore.run(bureau, rescore.start(bureau, rescore.default_engine(bureau))["id"])
-    duck_job = rescore.run(bureau, rescore.start(bureau, "duckdb")["id"], batch=2)
+    db_job = run(bureau, start(bureau)["id"])
+    duck_job = run(bureau, start(bureau, "duckdb")["id"], batch=2)
     assert duck_job["status"] == "done" and duck_job["id"] != db_job["id"]
     by_job: dict[int, dict[int, int]] = {}
     for r in _scores(bureau):
@@ -156,8 +167,8 @@ def test_duckdb_batch_gives_the_database_scores(bureau, population):
 
 
 def test_a_new_model_supersedes_an_unfinished_job(bureau, population):
-    job = rescore.start(bureau, rescore.default_engine(bureau))
-    rescore.run(bureau, job["id"], batch=2, stop_after=1)
+    job = start(bureau)
+    run(bureau, job["id"], batch=2, stop_after=1)
     with bureau.uow() as uow:                         # a second model becomes active
         spec = dict(uow.execute(select(models.c.spec).where(models.c.active)).scalar_one())
         spec["version"] = "test-2026.12.0"
@@ -169,11 +180,11 @@ def test_a_new_model_supersedes_an_unfinished_job(bureau, population):
     from openbureau.services import models as registry
 
     registry.activate(bureau, "test-2026.12.0", SYSTEM)
-    new = rescore.start(bureau, rescore.default_engine(bureau))
+    new = start(bureau)
     assert new["id"] != job["id"] and new["model_version"] == "test-2026.12.0"
-    assert rescore.get_job(bureau, job["id"])["status"] == "superseded"
-    assert rescore.run(bureau, job["id"])["status"] == "superseded"     # never mixes models
-    rescore.run(bureau, new["id"])
+    assert rescore.get_job(bureau.uow(), bureau.deps, job["id"])["status"] == "superseded"
+    assert run(bureau, job["id"])["status"] == "superseded"     # never mixes models
+    run(bureau, new["id"])
     with bureau.uow() as uow:
         per_job = dict(uow.execute(select(scores.c.job_id, func.count(
             func.distinct(scores.c.model_version))).group_by(scores.c.job_id)).all())
@@ -181,13 +192,13 @@ def test_a_new_model_supersedes_an_unfinished_job(bureau, population):
 
 
 def test_engine_must_match_the_database(bureau):
-    other = "postgres" if rescore.default_engine(bureau) == "sqlite" else "sqlite"
+    other = "postgres" if rescore.default_engine(bureau.deps) == "sqlite" else "sqlite"
     from openbureau.domain.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        rescore.start(bureau, other)
+        start(bureau, other)
     with pytest.raises(ValidationFailed):
-        rescore.start(bureau, "oracle")
+        start(bureau, "oracle")
 
 
 def test_admin_rescoring_job_endpoints(bureau, client, orgs, population):
@@ -206,7 +217,7 @@ def test_admin_rescoring_job_endpoints(bureau, client, orgs, population):
 
 
 def test_as_of_of_a_job_is_its_start_day(bureau, population):
-    job = rescore.start(bureau, rescore.default_engine(bureau))
+    job = start(bureau)
     assert job["started_at"].date() == date(2026, 11, 1)
     with bureau.uow() as uow:
         assert uow.execute(select(rescore_jobs.c.total).where(
@@ -226,19 +237,19 @@ def _by_job(bureau) -> dict[int, dict[int, tuple[int, str]]]:
 @pytest.mark.usefixtures("spark")
 def test_spark_batch_resumes_and_gives_the_database_and_duckdb_scores(bureau, population,
                                                                       tmp_path):
-    db_job = rescore.run(bureau, rescore.start(bureau, rescore.default_engine(bureau))["id"])
-    duck_job = rescore.run(bureau, rescore.start(bureau, "duckdb")["id"], batch=3)
-    job = rescore.start(bureau, "spark")
+    db_job = run(bureau, start(bureau)["id"])
+    duck_job = run(bureau, start(bureau, "duckdb")["id"], batch=3)
+    job = start(bureau, "spark")
     lines: list[str] = []
-    half = rescore.run(bureau, job["id"], batch=3, stop_after=1, workdir=tmp_path,
+    half = run(bureau, job["id"], batch=3, stop_after=1, workdir=tmp_path,
                        status=lines.append)
     assert (half["status"], half["done"]) == ("running", 3)
     assert (tmp_path / f"job-{job['id']}" / "export" / "_openbureau.json").exists()
     assert any(line.startswith("scored 7 credit files with spark") for line in lines)
-    again = rescore.start(bureau, "spark")
+    again = start(bureau, "spark")
     assert again["id"] == job["id"]
     lines.clear()
-    done = rescore.run(bureau, job["id"], batch=3, workdir=tmp_path, status=lines.append)
+    done = run(bureau, job["id"], batch=3, workdir=tmp_path, status=lines.append)
     assert (done["status"], done["done"]) == ("done", population)
     assert any(line.startswith("scored 4 credit files with spark") for line in lines)  # resumed
     by_job = _by_job(bureau)

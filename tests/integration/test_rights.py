@@ -17,7 +17,7 @@ from openbureau.adapters.tables import (
     scores,
     statements,
 )
-from openbureau.services import access, deadlines, scoring_hooks
+from openbureau.services import access, deadlines
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import (
     ADA,
@@ -141,7 +141,7 @@ def test_fraud_alert_is_shown_to_members_until_it_expires(client, orgs, bureau, 
     clock.advance(days=366)
     alerts = pull(client, orgs, "credit_application").json()["report"]["fraud_alerts"]
     assert [a["kind"] for a in alerts] == ["extended"]
-    deadlines.run(bureau)
+    deadlines.run(bureau.uow(), bureau.deps)
     assert count(bureau, fraud_alerts) == 1
     token = access.sign_in(bureau, ADA["national_id"], "correct horse battery")
     assert client.post("/v1/me/fraud-alerts", headers=auth(token),
@@ -161,9 +161,9 @@ def test_fraud_alerts_unavailable_outside_us_fcra(client, orgs, bureau, ada, pro
 # -- offers ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def no_rescoring(monkeypatch):
+def no_rescoring(bureau):
     """Scores in these tests are the ones they store, not the model's."""
-    monkeypatch.setattr(scoring_hooks, "rescorer", lambda bureau: None)
+    bureau.rescorer = None
 
 
 def give_score(bureau, national_id: str, value: int, at: datetime = NOW) -> None:

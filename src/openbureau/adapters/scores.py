@@ -9,12 +9,17 @@ a tie differently.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Connection, Subquery, bindparam, func, insert, select
 
+from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import models, scores
+from openbureau.scoring import engines
+from openbureau.scoring.spec import Scorecard
+from openbureau.scoring.sql import Subjects
 
 #: newest first: the order that decides which row is current
 NEWEST_FIRST = (scores.c.computed_at.desc(), scores.c.id.desc())
@@ -38,3 +43,34 @@ def current(*, subject_id: Any = None, version: str | None = None,
     r = ranked.subquery("ranked_scores")
     return select(*(r.c[c.name] for c in scores.c)).where(r.c.newest == 1) \
         .subquery("current_scores")
+
+
+class SqlScores(Repository):
+    """Stored scores, and scoring on the operational database (the compiled SQL)."""
+
+    def __init__(self, run: Run, connection: Callable[[], Connection]) -> None:
+        super().__init__(run)
+        self._connection = connection
+
+    def current(self, subject_id: int) -> dict[str, Any] | None:
+        row = self._run(_CURRENT, {"subject_id": subject_id}).first()
+        return None if row is None else dict(row._mapping)
+
+    def history(self, subject_id: int, limit: int) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self._run(
+            _HISTORY, {"subject_id": subject_id, "limit": limit}).all()]
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._run(insert(scores), list(rows))
+
+    def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[engines.Scored]:
+        return engines.score_database(self._connection(), card, as_of, subjects)
+
+
+# built once: every report and score read runs them
+_CURRENT = select(current(subject_id=bindparam("subject_id")))
+_HISTORY = (select(scores.c.value, scores.c.model_version, scores.c.computed_at)
+            .where(scores.c.subject_id == bindparam("subject_id"))
+            .order_by(*NEWEST_FIRST)
+            .limit(bindparam("limit")))

@@ -22,7 +22,7 @@ log = logging.getLogger("openbureau.api")
 
 def _resume_pending(bureau: Bureau) -> None:
     from openbureau.api.server_errors import where
-    from openbureau.services import files, scoring_hooks
+    from openbureau.services import files
 
     # the type and the frames, never the message (docs/security.md, "No data in error logs")
     try:
@@ -34,7 +34,7 @@ def _resume_pending(bureau: Bureau) -> None:
     for file_id in pending:
         log.info("resuming file %s left pending by a restart", file_id)
         try:
-            files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
+            files.ingest(bureau, file_id, rescore=bureau.rescorer)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             log.error("resuming file %s failed: %s\n%s", file_id, type(exc).__name__, where(exc))
 

@@ -127,7 +127,7 @@ _SESSION = (select(t.c.id, t.c.name, t.c.item_ref, consumer_sessions.c.expires_a
 def _forget_credentials(bureau: Bureau) -> None:
     """After a commit that revoked or ended a credential: this process forgets at once (the
     others when PostgreSQL delivers the notification ``credential_cache.changed`` sent)."""
-    bureau.cache.pop("verified_keys", None)
+    bureau.verified_keys.clear()
     if bureau.credentials is not None:
         bureau.credentials.forget_all()
 
@@ -167,12 +167,11 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
         row = uow.execute(_KEY, {"prefix": prefix}).first()
     if row is None or row.revoked_at is not None or row.org_revoked is not None:
         raise Unauthenticated("invalid or revoked API key")
-    verified: dict[int, str] = bureau.cache.setdefault("verified_keys", {})
-    seen = verified.get(row.id)
+    seen = bureau.verified_keys.get(row.id)
     if seen is None or not same(seen, digest(key)):
         if not verify_secret(row.key_hash, secret):
             raise Unauthenticated("invalid or revoked API key")
-        verified[row.id] = digest(key)
+        bureau.verified_keys.put(row.id, digest(key))
     principal = Principal(Role(row.role), row.org_id, row.name)
     if cache is not None:
         cache.put(("key", prefix), Remembered(digest(key), principal), generation)

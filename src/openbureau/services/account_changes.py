@@ -16,11 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-
-from openbureau.adapters.tables import accounts
-from openbureau.services.identity_store import among
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 SEGMENT_FIELDS = ("identification_number", "original_creditor", "creditor_classification",
                   "purchase_indicator", "purchase_name", "mortgage", "specialised_payment")
@@ -40,29 +36,25 @@ def renames(rec: Any) -> tuple[str, str] | None:
     return (rec.account_ref, new) if new != rec.account_ref else None
 
 
-def rekey(uow: UnitOfWork, dialect: str, furnisher_id: int,
+def rekey(uow: UnitOfWork, dialect: str | None, furnisher_id: int,
           wanted: set[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
-    """Rename the tradelines (subject id, old ref) to new refs; the renames done."""
+    """Rename the tradelines (subject id, old ref) to new refs; the renames done.
+    (``dialect``: the stores' calls name it; the repository knows its own.)"""
     if not wanted:
         return []
     refs = sorted({r for _, old, new in wanted for r in (old, new)})
-    a = accounts.c
-    have = {(r.account_ref, r.subject_id): r.id for r in uow.execute(
-        select(a.id, a.account_ref, a.subject_id)
-        .where(a.furnisher_id == furnisher_id, among(dialect, a.account_ref, refs)))}
+    have = uow.accounts.ids_by_ref(furnisher_id, refs)
     done: list[tuple[int, str, str]] = []
-    rows: list[dict[str, Any]] = []
+    new_refs: dict[int, str] = {}
     taken: set[tuple[str, int]] = set()
     for sid, old, new in sorted(wanted):
         acc_id = have.get((old, sid))
         if acc_id is None or (new, sid) in have or (new, sid) in taken:
             continue        # nothing to rename, or the new number is already a tradeline
         taken.add((new, sid))
-        rows.append({"b_id": acc_id, "b_ref": new})
+        new_refs[acc_id] = new
         done.append((sid, old, new))
-    if rows:
-        uow.execute(update(accounts).where(a.id == bindparam("b_id"))
-                    .values(account_ref=bindparam("b_ref")), rows)
+    uow.accounts.renumber(new_refs)
     return done
 
 

@@ -7,19 +7,15 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from openbureau.adapters import audit
 from openbureau.adapters.audit_checkpoints import Checkpoint, Recorded
 from openbureau.adapters.audit_checkpoints import append as append_checkpoint
 from openbureau.adapters.audit_checkpoints import read as read_checkpoints
-from openbureau.adapters.tables import audit_events
-from openbureau.bootstrap import Bureau
 from openbureau.domain.roles import SYSTEM, Principal
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 
 
-def list_events(bureau: Bureau, who: Principal, after: int, limit: int,
+def list_events(uow: UnitOfWork, deps: Deps, who: Principal, after: int, limit: int,
                 subject_ref: str | None, *, before: int | None = None,
                 order: str | None = None, actor: str | None = None,
                 action: str | None = None) -> dict[str, Any]:
@@ -28,72 +24,58 @@ def list_events(bureau: Bureau, who: Principal, after: int, limit: int,
     from, ``next_before``/``next_after`` the cursor of the next page (None on the last).
     Filters: the file (``subject_ref``), ``actor`` (contains), ``action`` (starts with)."""
     oldest = order == "oldest" or (order is None and after > 0)
-    q = select(audit_events)
-    if oldest:
-        q = q.where(audit_events.c.seq > after).order_by(audit_events.c.seq)
-    else:
-        if before is not None:
-            q = q.where(audit_events.c.seq < before)
-        q = q.order_by(audit_events.c.seq.desc())
-    if subject_ref:
-        q = q.where(audit_events.c.subject_ref == subject_ref)
-    if actor:
-        q = q.where(audit_events.c.actor.contains(actor, autoescape=True))
-    if action:
-        q = q.where(audit_events.c.action.startswith(action, autoescape=True))
-    with bureau.uow() as uow:
-        rows = uow.execute(q.limit(limit)).all()
+    with uow:
+        rows = uow.audit_log.events(after, limit, subject_ref, before=before, oldest=oldest,
+                                    actor=actor, action=action)
         uow.audit(who.actor, "audit.read", subject_ref, "oversight", after=after,
                   before=before, order="oldest" if oldest else "newest",
                   actor_filter=actor, action_filter=action)
         uow.commit()
-    items = [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-              "subject_ref": r.subject_ref, "purpose": r.purpose, "detail": r.detail,
-              "hash": r.hash} for r in rows]
+    items = [dict(r, at=r["at"].isoformat()) for r in rows]
     more = len(items) == limit
     return {"items": items, "order": "oldest" if oldest else "newest",
             "next_after": items[-1]["seq"] if more and oldest else None,
             "next_before": items[-1]["seq"] if more and not oldest else None}
 
 
-def verify(bureau: Bureau, who: Principal = SYSTEM,
+def verify(uow: UnitOfWork, deps: Deps, who: Principal = SYSTEM,
            checkpoints: Path | None = None) -> audit.VerifyResult:
     """Walk the chain; with ``checkpoints`` (a checkpoint file), also check that the chain still
     holds every head recorded there, with the same value. Raises ``CheckpointFileError`` when
     that file cannot be read or holds something else."""
-    recorded = None if checkpoints is None else read_checkpoints(checkpoints, bureau.audit_key)
-    with bureau.uow() as uow:
-        result = audit.verify(uow.session, bureau.audit_key)
+    recorded = None if checkpoints is None else read_checkpoints(checkpoints, deps.audit_key)
+    with uow:
+        result = uow.audit_log.verify()
         if recorded is not None:
             result = _against(uow, result, recorded)
     return result
 
 
-def seal_unkeyed(bureau: Bureau) -> int:
+def seal_unkeyed(uow: UnitOfWork, deps: Deps) -> int:
     """After an upgrade: if the chain's last event predates the audit key, append the keyed
     event ``audit.chain_keyed``, whose MAC covers the unkeyed events before it (they verify
     only under a keyed event). Returns how many unkeyed events it sealed (0: nothing to do)."""
-    with bureau.uow() as uow:
-        last = uow.execute(select(audit_events.c.seq, audit_events.c.hash_alg)
-                           .order_by(audit_events.c.seq.desc()).limit(1)).first()
-        if last is None or last.hash_alg is not None:
+    with uow:
+        last = uow.audit_log.last()
+        if last is None or last[1]:
             return 0
-        uow.audit(SYSTEM.actor, "audit.chain_keyed", None, "oversight", sealed_through=last.seq)
+        uow.audit(SYSTEM.actor, "audit.chain_keyed", None, "oversight", sealed_through=last[0])
         uow.commit()
-    return int(last.seq)
+    return last[0]
 
 
-def checkpoint(bureau: Bureau, path: Path) -> tuple[audit.VerifyResult, dict[str, Any] | None]:
+def checkpoint(uow: UnitOfWork, deps: Deps,
+               path: Path) -> tuple[audit.VerifyResult, dict[str, Any] | None]:
     """Verify the chain (and the checkpoints already in ``path``), then append its head to
     ``path``. Returns the verification and the line written; nothing is written (None) when
     the chain or an earlier checkpoint does not verify."""
-    result = verify(bureau, checkpoints=path if path.exists() else None)
+    result = verify(uow, deps, checkpoints=path if path.exists() else None)
     if not result.ok:
         return result, None
     head = Checkpoint(result.events, result.head_hash or audit.GENESIS,
                       result.head_at.isoformat() if result.head_at else None,
-                      bureau.clock.now().isoformat())
-    return result, append_checkpoint(path, head, bureau.audit_key)
+                      deps.clock.now().isoformat())
+    return result, append_checkpoint(path, head, deps.audit_key)
 
 
 def _against(uow: UnitOfWork, result: audit.VerifyResult,
@@ -102,10 +84,7 @@ def _against(uow: UnitOfWork, result: audit.VerifyResult,
     if not result.ok:
         return dataclasses.replace(result, checkpoints=0)
     seqs = sorted({r.checkpoint.seq for r in recorded if 0 < r.checkpoint.seq <= result.events})
-    stored: dict[int, str] = {0: audit.GENESIS}
-    for i in range(0, len(seqs), 1000):
-        stored.update(uow.execute(select(audit_events.c.seq, audit_events.c.hash)
-                                  .where(audit_events.c.seq.in_(seqs[i:i + 1000]))).all())
+    stored: dict[int, str] = {0: audit.GENESIS, **uow.audit_log.hashes(seqs)}
 
     def failed(seq: int, problem: str) -> audit.VerifyResult:
         return dataclasses.replace(result, ok=False, first_bad_event=seq, problem=problem,

@@ -16,9 +16,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from openbureau.adapters.tables import accounts, consents, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as rules
 from openbureau.domain.consents import Consent, EvidenceKind, Scope, Source
@@ -32,11 +29,10 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import Profile
 from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import identity_store, refusals, subjects
-from openbureau.unit_of_work import UnitOfWork
-
-_WITH_ORG = (select(consents, organisations.c.name.label("organisation"))
-             .join(organisations, organisations.c.id == consents.c.organisation_id))
+from openbureau.services import refusals, subjects
+from openbureau.services.owner import own_file
+from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.stored import ConsentRecord, Organisation
 
 
 def new_consent_ref() -> str:
@@ -45,14 +41,19 @@ def new_consent_ref() -> str:
     return "cns_" + secrets.token_hex(16)
 
 
-def _consent(row: Any) -> Consent:
+#: the organisation of a consent stored without one (the column allows it): nobody's
+NO_ORGANISATION = -1
+
+
+def _consent(row: ConsentRecord) -> Consent:
+    org = row.organisation_id if row.organisation_id is not None else NO_ORGANISATION
     return Consent(ref=row.reference, subject_id=row.subject_id,
-                   organisation_id=row.organisation_id, purpose=row.purpose,
+                   organisation_id=org, purpose=row.purpose,
                    scopes=rules.split_scopes(row.scope), obtained_at=row.granted_at,
                    expires_at=row.expires_at, revoked_at=row.revoked_at, source=row.source)
 
 
-def _view(row: Any, now: datetime) -> dict[str, Any]:
+def _view(row: ConsentRecord, now: datetime) -> dict[str, Any]:
     return {"consent_ref": row.reference, "member": row.organisation, "purpose": row.purpose,
             "scope": sorted(rules.split_scopes(row.scope)), "obtained_at": row.granted_at,
             "expires_at": row.expires_at, "revoked_at": row.revoked_at, "source": row.source,
@@ -70,17 +71,16 @@ def _validated(profile: Profile, purpose: str, scopes: list[str], obtained_at: d
 
 def _store(uow: UnitOfWork, *, subject_id: int, organisation_id: int, purpose: str, scope: str,
            obtained_at: datetime, expires_at: datetime, source: Source, evidence_kind: str,
-           evidence_sha256: str, ref: str | None = None) -> Any:
-    ref = ref or new_consent_ref()
-    uow.execute(insert(consents).values(
-        subject_id=subject_id, organisation_id=organisation_id, purpose=purpose, reference=ref,
-        granted_at=obtained_at, expires_at=expires_at, scope=scope, source=source.value,
-        evidence_kind=evidence_kind, evidence_sha256=evidence_sha256.lower(),
-        recorded_at=uow.clock.now()))
-    return uow.execute(_WITH_ORG.where(consents.c.reference == ref)).one()
+           evidence_sha256: str, ref: str | None = None) -> ConsentRecord:
+    return uow.consents.add(
+        subject_id=subject_id, organisation_id=organisation_id, purpose=purpose,
+        reference=ref or new_consent_ref(), granted_at=obtained_at, expires_at=expires_at,
+        scope=scope, source=source.value, evidence_kind=evidence_kind,
+        evidence_sha256=evidence_sha256.lower(), recorded_at=uow.clock.now())
 
 
-def _audit(uow: UnitOfWork, who: Principal, action: str, subject_ref: str, row: Any) -> None:
+def _audit(uow: UnitOfWork, who: Principal, action: str, subject_ref: str,
+           row: ConsentRecord) -> None:
     uow.audit(who.actor, action, subject_ref, row.purpose, consent_ref=row.reference,
               member=row.organisation, scope=row.scope, source=row.source,
               obtained_at=row.granted_at.isoformat(), expires_at=row.expires_at.isoformat(),
@@ -104,7 +104,10 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
     """The consent as stored, with its new ``consent_ref``. ``member`` is the member (or, for
     the consumer's income, the furnisher: scope ``income`` only) that obtained it. The subject
     is resolved as an inquiry's is: an identity that matches no file exactly is "no file"
-    (404). Every refusal is audited ``consent.record_refused`` (services/refusals.py)."""
+    (404). Every refusal is audited ``consent.record_refused`` (services/refusals.py).
+
+    Still takes the bureau: the subject is found by ``services.subjects.find``, which works on
+    the SQL unit of work until identity resolution takes the port (issue 13)."""
     source, scope_errors = _recorder(member, scopes)
     with bureau.uow() as uow, refusals.audited(
             uow, member.actor, "consent.record_refused", purpose[:60],
@@ -147,55 +150,43 @@ def record_under_ref(uow: UnitOfWork, profile: Profile, who: Principal, subject:
 
 # -- the consumer: grant, list, revoke ---------------------------------------------------------
 
-def member_organisations(bureau: Bureau) -> list[dict[str, Any]]:
+def member_organisations(uow: UnitOfWork, deps: Deps) -> list[dict[str, Any]]:
     """The members a consumer may grant consent to (not revoked), by name."""
-    with bureau.uow() as uow:
-        rows = uow.execute(select(organisations.c.id, organisations.c.name)
-                           .where(organisations.c.role == Role.MEMBER.value,
-                                  organisations.c.revoked_at.is_(None))
-                           .order_by(organisations.c.name)).all()
-    return [{"id": r.id, "name": r.name} for r in rows]
+    with uow:
+        found = uow.organisations.in_role(Role.MEMBER.value)
+    return [{"id": o.id, "name": o.name} for o in found]
 
 
-def _organisation(uow: UnitOfWork, key: int | str, role: Role) -> Any:
+def _organisation(uow: UnitOfWork, key: int | str, role: Role) -> Organisation:
     """An organisation of ``role`` by id or by name (as the admin list and accesses show
     them), not revoked."""
-    column = organisations.c.id if isinstance(key, int) else organisations.c.name
-    row = uow.execute(select(organisations.c.id, organisations.c.name)
-                      .where(column == key, organisations.c.role == role.value,
-                             organisations.c.revoked_at.is_(None))).first()
-    if row is None:
+    found = uow.organisations.active(key, role.value)
+    if found is None:
         raise NotFound(f"no {role.value} organisation {key!r}")
-    return row
+    return found
 
 
-def income_furnishers(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+def income_furnishers(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
     """The furnishers reporting an account on the consumer's file: those a consent to report
     their income can go to."""
-    with bureau.uow() as uow:
-        subject = subjects.own(uow, consumer)
-        o = organisations.c
-        rows = uow.execute(select(o.id, o.name).distinct()
-                           .join(accounts, accounts.c.furnisher_id == o.id)
-                           .where(accounts.c.subject_id == subject.id,
-                                  o.role == Role.FURNISHER.value, o.revoked_at.is_(None))
-                           .order_by(o.name)).all()
-    return [{"id": r.id, "name": r.name} for r in rows]
+    with uow:
+        found = uow.organisations.furnishers_of(own_file(uow, consumer).id)
+    return [{"id": o.id, "name": o.name} for o in found]
 
 
-def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
+def grant(uow: UnitOfWork, deps: Deps, consumer: Principal, member: int | str, purpose: str,
           expires_at: datetime, scopes: Iterable[str] = (Scope.REPORT,)) -> dict[str, Any]:
     """The consumer consents, now, to ``member`` pulling their file for ``purpose`` until
     ``expires_at`` -- or, for scope ``income`` alone, to the furnisher ``member`` reporting
     their income. The evidence is the SHA-256 of what they agreed to."""
     scopes = [str(s) for s in scopes]
     role = rules.role_for(scopes)
-    with bureau.uow() as uow:
+    with uow:
         now = uow.clock.now()
         if errors := rules.scope_errors(role, scopes):
             raise ValidationFailed(errors)
-        scope = _validated(bureau.profile, purpose, scopes, now, expires_at, now)
-        subject = subjects.own(uow, consumer)
+        scope = _validated(deps.profile, purpose, scopes, now, expires_at, now)
+        subject = own_file(uow, consumer)
         org = _organisation(uow, member, role)
         evidence = rules.evidence_of_grant(subject.item_ref, org.name, purpose, scope, now,
                                            expires_at)
@@ -208,27 +199,26 @@ def grant(bureau: Bureau, consumer: Principal, member: int | str, purpose: str,
     return _view(row, now)
 
 
-def my_consents(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+def my_consents(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
     """Every consent on the consumer's file, whoever recorded it, newest first."""
-    with bureau.uow() as uow:
-        subject = subjects.own(uow, consumer)
+    with uow:
+        subject = own_file(uow, consumer)
         now = uow.clock.now()
-        rows = uow.execute(_WITH_ORG.where(consents.c.subject_id == subject.id)
-                           .order_by(consents.c.recorded_at.desc(), consents.c.id.desc())).all()
+        found = uow.consents.on_file(subject.id)
         uow.audit(consumer.actor, "consents.read", subject.item_ref, "consumer_request")
         uow.commit()
-    return [_view(r, now) for r in rows]
+    return [_view(r, now) for r in found]
 
 
-def revoke(bureau: Bureau, consumer: Principal, consent_ref: str) -> dict[str, Any]:
+def revoke(uow: UnitOfWork, deps: Deps, consumer: Principal,
+           consent_ref: str) -> dict[str, Any]:
     """Revoke one of the consumer's consents, from now on. Revoking a revoked one changes
     nothing; an expired one cannot be revoked (409); another file's is "not found"."""
-    profile = bureau.profile
-    with bureau.uow() as uow:
-        subject = subjects.own(uow, consumer)
+    profile = deps.profile
+    with uow:
+        subject = own_file(uow, consumer)
         now = uow.clock.now()
-        row = uow.execute(_WITH_ORG.where(consents.c.reference == consent_ref,
-                                          consents.c.subject_id == subject.id)).first()
+        row = uow.consents.own(consent_ref, subject.id)
         if row is None:
             raise NotFound("no consent with this consent_ref on your file")
         if row.revoked_at is not None:
@@ -239,8 +229,7 @@ def revoke(bureau: Bureau, consumer: Principal, consent_ref: str) -> dict[str, A
                                    f"{row.expires_at.date().isoformat()}")
         if row.expires_at <= now:
             raise Conflict("this consent has already expired")
-        uow.execute(update(consents).where(consents.c.id == row.id).values(revoked_at=now))
-        row = uow.execute(_WITH_ORG.where(consents.c.id == row.id)).one()
+        row = uow.consents.revoke(row.id, now)
         _audit(uow, consumer, "consent.revoked", subject.item_ref, row)
         uow.commit()
     return _view(row, now)
@@ -256,7 +245,7 @@ def for_inquiry(uow: UnitOfWork, profile: Profile, member: Principal, subject_id
     without the member knowing its ref). Raises ConsentRequired naming the reason."""
     now = uow.clock.now()
     if consent_ref is not None:
-        row = uow.execute(select(consents).where(consents.c.reference == consent_ref)).first()
+        row = uow.consents.by_ref(consent_ref)
         if row is None:
             raise rules.refused(rules.NONE_RECORDED, purpose, profile, consent_ref)
         consent = _consent(row)
@@ -267,10 +256,9 @@ def for_inquiry(uow: UnitOfWork, profile: Profile, member: Principal, subject_id
         return consent
     if subject_id is None:
         raise rules.refused(rules.NONE_RECORDED, purpose, profile, None)
-    rows = uow.execute(select(consents).where(consents.c.organisation_id == member.id,
-                                              consents.c.subject_id == subject_id,
-                                              consents.c.purpose == purpose)).all()
-    candidates = [c for c in map(_consent, rows) if Scope.REPORT in c.scopes]
+    candidates = [c for c in map(_consent, uow.consents.of_member(member.id, subject_id,
+                                                                  purpose))
+                  if Scope.REPORT in c.scopes]
     in_force = [c for c in candidates if c.status(now) == "in_force"]
     if not in_force:
         raise rules.refused(rules.best_refusal(candidates, now), purpose, profile, None)
@@ -283,6 +271,4 @@ def load(uow: UnitOfWork, consent_refs: Iterable[str]) -> dict[str, Consent]:
     refs = sorted(set(consent_refs))
     if not refs:
         return {}
-    dialect = uow.session.connection().dialect.name
-    return {row.reference: _consent(row) for row in uow.execute(
-        select(consents).where(identity_store.among(dialect, consents.c.reference, refs)))}
+    return {row.reference: _consent(row) for row in uow.consents.by_refs(refs)}

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from openbureau.adapters.tables import inquiries, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal
 from openbureau.services import reports, subjects
+from openbureau.services.owner import own_file
+from openbureau.services.ports import Deps, UnitOfWork
 
 PURPOSE = Purpose.CONSUMER_REQUEST.value
 
@@ -57,24 +56,16 @@ def my_report_pdf(bureau: Bureau, consumer: Principal) -> bytes:
                              reports.GRID_CODES)
 
 
-def my_accesses(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
+def my_accesses(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
     """Every inquiry and restriction check on the file, newest first: who, when, why. Unlike the
     report's inquiry section this is not cut to the profile's display window; only what retention
     has purged is gone."""
-    with bureau.uow() as uow:
-        subject = subjects.own(uow, consumer)
-        rows = uow.execute(
-            select(inquiries, organisations.c.name.label("organisation"))
-            .join(organisations, organisations.c.id == inquiries.c.organisation_id)
-            .where(inquiries.c.subject_id == subject.id,
-                   inquiries.c.kind.in_(reports.INQUIRY_KINDS),
-                   inquiries.c.purged_at.is_(None))
-            .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc())).all()
+    with uow:
+        subject = own_file(uow, consumer)
+        found = uow.inquiries.accesses(subject.id, reports.INQUIRY_KINDS)
         uow.audit(consumer.actor, "accesses.read", subject.item_ref, PURPOSE)
         uow.commit()
-    return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
-             "purpose": r.purpose, "category": r.category, "consent_ref": r.consent_ref,
-             "when": r.created_at} for r in rows]
+    return found
 
 
 def my_notices(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:

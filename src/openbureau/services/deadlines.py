@@ -9,19 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, select, update
-
-from openbureau.adapters.tables import (
-    accounts,
-    fraud_alerts,
-    inquiries,
-    public_records,
-    restrictions,
-)
-from openbureau.bootstrap import Bureau
-from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import SYSTEM
 from openbureau.services import disputes as dispute_service
+from openbureau.services.ports import Deps, UnitOfWork, rescore
 
 
 @dataclass
@@ -35,48 +25,28 @@ class DeadlineReport:
         return asdict(self)
 
 
-def run(bureau: Bureau) -> DeadlineReport:
-    profile, report = bureau.profile, DeadlineReport()
-    with bureau.uow() as uow:
+def run(uow: UnitOfWork, deps: Deps) -> DeadlineReport:
+    profile, report = deps.profile, DeadlineReport()
+    with uow:
         now = uow.clock.now()
         today = now.date()
         # the profile's outcome of silence, the consumer's notice and the rescore
-        report.disputes_expired = dispute_service.expire_overdue(bureau, uow)
+        report.disputes_expired = dispute_service.expire_overdue(uow, deps)
 
         cutoff = today - timedelta(days=profile.negative_retention_days)
-        past = (accounts.c.date_of_first_delinquency.is_not(None),
-                accounts.c.date_of_first_delinquency < cutoff, accounts.c.suppressed_at.is_(None))
-        touched = set(uow.execute(select(accounts.c.subject_id).where(*past)).scalars())
-        res = uow.execute(update(accounts).where(*past).values(
-            suppressed_at=now, suppressed_reason="retention"))
-        report.accounts_past_retention = res.rowcount or 0
-        if touched:   # what left the file leaves the score with it
-            from openbureau.services import scoring_hooks
-
-            scoring_hooks.rescore_subjects(bureau, uow, touched)
+        report.accounts_past_retention, touched = \
+            uow.accounts.suppress_delinquent_before(cutoff, now)
+        rescore(deps, uow, touched)     # what left the file leaves the score with it
 
         shown = profile.inquiry_display_days
         if shown is not None:
             emp = profile.employment_inquiry_display_days or shown
-            res = uow.execute(update(inquiries).where(
-                inquiries.c.purged_at.is_(None),
-                ((inquiries.c.purpose != Purpose.EMPLOYMENT.value)
-                 & (inquiries.c.created_at < now - timedelta(days=shown)))
-                | ((inquiries.c.purpose == Purpose.EMPLOYMENT.value)
-                   & (inquiries.c.created_at < now - timedelta(days=emp)))
-            ).values(purged_at=now))
-            report.inquiries_dropped = res.rowcount or 0
+            report.inquiries_dropped = uow.inquiries.drop_shown_before(
+                now, now - timedelta(days=shown), now - timedelta(days=emp))
 
-        res = uow.execute(update(public_records).where(
-            public_records.c.status == "active", public_records.c.until.is_not(None),
-            public_records.c.until < today).values(status="expired", lifted_at=now,
-                                                   lift_reason="term ended"))
-        report.listings_expired = res.rowcount or 0
-        uow.execute(update(restrictions).where(
-            restrictions.c.lifted_at.is_(None),
-            and_(restrictions.c.until.is_not(None), restrictions.c.until < today)
-        ).values(lifted_at=now))
-        uow.execute(fraud_alerts.delete().where(fraud_alerts.c.expires_at <= now))
+        report.listings_expired = uow.listings.expire_ended(today, now)
+        uow.listings.lift_ended_restrictions(today, now)
+        uow.fraud_alerts.drop_expired(now)
         if any(report.as_dict().values()):
             uow.audit(SYSTEM.actor, "deadlines.run", None, "deadline", **report.as_dict())
         uow.commit()

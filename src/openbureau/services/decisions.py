@@ -11,11 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from openbureau.adapters import notices as stored_notices
-from openbureau.adapters.tables import decisions, inquiries, subjects
-from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds, letters
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import Decision
@@ -23,6 +18,7 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.roles import Principal
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services import refusals
+from openbureau.services.ports import Deps, UnitOfWork
 
 NO_INQUIRY = "no such inquiry by this member"
 
@@ -30,7 +26,7 @@ NO_INQUIRY = "no such inquiry by this member"
 TERMS_MAX = 1000
 
 
-def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
+def record_decision(uow: UnitOfWork, deps: Deps, member: Principal, inquiry_id: str,
                     decision: str, terms: str | None = None) -> dict[str, Any]:
     """``{inquiry_id, decision, notice}``; ``notice`` is None for an approval. ``terms``: what a
     counteroffer offers instead (the notice tells the consumer); only with a counteroffer."""
@@ -40,43 +36,33 @@ def record_decision(bureau: Bureau, member: Principal, inquiry_id: str,
         if choice is not Decision.COUNTEROFFER:
             raise ValidationFailed([FieldError("terms", "are given with a counteroffer only")])
         bounds.check_text("terms", terms, TERMS_MAX)
-    with bureau.uow() as uow, refusals.audited(
+    with uow, refusals.audited(
             uow, member.actor, "decision.refused", None, inquiry_ref=inquiry_id[:60],
             decision=choice.value) as refusal:
-        inq = uow.execute(
-            select(inquiries.c.id, inquiries.c.subject_id, inquiries.c.purpose,
-                   inquiries.c.result, subjects.c.item_ref.label("subject_ref"))
-            .join(subjects, subjects.c.id == inquiries.c.subject_id)
-            .where(inquiries.c.item_ref == inquiry_id, inquiries.c.organisation_id == member.id,
-                   inquiries.c.kind == "inquiry")).first()
+        inq = uow.inquiries.of_member(inquiry_id, member.id)
         if inq is None:
             raise NotFound(NO_INQUIRY)
         refusal.subject_ref = inq.subject_ref
-        if uow.execute(select(decisions.c.id)
-                       .where(decisions.c.inquiry_id == inq.id)).first() is not None:
+        if uow.decisions.on(inq.id):
             raise Conflict("a decision on this inquiry is already recorded; one decision per "
                            "inquiry (pull a new report for a new application)")
         now = uow.clock.now()
-        decision_id = int(uow.execute(insert(decisions).values(
-            inquiry_id=inq.id, organisation_id=member.id, decision=choice.value,
-            created_at=now).returning(decisions.c.id)).scalar_one())
+        decision_id = uow.decisions.add(inq.id, member.id, choice.value, now)
         notice_out: dict[str, Any] | None = None
         if choice.adverse:
             score = (inq.result or {}).get("score")
             content = rules.adverse_action_notice(
                 decision=choice, member_name=member.name, decided_at=now, score=score,
-                score_range=(SCORE_MIN, SCORE_MAX), profile=bureau.profile,
-                bureau_name=bureau.settings.bureau_name,
-                bureau_contact=bureau.settings.bureau_contact)
+                score_range=(SCORE_MIN, SCORE_MAX), profile=deps.profile,
+                bureau_name=deps.settings.bureau_name,
+                bureau_contact=deps.settings.bureau_contact)
             body = {**content.body, "inquiry_id": inquiry_id, "purpose": inq.purpose}
             if terms is not None:
                 body["terms"] = terms
-            notice_id = stored_notices.add(uow, inq.subject_id, content.kind, content.title,
-                                           body, now)
-            uow.execute(update(decisions).where(decisions.c.id == decision_id)
-                        .values(notice_id=notice_id))
+            notice_id = uow.notices.add(inq.subject_id, content.kind, content.title, body, now)
+            uow.decisions.attach_notice(decision_id, notice_id)
             text = letters.letter(content.kind, content.title, body, letters.Context(
-                bureau.settings.bureau_name, bureau.settings.bureau_contact)).text()
+                deps.settings.bureau_name, deps.settings.bureau_contact)).text()
             notice_out = {"kind": content.kind, "title": content.title, "body": body,
                           "created_at": now, "text": text}
         uow.audit(member.actor, "decision.record", inq.subject_ref, inq.purpose,

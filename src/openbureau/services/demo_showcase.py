@@ -28,6 +28,7 @@ from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.records import AccountKind, AccountRecord, AccountStatus, SubjectIdentity
 from openbureau.domain.registry import RequestedRestriction
 from openbureau.domain.roles import Principal, Role
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services import (
     access,
     decisions,
@@ -172,8 +173,9 @@ def stage(bureau: Bureau, picks: Picks, password: str,
     member, court = _org(bureau, MEMBER, Role.MEMBER), _org(bureau, COURT, Role.COURT)
 
     # every file scored, as the nightly job would (drift and fairness need a population)
-    job = rescore.start(bureau, rescore.default_engine(bureau))
-    job = rescore.run(bureau, job["id"], progress=progress)
+    deps = bureau.deps
+    job = rescore.start(bureau.uow(), deps, rescore.default_engine(deps))
+    job = rescore.run(bureau.uow(), deps, job["id"], progress=progress)
     out["scored"] = job["done"]
 
     who, _late = picks.consumer
@@ -190,14 +192,16 @@ def stage(bureau: Bureau, picks: Picks, password: str,
     out["listings"] = len(listings)
     if len(picks.debtors) >= 1:
         objections.object_to_listing(
-            bureau, _as_consumer(bureau, picks.debtors[0][0]), listings[1]["listing_id"],
+            bureau.uow(), bureau.deps, _as_consumer(bureau, picks.debtors[0][0]),
+            listings[1]["listing_id"],
             "The debt was settled with the creditor last month; the receipt is attached to "
             "my letter to the court.")
         out["objections"] = 1
 
     if picks.disputer is not None:
         other, account = picks.disputer
-        disputes.open_dispute(bureau, _as_consumer(bureau, other), "account",
+        disputes.open_dispute(bureau.uow(), bureau.deps, _as_consumer(bureau, other),
+                              "account",
                               _item_ref(bureau, other, account),
                               "I paid this month on time; my bank statement shows the payment.",
                               None)
@@ -206,7 +210,8 @@ def stage(bureau: Bureau, picks: Picks, password: str,
     # a decline the consumer can read, from the score the member was given
     try:
         pulled = inquiries.pull_report(bureau, member, who, "credit_application", None)
-        decisions.record_decision(bureau, member, pulled["inquiry_id"], "declined")
+        decisions.record_decision(bureau.uow(), bureau.deps, member, pulled["inquiry_id"],
+                                  "declined")
         score = (pulled.get("score") or {}).get("value")
         out["adverse_action_notices"] = 1
     except OpenBureauError:          # a profile that needs the consumer's consent first
@@ -214,7 +219,8 @@ def stage(bureau: Bureau, picks: Picks, password: str,
             score = rights.current_score(uow, consumer.id)
     if score is not None:
         for title, description, min_score, category in _offers(int(score)):
-            rights.create_offer(bureau, member, title, description, min_score, category)
+            rights.create_offer(bureau.uow(), bureau.deps, member, title, description,
+                                min_score, category)
         out["offers"] = 2
     out["staged"] = True
     return out
@@ -223,9 +229,9 @@ def stage(bureau: Bureau, picks: Picks, password: str,
 def _offers(score: int) -> Iterable[tuple[str, str, int, str]]:
     """One offer the consumer qualifies for, one a little above their score (to aim at)."""
     yield ("Everyday card, no annual fee", "A credit card with a 2,000.00 USD limit and no "
-           "annual fee.", max(350, score - 40), "credit_card")
+           "annual fee.", max(SCORE_MIN, score - 40), "credit_card")
     yield ("Low-rate personal loan", "A personal loan of up to 15,000.00 USD at a lower rate "
-           "for files in good standing.", min(950, score + 30), "personal_loan")
+           "for files in good standing.", min(SCORE_MAX, score + 30), "personal_loan")
 
 
 def enrolled_consumer(bureau: Bureau) -> Any:

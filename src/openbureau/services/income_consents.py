@@ -29,7 +29,7 @@ from openbureau.domain import consents as rules
 from openbureau.domain.records import AccountRecord
 from openbureau.domain.roles import Principal
 from openbureau.services import consents
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 K = TypeVar("K")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openbureau.domain.errors import OpenBureauError
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 _TEXT_MAX = 500
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select
 
 from openbureau.adapters import notices as stored_notices
 from openbureau.adapters import rate_limit
@@ -251,12 +251,7 @@ def _end_listing(bureau: Bureau, court: Principal, listing_ref: str,
 
 def close_listing(uow: UnitOfWork, row: Any, target: reg.ListingStatus, reason: str) -> None:
     reg.move_listing(row.status, target)
-    now = uow.clock.now()
-    uow.execute(update(public_records).where(public_records.c.id == row.id).values(
-        status=target.value, lifted_at=now, lift_reason=reason))
-    uow.execute(update(restrictions).where(restrictions.c.public_record_id == row.id,
-                                           restrictions.c.lifted_at.is_(None))
-                .values(lifted_at=now))
+    uow.listings.close(row.id, target.value, reason, uow.clock.now())
 
 
 def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> Any:

@@ -13,28 +13,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, insert, select, update
-
-from openbureau.adapters import notices as stored_notices
-from openbureau.adapters import scores as stored_scores
-from openbureau.adapters.tables import (
-    accounts,
-    consumer_logins,
-    fraud_alerts,
-    freezes,
-    inquiries,
-    offers,
-    organisations,
-    public_records,
-    statements,
-    subjects,
-)
-from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.stored import Offer
 
 NO_ITEM = "no item with this reference on your file"
 PURPOSE = "consumer_request"
@@ -44,26 +29,12 @@ STATEMENT_MAX = 1000        # api/schemas_rights.py StatementIn
 
 def _notify(uow: UnitOfWork, subject_id: int, notice_kind: str, notice_title: str,
             **body: Any) -> None:
-    stored_notices.add(uow, subject_id, notice_kind, notice_title, body)
+    uow.notices.add(subject_id, notice_kind, notice_title, body, uow.clock.now())
 
 
 # -- statements --------------------------------------------------------------------------------
 
-def _own_item(uow: UnitOfWork, subject_id: int, ref: str) -> bool:
-    checks = [
-        select(accounts.c.id).where(accounts.c.item_ref == ref,
-                                    accounts.c.subject_id == subject_id,
-                                    accounts.c.deleted_at.is_(None)),
-        select(public_records.c.id).where(public_records.c.item_ref == ref,
-                                          public_records.c.subject_id == subject_id),
-        select(inquiries.c.id).where(inquiries.c.item_ref == ref,
-                                     inquiries.c.subject_id == subject_id),
-        select(subjects.c.id).where(subjects.c.item_ref == ref, subjects.c.id == subject_id),
-    ]
-    return any(uow.execute(q).first() is not None for q in checks)
-
-
-def add_statement(bureau: Bureau, consumer: Principal, item_ref: str | None,
+def add_statement(uow: UnitOfWork, deps: Deps, consumer: Principal, item_ref: str | None,
                   text: str) -> dict[str, Any]:
     """A statement of dispute, on one item or on the file as a whole; shown on every report."""
     sid = consumer_id(consumer)
@@ -71,12 +42,11 @@ def add_statement(bureau: Bureau, consumer: Principal, item_ref: str | None,
     if not text:
         raise ValidationFailed([FieldError("text", "must not be empty")])
     bounds.check_text("text", text, STATEMENT_MAX)
-    with bureau.uow() as uow:
-        if item_ref is not None and not _own_item(uow, sid, item_ref):
+    with uow:
+        if item_ref is not None and not uow.files.holds(sid, item_ref):
             raise NotFound(NO_ITEM)
         now = uow.clock.now()
-        uow.execute(insert(statements).values(subject_id=sid, item_ref=item_ref, text=text,
-                                              created_at=now))
+        uow.files.add_statement(sid, item_ref, text, now)
         uow.audit(consumer.actor, "statement.add", consumer.subject_ref, PURPOSE,
                   item_ref=item_ref)
         uow.commit()
@@ -85,29 +55,23 @@ def add_statement(bureau: Bureau, consumer: Principal, item_ref: str | None,
 
 # -- freeze ------------------------------------------------------------------------------------
 
-def _freeze_available(bureau: Bureau) -> None:
-    p = bureau.profile
+def _freeze_available(p: Profile) -> None:
     if not p.freeze_available:
         raise Conflict(f"a security freeze is not available under the {p.name} profile "
                        f"({p.title}); members need a permissible purpose (and consent where "
                        "the profile requires it) to see your file")
 
 
-def _active_freeze(uow: UnitOfWork, subject_id: int) -> Any:
-    return uow.execute(select(freezes).where(freezes.c.subject_id == subject_id,
-                                             freezes.c.lifted_at.is_(None))).first()
-
-
-def place_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
+def place_freeze(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, Any]:
     """Freeze the file against inquiries for new credit; placing it again changes nothing."""
     sid = consumer_id(consumer)
-    _freeze_available(bureau)
-    with bureau.uow() as uow:
-        current = _active_freeze(uow, sid)
+    _freeze_available(deps.profile)
+    with uow:
+        current = uow.files.active_freeze(sid)
         if current is not None:
-            return {"frozen": True, "placed_at": current.placed_at}
+            return {"frozen": True, "placed_at": current[1]}
         now = uow.clock.now()
-        uow.execute(insert(freezes).values(subject_id=sid, placed_at=now))
+        uow.files.place_freeze(sid, now)
         _notify(uow, sid, "freeze_placed", "Your file is frozen",
                 placed_at=now.isoformat(),
                 explanation="Members can no longer pull your file to open new credit. Your "
@@ -118,17 +82,18 @@ def place_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
     return {"frozen": True, "placed_at": now}
 
 
-def lift_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
+def lift_freeze(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, Any]:
     sid = consumer_id(consumer)
-    _freeze_available(bureau)
-    with bureau.uow() as uow:
-        current = _active_freeze(uow, sid)
+    _freeze_available(deps.profile)
+    with uow:
+        current = uow.files.active_freeze(sid)
         if current is None:
             raise Conflict("your file is not frozen")
+        freeze_id, placed_at = current
         now = uow.clock.now()
-        uow.execute(update(freezes).where(freezes.c.id == current.id).values(lifted_at=now))
+        uow.files.lift_freeze(freeze_id, now)
         _notify(uow, sid, "freeze_lifted", "Your freeze was lifted", lifted_at=now.isoformat(),
-                placed_at=current.placed_at.isoformat())
+                placed_at=placed_at.isoformat())
         uow.audit(consumer.actor, "freeze.lift", consumer.subject_ref, PURPOSE)
         uow.commit()
     return {"frozen": False, "lifted_at": now}
@@ -136,28 +101,26 @@ def lift_freeze(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
 
 # -- fraud alerts ------------------------------------------------------------------------------
 
-def place_fraud_alert(bureau: Bureau, consumer: Principal, kind: str) -> dict[str, Any]:
+def place_fraud_alert(uow: UnitOfWork, deps: Deps, consumer: Principal,
+                      kind: str) -> dict[str, Any]:
     """An initial or extended fraud alert, shown to every member who pulls the file until it
     expires (``fraud_alert_initial_days`` / ``fraud_alert_extended_days``)."""
     sid = consumer_id(consumer)
-    p = bureau.profile
+    p = deps.profile
     if kind not in FRAUD_ALERT_KINDS:
         raise ValidationFailed([FieldError("kind", "must be initial or extended")])
     days = p.fraud_alert_initial_days if kind == "initial" else p.fraud_alert_extended_days
     if days is None:
         raise Conflict(f"{kind} fraud alerts are not available under the {p.name} profile "
                        f"({p.title})")
-    with bureau.uow() as uow:
+    with uow:
         now = uow.clock.now()
-        active = uow.execute(select(fraud_alerts).where(
-            fraud_alerts.c.subject_id == sid, fraud_alerts.c.kind == kind,
-            fraud_alerts.c.expires_at > now)).first()
-        if active is not None:
+        until = uow.fraud_alerts.active_until(sid, kind, now)
+        if until is not None:
             raise Conflict(f"an {kind} fraud alert is already active until "
-                           f"{active.expires_at.isoformat()}")
+                           f"{until.isoformat()}")
         expires = now + timedelta(days=days)
-        uow.execute(insert(fraud_alerts).values(subject_id=sid, kind=kind, placed_at=now,
-                                                expires_at=expires))
+        uow.fraud_alerts.add(sid, kind, now, expires)
         _notify(uow, sid, "fraud_alert_placed", f"Your {kind} fraud alert is in place",
                 kind=kind, placed_at=now.isoformat(), expires_at=expires.isoformat(),
                 explanation="Every member who pulls your file sees the alert and should verify "
@@ -172,17 +135,16 @@ def place_fraud_alert(bureau: Bureau, consumer: Principal, kind: str) -> dict[st
 
 def current_score(uow: UnitOfWork, subject_id: int) -> int | None:
     """The subject's current score (the latest of the active model), or None."""
-    value: int | None = uow.execute(
-        select(stored_scores.current(subject_id=subject_id).c.value)).scalar()
-    return value
+    row = uow.scores.current(subject_id)
+    return None if row is None else int(row["value"])
 
 
-def _offer_view(o: Any) -> dict[str, Any]:
+def _offer_view(o: Offer) -> dict[str, Any]:
     return {"offer_id": o.id, "title": o.title, "description": o.description,
             "min_score": o.min_score, "category": o.category, "created_at": o.created_at}
 
 
-def create_offer(bureau: Bureau, member: Principal, title: str, description: str,
+def create_offer(uow: UnitOfWork, deps: Deps, member: Principal, title: str, description: str,
                  min_score: int, category: str) -> dict[str, Any]:
     errors = []
     if isinstance(min_score, bool) or not isinstance(min_score, int) or not (
@@ -197,36 +159,15 @@ def create_offer(bureau: Bureau, member: Principal, title: str, description: str
             errors.append(FieldError(field, problem))
     if errors:
         raise ValidationFailed(errors)
-    with bureau.uow() as uow:
-        now = uow.clock.now()
-        offer_id = int(uow.execute(insert(offers).values(
-            organisation_id=member.id, title=title, description=description,
-            min_score=min_score, category=category, created_at=now
-        ).returning(offers.c.id)).scalar_one())
-        row = uow.execute(select(offers).where(offers.c.id == offer_id)).one()
-        uow.audit(member.actor, "offer.create", None, "offers", offer_id=offer_id,
+    with uow:
+        offer = uow.offers.add(member.id, title, description, min_score, category,
+                               uow.clock.now())
+        uow.audit(member.actor, "offer.create", None, "offers", offer_id=offer.id,
                   min_score=min_score, category=category)
         uow.commit()
-    return {**_offer_view(row), **_reach(bureau, offer_id)}
-
-
-def _opted_in_scores() -> Subquery:
-    """``subject_id, value``: the current score (of the active model) of every consumer who
-    opted in to offers; none without a score."""
-    current = stored_scores.current()
-    return (select(current.c.subject_id, current.c.value)
-            .join(consumer_logins, consumer_logins.c.subject_id == current.c.subject_id)
-            .where(consumer_logins.c.offers_opt_in).subquery())
-
-
-def _reach_counts(uow: UnitOfWork, offer_filter: ColumnElement[bool]) -> dict[int, int]:
-    """Per offer of ``offer_filter``: how many opted-in consumers' current scores reach its
-    ``min_score``, counted by the database."""
-    current = _opted_in_scores()
-    return {int(i): int(n) for i, n in uow.execute(
-        select(offers.c.id, func.count(current.c.subject_id))
-        .join(current, current.c.value >= offers.c.min_score)
-        .where(offer_filter).group_by(offers.c.id))}
+    with uow:
+        count = uow.offers.reach(member.id, offer.id).get(offer.id, 0)
+    return {**_offer_view(offer), **suppressed_reach(count, reach_min(deps))}
 
 
 # Fewer qualifying consumers than ``offer_reach_min_count`` (default 10) are shown as "fewer
@@ -234,8 +175,8 @@ def _reach_counts(uow: UnitOfWork, offer_filter: ColumnElement[bool]) -> dict[in
 # opted-in consumer's score (docs/security.md, "Offer reach").
 
 
-def reach_min(bureau: Bureau) -> int:
-    return bureau.settings.offer_reach_min_count
+def reach_min(deps: Deps) -> int:
+    return deps.settings.offer_reach_min_count
 
 
 def suppressed_reach(count: int, minimum: int) -> dict[str, Any]:
@@ -246,49 +187,36 @@ def suppressed_reach(count: int, minimum: int) -> dict[str, Any]:
     return {"reach": count, "reach_suppressed": False, "reach_minimum": minimum}
 
 
-def _reach(bureau: Bureau, offer_id: int) -> dict[str, Any]:
-    with bureau.uow() as uow:
-        count = _reach_counts(uow, offers.c.id == offer_id).get(offer_id, 0)
-    return suppressed_reach(count, reach_min(bureau))
-
-
-def member_offers(bureau: Bureau, member: Principal) -> list[dict[str, Any]]:
+def member_offers(uow: UnitOfWork, deps: Deps, member: Principal) -> list[dict[str, Any]]:
     """The member's offers with ``reach``: how many opted-in consumers currently qualify (a
     count, never who they are), suppressed below ``reach_min``."""
-    mine = and_(offers.c.organisation_id == member.id, offers.c.withdrawn_at.is_(None))
-    with bureau.uow() as uow:
-        rows = uow.execute(select(offers).where(mine)
-                           .order_by(offers.c.created_at, offers.c.id)).all()
-        reach = _reach_counts(uow, mine)
-    minimum = reach_min(bureau)
-    return [{**_offer_view(o), **suppressed_reach(reach.get(o.id, 0), minimum)} for o in rows]
+    with uow:
+        mine = uow.offers.of_member(member.id)
+        reach = uow.offers.reach(member.id)
+    minimum = reach_min(deps)
+    return [{**_offer_view(o), **suppressed_reach(reach.get(o.id, 0), minimum)} for o in mine]
 
 
-def set_offers_consent(bureau: Bureau, consumer: Principal, opt_in: bool) -> dict[str, Any]:
+def set_offers_consent(uow: UnitOfWork, deps: Deps, consumer: Principal,
+                       opt_in: bool) -> dict[str, Any]:
     sid = consumer_id(consumer)
-    with bureau.uow() as uow:
-        uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == sid)
-                    .values(offers_opt_in=opt_in))
+    with uow:
+        uow.offers.set_opt_in(sid, opt_in)
         uow.audit(consumer.actor, "offers.consent", consumer.subject_ref, PURPOSE,
                   opt_in=opt_in)
         uow.commit()
     return {"opt_in": opt_in}
 
 
-def my_offers(bureau: Bureau, consumer: Principal) -> dict[str, Any]:
+def my_offers(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, Any]:
     """Offers the consumer qualifies for; none when opted out or not scored."""
     sid = consumer_id(consumer)
-    with bureau.uow() as uow:
-        opt_in = bool(uow.execute(select(consumer_logins.c.offers_opt_in)
-                                  .where(consumer_logins.c.subject_id == sid)).scalar())
+    with uow:
+        opt_in = uow.offers.opted_in(sid)
         score = current_score(uow, sid) if opt_in else None
-        rows = [] if score is None else uow.execute(
-            select(offers, organisations.c.name.label("member"))
-            .join(organisations, organisations.c.id == offers.c.organisation_id)
-            .where(offers.c.withdrawn_at.is_(None), offers.c.min_score <= score)
-            .order_by(offers.c.min_score.desc(), offers.c.id)).all()
+        found = [] if score is None else uow.offers.qualifying(score)
         uow.audit(consumer.actor, "offers.read", consumer.subject_ref, PURPOSE,
-                  count=len(rows))
+                  count=len(found))
         uow.commit()
     return {"opt_in": opt_in, "score": score,
-            "items": [{**_offer_view(o), "member": o.member} for o in rows]}
+            "items": [{**_offer_view(o), "member": o.member} for o in found]}

@@ -48,7 +48,7 @@ def _markdown(text: str | None, image_base: str) -> Markup | None:
 def overview(request: Request, bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(staff)) -> Response:
     return render(request, "admin/overview.html", models=models.list_models(bureau),
-                  dash=disputes.workload(bureau, who))
+                  dash=disputes.workload(bureau.uow(), bureau.deps, who))
 
 
 @router.get("/model", response_class=Response)
@@ -102,7 +102,8 @@ def fairness(request: Request, bureau: Bureau = Depends(get_bureau),
 @router.get("/disputes", response_class=Response)
 def disputes_dashboard(request: Request, bureau: Bureau = Depends(get_bureau),
                        who: Principal = Depends(staff)) -> Response:
-    return render(request, "admin/disputes.html", dash=disputes.workload(bureau, who))
+    return render(request, "admin/disputes.html",
+                  dash=disputes.workload(bureau.uow(), bureau.deps, who))
 
 
 AUDIT_PAGE = 50
@@ -116,22 +117,23 @@ def audit(request: Request, verify: bool = Query(False),
           bureau: Bureau = Depends(get_bureau), who: Principal = Depends(staff)) -> Response:
     """The event browser (newest first, filtered by file, actor and action) and the chain's
     verification."""
-    page = audit_log.list_events(bureau, who, 0, AUDIT_PAGE, subject_ref.strip() or None,
-                                 before=before, order="newest", actor=actor.strip() or None,
-                                 action=action.strip() or None)
+    page = audit_log.list_events(bureau.uow(), bureau.deps, who, 0, AUDIT_PAGE,
+                                 subject_ref.strip() or None, before=before, order="newest",
+                                 actor=actor.strip() or None, action=action.strip() or None)
     filters = {"subject_ref": subject_ref, "actor": actor, "action": action}
     older = None
     if page["next_before"] is not None:
         older = "/admin/audit?" + urlencode({**{k: v for k, v in filters.items() if v},
                                              "before": page["next_before"]})
+    result = audit_log.verify(bureau.uow(), bureau.deps, who) if verify else None
     return render(request, "admin/audit.html", events=page["items"], filters=filters,
-                  older=older, result=audit_log.verify(bureau, who) if verify else None)
+                  older=older, result=result)
 
 
 @router.get("/rescoring", response_class=Response)
 def rescoring(request: Request, bureau: Bureau = Depends(get_bureau),
               who: Principal = Depends(staff)) -> Response:
-    jobs = rescore.list_jobs(bureau)
+    jobs = rescore.list_jobs(bureau.uow(), bureau.deps)
     template = ("admin/_jobs.html" if request.headers.get("hx-request") == "true"
                 else "admin/rescoring.html")
     return render(request, template, jobs=jobs,

@@ -29,9 +29,9 @@ DONE = {"granted": "Consent given. The member may now pull your file for that pu
 def _page(request: Request, bureau: Bureau, who: Principal, status_code: int = 200,
           **context: object) -> Response:
     return render(request, "me/consents.html", status_code=status_code,
-                  items=consents.my_consents(bureau, who),
-                  members=consents.member_organisations(bureau),
-                  furnishers=consents.income_furnishers(bureau, who),
+                  items=consents.my_consents(bureau.uow(), bureau.deps, who),
+                  members=consents.member_organisations(bureau.uow(), bureau.deps),
+                  furnishers=consents.income_furnishers(bureau.uow(), bureau.deps, who),
                   purposes=sorted(p.value for p in bureau.profile.permissible_purposes),
                   revocable=bureau.profile.consent_revocable, profile=bureau.profile,
                   **context)
@@ -54,7 +54,7 @@ def grant(request: Request, member: str = Form(..., max_length=120),
     scopes = [scope]
     try:
         Purpose(purpose)
-        consents.grant(bureau, who, member, purpose, expires_at, scopes)
+        consents.grant(bureau.uow(), bureau.deps, who, member, purpose, expires_at, scopes)
     except (OpenBureauError, ValueError) as exc:
         by_field, _ = (forms.field_errors(exc, {"expires_at": "expires_on"})
                        if isinstance(exc, OpenBureauError) else ({}, []))
@@ -69,7 +69,7 @@ def grant(request: Request, member: str = Form(..., max_length=120),
 def revoke(request: Request, consent_ref: str = Path(max_length=64),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     try:
-        consents.revoke(bureau, who, consent_ref)
+        consents.revoke(bureau.uow(), bureau.deps, who, consent_ref)
     except OpenBureauError as exc:
         return _page(request, bureau, who, status_code=_status(exc), errors=_messages(exc),
                      form={})

@@ -14,7 +14,7 @@ from openbureau.api.uploads import receive_upload
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import disputes, files, quality_reports, scoring_hooks
+from openbureau.services import disputes, files, quality_reports
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import render
@@ -35,7 +35,7 @@ def furnisher_disputes(request: Request, done: str | None = Query(None, max_leng
                        bureau: Bureau = Depends(get_bureau),
                        who: Principal = Depends(furnisher)) -> Response:
     return render(request, "org/furnisher.html", outcomes=OUTCOMES, done=done,
-                  items=disputes.furnisher_disputes(bureau, who, "open"))
+                  items=disputes.furnisher_disputes(bureau.uow(), bureau.deps, who, "open"))
 
 
 @router.post("/furnisher/disputes/{dispute_id}/response", response_class=Response)
@@ -45,12 +45,12 @@ def answer_dispute(request: Request, dispute_id: str,
                    bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(furnisher)) -> Response:
     try:
-        disputes.respond(bureau, who, dispute_id, outcome, None, note or None)
+        disputes.respond(bureau.uow(), bureau.deps, who, dispute_id, outcome, None, note or None)
     except OpenBureauError as exc:
         _, messages = forms.field_errors(exc)
         return render(request, "org/furnisher.html", status_code=_status(exc),
                       outcomes=OUTCOMES, errors=messages, failed=dispute_id,
-                      items=disputes.furnisher_disputes(bureau, who, "open"))
+                      items=disputes.furnisher_disputes(bureau.uow(), bureau.deps, who, "open"))
     return RedirectResponse("/furnisher?done=dispute-answered", status_code=303)
 
 
@@ -58,7 +58,7 @@ def answer_dispute(request: Request, dispute_id: str,
 def furnisher_files(request: Request, bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(furnisher)) -> Response:
     return render(request, "org/furnisher_files.html",
-                  items=quality_reports.files_of(bureau, who))
+                  items=quality_reports.files_of(bureau.uow(), bureau.deps, who))
 
 
 @router.post("/furnisher/files", response_class=Response)
@@ -75,9 +75,9 @@ async def upload(request: Request, background: BackgroundTasks,
         file_id = await receive_upload(request, bureau, who)
     except files.UploadTooLarge as exc:
         return render(request, "org/furnisher_files.html", status_code=413,
-                      items=quality_reports.files_of(bureau, who),
+                      items=quality_reports.files_of(bureau.uow(), bureau.deps, who),
                       errors=[f"the file is larger than the {exc.limit:,} bytes accepted"])
-    background.add_task(files.ingest, bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
+    background.add_task(files.ingest, bureau, file_id, rescore=bureau.rescorer)
     target = f"/furnisher/files/{file_id}"
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -90,7 +90,7 @@ def furnisher_file(request: Request, file_id: str, bureau: Bureau = Depends(get_
     """The file's status; while it is read the page refreshes it (htmx, every second); once
     read, its errors and its data-quality report."""
     status = files.status_of(bureau, who, file_id)
-    report = (quality_reports.report_of(bureau, who, file_id)
+    report = (quality_reports.report_of(bureau.uow(), bureau.deps, who, file_id)
               if status["status"] not in UNFINISHED else None)
     partial = request.headers.get("hx-request") == "true"
     return render(request, "org/_file_status.html" if partial else "org/file.html",
@@ -101,4 +101,4 @@ def furnisher_file(request: Request, file_id: str, bureau: Bureau = Depends(get_
 def furnisher_file_quality(request: Request, file_id: str, bureau: Bureau = Depends(get_bureau),
                            who: Principal = Depends(furnisher)) -> Response:
     return render(request, "org/file_quality.html",
-                  report=quality_reports.report_of(bureau, who, file_id))
+                  report=quality_reports.report_of(bureau.uow(), bureau.deps, who, file_id))

@@ -34,9 +34,9 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     rep = consumer.my_report(bureau, who)
     score = consumer.shown_score(bureau, who, rep)
-    accesses = consumer.my_accesses(bureau, who)
+    accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
-                  done=done, disputes=disputes.my_disputes(bureau, who),
+                  done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who),
                   profile_title=bureau.profile.title)
 
 
@@ -50,8 +50,8 @@ def report_pdf(bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me
 @router.get("/disputes", response_class=Response)
 def my_disputes(request: Request, done: str | None = Query(None, max_length=40),
                 bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    return render(request, "me/disputes.html", items=disputes.my_disputes(bureau, who),
-                  done=done)
+    return render(request, "me/disputes.html",
+                  items=disputes.my_disputes(bureau.uow(), bureau.deps, who), done=done)
 
 
 @router.get("/disputes/new", response_class=Response)
@@ -67,7 +67,7 @@ def open_dispute(request: Request, kind: str = Form(..., max_length=20),
                  statement: str = Form("", max_length=8000), label: str = Form("", max_length=200),
                  bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     try:
-        disputes.open_dispute(bureau, who, kind, ref, reason, statement)
+        disputes.open_dispute(bureau.uow(), bureau.deps, who, kind, ref, reason, statement)
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         return render(request, "me/dispute_form.html", status_code=_status(exc), kind=kind,
@@ -79,7 +79,7 @@ def open_dispute(request: Request, kind: str = Form(..., max_length=20),
 @router.post("/statements", response_class=Response)
 def add_statement(text: str = Form(..., max_length=4000), item_ref: str = Form("", max_length=40),
                   bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    rights.add_statement(bureau, who, item_ref or None, text)
+    rights.add_statement(bureau.uow(), bureau.deps, who, item_ref or None, text)
     return _done("/me/report", "statement-added")
 
 
@@ -88,7 +88,7 @@ def object_to_listing(listing_id: str = Form(..., max_length=24),
                       reason: str = Form(..., max_length=4000),
                       bureau: Bureau = Depends(get_bureau),
                       who: Principal = Depends(me)) -> Response:
-    objections.object_to_listing(bureau, who, listing_id, reason)
+    objections.object_to_listing(bureau.uow(), bureau.deps, who, listing_id, reason)
     return _done("/me/report", "objection-filed")
 
 
@@ -107,16 +107,16 @@ def freeze(request: Request, action: str = Form("place", pattern="^(place|lift)$
         return render(request, "me/freeze.html", status_code=422,
                       frozen=consumer.is_frozen(bureau, who))
     if action == "lift":
-        rights.lift_freeze(bureau, who)
+        rights.lift_freeze(bureau.uow(), bureau.deps, who)
         return _done("/me/report", "freeze-lifted")
-    rights.place_freeze(bureau, who)
+    rights.place_freeze(bureau.uow(), bureau.deps, who)
     return _done("/me/report", "frozen")
 
 
 @router.post("/fraud-alerts", response_class=Response)
 def fraud_alert(kind: str = Form("initial", pattern="^(initial|extended)$"),
                 bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    rights.place_fraud_alert(bureau, who, kind)
+    rights.place_fraud_alert(bureau.uow(), bureau.deps, who, kind)
     return _done("/me/report", "fraud-alert-placed")
 
 
@@ -180,11 +180,12 @@ def simulate(request: Request, utilisation: str = Form("", pattern=r"^(|0|0?\.\d
 @router.get("/offers", response_class=Response)
 def offers(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    return render(request, "me/offers.html", offers=rights.my_offers(bureau, who), done=done)
+    return render(request, "me/offers.html",
+                  offers=rights.my_offers(bureau.uow(), bureau.deps, who), done=done)
 
 
 @router.post("/offers-consent", response_class=Response)
 def offers_consent(opt_in: bool = Form(False), bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(me)) -> Response:
-    rights.set_offers_consent(bureau, who, opt_in)
+    rights.set_offers_consent(bureau.uow(), bureau.deps, who, opt_in)
     return _done("/me/offers", "opted-in" if opt_in else "opted-out")

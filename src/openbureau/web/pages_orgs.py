@@ -81,7 +81,7 @@ def decide(request: Request, inquiry_id: str = Form(..., max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(member)) -> Response:
     # the terms box belongs to the counteroffer; words left in it for another choice are not
     # the member's decision
-    out = decisions.record_decision(bureau, who, inquiry_id, decision,
+    out = decisions.record_decision(bureau.uow(), bureau.deps, who, inquiry_id, decision,
                                     terms if decision == "counteroffer" else None)
     return render(request, "org/decision.html", out=out)
 
@@ -119,8 +119,8 @@ def restriction_check(request: Request, national_id: str = Form(..., max_length=
 def member_offers(request: Request, done: str | None = Query(None, max_length=40),
                   bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(member)) -> Response:
-    return render(request, "org/offers.html", items=rights.member_offers(bureau, who),
-                  done=done, form={})
+    return render(request, "org/offers.html",
+                  items=rights.member_offers(bureau.uow(), bureau.deps, who), done=done, form={})
 
 
 @router.post("/member/offers", response_class=Response)
@@ -131,11 +131,11 @@ def publish_offer(request: Request, title: str = Form("", max_length=400),
                   bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(member)) -> Response:
     try:
-        rights.create_offer(bureau, who, title, description, min_score, category)
+        rights.create_offer(bureau.uow(), bureau.deps, who, title, description, min_score, category)
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         return render(request, "org/offers.html", status_code=_status(exc),
-                      items=rights.member_offers(bureau, who), errors=messages,
+                      items=rights.member_offers(bureau.uow(), bureau.deps, who), errors=messages,
                       field_errors=by_field,
                       form={"title": title, "description": description,
                             "min_score": min_score, "category": category})
@@ -217,7 +217,7 @@ def objection_queue(request: Request, done: str | None = Query(None, max_length=
                     bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(court)) -> Response:
     return render(request, "org/objections.html", done=done,
-                  items=objections.court_objections(bureau, who),
+                  items=objections.court_objections(bureau.uow(), bureau.deps, who),
                   now=bureau.clock.now())
 
 
@@ -227,5 +227,5 @@ def decide_objection(objection_id: str, outcome: str = Form(..., pattern="^(uphe
                      remedy: str = Form("", pattern="^(|correct|remove)$"),
                      bureau: Bureau = Depends(get_bureau),
                      who: Principal = Depends(court)) -> Response:
-    objections.decide(bureau, who, objection_id, outcome, note, remedy or None)
+    objections.decide(bureau.uow(), bureau.deps, who, objection_id, outcome, note, remedy or None)
     return _done("/court/objections", "decided")

@@ -45,14 +45,14 @@ def audit(after: int = Query(0, ge=0, description="oldest first, from after this
           action: str | None = Query(None, max_length=60, description="action starts with"),
           bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(staff)) -> dict[str, Any]:
-    return audit_log.list_events(bureau, who, after, limit, subject_ref, before=before,
-                                 order=order, actor=actor, action=action)
+    return audit_log.list_events(bureau.uow(), bureau.deps, who, after, limit, subject_ref,
+                                 before=before, order=order, actor=actor, action=action)
 
 
 @router.get("/audit/verify")
 def audit_verify(bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(staff)) -> AuditVerify:
-    return AuditVerify(**audit_log.verify(bureau, who).__dict__)
+    return AuditVerify(**audit_log.verify(bureau.uow(), bureau.deps, who).__dict__)
 
 
 @router.get("/models")
@@ -80,8 +80,9 @@ def start_rescoring(body: RescoringJobIn, background: BackgroundTasks,
                     bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(operator_only)) -> dict[str, Any]:
     """Start (or resume) rescoring everyone with the active model; runs in the background."""
-    job = rescore.start(bureau, body.engine or rescore.default_engine(bureau), who)
-    background.add_task(rescore.run, bureau, job["id"], batch=body.batch)
+    deps = bureau.deps
+    job = rescore.start(bureau.uow(), deps, body.engine or rescore.default_engine(deps), who)
+    background.add_task(rescore.run, bureau.uow(), deps, job["id"], batch=body.batch)
     return job
 
 
@@ -89,4 +90,4 @@ def start_rescoring(body: RescoringJobIn, background: BackgroundTasks,
 def rescoring_jobs(bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(staff)) -> list[dict[str, Any]]:
     """Recent jobs, newest first, with ``done`` / ``total`` / ``progress``."""
-    return rescore.list_jobs(bureau)
+    return rescore.list_jobs(bureau.uow(), bureau.deps)

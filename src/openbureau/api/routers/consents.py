@@ -47,17 +47,19 @@ def _record(bureau: Bureau, who: Principal, body: ConsentIn) -> ConsentOut:
 @router.post("/v1/me/consents", status_code=201, tags=["consumer"])
 def grant(body: ConsentGrantIn, bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(consumer_only)) -> ConsentOut:
-    return ConsentOut(**consents.grant(bureau, who, body.member_key(), body.purpose.value,
-                                       body.expires_at, [s.value for s in body.scope]))
+    return ConsentOut(**consents.grant(bureau.uow(), bureau.deps, who, body.member_key(),
+                                       body.purpose.value, body.expires_at,
+                                       [s.value for s in body.scope]))
 
 
 @router.get("/v1/me/consents", tags=["consumer"])
 def my_consents(bureau: Bureau = Depends(get_bureau),
                 who: Principal = Depends(consumer_only)) -> ConsentList:
-    return ConsentList(items=[ConsentOut(**c) for c in consents.my_consents(bureau, who)])
+    found = consents.my_consents(bureau.uow(), bureau.deps, who)
+    return ConsentList(items=[ConsentOut(**c) for c in found])
 
 
 @router.delete("/v1/me/consents/{consent_ref}", tags=["consumer"])
 def revoke(consent_ref: str = Path(max_length=64), bureau: Bureau = Depends(get_bureau),
            who: Principal = Depends(consumer_only)) -> ConsentOut:
-    return ConsentOut(**consents.revoke(bureau, who, consent_ref))
+    return ConsentOut(**consents.revoke(bureau.uow(), bureau.deps, who, consent_ref))

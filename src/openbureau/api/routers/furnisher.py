@@ -24,7 +24,7 @@ from openbureau.api.schemas_quality import QualityReportOut
 from openbureau.api.uploads import receive_upload
 from openbureau.bootstrap import Bureau
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import files, furnishing, holdings, quality_reports, scoring_hooks
+from openbureau.services import files, furnishing, holdings, quality_reports
 
 router = APIRouter(prefix="/v1/furnisher", tags=["furnisher"])
 furnisher_only = require(Role.FURNISHER)
@@ -70,7 +70,7 @@ def _batch(bureau: Bureau, who: Principal, raw: bytes) -> BatchResult | JSONResp
         raise RequestValidationError(exc.errors(include_url=False, include_input=False)) \
             from None
     summary = furnishing.furnish(bureau, who, furnishing.candidates_from_json(body.records),
-                                 rescore=scoring_hooks.rescorer(bureau))
+                                 rescore=bureau.rescorer)
     return BatchResult(accepted=summary.accepted, rejected=[
         RejectedRecord(index=r.position, errors=[
             RecordError(field=_text(e.field), message=_text(e.message), category=e.category)
@@ -103,7 +103,7 @@ async def upload(request: Request, background: BackgroundTasks,
         file_id = await receive_upload(request, bureau, who)
     except files.UploadTooLarge as exc:
         return too_large(exc.limit, "file")
-    background.add_task(files.ingest, bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
+    background.add_task(files.ingest, bureau, file_id, rescore=bureau.rescorer)
     return FileAccepted(file_id=file_id)
 
 
@@ -117,7 +117,7 @@ def file_status(file_id: str, bureau: Bureau = Depends(get_bureau),
 def held_accounts(cursor: str | None = None, limit: int = Query(100, ge=1, le=1000),
                   bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(furnisher_only)) -> AccountPage:
-    return AccountPage(**holdings.furnisher_accounts(bureau, who, cursor, limit))
+    return AccountPage(**holdings.furnisher_accounts(bureau.uow(), bureau.deps, who, cursor, limit))
 
 
 @router.get("/files/{file_id}/quality")
@@ -125,6 +125,6 @@ def file_quality(file_id: str, bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(furnisher_only)) -> QualityReportOut:
     """The file's data-quality report: every rule, in rule order, with its count and up to five
     sample lines. Only the furnisher that sent the file sees it (404 for anyone else)."""
-    report = quality_reports.report_of(bureau, who, file_id)
+    report = quality_reports.report_of(bureau.uow(), bureau.deps, who, file_id)
     return QualityReportOut(file_id=report["file_id"], records_checked=report["records_checked"],
                             rules=report["rules"])

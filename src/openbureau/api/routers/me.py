@@ -27,7 +27,8 @@ def report(format: Literal["json", "pdf"] = Query("json"), bureau: Bureau = Depe
 @router.get("/accesses")
 def accesses(bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(consumer_only)) -> AccessList:
-    return AccessList(items=[Access(**a) for a in consumer.my_accesses(bureau, who)])
+    found = consumer.my_accesses(bureau.uow(), bureau.deps, who)
+    return AccessList(items=[Access(**a) for a in found])
 
 
 @router.get("/notices")
@@ -40,4 +41,4 @@ def notices(bureau: Bureau = Depends(get_bureau),
 def score(bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(consumer_only)) -> dict[str, Any]:
     """api.md's ``score`` object (null when no score can be given) and the score ``history``."""
-    return scoring_hooks.my_score(bureau, who)
+    return scoring_hooks.my_score(bureau.uow(), bureau.deps, who)

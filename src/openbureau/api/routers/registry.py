@@ -69,8 +69,8 @@ def vacate(listing_id: str, body: VacateIn, bureau: Bureau = Depends(get_bureau)
 def court_objections(status: str | None = Query(None, max_length=20),
                      bureau: Bureau = Depends(get_bureau),
                      who: Principal = Depends(court_only)) -> ObjectionList:
-    return ObjectionList(items=[ObjectionOut(**x)
-                                for x in objections.court_objections(bureau, who, status)])
+    found = objections.court_objections(bureau.uow(), bureau.deps, who, status)
+    return ObjectionList(items=[ObjectionOut(**x) for x in found])
 
 
 @router.post("/v1/court/objections/{objection_id}/decision")
@@ -79,8 +79,8 @@ def decide(objection_id: str, body: DecisionIn, bureau: Bureau = Depends(get_bur
     c = body.correction
     correction = None if c is None else objections.Correction(
         c.amount, c.ground, c.legal_basis, c.until, tuple(c.lift_restrictions))
-    return ObjectionOut(**objections.decide(bureau, who, objection_id, body.outcome, body.note,
-                                          body.remedy, correction))
+    return ObjectionOut(**objections.decide(bureau.uow(), bureau.deps, who, objection_id,
+                                            body.outcome, body.note, body.remedy, correction))
 
 
 @router.post("/v1/member/restriction-checks")
@@ -95,8 +95,8 @@ def restriction_check(body: RestrictionCheckIn, bureau: Bureau = Depends(get_bur
 @router.post("/v1/me/objections", status_code=201)
 def object_to_listing(body: ObjectionIn, bureau: Bureau = Depends(get_bureau),
                       who: Principal = Depends(consumer_only)) -> ObjectionFiled:
-    return ObjectionFiled(**objections.object_to_listing(bureau, who, body.listing_id,
-                                                       body.reason, body.kind))
+    return ObjectionFiled(**objections.object_to_listing(
+        bureau.uow(), bureau.deps, who, body.listing_id, body.reason, body.kind))
 
 
 @router.get("/v1/public/defaulters")

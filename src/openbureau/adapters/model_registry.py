@@ -1,0 +1,55 @@
+"""The model registry as the scoring hooks read it: which version is active, a version's spec;
+and a typed, bounded cache of parsed scorecards.
+
+A version's spec never changes once registered, so a parsed scorecard is cached by version
+for the life of the process (the least recently used dropped past ``ScorecardCache.size``);
+which version is active is asked of the database each time, so a model activated through
+another server process is seen at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from openbureau.adapters.lru import LruCache
+from openbureau.adapters.repository import Repository
+from openbureau.adapters.tables import models
+from openbureau.scoring.spec import Scorecard
+
+
+class SqlModels(Repository):
+    def active_version(self) -> str | None:
+        version = self._run(select(models.c.version).where(models.c.active)).scalar()
+        return None if version is None else str(version)
+
+    def spec(self, version: str) -> dict[str, Any] | None:
+        spec = self._run(select(models.c.spec).where(models.c.version == version)).scalar()
+        return None if spec is None else dict(spec)
+
+
+class ScorecardCache:
+    """Parsed scorecards by version, at most ``size`` of them; safe across threads."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._cards: LruCache[str, Scorecard] = LruCache(size)
+
+    @property
+    def size(self) -> int:
+        return self._cards.size
+
+    def get(self, version: str, load: Callable[[], Scorecard]) -> Scorecard:
+        """The scorecard of ``version``, parsed by ``load`` the first time."""
+        card = self._cards.get(version)
+        if card is None:
+            card = load()
+            self._cards.put(version, card)
+        return card
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def __contains__(self, version: object) -> bool:
+        return version in self._cards

@@ -1,0 +1,399 @@
+"""What a use case is handed: a unit of work exposing one repository per aggregate, and the
+dependencies (``Deps``) that ``bootstrap()`` builds once.
+
+A use case is a function ``(uow, deps, principal, ...)``. It opens the unit (``with uow:``),
+asks its repositories by name (``uow.disputes.overdue(now)``), records audit events, and
+commits; the unit rolls back whatever was not committed. A use case composed into another
+(``disputes.expire_overdue`` inside ``deadlines.run``) takes the unit already open and neither
+opens nor commits it.
+
+The SQLAlchemy implementation is ``adapters/unit_of_work.py`` with one repository module per
+aggregate in ``adapters/``; ``tests/fakes.py`` implements the same ports with dicts, so a use
+case can be tested without a database. Repositories return the frozen records of
+``services/stored.py``, never database rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+from openbureau.clock import Clock
+from openbureau.domain.profiles import Profile
+from openbureau.services.stored import (
+    AccountKey,
+    ConsentRecord,
+    Dispute,
+    DisputeOnFile,
+    FileIdentity,
+    FurnishingFile,
+    Holding,
+    Listing,
+    ListingDetail,
+    MemberInquiry,
+    Objection,
+    ObjectionOnFile,
+    Offer,
+    OpenDispute,
+    Organisation,
+    RescoreJob,
+)
+
+if TYPE_CHECKING:
+    from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
+    from openbureau.adapters.metrics import Metrics
+    from openbureau.config import Settings
+    from openbureau.domain.errors import FieldError
+    from openbureau.domain.roles import Principal
+    from openbureau.scoring.engines import Scored
+    from openbureau.scoring.spec import Scorecard
+    from openbureau.scoring.sql import Subjects
+
+
+# -- repositories ------------------------------------------------------------------------------
+
+class Files(Protocol):
+    def identity(self, subject_id: int) -> FileIdentity | None: ...
+    def item_ref(self, subject_id: int) -> str: ...
+    def correct_identity(self, subject_id: int, changes: dict[str, Any]) -> None: ...
+    def holds(self, subject_id: int, item_ref: str) -> bool:
+        """Whether the item (an account not deleted, a public record, an inquiry, the
+        identity) is on this file."""
+
+    def add_statement(self, subject_id: int, item_ref: str | None, text: str,
+                      now: datetime) -> None: ...
+    def active_freeze(self, subject_id: int) -> tuple[int, datetime] | None:
+        """The freeze in force: its id and when it was placed."""
+
+    def place_freeze(self, subject_id: int, now: datetime) -> None: ...
+    def lift_freeze(self, freeze_id: int, now: datetime) -> None: ...
+
+
+class Accounts(Protocol):
+    def answerer(self, subject_id: int, item_ref: str) -> int | None:
+        """The furnisher of an account shown on this file (not deleted, not suppressed)."""
+
+    def key(self, item_ref: str) -> AccountKey: ...
+    def delete(self, item_ref: str, now: datetime) -> None: ...
+
+    def suppress(self, item_ref: str, reason: str, now: datetime) -> None:
+        """Take the account off the file (unless it already is)."""
+
+    def suppress_delinquent_before(self, cutoff: date, now: datetime) -> tuple[int, set[int]]:
+        """Suppress for retention every shown account first delinquent before ``cutoff``;
+        how many, and the files they were on."""
+
+    def ids_by_ref(self, furnisher_id: int, refs: list[str]) -> dict[tuple[str, int], int]:
+        """The furnisher's accounts with these account numbers: (number, file) -> id."""
+
+    def renumber(self, new_refs: dict[int, str]) -> None:
+        """Give accounts (by id) new account numbers."""
+
+    def count_of(self, furnisher_id: int) -> int: ...
+    def holdings(self, furnisher_id: int, after: int, limit: int) -> list[Holding]:
+        """The furnisher's accounts with an id above ``after``, in id order, at most
+        ``limit``."""
+
+
+class Disputes(Protocol):
+    def add(self, dispute: Dispute) -> None: ...
+    def open_on(self, subject_id: int, item_ref: str) -> bool: ...
+    def own(self, ref: str, subject_id: int) -> Dispute | None: ...
+    def of_file(self, subject_id: int) -> list[Dispute]:
+        """Newest first."""
+
+    def to_answer(self, ref: str, item_kind: str, answerer_id: int | None) -> Dispute | None:
+        """The dispute, if ``answerer_id`` answers it (None: identity data, the bureau's)."""
+
+    def answered_by(self, item_kind: str, answerer_id: int | None,
+                    status: str | None) -> list[DisputeOnFile]:
+        """Earliest deadline first; accounts carry the furnisher's account reference."""
+
+    def open_workload(self) -> list[OpenDispute]: ...
+    def overdue(self, now: datetime) -> list[Dispute]: ...
+    def add_statement(self, dispute_id: int, statement: str, due_at: datetime) -> None: ...
+    def close(self, dispute_id: int, status: str, answered_at: datetime,
+              note: str | None) -> None: ...
+
+
+class Listings(Protocol):
+    def answerer(self, subject_id: int, item_ref: str) -> int | None:
+        """The court of an active listing on this file."""
+
+    def by_ref(self, item_ref: str) -> Listing: ...
+    def close(self, listing_id: int, status: str, reason: str, now: datetime) -> None:
+        """End the listing and lift its restrictions still in force."""
+
+    def expire_ended(self, today: date, now: datetime) -> int:
+        """Listings whose term ended become expired (their restrictions lifted by
+        ``lift_ended_restrictions``); how many."""
+
+    def lift_ended_restrictions(self, today: date, now: datetime) -> None: ...
+    def detail(self, listing_id: int) -> ListingDetail: ...
+    def on_file(self, item_ref: str, subject_id: int) -> ListingDetail | None: ...
+    def restrictions_in_force(self, listing_id: int) -> list[tuple[str, date | None]]:
+        """(category, until) of the restrictions not lifted, by category."""
+
+    def correct(self, listing_id: int, values: dict[str, Any]) -> None: ...
+    def end_restrictions_by(self, listing_id: int, until: date) -> None:
+        """No restriction in force outlasts ``until``."""
+
+    def lift_restrictions(self, listing_id: int, categories: list[str], now: datetime) -> None:
+        ...
+
+
+class Objections(Protocol):
+    def add(self, objection: Objection) -> int: ...
+    def of_listing(self, listing_id: int) -> list[Objection]:
+        """Newest first."""
+
+    def of_court(self, court_id: int, status: str | None) -> list[ObjectionOnFile]:
+        """Earliest deadline first."""
+
+    def decide(self, objection_id: int, status: str, now: datetime, note: str) -> None: ...
+
+
+class Consents(Protocol):
+    def add(self, *, subject_id: int, organisation_id: int, purpose: str, reference: str,
+            granted_at: datetime, expires_at: datetime, scope: str, source: str,
+            evidence_kind: str, evidence_sha256: str, recorded_at: datetime) -> ConsentRecord: ...
+    def on_file(self, subject_id: int) -> list[ConsentRecord]:
+        """Newest recorded first."""
+
+    def own(self, reference: str, subject_id: int) -> ConsentRecord | None: ...
+    def revoke(self, consent_id: int, now: datetime) -> ConsentRecord: ...
+    def by_ref(self, reference: str) -> ConsentRecord | None: ...
+    def by_refs(self, references: list[str]) -> list[ConsentRecord]: ...
+    def of_member(self, organisation_id: int, subject_id: int,
+                  purpose: str) -> list[ConsentRecord]: ...
+
+
+class Organisations(Protocol):
+    def in_role(self, role: str) -> list[Organisation]:
+        """Not revoked, by name."""
+
+    def active(self, key: int | str, role: str) -> Organisation | None:
+        """By id or by name, of this role, not revoked."""
+
+    def furnishers_of(self, subject_id: int) -> list[Organisation]:
+        """The furnishers (not revoked) reporting an account on this file, by name."""
+
+
+class Notices(Protocol):
+    def add(self, subject_id: int, kind: str, title: str, body: dict[str, Any],
+            created_at: datetime) -> int: ...
+
+
+class Inquiries(Protocol):
+    def accesses(self, subject_id: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Every access of these kinds to the file not purged, newest first: ``item_ref``,
+        ``kind``, ``who`` (the organisation's name), ``purpose``, ``category``,
+        ``consent_ref``, ``when``."""
+
+    def of_member(self, item_ref: str, member_id: int) -> MemberInquiry | None:
+        """A report inquiry (not a restriction check) this member made."""
+
+    def drop_shown_before(self, now: datetime, others_before: datetime,
+                          employment_before: datetime) -> int:
+        """Stop showing inquiries older than their display period; how many."""
+
+
+class Decisions(Protocol):
+    def on(self, inquiry_id: int) -> bool:
+        """Whether a decision on this inquiry is recorded."""
+
+    def add(self, inquiry_id: int, member_id: int, decision: str, created_at: datetime) -> int: ...
+    def attach_notice(self, decision_id: int, notice_id: int) -> None: ...
+
+
+class FurnishingFiles(Protocol):
+    def of_furnisher(self, ref: str, furnisher_id: int) -> FurnishingFile | None: ...
+    def recent(self, furnisher_id: int, limit: int) -> list[FurnishingFile]:
+        """Newest first."""
+
+
+class FraudAlerts(Protocol):
+    def drop_expired(self, now: datetime) -> None: ...
+    def active_until(self, subject_id: int, kind: str, now: datetime) -> datetime | None:
+        """When the file's alert of this kind in force expires (None: none in force)."""
+
+    def add(self, subject_id: int, kind: str, placed_at: datetime,
+            expires_at: datetime) -> None: ...
+
+
+class Offers(Protocol):
+    def add(self, member_id: int, title: str, description: str, min_score: int,
+            category: str, now: datetime) -> Offer: ...
+    def of_member(self, member_id: int) -> list[Offer]:
+        """Not withdrawn, oldest first."""
+
+    def reach(self, member_id: int, offer_id: int | None = None) -> dict[int, int]:
+        """Per offer of the member (or just ``offer_id``), not withdrawn: how many opted-in
+        consumers' current scores reach its ``min_score`` (offers nobody reaches absent)."""
+
+    def qualifying(self, score: int) -> list[Offer]:
+        """Offers not withdrawn that ``score`` reaches, with the member's name; highest
+        ``min_score`` first."""
+
+    def opted_in(self, subject_id: int) -> bool: ...
+    def set_opt_in(self, subject_id: int, opt_in: bool) -> None: ...
+
+
+class Scores(Protocol):
+    def current(self, subject_id: int) -> dict[str, Any] | None:
+        """The file's current score row (``adapters/scores``'s rule), as a mapping."""
+
+    def history(self, subject_id: int, limit: int) -> list[dict[str, Any]]: ...
+    def add(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[Scored]:
+        """Score files with ``card`` where they are stored (every engine gives one answer)."""
+
+
+class AuditLog(Protocol):
+    def events(self, after: int, limit: int, subject_ref: str | None, *,
+               before: int | None = None, oldest: bool = True, actor: str | None = None,
+               action: str | None = None) -> list[dict[str, Any]]:
+        """A page of events: with ``oldest``, those after ``after`` in chain order; otherwise
+        newest first, those before ``before`` (all with None). Filters: the file
+        (``subject_ref``), ``actor`` (contains), ``action`` (starts with)."""
+
+    def verify(self) -> VerifyResult: ...
+    def last(self) -> tuple[int, bool] | None:
+        """The last event's number and whether it is keyed (None: an empty chain)."""
+
+    def hashes(self, seqs: list[int]) -> dict[int, str]: ...
+
+
+class RescoreJobs(Protocol):
+    def running(self) -> list[RescoreJob]:
+        """Oldest first."""
+
+    def get(self, job_id: int) -> RescoreJob | None: ...
+    def recent(self, limit: int) -> list[RescoreJob]:
+        """Newest first."""
+
+    def add(self, engine: str, model_version: str, total: int, started_at: datetime) -> int: ...
+    def supersede(self, job_id: int, now: datetime) -> None: ...
+    def set_engine(self, job_id: int, engine: str) -> None: ...
+    def advance(self, job_id: int, upto: int, count: int) -> None:
+        """Move the checkpoint to file ``upto``, ``count`` more files done."""
+
+    def finish(self, job_id: int, now: datetime) -> int:
+        """Mark a running job done; how many files it did."""
+
+    def files(self) -> int:
+        """How many files the bureau holds."""
+
+    def file_ids_after(self, after: int, limit: int) -> list[int]: ...
+
+
+class Models(Protocol):
+    def active_version(self) -> str | None: ...
+    def spec(self, version: str) -> dict[str, Any] | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction; the repositories are there once the unit is entered."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def files(self) -> Files: ...
+    @property
+    def accounts(self) -> Accounts: ...
+    @property
+    def disputes(self) -> Disputes: ...
+    @property
+    def listings(self) -> Listings: ...
+    @property
+    def notices(self) -> Notices: ...
+    @property
+    def inquiries(self) -> Inquiries: ...
+    @property
+    def fraud_alerts(self) -> FraudAlerts: ...
+    @property
+    def decisions(self) -> Decisions: ...
+    @property
+    def audit_log(self) -> AuditLog: ...
+    @property
+    def rescore_jobs(self) -> RescoreJobs: ...
+    @property
+    def consents(self) -> Consents: ...
+    @property
+    def offers(self) -> Offers: ...
+    @property
+    def objections(self) -> Objections: ...
+    @property
+    def organisations(self) -> Organisations: ...
+    @property
+    def furnishing_files(self) -> FurnishingFiles: ...
+    @property
+    def scores(self) -> Scores: ...
+    @property
+    def models(self) -> Models: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def audit(self, actor: str, action: str, subject_ref: str | None = None,
+              purpose: str | None = None, **detail: Any) -> None: ...
+    def audit_many(self, events: list[PendingEvent]) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+# -- dependencies ------------------------------------------------------------------------------
+
+class Scorecards(Protocol):
+    """Parsed scorecards by version (``adapters.model_registry.ScorecardCache``)."""
+
+    def get(self, version: str, load: Callable[[], Scorecard]) -> Scorecard: ...
+
+
+class Vault(Protocol):
+    def lookup_hash(self, national_id: str) -> str: ...
+    def audit_hash(self, field: str, value: object) -> str | None: ...
+
+
+class Rescorer(Protocol):
+    """Rescore these files in the caller's unit of work (after a change to them)."""
+
+    def __call__(self, uow: UnitOfWork, subject_ids: set[int], /) -> None: ...
+
+
+class StoreCorrection(Protocol):
+    """Store a furnisher's corrected account record inside the caller's unit of work; the
+    record's field errors (none: stored)."""
+
+    def __call__(self, uow: UnitOfWork, furnisher: Principal, raw: dict[str, Any],
+                 /) -> list[FieldError]: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What use cases need besides the unit of work, built once by ``bootstrap()``."""
+
+    clock: Clock
+    profile: Profile
+    vault: Vault
+    settings: Settings
+    metrics: Metrics
+    scorecards: Scorecards
+    audit_key: ChainKey
+    #: the operational database's dialect: "sqlite" or "postgresql"
+    dialect: str = "sqlite"
+    rescorer: Rescorer | None = None
+    store_correction: StoreCorrection | None = None
+    #: export every credit file to Parquet in this folder; the export's manifest
+    export_files: Callable[[Path], dict[str, Any]] | None = None
+
+
+def rescore(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> None:
+    """Rescore the files a change touched, when the bureau rescores online."""
+    ids = set(subject_ids)
+    if ids and deps.rescorer is not None:
+        deps.rescorer(uow, ids)

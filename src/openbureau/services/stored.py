@@ -1,0 +1,221 @@
+"""What the repositories of ``services/ports.py`` return: frozen records, never database rows.
+
+The SQL repositories in ``adapters/`` and the in-memory ones in ``tests/fakes.py`` build the
+same records, so a use case cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """A credit file's identity data (the subject)."""
+
+    id: int
+    item_ref: str
+    name: str
+    date_of_birth: date | None
+    id_hmac: str | None
+    id_suffix: str | None
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: int
+    ref: str
+    subject_id: int
+    item_kind: str
+    item_ref: str
+    furnisher_id: int | None
+    reason: str
+    statement: str | None
+    status: str
+    opened_at: datetime
+    due_at: datetime
+    answered_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DisputeOnFile:
+    """A dispute as the party answering it sees it: with whose file it is on, and (an account)
+    the furnisher's own reference."""
+
+    dispute: Dispute
+    name: str
+    id_suffix: str | None
+    account_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenDispute:
+    """A line of the staff's disputes dashboard (no consumer data)."""
+
+    ref: str
+    item_kind: str
+    opened_at: datetime
+    due_at: datetime
+    answerer: str | None
+
+
+@dataclass(frozen=True)
+class AccountKey:
+    """What makes an account the one a correction must be about."""
+
+    account_ref: str
+    subject_id: int
+    id_hmac: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    id: int
+    item_ref: str
+    subject_id: int
+    court_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class ListingDetail:
+    """A listing with what an objection reads and corrects."""
+
+    id: int
+    item_ref: str
+    subject_id: int
+    court_id: int
+    court_name: str
+    case_number: str
+    status: str
+    amount: int
+    ground: str | None
+    legal_basis: str | None
+    until: date | None
+
+
+@dataclass(frozen=True)
+class Objection:
+    id: int
+    public_record_id: int
+    subject_id: int
+    court_id: int
+    kind: str
+    reason: str
+    status: str
+    opened_at: datetime
+    due_at: datetime
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionOnFile:
+    """An objection as the deciding court lists it."""
+
+    objection: Objection
+    listing_ref: str
+    case_number: str
+    debtor_name: str
+    subject_ref: str
+
+
+@dataclass(frozen=True)
+class Holding:
+    """An account as its furnisher reconciles it: the account and its latest month."""
+
+    id: int
+    account_ref: str
+    item_ref: str
+    as_of: date
+    kind: str
+    status: str
+    balance: int
+    amount_past_due: int
+    credit_limit: int | None
+    currency: str
+    opened_on: date
+    closed_on: date | None
+    compliance_code: str | None
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class FurnishingFile:
+    """A furnisher's file as its quality report and its list show it."""
+
+    ref: str
+    filename: str
+    format: str
+    status: str
+    records: int
+    accepted: int
+    rejected: int
+    warnings: int
+    created_at: datetime
+    quality: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class MemberInquiry:
+    """An inquiry as the member that made it decides on it."""
+
+    id: int
+    subject_id: int
+    subject_ref: str
+    purpose: str
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RescoreJob:
+    id: int
+    engine: str
+    model_version: str
+    status: str
+    total: int
+    done: int
+    last_subject_id: int
+    started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A stored consent, with the name of the organisation it was given to."""
+
+    id: int
+    subject_id: int
+    organisation_id: int | None
+    organisation: str | None
+    purpose: str
+    reference: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    expires_at: datetime
+    scope: str
+    source: str
+    evidence_kind: str
+    evidence_sha256: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: int
+    organisation_id: int
+    title: str
+    description: str
+    min_score: int
+    category: str
+    created_at: datetime
+    member: str | None = None       # the member's name, where a consumer sees the offer

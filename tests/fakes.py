@@ -1,0 +1,722 @@
+"""In-memory implementations of the service layer's ports (``services/ports.py``): a use case
+runs against them without a database.
+
+``FakeStore`` is the committed state. A ``FakeUnitOfWork`` works on a copy taken when it is
+entered; ``commit()`` makes the copy the store's state, anything else leaves the store as it
+was — the same "rolled back unless committed" as the SQL unit of work.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any
+
+from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
+from openbureau.adapters.metrics import Metrics
+from openbureau.adapters.model_registry import ScorecardCache
+from openbureau.clock import Clock
+from openbureau.config import Settings
+from openbureau.domain.profiles import Profile, get_profile
+from openbureau.scoring.engines import Scored
+from openbureau.scoring.spec import Scorecard
+from openbureau.scoring.sql import Subjects
+from openbureau.services.ports import Deps, Rescorer, StoreCorrection
+from openbureau.services.stored import (
+    AccountKey,
+    ConsentRecord,
+    Dispute,
+    DisputeOnFile,
+    FileIdentity,
+    FurnishingFile,
+    Holding,
+    Listing,
+    ListingDetail,
+    MemberInquiry,
+    Objection,
+    ObjectionOnFile,
+    Offer,
+    OpenDispute,
+    Organisation,
+    RescoreJob,
+)
+
+
+@dataclass
+class Account:
+    item_ref: str
+    subject_id: int
+    furnisher_id: int
+    account_ref: str
+    date_of_first_delinquency: date | None = None
+    deleted_at: datetime | None = None
+    suppressed_at: datetime | None = None
+    suppressed_reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.deleted_at is None and self.suppressed_at is None
+
+
+@dataclass
+class Inquiry:
+    subject_id: int
+    purpose: str
+    created_at: datetime
+    purged_at: datetime | None = None
+    item_ref: str = ""
+    organisation_id: int = 0
+    kind: str = "inquiry"
+    result: dict[str, Any] | None = None
+
+
+@dataclass
+class FraudAlert:
+    subject_id: int
+    kind: str
+    placed_at: datetime
+    expires_at: datetime
+
+
+@dataclass
+class Restriction:
+    listing_id: int
+    until: date | None = None
+    lifted_at: datetime | None = None
+    category: str = "flights"
+
+
+@dataclass
+class FakeStore:
+    """The committed state of the fake bureau."""
+
+    files: dict[int, FileIdentity] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    disputes: dict[int, Dispute] = field(default_factory=dict)
+    listings: dict[int, Listing] = field(default_factory=dict)
+    listing_until: dict[int, date | None] = field(default_factory=dict)
+    # what an objection reads of a listing (its status is ``listings``')
+    listing_details: dict[int, ListingDetail] = field(default_factory=dict)
+    objections: dict[int, Objection] = field(default_factory=dict)
+    restrictions: list[Restriction] = field(default_factory=list)
+    organisations: dict[int, str] = field(default_factory=dict)
+    # organisation id -> (role, revoked)
+    organisation_roles: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    consents: dict[int, ConsentRecord] = field(default_factory=dict)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    inquiries: list[Inquiry] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    # each account's latest month, as ``accounts.holdings`` shows it
+    holdings: list[Holding] = field(default_factory=list)
+    # furnishing files by furnisher id, oldest first
+    furnishing_files: dict[int, list[FurnishingFile]] = field(default_factory=dict)
+    fraud_alerts: list[FraudAlert] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    # freezes: [subject id, placed at, lifted at]
+    freezes: list[list[Any]] = field(default_factory=list)
+    offers: dict[int, Offer] = field(default_factory=dict)
+    opted_in: set[int] = field(default_factory=set)
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    active_model: str | None = None
+    # what the scoring engine gives each file (``scores.compute``)
+    engine_scores: dict[int, Scored] = field(default_factory=dict)
+    events: list[PendingEvent] = field(default_factory=list)
+    rescore_jobs: dict[int, RescoreJob] = field(default_factory=dict)
+    # the first this many events predate the audit key (a chain from before it was keyed)
+    unkeyed_events: int = 0
+
+    def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
+                 date_of_birth: date | None = date(1990, 1, 2), id_hmac: str | None = None,
+                 id_suffix: str | None = "6789") -> FileIdentity:
+        f = FileIdentity(subject_id, f"sub_{subject_id}", name, date_of_birth, id_hmac,
+                         id_suffix)
+        self.files[subject_id] = f
+        return f
+
+    def add_organisation(self, org_id: int, name: str, role: str,
+                         revoked: bool = False) -> None:
+        self.organisations[org_id] = name
+        self.organisation_roles[org_id] = (role, revoked)
+
+    def actions(self) -> list[str]:
+        return [e.action for e in self.events]
+
+
+class _Repo:
+    def __init__(self, state: FakeStore) -> None:
+        self._s = state
+
+
+class FakeFiles(_Repo):
+    def identity(self, subject_id: int) -> FileIdentity | None:
+        return self._s.files.get(subject_id)
+
+    def item_ref(self, subject_id: int) -> str:
+        return self._s.files[subject_id].item_ref
+
+    def correct_identity(self, subject_id: int, changes: dict[str, Any]) -> None:
+        self._s.files[subject_id] = dataclasses.replace(self._s.files[subject_id], **changes)
+
+    def holds(self, subject_id: int, item_ref: str) -> bool:
+        a = self._s.accounts.get(item_ref)
+        return (a is not None and a.subject_id == subject_id and a.deleted_at is None) or any(
+            x.item_ref == item_ref and x.subject_id == subject_id
+            for x in self._s.listings.values()) or any(
+            q.item_ref == item_ref and q.subject_id == subject_id for q in self._s.inquiries) \
+            or self._s.files[subject_id].item_ref == item_ref
+
+    def add_statement(self, subject_id: int, item_ref: str | None, text: str,
+                      now: datetime) -> None:
+        self._s.statements.append({"subject_id": subject_id, "item_ref": item_ref,
+                                   "text": text, "created_at": now})
+
+    def active_freeze(self, subject_id: int) -> tuple[int, datetime] | None:
+        return next(((i, f[1]) for i, f in enumerate(self._s.freezes)
+                     if f[0] == subject_id and f[2] is None), None)
+
+    def place_freeze(self, subject_id: int, now: datetime) -> None:
+        self._s.freezes.append([subject_id, now, None])
+
+    def lift_freeze(self, freeze_id: int, now: datetime) -> None:
+        self._s.freezes[freeze_id][2] = now
+
+
+class FakeAccounts(_Repo):
+    def answerer(self, subject_id: int, item_ref: str) -> int | None:
+        a = self._s.accounts.get(item_ref)
+        return a.furnisher_id if a is not None and a.subject_id == subject_id and a.shown \
+            else None
+
+    def key(self, item_ref: str) -> AccountKey:
+        a = self._s.accounts[item_ref]
+        return AccountKey(a.account_ref, a.subject_id, self._s.files[a.subject_id].id_hmac)
+
+    def delete(self, item_ref: str, now: datetime) -> None:
+        self._s.accounts[item_ref].deleted_at = now
+
+    def suppress(self, item_ref: str, reason: str, now: datetime) -> None:
+        a = self._s.accounts[item_ref]
+        if a.suppressed_at is None:
+            a.suppressed_at, a.suppressed_reason = now, reason
+
+    def suppress_delinquent_before(self, cutoff: date, now: datetime) -> tuple[int, set[int]]:
+        past = [a for a in self._s.accounts.values() if a.suppressed_at is None
+                and a.date_of_first_delinquency is not None
+                and a.date_of_first_delinquency < cutoff]
+        for a in past:
+            a.suppressed_at, a.suppressed_reason = now, "retention"
+        return len(past), {a.subject_id for a in past}
+
+    def ids_by_ref(self, furnisher_id: int, refs: list[str]) -> dict[tuple[str, int], int]:
+        return {(a.account_ref, a.subject_id): self._id(a) for a in self._s.accounts.values()
+                if a.furnisher_id == furnisher_id and a.account_ref in refs}
+
+    def renumber(self, new_refs: dict[int, str]) -> None:
+        for a in self._s.accounts.values():
+            if self._id(a) in new_refs:
+                a.account_ref = new_refs[self._id(a)]
+
+    def _id(self, a: Account) -> int:
+        return list(self._s.accounts).index(a.item_ref) + 1
+
+    def count_of(self, furnisher_id: int) -> int:
+        return sum(1 for a in self._s.accounts.values() if a.furnisher_id == furnisher_id)
+
+    def holdings(self, furnisher_id: int, after: int, limit: int) -> list[Holding]:
+        mine = {a.item_ref for a in self._s.accounts.values() if a.furnisher_id == furnisher_id}
+        return sorted((h for h in self._s.holdings if h.item_ref in mine and h.id > after),
+                      key=lambda h: h.id)[:limit]
+
+
+class FakeDisputes(_Repo):
+    def add(self, dispute: Dispute) -> None:
+        new_id = max(self._s.disputes, default=0) + 1
+        self._s.disputes[new_id] = dataclasses.replace(dispute, id=new_id)
+
+    def open_on(self, subject_id: int, item_ref: str) -> bool:
+        return any(d.subject_id == subject_id and d.item_ref == item_ref and d.status == "open"
+                   for d in self._s.disputes.values())
+
+    def own(self, ref: str, subject_id: int) -> Dispute | None:
+        return next((d for d in self._s.disputes.values()
+                     if d.ref == ref and d.subject_id == subject_id), None)
+
+    def of_file(self, subject_id: int) -> list[Dispute]:
+        return sorted((d for d in self._s.disputes.values() if d.subject_id == subject_id),
+                      key=lambda d: (d.opened_at, d.id), reverse=True)
+
+    def to_answer(self, ref: str, item_kind: str, answerer_id: int | None) -> Dispute | None:
+        return next((d for d in self._s.disputes.values()
+                     if d.ref == ref and d.item_kind == item_kind
+                     and (answerer_id is None or d.furnisher_id == answerer_id)), None)
+
+    def answered_by(self, item_kind: str, answerer_id: int | None,
+                    status: str | None) -> list[DisputeOnFile]:
+        out = []
+        for d in sorted(self._s.disputes.values(), key=lambda d: (d.due_at, d.id)):
+            if d.item_kind != item_kind or (status and d.status != status) or (
+                    answerer_id is not None and d.furnisher_id != answerer_id):
+                continue
+            f = self._s.files[d.subject_id]
+            acc = self._s.accounts.get(d.item_ref) if item_kind == "account" else None
+            if item_kind == "account" and acc is None:
+                continue
+            out.append(DisputeOnFile(d, f.name, f.id_suffix,
+                                     acc.account_ref if acc is not None else None))
+        return out
+
+    def open_workload(self) -> list[OpenDispute]:
+        return [OpenDispute(d.ref, d.item_kind, d.opened_at, d.due_at,
+                            self._s.organisations.get(d.furnisher_id or 0))
+                for d in sorted(self._s.disputes.values(), key=lambda d: (d.due_at, d.id))
+                if d.status == "open"]
+
+    def overdue(self, now: datetime) -> list[Dispute]:
+        return sorted((d for d in self._s.disputes.values()
+                       if d.status == "open" and d.due_at <= now),
+                      key=lambda d: (d.due_at, d.id))
+
+    def add_statement(self, dispute_id: int, statement: str, due_at: datetime) -> None:
+        d = self._s.disputes[dispute_id]
+        self._s.disputes[dispute_id] = dataclasses.replace(d, statement=statement, due_at=due_at)
+
+    def close(self, dispute_id: int, status: str, answered_at: datetime,
+              note: str | None) -> None:
+        d = self._s.disputes[dispute_id]
+        self._s.disputes[dispute_id] = dataclasses.replace(d, status=status,
+                                                           answered_at=answered_at, note=note)
+
+
+class FakeListings(_Repo):
+    def answerer(self, subject_id: int, item_ref: str) -> int | None:
+        return next((x.court_id for x in self._s.listings.values()
+                     if x.item_ref == item_ref and x.subject_id == subject_id
+                     and x.status == "active"), None)
+
+    def by_ref(self, item_ref: str) -> Listing:
+        return next(x for x in self._s.listings.values() if x.item_ref == item_ref)
+
+    def close(self, listing_id: int, status: str, reason: str, now: datetime) -> None:
+        self._s.listings[listing_id] = dataclasses.replace(self._s.listings[listing_id],
+                                                           status=status)
+        for r in self._s.restrictions:
+            if r.listing_id == listing_id and r.lifted_at is None:
+                r.lifted_at = now
+
+    def expire_ended(self, today: date, now: datetime) -> int:
+        ended = [x for x in self._s.listings.values() if x.status == "active"
+                 and (until := self._s.listing_until.get(x.id)) is not None and until < today]
+        for x in ended:
+            self._s.listings[x.id] = dataclasses.replace(x, status="expired")
+        return len(ended)
+
+    def lift_ended_restrictions(self, today: date, now: datetime) -> None:
+        for r in self._s.restrictions:
+            if r.lifted_at is None and r.until is not None and r.until < today:
+                r.lifted_at = now
+
+    def detail(self, listing_id: int) -> ListingDetail:
+        return dataclasses.replace(self._s.listing_details[listing_id],
+                                   status=self._s.listings[listing_id].status)
+
+    def on_file(self, item_ref: str, subject_id: int) -> ListingDetail | None:
+        return next((self.detail(x.id) for x in self._s.listings.values()
+                     if x.item_ref == item_ref and x.subject_id == subject_id), None)
+
+    def restrictions_in_force(self, listing_id: int) -> list[tuple[str, date | None]]:
+        return sorted((r.category, r.until) for r in self._s.restrictions
+                      if r.listing_id == listing_id and r.lifted_at is None)
+
+    def correct(self, listing_id: int, values: dict[str, Any]) -> None:
+        self._s.listing_details[listing_id] = dataclasses.replace(
+            self._s.listing_details[listing_id], **values)
+
+    def end_restrictions_by(self, listing_id: int, until: date) -> None:
+        for r in self._s.restrictions:
+            if r.listing_id == listing_id and r.lifted_at is None and (
+                    r.until is None or r.until > until):
+                r.until = until
+
+    def lift_restrictions(self, listing_id: int, categories: list[str], now: datetime) -> None:
+        for r in self._s.restrictions:
+            if r.listing_id == listing_id and r.category in categories and r.lifted_at is None:
+                r.lifted_at = now
+
+
+class FakeObjections(_Repo):
+    def add(self, objection: Objection) -> int:
+        new_id = max(self._s.objections, default=0) + 1
+        self._s.objections[new_id] = dataclasses.replace(objection, id=new_id)
+        return new_id
+
+    def of_listing(self, listing_id: int) -> list[Objection]:
+        return sorted((o for o in self._s.objections.values()
+                       if o.public_record_id == listing_id),
+                      key=lambda o: (o.opened_at, o.id), reverse=True)
+
+    def of_court(self, court_id: int, status: str | None) -> list[ObjectionOnFile]:
+        out = []
+        for o in sorted(self._s.objections.values(), key=lambda o: (o.due_at, o.id)):
+            if o.court_id != court_id or (status and o.status != status):
+                continue
+            x, f = self._s.listings[o.public_record_id], self._s.files[o.subject_id]
+            out.append(ObjectionOnFile(o, x.item_ref,
+                                       self._s.listing_details[x.id].case_number, f.name,
+                                       f.item_ref))
+        return out
+
+    def decide(self, objection_id: int, status: str, now: datetime, note: str) -> None:
+        self._s.objections[objection_id] = dataclasses.replace(
+            self._s.objections[objection_id], status=status, decided_at=now, note=note)
+
+
+class FakeNotices(_Repo):
+    def add(self, subject_id: int, kind: str, title: str, body: dict[str, Any],
+            created_at: datetime) -> int:
+        self._s.notices.append({"subject_id": subject_id, "kind": kind, "title": title,
+                                "body": body, "created_at": created_at})
+        return len(self._s.notices)
+
+
+class FakeInquiries(_Repo):
+    def accesses(self, subject_id: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        mine = [(q.created_at, i, q) for i, q in enumerate(self._s.inquiries)
+                if q.subject_id == subject_id and q.kind in kinds and q.purged_at is None]
+        return [{"item_ref": q.item_ref, "kind": q.kind,
+                 "who": self._s.organisations.get(q.organisation_id), "purpose": q.purpose,
+                 "category": None, "consent_ref": None, "when": q.created_at}
+                for _, _, q in sorted(mine, key=lambda t: (t[0], t[1]), reverse=True)]
+
+    def of_member(self, item_ref: str, member_id: int) -> MemberInquiry | None:
+        for i, q in enumerate(self._s.inquiries, 1):
+            if q.item_ref == item_ref and q.organisation_id == member_id and q.kind == "inquiry":
+                return MemberInquiry(i, q.subject_id, self._s.files[q.subject_id].item_ref,
+                                     q.purpose, q.result)
+        return None
+
+    def drop_shown_before(self, now: datetime, others_before: datetime,
+                          employment_before: datetime) -> int:
+        n = 0
+        for q in self._s.inquiries:
+            limit = employment_before if q.purpose == "employment" else others_before
+            if q.purged_at is None and q.created_at < limit:
+                q.purged_at, n = now, n + 1
+        return n
+
+
+class FakeDecisions(_Repo):
+    def on(self, inquiry_id: int) -> bool:
+        return any(d["inquiry_id"] == inquiry_id for d in self._s.decisions)
+
+    def add(self, inquiry_id: int, member_id: int, decision: str, created_at: datetime) -> int:
+        self._s.decisions.append({"inquiry_id": inquiry_id, "organisation_id": member_id,
+                                  "decision": decision, "created_at": created_at,
+                                  "notice_id": None})
+        return len(self._s.decisions)
+
+    def attach_notice(self, decision_id: int, notice_id: int) -> None:
+        self._s.decisions[decision_id - 1]["notice_id"] = notice_id
+
+
+class FakeFurnishingFiles(_Repo):
+    def of_furnisher(self, ref: str, furnisher_id: int) -> FurnishingFile | None:
+        return next((f for f in self._s.furnishing_files.get(furnisher_id, [])
+                     if f.ref == ref), None)
+
+    def recent(self, furnisher_id: int, limit: int) -> list[FurnishingFile]:
+        return list(reversed(self._s.furnishing_files.get(furnisher_id, [])))[:limit]
+
+
+class FakeAuditLog(_Repo):
+    """The committed events in order, numbered from 1; ``verify`` says the chain holds
+    (hash-chaining is the SQL adapter's, tested on both databases)."""
+
+    def events(self, after: int, limit: int, subject_ref: str | None, *,
+               before: int | None = None, oldest: bool = True, actor: str | None = None,
+               action: str | None = None) -> list[dict[str, Any]]:
+        out = [{"seq": n, "at": e.at, "actor": e.actor, "action": e.action,
+                "subject_ref": e.subject_ref, "purpose": e.purpose, "detail": e.detail,
+                "hash": f"hash{n}"} for n, e in enumerate(self._s.events, 1)
+               if (n > after if oldest else before is None or n < before)
+               and (not subject_ref or e.subject_ref == subject_ref)
+               and (not actor or actor in e.actor)
+               and (not action or e.action.startswith(action))]
+        return (out if oldest else out[::-1])[:limit]
+
+    def verify(self) -> VerifyResult:
+        return VerifyResult(ok=True, events=len(self._s.events))
+
+    def last(self) -> tuple[int, bool] | None:
+        n = len(self._s.events)
+        return (n, n > self._s.unkeyed_events) if n else None
+
+    def hashes(self, seqs: list[int]) -> dict[int, str]:
+        return {n: f"hash{n}" for n in seqs if 0 < n <= len(self._s.events)}
+
+
+class FakeRescoreJobs(_Repo):
+    def running(self) -> list[RescoreJob]:
+        return [j for _, j in sorted(self._s.rescore_jobs.items()) if j.status == "running"]
+
+    def get(self, job_id: int) -> RescoreJob | None:
+        return self._s.rescore_jobs.get(job_id)
+
+    def recent(self, limit: int) -> list[RescoreJob]:
+        return [j for _, j in sorted(self._s.rescore_jobs.items(), reverse=True)][:limit]
+
+    def add(self, engine: str, model_version: str, total: int, started_at: datetime) -> int:
+        job_id = max(self._s.rescore_jobs, default=0) + 1
+        self._s.rescore_jobs[job_id] = RescoreJob(job_id, engine, model_version, "running",
+                                                  total, 0, 0, started_at, None)
+        return job_id
+
+    def _set(self, job_id: int, **changes: Any) -> None:
+        self._s.rescore_jobs[job_id] = dataclasses.replace(self._s.rescore_jobs[job_id],
+                                                           **changes)
+
+    def supersede(self, job_id: int, now: datetime) -> None:
+        self._set(job_id, status="superseded", finished_at=now)
+
+    def set_engine(self, job_id: int, engine: str) -> None:
+        self._set(job_id, engine=engine)
+
+    def advance(self, job_id: int, upto: int, count: int) -> None:
+        self._set(job_id, last_subject_id=upto, done=self._s.rescore_jobs[job_id].done + count)
+
+    def finish(self, job_id: int, now: datetime) -> int:
+        job = self._s.rescore_jobs[job_id]
+        if job.status == "running":
+            self._set(job_id, status="done", finished_at=now, total=job.done)
+        return job.done
+
+    def files(self) -> int:
+        return len(self._s.files)
+
+    def file_ids_after(self, after: int, limit: int) -> list[int]:
+        return sorted(i for i in self._s.files if i > after)[:limit]
+
+
+class FakeConsents(_Repo):
+    def _named(self, c: ConsentRecord) -> ConsentRecord:
+        return dataclasses.replace(c, organisation=self._s.organisations.get(
+            c.organisation_id or 0))
+
+    def add(self, **values: Any) -> ConsentRecord:
+        if any(c.reference == values["reference"] for c in self._s.consents.values()):
+            raise ValueError("consents.reference is unique")
+        new_id = max(self._s.consents, default=0) + 1
+        self._s.consents[new_id] = ConsentRecord(id=new_id, organisation=None, revoked_at=None,
+                                                 **values)
+        return self._named(self._s.consents[new_id])
+
+    def on_file(self, subject_id: int) -> list[ConsentRecord]:
+        return [self._named(c) for c in sorted(self._s.consents.values(),
+                                               key=lambda c: (c.recorded_at, c.id), reverse=True)
+                if c.subject_id == subject_id]
+
+    def own(self, reference: str, subject_id: int) -> ConsentRecord | None:
+        return next((self._named(c) for c in self._s.consents.values()
+                     if c.reference == reference and c.subject_id == subject_id), None)
+
+    def revoke(self, consent_id: int, now: datetime) -> ConsentRecord:
+        c = self._s.consents[consent_id] = dataclasses.replace(self._s.consents[consent_id],
+                                                               revoked_at=now)
+        return self._named(c)
+
+    def by_ref(self, reference: str) -> ConsentRecord | None:
+        return next((self._named(c) for c in self._s.consents.values()
+                     if c.reference == reference), None)
+
+    def by_refs(self, references: list[str]) -> list[ConsentRecord]:
+        return [self._named(c) for c in self._s.consents.values() if c.reference in references]
+
+    def of_member(self, organisation_id: int, subject_id: int,
+                  purpose: str) -> list[ConsentRecord]:
+        return [self._named(c) for c in self._s.consents.values()
+                if (c.organisation_id, c.subject_id, c.purpose)
+                == (organisation_id, subject_id, purpose)]
+
+
+class FakeOrganisations(_Repo):
+    def _usable(self, role: str) -> list[Organisation]:
+        return sorted((Organisation(i, self._s.organisations[i])
+                       for i, (r, revoked) in self._s.organisation_roles.items()
+                       if r == role and not revoked), key=lambda o: o.name)
+
+    def in_role(self, role: str) -> list[Organisation]:
+        return self._usable(role)
+
+    def active(self, key: int | str, role: str) -> Organisation | None:
+        return next((o for o in self._usable(role) if key in (o.id, o.name)), None)
+
+    def furnishers_of(self, subject_id: int) -> list[Organisation]:
+        mine = {a.furnisher_id for a in self._s.accounts.values() if a.subject_id == subject_id}
+        return [o for o in self._usable("furnisher") if o.id in mine]
+
+
+class FakeFraudAlerts(_Repo):
+    def drop_expired(self, now: datetime) -> None:
+        self._s.fraud_alerts[:] = [a for a in self._s.fraud_alerts if a.expires_at > now]
+
+    def active_until(self, subject_id: int, kind: str, now: datetime) -> datetime | None:
+        return next((a.expires_at for a in self._s.fraud_alerts
+                     if (a.subject_id, a.kind) == (subject_id, kind) and a.expires_at > now),
+                    None)
+
+    def add(self, subject_id: int, kind: str, placed_at: datetime,
+            expires_at: datetime) -> None:
+        self._s.fraud_alerts.append(FraudAlert(subject_id, kind, placed_at, expires_at))
+
+
+class FakeOffers(_Repo):
+    """Offers; reach counts the opted-in files whose current score reaches ``min_score``."""
+
+    def add(self, member_id: int, title: str, description: str, min_score: int,
+            category: str, now: datetime) -> Offer:
+        offer_id = max(self._s.offers, default=0) + 1
+        self._s.offers[offer_id] = Offer(offer_id, member_id, title, description, min_score,
+                                         category, now)
+        return self._s.offers[offer_id]
+
+    def of_member(self, member_id: int) -> list[Offer]:
+        return sorted((o for o in self._s.offers.values() if o.organisation_id == member_id),
+                      key=lambda o: (o.created_at, o.id))
+
+    def reach(self, member_id: int, offer_id: int | None = None) -> dict[int, int]:
+        scores = FakeScores(self._s)
+        values = [row["value"] for sid in self._s.opted_in
+                  if (row := scores.current(sid)) is not None]
+        which = self.of_member(member_id) if offer_id is None else [self._s.offers[offer_id]]
+        counts = {o.id: sum(1 for v in values if v >= o.min_score) for o in which}
+        return {i: n for i, n in counts.items() if n}
+
+    def qualifying(self, score: int) -> list[Offer]:
+        return [dataclasses.replace(o, member=self._s.organisations.get(o.organisation_id))
+                for o in sorted(self._s.offers.values(), key=lambda o: (-o.min_score, o.id))
+                if o.min_score <= score]
+
+    def opted_in(self, subject_id: int) -> bool:
+        return subject_id in self._s.opted_in
+
+    def set_opt_in(self, subject_id: int, opt_in: bool) -> None:
+        if opt_in:
+            self._s.opted_in.add(subject_id)
+        else:
+            self._s.opted_in.discard(subject_id)
+
+
+class FakeScores(_Repo):
+    """Stored scores; ``compute`` answers from the store's ``engine_scores`` (what a test says
+    the engine gives), for the files of ``subjects.ids`` only."""
+
+    def current(self, subject_id: int) -> dict[str, Any] | None:
+        mine = [(r["computed_at"], i, r) for i, r in enumerate(self._s.scores)
+                if r["subject_id"] == subject_id
+                and r["model_version"] == self._s.active_model]
+        return dict(max(mine, key=lambda t: (t[0], t[1]))[2]) if mine else None
+
+    def history(self, subject_id: int, limit: int) -> list[dict[str, Any]]:
+        mine = [(r["computed_at"], i, r) for i, r in enumerate(self._s.scores)
+                if r["subject_id"] == subject_id]
+        return [dict(r) for _, _, r in sorted(mine, key=lambda t: (t[0], t[1]),
+                                              reverse=True)[:limit]]
+
+    def add(self, rows: Any) -> None:
+        self._s.scores.extend(dict(r) for r in rows)
+
+    def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[Scored]:
+        if subjects.ids is not None:
+            wanted = set(subjects.ids)
+        else:
+            wanted = {i for i in self._s.engine_scores if i > (subjects.after or 0)
+                      and (subjects.upto is None or i <= subjects.upto)}
+        return [self._s.engine_scores[i] for i in sorted(wanted)
+                if i in self._s.engine_scores]
+
+
+class FakeModels(_Repo):
+    def active_version(self) -> str | None:
+        return self._s.active_model
+
+    def spec(self, version: str) -> dict[str, Any] | None:
+        return self._s.models.get(version)
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.committed = 0
+        self._work: FakeStore | None = None
+        self._events: list[PendingEvent] = []
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._work = copy.deepcopy(self.store)
+        self._events = []
+        w = self._work
+        self.files, self.accounts = FakeFiles(w), FakeAccounts(w)
+        self.disputes, self.listings = FakeDisputes(w), FakeListings(w)
+        self.notices, self.inquiries = FakeNotices(w), FakeInquiries(w)
+        self.fraud_alerts, self.scores = FakeFraudAlerts(w), FakeScores(w)
+        self.models = FakeModels(w)
+        self.decisions, self.furnishing_files = FakeDecisions(w), FakeFurnishingFiles(w)
+        self.audit_log, self.rescore_jobs = FakeAuditLog(w), FakeRescoreJobs(w)
+        self.consents, self.organisations = FakeConsents(w), FakeOrganisations(w)
+        self.offers, self.objections = FakeOffers(w), FakeObjections(w)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._work = None
+
+    def audit(self, actor: str, action: str, subject_ref: str | None = None,
+              purpose: str | None = None, **detail: Any) -> None:
+        self._events.append(PendingEvent(self.clock.now(), actor, action, subject_ref,
+                                         purpose, detail))
+
+    def audit_many(self, events: list[PendingEvent]) -> None:
+        self._events.extend(events)
+
+    def commit(self) -> None:
+        assert self._work is not None, "commit outside the unit"
+        self._work.events.extend(self._events)
+        self._events = []
+        for f in dataclasses.fields(FakeStore):
+            setattr(self.store, f.name, copy.deepcopy(getattr(self._work, f.name)))
+        self.committed += 1
+
+    def rollback(self) -> None:
+        self._events = []
+        self._work = copy.deepcopy(self.store)
+        self.__enter__()
+
+
+class RecordingRescorer:
+    """A rescorer that remembers which files it was asked to rescore."""
+
+    def __init__(self) -> None:
+        self.calls: list[set[int]] = []
+
+    def __call__(self, uow: Any, subject_ids: set[int], /) -> None:
+        self.calls.append(set(subject_ids))
+
+
+def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
+              rescorer: Rescorer | None = None,
+              store_correction: StoreCorrection | None = None) -> Deps:
+    return Deps(clock=clock, profile=get_profile(profile) if isinstance(profile, str) else profile,
+                vault=FakeVault(), settings=Settings(environment="test"), metrics=Metrics(),
+                scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), rescorer=rescorer,
+                store_correction=store_correction)
+
+
+class FakeVault:
+    def lookup_hash(self, national_id: str) -> str:
+        return f"h:{national_id}"
+
+    def audit_hash(self, field: str, value: object) -> str | None:
+        return None if value is None else f"a:{field}:{value}"
