@@ -69,8 +69,9 @@ def card_of(bureau: Bureau, uow: UnitOfWork, version: str) -> Scorecard:
     return card
 
 
-def _reasons(bureau: Bureau, card: Scorecard, points: dict[str, int]) -> list[dict[str, Any]]:
-    return [dict(f) for f in key_factors(card, points, bureau.profile)]
+def _reasons(bureau: Bureau, card: Scorecard, scored: engines.Scored) -> list[dict[str, Any]]:
+    return [dict(f) for f in key_factors(card, scored.points, bureau.profile,
+                                         scored.attributes)]
 
 
 def score_row(bureau: Bureau, card: Scorecard, scored: engines.Scored, now: datetime,
@@ -78,7 +79,7 @@ def score_row(bureau: Bureau, card: Scorecard, scored: engines.Scored, now: date
     """A ``scores`` row for one scored subject (not out of domain)."""
     assert scored.value is not None
     return {"subject_id": scored.subject_id, "model_version": card.version,
-            "value": scored.value, "reasons": _reasons(bureau, card, scored.points),
+            "value": scored.value, "reasons": _reasons(bureau, card, scored),
             "attributes": scored.attributes, "computed_at": now, "job_id": job_id}
 
 
