@@ -584,20 +584,35 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
 
 
 @model_app.command("fairness")
-def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.csv or .csv.gz).")],
-                   out_path: Annotated[Path, typer.Option(
-                       "--out", help="Markdown report; the JSON goes next to it. "
-                       "src/openbureau/scoring/models/VERSION/fairness.md publishes it with "
-                       "that model.")]
-                   = Path("var/models/fairness.md")) -> None:
-    """Train the pipeline on German credit without personal characteristics; publish approval-
-    rate ratios (four-fifths rule) and equal-opportunity differences by sex and age group."""
+def model_fairness(data: Annotated[Path, typer.Option(help="The card's training data (GMSC "
+                                                      "format, .csv or .csv.gz).")],
+                   version: Annotated[str | None, typer.Option(help="Model version (default: "
+                                                               "the active one).")] = None,
+                   out_path: Annotated[Path | None, typer.Option(
+                       "--out", help="Markdown report; the JSON goes next to it. Default "
+                       "var/models/VERSION/fairness.md; src/openbureau/scoring/models/VERSION/"
+                       "fairness.md publishes it with that model.")] = None,
+                   boot: Annotated[int, typer.Option(help="Bootstrap resamples.", min=0,
+                                                     max=10_000)] = 1000) -> None:
+    """Audit a card (the active one by default) on the rows of its training data it was not
+    fitted on: adverse impact ratios at each published cut-off and at matched approval rates,
+    SMD, equal opportunity and calibration by group, with bootstrap intervals and p-values, and
+    the attributes each score gap comes from."""
     if not data.is_file():
         fail(f"no such file: {data}")
     try:
-        from openbureau.scoring.fairness import fairness_main
+        from openbureau.scoring.fairness_report import fairness_main
     except ImportError as exc:
         fail(f"fairness needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
-    report = fairness_main(data, out_path)
-    err.print(f"wrote {out_path} and {out_path.with_suffix('.json')}; lowest four-fifths ratio "
-              f"{report['lowest_ratio']:.3f}")
+    from openbureau.scoring.spec import load_spec
+
+    card = load_spec(_spec_for(version))
+    target = out_path or Path("var/models") / card.version / "fairness.md"
+    try:
+        report = fairness_main(card, data, target, n_boot=boot)
+    except (KeyError, ValueError) as exc:
+        fail(f"{data.name}: not the data card {card.version} was trained on ({exc})")
+    low = report["lowest_air"]
+    err.print(f"wrote {target} and {target.with_suffix('.json')}; card {card.version}: lowest "
+              f"AIR {low['air']:.3f} [{low['ci95'][0]}, {low['ci95'][1]}] ({low['by']} "
+              f"{low['group']}, cut-off {low['cutoff']})", highlight=False)

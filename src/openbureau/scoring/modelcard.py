@@ -143,6 +143,35 @@ def _personal_table(scores: np.ndarray, y_bad: np.ndarray, personal: pd.DataFram
     return lines
 
 
+def _fairness_section(report: dict[str, Any]) -> list[str]:
+    """The headline of the fairness audit written beside the card (``fairness.md``)."""
+    out = ["## Fairness", "",
+           "Audited on the same held-out rows by every protected attribute the data records "
+           "(measured only; none is an input): adverse impact ratio at each published cut-off "
+           "and at matched approval rates, standardised mean difference, equal opportunity and "
+           "calibration by group, each with a 95 % bootstrap interval, and the attributes the "
+           "score gap comes from. The whole report: [fairness.md](fairness.md).", ""]
+    for attr, res in report["by"].items():
+        ref = res["reference"]
+        out += [f"AIR by {attr} against {ref} (95 % interval):", "",
+                "| cut-off | " + " | ".join(g for g in res["groups"] if g != ref) + " |",
+                "|---|" + "---:|" * (len(res["groups"]) - 1)]
+        for row in res["cutoffs"]:
+            if row["kind"] != "published":
+                continue
+            cells = []
+            for g, info in row["groups"].items():
+                if g == ref:
+                    continue
+                air = info["air"]
+                lo, hi = air["ci95"]
+                cells.append(f"{air['value']:.2f} [{lo:.2f}, {hi:.2f}]" if lo is not None
+                             else f"{air['value']:.2f}")
+            out.append(f"| {row['cutoff']} | " + " | ".join(cells) + " |")
+        out.append("")
+    return out
+
+
 def _drift_section(card: Scorecard, report: dict[str, Any] | None = None) -> list[str]:
     """How drift is watched: the training baselines the spec records, and (when given) a
     current PSI report from :func:`openbureau.scoring.drift.drift_report`."""
@@ -183,7 +212,8 @@ def _drift_section(card: Scorecard, report: dict[str, Any] | None = None) -> lis
 
 def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: pd.DataFrame,
                      y_test: Sequence[int] | np.ndarray, test_scores: np.ndarray,
-                     personal_test: pd.DataFrame | None = None) -> Path:
+                     personal_test: pd.DataFrame | None = None,
+                     fairness: dict[str, Any] | None = None) -> Path:
     """Write ``model-card.md`` and its plots into ``docs_dir``; return the markdown path."""
     docs = Path(docs_dir)
     plots = docs / "model-card"
@@ -315,6 +345,8 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         ]
         out += _personal_table(scores, y, personal_test)
         out.append("")
+    if fairness is not None:
+        out += _fairness_section(fairness)
     out += [
         "## Binning",
         "",

@@ -528,9 +528,12 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
     dump_spec(card, out_spec_path)
     print(f"spec written to {out_spec_path}")
     if docs_dir is not None:
+        from openbureau.scoring.fairness_report import fairness_main
         from openbureau.scoring.modelcard import write_model_card
 
+        fairness = fairness_main(card, data_path, os.path.join(docs_dir, "fairness.md"))
         path = write_model_card(docs_dir, card, X_test, y_test, test_scores,
-                                personal_test=_gmsc_personal(df).iloc[idx_test])
-        print(f"model card written to {path}")
+                                personal_test=_gmsc_personal(df).iloc[idx_test],
+                                fairness=fairness)
+        print(f"model card and fairness report written to {path.parent}")
     return card
