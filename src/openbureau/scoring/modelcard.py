@@ -150,7 +150,8 @@ def _fairness_section(report: dict[str, Any]) -> list[str]:
            "(measured only; none is an input): adverse impact ratio at each published cut-off "
            "and at matched approval rates, standardised mean difference, equal opportunity and "
            "calibration by group, each with a 95 % bootstrap interval, and the attributes the "
-           "score gap comes from. The whole report: [fairness.md](fairness.md).", ""]
+           "score gap comes from. The whole report is published beside this card (`fairness.md`) "
+           "and shown on the operators' Fairness page.", ""]
     for attr, res in report["by"].items():
         ref = res["reference"]
         out += [f"AIR by {attr} against {ref} (95 % interval):", "",
