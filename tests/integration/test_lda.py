@@ -72,3 +72,12 @@ def test_the_published_search_on_german_credit():
     assert res["decision"]["result"] in ("found", "none found")
     assert {t["result"] for t in res["targets"]} <= {"found", "none found"}
     assert len(res["targets"]) == 2 * 4          # sex and age, at every published cut-off
+
+
+def test_the_published_search_on_taiwan():
+    res = json.loads((PUBLISHED.parent / "lda-taiwan.json").read_text())[0]
+    assert res["dataset"] == "taiwan_default.csv.gz" and res["candidates"] >= 200
+    d = res["decision"]
+    assert d["result"] == ("found" if d["held_in"] >= 0.8 else "none found")
+    assert {t["metric"].split("/")[0] for t in res["targets"]} == {"sex", "age",
+                                                                    "marital status"}
