@@ -11,7 +11,8 @@ reasons keeps the older rule: one text per attribute, measured against :func:`be
 bin, special value and the missing bin).
 
 ``key_factors`` lists the reasons with the largest positive loss, up to ``profile.key_factors``;
-ties go to the lower reason code, so the same file always gives the same list. When the profile
+ties go to the attribute with the lower (attribute-level) reason code, so the same file always
+gives the same list (and PMML's static tie-break gives the same order). When the profile
 follows Reg B / Dodd-Frank practice (``extra_factor_for_inquiries``) and an inquiries attribute
 lost points while none of the listed ones is about inquiries, it is added as one more factor (the
 rule is ``domain.key_factors``'s, which notices apply too). Nothing that lost nothing is listed.
@@ -144,7 +145,8 @@ def key_factors(card: Scorecard, points_by_attribute: Mapping[str, int],
     """Up to ``profile.key_factors`` reasons, largest loss first (ties: reason code), plus an
     inquiries reason when it lost points, none listed is about inquiries, and the profile asks
     for it."""
+    order = {a.name: a.reason_code for a in card.attributes}
     ranked = sorted(shortfalls(card, points_by_attribute, attributes),
-                    key=lambda s: (-s.points_lost, s.code))
+                    key=lambda s: (-s.points_lost, order[s.attribute]))
     chosen = rule.select(ranked, profile, lambda s: is_inquiry_attribute(s.attribute))
     return [KeyFactor(code=s.code, text=s.text, points_lost=s.points_lost) for s in chosen]
