@@ -80,7 +80,7 @@ def _dictionary(codes: np.ndarray, names: list[str]) -> Any:
 def _tables(cols: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     import pyarrow as pa
 
-    from openbureau.synthetic.population import _KIND_NAMES, _STATUS_NAMES
+    from openbureau.synthetic.population import _KIND_NAMES, _STATUS_NAMES, CURRENCY
 
     acc, mon = cols["accounts"], cols["account_months"]
     n_acc, n_mon = len(acc["id"]), len(mon["account_id"])
@@ -96,7 +96,8 @@ def _tables(cols: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
             "credit_limit": _masked(acc["credit_limit"], pa.int64()),
             "compliance_code": pa.nulls(n_acc, pa.string()),
             "deleted_at": pa.nulls(n_acc, pa.timestamp("us")),
-            "suppressed_at": pa.nulls(n_acc, pa.timestamp("us"))}),
+            "suppressed_at": pa.nulls(n_acc, pa.timestamp("us")),
+            "currency": pa.array([CURRENCY] * n_acc, pa.string())}),
         "account_months": pa.table({
             "account_id": mon["account_id"], "subject_id": mon["subject_id"],
             "as_of": pa.array(mon["as_of"]).cast(pa.date32()),
@@ -221,6 +222,7 @@ def numpy_attributes(folder: Path, bucket: int) -> dict[str, np.ndarray]:
     import pyarrow.dataset as ds
 
     from openbureau.scoring import attributes as A
+    from openbureau.synthetic import population
 
     def read(table: str, cols: list[str]) -> dict[str, np.ndarray]:
         t = ds.dataset(str(folder / table / f"bucket={bucket}"), format="parquet").to_table(
@@ -320,8 +322,10 @@ def numpy_attributes(folder: Path, bucket: int) -> dict[str, np.ndarray]:
             "dpd_30_59_24m": dpd30, "dpd_60_89_24m": dpd60, "dpd_90_plus_24m": dpd90,
             "open_trades": open_trades, "real_estate_trades": real_estate,
             "debt_ratio": np.where(income > 0, payments / np.maximum(income, 1), np.nan),
-            "monthly_income": np.where(income >= 0, income / A.MINOR_UNITS_PER_UNIT, np.nan),
-            "monthly_debt_payments": payments / A.MINOR_UNITS_PER_UNIT,
+            "monthly_income": np.where(income >= 0, income * A.scale_of(population.CURRENCY)
+                                       / A.SCALED_PER_UNIT, np.nan),
+            "monthly_debt_payments": (payments * A.scale_of(population.CURRENCY)
+                                      / A.SCALED_PER_UNIT),
             "months_since_oldest_trade": np.where(has_old, months_old, np.nan),
             "inquiries_6m": np.zeros(n, np.int64), "active_public_records": np.zeros(n, np.int64),
             "worst_status_24m": severity[np.where(worst >= 0, worst, len(A.SEVERITY))],

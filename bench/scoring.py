@@ -357,6 +357,8 @@ def differ_by_design(rows: pd.DataFrame, card: Any) -> dict[str, float]:
 
 def _people_views(con: Any, folder: Path) -> None:
     """``sql.SOURCES`` as DuckDB views over ``demo.write_parquet``'s files (nothing copied)."""
+    from openbureau.synthetic import population
+
     def files(t: str) -> str:
         return f"read_parquet('{folder}/{t}/*/*.parquet', hive_partitioning = false)"
 
@@ -365,8 +367,8 @@ def _people_views(con: Any, folder: Path) -> None:
         "CREATE VIEW accounts AS SELECT CAST(hash(account_ref) >> 2 AS BIGINT) AS id, "
         "person AS subject_id, account_ref AS item_ref, CAST(kind AS VARCHAR) AS kind, "
         "opened_on, closed_on, credit_limit, CAST(NULL AS VARCHAR) AS compliance_code, "
-        "CAST(NULL AS TIMESTAMP) AS deleted_at, CAST(NULL AS TIMESTAMP) AS suppressed_at "
-        f"FROM {files('accounts')}")
+        "CAST(NULL AS TIMESTAMP) AS deleted_at, CAST(NULL AS TIMESTAMP) AS suppressed_at, "
+        f"'{population.CURRENCY}' AS currency FROM {files('accounts')}")
     # the generator reports income with consent (population._records), so consent_ref is set
     con.execute(
         "CREATE VIEW account_months AS SELECT CAST(hash(account_ref) >> 2 AS BIGINT) AS "

@@ -628,8 +628,12 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
                    version: Annotated[str | None, typer.Option(help="Model version (default: "
                                                                "the active one).")] = None,
                    out_path: Annotated[Path | None, typer.Option("--out", help="Write scores "
-                                                                 "to this CSV.")] = None) -> None:
-    """Score a CSV in the training data's format; print AUC, KS and Gini."""
+                                                                 "to this CSV.")] = None,
+                   boosting: Annotated[bool, typer.Option(
+                       help="On the card's own training data, also train gradient boosting on "
+                            "the same attributes and print its held-out AUC.")] = True) -> None:
+    """Score a CSV in the training data's format; print AUC, KS and Gini (on the card's own
+    training data: of its held-out rows, beside gradient boosting's)."""
     import tempfile
 
 
@@ -642,7 +646,7 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec))
         try:
-            evaluate_main(data, spec_path, out_path)
+            evaluate_main(data, spec_path, out_path, boosting=boosting)
         except (KeyError, ValueError) as exc:
             fail(f"{data.name}: not in the training data's column format ({exc})")
 
@@ -698,20 +702,71 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
 
 
 @model_app.command("fairness")
-def model_fairness(data: Annotated[Path, typer.Option(help="German credit CSV (.csv or .csv.gz).")],
-                   out_path: Annotated[Path, typer.Option(
-                       "--out", help="Markdown report; the JSON goes next to it. "
-                       "src/openbureau/scoring/models/VERSION/fairness.md publishes it with "
-                       "that model.")]
-                   = Path("var/models/fairness.md")) -> None:
-    """Train the pipeline on German credit without personal characteristics; publish approval-
-    rate ratios (four-fifths rule) and equal-opportunity differences by sex and age group."""
+def model_fairness(data: Annotated[Path, typer.Option(help="The card's training data (GMSC "
+                                                      "format, .csv or .csv.gz).")],
+                   version: Annotated[str | None, typer.Option(help="Model version (default: "
+                                                               "the active one).")] = None,
+                   out_path: Annotated[Path | None, typer.Option(
+                       "--out", help="Markdown report; the JSON goes next to it. Default "
+                       "var/models/VERSION/fairness.md; src/openbureau/scoring/models/VERSION/"
+                       "fairness.md publishes it with that model.")] = None,
+                   boot: Annotated[int, typer.Option(help="Bootstrap resamples.", min=0,
+                                                     max=10_000)] = 1000) -> None:
+    """Audit a card (the active one by default) on the rows of its training data it was not
+    fitted on: adverse impact ratios at each published cut-off and at matched approval rates,
+    SMD, equal opportunity and calibration by group, with bootstrap intervals and p-values, and
+    the attributes each score gap comes from."""
     if not data.is_file():
         fail(f"no such file: {data}")
     try:
-        from openbureau.scoring.fairness import fairness_main
+        from openbureau.scoring.fairness_report import fairness_main
     except ImportError as exc:
         fail(f"fairness needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
-    report = fairness_main(data, out_path)
-    err.print(f"wrote {out_path} and {out_path.with_suffix('.json')}; lowest four-fifths ratio "
-              f"{report['lowest_ratio']:.3f}")
+    from openbureau.scoring.spec import load_spec
+
+    card = load_spec(_spec_for(version))
+    target = out_path or Path("var/models") / card.version / "fairness.md"
+    try:
+        report = fairness_main(card, data, target, n_boot=boot)
+    except (KeyError, ValueError) as exc:
+        fail(f"{data.name}: not the data card {card.version} was trained on ({exc})")
+    low = report["lowest_air"]
+    err.print(f"wrote {target} and {target.with_suffix('.json')}; card {card.version}: lowest "
+              f"AIR {low['air']:.3f} [{low['ci95'][0]}, {low['ci95'][1]}] ({low['by']} "
+              f"{low['group']}, cut-off {low['cutoff']})", highlight=False)
+
+
+@model_app.command("lda-search")
+def model_lda_search(
+        data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding the "
+                                               "datasets (german_credit.csv.gz, "
+                                               "taiwan_default.csv.gz, gmsc.csv.gz).")],
+        dataset: Annotated[list[str] | None, typer.Option(
+            help="german (default), taiwan or gmsc; repeat for several.")] = None,
+        out_path: Annotated[Path, typer.Option("--out", help="Markdown report; the JSON "
+                                               "goes next to it.")] = Path("docs/lda.md"),
+        repeats: Annotated[int, typer.Option(help="CV repeats of the search.", min=2,
+                                             max=50)] = 5,
+        confirm: Annotated[int, typer.Option(help="Fresh CV seeds confirming the choice.",
+                                             min=1, max=100)] = 10) -> None:
+    """Search for a less discriminatory alternative card: train every candidate of the declared
+    search space, score each against the baseline with paired repeated cross-validation, apply
+    the selection rule fixed in advance and confirm the choice on fresh seeds."""
+    try:
+        from openbureau.scoring.lda import lda_main
+    except ImportError as exc:
+        fail(f"lda-search needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.scoring.datasets import DATASETS
+
+    names = dataset or ["german"]
+    for name in names:
+        if name not in DATASETS:
+            fail(f"unknown dataset {name!r}; one of {', '.join(DATASETS)}")
+        if not (data_dir / DATASETS[name].file).is_file():
+            fail(f"no such file: {data_dir / DATASETS[name].file}")
+    results = lda_main(names, data_dir, out_path, repeats=repeats, confirm=confirm,
+                       progress=lambda line: err.print(line, highlight=False))
+    for res in results:
+        err.print(f"{res['dataset']}: {res['decision']['result']} "
+                  f"({res['decision']['why']}); {res['seconds']:.0f} s", highlight=False)
+    err.print(f"wrote {out_path} and {out_path.with_suffix('.json')}")

@@ -153,3 +153,18 @@ def test_model_card_is_written_with_small_plots(sample_fit, tmp_path):
     pngs = sorted((tmp_path / "model-card").glob("*.png"))
     assert [p.name for p in pngs] == ["calibration.png", "ks-curve.png", "score-distribution.png"]
     assert all(0 < p.stat().st_size < 150_000 for p in pngs)
+
+
+def test_evaluate_prints_the_card_beside_boosting_on_its_held_out_rows(gmsc, capsys):
+    """``model evaluate`` on the card's own data: its held-out rows only, and gradient boosting
+    trained on its training rows with the same attributes, in the same run."""
+    from openbureau.scoring.evaluate import evaluate_main
+
+    newest = sorted(SHIPPED.parent.glob("*.json"))[-1]
+    card = load_spec(newest)
+    result = evaluate_main(DATA, newest)
+    out = capsys.readouterr().out
+    assert result["n"] == card.training["test_rows"]
+    assert round(result["auc"], 4) == card.training["test_auc"]
+    assert 0.85 < result["boosting_auc"] < 0.88
+    assert "gradient boosting on the same attributes" in out and f"{result['auc']:.4f}" in out

@@ -15,6 +15,7 @@ from openbureau.scoring.attributes import (
     CreditFile,
     MonthView,
     compute,
+    scaled,
     to_currency_units,
     whole_months_between,
 )
@@ -117,7 +118,7 @@ def test_income_debt_ratio_and_units():
     out = compute(CreditFile(AS_OF, (card(months=income),)))
     assert out["monthly_income"] == 5000.0                    # the latest reported
     assert out["debt_ratio"] == 2_500 / 500_000
-    assert out["monthly_debt_payments"] == to_currency_units(2_500) == 25.0
+    assert out["monthly_debt_payments"] == to_currency_units(scaled(2_500, "USD")) == 25.0
     zero = (month(date(2026, 10, 31), monthly_income=0, scheduled_payment=2_500),)
     out = compute(CreditFile(AS_OF, (card(months=zero),)))
     assert (out["monthly_income"], out["debt_ratio"]) == (0.0, None)
@@ -145,3 +146,22 @@ def test_the_shipped_card_scores_a_computed_file():
     spec = load_spec(shipped_specs()[-1])
     result = score_attributes(spec, compute(CreditFile(AS_OF, (card(),))))
     assert 350 <= result.value <= 950
+
+
+def test_income_and_payments_read_in_the_accounts_currency():
+    """A yen has no minor unit: ¥400,000 a month is 400000 minor units, not 4,000 (the bug of a
+    fixed 100 minor units per unit); a dinar of Bahrain has three."""
+    def income_file(currency: str, income: int, payment: int) -> CreditFile:
+        month = MonthView(as_of=AS_OF, status="current", balance=0, amount_past_due=0,
+                          scheduled_payment=payment, monthly_income=income)
+        return CreditFile(AS_OF, (AccountView("a", "installment", date(2020, 1, 1),
+                                              months=(month,), currency=currency),))
+
+    yen = compute(income_file("JPY", 400_000, 100_000))
+    assert yen["monthly_income"] == 400_000.0
+    assert yen["monthly_debt_payments"] == 100_000.0
+    assert yen["debt_ratio"] == 0.25
+    dollars = compute(income_file("USD", 400_000, 100_000))
+    assert dollars["monthly_income"] == 4_000.0 and dollars["debt_ratio"] == 0.25
+    dinars = compute(income_file("BHD", 400_000, 100_000))
+    assert dinars["monthly_income"] == 400.0 and dinars["monthly_debt_payments"] == 100.0

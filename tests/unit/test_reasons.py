@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,49 @@ def test_properties_on_shipped_card(attrs):
 @pytest.mark.parametrize("profile", [US, CN, PROFILES["eu-gdpr"]])
 def test_profiles_have_four(profile):
     assert profile.key_factors == 4
+
+
+def _per_bin(points: list[int], codes: list[str | None], missing: str | None = None,
+             name: str = "u", code: str = "R01") -> dict[str, object]:
+    data = _attr(name, code, points)
+    for b, c in zip(data["bins"], codes, strict=True):  # type: ignore[call-overload]
+        if c is not None:   # the attribute's own code keeps the attribute's text
+            b["reason_code"] = c
+            b["reason_text"] = data["reason_text"] if c == code else f"text {c}"
+    data["per_bin_reasons"] = True
+    if missing is not None:
+        data["missing_reason_code"], data["missing_reason_text"] = missing, f"text {missing}"
+    return data
+
+
+def test_per_bin_reasons_follow_the_side_of_the_best_bin():
+    # a valley: below the best bin is "low" (R10), above it "high" (R01), missing is R11
+    card = _card(_per_bin([5, 20, 30, 10], ["R10", "R10", None, "R01"], missing="R11"))
+    assert [f["code"] for f in key_factors(card, {"u": 5}, US, {"u": 0.5})] == ["R10"]
+    assert key_factors(card, {"u": 10}, US, {"u": 3.5}) == [
+        {"code": "R01", "text": "text for u", "points_lost": 20}]
+    assert key_factors(card, {"u": 0}, US, {"u": None})[0]["code"] == "R11"
+    assert key_factors(card, {"u": 30}, US, {"u": 2.0}) == []
+    # no missing reason: a missing value is never a key factor, whatever it cost
+    quiet = _card(_per_bin([5, 30], ["R08", None]))
+    assert key_factors(quiet, {"u": 0}, US, {"u": None}) == []
+    # the values are needed: the points alone do not say which side a value is on
+    with pytest.raises(ValueError, match="attribute values"):
+        key_factors(card, {"u": 5}, US)
+    # round trip
+    from openbureau.scoring.spec import dump_spec
+    assert load_spec(json.loads(dump_spec(card))) == card
+
+
+def test_per_bin_reason_codes_belong_to_one_attribute_and_have_one_text():
+    from openbureau.scoring.spec import SpecError
+
+    with pytest.raises(SpecError, match="already u's"):
+        _card(_per_bin([5, 30], ["R10", None]),
+              _per_bin([5, 30], ["R10", None], name="v", code="R02"))
+    bad = _per_bin([5, 30, 4], ["R10", None, "R10"])
+    bad["bins"][2]["reason_text"] = "another text"  # type: ignore[index]
+    with pytest.raises(SpecError, match="two texts"):
+        _card(bad)
+    with pytest.raises(SpecError, match="look like R01"):
+        _card(_per_bin([5, 30], ["X1", None]))

@@ -274,3 +274,16 @@ def test_losses_add_up(f: CreditFile):
     best = CARD.intercept_points + sum(best_points(a) for a in CARD.attributes)
     assert best - result.raw == sum(points_lost(CARD, result.points).values())
     assert not math.isnan(result.raw)
+
+
+def test_use_revolving_spends_what_is_missing_in_proportion_to_limits():
+    base = _file()
+    util = compute(base)["revolving_utilization"]
+    assert util is not None and util > 0.5
+    assert apply_changes(base, [{"kind": "use_revolving", "to_utilisation": 0.1}]) == base
+    low = apply_changes(base, [{"kind": "pay_down_revolving", "to_utilisation": 0.01}])
+    used = apply_changes(low, [{"kind": "use_revolving", "to_utilisation": 0.05}])
+    after = compute(used)["revolving_utilization"]
+    assert after is not None and 0.05 <= after < 0.0501
+    with pytest.raises(SimulationError, match="between 0 and 1"):
+        apply_changes(base, [{"kind": "use_revolving", "to_utilisation": 2}])

@@ -28,6 +28,11 @@ _DIGIT_WORDS = {0: "no decimals, such as 1234", 2: "at most two decimals, such a
 _AMOUNT = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
+def exponents() -> dict[str, int]:
+    """The currencies whose exponent is not :data:`DEFAULT_DIGITS`, with theirs."""
+    return dict(_EXPONENTS)
+
+
 def digits(currency: str | None) -> int:
     """The number of decimal digits of ``currency``'s minor unit (2 when unknown)."""
     return _EXPONENTS.get((currency or "").strip().upper(), DEFAULT_DIGITS)

@@ -9,8 +9,12 @@ marked ``AccountView.excluded`` (deleted or suppressed accounts, accounts past r
 under investigation: an open dispute or a compliance code XB/XC/XF/XG/XH); :func:`compute` ignores
 excluded accounts entirely. Month records dated after ``as_of`` are ignored (not yet known then).
 
-Money in a credit file is integer minor units; the scorecard (trained on GMSC) wants whole currency
-units per month: :func:`to_currency_units` is the one conversion, used by every engine.
+Money in a credit file is integer minor units of the account's ISO 4217 currency (a yen has
+none, a dollar two, a dinar of Bahrain three: :func:`openbureau.domain.money.digits`); the
+scorecard (trained on GMSC) wants whole currency units per month. Every engine first brings each
+amount to ten-thousandths of a unit (:func:`scaled`, an exact integer whatever the currency) and
+divides by :data:`SCALED_PER_UNIT` once; ratios are taken between scaled amounts. Amounts in two
+currencies on one file are added as they are (no exchange rates).
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from openbureau.domain.money import digits
 from openbureau.domain.months import add_months
 
 AttributeValue = int | float | str | None
 
-MINOR_UNITS_PER_UNIT = 100     # every currency the bureau takes has two decimals
+SCALED_DIGITS = 4              # ISO 4217's largest exponent (CLF, UYW)
+SCALED_PER_UNIT = 10 ** SCALED_DIGITS
 DELINQUENCY_WINDOW_MONTHS = 24
 INQUIRY_WINDOW_MONTHS = 6
 COUNT_CAP = 95                 # counts never reach GMSC's sentinel codes 96 / 98
@@ -78,6 +84,7 @@ class AccountView:
     credit_limit: int | None = None
     excluded: bool = False
     months: tuple[MonthView, ...] = ()
+    currency: str | None = None     # ISO 4217; None reads as two decimals
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,20 @@ class CreditFile:
     active_public_records: int = 0
 
 
-def to_currency_units(minor: int) -> float:
-    """Integer minor units -> whole currency units (a float), the scorecard's unit."""
-    return minor / MINOR_UNITS_PER_UNIT
+def scale_of(currency: str | None) -> int:
+    """What one minor unit of ``currency`` is in ten-thousandths of a unit."""
+    return int(10 ** (SCALED_DIGITS - digits(currency)))
+
+
+def scaled(minor: int, currency: str | None) -> int:
+    """Integer minor units of ``currency`` -> integer ten-thousandths of a unit (exact)."""
+    return minor * scale_of(currency)
+
+
+def to_currency_units(amount_scaled: int) -> float:
+    """Ten-thousandths of a unit (:func:`scaled`) -> whole currency units (a float), the
+    scorecard's unit."""
+    return float(amount_scaled / SCALED_PER_UNIT)
 
 
 def whole_months_between(start: date, end: date) -> int:
@@ -130,7 +148,7 @@ def compute(file: CreditFile) -> dict[str, AttributeValue]:
     open_trades = real_estate = 0
     for account, latest in open_accounts:
         assert latest is not None
-        payments += latest.scheduled_payment or 0
+        payments += scaled(latest.scheduled_payment or 0, account.currency)
         if account.kind == REVOLVING:
             balances += latest.balance
             limit = latest.credit_limit if latest.credit_limit is not None else account.credit_limit
@@ -149,13 +167,12 @@ def compute(file: CreditFile) -> dict[str, AttributeValue]:
         rank = max(SEVERITY.index(m.status) if m.status in SEVERITY else 0 for m in in_window)
         worst = SEVERITY[rank]
 
-    incomes = [m for a in used for m in a.months
+    incomes = [(m.as_of, scaled(m.monthly_income, a.currency)) for a in used for m in a.months
                if m.as_of <= as_of and m.monthly_income is not None]
     income: int | None = None
     if incomes:
-        newest = max(m.as_of for m in incomes)
-        income = max(m.monthly_income for m in incomes
-                     if m.as_of == newest and m.monthly_income is not None)
+        newest = max(day for day, _ in incomes)
+        income = max(amount for day, amount in incomes if day == newest)
 
     opened = [a.opened_on for a in used if a.kind != COLLECTION_KIND and a.opened_on <= as_of]
     start6 = window_start(as_of, INQUIRY_WINDOW_MONTHS)

@@ -357,7 +357,7 @@ def credit_files(conn: Connection, as_of: date,
                     or (a.subject_id, "account", a.item_ref) in open_disputes)
         accounts[a.subject_id].append(A.AccountView(
             item_ref=a.item_ref, kind=a.kind, opened_on=a.opened_on, closed_on=a.closed_on,
-            credit_limit=a.credit_limit, excluded=excluded,
+            credit_limit=a.credit_limit, excluded=excluded, currency=a.currency,
             months=tuple(sorted(months.get(a.id, []), key=lambda m: m.as_of))))
     inquiry_dates: dict[int, list[date]] = defaultdict(list)
     for q in conn.execute(select(inq.c.subject_id, inq.c.created_at).where(

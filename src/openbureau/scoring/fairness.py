@@ -1,294 +1,237 @@
-"""Fairness audit on the German credit data: the same pipeline, trained without personal
-characteristics, measured by sex and by age group with fairlearn.
+"""Fairness of a card's scores by protected attribute: measured, with its uncertainty.
 
-The German credit data (UCI Statlog) records sex (inside ``personal_status_and_sex``) and age
-(``age_in_years``). The scorecard pipeline (:class:`~openbureau.scoring.training.ScorecardTrainer`)
-is trained **without** them, without ``foreign_worker`` (nationality) and without the number of
-dependants; sex and age are then used only to *measure* the scores. Scores are out-of-fold
-(stratified 5-fold cross-validation), so every applicant is scored by a model that never saw them.
+For one scored population (scores, outcomes, the points of each attribute) and each protected
+attribute (:mod:`openbureau.scoring.datasets`; never an input), every group ``g`` is compared
+with the attribute's named reference group ``r``. An applicant is *approved* at a cut-off when
+the score reaches it.
 
-At each band cut-off (an applicant is "approved" at a cut-off when their score reaches it) the
-report gives, by group: the approval rate and its ratio to the most-approved group (the
-four-fifths rule: a ratio under 0.8 is evidence of adverse impact), and the approval rate among
-applicants who repaid (true positive rate), whose spread is the equal-opportunity difference.
+- **Adverse impact ratio** ``AIR_g = approval_g / approval_r`` at each published cut-off (the
+  bands' lower edges) and at *matched approval rates* (the cut-off at which the given share of
+  the whole population is approved: the comparison that does not move when a card's scale
+  does). Significance: the two-proportion z-test of ``approval_g = approval_r``.
+- **Standardised mean difference** ``SMD_g = (mean_g − mean_r) / sqrt((var_g + var_r) / 2)`` of
+  the scores; Welch's t-test.
+- **Equal opportunity**: approval among applicants who repaid, ``TPR_g − TPR_r``; z-test.
+- **Calibration by group**: observed bad rate over the bad rate the card's scaling implies,
+  ``O/E_g`` (1 = calibrated); z-test of ``O = E`` with variance ``Σ p(1 − p)``.
+- **Where the gap comes from**: the card is additive, so the gap in mean raw score between
+  ``g`` and ``r`` is exactly the sum over attributes of the gap in their mean points; each
+  attribute's share of it is reported (an attribute carrying a large share is a proxy).
+
+Every estimate has a 95 % percentile bootstrap interval (rows resampled with replacement,
+``n_boot`` times, the cut-offs held fixed). fairlearn's ``MetricFrame`` gives the per-group
+approval rates and true positive rates; AIR against a named group, SMD, O/E and the
+decomposition are written here (fairlearn has no such metrics).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
+from openbureau.scoring.datasets import Protected
 
-LABEL = "creditability"             # 1 good, 2 bad
-SEX_COLUMN = "personal_status_and_sex"
-AGE_COLUMN = "age_in_years"
-#: Never inputs: sex and marital status, age, nationality, dependants.
-EXCLUDED = (SEX_COLUMN, AGE_COLUMN, "foreign_worker",
-            "number_of_people_being_liable_to_provide_maintenance_for")
-NUMERIC = ("duration_in_month", "credit_amount",
-           "installment_rate_in_percentage_of_disposable_income", "present_residence_since",
-           "number_of_existing_credits_at_this_bank")
-FEMALE = frozenset({"A92", "A95"})
-AGE_GROUPS = ((0, 25, "under 25"), (25, 40, "25–39"), (40, 200, "40 and over"))
-#: The lower edges of the bands fair, good, very good, excellent.
 CUTOFFS = (550, 600, 650, 700)
+APPROVAL_RATES = (0.5, 0.8)
 FOUR_FIFTHS = 0.8
-FOLDS = 5
-RANDOM_STATE = 42
-BASE_SCORE, PDO = 650, 40
+N_BOOT = 1000
+SEED = 20261207
 
 
-def load_german(path: str | os.PathLike[str]) -> pd.DataFrame:
-    return pd.read_csv(path)
+def _z_p(x1: float, n1: float, x2: float, n2: float) -> float:
+    """Two-sided p-value of the two-proportion z-test (pooled)."""
+    if n1 == 0 or n2 == 0:
+        return math.nan
+    p = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
 
 
-def features(df: pd.DataFrame) -> pd.DataFrame:
-    """Model inputs: the numeric columns as they are; each coded column (``A11``...) as the
-    number of its code, binned without a monotonic constraint. The excluded columns are dropped."""
-    out = {}
-    for col in df.columns:
-        if col == LABEL or col in EXCLUDED:
-            continue
-        if col in NUMERIC:
-            out[col] = pd.to_numeric(df[col]).astype(float)
-        else:
-            out[col] = df[col].astype(str).str.lstrip("A").astype(float)
-    return pd.DataFrame(out, index=df.index)
+def _ci(samples: np.ndarray) -> list[float | None]:
+    ok = samples[np.isfinite(samples)]
+    if len(ok) < 10:
+        return [None, None]
+    lo, hi = np.percentile(ok, [2.5, 97.5])
+    return [round(float(lo), 4), round(float(hi), 4)]
 
 
-def groups(df: pd.DataFrame) -> dict[str, pd.Series]:
-    sex = df[SEX_COLUMN].map(lambda c: "female" if c in FEMALE else "male")
-    age = df[AGE_COLUMN].map(lambda a: next(label for lo, hi, label in AGE_GROUPS if lo <= a < hi))
-    return {"sex": sex.rename("sex"), "age group": age.rename("age group")}
+def matched_cutoff(scores: np.ndarray, rate: float) -> int:
+    """The highest cut-off approving at least ``rate`` of the population."""
+    s = np.sort(np.asarray(scores))[::-1]
+    k = max(int(math.ceil(rate * len(s))) - 1, 0)
+    return int(s[k])
 
 
-def out_of_fold_scores(X: pd.DataFrame, y_bad: np.ndarray) -> np.ndarray:
-    """Scores on the bureau's scale (``SCORE_MIN``–``SCORE_MAX``), each from a fold model that
-    did not see that row; 650 is the sample's own good:bad odds, ``PDO`` points double them."""
-    from sklearn.model_selection import StratifiedKFold
+class _Stats:
+    """Per-group sums of one (re)sample, from which every metric is a ratio."""
 
-    from openbureau.scoring.training import ScorecardTrainer
+    def __init__(self, codes: np.ndarray, k: int, scores: np.ndarray, y_bad: np.ndarray,
+                 implied: np.ndarray, cuts: Sequence[int], weights: np.ndarray | None = None):
+        def count(values: np.ndarray | None = None) -> np.ndarray:
+            w = weights if values is None else (values if weights is None else values * weights)
+            return np.bincount(codes, weights=w, minlength=k).astype(float)
 
-    trends: dict[str, Any] = {c: ("auto_heuristic" if c in NUMERIC else None) for c in X.columns}
-    base_odds = float((1 - y_bad.mean()) / y_bad.mean())
-    factor = PDO / math.log(2)
-    offset = BASE_SCORE - factor * math.log(base_odds)
-    scores = np.zeros(len(X))
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
-    for fit_idx, test_idx in folds.split(X, y_bad):
-        trainer = ScorecardTrainer(attributes=tuple(X.columns), monotonic_trends=trends,
-                                   count_attributes=(), special_attributes=(),
-                                   min_prebin_size=0.05, base_score=BASE_SCORE,
-                                   base_odds=base_odds, pdo=PDO)
-        trainer.fit(X.iloc[fit_idx], y_bad[fit_idx])
-        log_odds_bad = trainer.decision_function(X.iloc[test_idx])
-        scores[test_idx] = offset - factor * log_odds_bad
-    return np.clip(np.round(scores), SCORE_MIN, SCORE_MAX).astype(int)
+        good = 1.0 - y_bad
+        self.n = count()
+        self.bad = count(y_bad)
+        self.good = count(good)
+        self.sum = count(scores)
+        self.sum2 = count(scores * scores)
+        self.implied = count(implied)
+        self.implied_var = count(implied * (1 - implied))
+        self.approved = [count((scores >= c).astype(float)) for c in cuts]
+        self.approved_good = [count((scores >= c) * good) for c in cuts]
+
+    def mean(self) -> np.ndarray:
+        return np.asarray(self.sum / np.maximum(self.n, 1))
+
+    def var(self) -> np.ndarray:
+        m = self.mean()
+        return np.asarray(np.maximum(self.sum2 / np.maximum(self.n, 1) - m * m, 0.0))
+
+    def rate(self, i: int) -> np.ndarray:
+        return np.asarray(self.approved[i] / np.maximum(self.n, 1))
+
+    def tpr(self, i: int) -> np.ndarray:
+        return np.asarray(self.approved_good[i] / np.maximum(self.good, 1))
+
+    def oe(self) -> np.ndarray:
+        return np.asarray(self.bad / np.maximum(self.implied, 1e-12))
 
 
-def measure(scores: np.ndarray, y_bad: np.ndarray, sensitive: pd.Series,
-            cutoffs: tuple[int, ...] = CUTOFFS) -> dict[str, Any]:
-    """fairlearn metrics by group at each cut-off."""
-    from fairlearn.metrics import (
-        MetricFrame,
-        demographic_parity_ratio,
-        equal_opportunity_difference,
-        selection_rate,
-        true_positive_rate,
-    )
+def _metrics(st: _Stats, ref: int, n_cuts: int) -> dict[str, np.ndarray]:
+    """Every metric for every group (arrays over groups), from one sample's sums."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {"smd": (st.mean() - st.mean()[ref]) / np.sqrt((st.var() + st.var()[ref]) / 2),
+               "oe": st.oe()}
+        for i in range(n_cuts):
+            out[f"air{i}"] = st.rate(i) / st.rate(i)[ref]
+            out[f"eo{i}"] = st.tpr(i) - st.tpr(i)[ref]
+    return out
 
-    good = (1 - np.asarray(y_bad)).astype(int)
-    values = sensitive.to_numpy()
-    names = sorted(set(values))
-    by_group = {g: {"rows": int((values == g).sum()),
-                    "observed_bad_rate": round(float(np.asarray(y_bad)[values == g].mean()), 4),
-                    "mean_score": round(float(scores[values == g].mean()), 1)} for g in names}
+
+def measure(scores: np.ndarray, y_bad: np.ndarray, implied: np.ndarray,
+            points: pd.DataFrame, raw: np.ndarray, protected: Protected,
+            cutoffs: Sequence[int] = CUTOFFS, rates: Sequence[float] = APPROVAL_RATES,
+            n_boot: int = N_BOOT, seed: int = SEED) -> dict[str, Any]:
+    """The report of one protected attribute (see the module docstring)."""
+    from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
+    from scipy.stats import ttest_ind
+
+    scores = np.asarray(scores, dtype=float)
+    y = np.asarray(y_bad, dtype=float)
+    present = set(protected.groups.astype(str))
+    names = [g for g in protected.order if g in present] + sorted(present - set(protected.order))
+    if protected.reference not in names:
+        raise ValueError(f"{protected.name}: no row in the reference group "
+                         f"{protected.reference!r}")
+    codes = pd.Categorical(protected.groups.astype(str), categories=names).codes.astype(np.int64)
+    ref = names.index(protected.reference)
+    matched = [matched_cutoff(scores, q) for q in rates]
+    cuts = [*cutoffs, *matched]
+    full = _Stats(codes, len(names), scores, y, implied, cuts)
+    point = _metrics(full, ref, len(cuts))
+
+    rng = np.random.default_rng(seed)
+    boot: dict[str, list[np.ndarray]] = {k: [] for k in point}
+    for _ in range(n_boot):
+        w = np.bincount(rng.integers(0, len(scores), len(scores)),
+                        minlength=len(scores)).astype(float)
+        for k, v in _metrics(_Stats(codes, len(names), scores, y, implied, cuts, w), ref,
+                             len(cuts)).items():
+            boot[k].append(v)
+    ci = {k: np.vstack(v) for k, v in boot.items()} if n_boot else {}
+
+    def est(key: str, g: int) -> dict[str, Any]:
+        value = float(point[key][g])
+        return {"value": round(value, 4) if math.isfinite(value) else None,
+                "ci95": _ci(ci[key][:, g]) if n_boot else [None, None]}
+
+    good = (1 - y).astype(int)
     rows = []
-    for cut in cutoffs:
+    for i, cut in enumerate(cuts):
         approved = (scores >= cut).astype(int)
-        frame = MetricFrame(metrics={"approval_rate": selection_rate,
-                                     "approval_rate_among_good": true_positive_rate},
-                            y_true=good, y_pred=approved, sensitive_features=values)
-        rates = frame.by_group["approval_rate"]
-        top = float(rates.max())
-        rows.append({
-            "cutoff": cut,
-            "approval_rate": {g: round(float(rates[g]), 4) for g in names},
-            "approval_rate_among_good": {
-                g: round(float(frame.by_group["approval_rate_among_good"][g]), 4)
-                for g in names},
-            "ratio_to_most_approved": {g: (round(float(rates[g]) / top, 4) if top else None)
-                                       for g in names},
-            "four_fifths_ratio": round(float(demographic_parity_ratio(
-                good, approved, sensitive_features=values)), 4),
-            "equal_opportunity_difference": round(float(equal_opportunity_difference(
-                good, approved, sensitive_features=values)), 4),
-        })
-    return {"groups": by_group, "cutoffs": rows}
+        frame = MetricFrame(metrics={"approval": selection_rate, "tpr": true_positive_rate},
+                            y_true=good, y_pred=approved,
+                            sensitive_features=protected.groups.astype(str).to_numpy())
+        by = frame.by_group
+        row: dict[str, Any] = {
+            "cutoff": int(cut),
+            "kind": "published" if i < len(cutoffs) else "matched",
+            "overall_approval": round(float(approved.mean()), 4),
+            "groups": {}}
+        if i >= len(cutoffs):
+            row["matched_rate"] = rates[i - len(cutoffs)]
+        for g, name in enumerate(names):
+            if g == ref:
+                row["groups"][name] = {"approval": round(float(by["approval"][name]), 4),
+                                       "approval_among_good": round(float(by["tpr"][name]), 4)}
+                continue
+            row["groups"][name] = {
+                "approval": round(float(by["approval"][name]), 4),
+                "approval_among_good": round(float(by["tpr"][name]), 4),
+                "air": est(f"air{i}", g),
+                "air_p": _round_p(_z_p(full.approved[i][g], full.n[g], full.approved[i][ref],
+                                       full.n[ref])),
+                "equal_opportunity_difference": est(f"eo{i}", g),
+                "equal_opportunity_p": _round_p(_z_p(
+                    full.approved_good[i][g], full.good[g], full.approved_good[i][ref],
+                    full.good[ref])),
+            }
+        rows.append(row)
+
+    groups: dict[str, Any] = {}
+    mean_points = points.groupby(codes).mean()
+    raw_mean = pd.Series(raw).groupby(codes).mean()
+    for g, name in enumerate(names):
+        mask = codes == g
+        info: dict[str, Any] = {
+            "rows": int(mask.sum()), "observed_bad_rate": round(float(y[mask].mean()), 4),
+            "implied_bad_rate": round(float(implied[mask].mean()), 4),
+            "mean_score": round(float(scores[mask].mean()), 1),
+            "calibration_oe": est("oe", g),
+            "calibration_p": _round_p(math.erfc(abs(
+                (full.bad[g] - full.implied[g]) / math.sqrt(max(full.implied_var[g], 1e-12)))
+                / math.sqrt(2))),
+        }
+        if g != ref:
+            info["smd"] = est("smd", g)
+            info["smd_p"] = _round_p(float(ttest_ind(scores[mask], scores[codes == ref],
+                                                     equal_var=False).pvalue))
+            gap = float(raw_mean[g] - raw_mean[ref])
+            diffs = mean_points.loc[g] - mean_points.loc[ref]
+            info["raw_score_gap"] = round(gap, 2)
+            info["gap_by_attribute"] = {
+                a: {"points": round(float(d), 2),
+                    "share": round(float(d) / gap, 3) if abs(gap) > 1e-9 else None}
+                for a, d in sorted(diffs.items(), key=lambda kv: -abs(kv[1]))}
+        groups[name] = info
+    return {"reference": protected.reference, "groups": groups, "cutoffs": rows}
 
 
-def audit(df: pd.DataFrame) -> dict[str, Any]:
-    from importlib.metadata import version
-
-    from openbureau.scoring.evaluate import auc
-
-    y_bad = (df[LABEL] == 2).to_numpy().astype(int)
-    X = features(df)
-    scores = out_of_fold_scores(X, y_bad)
-    results = {name: measure(scores, y_bad, s) for name, s in groups(df).items()}
-    ratios = [(name, r["cutoff"], r["four_fifths_ratio"]) for name, res in results.items()
-              for r in res["cutoffs"]]
-    lowest = min(ratios, key=lambda t: t[2])
-    return {
-        "dataset": "german_credit.csv.gz (UCI Statlog German Credit, DOI 10.24432/C5NC77)",
-        "rows": len(df),
-        "bad_rate": round(float(y_bad.mean()), 4),
-        "inputs": list(X.columns),
-        "excluded_inputs": list(EXCLUDED),
-        "method": f"ScorecardTrainer (optbinning + logistic regression), out-of-fold scores from "
-                  f"stratified {FOLDS}-fold CV (random_state {RANDOM_STATE}); score "
-                  f"{BASE_SCORE} at the sample's good:bad odds, {PDO} points to double them",
-        "out_of_fold_auc": round(auc(y_bad, scores), 4),
-        "score_quantiles": {q: int(np.quantile(scores, q / 100)) for q in (10, 25, 50, 75, 90)},
-        "cutoffs": list(CUTOFFS),
-        "threshold": FOUR_FIFTHS,
-        "by": results,
-        "lowest_ratio": lowest[2],
-        "lowest_ratio_at": {"by": lowest[0], "cutoff": lowest[1]},
-        "below_threshold": [{"by": n, "cutoff": c, "ratio": v} for n, c, v in ratios
-                            if v < FOUR_FIFTHS],
-        "library_versions": {p: version(p) for p in ("fairlearn", "optbinning",
-                                                      "scikit-learn")},
-    }
+def _round_p(p: float) -> float | None:
+    if not math.isfinite(p):
+        return None
+    return float(f"{p:.2g}") if p < 0.001 else round(p, 4)
 
 
-# ---------------------------------------------------------------------------------- publishing
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f} %"
-
-
-def to_markdown(report: dict[str, Any]) -> str:
-    out = [
-        "# Fairness report",
-        "",
-        "Generated by `openbureau model fairness --data german_credit.csv.gz --out "
-        "src/openbureau/scoring/models/<version>/fairness.md`; the same figures as JSON in "
-        "`fairness.json` beside it, published with the model and served to operators and "
-        "auditors at `GET /v1/admin/fairness` while that model is active.",
-        "",
-        "## What was measured",
-        "",
-        f"Data: {report['dataset']}, {report['rows']:,} applicants, bad rate "
-        f"{report['bad_rate']:.3f}. It is the one public credit dataset here that records sex and "
-        "age, so it is where openbureau's scorecard pipeline is audited for disparate impact.",
-        "",
-        f"Model: {report['method']}. Inputs: "
-        + ", ".join(f"`{c}`" for c in report["inputs"]) + ". **Not inputs**: "
-        + ", ".join(f"`{c}`" for c in report["excluded_inputs"])
-        + " (sex and marital status, age, nationality, dependants). Sex (from "
-        "`personal_status_and_sex`: A92 female, A91/A93/A94 male) and age group (under 25, "
-        "25–39, 40 and over) are used only to measure the scores.",
-        "",
-        f"Out-of-fold AUC {report['out_of_fold_auc']:.4f}. Score quantiles (10/25/50/75/90 %): "
-        + ", ".join(str(v) for v in report["score_quantiles"].values()) + ".",
-        "",
-        "At each cut-off (the lower edges of the bands fair 550, good 600, very good 650, "
-        "excellent 700) an applicant counts as approved when the score reaches it.",
-        "",
-        "- **Four-fifths ratio** (fairlearn `demographic_parity_ratio`): the lowest group "
-        "approval rate divided by the highest. Below **0.8** is the US EEOC's rule-of-thumb "
-        "evidence of adverse impact.",
-        "- **Equal-opportunity difference** (fairlearn `equal_opportunity_difference`): the "
-        "spread, across groups, of the approval rate among applicants who in fact repaid.",
-        "",
-    ]
-    for name, res in report["by"].items():
-        names = list(res["groups"])
-        out += [f"## By {name}", "",
-                "| group | applicants | observed bad rate | mean score |", "|---|---:|---:|---:|"]
-        for g, info in res["groups"].items():
-            out.append(f"| {g} | {info['rows']} | {info['observed_bad_rate']:.3f} | "
-                       f"{info['mean_score']:.0f} |")
-        out += ["", "| cut-off | " + " | ".join(f"approval {g}" for g in names)
-                + " | four-fifths ratio | " + " | ".join(f"approval among good, {g}" for g in names)
-                + " | equal-opportunity difference |",
-                "|---:|" + "---:|" * (2 * len(names) + 2)]
-        for r in res["cutoffs"]:
-            flag = " **below 0.8**" if r["four_fifths_ratio"] < report["threshold"] else ""
-            out.append(
-                f"| {r['cutoff']} | "
-                + " | ".join(_pct(r["approval_rate"][g]) for g in names)
-                + f" | {r['four_fifths_ratio']:.3f}{flag} | "
-                + " | ".join(_pct(r["approval_rate_among_good"][g]) for g in names)
-                + f" | {r['equal_opportunity_difference']:.3f} |")
-        out.append("")
-    below = report["below_threshold"]
-    out += ["## Result", ""]
-    if below:
-        out.append(
-            f"The lowest four-fifths ratio is **{report['lowest_ratio']:.3f}** (by "
-            f"{report['lowest_ratio_at']['by']}, cut-off {report['lowest_ratio_at']['cutoff']}). "
-            f"{len(below)} of {len(report['cutoffs']) * len(report['by'])} group/cut-off pairs "
-            "fall below 0.8: "
-            + "; ".join(f"{b['by']} at {b['cutoff']} ({b['ratio']:.3f})" for b in below) + ".")
-    else:
-        out.append(f"Every four-fifths ratio is at least 0.8 (lowest "
-                   f"{report['lowest_ratio']:.3f}).")
-    out += [
-        "",
-        "Leaving sex and age out of the inputs does not make the scores independent of them: "
-        "credit-file attributes (how long accounts have been held, savings, employment) are "
-        "correlated with age, and the observed bad rates differ between groups in this sample. "
-        "That is why this is measured and published rather than assumed.",
-        "",
-        "## What is done when a ratio falls below 0.8",
-        "",
-        "1. **Publish it**: this report and the model card say so; the operator and the "
-        "regulator (auditor role) see it at `GET /v1/admin/fairness`.",
-        "2. **Find the attributes that carry the gap**: for each attribute, the difference in "
-        "mean points between the groups (the card is additive, so the gap splits exactly into "
-        "attributes); an attribute that mostly proxies for age or sex rather than repayment is "
-        "a candidate to drop or re-bin.",
-        "3. **Look for a less discriminatory alternative** (the ECOA/Reg B disparate-impact test): "
-        "re-train without the attribute, or with coarser bins, and keep the change if the "
-        "predictive loss (AUC, published in the model card) is small; the search and its "
-        "result are recorded here.",
-        "4. **Cut-offs belong to lenders**, not to the bureau; the report is given to members "
-        "with the model so that a lender using a cut-off below 0.8 knows it and can justify "
-        "it by business necessity or choose another.",
-        "5. **No group-specific scores or cut-offs**: the fix is never to score people "
-        "differently because of sex or age (that would be disparate treatment); it is to change "
-        "what the model uses for everyone.",
-        "6. Policy for operators (not enforced by code): a new model version is not activated "
-        "while a ratio at the bands' cut-offs is below 0.8 without a documented justification "
-        "in this file.",
-        "",
-        "Limits: 1,000 applicants from 1970s–90s Germany; groups as small as "
-        + str(min(info["rows"] for res in report["by"].values()
-                  for info in res["groups"].values()))
-        + " applicants, so each rate carries several points of sampling error; the German data "
-        "codes sex only together with marital status, and has no female-single category.",
-        "",
-    ]
-    return "\n".join(out)
-
-
-def fairness_main(data_path: str | os.PathLike[str],
-                  out_md: str | os.PathLike[str]) -> dict[str, Any]:
-    """``openbureau model fairness``: audit, then write the markdown and the JSON beside it."""
-    report = audit(load_german(data_path))
-    md = Path(out_md)
-    md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text(to_markdown(report), encoding="utf-8")
-    md.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
-    return report
+def lowest_air(by: dict[str, Any], kind: str = "published") -> dict[str, Any] | None:
+    """The lowest AIR over every protected attribute, group and cut-off of ``kind``."""
+    best: dict[str, Any] | None = None
+    for attr, res in by.items():
+        for row in res["cutoffs"]:
+            if row["kind"] != kind:
+                continue
+            for g, info in row["groups"].items():
+                air = info.get("air", {}).get("value")
+                if air is not None and (best is None or air < best["air"]):
+                    best = {"by": attr, "group": g, "cutoff": row["cutoff"], "air": air,
+                            "ci95": info["air"]["ci95"], "p": info["air_p"]}
+    return best

@@ -18,6 +18,13 @@ the attribute whose reason code ranks ``k``-th of ``n``. Points are integers, so
 losses by reason code and changes nothing else; it never touches the score. (A zero loss then shows
 as a fraction of a point in PMML's lower ranks; key factors never list it.)
 
+A card with per-bin reasons (:mod:`openbureau.scoring.reasons`) gives each ``Attribute`` its own
+``reasonCode`` and each baseline its ``reference_points`` (the best bin; never the missing bin
+or a sentinel code), so PMML ranks the same per-bin key factors, ties broken by the attribute's
+own reason code as key factors break them. One thing PMML cannot say: a slot that gives no
+reason (a missing income) still has a loss in PMML and can be ranked there, under the
+attribute's code; key factors never list it.
+
 Clipping: a PMML Scorecard has no clipping of its own. The model's predicted value is the
 unclipped ``raw`` score (output ``raw_score``); the output field ``score`` applies the spec's range
 with ``max(min(raw_score, max), min)`` as a ``transformedValue`` -- so a consumer gets both, and the
@@ -30,7 +37,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from openbureau.scoring.reasons import best_points
+from openbureau.scoring.reasons import best_points, reference_points
 from openbureau.scoring.spec import AttributeCard, Scorecard
 
 NS = "http://www.dmg.org/PMML-4_4"
@@ -57,21 +64,29 @@ def _array(parent: ET.Element, values: Sequence[object], kind: str) -> None:
         arr.text = " ".join(_num(v) for v in values)  # type: ignore[arg-type]
 
 
+def _attribute(ch: ET.Element, attr: AttributeCard, points: int, code: str | None) -> ET.Element:
+    """An ``Attribute`` with the slot's own reason code when the card gives reasons per bin."""
+    if attr.per_bin_reasons and code is not None:
+        return _sub(ch, "Attribute", partialScore=str(points), reasonCode=code)
+    return _sub(ch, "Attribute", partialScore=str(points))
+
+
 def _characteristic(parent: ET.Element, attr: AttributeCard, tie_break: float) -> None:
+    base = reference_points(attr) if attr.per_bin_reasons else best_points(attr)
     ch = _sub(parent, "Characteristic", name=f"{attr.name}_points", reasonCode=attr.reason_code,
-              baselineScore=repr(best_points(attr) + tie_break))
-    missing = _sub(ch, "Attribute", partialScore=str(attr.missing_points))
+              baselineScore=repr(base + tie_break))
+    missing = _attribute(ch, attr, attr.missing_points, attr.missing_reason_code)
     _sub(missing, "SimplePredicate", field=attr.name, operator="isMissing")
     for sv in attr.special:
-        a = _sub(ch, "Attribute", partialScore=str(sv.points))
+        a = _attribute(ch, attr, sv.points, sv.reason_code)
         _array(_sub(a, "SimpleSetPredicate", field=attr.name, booleanOperator="isIn"),
                 sv.values, "real")
     for cat in attr.categories:
-        a = _sub(ch, "Attribute", partialScore=str(cat.points))
+        a = _attribute(ch, attr, cat.points, cat.reason_code)
         _array(_sub(a, "SimpleSetPredicate", field=attr.name, booleanOperator="isIn"),
                cat.values, "string")
     for b in attr.bins:
-        a = _sub(ch, "Attribute", partialScore=str(b.points))
+        a = _attribute(ch, attr, b.points, b.reason_code)
         parts = []
         if b.lower is not None:
             parts.append(("greaterOrEqual", b.lower))

@@ -1,31 +1,56 @@
 """Key factors: the attributes that cost a subject the most points, in words a consumer reads.
 
-An attribute's *loss* is its best possible points (the maximum over its bins, special values,
-categories and missing bin) minus the points it earned. ``key_factors`` lists the attributes with
-the largest positive loss, up to ``profile.key_factors``; ties go to the lower reason code, so the
-same points always give the same list. When the profile follows Reg B / Dodd-Frank practice
-(``extra_factor_for_inquiries``) and an inquiries attribute lost points while none of the listed
-ones is about inquiries, it is added as one more factor (the rule is ``domain.key_factors``'s,
-which notices apply too). An attribute that lost nothing is never a key factor.
+A card trained by this version (``per_bin_reasons``) gives each bin the reason for the direction
+of its shortfall: a utilisation above the best bin reads "balances are high", one below it
+"little recent use", no revolving account at all "no revolving account". A subject's *loss* on
+an attribute is then the attribute's :func:`reference_points` (the most its bins or categories
+give: what improving can reach; a sentinel code or the missing bin is never the reference)
+minus the points earned; a slot without a reason (the best bin, an income that was not reported:
+what reporting it does depends on the income) never gives a key factor. A card without per-bin
+reasons keeps the older rule: one text per attribute, measured against :func:`best_points` (every
+bin, special value and the missing bin).
+
+``key_factors`` lists the reasons with the largest positive loss, up to ``profile.key_factors``;
+ties go to the attribute with the lower (attribute-level) reason code, so the same file always
+gives the same list (and PMML's static tie-break gives the same order). When the profile
+follows Reg B / Dodd-Frank practice (``extra_factor_for_inquiries``) and an inquiries attribute
+lost points while none of the listed ones is about inquiries, it is added as one more factor (the
+rule is ``domain.key_factors``'s, which notices apply too). Nothing that lost nothing is listed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TypedDict
 
 from openbureau.domain import key_factors as rule
 from openbureau.domain.key_factors import KeyFactorProfile
-from openbureau.scoring.spec import AttributeCard, Scorecard
+from openbureau.scoring.spec import AttributeCard, Bin, Category, Scorecard, SpecialValue
 
-__all__ = ["KeyFactor", "KeyFactorProfile", "best_points", "is_inquiry_attribute", "key_factors",
-           "points_lost"]
+__all__ = ["KeyFactor", "KeyFactorProfile", "Shortfall", "best_points", "is_inquiry_attribute",
+           "key_factors", "points_lost", "reference_points", "shortfalls", "slot_of"]
+
+AttributeValue = float | int | str | None
 
 
 class KeyFactor(TypedDict):
     code: str
     text: str
     points_lost: int
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One attribute's reason on one file: which slot the value fell in, and what it cost."""
+
+    attribute: str
+    code: str
+    text: str
+    points_lost: int
+    slot: str          # bin | special | category | missing
+    index: int         # the bin's (category's, special value's) position; -1 for missing
 
 
 def is_inquiry_attribute(name: str) -> bool:
@@ -35,28 +60,93 @@ def is_inquiry_attribute(name: str) -> bool:
 
 def best_points(attr: AttributeCard) -> int:
     """The most points the attribute can earn, over every bin, special value, category and
-    the missing bin."""
-    candidates = [attr.missing_points]
-    candidates += [b.points for b in attr.bins]
-    candidates += [s.points for s in attr.special]
-    candidates += [c.points for c in attr.categories]
-    return max(candidates)
+    the missing bin (the reference of a card without per-bin reasons)."""
+    return max(points for _, points, _, _ in attr.slots())
 
 
-def points_lost(card: Scorecard, points_by_attribute: Mapping[str, int]) -> dict[str, int]:
-    """Loss against the best bin for every attribute of ``card`` present in the mapping."""
-    return {a.name: best_points(a) - points_by_attribute[a.name]
-            for a in card.attributes if a.name in points_by_attribute}
+def reference_points(attr: AttributeCard) -> int:
+    """The most points a value can reach by improving: over the bins (numeric) or the
+    categories; never a sentinel code or the missing bin."""
+    return max([b.points for b in attr.bins] + [c.points for c in attr.categories])
+
+
+def slot_of(attr: AttributeCard, value: AttributeValue) -> tuple[str, int]:
+    """Where ``value`` lands, by the reference scorer's rules: (slot kind, index). Raises
+    ValueError for a value outside the card's domain (such a file is not scored)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing", -1
+    if attr.kind == "categorical":
+        for j, cat in enumerate(attr.categories):
+            if value in cat.values:
+                return "category", j
+        raise ValueError(f"{attr.name}: {value!r} is not a category of the card")
+    assert not isinstance(value, str)
+    for j, sv in enumerate(attr.special):
+        if value in sv.values:
+            return "special", j
+    for i, b in enumerate(attr.bins):
+        if b.contains(value):
+            return "bin", i
+    raise ValueError(f"{attr.name}: {value!r} is outside the card's domain")
+
+
+def _slot_reason(attr: AttributeCard, slot: str, index: int) -> tuple[str, str] | None:
+    if slot == "missing":
+        return attr.reason(attr.missing_reason_code, attr.missing_reason_text)
+    holder: Bin | SpecialValue | Category
+    if slot == "bin":
+        holder = attr.bins[index]
+    elif slot == "special":
+        holder = attr.special[index]
+    else:
+        holder = attr.categories[index]
+    return attr.reason(holder.reason_code, holder.reason_text)
+
+
+def shortfalls(card: Scorecard, points_by_attribute: Mapping[str, int],
+               attributes: Mapping[str, AttributeValue] | None = None) -> list[Shortfall]:
+    """Every attribute of ``card`` (present in the points) that lost points and has a reason for
+    where its value fell. A card with per-bin reasons needs the ``attributes`` (the values):
+    the points alone do not say on which side of the best bin a value lies."""
+    out = []
+    for attr in card.attributes:
+        if attr.name not in points_by_attribute:
+            continue
+        earned = points_by_attribute[attr.name]
+        if not attr.per_bin_reasons:
+            loss = best_points(attr) - earned
+            if loss > 0:
+                out.append(Shortfall(attr.name, attr.reason_code, attr.reason_text, loss,
+                                     "attribute", -1))
+            continue
+        if attributes is None:
+            raise ValueError(f"{card.version} gives reasons per bin: pass the attribute values")
+        slot, index = slot_of(attr, attributes.get(attr.name))
+        reason = _slot_reason(attr, slot, index)
+        loss = reference_points(attr) - earned
+        if reason is not None and loss > 0:
+            out.append(Shortfall(attr.name, reason[0], reason[1], loss, slot, index))
+    return out
+
+
+def points_lost(card: Scorecard, points_by_attribute: Mapping[str, int],
+                attributes: Mapping[str, AttributeValue] | None = None) -> dict[str, int]:
+    """Every attribute's loss (0 where it lost nothing or has no reason for where its value
+    fell; see :func:`shortfalls`)."""
+    lost = {s.attribute: s.points_lost
+            for s in shortfalls(card, points_by_attribute, attributes)}
+    return {a.name: lost.get(a.name, 0) for a in card.attributes
+            if a.name in points_by_attribute}
 
 
 def key_factors(card: Scorecard, points_by_attribute: Mapping[str, int],
-                profile: KeyFactorProfile) -> list[KeyFactor]:
+                profile: KeyFactorProfile,
+                attributes: Mapping[str, AttributeValue] | None = None) -> list[KeyFactor]:
     """Up to ``profile.key_factors`` reasons, largest loss first (ties: reason code), plus an
     inquiries reason when it lost points, none listed is about inquiries, and the profile asks
     for it."""
-    losses = points_lost(card, points_by_attribute)
-    ranked = sorted((a for a in card.attributes if losses.get(a.name, 0) > 0),
-                    key=lambda a: (-losses[a.name], a.reason_code))
-    chosen = rule.select(ranked, profile, lambda a: is_inquiry_attribute(a.name))
-    return [KeyFactor(code=a.reason_code, text=a.reason_text, points_lost=losses[a.name])
-            for a in chosen]
+    order = {a.name: a.reason_code for a in card.attributes}
+    ranked = sorted(shortfalls(card, points_by_attribute, attributes),
+                    key=lambda s: (-s.points_lost, order[s.attribute]))
+    chosen = rule.select(ranked, profile, lambda s: is_inquiry_attribute(s.attribute))
+    return [KeyFactor(code=s.code, text=s.text, points_lost=s.points_lost) for s in chosen]

@@ -11,6 +11,11 @@ The vocabulary of changes (each a JSON object with a ``kind``; money in integer 
 ``pay_down_revolving {to_utilisation}``
     Balances of open revolving accounts are paid down, in proportion, until balances / limits is
     at most ``to_utilisation`` (0–1). Nothing changes when utilisation is already at or below it.
+``use_revolving {to_utilisation}``
+    Open revolving accounts are used until balances / limits is at least ``to_utilisation``
+    (0–1): what is missing is spent across them in proportion to their limits (what a month of
+    purchases on a card, paid on time, reports). Nothing changes when utilisation is already at
+    or above it.
 ``bring_current {item_ref}``
     What is past due is paid: the account's next monthly report says ``current`` with nothing
     past due. Late payments already reported stay in the history and keep counting until they
@@ -24,10 +29,12 @@ The vocabulary of changes (each a JSON object with a ``kind``; money in integer 
 ``lower_payment {item_ref, scheduled_payment}``
     The monthly payment falls to ``scheduled_payment`` (e.g. a refinanced loan); not a raise.
 ``report_income {monthly_income}``
-    Current monthly income reported (with consent) on the latest month of each open account.
+    Current monthly income reported (with consent) on the latest month of each open account
+    (of each account, when none is open).
 ``open_account {account_kind, credit_limit?, balance?, scheduled_payment?, with_inquiry?}``
-    A new account (``revolving|installment|mortgage|open``) opened on the file date; by default
-    (``with_inquiry: true``) with the credit inquiry that opening it takes.
+    A new account (``revolving|installment|mortgage|open``) opened on the file date, in the
+    currency of the file's first account; by default (``with_inquiry: true``) with the credit
+    inquiry that opening it takes.
 ``time_passes {months}``
     ``months`` (1–120) months go by with every open account paid as agreed: each month repeats
     the account's latest balance, payment and income; an account that is current stays current,
@@ -246,6 +253,26 @@ def _pay_down_revolving(file: CreditFile, target: float) -> CreditFile:
     return file
 
 
+def _add_balance(amount: int) -> Callable[[MonthView], MonthView]:
+    return lambda m: replace(m, balance=m.balance + amount)
+
+
+def _use_revolving(file: CreditFile, target: float) -> CreditFile:
+    rows = [(a, latest_month(a, file.as_of)) for a in file.accounts
+            if not a.excluded and a.kind == REVOLVING and is_open(a, file.as_of)]
+    live = [(a, m) for a, m in rows if m is not None and _limit(a, m) > 0]
+    balances = sum(m.balance for _, m in live)
+    limits = sum(_limit(a, m) for a, m in live)
+    if limits <= 0 or balances >= target * limits:
+        return file
+    needed = math.ceil(target * limits) - balances
+    for account, month in live:
+        current = next(a for a in file.accounts if a.item_ref == account.item_ref)
+        more = math.ceil(needed * _limit(account, month) / limits)
+        file = _with_latest(file, current, _add_balance(more))
+    return file
+
+
 def _time_passes(file: CreditFile, months: int) -> CreditFile:
     new_as_of = add_months(file.as_of, months)
     accounts = []
@@ -281,6 +308,10 @@ def _apply_one(file: CreditFile, i: int, change: Change,
         target = r.fraction("to_utilisation")
         if target is not None:
             out = _pay_down_revolving(file, target)
+    elif kind == "use_revolving":
+        target = r.fraction("to_utilisation")
+        if target is not None:
+            out = _use_revolving(file, target)
     elif kind == "bring_current":
         acc = r.account(file)
         if acc is not None and not acc.excluded:
@@ -318,11 +349,11 @@ def _apply_one(file: CreditFile, i: int, change: Change,
     elif kind == "report_income":
         income = r.int_("monthly_income")
         if income is not None:
-            for acc in file.accounts:
-                if not acc.excluded and is_open(acc, file.as_of):
-                    current = next(a for a in out.accounts if a.item_ref == acc.item_ref)
-                    out = _with_latest(out, current,
-                                       lambda m: replace(m, monthly_income=income))
+            used = [a for a in file.accounts if not a.excluded]
+            carriers = [a for a in used if is_open(a, file.as_of)] or used
+            for acc in carriers:
+                current = next(a for a in out.accounts if a.item_ref == acc.item_ref)
+                out = _with_latest(out, current, lambda m: replace(m, monthly_income=income))
     elif kind == "open_account":
         acc_kind = r.choice("account_kind", _OPENABLE)
         limit = r.int_("credit_limit", required=False)
@@ -331,8 +362,9 @@ def _apply_one(file: CreditFile, i: int, change: Change,
         inquiry = r.bool_("with_inquiry", True)
         if acc_kind is not None and len(errors) == n_errors:
             ref = f"simulated-{i}"
+            currency = file.accounts[0].currency if file.accounts else None
             new = AccountView(item_ref=ref, kind=acc_kind, opened_on=file.as_of,
-                              credit_limit=limit, months=(MonthView(
+                              credit_limit=limit, currency=currency, months=(MonthView(
                                   as_of=file.as_of, status="current", balance=balance,
                                   amount_past_due=0, credit_limit=limit,
                                   scheduled_payment=payment),))
@@ -351,8 +383,8 @@ def _apply_one(file: CreditFile, i: int, change: Change,
 
 
 CHANGE_KINDS: tuple[str, ...] = (
-    "pay_down", "pay_down_revolving", "bring_current", "bring_all_current", "pay_off",
-    "close_account", "lower_payment", "report_income", "open_account", "time_passes",
+    "pay_down", "pay_down_revolving", "use_revolving", "bring_current", "bring_all_current",
+    "pay_off", "close_account", "lower_payment", "report_income", "open_account", "time_passes",
 )
 
 
@@ -392,6 +424,6 @@ def simulate(card: Scorecard, file: CreditFile, changes: Sequence[Change],
     moved.sort(key=lambda m: (-abs(m["points_change"]), m["code"]))
     return Simulation(before=before, after=after, attributes_before=attrs_before,
                       attributes_after=attrs_after, moved=moved,
-                      reasons_before=key_factors(card, before.points, profile),
-                      reasons_after=key_factors(card, after.points, profile),
+                      reasons_before=key_factors(card, before.points, profile, attrs_before),
+                      reasons_after=key_factors(card, after.points, profile, attrs_after),
                       file_after=after_file)

@@ -8,7 +8,9 @@ Every engine (the Python reference, the compiled SQL) is built from a :class:`Sc
   attribute's domain (``None`` means unbounded);
 - special values (sentinel codes, which may lie outside the domain) and categories are unique
   within an attribute;
-- attribute names and reason codes are unique;
+- attribute names and reason codes are unique: a code names one attribute (a bin, special
+  value, category or the missing bin may carry its own code and text, for the direction of the
+  shortfall it stands for; one code has one text);
 - no attribute is a personal characteristic the score must never use (age, sex, dependants...).
 
 Any violation raises :class:`SpecError` naming the attribute and the rule.
@@ -73,6 +75,8 @@ class Bin:
     upper: float | None
     points: int
     training_share: float | None = None    # share of the training rows in this bin (drift)
+    reason_code: str | None = None         # this bin's own reason (see AttributeCard.reason)
+    reason_text: str | None = None
 
     def contains(self, value: float) -> bool:
         return (self.lower is None or value >= self.lower) and (
@@ -87,6 +91,8 @@ class SpecialValue:
     values: tuple[SpecialKey, ...]
     points: int
     training_share: float | None = None
+    reason_code: str | None = None
+    reason_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,8 @@ class Category:
     values: tuple[str, ...]
     points: int
     training_share: float | None = None
+    reason_code: str | None = None
+    reason_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,29 @@ class AttributeCard:
     domain_min: float | None = None
     domain_max: float | None = None
     missing_training_share: float | None = None
+    #: True when bins carry their own reasons: then a bin without one is never a key factor,
+    #: and the missing bin's reason is ``missing_reason_code``/``_text`` (None: never a reason)
+    per_bin_reasons: bool = False
+    missing_reason_code: str | None = None
+    missing_reason_text: str | None = None
+
+    def slots(self) -> list[tuple[str, int, str | None, str | None]]:
+        """Every place a value can land: (slot kind, points, reason code, reason text), the
+        kind one of ``bin``, ``special``, ``category``, ``missing``."""
+        out: list[tuple[str, int, str | None, str | None]] = [
+            ("bin", b.points, b.reason_code, b.reason_text) for b in self.bins]
+        out += [("special", s.points, s.reason_code, s.reason_text) for s in self.special]
+        out += [("category", c.points, c.reason_code, c.reason_text) for c in self.categories]
+        out.append(("missing", self.missing_points, self.missing_reason_code,
+                    self.missing_reason_text))
+        return out
+
+    def reason(self, code: str | None, text: str | None) -> tuple[str, str] | None:
+        """The reason a slot carrying (``code``, ``text``) gives: its own when the card has
+        per-bin reasons (None: never a reason), else the attribute's."""
+        if not self.per_bin_reasons:
+            return self.reason_code, self.reason_text
+        return None if code is None or text is None else (code, text)
 
     def in_domain(self, value: float) -> bool:
         return (self.domain_min is None or value >= self.domain_min) and (
@@ -184,6 +215,24 @@ def validate(card: Scorecard) -> Scorecard:
             raise SpecError(f"{attr.name}: reason code {attr.reason_code!r} is already used")
         codes.add(attr.reason_code)
         _validate_attribute(attr)
+    owner: dict[str, tuple[str, str]] = {a.reason_code: (a.name, a.reason_text)
+                                         for a in card.attributes}
+    for attr in card.attributes:
+        if not attr.per_bin_reasons:
+            continue
+        for _, _, code, text in attr.slots():
+            if code is None and text is None:
+                continue
+            if not isinstance(code, str) or not _REASON_CODE.match(code):
+                raise SpecError(f"{attr.name}: a bin's reason_code must look like R01, got "
+                                f"{code!r}")
+            if not isinstance(text, str) or not text.strip():
+                raise SpecError(f"{attr.name}: reason {code} needs plain text")
+            name, known = owner.setdefault(code, (attr.name, text))
+            if name != attr.name:
+                raise SpecError(f"{attr.name}: reason code {code!r} is already {name}'s")
+            if known != text:
+                raise SpecError(f"{attr.name}: reason code {code!r} has two texts")
     return card
 
 
@@ -306,19 +355,22 @@ def _attribute_from_dict(data: Mapping[str, Any], i: int) -> AttributeCard:
         Bin(lower=_req(b, "lower", f"{where}.bins[{j}]"),
             upper=_req(b, "upper", f"{where}.bins[{j}]"),
             points=_req(b, "points", f"{where}.bins[{j}]"),
-            training_share=b.get("training_share"))
+            training_share=b.get("training_share"),
+            reason_code=b.get("reason_code"), reason_text=b.get("reason_text"))
         for j, b in enumerate(_list(data.get("bins", []), f"{where}.bins"))
     )
     special = tuple(
         SpecialValue(values=tuple(_list(_req(s, "values", f"{where}.special[{j}]"), where)),
                      points=_req(s, "points", f"{where}.special[{j}]"),
-                     training_share=s.get("training_share"))
+                     training_share=s.get("training_share"),
+                     reason_code=s.get("reason_code"), reason_text=s.get("reason_text"))
         for j, s in enumerate(_list(data.get("special", []), f"{where}.special"))
     )
     categories = tuple(
         Category(values=tuple(_list(_req(c, "values", f"{where}.categories[{j}]"), where)),
                  points=_req(c, "points", f"{where}.categories[{j}]"),
-                 training_share=c.get("training_share"))
+                 training_share=c.get("training_share"),
+                 reason_code=c.get("reason_code"), reason_text=c.get("reason_text"))
         for j, c in enumerate(_list(data.get("categories", []), f"{where}.categories"))
     )
     return AttributeCard(
@@ -328,6 +380,9 @@ def _attribute_from_dict(data: Mapping[str, Any], i: int) -> AttributeCard:
         bins=bins, special=special, categories=categories,
         domain_min=domain.get("min"), domain_max=domain.get("max"),
         missing_training_share=data.get("missing_training_share"),
+        per_bin_reasons=data.get("per_bin_reasons", False) is True,
+        missing_reason_code=data.get("missing_reason_code"),
+        missing_reason_text=data.get("missing_reason_text"),
     )
 
 
@@ -354,10 +409,14 @@ def spec_from_dict(data: Mapping[str, Any]) -> Scorecard:
     return validate(card)
 
 
-def _share(out: dict[str, Any], share: float | None) -> dict[str, Any]:
-    """Training shares are optional (drift needs them); a spec without them stays as it was."""
+def _share(out: dict[str, Any], share: float | None,
+           slot: Bin | SpecialValue | Category | None = None) -> dict[str, Any]:
+    """Training shares and per-bin reasons are optional; a spec without them stays as it was."""
     if share is not None:
         out["training_share"] = share
+    if slot is not None and slot.reason_code is not None:
+        out["reason_code"] = slot.reason_code
+        out["reason_text"] = slot.reason_text
     return out
 
 
@@ -371,14 +430,19 @@ def spec_to_dict(card: Scorecard) -> dict[str, Any]:
         if a.kind == "numeric":
             out["domain"] = {"min": a.domain_min, "max": a.domain_max}
             out["bins"] = [_share({"lower": b.lower, "upper": b.upper, "points": b.points},
-                                  b.training_share) for b in a.bins]
+                                  b.training_share, b) for b in a.bins]
             if a.special:
                 out["special"] = [_share({"values": list(s.values), "points": s.points},
-                                         s.training_share) for s in a.special]
+                                         s.training_share, s) for s in a.special]
         else:
             out["categories"] = [_share({"values": list(c.values), "points": c.points},
-                                        c.training_share) for c in a.categories]
+                                        c.training_share, c) for c in a.categories]
         out["missing_points"] = a.missing_points
+        if a.per_bin_reasons:
+            out["per_bin_reasons"] = True
+            if a.missing_reason_code is not None:
+                out["missing_reason_code"] = a.missing_reason_code
+                out["missing_reason_text"] = a.missing_reason_text
         if a.missing_training_share is not None:
             out["missing_training_share"] = a.missing_training_share
         attributes.append(out)

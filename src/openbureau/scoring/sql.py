@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import FromClause, TableClause
 
+from openbureau.domain.money import exponents as money_digits
 from openbureau.scoring import attributes as A
 from openbureau.scoring.spec import AttributeCard, Scorecard
 
@@ -66,7 +67,7 @@ SOURCES: dict[str, TableClause] = {
         column("item_ref", String), column("kind", String), column("opened_on", Date),
         column("closed_on", Date), column("credit_limit", BigInteger),
         column("compliance_code", String), column("deleted_at", DateTime),
-        column("suppressed_at", DateTime)),
+        column("suppressed_at", DateTime), column("currency", String)),
     "account_months": table(
         "account_months", column("account_id", BigInteger), column("as_of", Date),
         column("status", String), column("balance", BigInteger),
@@ -177,6 +178,16 @@ def _severity_rank(status: ColumnElement[Any]) -> ColumnElement[Any]:
     return case(*[(status == _str(st), i) for i, st in enumerate(A.SEVERITY) if i], else_=0)
 
 
+def _scale(currency: ColumnElement[Any]) -> ColumnElement[Any]:
+    """:func:`openbureau.scoring.attributes.scale_of` in SQL: minor units -> ten-thousandths."""
+    by_scale: dict[int, list[str]] = {}
+    for code, n in money_digits().items():
+        by_scale.setdefault(10 ** (A.SCALED_DIGITS - n), []).append(code)
+    return case(*[(currency.in_(_strs(sorted(codes))), _int(k))
+                  for k, codes in sorted(by_scale.items())],
+                else_=_int(A.scale_of(None)))
+
+
 def _consented_income(am: Any) -> ColumnElement[Any]:
     return case((am.c.consent_ref.is_not(None), am.c.monthly_income), else_=null())
 
@@ -186,9 +197,10 @@ def _per_month(am: Any, acc: Any, as_of_d: Any, window24: Any) -> tuple[Any, Any
     the month rows. Each month row carries its account's fields and two ranks, so that no step
     needs to join one CTE to another (CTEs have no statistics; such joins go quadratic on
     PostgreSQL)."""
-    income = _consented_income(am)
+    income = _consented_income(am) * _scale(acc.c.currency)
     mon = (select(am.c.account_id, am.c.as_of, am.c.status, am.c.balance,
-                  am.c.scheduled_payment, income.label("monthly_income"),
+                  (am.c.scheduled_payment * _scale(acc.c.currency)).label("scheduled_payment"),
+                  income.label("monthly_income"),
                   func.coalesce(am.c.credit_limit, acc.c.credit_limit, 0).label("lim"),
                   acc.c.subject_id, acc.c.kind, acc.c.closed_on,
                   func.row_number().over(partition_by=am.c.account_id,
@@ -258,11 +270,13 @@ def _per_account(am: Any, acc: Any, as_of_d: Any, window24: Any,
                                                    else_=null())).label("income"))
            .group_by(m.account_id).subquery("per_account"))
     accounts = (select(acc.c.subject_id, acc.c.kind, acc.c.closed_on, per,
-                       func.coalesce(per.c.month_limit, acc.c.credit_limit, 0).label("lim"))
+                       func.coalesce(per.c.month_limit, acc.c.credit_limit, 0).label("lim"),
+                       _scale(acc.c.currency).label("scale"))
                 .join(per, per.c.account_id == acc.c.id).cte("accounts_now"))
     open_acc = (select(accounts.c.subject_id, accounts.c.kind, accounts.c.balance,
                        accounts.c.lim,
-                       func.coalesce(accounts.c.scheduled_payment, 0).label("pay"))
+                       (func.coalesce(accounts.c.scheduled_payment, 0) * accounts.c.scale)
+                       .label("pay"))
                 .where(accounts.c.status.not_in(_strs(A.CLOSED_STATUSES)),
                        or_(accounts.c.closed_on.is_(None), accounts.c.closed_on > as_of_d))
                 .cte("open_acc"))
@@ -274,7 +288,7 @@ def _per_account(am: Any, acc: Any, as_of_d: Any, window24: Any,
            .group_by(accounts.c.subject_id).cte("dpd"))
     # the largest income of the subject's newest day that reports one
     by_day = (select(accounts.c.subject_id, accounts.c.income_day,
-                     func.max(accounts.c.income).label("income"))
+                     func.max(accounts.c.income * accounts.c.scale).label("income"))
               .where(accounts.c.income_day.is_not(None))
               .group_by(accounts.c.subject_id, accounts.c.income_day).cte("inc_by_day"))
     inc = (select(by_day.c.subject_id,
@@ -299,7 +313,7 @@ def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
             dsp.c.item_ref == ref_col, dsp.c.status == _str("open")))
 
     acc = (select(acc_t.c.id, acc_t.c.subject_id, acc_t.c.kind, acc_t.c.opened_on,
-                  acc_t.c.closed_on, acc_t.c.credit_limit)
+                  acc_t.c.closed_on, acc_t.c.credit_limit, acc_t.c.currency)
            .where(*subjects.where(acc_t.c.subject_id), acc_t.c.deleted_at.is_(None),
                   acc_t.c.suppressed_at.is_(None),
                   or_(acc_t.c.compliance_code.is_(None),
@@ -357,8 +371,8 @@ def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
         func.coalesce(open_agg.c.real_estate, 0).label("real_estate_trades"),
         case((inc.c.income > 0, _ratio(payments, inc.c.income)), else_=null())
         .label("debt_ratio"),
-        _ratio(inc.c.income, _int(A.MINOR_UNITS_PER_UNIT)).label("monthly_income"),
-        _ratio(payments, _int(A.MINOR_UNITS_PER_UNIT)).label("monthly_debt_payments"),
+        _ratio(inc.c.income, _int(A.SCALED_PER_UNIT)).label("monthly_income"),
+        _ratio(payments, _int(A.SCALED_PER_UNIT)).label("monthly_debt_payments"),
         cast(months_old, Integer).label("months_since_oldest_trade"),
         func.coalesce(inq.c.n, 0).label("inquiries_6m"),
         func.coalesce(pr.c.n, 0).label("active_public_records"),

@@ -17,6 +17,7 @@ import math
 import os
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,51 +61,88 @@ MODEL_ATTRIBUTES: tuple[str, ...] = (
     "debt_ratio", "monthly_income", "monthly_debt_payments",
 )
 
-# Risk shapes seen in the data and plausible on their own: late payments only ever hurt; both
-# no revolving use and heavy use are riskier than light use; too few and too many trades are
-# riskier than a few. The income/debt shapes are left to optbinning's heuristic.
+# Risk shapes a consumer can act on, checked against the data: late payments, debt payments,
+# the debt ratio and the number of real-estate loans only ever cost points as they grow, income
+# only ever gains; light revolving use scores better than none and than heavy use, and a few
+# trades better than none or very many (both valleys are in the data and are explained in the
+# model card; each side has its own reason). No mortgage is not penalised (the data says one is
+# a little better than none: a home-ownership proxy, which also tracks age).
 DEFAULT_TRENDS: dict[str, str] = {
     "revolving_utilization": "valley",
     "dpd_30_59_24m": "ascending",
     "dpd_60_89_24m": "ascending",
     "dpd_90_plus_24m": "ascending",
     "open_trades": "valley",
-    "real_estate_trades": "valley",
-    "debt_ratio": "auto_heuristic",
-    "monthly_income": "auto_heuristic",
-    "monthly_debt_payments": "auto_heuristic",
+    "real_estate_trades": "ascending",
+    "debt_ratio": "ascending",
+    "monthly_income": "descending",
+    "monthly_debt_payments": "ascending",
 }
 
-#: Stable reason codes; the text says what would improve the score.
-REASONS: dict[str, tuple[str, str]] = {
-    "revolving_utilization": (
-        "R01", "Balances on revolving accounts are high compared with their credit limits, or "
-               "the accounts are not used at all. Keeping balances low and paying them down "
-               "helps."),
-    "dpd_30_59_24m": (
+#: Stable reason codes per attribute and per side of its best bin: ``high`` (the value is above
+#: the best bin), ``low`` (below it), ``missing`` (no value). The text says what is true of the
+#: file and what would improve the score. No ``missing`` reason for income or the debt ratio:
+#: what reporting an income does depends on the income.
+SIDE_REASONS: dict[str, dict[str, tuple[str, str]]] = {
+    "revolving_utilization": {
+        "high": ("R01", "Balances on revolving accounts (such as credit cards) are a larger "
+                        "share of their credit limits than in the best-scoring files. Paying "
+                        "balances down helps."),
+        "low": ("R10", "Revolving accounts (such as credit cards) show little or no use: "
+                       "balances are a smaller share of their limits than in the best-scoring "
+                       "files. Using one for some purchases and paying it on time helps."),
+        "missing": ("R11", "No open revolving account (such as a credit card) with a credit "
+                           "limit. A revolving account used lightly and paid on time helps."),
+    },
+    "dpd_30_59_24m": {"high": (
         "R02", "Payments 30 to 59 days late in the last 24 months. Paying every account on time "
-               "helps; late payments stop counting here after 24 months."),
-    "dpd_60_89_24m": (
+               "helps; late payments stop counting here after 24 months.")},
+    "dpd_60_89_24m": {"high": (
         "R03", "Payments 60 to 89 days late in the last 24 months. Paying every account on time "
-               "helps; late payments stop counting here after 24 months."),
-    "dpd_90_plus_24m": (
-        "R04", "Payments 90 or more days late in the last 24 months. Bringing accounts up to date "
-               "and paying on time helps."),
-    "open_trades": (
-        "R05", "The number of open accounts and loans: very few, or very many. A moderate number "
-               "of accounts kept in good standing helps."),
-    "real_estate_trades": (
-        "R06", "The number of mortgages and real-estate loans. Avoiding many such loans at the "
-               "same time helps."),
-    "debt_ratio": (
-        "R07", "Monthly debt payments are high compared with monthly income. Reducing debt "
-               "payments, or reporting a higher current income, helps."),
-    "monthly_income": (
-        "R08", "Monthly income is low or not reported. Making sure your current income is "
-               "reported helps."),
-    "monthly_debt_payments": (
-        "R09", "Monthly debt payments are high. Reducing the amount owed each month helps."),
+               "helps; late payments stop counting here after 24 months.")},
+    "dpd_90_plus_24m": {"high": (
+        "R04", "Payments 90 or more days late, or accounts in collection, in the last 24 "
+               "months. Bringing accounts up to date and paying on time helps; late payments "
+               "stop counting here after 24 months.")},
+    "open_trades": {
+        "low": ("R05", "Fewer open accounts and loans than in the best-scoring files. "
+                       "Accounts kept in good standing over time help."),
+        "high": ("R12", "More open accounts and loans than in the best-scoring files. Opening "
+                        "no more than you need, and closing accounts you have paid off, "
+                        "helps."),
+    },
+    "real_estate_trades": {"high": (
+        "R06", "More mortgages or real-estate loans at the same time than in the "
+               "best-scoring files. Paying one off helps.")},
+    "debt_ratio": {"high": (
+        "R07", "Monthly debt payments are a larger share of monthly income than in the "
+               "best-scoring files. Reducing monthly payments helps.")},
+    "monthly_income": {"low": (
+        "R08", "Reported monthly income is lower than in the best-scoring files. When your "
+               "income rises, having the current amount reported helps.")},
+    "monthly_debt_payments": {"high": (
+        "R09", "Monthly debt payments are higher than in the best-scoring files. Reducing "
+               "the amount owed each month helps.")},
 }
+
+#: The attribute-level reason (PMML's Characteristic reason code; cards without per-bin
+#: reasons): the attribute's main side.
+REASONS: dict[str, tuple[str, str]] = {
+    name: sides.get("high") or sides["low"] for name, sides in SIDE_REASONS.items()}
+
+
+def bin_sides(points: Sequence[int]) -> list[str | None]:
+    """For each bin, ``low`` / ``high`` when it scores below the best bins and lies before /
+    after them, None for a best bin. Raises SpecError when the points are not single-peaked
+    (then moving towards the best bin could cost points on the way, and no side is true)."""
+    top = max(points)
+    first = points.index(top)
+    last = len(points) - 1 - points[::-1].index(top)
+    rising = all(a <= b for a, b in zip(points[:first], points[1:first + 1], strict=True))
+    falling = all(a >= b for a, b in zip(points[last:], points[last + 1:], strict=False))
+    if not (rising and falling and all(p == top for p in points[first:last + 1])):
+        raise SpecError(f"points {list(points)} are not single-peaked; no reason side is true")
+    return ["low" if i < first else "high" if i > last else None for i in range(len(points))]
 
 
 def gmsc_to_attributes(df: pd.DataFrame) -> pd.DataFrame:
@@ -309,10 +347,24 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
                 special = tuple(SpecialValue(values=(c,), points=p)
                                 for c, p in zip(codes, special_points, strict=True))
         code, text = REASONS[name]
+        sides = SIDE_REASONS.get(name, {})
+
+        def side(which: str | None) -> tuple[str | None, str | None]:
+            found = sides.get(which) if which is not None else None
+            return found if found is not None else (None, None)
+
+        bins = tuple(replace(b, reason_code=side(w)[0], reason_text=side(w)[1])
+                     for b, w in zip(bins, bin_sides([b.points for b in bins]), strict=True))
+        top = max(b.points for b in bins)
+        # a sentinel code (GMSC's 96/98: "too many to count") is the worst of late payments
+        special = tuple(replace(sv, reason_code=side("high")[0], reason_text=side("high")[1])
+                        if sv.points < top else sv for sv in special)
+        missing_code, missing_text = side("missing")
         return AttributeCard(
             name=name, kind="numeric", reason_code=code, reason_text=text,
             missing_points=pts([math.nan])[0], bins=bins, special=special,
-            domain_min=0.0, domain_max=None,
+            domain_min=0.0, domain_max=None, per_bin_reasons=True,
+            missing_reason_code=missing_code, missing_reason_text=missing_text,
         )
 
 
@@ -476,9 +528,12 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
     dump_spec(card, out_spec_path)
     print(f"spec written to {out_spec_path}")
     if docs_dir is not None:
+        from openbureau.scoring.fairness_report import fairness_main
         from openbureau.scoring.modelcard import write_model_card
 
+        fairness = fairness_main(card, data_path, os.path.join(docs_dir, "fairness.md"))
         path = write_model_card(docs_dir, card, X_test, y_test, test_scores,
-                                personal_test=_gmsc_personal(df).iloc[idx_test])
-        print(f"model card written to {path}")
+                                personal_test=_gmsc_personal(df).iloc[idx_test],
+                                fairness=fairness)
+        print(f"model card and fairness report written to {path.parent}")
     return card

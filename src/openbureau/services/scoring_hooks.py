@@ -51,13 +51,16 @@ def card_of(deps: Deps | Bureau, uow: UnitOfWork, version: str) -> Scorecard:
     return _card(_deps(deps).scorecards, uow, version)
 
 
+def _reasons(profile: Profile, card: Scorecard, scored: engines.Scored) -> list[dict[str, Any]]:
+    return [dict(f) for f in key_factors(card, scored.points, profile, scored.attributes)]
+
+
 def score_row(profile: Profile, card: Scorecard, scored: engines.Scored, now: datetime,
               job_id: int | None = None) -> dict[str, Any]:
     """A ``scores`` row for one scored subject (not out of domain)."""
     assert scored.value is not None
     return {"subject_id": scored.subject_id, "model_version": card.version,
-            "value": scored.value,
-            "reasons": [dict(f) for f in key_factors(card, scored.points, profile)],
+            "value": scored.value, "reasons": _reasons(profile, card, scored),
             "attributes": scored.attributes, "computed_at": now, "job_id": job_id}
 
 

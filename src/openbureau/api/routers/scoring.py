@@ -17,8 +17,9 @@ class SimulationRequest(BaseModel):
     changes: list[dict[str, Any]] = Field(
         ..., max_length=50,
         description="Hypothetical changes, applied in order; see the simulator's vocabulary: "
-                    "pay_down, pay_down_revolving, bring_current, bring_all_current, pay_off, "
-                    "close_account, lower_payment, report_income, open_account, time_passes.",
+                    "pay_down, pay_down_revolving, use_revolving, bring_current, "
+                    "bring_all_current, pay_off, close_account, lower_payment, report_income, "
+                    "open_account, time_passes.",
         examples=[[{"kind": "pay_down_revolving", "to_utilisation": 0.3},
                    {"kind": "time_passes", "months": 6}]])
 
