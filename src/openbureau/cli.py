@@ -608,7 +608,8 @@ def identity_train(
 
 
 @identity_app.command("holds")
-def identity_holds_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def identity_holds_list(as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the holds as JSON.")] = False) -> None:
     """Records held for identity review (no identity values shown)."""
     from openbureau.services import identity_holds
 

@@ -21,7 +21,8 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 def shipped_spec() -> dict:
     folder = resources.files("openbureau.scoring") / "models"
-    (path,) = [p for p in folder.iterdir() if p.name.endswith(".json")]
+    path = sorted((p for p in folder.iterdir() if p.name.endswith(".json")),
+                  key=lambda p: p.name)[-1]          # the newest: what a fresh bureau uses
     return json.loads(path.read_text())
 
 

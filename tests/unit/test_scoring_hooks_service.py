@@ -24,8 +24,10 @@ ADA = 1
 
 
 def shipped_spec() -> dict:
+    """The newest shipped card (the one a fresh bureau activates)."""
     folder = resources.files("openbureau.scoring") / "models"
-    (path,) = [p for p in folder.iterdir() if p.name.endswith(".json")]
+    path = sorted((p for p in folder.iterdir() if p.name.endswith(".json")),
+                  key=lambda p: p.name)[-1]
     return json.loads(path.read_text())
 
 

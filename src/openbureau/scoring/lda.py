@@ -43,6 +43,7 @@ import pandas as pd
 
 from openbureau.scoring.datasets import DATASETS, Dataset, Protected
 from openbureau.scoring.fairness import CUTOFFS
+from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 
 PREBIN_SIZES = (0.02, 0.05, 0.1)
 TRENDS = ("default", "monotone", "free")
@@ -147,7 +148,7 @@ class _Folds:
             W_test = np.column_stack([p[1] for p in pairs])
             model = LogisticRegression(C=cand.C, max_iter=1000).fit(W_fit, self.y[fit])
             out[test] = offset - factor * model.decision_function(W_test)
-        return np.clip(np.round(out), 350, 950)
+        return np.clip(np.round(out), SCORE_MIN, SCORE_MAX)
 
 
 def _airs(scores: np.ndarray, protected: Sequence[Protected]) -> dict[str, float]:
