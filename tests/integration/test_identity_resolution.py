@@ -143,6 +143,9 @@ def test_someone_elses_id_with_another_name_and_birth_date_is_held_not_attached(
     again = client.post(f"/v1/admin/identity/holds/{hold['hold_ref']}/decision",
                         headers=auth(orgs["operator"]), json={"action": "withdraw"})
     assert again.status_code == 409
+    decided = client.get("/v1/admin/identity/holds?status=new_file",
+                         headers=auth(orgs["operator"])).json()["items"]
+    assert [d["hold_ref"] for d in decided] == [hold["hold_ref"]]
     with bureau.uow() as uow:
         assert uow.execute(select(subjects.c.id)).all().__len__() == 2
 

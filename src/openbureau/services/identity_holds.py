@@ -62,6 +62,29 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
     if action != "withdraw" and "record" not in kept:
         raise Conflict("this hold keeps a Metro 2 column row without its record: withdraw it "
                        "and ask the furnisher to re-send the record")
+    # claim the hold first (compare-and-set): two operators deciding it at once place it once
+    with bureau.uow() as uow:
+        claimed = uow.execute(update(identity_holds).where(
+            h.item_ref == hold_ref, h.status == "held").values(status="deciding")).rowcount
+        uow.commit()
+    if claimed != 1:
+        raise Conflict("this hold is being or was already decided")
+    try:
+        return _place(bureau, operator, row, hold_ref, action, kept, furnisher, target,
+                      file_ref)
+    except BaseException:
+        with bureau.uow() as uow:        # not placed: back in the queue
+            uow.execute(update(identity_holds).where(h.item_ref == hold_ref,
+                                                     h.status == "deciding")
+                        .values(status="held"))
+            uow.commit()
+        raise
+
+
+def _place(bureau: Bureau, operator: Principal, row: Any, hold_ref: str, action: Action,
+           kept: dict[str, Any], furnisher: Principal, target: int | None,
+           file_ref: str | None) -> dict[str, Any]:
+    h = identity_holds.c
     subject_ref = file_ref
     if action == "new_file":
         from openbureau.services import resolution
