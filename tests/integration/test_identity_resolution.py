@@ -169,3 +169,16 @@ def test_a_held_record_linked_by_the_operator_is_stored_on_that_file(client, org
     assert file_of(bureau, "STORE-9") == file_of(bureau, "CARD-1")
     assert client.get("/v1/admin/identity/holds",
                       headers=auth(orgs["operator"])).json()["items"] == []
+
+
+def test_a_hold_names_a_file_the_same_batch_opened(client, orgs, bureau):
+    thief = {"national_id": DANIEL["national_id"], "name": "Zed Ohno",
+             "date_of_birth": "2001-09-09"}
+    out = send(client, orgs, rec(DANIEL, "CARD-1"), rec(thief, "CARD-9"))
+    assert out["accepted"] == 1
+    [hold] = client.get("/v1/admin/identity/holds",
+                        headers=auth(orgs["operator"])).json()["items"]
+    card = file_of(bureau, "CARD-1")
+    with bureau.uow() as uow:
+        ref = uow.execute(select(subjects.c.item_ref).where(subjects.c.id == card)).scalar_one()
+    assert [c["file"] for c in hold["candidates"]] == [ref]

@@ -36,7 +36,6 @@ from typing import Any
 from openbureau.adapters import pg_copy
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS, Block
-from openbureau.adapters.pii import IdentityVault
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
@@ -44,12 +43,6 @@ from openbureau.domain.records import AccountRecord, record_to_dict, subject_to_
 from openbureau.domain.roles import Principal
 from openbureau.services import account_changes, identity_store, income_consents, resolution
 from openbureau.services.refs import new_ref
-
-
-def subject_key(vault: IdentityVault, identity: Any) -> str:
-    """``identity_store.subject_key`` for a record without a national id (``furnishing._feed``
-    hashes national ids itself, with its memo)."""
-    return identity_store.subject_key(identity_store.Hashes(vault), identity)
 
 
 class Rows:
@@ -385,7 +378,7 @@ def _identities(rows: Rows, ids: dict[str, int]
         elif month > g[2]:
             g[2] = month
     for (sid, h, _), (i, first, last) in groups.items():
-        yield (sid, rows.subject(i), None if h[0] == "~" else h, _date(first), _date(last),
+        yield (sid, rows.subject(i), identity_store.id_hmac_of(h), _date(first), _date(last),
                rows.positions[i])
 
 

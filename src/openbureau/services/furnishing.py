@@ -213,7 +213,7 @@ def furnish(bureau: Bureau, furnisher: Principal,
     if chunk is None:
         chunk = CHUNK_BY_DIALECT.get(bureau.engine.dialect.name, CHUNK)
     store = _store_bulk if bulk else _store
-    hashes: dict[str, str] = {}
+    hashes = identity_store.Hashes(bureau.vault)     # keyed hashes, memoised per ingest
     last = (-1, 0)              # (position, records seen at it): a line may hold several
     # On PostgreSQL a chunk is stored by a worker thread while the next one is read and
     # validated (the database works while Python does): at most one chunk in flight.
@@ -256,7 +256,7 @@ def furnish(bureau: Bureau, furnisher: Principal,
 
 
 def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch: Any,
-          chunk: int, total: Summary, hashes: dict[str, str], last: tuple[int, int],
+          chunk: int, total: Summary, hashes: identity_store.Hashes, last: tuple[int, int],
           bureau: Bureau, flush: Callable[[], None], quality: QualityReport) -> None:
     """Validate the candidates into ``batch``, calling ``flush`` whenever it is full.
 
@@ -296,16 +296,10 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
             if bulk:
                 last = (cand.position, last[1] + 1 if last[0] == cand.position else 0)
                 seq = cand.position * 16 + min(last[1], 15)
-                nid = rec.subject.national_id
-                if not nid:     # the name + birth date key (helper C, issue 11)
-                    hm = bulk_store.subject_key(bureau.vault, rec.subject)
-                elif (known := hashes.get(nid)) is not None:
-                    hm = known
-                else:
-                    hm = hashes[nid] = bureau.vault.lookup_hash(nid)
-                    if len(hashes) > 100_000:
-                        hashes.clear()
-                batch.add_record(cand.position, rec, seq, hm)
+                # national id + name and birth date: two identities sent under one number
+                # in one chunk are resolved apart (identity_store.record_key)
+                batch.add_record(cand.position, rec, seq,
+                                 identity_store.record_key(hashes, rec.subject))
             else:
                 batch.append((cand.position, rec))
         if len(batch) >= chunk:

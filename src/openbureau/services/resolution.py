@@ -17,6 +17,7 @@ too (so one file's records in one chunk never open two files).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
     chunk_files: dict[str, FileIdentity] = {}      # this chunk's new files, by group
     local: dict[str, set[str]] = {}                # blocking key -> new files' groups
     alias: dict[str, str] = {}                     # group -> the chunk's new file it joins
+    fakes: dict[str, dict[int, str]] = {}          # group -> its stand-in ids of new files
     feats: dict[str, features.Features] = {}
 
     def feat(g: str) -> features.Features:          # only what is compared is computed
@@ -169,7 +171,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                 local.setdefault(k, set()).add(g)
             continue
         cands = {sid: files[sid] for sid in pending[g]}
-        fake_ids = {-(i + 1): x for i, x in enumerate(sorted(near))}
+        fake_ids = fakes[g] = {-(i + 1): x for i, x in enumerate(sorted(near))}
         cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
         d = rules.decide(m, feat(g), cands)
         out.decisions[g] = d
@@ -194,6 +196,13 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         out.ids[g] = made[g][0]
     for g, target in alias.items():
         out.ids[g] = made[target][0]
+    # decisions name the chunk's new files by their real ids (holds list them as candidates)
+    for g, d in list(out.decisions.items()):
+        if any(sid < 0 for sid, _ in d.scored):
+            real = tuple((made[fakes[g][sid]][0] if sid < 0 else sid, m) for sid, m in d.scored)
+            out.decisions[g] = dataclasses.replace(d, scored=real)
+            if g in out.held:
+                out.held[g] = out.decisions[g]
     ids = sorted(set(out.ids.values()) | {sid for d in out.decisions.values()
                                           for sid, _ in d.scored[:3] if sid > 0})
     s = subjects.c
