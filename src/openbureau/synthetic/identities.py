@@ -117,7 +117,7 @@ def _mistype(rng: random.Random, nid: str) -> str:
 
 def people(n: int, seed: int = 11, as_of: date = date(2026, 11, 30)) -> list[Person]:
     """About ``n`` people in households, with the strata's rates above."""
-    rng = random.Random(seed)  # noqa: S311 -- synthetic data, reproducible by seed
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 (synthetic, reproducible by seed)
     fake = _faker(seed)
     # a dense block of issued numbers in the never-issued 9xx area, shuffled over people
     span = int(n / DENSITY) + 16
@@ -237,7 +237,7 @@ def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (
             ) -> list[Record]:
     """Each person's accounts, one identity each as its furnisher writes it; where a person
     married or moved, a share of the accounts are opened (written) after."""
-    rng = random.Random(seed * 7 + 1)  # noqa: S311 -- synthetic data
+    rng = random.Random(seed * 7 + 1)  # noqa: S311  # nosec B311 (synthetic)
     out: list[Record] = []
     for p in persons:
         for k in range(rng.randint(*accounts)):
@@ -252,7 +252,7 @@ def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (
 
 def applications(persons: list[Person], seed: int = 11) -> Iterator[tuple[int, SubjectIdentity]]:
     """What each person writes on a credit application: their current identity."""
-    rng = random.Random(seed * 13 + 5)  # noqa: S311 -- synthetic data
+    rng = random.Random(seed * 13 + 5)  # noqa: S311  # nosec B311 (synthetic)
     for p in persons:
         subject = _written(rng, p, True, nickname=0.05, typo=0.0, no_id=0.10, bad_id=0.0,
                            dob_noise=0.0, drop_gen=0.0, comma=0.0, middle_full=0.4,
