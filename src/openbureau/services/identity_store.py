@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, cast, func, select, update
+from sqlalchemy import ARRAY, Table, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from openbureau.adapters import pg_copy
+from openbureau.adapters.consents import among as among  # one definition, re-exported
 from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import identity_keys, identity_observations
 from openbureau.identity.features import split_name
@@ -324,15 +325,6 @@ def _add_keys(uow: UnitOfWork, dialect: str, keys: set[tuple[str, int]]) -> None
     rows = [{"key_hmac": k, "subject_id": sid} for k, sid in sorted(keys)]
     stmt, params = insert_rows(dialect, identity_keys, rows, {})
     uow.execute(stmt.on_conflict_do_nothing(), params)
-
-
-def among(dialect: str, column: ColumnElement[Any], values: list[Any]
-          ) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
-    if dialect == "postgresql":
-        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),
-                                   ARRAY(column.type)))
-    return column.in_(values)
 
 
 def insert_rows(dialect: str, table: Table, rows: list[dict[str, Any]],
