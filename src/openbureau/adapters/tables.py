@@ -91,6 +91,8 @@ subjects = Table(
     Column("kind", String(12), nullable=False, default="person"),   # person | organisation
     Column("created_at", UTCDateTime, nullable=False),
     Column("item_ref", String(24), nullable=False, unique=True),
+    # a file merged into another (0011): its ref then answers for that file
+    Column("merged_into_id", Id),
 )
 
 consumer_logins = Table(
@@ -160,6 +162,8 @@ accounts = Table(
     Column("purchase_name", String(120)),
     Column("mortgage", JSON),                          # K3 {agency, agency_account, mers_min}
     Column("specialised_payment", JSON),               # K4
+    # how the account came to this file (0011): {how, weight, fields, model, at}
+    Column("link", JSON),
     UniqueConstraint("furnisher_id", "account_ref", "subject_id",
                      name="uq_accounts_furnisher_ref_subject"),
 )
@@ -232,6 +236,35 @@ identity_holds = Table(
     Column("decided_by", String(80)),
     Column("subject_id", Id),                         # where it went, once decided
     Index("ix_identity_holds_status", "status", "id"),
+)
+
+# Every merge and split of files (0011), both ways: the merged file "merged_into" the survivor,
+# a split-off file "split_from" its origin; with the match weight and the run that decided it.
+file_lineage = Table(
+    "file_lineage", metadata,
+    _pk(),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("kind", String(12), nullable=False),       # merged_into | split_from
+    Column("other_id", Id, nullable=False, index=True),
+    Column("weight", Float),
+    Column("reason", String(200), nullable=False),
+    Column("run", String(40), nullable=False),        # a relink run's id, or "operator"
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# What must never be linked again (0011): an account a consumer said is not theirs (furnisher +
+# keyed hash of the account number) or two files kept apart (other_subject_id).
+identity_cannot_link = Table(
+    "identity_cannot_link", metadata,
+    _pk(),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("furnisher_id", Id),
+    Column("account_ref_hmac", String(64)),
+    Column("other_subject_id", Id),
+    Column("reason", String(200), nullable=False),
+    Column("source", String(40), nullable=False),     # a dispute's ref, a relink run, "operator"
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_identity_cannot_link_account", "furnisher_id", "account_ref_hmac"),
 )
 
 inquiries = Table(
