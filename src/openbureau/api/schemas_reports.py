@@ -184,6 +184,14 @@ class FraudAlert(BaseModel):
     expires_at: datetime
 
 
+class BlockedItem(BaseModel):
+    item_ref: str
+    name: str
+    status: str = Field(description="blocked")
+    report_id: str = Field(description="the identity-theft report that blocked it")
+    blocked_at: datetime
+
+
 class BureauContact(BaseModel):
     name: str
     contact: str
@@ -206,6 +214,9 @@ class Report(BaseModel):
     fraud_alerts: list[FraudAlert]
     frozen: bool
     bureau: BureauContact
+    blocked_items: list[BlockedItem] | None = Field(
+        default=None, description="only in your own report: accounts blocked after your "
+                                  "identity-theft report (not shown to members, not scored)")
 
 
 class InquiryOut(BaseModel):

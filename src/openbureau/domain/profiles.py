@@ -59,6 +59,9 @@ class Profile:
     reconsideration_decision_days: int
     # whether a consumer may revoke a consent given to a member (ahead of its expiry)
     consent_revocable: bool = True
+    # business days to block the items of a consumer's identity-theft report (None: the law
+    # sets no such deadline; the block is then due within ``dispute_days``, as a dispute)
+    identity_theft_block_business_days: int | None = None
 
     def consent_needed(self, purpose: Purpose) -> bool:
         return purpose in self.consent_required
@@ -84,7 +87,10 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=True,
         fraud_alert_initial_days=_YEAR, fraud_alert_extended_days=7 * _YEAR,
-        consent_revocable=True, **_COURT),
+        consent_revocable=True,
+        # FCRA 605B(a): block "not later than 4 business days after the date of receipt" of
+        # an identity theft report
+        identity_theft_block_business_days=4, **_COURT),
     "cn-cri": Profile(
         name="cn-cri", title="China: Credit Reporting Industry Regulation (2013)",
         dispute_days=20, dispute_extension_days=0, furnisher_notice_business_days=5,
@@ -100,7 +106,9 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER},
         key_factors=4, extra_factor_for_inquiries=False, freeze_available=False,
         fraud_alert_initial_days=None, fraud_alert_extended_days=None, consent_revocable=True,
-        **_COURT),
+        # no block statute: an identity-theft report is an objection (art. 25), due within
+        # the 20 days of dispute_days
+        identity_theft_block_business_days=None, **_COURT),
     "eu-gdpr": Profile(
         name="eu-gdpr", title="European Union: GDPR (German retention code)",
         dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,
@@ -111,7 +119,10 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=False,
         fraud_alert_initial_days=None, fraud_alert_extended_days=None,
-        consent_revocable=True, **_COURT),   # GDPR art. 7(3)
+        consent_revocable=True,   # GDPR art. 7(3)
+        # no block statute: restriction while accuracy is contested (art. 18(1)(a)), due
+        # within the month of dispute_days (art. 12(3))
+        identity_theft_block_business_days=None, **_COURT),
 }
 
 

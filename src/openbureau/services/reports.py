@@ -53,7 +53,7 @@ from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import subjects
+from openbureau.services import protections, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
@@ -194,6 +194,8 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                          for a in uow.execute(_FRAUD_ALERTS,
                                               {"subject_id": subject.id, "now": now})],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
+        # identity-theft blocks: the person sees what was taken off the file, and why
+        "blocked_items": protections.blocked_items(uow, subject.id) if own else None,
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
