@@ -25,11 +25,17 @@ overrides.
 - **Known accounts** (furnisher + account number already on a file) stay on that file unless
   one of the rules above forbids it there; then the record is held.
 - **Cannot-link.** Files the caller says the record must not join (a consumer's "not mine") are
-  never candidates.
+  never candidates; a record that would otherwise have matched one of them (at the review
+  threshold or above) and joins no other file is held, not made a new file (a second file of
+  the same person would make that person's own look-ups ambiguous).
+- **Protections reach near files.** A look-up reports every file it found scoring at the review
+  threshold or above (``Decision.near``), whichever file it resolves to: a freeze or a fraud
+  alert on any of them applies (a variant identity must not reach an unfrozen fragment).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +45,7 @@ from openbureau.identity.features import Features
 from openbureau.identity.model import FileIdentity, Match, MatchModel
 
 MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
+CANNOT_LINK = "matches a file this account may not join (the consumer said it is not theirs)"
 
 
 class Outcome(StrEnum):
@@ -54,6 +61,7 @@ class Decision:
     match: Match | None
     reason: str
     scored: tuple[tuple[int, Match], ...] = ()      # candidates scored, best first
+    near: tuple[int, ...] = ()      # a look-up's files at the review threshold or above
 
 
 def forbidden(rec: Features, file: FileIdentity) -> str | None:
@@ -176,6 +184,10 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
         return Decision(Outcome.HOLD, None, None,
                         f"national id on file under another identity ({conflicts[0]})", ranked)
     if not scored or scored[0][1].weight < t.review:
+        if any(forbidden(rec, files[sid]) is None
+               and model.score_file(rec, files[sid]).weight >= t.review
+               for sid in sorted(barred & set(files))):
+            return Decision(Outcome.HOLD, None, None, CANNOT_LINK, ranked)
         return Decision(Outcome.NEW, None, None, "no file matches", ranked)
     best_sid, best = scored[0]
     second = scored[1][1].weight if len(scored) > 1 else None
@@ -193,7 +205,12 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
     the person in front of them (a mistyped number is theirs to correct, not the bureau's to
-    guess), and a consequence (a court's restriction) must never reach a near-namesake."""
+    guess), and a consequence (a court's restriction) must never reach a near-namesake.
+
+    ``near``: every candidate file scoring at the review threshold or above, before those
+    filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
+    near = tuple(sid for sid in sorted(files)
+                 if model.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
@@ -202,5 +219,5 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}
     d = decide(model, rec, files)
     if d.outcome is Outcome.LINK:
-        return d
-    return Decision(Outcome.NEW, None, d.match, d.reason, d.scored)
+        return dataclasses.replace(d, near=near)
+    return Decision(Outcome.NEW, None, d.match, d.reason, d.scored, near)

@@ -41,7 +41,13 @@ from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
 from openbureau.domain.records import AccountRecord, record_to_dict, subject_to_dict
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, identity_store, income_consents, resolution
+from openbureau.services import (
+    account_changes,
+    identity_store,
+    income_consents,
+    protections,
+    resolution,
+)
 from openbureau.services.refs import new_ref
 
 
@@ -258,9 +264,19 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             pg_copy.create_stage(cur, "furnish_stage", STAGE_COLUMNS)
             pg_copy.create_stage(cur, "furnish_subjects", _SUBJECT_STAGE)
             t1 = clock()
-            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor)
+            rows, barred = _bar(uow, bureau, furnisher.id, rows)
+            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor, barred)
             refs, ids = placed.refs, placed.ids
             refusals: list[tuple[int, list[FieldError]]] = []
+            on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
+            blocked = {on_file[j] for j in protections.refused_blocked(
+                uow, bureau.vault, furnisher.id,
+                [(_account_ref(rows.lines[i]), ids[rows.hmacs[i]]) for i in on_file])}
+            if blocked:
+                refusals.extend((rows.positions[i], [FieldError("account_ref",
+                                                                protections.BLOCKED)])
+                                for i in sorted(blocked))
+                rows = rows.without(blocked)
             if placed.held:
                 drop = {i for i, h in enumerate(rows.hmacs) if h in placed.held}
                 for i in sorted(drop):
@@ -396,8 +412,31 @@ def _held_form(rows: Rows, i: int, line: str) -> dict[str, Any]:
     return {"subject": subject_to_dict(rows.subject(i)), "stage_line": line}
 
 
+def _account_ref(line: bytes) -> str:
+    """The account number of a staging line (its third column; account numbers are plain)."""
+    return line.split(b"\t", 3)[2].decode()
+
+
+def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
+         rows: Rows) -> tuple[Rows, dict[str, frozenset[int]]]:
+    """``resolution.bar_accounts`` on staged rows: a row of an account barred from some files
+    is staged under its own subject key (its line rewritten with it)."""
+    keys, barred = resolution.bar_accounts(uow, bureau.vault, furnisher_id, rows.hmacs,
+                                           [_account_ref(line) for line in rows.lines])
+    if not barred:
+        return rows, barred
+    rows = rows.copy()
+    for i, key in enumerate(keys):
+        if key != rows.hmacs[i]:
+            seq, _, rest = rows.lines[i].split(b"\t", 2)
+            rows.lines[i] = b"\t".join((seq, key.encode(), rest))
+            rows.hmacs[i] = key
+    return rows, barred
+
+
 def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
-              db_now: datetime, actor: str) -> resolution.Chunk:
+              db_now: datetime, actor: str,
+              barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
     each key by the identity of its first row (a key is a national id's keyed hash, or for a
     record without one its name + birth date key)."""
@@ -409,4 +448,4 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
             first[hm] = i
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
                                     {h: rows.subject(i) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=actor)
+                                    db_now.replace(tzinfo=UTC), actor=actor, barred=barred)

@@ -61,6 +61,7 @@ from openbureau.services import (
     bulk_store,
     identity_store,
     income_consents,
+    protections,
     resolution,
 )
 from openbureau.services.refs import new_ref
@@ -363,13 +364,25 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         now = uow.clock.now()
         dialect = bureau.engine.dialect.name
         hashes = identity_store.Hashes(bureau.vault)
-        keys = [identity_store.record_key(hashes, rec.subject) for _, rec in batch]
+        keys, barred = resolution.bar_accounts(
+            uow, bureau.vault, furnisher.id,
+            [identity_store.record_key(hashes, rec.subject) for _, rec in batch],
+            [rec.account_ref for _, rec in batch])
         placed = _subjects(uow, bureau, dialect, batch, keys, hashes, now,
                            None if placed_on is None else dict.fromkeys(keys, placed_on),
-                           furnisher.actor)
+                           furnisher.actor, barred)
         subject_ids, subject_refs = placed.ids, placed.refs
+        on_file = [(i, rec.account_ref, subject_ids[key])
+                   for i, ((_, rec), key) in enumerate(zip(batch, keys, strict=True))
+                   if key in subject_ids]
+        blocked = {on_file[j][0] for j in protections.refused_blocked(
+            uow, bureau.vault, furnisher.id, [(ref, sid) for _, ref, sid in on_file])}
         kept = []
-        for (position, rec), key in zip(batch, keys, strict=True):
+        for i, ((position, rec), key) in enumerate(zip(batch, keys, strict=True)):
+            if i in blocked:
+                out.rejected.append(Rejection(position, [FieldError(
+                    "account_ref", protections.BLOCKED)]))
+                continue
             decision = placed.held.get(key)
             if decision is not None:
                 ref = resolution.hold(uow, bureau.vault, furnisher.id, file_id, position,
@@ -445,15 +458,15 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
 def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
               batch: list[tuple[int, AccountRecord]], keys: list[str],
               hashes: identity_store.Hashes, now: Any,
-              placed: dict[str, int] | None = None, actor: str = "system"
-              ) -> resolution.Chunk:
+              placed: dict[str, int] | None = None, actor: str = "system",
+              barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """Each group of the chunk's records placed by identity resolution (new files are made
     from their first record's identity; groups it would not place are held)."""
     firsts: dict[str, Any] = {}
     for (_, rec), key in zip(batch, keys, strict=True):
         firsts.setdefault(key, rec.subject)
     return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
-                                    placed=placed, actor=actor)
+                                    placed=placed, actor=actor, barred=barred)
 
 
 _STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,

@@ -57,6 +57,13 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
                                  .where(subjects.c.item_ref == file_ref)).scalar()
             if target is None:
                 raise NotFound("no such file")
+            # the consumer's "not mine" and identity-theft blocks bind operators too
+            bars = (uow.protections.cannot_links(row.furnisher_id, [row.account_ref_hmac]),
+                    uow.protections.blocked(row.furnisher_id, [row.account_ref_hmac]))
+            if any(target in found.get(row.account_ref_hmac, ()) for found in bars):
+                raise Conflict("the consumer of that file said this account is not theirs "
+                               "(a \"not mine\" dispute or an identity-theft report): it may "
+                               "not be linked to it")
         kept = json.loads(bureau.vault.decrypt(row.record_ciphertext))
         furnisher = Principal(Role.FURNISHER, row.furnisher_id, "furnisher")
     if action != "withdraw" and "record" not in kept:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,7 +38,7 @@ from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import features, model, rules
 from openbureau.identity.model import FileIdentity, MatchModel
-from openbureau.services import identity_store
+from openbureau.services import identity_store, protections
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -111,17 +111,51 @@ def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str]) -> dict[str, set
     return out
 
 
+def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
+                 keys: Sequence[str], account_refs: Sequence[str]
+                 ) -> tuple[list[str], dict[str, frozenset[int]]]:
+    """The cannot-links of a chunk's records (a consumer's "not mine",
+    ``services.protections``): each record's group key -- a record of an account barred from
+    some files gets a group of its own, ``key + ".!" + the account's keyed hash`` (its national
+    id still the part before the first dot) -- and the files each such group may not join, for
+    ``resolve_chunk``'s ``barred``. One query for the chunk."""
+    hashes = [protections.account_hash(vault, ref) for ref in account_refs]
+    bars = uow.protections.cannot_links(furnisher_id, hashes)
+    if not bars:
+        return list(keys), {}
+    out: list[str] = []
+    barred: dict[str, frozenset[int]] = {}
+    for key, h in zip(keys, hashes, strict=True):
+        files = bars.get(h)
+        if files:
+            key = f"{key}.!{h}"
+            barred[key] = frozenset(files)
+        out.append(key)
+    return out, barred
+
+
 def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.Hashes,
                   dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
                   match_model: MatchModel | None = None,
-                  placed: Mapping[str, int] | None = None, actor: str = "system") -> Chunk:
+                  placed: Mapping[str, int] | None = None, actor: str = "system",
+                  barred: Mapping[str, Collection[int]] | None = None) -> Chunk:
     """Place each group of a chunk (its key -> the identity of its first record): an existing
     file, a new file, or held. New files are created here. ``placed``: groups whose file an
-    operator has decided (a hold resolved): they go there without being resolved."""
+    operator has decided (a hold resolved): they go there without being resolved.
+    ``barred``: files a group may never join (``bar_accounts``), whatever its weight and
+    whoever decides -- an operator's placement on one of them is held again."""
     m = match_model or model.load()
     out = Chunk()
+    barred = barred or {}
     if placed:
-        out.ids.update({g: sid for g, sid in placed.items() if g in groups})
+        for g, sid in placed.items():
+            if g not in groups:
+                continue
+            if sid in barred.get(g, ()):
+                out.held[g] = out.decisions[g] = rules.Decision(
+                    rules.Outcome.HOLD, None, None, rules.CANNOT_LINK)
+            else:
+                out.ids[g] = sid
         groups = {g: who for g, who in groups.items() if g not in placed}
     keys_of: dict[str, list[str]] = {}
     for g, who in groups.items():
@@ -133,7 +167,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         if who.national_id:
             nid_key, nd_key = keys_of[g][1], keys_of[g][0]
             owners = held_by.get(nid_key, set())
-            if len(owners) == 1 and owners <= held_by.get(nd_key, set()):
+            if len(owners) == 1 and owners <= held_by.get(nd_key, set()) \
+                    and not owners & set(barred.get(g, ())):
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
                 continue
@@ -173,7 +208,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         cands = {sid: files[sid] for sid in pending[g]}
         fake_ids = fakes[g] = {-(i + 1): x for i, x in enumerate(sorted(near))}
         cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
-        d = rules.decide(m, feat(g), cands)
+        d = rules.decide(m, feat(g), cands, cannot_link=barred.get(g, ()))
         out.decisions[g] = d
         if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
             if d.subject_id < 0:
@@ -271,7 +306,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
     ref = new_ref("hld")
     uow.execute(insert(identity_holds).values(
         item_ref=ref, furnisher_id=furnisher_id, file_id=file_id, line=line,
-        account_ref_hmac=vault.keyed_hash("account_ref", account_ref),
+        account_ref_hmac=protections.account_hash(vault, account_ref),
         reason=decision.reason[:200],
         weight=decision.match.weight if decision.match is not None else None,
         candidates=[{"file": refs.get(sid), "weight": round(mt.weight, 2),
