@@ -34,7 +34,14 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
 from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal
-from openbureau.services import consents, refusals, reports, scoring_hooks, subjects
+from openbureau.services import (
+    consents,
+    protections,
+    refusals,
+    reports,
+    scoring_hooks,
+    subjects,
+)
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -55,16 +62,19 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         try:
             p = _permitted(purpose, bureau)
             consent = subject = None
+            near: tuple[int, ...] = ()
             if profile.consent_needed(p) or consent_ref is not None:
                 with suppress(NotFound):
-                    subject = subjects.find(uow, bureau.vault, identity, strict=True)
+                    subject, near = subjects.resolve(uow, bureau.vault, identity)
                 consent = consents.for_inquiry(uow, profile, member,
                                                None if subject is None else subject.id,
                                                p.value, consent_ref)
                 consent_ref = consent.ref
             if subject is None:
-                subject = subjects.find(uow, bureau.vault, identity, strict=True)
-            frozen = reports.is_frozen(uow, subject.id)
+                subject, near = subjects.resolve(uow, bureau.vault, identity)
+            # a freeze on any file the identity nearly matches applies (a thief's variant
+            # identity must not reach an unfrozen fragment of a frozen person's data)
+            frozen = protections.near_frozen(uow, near)
             if frozen and p not in FREEZE_EXEMPT:
                 raise FileFrozen(
                     f"the consumer has frozen this file; purpose {p.value!r} opens new credit "
@@ -85,6 +95,8 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
                                       inquiry_ref=ref, consent_ref=consent_ref)
+        # so are the fraud alerts of those files: the member must verify the applicant
+        report["fraud_alerts"] = protections.near_alerts(uow, near, now)
         if consent is not None:
             uow.audit(member.actor, "consent.used", subject.item_ref, p.value,
                       consent_ref=consent.ref, inquiry_ref=ref)

@@ -61,8 +61,6 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
     never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
     consumer's own identifier, already proven) finds the file by its national id alone."""
-    from openbureau.services import resolution
-
     if not strict:
         if identity.national_id is None:
             raise NotFound(NO_FILE)
@@ -70,13 +68,23 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
         if row is None:
             raise NotFound(NO_FILE)
         return row
+    return resolve(uow, vault, identity)[0]
+
+
+def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity
+            ) -> tuple[Any, tuple[int, ...]]:
+    """``find``'s look-up by the matching model, with the *near* files: every candidate at the
+    review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
+    freezes and fraud alerts apply to an inquiry (``services.protections``)."""
+    from openbureau.services import resolution
+
     dialect = uow.session.get_bind().dialect.name
     decision = resolution.look_up(uow, vault, dialect, identity)
     if decision.subject_id is None:
         if decision.scored:
             LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
         raise NotFound(NO_FILE)
-    return by_id(uow, decision.subject_id)
+    return by_id(uow, decision.subject_id), tuple({*decision.near, decision.subject_id})
 
 
 def _reason_label(reason: str) -> str:
