@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from openbureau.adapters.tables import accounts, audit_events, subjects
 from tests.conftest import auth
+
+# us-fcra's full probabilistic path, and eu-gdpr's: the same, national ids optional
+# (cn-cri's resident id rules: test_identity_profiles.py)
+pytestmark = pytest.mark.parametrize("profile_name", ["us-fcra", "eu-gdpr"])
 
 
 def rec(subject: dict[str, Any], account_ref: str, **over: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Purpose(StrEnum):
@@ -59,6 +60,11 @@ class Profile:
     reconsideration_decision_days: int
     # whether a consumer may revoke a consent given to a member (ahead of its expiry)
     consent_revocable: bool = True
+    # identity (domain/national_ids.py, identity/rules.py): the national id's scheme, whether
+    # every record and look-up must carry one, whether the name must agree with it
+    national_id_scheme: str = "any"
+    national_id_required: bool = False
+    name_must_agree_with_id: bool = False
 
     def consent_needed(self, purpose: Purpose) -> bool:
         return purpose in self.consent_required
@@ -70,7 +76,7 @@ class Profile:
 
 
 _YEAR = 365
-_COURT = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
+_COURT: dict[str, Any] = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
               reconsideration_request_days=10, reconsideration_decision_days=15)
 
 PROFILES: dict[str, Profile] = {
@@ -100,6 +106,11 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER},
         key_factors=4, extra_factor_for_inquiries=False, freeze_available=False,
         fraud_alert_initial_days=None, fraud_alert_extended_days=None, consent_revocable=True,
+        # records and queries name a person by the resident identity number (GB 11643-1999,
+        # check character ISO 7064 MOD 11-2) and the name together; a record whose number is
+        # on file under another name is a review item, never linked (docs/identity.md)
+        national_id_scheme="cn_resident", national_id_required=True,
+        name_must_agree_with_id=True,
         **_COURT),
     "eu-gdpr": Profile(
         name="eu-gdpr", title="European Union: GDPR (German retention code)",

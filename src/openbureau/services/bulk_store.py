@@ -409,4 +409,5 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
             first[hm] = i
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
                                     {h: rows.subject(i) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=actor)
+                                    db_now.replace(tzinfo=UTC), actor=actor,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id)

@@ -56,11 +56,12 @@ def names_match(a: str, b: str) -> bool:
 
 
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-         *, strict: bool = True) -> Any:
+         *, strict: bool = True, names_must_agree: bool = False) -> Any:
     """The subject row an identity means, resolved by the matching model
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
     never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
-    consumer's own identifier, already proven) finds the file by its national id alone."""
+    consumer's own identifier, already proven) finds the file by its national id alone.
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.look_up``)."""
     from openbureau.services import resolution
 
     if not strict:
@@ -71,7 +72,8 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
             raise NotFound(NO_FILE)
         return row
     dialect = uow.session.get_bind().dialect.name
-    decision = resolution.look_up(uow, vault, dialect, identity)
+    decision = resolution.look_up(uow, vault, dialect, identity,
+                                  names_must_agree=names_must_agree)
     if decision.subject_id is None:
         if decision.scored:
             LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
