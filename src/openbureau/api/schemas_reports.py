@@ -197,6 +197,13 @@ class BureauContact(BaseModel):
     contact: str
 
 
+class IdentityVerification(BaseModel):
+    status: str = Field(description="agrees: every record sent under the file's national id "
+                        "carried one of its names; review: records sent under it with another "
+                        "name wait in the review queue")
+    pending: int = Field(description="how many such records wait (their names are not shown)")
+
+
 class Report(BaseModel):
     generated_at: datetime
     profile: str
@@ -204,6 +211,9 @@ class Report(BaseModel):
     identity: Identity
     personal_information: list[IdentityElement] = Field(
         description="every identity element furnishers reported, with who and when")
+    identity_verification: IdentityVerification | None = Field(
+        default=None, description="whether the national id and the name agree, under a "
+        "profile that asks for it (cn-cri); null elsewhere")
     accounts: list[Account]
     public_records: list[PublicRecord]
     inquiries: list[Inquiry]

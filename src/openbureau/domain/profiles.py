@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Purpose(StrEnum):
@@ -62,6 +63,11 @@ class Profile:
     # business days to block the items of a consumer's identity-theft report (None: the law
     # sets no such deadline; the block is then due within ``dispute_days``, as a dispute)
     identity_theft_block_business_days: int | None = None
+    # identity (domain/national_ids.py, identity/rules.py): the national id's scheme, whether
+    # every record and look-up must carry one, whether the name must agree with it
+    national_id_scheme: str = "any"
+    national_id_required: bool = False
+    name_must_agree_with_id: bool = False
 
     def consent_needed(self, purpose: Purpose) -> bool:
         return purpose in self.consent_required
@@ -73,7 +79,7 @@ class Profile:
 
 
 _YEAR = 365
-_COURT = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
+_COURT: dict[str, Any] = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
               reconsideration_request_days=10, reconsideration_decision_days=15)
 
 PROFILES: dict[str, Profile] = {
@@ -108,7 +114,13 @@ PROFILES: dict[str, Profile] = {
         fraud_alert_initial_days=None, fraud_alert_extended_days=None, consent_revocable=True,
         # no block statute: an identity-theft report is an objection (art. 25), due within
         # the 20 days of dispute_days
-        identity_theft_block_business_days=None, **_COURT),
+        identity_theft_block_business_days=None,
+        # records and queries name a person by the resident identity number (GB 11643-1999,
+        # check character ISO 7064 MOD 11-2) and the name together; a record whose number is
+        # on file under another name is a review item, never linked (docs/identity.md)
+        national_id_scheme="cn_resident", national_id_required=True,
+        name_must_agree_with_id=True,
+        **_COURT),
     "eu-gdpr": Profile(
         name="eu-gdpr", title="European Union: GDPR (German retention code)",
         dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,

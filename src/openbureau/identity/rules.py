@@ -31,6 +31,11 @@ overrides.
 - **Protections reach near files.** A look-up reports every file it found scoring at the review
   threshold or above (``Decision.near``), whichever file it resolves to: a freeze or a fraud
   alert on any of them applies (a variant identity must not reach an unfrozen fragment).
+- **Name agrees with id** (a profile's choice, ``cn-cri``). A record whose national id a file
+  holds as its own while the record's name is none of the file's names (``name_agrees``) is
+  held ("id matches, name does not"), whatever its weight; a look-up so named finds no file.
+  Where they agree (and no rule above forbids it), the record links to that file whatever
+  the weight of a name written the other way round ("WANG Xiaoming" / "Xiaoming Wang").
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from openbureau.identity.model import FileIdentity, Match, MatchModel
 
 MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
 CANNOT_LINK = "matches a file this account may not join (the consumer said it is not theirs)"
+NAME_DISAGREES = "id matches, name does not: national id on file under another name"
+ID_AND_NAME_AGREE = "national id and name agree"
 
 
 class Outcome(StrEnum):
@@ -108,6 +115,25 @@ def claims(file: FileIdentity, nid: str | None) -> bool:
     return not others or counts[nid] > max(others)
 
 
+def _name_forms(f: Features) -> set[str]:
+    words = [w for part in (f.first, f.middle, f.surname) if part for w in part.split()]
+    if not words:
+        return set()
+    given = [w for part in (f.first, f.middle) if part for w in part.split()]
+    surname = f.surname.split() if f.surname else []
+    return {" ".join(sorted(words)), "".join(words), "".join(surname + given)}
+
+
+def name_agrees(rec: Features, file: FileIdentity) -> bool:
+    """The record's name is one the file holds: the same words in any order ("Wang Wei" =
+    "WEI, WANG"), or the same letters run together either way round ("Zhang Sanfeng" =
+    "Zhang San Feng" = "Sanfeng Zhang"); generation codes aside. No name on file: agrees."""
+    if not file.names:
+        return True
+    forms = _name_forms(rec)
+    return any(forms & _name_forms(n) for n in file.names)
+
+
 def _first_differs(rec: Features, file: FileIdentity) -> bool:
     first = BY_NAME["first"]
     return bool(rec.first) and any(n.first for n in file.names) and all(
@@ -146,10 +172,28 @@ def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
 
 
 def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], *,
-           known: int | None = None, cannot_link: Iterable[int] = ()) -> Decision:
-    """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file."""
+           known: int | None = None, cannot_link: Iterable[int] = (),
+           names_must_agree: bool = False) -> Decision:
+    """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file.
+    ``names_must_agree``: the profile's "name agrees with id" rule."""
     t = model.thresholds
     barred = set(cannot_link)
+    if names_must_agree and rec.nid:
+        agreeing: list[tuple[int, Match]] = []
+        for sid in sorted(files):
+            if sid in barred or not claims(files[sid], rec.nid):
+                continue
+            match = model.score_file(rec, files[sid])
+            if not name_agrees(rec, files[sid]):
+                return Decision(Outcome.HOLD, None, match, NAME_DISAGREES, ((sid, match),))
+            if forbidden(rec, files[sid]) is None:
+                agreeing.append((sid, match))
+        if len(agreeing) == 1:       # the id and the name agree: the profile's own test
+            sid, match = agreeing[0]
+            return Decision(Outcome.LINK, sid, match, ID_AND_NAME_AGREE, tuple(agreeing))
+        if agreeing:
+            return Decision(Outcome.HOLD, None, agreeing[0][1], "several files match",
+                            tuple(agreeing))
     scored: list[tuple[int, Match]] = []
     conflicts: list[str] = []
     for sid in sorted(files):
@@ -199,8 +243,8 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
     return Decision(Outcome.LINK, best_sid, best, "match", ranked)
 
 
-def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
-            ) -> Decision:
+def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
+            *, names_must_agree: bool = False) -> Decision:
     """Which file a look-up (an inquiry, a restriction check, a court) means: LINK only when one
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
@@ -217,7 +261,7 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}
-    d = decide(model, rec, files)
+    d = decide(model, rec, files, names_must_agree=names_must_agree)
     if d.outcome is Outcome.LINK:
         return dataclasses.replace(d, near=near)
     return Decision(Outcome.NEW, None, d.match, d.reason, d.scored, near)

@@ -27,6 +27,7 @@ known, one query for the chunk's refs) is staged again without it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -403,13 +404,56 @@ def _date(yyyymmdd: int) -> date:
 
 
 def _held_form(rows: Rows, i: int, line: str) -> dict[str, Any]:
-    """What a hold keeps of row ``i``: the record in its JSON shape where the row has one (it
-    is placed as it is once an operator decides); a Metro 2 column block's row keeps its
-    subject and staging line."""
+    """What a hold keeps of row ``i``: the record in its JSON shape (it is placed as it is once
+    an operator decides). A Metro 2 column block's row is turned back into one from its
+    staging line and subject; only a row that cannot be (it has segments, which clean rows
+    never carry) keeps its staging line, and can then only be withdrawn."""
     item = rows.items[i]
     if rows.owners[i] is None:
         return {"record": record_to_dict(item)}
-    return {"subject": subject_to_dict(rows.subject(i)), "stage_line": line}
+    subject = subject_to_dict(rows.subject(i))
+    record = record_of_stage(line, subject)
+    return {"record": record} if record is not None else {"subject": subject,
+                                                          "stage_line": line}
+
+
+_STAGE_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+_SEGMENT_COLUMNS = ("original_creditor", "creditor_classification", "purchase_indicator",
+                    "purchase_name", "mortgage", "specialised_payment")
+_STAGE_INTS = {"credit_limit", "original_amount", "scheduled_payment", "balance",
+               "amount_past_due", "monthly_income"}
+# staging column -> the record's field (the identity is not in the line)
+_STAGE_FIELDS = {"account_ref": "account_ref", "month": "as_of", "kind": "kind", "ecoa": "ecoa",
+                 "currency": "currency", "opened_on": "opened_on", "closed_on": "closed_on",
+                 "credit_limit": "credit_limit", "original_amount": "original_amount",
+                 "scheduled_payment": "scheduled_payment", "balance": "balance",
+                 "amount_past_due": "amount_past_due", "status": "status",
+                 "dofd": "date_of_first_delinquency", "monthly_income": "monthly_income",
+                 "consent_ref": "consent_ref", "compliance_code": "compliance_code",
+                 "delete_code": "delete_code", "payment_history": "payment_history",
+                 "special_comment": "special_comment",
+                 "identification_number": "identification_number"}
+
+
+def _unescape(text: str) -> str | None:
+    if text == "\\N":
+        return None
+    return re.sub(r"\\[\\tnr]", lambda m: _STAGE_ESCAPES[m.group(0)], text)
+
+
+def record_of_stage(line: str, subject: dict[str, Any]) -> dict[str, Any] | None:
+    """The record (JSON shape) a clean staging line and its subject stand for; None for a line
+    with account segments (K1-K4), which only the record path renders."""
+    values = dict(zip((c for c, _ in STAGE_COLUMNS), map(_unescape, line.split("\t")),
+                      strict=True))
+    if any(values[c] is not None for c in _SEGMENT_COLUMNS):
+        return None
+    out: dict[str, Any] = {"subject": subject}
+    for column, name in _STAGE_FIELDS.items():
+        value = values[column]
+        if value is not None:
+            out[name] = int(value) if column in _STAGE_INTS else value
+    return out
 
 
 def _account_ref(line: bytes) -> str:
@@ -448,4 +492,5 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
             first[hm] = i
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
                                     {h: rows.subject(i) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=actor, barred=barred)
+                                    db_now.replace(tzinfo=UTC), actor=actor, barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id)

@@ -52,6 +52,7 @@ from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import account_months, accounts
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
+from openbureau.domain import national_ids
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.quality import QualityReport, rules_in, warnings
 from openbureau.domain.records import AccountRecord, parse_account_record, record_to_dict
@@ -265,6 +266,7 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
     refused it in ``parse_account_record`` (its error names the rule), a warn rule keeps it.
     A Block's records were checked column-wise (``metro2_quality_columns.flags``: none fires)."""
     today = bureau.clock.now().date()
+    profile = bureau.profile
     for cand in candidates:
         if isinstance(cand, Block):
             if not bulk:
@@ -283,6 +285,10 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
         total.records += 1
         try:
             rec = parse_account_record(cand.fields)
+            if id_errors := national_ids.errors(
+                    profile.national_id_scheme, profile.national_id_required,
+                    rec.subject.national_id, rec.subject.date_of_birth):
+                raise ValidationFailed(id_errors)
         except ValidationFailed as exc:
             total.rejected.append(Rejection(cand.position, exc.errors))
             refused_by = rules_in(exc.errors)
@@ -308,8 +314,13 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
 
 
 def bulk_candidates(bureau: Bureau) -> bool:
-    """Whether ``furnish`` takes column-wise blocks on this database."""
-    return bureau.engine.dialect.name == "postgresql"
+    """Whether ``furnish`` takes column-wise blocks: on PostgreSQL, under a profile whose
+    national ids the column-wise checks cover (any id, optional); a profile with its own
+    scheme (``cn-cri``'s resident id) has every record checked one by one in ``_feed``."""
+    profile = bureau.profile
+    return (bureau.engine.dialect.name == "postgresql"
+            and profile.national_id_scheme == national_ids.ANY
+            and not profile.national_id_required)
 
 
 def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
@@ -466,7 +477,8 @@ def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
     for (_, rec), key in zip(batch, keys, strict=True):
         firsts.setdefault(key, rec.subject)
     return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
-                                    placed=placed, actor=actor, barred=barred)
+                                    placed=placed, actor=actor, barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id)
 
 
 _STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,

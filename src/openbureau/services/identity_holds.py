@@ -18,9 +18,12 @@ from sqlalchemy import select, update
 from openbureau.adapters.tables import identity_holds, organisations, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.profiles import Profile
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import Principal, Role
+from openbureau.identity.rules import NAME_DISAGREES
 from openbureau.services import furnishing
+from openbureau.unit_of_work import UnitOfWork
 
 Action = Literal["link", "new_file", "withdraw"]
 
@@ -38,6 +41,21 @@ def list_holds(bureau: Bureau, status: str = "held", limit: int = 100) -> dict[s
                        "status": r.status, "held_at": r.created_at.isoformat(),
                        "decided_at": r.decided_at.isoformat() if r.decided_at else None}
                       for r in rows]}
+
+
+def verification(uow: UnitOfWork, profile: Profile, file_ref: str) -> dict[str, Any] | None:
+    """The file's identity verification status, under a profile whose names must agree with the
+    national id (``cn-cri``; None elsewhere): ``agrees`` when every record furnished under the
+    file's id carried one of its names, ``review`` while records sent under its id with another
+    name wait in the review queue (``pending``: how many; their names are not shown)."""
+    if not profile.name_must_agree_with_id:
+        return None
+    h = identity_holds.c
+    pending = sum(
+        1 for (candidates,) in uow.execute(
+            select(h.candidates).where(h.status == "held", h.reason == NAME_DISAGREES))
+        if any(c.get("file") == file_ref for c in candidates or ()))
+    return {"status": "review" if pending else "agrees", "pending": pending}
 
 
 def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,

@@ -53,7 +53,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
     """``{inquiry_id, report, score}``; ``inquiry_id`` is the inquiry's opaque ``item_ref``."""
     profile = bureau.profile
     consent_ref = (consent_ref or "").strip() or None
-    errors = lookup_errors(identity, bureau.clock.now().date())
+    errors = lookup_errors(identity, bureau.clock.now().date(), profile=bureau.profile)
     if consent_ref is not None and (problem := bounds.text_error(consent_ref, 64)):
         errors.append(FieldError("consent_ref", problem))
     if errors:
@@ -65,13 +65,17 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             near: tuple[int, ...] = ()
             if profile.consent_needed(p) or consent_ref is not None:
                 with suppress(NotFound):
-                    subject, near = subjects.resolve(uow, bureau.vault, identity)
+                    subject, near = subjects.resolve(
+                        uow, bureau.vault, identity,
+                        names_must_agree=bureau.profile.name_must_agree_with_id)
                 consent = consents.for_inquiry(uow, profile, member,
                                                None if subject is None else subject.id,
                                                p.value, consent_ref)
                 consent_ref = consent.ref
             if subject is None:
-                subject, near = subjects.resolve(uow, bureau.vault, identity)
+                subject, near = subjects.resolve(
+                    uow, bureau.vault, identity,
+                    names_must_agree=bureau.profile.name_must_agree_with_id)
             # a freeze on any file the identity nearly matches applies (a thief's variant
             # identity must not reach an unfrozen fragment of a frozen person's data)
             frozen = protections.near_frozen(uow, near)
@@ -134,7 +138,8 @@ def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: Subje
     subject_ref = None
     if not isinstance(exc, NotFound):
         with suppress(NotFound):
-            subject_ref = subjects.find(uow, bureau.vault, identity, strict=True).item_ref
+            subject_ref = subjects.find(uow, bureau.vault, identity, strict=True,
+                                        names_must_agree=bureau.profile.name_must_agree_with_id).item_ref
     uow.audit(member.actor, "inquiry.refused", subject_ref, purpose[:60],
               id_hash=bureau.vault.audit_hash("national_id", identity.national_id),
               **refusals.reason(exc))

@@ -53,7 +53,7 @@ from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import protections, subjects
+from openbureau.services import identity_holds, protections, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
@@ -182,6 +182,8 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
         "personal_information": personal_information(bureau, uow, subject.id),
+        "identity_verification": identity_holds.verification(uow, bureau.profile,
+                                                             subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),

@@ -138,12 +138,14 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                   dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
                   match_model: MatchModel | None = None,
                   placed: Mapping[str, int] | None = None, actor: str = "system",
-                  barred: Mapping[str, Collection[int]] | None = None) -> Chunk:
+                  barred: Mapping[str, Collection[int]] | None = None,
+                  names_must_agree: bool = False) -> Chunk:
     """Place each group of a chunk (its key -> the identity of its first record): an existing
     file, a new file, or held. New files are created here. ``placed``: groups whose file an
     operator has decided (a hold resolved): they go there without being resolved.
     ``barred``: files a group may never join (``bar_accounts``), whatever its weight and
-    whoever decides -- an operator's placement on one of them is held again."""
+    whoever decides -- an operator's placement on one of them is held again.
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.decide``)."""
     m = match_model or model.load()
     out = Chunk()
     barred = barred or {}
@@ -208,7 +210,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         cands = {sid: files[sid] for sid in pending[g]}
         fake_ids = fakes[g] = {-(i + 1): x for i, x in enumerate(sorted(near))}
         cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
-        d = rules.decide(m, feat(g), cands, cannot_link=barred.get(g, ()))
+        d = rules.decide(m, feat(g), cands, cannot_link=barred.get(g, ()),
+                         names_must_agree=names_must_agree)
         out.decisions[g] = d
         if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
             if d.subject_id < 0:
@@ -317,7 +320,8 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
 
 
 def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
-            match_model: MatchModel | None = None) -> rules.Decision:
+            match_model: MatchModel | None = None, *, names_must_agree: bool = False
+            ) -> rules.Decision:
     """Which file an identity means, with confidence; anything else is "no file"."""
     m = match_model or model.load()
     hashes = identity_store.Hashes(vault)
@@ -329,4 +333,4 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
         s = subjects.c
         cands |= {r.id for r in uow.execute(select(s.id).where(s.id_hmac == h))}
     files = file_identities(uow, vault, dialect, cands)
-    return rules.look_up(m, features.of(identity), files)
+    return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
