@@ -691,7 +691,7 @@ class FakeProtections(_Repo):
 
     def unlink(self, account_id: int) -> int:
         del self._s.accounts[list(self._s.accounts)[account_id - 1]]
-        return 1
+        return 0        # the fake keeps no months
 
     def add_report(self, ref: str, subject_id: int, statement: str | None, filed_at: datetime,
                    due_at: datetime) -> int:
@@ -734,10 +734,6 @@ class FakeProtections(_Repo):
     def furnisher_notices(self, furnisher_id: int, after: int,
                           limit: int) -> list[FurnisherNotice]:
         return [n for n in self._s.furnisher_notices if n.id > after][:limit]
-
-    def unlinked_account_refs(self, sources: list[str]) -> dict[str, str]:
-        return {n.source: n.account_ref for n in self._s.furnisher_notices
-                if n.kind == "unlinked" and n.source in sources}
 
     def frozen_among(self, subject_ids: Iterable[int]) -> bool:
         ids = set(subject_ids)

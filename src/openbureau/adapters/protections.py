@@ -141,15 +141,6 @@ class SqlProtections(Repository):
                                    .where(n.furnisher_id == furnisher_id, n.id > after)
                                    .order_by(n.id).limit(limit))]
 
-    def unlinked_account_refs(self, sources: list[str]) -> dict[str, str]:
-        """The account number of each unlinked account, by the dispute that unlinked it."""
-        n = furnisher_identity_notices.c
-        if not sources:
-            return {}
-        return {r.source: r.account_ref for r in self._run(
-            select(n.source, n.account_ref).where(n.kind == "unlinked",
-                                                  among(self._dialect, n.source, sources)))}
-
     # -- freezes and fraud alerts of several files ---------------------------------------------
 
     def frozen_among(self, subject_ids: Iterable[int]) -> bool:
