@@ -349,3 +349,23 @@ def test_a_disputed_identity_element_is_removed_when_deleted(store, clock, deps)
                      None)
     assert list(store.observations) == [(ADA, "idn_home")]
     assert store.actions().count("identity.element_removed") == 1
+
+
+def test_an_identity_theft_report_blocks_once_even_an_item_already_suppressed(store, clock,
+                                                                             deps):
+    from openbureau.services import protections
+
+    store.accounts["acc_ada"].suppressed_at = NOW          # a dispute expired on it before
+    store.accounts["acc_ada"].suppressed_reason = "dispute_unverified"
+    out = protections.report_identity_theft(uow(store, clock), deps, consumer(ADA),
+                                            ["acc_ada"], "stolen wallet")
+    assert out["items"] == ["acc_ada"] and out["due_at"] == NOW + timedelta(days=4)
+    assert [b[2] for b in store.blocks] == ["acc_ada"]
+    with pytest.raises(NotFound):
+        protections.report_identity_theft(uow(store, clock), deps, consumer(ADA), ["acc_ada"],
+                                          None)
+    with pytest.raises(NotFound):          # another person's account
+        protections.report_identity_theft(uow(store, clock), deps, consumer(ADA), ["acc_bob"],
+                                          None)
+    assert len(store.blocks) == 1 and len(store.theft_reports) == 1
+    assert [n.kind for n in store.furnisher_notices] == ["blocked"]

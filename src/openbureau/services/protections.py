@@ -110,9 +110,10 @@ def report_identity_theft(uow: UnitOfWork, deps: Deps, consumer: Principal,
     with uow:
         now = uow.clock.now()
         found = []
+        blocked = {b.item_ref for b in uow.protections.blocks_of(sid)}
         for i, ref in enumerate(refs):
             acc = uow.protections.account(sid, ref)
-            if acc is None or acc.suppressed_reason == theft.BLOCKED_REASON:
+            if acc is None or ref in blocked:
                 raise NotFound(f"items[{i}]: {NO_ITEM}")
             found.append(acc)
         due = theft.block_due_at(now, deps.profile)
