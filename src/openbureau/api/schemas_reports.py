@@ -48,17 +48,22 @@ class IdentitySource(BaseModel):
     furnisher: str = Field(description="who reported it")
     first_seen_on: date = Field(description="as-of date of the first record that said it")
     last_seen_on: date = Field(description="as-of date of the latest record that said it")
+    item_ref: str = Field(description="this source's observation; a dispute names it as "
+                                      "{kind: identity, ref}")
 
 
 class IdentityElement(BaseModel):
     item_ref: str
     kind: str = Field(description="name | national_id | date_of_birth | address | phone | "
                                   "employer")
+    label: str = Field(description="what it is in words: Name (the file's), Also known as "
+                                   "(every other name), National id, Birth date, Address, ...")
     value: str = Field(description="in words; national ids and phones masked to the last 4")
     fields: dict[str, Any] = Field(description="the element's parts (masked likewise)")
     first_seen_on: date
     last_seen_on: date
     reported_by: list[IdentitySource]
+    disputed: bool = Field(description="under an open dispute")
 
 
 class GridCell(BaseModel):
@@ -86,6 +91,28 @@ class Purchase(BaseModel):
     indicator: str = Field(description="purchased_from | sold_to")
     name: str | None
     text: str
+
+
+class WhyField(BaseModel):
+    field: str = Field(description="the comparison: nid, first, middle, surname, gen, dob, "
+                                   "addr, phone")
+    label: str = Field(description="the field in words")
+    level: str = Field(description="how it compared: exact, nickname, one digit off, ...")
+    weight: float = Field(description="its match weight (bits; negative: it spoke against)")
+    agreed: bool
+
+
+class Why(BaseModel):
+    """Why an account is on this file: how identity resolution placed it."""
+
+    how: str = Field(description="match | known_account | new_file | operator | unrecorded "
+                                 "(linked before the bureau kept this)")
+    text: str = Field(description="the same in plain words")
+    linked_on: date | None
+    weight: float | None = Field(description="the match weight of a scored link")
+    threshold: float | None = Field(description="the weight at or above which it links")
+    model_version: str | None = Field(description="the identity-matching model's version")
+    fields: list[WhyField] = Field(description="each field compared, strongest first")
 
 
 class Account(BaseModel):
@@ -121,6 +148,7 @@ class Account(BaseModel):
     disputed: bool
     payment_history: list[GridCell] = Field(description="24 months, oldest first")
     statements: list[Statement]
+    why: Why = Field(description="why this account is on this file")
 
 
 class RestrictionOrder(BaseModel):
