@@ -6,8 +6,6 @@ PostgreSQL) and shown in the report's JSON, on the page and in the PDF in plain 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select, update
 
@@ -16,28 +14,15 @@ from openbureau.domain import why
 from openbureau.identity import model
 from tests.conftest import auth
 from tests.integration.test_quality_report import upload
-from tests.integration.test_reports import _pdf_text, consumer_token
-from tests.integration.test_web_pages import HTML, csrf_of
+from tests.integration.test_report_glance import NID, Ada, rec
 from tests.unit.test_metro2 import base, fixed_file, header, record
 
-NID = "900100200"
-DOB = date(1985, 12, 10)
 ADDRESS = {"line1": "12 St James Square", "city": "London", "state": "NY",
            "postal_code": "10001"}
 ADA = {"national_id": NID, "name": "ADA KING LOVELACE", "surname": "LOVELACE",
        "first_name": "ADA", "middle_name": "KING", "date_of_birth": "1985-12-10",
        "address": ADDRESS}
 THRESHOLD = model.load().thresholds.link
-
-
-def rec(subject: dict[str, object], account_ref: str, **over: object) -> dict[str, object]:
-    out: dict[str, object] = {
-        "subject": subject, "account_ref": account_ref, "as_of": "2026-10-31",
-        "kind": "revolving", "opened_on": "2019-04-01", "credit_limit": 500000,
-        "balance": 120000, "amount_past_due": 0, "status": "current", "ecoa": "individual",
-        "currency": "USD"}
-    out.update(over)
-    return out
 
 
 def send(client, key, *records):
@@ -47,40 +32,16 @@ def send(client, key, *records):
     return r.json()
 
 
-class Consumer:
-    """Ada, enrolled on first use."""
-
-    def __init__(self, client, bureau) -> None:
-        self.client, self.bureau, self._token = client, bureau, None
-
-    @property
-    def token(self) -> str:
-        if self._token is None:
-            self._token = consumer_token(self.bureau, NID, DOB)
-        return self._token
-
-    def report(self) -> dict:
-        r = self.client.get("/v1/me/report", headers=auth(self.token))
-        assert r.status_code == 200, r.text
-        return r.json()
-
-
 @pytest.fixture
-def ada(client, bureau) -> Consumer:
-    return Consumer(client, bureau)
-
-
-def report(client, bureau) -> dict:
-    r = client.get("/v1/me/report", headers=auth(consumer_token(bureau, NID, DOB)))
-    assert r.status_code == 200, r.text
-    return r.json()
+def ada(client, bureau) -> Ada:
+    return Ada(client, bureau)
 
 
 def by_ref(rep: dict) -> dict[str, dict]:
     return {a["account_ref"]: a["why"] for a in rep["accounts"]}
 
 
-def test_why_after_a_json_batch_new_file_match_and_keys(client, orgs, bureau):
+def test_why_after_a_json_batch_new_file_match_and_keys(client, orgs, ada):
     key = orgs["furnisher"]
     assert send(client, key, rec(ADA, "CARD-1"))["accepted"] == 1
     # no middle name, an initial of it, another address: scored against the file
@@ -90,7 +51,7 @@ def test_why_after_a_json_batch_new_file_match_and_keys(client, orgs, bureau):
                                 credit_limit=None),
                rec(ADA, "CARD-3"))          # the same identity as the file's first record
     assert out["accepted"] == 2, out
-    whys = by_ref(report(client, bureau))
+    whys = by_ref(ada.report())
     assert whys["CARD-1"]["how"] == "new_file"
     assert "opened from this account's first record" in whys["CARD-1"]["text"]
     assert whys["CARD-1"]["model_version"] == model.VERSION
@@ -138,18 +99,12 @@ def test_why_after_a_metro2_upload_and_on_page_and_pdf(client, orgs, bureau, ada
     assert fields["dob"]["level"] == "exact"
     assert m2["weight"] >= THRESHOLD
     # the page and the PDF say the same in words
-    signin = client.get("/signin", headers=HTML)
-    r = client.post("/signin/consumer", headers=HTML, follow_redirects=False,
-                    data={"national_id": NID, "password": "correct horse battery",
-                          "csrf_token": csrf_of(signin.text)})
-    assert r.status_code == 303, r.text
-    page = client.get("/me/report", headers=HTML).text
+    page = ada.page()
     assert "Why is this account on my file?" in page
     assert "Matched on: national id (exact)" in page
     assert f"match weight {m2['weight']:.1f}" in page
     assert "opened from this account" in page
-    pdf = client.get("/v1/me/report?format=pdf", headers=auth(ada.token))
-    flat = " ".join(_pdf_text(pdf.content, tmp_path).split())
+    flat = ada.pdf(tmp_path)
     assert "Why this account is on your file" in flat
     assert "Matched on: national id (exact)" in flat
     assert f"match weight {m2['weight']:.1f}" in flat

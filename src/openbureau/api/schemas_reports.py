@@ -115,6 +115,18 @@ class Why(BaseModel):
     fields: list[WhyField] = Field(description="each field compared, strongest first")
 
 
+class LateMonths(BaseModel):
+    label: str
+    months: int
+
+
+class HistorySummary(BaseModel):
+    months_reported: int = Field(description="months of the 24 with data")
+    on_time: int = Field(description="of those, months paid on time")
+    late: list[LateMonths] = Field(description="the other months with data, by status")
+    text: str = Field(description="the same in one sentence")
+
+
 class Account(BaseModel):
     item_ref: str
     account_ref: str
@@ -149,6 +161,7 @@ class Account(BaseModel):
     payment_history: list[GridCell] = Field(description="24 months, oldest first")
     statements: list[Statement]
     why: Why = Field(description="why this account is on this file")
+    history: HistorySummary = Field(description="the payment history in numbers and words")
 
 
 class RestrictionOrder(BaseModel):
@@ -217,6 +230,79 @@ class BureauContact(BaseModel):
     contact: str
 
 
+class Money(BaseModel):
+    currency: str
+    amount: int
+
+
+class Utilisation(BaseModel):
+    percent: int | None
+    balance: int
+    limit: int
+    currency: str | None
+
+
+class OnTime(BaseModel):
+    percent: int | None
+    months: int = Field(description="account-months with data in the 24-month grids")
+    on_time_months: int
+
+
+class AgeOfCredit(BaseModel):
+    months: int
+    text: str
+    since: date = Field(description="when the oldest account was opened")
+
+
+class Attention(BaseModel):
+    kind: str = Field(description="past_due | disputes | public_records | fraud_alerts | frozen")
+    count: int
+    text: str
+
+
+class ScoreTile(BaseModel):
+    value: int
+    band: str
+
+
+class Summary(BaseModel):
+    """The report at a glance (the page's and the PDF's tiles)."""
+
+    score: ScoreTile | None
+    accounts_open: int
+    accounts_total: int
+    balances: list[Money] = Field(description="total balance of the accounts, per currency")
+    utilisation: Utilisation | None = Field(description="open revolving accounts' balances "
+                                                        "over their limits")
+    on_time: OnTime | None = Field(description="share of months with data paid on time")
+    hard_inquiries: int = Field(description="credit-application inquiries, last 12 months")
+    age_of_credit: AgeOfCredit | None
+    attention: list[Attention] = Field(description="what needs attention; empty: nothing")
+
+
+class Change(BaseModel):
+    kind: str = Field(description="new_account | status_change | new_inquiry | "
+                                  "new_public_record | score_change")
+    item_ref: str | None
+    text: str
+
+
+class ScoreChange(BaseModel):
+    before: int
+    after: int
+    change: int
+    text: str
+
+
+class Changes(BaseModel):
+    """What changed since the newest report you read before today."""
+
+    since: datetime | None = Field(description="that report's time; null: your first report")
+    items: list[Change]
+    score: ScoreChange | None
+    text: str
+
+
 class Report(BaseModel):
     generated_at: datetime
     profile: str
@@ -234,6 +320,9 @@ class Report(BaseModel):
     fraud_alerts: list[FraudAlert]
     frozen: bool
     bureau: BureauContact
+    summary: Summary = Field(description="the report at a glance")
+    changes: Changes | None = Field(description="what changed since your last report; only "
+                                                "in your own report")
 
 
 class InquiryOut(BaseModel):

@@ -47,13 +47,13 @@ from openbureau.adapters.tables import (
     statements,
 )
 from openbureau.bootstrap import Bureau
-from openbureau.domain import code_lists, letters, why, wording
+from openbureau.domain import code_lists, letters, report_summary, why, wording
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import subjects
+from openbureau.services import report_changes, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
@@ -198,6 +198,10 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
+    report["summary"] = report_summary.tiles(report, now)
+    # what changed since the person's last report: theirs alone (a member's pulls are not)
+    report["changes"] = report_changes.since_last(uow, subject, viewer.actor, report, now) \
+        if own else None
     uow.audit(viewer.actor, action, subject.item_ref, purpose,
               view="consumer" if own else viewer.role.value, **audit_detail)
     return report
@@ -264,6 +268,7 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
             "statements": by_item.get(r.item_ref, []),
             "why": why.explain(r.link),
         })
+        out[-1]["history"] = report_summary.history(out[-1]["payment_history"])
     return out
 
 
