@@ -243,7 +243,7 @@ class Utilisation(BaseModel):
 
 
 class OnTime(BaseModel):
-    percent: int | None
+    percent: int = Field(description="rounded down: 100 only when every month was on time")
     months: int = Field(description="account-months with data in the 24-month grids")
     on_time_months: int
 

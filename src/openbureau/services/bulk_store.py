@@ -16,7 +16,9 @@ A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.ST
 enter the staging table: rows carry the keyed hash (``identity_store.subject_key``: for a record
 without a national id, its name + birth date key); each key is placed by identity resolution
 (``services.resolution``, by the identity of its first row in the chunk), and a key it would not
-place is held for review (``identity_holds``) and left out of the chunk. Nor does any other
+place is held for review (``identity_holds``) and left out of the chunk; how each key was placed
+(``resolution.link_of``) travels with it in ``furnish_subjects`` into the new accounts'
+``link``. Nor does any other
 identity element: the observations and blocking keys are built in Python from the rows'
 identities and kept by ``identity_store.record_identities`` (set-based, a fixed number of
 statements per chunk). An L1 segment's renaming is done before the

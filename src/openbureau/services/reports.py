@@ -13,8 +13,13 @@ The file's personal information (``personal_information``) is every identity ele
 reported -- names, national ids, birth dates, addresses, phones, employers -- each once, with who
 reported it and when it was first and last seen; national ids and phones are masked to their
 last four characters for every viewer (the consumer's own full identifier is in ``identity``).
-Accounts carry the original creditor (K1) of a collection account, the purchase/sale (K2), and
-the special comment and compliance condition in words.
+Elements are labelled in words (the file's name "Name", every other "Also known as"), and each
+source carries its observation's ``item_ref`` (what a dispute of personal information names).
+Accounts carry the original creditor (K1) of a collection account, the purchase/sale (K2), the
+special comment and compliance condition in words, ``why`` they are on this file (from
+``accounts.link``, ``domain.why``) and their grid in a sentence (``history``). The report ends
+with ``summary`` (the tiles, ``domain.report_summary``) and, in the person's own report,
+``changes`` since their last one (``services.report_changes``).
 
 Accounts carry a 24-cell payment-history grid, oldest month first, ending at the month-end of the
 account's newest record (the date the furnisher's file stands at). Each cell's status comes from

@@ -166,8 +166,10 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
             if len(owners) == 1 and owners <= held_by.get(nd_key, set()):
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
-                f = features.of(who)
-                out.links[g] = link_of("match", now, m.score(f, f), m, _KEY_FIELDS)
+                first, middle, surname, gen = features.name_parts(who)
+                out.links[g] = link_of("match", now, m.agreeing(
+                    first, surname, bool(middle), bool(gen), who.date_of_birth is not None),
+                    m, _KEY_FIELDS)
                 continue
         # a key held by very many files tells nothing (every "Ada" born that day): skipped
         pending[g] = set().union(*(held for k in keys_of[g]
