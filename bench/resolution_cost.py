@@ -17,7 +17,10 @@ falls on both alike:
    and p99 (the issue's target: resolution adds at most 5 ms to the inquiry's p99 at
    100 req/s);
 2. inquiries alone at ``INQUIRY_RATE`` req/s (the inquiries' share of that mix): the servers'
-   CPU time per inquiry (target: at most 10 % more).
+   CPU time per inquiry (target: at most 10 % more);
+3. inquiries alone at ``QUIET_RATE`` req/s, far below what the server can take: the inquiry's
+   own latency with next to no queueing behind other requests of the run (what a busy machine
+   still adds, it adds to both builds).
 
 Each inquiry names a seeded person as the file holds them (national id, name, birth date), as
 in ``bench.load``. Then ``bench.furnishing`` runs on each build in turn (its own code, its own
@@ -46,7 +49,7 @@ from bench import load
 from bench.common import REPO
 
 BEFORE = "280cca6^"
-RATE, INQUIRY_RATE = 100.0, 40.0
+RATE, INQUIRY_RATE, QUIET_RATE = 100.0, 40.0, 10.0
 SECONDS, INQUIRY_SECONDS, ROUNDS, PEOPLE, WORKERS = 30.0, 15.0, 2, 2_000, 2
 INGEST_RECORDS = 100_000
 TARGET_P99_ADDED_MS, TARGET_CPU_ADDED, TARGET_FLOOR = 5.0, 0.10, 0.5
@@ -124,13 +127,17 @@ class Arm:
     commit: str
     mix: list[load.Step] = field(default_factory=list)
     alone: list[load.Step] = field(default_factory=list)
+    quiet: list[load.Step] = field(default_factory=list)
+    loadavg: list[float] = field(default_factory=list)     # the machine's, after each turn
     ingest: dict[str, Any] = field(default_factory=dict)
 
-    def inquiry_ms(self) -> list[float]:
-        return [v for s in self.mix for v in s.latency_ms["inquiry"]]
+    def inquiry_ms(self, steps: list[load.Step] | None = None) -> list[float]:
+        return [v for s in (self.mix if steps is None else steps)
+                for v in s.latency_ms["inquiry"]]
 
     def errors(self) -> int:
-        return sum(load._errors(s, k) for s in self.mix + self.alone for k in s.errors)
+        return sum(load._errors(s, k) for s in self.mix + self.alone + self.quiet
+                   for k in s.errors)
 
     def cpu_ms_per_inquiry(self) -> float:
         answered = sum(s.answered for s in self.alone)
@@ -185,6 +192,10 @@ def _served_run(tree: Path, commit: str, seconds: float, inquiry_seconds: float,
                 alone = load.run_step(t, INQUIRY_RATE, inquiry_seconds, mix=("inquiry",))
                 arm.alone.append(alone)
                 load.drain(t)
+                arm.quiet.append(load.run_step(t, QUIET_RATE, inquiry_seconds,
+                                               mix=("inquiry",)))
+                load.drain(t)
+                arm.loadavg.append(os.getloadavg()[0])
                 inq = step.latency_ms["inquiry"]
                 log(f"round {r + 1} {name}: inquiry p50 {load._pct(inq, 50):.1f} p99 "
                     f"{load._pct(inq, 99):.1f} ms, errors {arm.errors()}, CPU per inquiry "
@@ -199,8 +210,11 @@ def render(r: Result) -> str:
 
     b, a = r.arms["before"], r.arms["after"]
     pct = load._pct
-    rows = []
+    rows, quiet = [], []
     for arm in (b, a):
+        q = arm.inquiry_ms(arm.quiet)
+        quiet.append(f"| {arm.name} (`{arm.commit}`) | {len(q):,} | {pct(q, 50):.1f} | "
+                     f"{pct(q, 95):.1f} | {pct(q, 99):.1f} |")
         lat = arm.inquiry_ms()
         per_step = ", ".join(f"{pct(s.latency_ms['inquiry'], 99):.1f}" for s in arm.mix)
         busy = ", ".join(f"{s.machine_busy:.0%}" for s in arm.mix)
@@ -208,6 +222,7 @@ def render(r: Result) -> str:
                     f"{pct(lat, 95):.1f} | {pct(lat, 99):.1f} | {per_step} | {arm.errors()} | "
                     f"{arm.cpu_ms_per_inquiry():.2f} | {busy} |")
     added_p99 = pct(a.inquiry_ms(), 99) - pct(b.inquiry_ms(), 99)
+    added_quiet = pct(a.inquiry_ms(a.quiet), 99) - pct(b.inquiry_ms(b.quiet), 99)
     added_cpu = a.cpu_ms_per_inquiry() / max(b.cpu_ms_per_inquiry(), 1e-9) - 1
     verdict_p99 = "met" if added_p99 <= TARGET_P99_ADDED_MS else "not met"
     verdict_cpu = "met" if added_cpu <= TARGET_CPU_ADDED else "not met"
@@ -236,6 +251,18 @@ inquiry names a seeded person as the file holds them (national id, name, birth d
 Resolution adds **{added_p99:+.1f} ms** to the inquiry's p99 at {RATE:g} req/s (target at
 most +{TARGET_P99_ADDED_MS:g} ms: **{verdict_p99}**) and **{100 * added_cpu:+.0f} %** to the
 server's CPU per inquiry (target at most +{100 * TARGET_CPU_ADDED:.0f} %: **{verdict_cpu}**).
+
+Inquiries alone at {QUIET_RATE:g} req/s ({r.inquiry_seconds:g} s per turn), the inquiry's own
+latency with next to no queueing behind the run's other requests:
+
+| build | inquiries | p50 (ms) | p95 | p99 |
+|---|---:|---:|---:|---:|
+{chr(10).join(quiet)}
+
+There resolution adds **{added_quiet:+.1f} ms** to the p99.
+
+The machine's load average (1 minute; 2 cores) after each turn: before
+{", ".join(f"{x:.1f}" for x in b.loadavg)}; after {", ".join(f"{x:.1f}" for x in a.loadavg)}.
 
 {_ingest_text(b, a)}
 Reproduce: `python -m bench.resolution_cost` (or `python -m bench.run --only resolution_cost`).
