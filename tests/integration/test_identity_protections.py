@@ -100,7 +100,8 @@ def notices_for(client, orgs) -> list[dict[str, Any]]:
 
 def test_not_mine_unverified_by_the_deadline_is_unlinked_and_never_returns(
         client, orgs, bureau, clock):
-    assert send(client, orgs, CARD, FRAUD)["accepted"] == 2
+    assert send(client, orgs, CARD)["accepted"] == 1
+    assert send(client, orgs, FRAUD)["accepted"] == 1       # linked to Ada's file by a match
     token = consumer_token(bureau)
     sid = ada_file(bureau)
     assert files_of(bureau, "FRAUD-9") == [sid]
@@ -139,6 +140,9 @@ def test_not_mine_unverified_by_the_deadline_is_unlinked_and_never_returns(
     # audited with how it had been linked, no identity value and no account number
     [unlinked] = events(bureau, "identity.unlinked")
     assert unlinked["dispute_id"] == opened["dispute_id"] and unlinked["months"] == 1
+    # how it had been linked: the match, its weight and each field's level and weight
+    assert unlinked["how"] == "match" and unlinked["weight"] >= 12
+    assert unlinked["fields"]["nid"][0] == "exact"
     assert "FRAUD-9" not in str(unlinked) and ADA["name"] not in str(unlinked)
     assert ADA["national_id"] not in str(unlinked)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from openbureau.domain import wording
+from openbureau.domain import why, wording
 from openbureau.domain.letters import Letter
 from openbureau.domain.money import format_money
 from openbureau.domain.profiles import PROFILES
@@ -48,7 +48,7 @@ def _environment() -> Environment:
                        month_label=wording.month_label)
     env.globals.update(letter_of=Letter.from_text, month_short=wording.month_short,
                        grid_short=wording.grid_short, bands=BANDS, score_min=SCORE_MIN,
-                       score_max=SCORE_MAX)
+                       score_max=SCORE_MAX, why_level=why.level_words)
     return env
 
 

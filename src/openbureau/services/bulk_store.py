@@ -16,7 +16,9 @@ A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.ST
 enter the staging table: rows carry the keyed hash (``identity_store.subject_key``: for a record
 without a national id, its name + birth date key); each key is placed by identity resolution
 (``services.resolution``, by the identity of its first row in the chunk), and a key it would not
-place is held for review (``identity_holds``) and left out of the chunk. Nor does any other
+place is held for review (``identity_holds``) and left out of the chunk; how each key was placed
+(``resolution.link_of``) travels with it in ``furnish_subjects`` into the new accounts'
+``link``. Nor does any other
 identity element: the observations and blocking keys are built in Python from the rows'
 identities and kept by ``identity_store.record_identities`` (set-based, a fixed number of
 statements per chunk). An L1 segment's renaming is done before the
@@ -27,6 +29,7 @@ known, one query for the chunk's refs) is staged again without it.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import defaultdict
@@ -129,7 +132,8 @@ class Rows:
         return out
 
 
-_SUBJECT_STAGE = (("hm", "text"), ("id", "bigint"))
+# each subject key's file, and how the key's records came to it (``resolution.link_of``, JSON)
+_SUBJECT_STAGE = (("hm", "text"), ("id", "bigint"), ("link", "text"))
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
                  "monthly_income", "consent_ref", "payment_history", "special_comment")
 
@@ -156,13 +160,13 @@ INSERT INTO accounts (furnisher_id, account_ref, subject_id, item_ref, kind, eco
     opened_on, closed_on, credit_limit, original_amount, date_of_first_delinquency,
     compliance_code, latest_as_of, deleted_at, delete_code, updated_at,
     identification_number, original_creditor, creditor_classification, purchase_indicator,
-    purchase_name, mortgage, specialised_payment)
+    purchase_name, mortgage, specialised_payment, link)
 SELECT DISTINCT ON (st.account_ref COLLATE "C", s.id) %(f)s, st.account_ref, s.id, st.item_ref,
     st.kind,
     st.ecoa, st.currency, st.opened_on, st.closed_on, st.credit_limit, st.original_amount,
     st.dofd, NULLIF(st.compliance_code, 'XR'), st.month,
     CASE WHEN st.delete_code IS NOT NULL THEN %(now)s::timestamp END, st.delete_code, %(now)s,
-    {_NEW_SEGMENTS}
+    {_NEW_SEGMENTS}, s.link::json
 FROM furnish_stage st JOIN furnish_subjects s ON s.hm = st.hm
 ORDER BY st.account_ref COLLATE "C", s.id, st.month DESC, st.seq DESC
 ON CONFLICT (furnisher_id, account_ref, subject_id) DO NOTHING
@@ -299,8 +303,10 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             if rows.lines:
                 with cur.copy("COPY furnish_stage FROM STDIN") as cp:
                     cp.write(b"\n".join(rows.lines) + b"\n")
-            with cur.copy("COPY furnish_subjects FROM STDIN") as cp:
-                cp.write("".join(f"{h}\t{i}\n" for h, i in ids.items()).encode())
+            links = placed.links
+            pg_copy.copy_rows(cur, "furnish_subjects", _SUBJECT_STAGE, (
+                (h, i, json.dumps(links[h], sort_keys=True) if h in links else None)
+                for h, i in ids.items()))
             # The planner has no statistics for the staging tables and the CTEs. The account
             # look-up is an index probe by construction (LATERAL ... OFFSET 0); everything else
             # is to be hashed, never nested (a nested loop over the chunk is quadratic). A JIT

@@ -418,7 +418,8 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         renamed = account_changes.rekey(uow, dialect, furnisher.id, {
             (sid, *names) for rec, sid in zip(records, sids, strict=True)
             if (names := account_changes.renames(rec)) is not None})
-        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now)
+        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now,
+                                         [placed.links.get(key) for _, _, key, _ in kept])
         # one row per (account, month); a later record of the same month wins
         months: dict[tuple[int, date], tuple[AccountRecord, int]] = {}
         for acc_id, rec, sid in zip(account_ids, records, sids, strict=True):
@@ -499,17 +500,21 @@ def place_held(bureau: Bureau, furnisher: Principal, rec: AccountRecord, subject
 
 
 def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],
-              sids: list[int], now: Any) -> tuple[list[int], dict[int, Any]]:
+              sids: list[int], now: Any, links: list[dict[str, Any] | None]
+              ) -> tuple[list[int], dict[int, Any]]:
     """The account id of each record (under its new number when an L1 renamed it), creating
-    missing accounts from their newest record in the batch; and the state (latest_as_of,
+    missing accounts from their newest record in the batch, each with how its record came to
+    the file (``links``, by record: ``resolution.link_of``); and the state (latest_as_of,
     compliance code, segment fields) of the accounts that existed before."""
     keys = [(account_changes.effective_ref(rec), sid)
             for rec, sid in zip(records, sids, strict=True)]
     newest: dict[tuple[str, int], AccountRecord] = {}
-    for key, rec in zip(keys, records, strict=True):
+    link: dict[tuple[str, int], dict[str, Any] | None] = {}
+    for key, rec, how in zip(keys, records, links, strict=True):
         best = newest.get(key)
         if best is None or rec.as_of >= best.as_of:
             newest[key] = rec
+        link.setdefault(key, how)
     found: dict[tuple[str, int], int] = {}
     current: dict[int, Any] = {}
     if newest:
@@ -530,7 +535,7 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
             state = _account_state(rec, None, now)
             del state["updated_at"]
             rows.append({"account_ref": key[0], "subject_id": key[1],
-                         "item_ref": new_ref("acc"), **state})
+                         "item_ref": new_ref("acc"), "link": link[key], **state})
         stmt, params = _insert_many(dialect, accounts, rows,
                                     {"furnisher_id": furnisher_id, "updated_at": now})
         found.update({(r.account_ref, r.subject_id): r.id for r in uow.execute(

@@ -84,7 +84,8 @@ def on_dispute_closed(uow: UnitOfWork, deps: Deps, d: Dispute, status: DisputeSt
     uow.audit(actor, "identity.unlinked", uow.files.item_ref(d.subject_id), PURPOSE,
               dispute_id=d.ref, item_ref=acc.item_ref, furnisher_id=acc.furnisher_id,
               account_ref_hash=h, months=months, outcome=status.value,
-              how=link.get("how"), weight=link.get("weight"), fields=link.get("fields", []))
+              how=link.get("how"), weight=link.get("weight"), model=link.get("model"),
+              fields=link.get("fields", {}))
     return {"unlinked": True,
             "item_label": wording.account_name(acc.furnisher, acc.kind, acc.account_ref),
             "explanation": "You told us this account is not yours and its furnisher did not "

@@ -58,6 +58,35 @@ class Chunk:
     held: dict[str, rules.Decision] = field(default_factory=dict)
     decisions: dict[str, rules.Decision] = field(default_factory=dict)
     fast: int = 0                                            # placed without scoring
+    # how each placed group came to its file (``link_of``): what ``accounts.link`` keeps
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# the comparisons a record placed by its keys is known to agree on: its national id key and
+# its full name + birth date key are both the file's
+_KEY_FIELDS = frozenset(("nid", "first", "middle", "surname", "gen", "dob"))
+
+
+def link_of(how: str, at: Any, match: model.Match | None = None,
+            m: MatchModel | None = None, only: frozenset[str] | None = None) -> dict[str, Any]:
+    """How a record came to its file, compact, as ``accounts.link`` keeps it: ``how`` (match,
+    known_account, new_file, operator), the date, and for a scored link the model's version,
+    its link threshold, the match weight and each field that told something (comparison ->
+    [level, weight], rounded; fields either side lacked are left out). ``only``: the
+    comparisons known to agree (a record placed by its keys: the others were not compared)."""
+    out: dict[str, Any] = {"how": how, "at": at.date().isoformat() if hasattr(at, "date")
+                           else str(at)}
+    if m is not None:
+        out["model"] = m.version
+    if match is not None and m is not None:
+        parts = [p for p in match.parts if only is None or p.comparison in only]
+        weight = m.prior + sum(p.weight for p in parts) if only is not None else match.weight
+        out.update(weight=round(weight, 2), threshold=m.thresholds.link,
+                   fields={p.comparison: [p.level, round(p.weight, 2)] for p in parts
+                           if p.level != "null"})
+        if only is not None:
+            out["compared"] = "keys"
+    return out
 
 
 def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
@@ -158,6 +187,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                     rules.Outcome.HOLD, None, None, rules.CANNOT_LINK)
             else:
                 out.ids[g] = sid
+                out.links[g] = link_of("operator", now)
         groups = {g: who for g, who in groups.items() if g not in placed}
     keys_of: dict[str, list[str]] = {}
     for g, who in groups.items():
@@ -173,6 +203,10 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                     and not owners & set(barred.get(g, ())):
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
+                first, middle, surname, gen = features.name_parts(who)
+                out.links[g] = link_of("match", now, m.agreeing(
+                    first, surname, bool(middle), bool(gen), who.date_of_birth is not None),
+                    m, _KEY_FIELDS)
                 continue
         # a key held by very many files tells nothing (every "Ada" born that day): skipped
         pending[g] = set().union(*(held for k in keys_of[g]
@@ -214,6 +248,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                          names_must_agree=names_must_agree)
         out.decisions[g] = d
         if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
+            out.links[g] = link_of("known_account" if d.reason == "known account" else "match",
+                                   now, d.match, m)
             if d.subject_id < 0:
                 target = fake_ids[d.subject_id]
                 chunk_file(target).add(feat(g))
@@ -232,6 +268,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                         {g: who for g, who in groups.items() if g in owners_of_new}, now)
     for g in owners_of_new:
         out.ids[g] = made[g][0]
+        out.links[g] = link_of("new_file", now, None, m)
     for g, target in alias.items():
         out.ids[g] = made[target][0]
     # decisions name the chunk's new files by their real ids (holds list them as candidates)

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters.pdf import day  # one date format for pages and PDF
-from openbureau.domain import wording
+from openbureau.domain import why, wording
 from openbureau.domain.letters import Letter
 from openbureau.domain.money import format_money  # one money format for pages and PDF
 from openbureau.scoring.bands import BANDS, band
@@ -43,7 +43,7 @@ def environment() -> Environment:
                        month_label=wording.month_label)
     env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of, BANDS=BANDS,
                        SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX, letter_of=Letter.from_text,
-                       month_short=wording.month_short)
+                       month_short=wording.month_short, why_level=why.level_words)
     return env
 
 
