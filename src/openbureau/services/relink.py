@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -168,7 +169,6 @@ class Run:
         self.progress = progress or _quiet
         self.model = match_model or model.load()
         self.state = self._load()
-        self._identities: list[SubjectIdentity] | None = None
         self._features: list[Features] | None = None
 
     # -- state --------------------------------------------------------------------------
@@ -249,22 +249,29 @@ class Run:
 
         return pq.read_table(self.folder / "records.parquet")
 
-    def identities(self) -> list[SubjectIdentity]:
-        if self._identities is None:
-            table = self._records()
-            cols = {c: table.column(c).to_pylist() for c in _CT}
-            out = []
-            n = table.num_rows
-            for i in range(n):
-                out.append(identity_of(self.vault, {c: cols[c][i] for c in _CT}))
-                if i % 50000 == 0:
-                    self.progress("decrypt", i, n)
-            self._identities = out
-        return self._identities
+    def identities(self, rids: Iterable[int] | None = None,
+                   chunk: int = 100_000) -> Iterable[tuple[int, SubjectIdentity]]:
+        """(rid, identity) of the records (all, or ``rids``), decrypted as they are read and
+        kept by nobody."""
+        table = self._records()
+        wanted = sorted(set(rids)) if rids is not None else None
+        if wanted is not None:
+            import pyarrow as pa
+
+            table = table.take(pa.array(wanted, pa.int64()))
+        n = table.num_rows
+        for lo in range(0, n, chunk):
+            part = table.slice(lo, chunk)
+            ids = part.column("rid").to_pylist()
+            cols = {c: part.column(c).to_pylist() for c in _CT}
+            for i, rid in enumerate(ids):
+                yield rid, identity_of(self.vault, {c: cols[c][i] for c in _CT})
+            self.progress("decrypt", min(lo + chunk, n), n)
 
     def features(self) -> list[Features]:
+        """Every record's features (kept for the run's later stages; identities are not)."""
         if self._features is None:
-            self._features = [features.of(w) for w in self.identities()]
+            self._features = [_interned(features.of(who)) for _, who in self.identities()]
         return self._features
 
     # -- 2. pairs -----------------------------------------------------------------------
@@ -275,16 +282,26 @@ class Run:
         import pyarrow.parquet as pq
 
         hashes = identity_store.Hashes(self.vault)
-        feats = self.features()
-        rows = []
-        for rid, (who, f) in enumerate(zip(self.identities(), feats, strict=True)):
+        build = self._features is None
+        feats: list[Features] = [] if build else self.features()
+        batches, rows = [], []
+        schema = batch.schema()
+        for rid, who in self.identities():
+            f = _interned(features.of(who)) if build else feats[rid]
+            if build:
+                feats.append(f)
             keys = identity_store.blocking_keys(
                 hashes, who, hashes(who.national_id) if who.national_id else None)
             rows.append(batch.row(rid, f, keys, self.model))
-            if rid % 50000 == 0:
-                self.progress("features", rid, len(feats))
-        records = pa.Table.from_pylist(rows, schema=batch.schema())
+            if len(rows) == 100_000:
+                batches.append(pa.RecordBatch.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            batches.append(pa.RecordBatch.from_pylist(rows, schema=schema))
         del rows
+        self._features = feats
+        records = pa.Table.from_batches(batches, schema=schema)
+        del batches
         levels = self.folder / "levels.parquet.tmp"
         self.progress("pairs", 0, 1)
         if self.state.get("engine", self.options.engine) == "spark":
@@ -450,9 +467,12 @@ class Run:
         table = self._records()
         subject = table.column("subject_id").to_pylist()
         furnisher = table.column("furnisher_id").to_pylist()
-        identities = self.identities()
         now = b.clock.now()
         involved = {i for m in moves for i in (m["from_id"], m["to_id"]) if i}
+        # the identities of the records moving or on a file that changes, and only those
+        identities = dict(self.identities(
+            {r for m in moves for r in m["rids"]}
+            | {rid for rid, sid in enumerate(subject) if sid in involved}))
         moved_accounts = 0
         with b.uow() as uow:
             if relink_store.live(uow.execute, involved) != involved:
@@ -502,12 +522,12 @@ class Run:
             affected = involved | set(target.values())
             hashes = identity_store.Hashes(self.vault)
             keys: set[tuple[str, int]] = set()
-            for rid, sid in enumerate(subject):
-                now_on = dest.get(rid, sid)
-                if now_on in affected:
-                    who = identities[rid]
-                    h = hashes(who.national_id) if who.national_id else None
-                    keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
+            on_affected = {rid: dest.get(rid, sid) for rid, sid in enumerate(subject)
+                           if dest.get(rid, sid) in affected}
+            for rid, now_on in sorted(on_affected.items()):
+                who = identities[rid]
+                h = hashes(who.national_id) if who.national_id else None
+                keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
             relink_store.replace_keys(uow.execute, affected, keys)
             uow.audit_many(events)
             uow.commit()
@@ -517,6 +537,18 @@ class Run:
         (self.folder / "applied.json").write_text(json.dumps(
             {"run": self.run_id, "at": now.isoformat(), **facts}, indent=1))
         return facts
+
+
+def _interned(f: Features) -> Features:
+    """Features with their common strings shared (a population repeats its first names,
+    surnames, ZIPs: millions of records, thousands of values)."""
+    intern = _intern
+    return Features(intern(f.first), f.first_nicks, intern(f.middle), intern(f.surname),
+                    intern(f.surname_phon), f.gen, f.nid, f.dob, f.addr, intern(f.zip), f.phone)
+
+
+def _intern(value: str | None) -> str | None:
+    return sys.intern(value) if value is not None else None
 
 
 def _ints(values: list[int]) -> Any:
