@@ -14,7 +14,7 @@ import sys
 
 from bench.common import BENCHMARKS_MD, write_section
 
-BENCHMARKS = ("furnishing", "scoring", "load", "scale", "identity")
+BENCHMARKS = ("furnishing", "scoring", "load", "scale", "identity", "relink")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,6 +123,7 @@ def test_a_file_split_by_mistake_is_merged_with_lineage(bureau, banks, tmp_path)
         # the old ref answers for the survivor
         assert uow.execute(relink_store.by_ref(stray_ref)).scalar_one() == main
         assert relink_store.survivor(uow.execute, stray) == main
+        assert uow.files.holds(main, stray_ref)        # a statement naming the old ref
         [line] = uow.execute(select(file_lineage)).all()
         assert (line.subject_id, line.kind, line.other_id, line.run) == (
             stray, "merged_into", main, r.run_id)

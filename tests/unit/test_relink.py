@@ -110,3 +110,16 @@ def test_a_stopped_run_continues_to_the_same_result(tmp_path):
             pq.read_table(tmp_path / "two" / name))
     assert one.moves() == two.moves()
     assert one.moves()                     # the halves of people's files come together
+
+
+def test_forked_workers_prepare_the_same_records(tmp_path, monkeypatch):
+    _, parts = population_parts(120, seed=47)
+    one = run(tmp_path / "one", parts, stop_after="pairs")
+    monkeypatch.setattr(relink, "_CHUNK", 97)          # several chunks: the forked pool
+    relink.start_from(tmp_path / "two", parts)
+    two = relink.Run(tmp_path / "two", VAULT,
+                     options=relink.Options(stop_after="pairs", threads=2))
+    two.execute()
+    assert pq.read_table(tmp_path / "one" / "pairs.parquet").equals(
+        pq.read_table(tmp_path / "two" / "pairs.parquet"))
+    assert one.features() == two.features()

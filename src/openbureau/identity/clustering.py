@@ -45,6 +45,16 @@ class _Cluster:
     barred: set[int]
 
 
+def _agrees(f: Features, file: FileIdentity) -> bool:
+    """The file holds the record's birth date, or its first name and surname: then its best
+    value of that group agrees exactly and ``rules.id_only`` cannot hold (a shortcut, not a
+    rule: it spares scoring the record against the file)."""
+    if f.dob is not None and any(d.dob == f.dob for d in file.dobs):
+        return True
+    return f.surname is not None and any(n.surname == f.surname and n.first == f.first
+                                         for n in file.names)
+
+
 @dataclass(frozen=True, slots=True)
 class Move:
     """Records leaving ``from_id`` for ``to_id`` (None: a new file, numbered by ``cluster``)."""
@@ -113,7 +123,7 @@ class Clusterer:
                 f = self.records[rid].features
                 if rules.forbidden(f, y.file) is not None:
                     return False
-                if rules.claims(y.file, f.nid) and rules.id_only(
+                if rules.claims(y.file, f.nid) and not _agrees(f, y.file) and rules.id_only(
                         f, y.file, self.model.score_file(f, y.file)):
                     return False
         return True

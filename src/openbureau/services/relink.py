@@ -32,7 +32,7 @@ import json
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -271,8 +271,54 @@ class Run:
     def features(self) -> list[Features]:
         """Every record's features (kept for the run's later stages; identities are not)."""
         if self._features is None:
-            self._features = [_interned(features.of(who)) for _, who in self.identities()]
+            self._features = [f for _, fs in self._prepared(with_rows=False) for f in fs]
         return self._features
+
+    def _prepared(self, *, with_rows: bool) -> Iterator[tuple[Any, list[Features]]]:
+        """Per chunk of records, in order: the engine's rows (``batch.row``: features and
+        keyed blocking keys; with ``with_rows``) and the features -- on ``threads`` forked
+        processes when there is enough to share."""
+        table = self._records()
+        n = table.num_rows
+        chunks = [(lo, min(lo + _CHUNK, n), with_rows) for lo in range(0, n, _CHUNK)]
+        done = 0
+        if self.options.threads > 1 and len(chunks) > 2:
+            import multiprocessing
+
+            _WORK.update(run=self, table=table)
+            try:
+                with multiprocessing.get_context("fork").Pool(self.options.threads) as pool:
+                    for out in pool.imap(_prepare, chunks):
+                        done += len(out[1])
+                        self.progress("features", done, n)
+                        yield out
+            finally:
+                _WORK.clear()
+            return
+        for chunk in chunks:
+            out = self._prepare_chunk(table, *chunk)
+            done += len(out[1])
+            self.progress("features", done, n)
+            yield out
+
+    def _prepare_chunk(self, table: Any, lo: int, hi: int, with_rows: bool
+                       ) -> tuple[Any, list[Features]]:
+        import pyarrow as pa
+
+        part = table.slice(lo, hi - lo)
+        cols = {c: part.column(c).to_pylist() for c in _CT}
+        hashes = identity_store.Hashes(self.vault)
+        feats, rows = [], []
+        for i in range(hi - lo):
+            who = identity_of(self.vault, {c: cols[c][i] for c in _CT})
+            f = _interned(features.of(who))
+            feats.append(f)
+            if with_rows:
+                keys = identity_store.blocking_keys(
+                    hashes, who, hashes(who.national_id) if who.national_id else None)
+                rows.append(batch.row(lo + i, f, keys, self.model))
+        return (pa.RecordBatch.from_pylist(rows, schema=batch.schema()) if with_rows
+                else None), feats
 
     # -- 2. pairs -----------------------------------------------------------------------
 
@@ -281,26 +327,12 @@ class Run:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        hashes = identity_store.Hashes(self.vault)
-        build = self._features is None
-        feats: list[Features] = [] if build else self.features()
-        batches, rows = [], []
-        schema = batch.schema()
-        for rid, who in self.identities():
-            f = _interned(features.of(who)) if build else feats[rid]
-            if build:
-                feats.append(f)
-            keys = identity_store.blocking_keys(
-                hashes, who, hashes(who.national_id) if who.national_id else None)
-            rows.append(batch.row(rid, f, keys, self.model))
-            if len(rows) == 100_000:
-                batches.append(pa.RecordBatch.from_pylist(rows, schema=schema))
-                rows = []
-        if rows:
-            batches.append(pa.RecordBatch.from_pylist(rows, schema=schema))
-        del rows
+        batches, feats = [], []
+        for rows, fs in self._prepared(with_rows=True):
+            batches.append(rows)
+            feats.extend(fs)
         self._features = feats
-        records = pa.Table.from_batches(batches, schema=schema)
+        records = pa.Table.from_batches(batches, schema=batch.schema())
         del batches
         levels = self.folder / "levels.parquet.tmp"
         self.progress("pairs", 0, 1)
@@ -537,6 +569,15 @@ class Run:
         (self.folder / "applied.json").write_text(json.dumps(
             {"run": self.run_id, "at": now.isoformat(), **facts}, indent=1))
         return facts
+
+
+_CHUNK = 50_000
+_WORK: dict[str, Any] = {}          # what forked workers read (the run and its records)
+
+
+def _prepare(chunk: tuple[int, int, bool]) -> tuple[Any, list[Features]]:
+    run: Run = _WORK["run"]
+    return run._prepare_chunk(_WORK["table"], *chunk)
 
 
 def _interned(f: Features) -> Features:
