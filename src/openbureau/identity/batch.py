@@ -41,10 +41,17 @@ VIEW = "relink_records"
 def row(rid: int, f: Features, keys: Iterable[str], model: MatchModel) -> dict[str, Any]:
     """One record as the engines read it: its id, blocking keys (keyed hashes), features and
     name frequencies."""
-    out: dict[str, Any] = {"rid": rid, "keys": sorted(set(keys)), **f.as_row()}
+    out: dict[str, Any] = {"rid": rid, "keys": sorted({_key64(k) for k in keys}),
+                           **f.as_row()}
     for col in TF:
         out[f"tf_{col}"] = model.tf.get(col, {}).get(getattr(f, col) or "")
     return out
+
+
+def _key64(key: str) -> int:
+    """A blocking key's first 64 bits, as a signed integer: what the engine joins on (a keyed
+    hash still; two keys sharing 64 bits only add a pair the model then scores)."""
+    return int(key[:16], 16) - (1 << 63)
 
 
 def schema() -> Any:
@@ -52,7 +59,7 @@ def schema() -> Any:
 
     s, i16, i64, f64 = pa.string(), pa.int16(), pa.int64(), pa.float64()
     types = {"first_nicks": pa.list_(s), "dob_y": i16, "dob_m": i16, "dob_d": i16}
-    return pa.schema([("rid", i64), ("keys", pa.list_(s)),
+    return pa.schema([("rid", i64), ("keys", pa.list_(i64)),
                       *((c, types.get(c, s)) for c in FEATURES),
                       *((f"tf_{c}", f64) for c in TF)])
 
@@ -208,7 +215,7 @@ def spark_levels(spark: Any, records: Any, out: Path) -> int:
 
 
 def _spark_schema() -> str:
-    types = {"rid": "bigint", "keys": "array<string>", "first_nicks": "array<string>",
+    types = {"rid": "bigint", "keys": "array<bigint>", "first_nicks": "array<string>",
              "dob_y": "smallint", "dob_m": "smallint", "dob_d": "smallint", "tf_first": "double",
              "tf_surname": "double"}
     cols = ["rid", "keys", *FEATURES, *(f"tf_{c}" for c in TF)]

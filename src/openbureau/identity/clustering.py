@@ -22,8 +22,9 @@ file. Records whose home is not their file move: all of a file's records to one 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from openbureau.identity import rules
 from openbureau.identity.features import Features
@@ -142,14 +143,29 @@ class Clusterer:
 
     # -- the clustering ----------------------------------------------------------------
 
-    def run(self, pairs: Iterable[tuple[float, int, int]]) -> Result:
-        """``pairs``: (weight, rid_l, rid_r) of every scored pair at or above the review
-        threshold, in any order."""
+    def run(self, pairs: Iterable[tuple[float, int, int]] | None = None, *,
+            weight: Any = None, left: Any = None, right: Any = None) -> Result:
+        """The clusters of the scored pairs at or above the review threshold: ``pairs``
+        (weight, rid_l, rid_r) in any order, or the same as three numpy arrays."""
+        import numpy as np
+
+        if pairs is not None:
+            listed = list(pairs)
+            weight = np.array([p[0] for p in listed], dtype=np.float64)
+            left = np.array([p[1] for p in listed], dtype=np.int64)
+            right = np.array([p[2] for p in listed], dtype=np.int64)
+        order = np.lexsort((right, left, -weight))          # best first, ties by ids
+        weight, left, right = weight[order], left[order], right[order]
+
+        def ranked(chunk: int = 1_000_000) -> Iterator[tuple[float, int, int]]:
+            for lo in range(0, len(weight), chunk):
+                yield from zip(weight[lo:lo + chunk].tolist(), left[lo:lo + chunk].tolist(),
+                               right[lo:lo + chunk].tolist(), strict=True)
+
         t = self.model.thresholds
-        ranked = sorted(pairs, key=lambda p: (-p[0], p[1], p[2]))
         has_id = {rid for rid, r in self.records.items() if r.features.nid}
         out = Result()
-        for w, a, b in ranked:                     # 1. records with a national id
+        for w, a, b in ranked():                   # 1. records with a national id
             if w < t.link:
                 break
             if a not in has_id or b not in has_id:
@@ -159,11 +175,13 @@ class Clusterer:
                 self._join(ra, rb)
                 out.placed.update((a, b))
         near: dict[int, list[tuple[float, int]]] = {}
-        for w, a, b in ranked:
+        for w, a, b in ranked():
+            if a in has_id and b in has_id:
+                continue
             if (a in has_id) != (b in has_id):
                 lone, other = (b, a) if a in has_id else (a, b)
                 near.setdefault(lone, []).append((w, other))
-            elif a not in has_id and b not in has_id:
+            else:
                 near.setdefault(a, []).append((w, -b - 1))     # id-less partners, marked
                 near.setdefault(b, []).append((w, -a - 1))
         for rid in sorted(near):                    # 2. records without a national id

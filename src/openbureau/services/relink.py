@@ -395,11 +395,11 @@ class Run:
                 barred.setdefault(rid, set()).add(target)
         pairs = pq.read_table(self.folder / "pairs.parquet", columns=["weight", "rid_l", "rid_r"])
         self.progress("clusters", 0, 1)
-        result = clustering.Clusterer(self.model, recs, barred, [tuple(x) for x in cons["apart"]]
-                                      ).run(zip(pairs.column("weight").to_pylist(),
-                                                pairs.column("rid_l").to_pylist(),
-                                                pairs.column("rid_r").to_pylist(),
-                                                strict=True))
+        result = clustering.Clusterer(
+            self.model, recs, barred, [(a, b) for a, b in cons["apart"]]).run(
+            weight=pairs.column("weight").to_numpy(), left=pairs.column("rid_l").to_numpy(),
+            right=pairs.column("rid_r").to_numpy())
+        del pairs
         rids = sorted(result.cluster_of)
         pq.write_table(pa.table({
             "rid": pa.array(rids, pa.int64()),
