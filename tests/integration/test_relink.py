@@ -23,7 +23,9 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.record_types import SubjectIdentity
 from openbureau.services import access, furnishing, relink
+from openbureau.services import subjects as subjects_service
 from openbureau.services.refs import new_ref
 
 ADDRESS = {"line1": "12 Elm Street", "city": "Springfield", "state": "IL",
@@ -108,6 +110,14 @@ def test_a_file_split_by_mistake_is_merged_with_lineage(bureau, banks, tmp_path)
     assert file_of(bureau, "LOAN-2") == main            # online resolution got it right
     stray = split_off(bureau, banks[1].id, main)
     stray_ref = ref_of(bureau, stray)
+    with bureau.uow() as uow:     # the stray file was the one opened under the national id
+        s = subjects.c
+        own = uow.execute(select(s.id_hmac, s.id_ciphertext, s.id_suffix)
+                          .where(s.id == main)).one()
+        uow.execute(update(subjects).where(s.id == main).values(
+            id_hmac=None, id_ciphertext=None, id_suffix=None))
+        uow.execute(update(subjects).where(s.id == stray).values(**own._mapping))
+        uow.commit()
     r = relink_run(bureau, tmp_path / "run", apply=True)
     proposals = json.loads((tmp_path / "run" / "proposals.json").read_text())
     assert proposals["splits"] == []
@@ -124,6 +134,9 @@ def test_a_file_split_by_mistake_is_merged_with_lineage(bureau, banks, tmp_path)
         assert uow.execute(relink_store.by_ref(stray_ref)).scalar_one() == main
         assert relink_store.survivor(uow.execute, stray) == main
         assert uow.files.holds(main, stray_ref)        # a statement naming the old ref
+        # the national id the stray file held is the survivor's now: found by it
+        assert subjects_service.find(uow, bureau.vault, SubjectIdentity(
+            DANIEL["national_id"], "", None), strict=False).id == main
         [line] = uow.execute(select(file_lineage)).all()
         assert (line.subject_id, line.kind, line.other_id, line.run) == (
             stray, "merged_into", main, r.run_id)

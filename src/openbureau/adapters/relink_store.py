@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
@@ -172,6 +171,15 @@ def merge_rest(execute: Callable[..., Any], from_id: int, to_id: int) -> None:
     execute(update(identity_cannot_link).where(c.subject_id == from_id).values(subject_id=to_id))
     execute(update(identity_cannot_link).where(c.other_subject_id == from_id)
             .values(other_subject_id=to_id))
+    # the national id the merged file was found by goes with its records: to the survivor when
+    # it has none (one file per id), else nowhere (the id's observations moved with them)
+    s = subjects.c
+    own = execute(select(s.id_hmac, s.id_ciphertext, s.id_suffix).where(s.id == from_id)).first()
+    if own is not None and own.id_hmac is not None:
+        execute(update(subjects).where(s.id == from_id).values(id_hmac=None))
+        if execute(select(s.id_hmac).where(s.id == to_id)).scalar() is None:
+            execute(update(subjects).where(s.id == to_id).values(
+                id_hmac=own.id_hmac, id_ciphertext=own.id_ciphertext, id_suffix=own.id_suffix))
     execute(update(subjects).where(subjects.c.merged_into_id == from_id)
             .values(merged_into_id=to_id))
     execute(update(subjects).where(subjects.c.id == from_id).values(merged_into_id=to_id))
@@ -211,6 +219,3 @@ def by_ref(ref: str) -> Select[Any]:
     s = subjects.c
     return select(func.coalesce(s.merged_into_id, s.id)).where(s.item_ref == ref)
 
-
-def now_naive(at: datetime) -> datetime:
-    return at
