@@ -22,8 +22,8 @@ from openbureau.adapters.tables import (
     identity_observations,
     subjects,
 )
-from openbureau.domain.roles import Principal, Role
 from openbureau.domain.record_types import SubjectIdentity
+from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, furnishing, relink
 from openbureau.services import subjects as subjects_service
 from openbureau.services.refs import new_ref
