@@ -123,3 +123,23 @@ def test_forked_workers_prepare_the_same_records(tmp_path, monkeypatch):
     assert pq.read_table(tmp_path / "one" / "pairs.parquet").equals(
         pq.read_table(tmp_path / "two" / "pairs.parquet"))
     assert one.features() == two.features()
+
+
+def test_a_record_without_an_id_never_bridges_two_files():
+    m = model.load()
+    born = date(1980, 5, 6)
+    people = [SubjectIdentity("900200301", "John Quincy Smith", born,
+                              address=Address(line1="1 Oak St", postal_code="62701")),
+              SubjectIdentity("900800402", "John Quincy Smith", born,
+                              address=Address(line1="9 Elm Rd", postal_code="62701")),
+              SubjectIdentity(None, "John Quincy Smith", born,
+                              address=Address(postal_code="62701"))]
+    recs = [clustering.Record(i, i + 1, features.of(w)) for i, w in enumerate(people)]
+    feats = [r.features for r in recs]
+    pairs = [(m.score(feats[a], feats[b]).weight, a, b) for a, b in ((0, 1), (0, 2), (1, 2))]
+    assert pairs[1][0] >= m.thresholds.link and pairs[2][0] >= m.thresholds.link
+    res = clustering.Clusterer(m, recs).run(pairs)
+    assert len(set(res.cluster_of.values())) == 3 and res.moves == []
+    # with one candidate only, it joins it
+    res = clustering.Clusterer(m, recs).run(pairs[1:2])
+    assert res.cluster_of[2] == res.cluster_of[0]

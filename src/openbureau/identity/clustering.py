@@ -186,8 +186,8 @@ class Clusterer:
                 near.setdefault(b, []).append((w, -a - 1))
         for rid in sorted(near):                    # 2. records without a national id
             self._place_lone(rid, near[rid], id_less=False, out=out)
-        for rid in sorted(near):
-            if rid not in out.placed:
+        for rid in sorted(near):       # matching nothing with an id: its best id-less match
+            if rid not in out.placed and all(other < 0 for _, other in near[rid]):
                 self._place_lone(rid, near[rid], id_less=True, out=out)
         for rid in self.records:
             out.cluster_of[rid] = self._find(rid)
