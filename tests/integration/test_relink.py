@@ -151,8 +151,11 @@ def test_a_file_split_by_mistake_is_merged_with_lineage(bureau, banks, tmp_path)
         assert link["how"] == "relink" and link["run"] == r.run_id
         [event] = uow.execute(select(audit_events).where(
             audit_events.c.action == "identity.merged")).all()
-    detail = json.dumps(event.detail if hasattr(event, "detail") else dict(event._mapping),
-                        default=str)
+    assert event.subject_ref == ref_of(bureau, main) and event.detail["from"] == stray_ref
+    assert event.detail["weight"] >= 12
+    assert {f["field"] for f in event.detail["fields"]} == {
+        "nid", "first", "middle", "surname", "gen", "dob", "addr", "phone"}
+    detail = json.dumps(event.detail)
     for value in ("900500100", "Berry", "Daniel", "1984", "Elm", "2175550100"):
         assert value not in detail
     assert r.summary()["completed"] == list(relink.STAGES)
