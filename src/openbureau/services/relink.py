@@ -244,10 +244,10 @@ class Run:
         return {"records": len(rows), "files": len({r["subject_id"] for r in rows}),
                 "cannot_links": len(barred) + len(apart)}
 
-    def _records(self) -> Any:
+    def _records(self, columns: list[str] | None = None) -> Any:
         import pyarrow.parquet as pq
 
-        return pq.read_table(self.folder / "records.parquet")
+        return pq.read_table(self.folder / "records.parquet", columns=columns)
 
     def identities(self, rids: Iterable[int] | None = None,
                    chunk: int = 100_000) -> Iterable[tuple[int, SubjectIdentity]]:
@@ -288,10 +288,11 @@ class Run:
             _WORK.update(run=self, table=table)
             try:
                 with multiprocessing.get_context("fork").Pool(self.options.threads) as pool:
-                    for out in pool.imap(_prepare, chunks):
-                        done += len(out[1])
+                    for rows, fs in pool.imap(_prepare, chunks):
+                        done += len(fs)
                         self.progress("features", done, n)
-                        yield out
+                        # what a worker interned arrives as fresh copies: shared again here
+                        yield rows, [_interned(f) for f in fs]
             finally:
                 _WORK.clear()
             return
@@ -381,7 +382,7 @@ class Run:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = self._records()
+        table = self._records(["subject_id", "furnisher_id"])
         subject = table.column("subject_id").to_pylist()
         furnisher = table.column("furnisher_id").to_pylist()
         feats = self.features()
@@ -464,7 +465,7 @@ class Run:
 
     def _proposals(self) -> dict[str, Any]:
         moves = self.moves()
-        table = self._records()
+        table = self._records(["accounts"])
         accounts = table.column("accounts").to_pylist()
         with self._bureau().uow() as uow:
             refs = relink_store.refs(uow.execute, {i for m in moves
@@ -496,7 +497,7 @@ class Run:
         b = self._bureau()
         moves = self.moves()
         evidence = self._evidence(moves)
-        table = self._records()
+        table = self._records(["subject_id", "furnisher_id"])
         subject = table.column("subject_id").to_pylist()
         furnisher = table.column("furnisher_id").to_pylist()
         now = b.clock.now()
@@ -584,8 +585,13 @@ def _interned(f: Features) -> Features:
     """Features with their common strings shared (a population repeats its first names,
     surnames, ZIPs: millions of records, thousands of values)."""
     intern = _intern
-    return Features(intern(f.first), f.first_nicks, intern(f.middle), intern(f.surname),
-                    intern(f.surname_phon), f.gen, f.nid, f.dob, f.addr, intern(f.zip), f.phone)
+    nicks = _NICKS.setdefault(f.first_nicks, f.first_nicks)
+    return Features(intern(f.first), nicks, intern(f.middle), intern(f.surname),
+                    intern(f.surname_phon), intern(f.gen), f.nid, f.dob, f.addr, intern(f.zip),
+                    f.phone)
+
+
+_NICKS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def _intern(value: str | None) -> str | None:
