@@ -4,43 +4,17 @@ mandatory with ``REQUIRE_SPARK=1`` or in CI."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from typing import Any
-
 import pyarrow.parquet as pq
 import pytest
 
-from openbureau.scoring import engines as E
 from openbureau.services import relink
+from tests.integration.test_engines_agree import spark  # noqa: F401  (the one Spark session)
 from tests.unit.test_relink import VAULT, population_parts
 
 pytestmark = pytest.mark.spark
 
 
-def _spark_required() -> bool:
-    return os.environ.get("REQUIRE_SPARK") == "1" or os.environ.get("CI") == "true"
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        if _spark_required():
-            pytest.fail("pyspark is not installed (and Spark is mandatory here)")
-        pytest.skip("pyspark is not installed")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        if _spark_required():
-            pytest.fail("Java is not installed (and Spark is mandatory here)")
-        pytest.skip("Java is not installed")
-    session = E.spark_session("local[2]", codegen=False)
-    yield session
-    session.stop()
-
-
-def test_duckdb_and_spark_find_the_same_clusters(spark, tmp_path):
+def test_duckdb_and_spark_find_the_same_clusters(spark, tmp_path):  # noqa: F811
     # half the people's records on files of their own, some files holding two people
     pop, parts = population_parts(
         250, seed=43, files_of=lambda r, i: (r.pid // 2) * 1000 + (i % 3 if r.pid % 5 else 0))
