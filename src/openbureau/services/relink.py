@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import json
 import secrets
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +41,21 @@ from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, ValidationFailed
-from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import batch, clustering, features, model
 from openbureau.identity.features import Features
 from openbureau.services import identity_store, resolution
+from openbureau.services.relink_parts import (  # noqa: F401  (the run's parts, re-exported)
+    CT,
+    encrypted_part,
+    identity_of,
+    interned,
+    records_table,
+)
 
 STAGES = ("extract", "pairs", "clusters", "proposals", "apply")
 ENGINES = ("duckdb", "spark")
 STATE = "state.json"
-_CT = tuple(f"{k}_ct" for k in relink_store.KINDS)
 
 Progress = Callable[[str, int, int], None]
 
@@ -68,64 +71,6 @@ class Options:
 
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
-
-
-# -- identities: decrypted here, never written ---------------------------------------------------
-
-def identity_of(vault: IdentityVault, row: dict[str, Any]) -> SubjectIdentity:
-    """A part's identity from its kept ciphertexts."""
-    def value(kind: str) -> dict[str, Any]:
-        blob = row.get(f"{kind}_ct")
-        return json.loads(vault.decrypt(blob)) if blob is not None else {}
-
-    name, addr = value("name"), value("address")
-    dob = value("date_of_birth").get("date_of_birth")
-    return SubjectIdentity(
-        value("national_id").get("national_id"), name.get("name", ""),
-        date.fromisoformat(dob) if dob else None, surname=name.get("surname"),
-        first_name=name.get("first_name"), middle_name=name.get("middle_name"),
-        generation_code=name.get("generation_code"), phone=value("phone").get("phone"),
-        address=Address(line1=addr.get("line1"), postal_code=addr.get("postal_code"))
-        if addr else None)
-
-
-def records_table(rows: Iterable[dict[str, Any]]) -> Any:
-    """``records.parquet``'s table from parts (``relink_store.parts``' rows): a record id each,
-    in the order given."""
-    import pyarrow as pa
-
-    rows = list(rows)
-    cols: dict[str, Any] = {
-        "rid": pa.array(range(len(rows)), pa.int64()),
-        "subject_id": pa.array([r["subject_id"] for r in rows], pa.int64()),
-        "furnisher_id": pa.array([r["furnisher_id"] for r in rows], pa.int64()),
-        "accounts": pa.array([r.get("accounts", 0) for r in rows], pa.int64())}
-    for c in _CT:
-        cols[c] = pa.array([r.get(c) for r in rows], pa.binary())
-    return pa.table(cols)
-
-
-def encrypted_part(vault: IdentityVault, subject_id: int, furnisher_id: int,
-                   who: SubjectIdentity, accounts: int = 1) -> dict[str, Any]:
-    """A part as the store keeps it, from an identity (synthetic populations: bench, tests)."""
-    def ct(value: dict[str, Any]) -> bytes:
-        return vault.encrypt(json.dumps(value, sort_keys=True))
-
-    name = {"name": who.name, **{k: v for k in ("surname", "first_name", "middle_name",
-                                                "generation_code")
-                                 if (v := getattr(who, k))}}
-    out: dict[str, Any] = {"subject_id": subject_id, "furnisher_id": furnisher_id,
-                           "accounts": accounts, "name_ct": ct(name)}
-    if who.national_id:
-        out["national_id_ct"] = ct({"national_id": who.national_id})
-    if who.date_of_birth:
-        out["date_of_birth_ct"] = ct({"date_of_birth": who.date_of_birth.isoformat()})
-    if who.address is not None:
-        out["address_ct"] = ct({k: v for k in ("line1", "postal_code")
-                                if (v := getattr(who.address, k))})
-    if who.phone:
-        out["phone_ct"] = ct({"phone": who.phone})
-    return out
 
 
 def start_from(folder: Path, parts: Iterable[dict[str, Any]],
@@ -263,9 +208,9 @@ class Run:
         for lo in range(0, n, chunk):
             part = table.slice(lo, chunk)
             ids = part.column("rid").to_pylist()
-            cols = {c: part.column(c).to_pylist() for c in _CT}
+            cols = {c: part.column(c).to_pylist() for c in CT}
             for i, rid in enumerate(ids):
-                yield rid, identity_of(self.vault, {c: cols[c][i] for c in _CT})
+                yield rid, identity_of(self.vault, {c: cols[c][i] for c in CT})
             self.progress("decrypt", min(lo + chunk, n), n)
 
     def features(self) -> list[Features]:
@@ -292,7 +237,7 @@ class Run:
                         done += len(fs)
                         self.progress("features", done, n)
                         # what a worker interned arrives as fresh copies: shared again here
-                        yield rows, [_interned(f) for f in fs]
+                        yield rows, [interned(f) for f in fs]
             finally:
                 _WORK.clear()
             return
@@ -307,12 +252,12 @@ class Run:
         import pyarrow as pa
 
         part = table.slice(lo, hi - lo)
-        cols = {c: part.column(c).to_pylist() for c in _CT}
+        cols = {c: part.column(c).to_pylist() for c in CT}
         hashes = identity_store.Hashes(self.vault)
         feats, rows = [], []
         for i in range(hi - lo):
-            who = identity_of(self.vault, {c: cols[c][i] for c in _CT})
-            f = _interned(features.of(who))
+            who = identity_of(self.vault, {c: cols[c][i] for c in CT})
+            f = interned(features.of(who))
             feats.append(f)
             if with_rows:
                 keys = identity_store.blocking_keys(
@@ -579,23 +524,6 @@ _WORK: dict[str, Any] = {}          # what forked workers read (the run and its 
 def _prepare(chunk: tuple[int, int, bool]) -> tuple[Any, list[Features]]:
     run: Run = _WORK["run"]
     return run._prepare_chunk(_WORK["table"], *chunk)
-
-
-def _interned(f: Features) -> Features:
-    """Features with their common strings shared (a population repeats its first names,
-    surnames, ZIPs: millions of records, thousands of values)."""
-    intern = _intern
-    nicks = _NICKS.setdefault(f.first_nicks, f.first_nicks)
-    return Features(intern(f.first), nicks, intern(f.middle), intern(f.surname),
-                    intern(f.surname_phon), intern(f.gen), f.nid, f.dob, f.addr, intern(f.zip),
-                    f.phone)
-
-
-_NICKS: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _intern(value: str | None) -> str | None:
-    return sys.intern(value) if value is not None else None
 
 
 def _ints(values: list[int]) -> Any:
