@@ -195,3 +195,17 @@ def test_decide_never_links_a_cannot_linked_file(rec, on_file, bar, known):
     d = rules.decide(model.load(), rec, files, known=known, cannot_link=bar)
     assert d.subject_id is None or d.subject_id not in bar
     assert all(sid not in bar for sid, _ in d.scored)
+
+
+def test_a_household_members_record_under_the_owners_id_is_held_not_linked():
+    """pseudopeople's finding: a W-2 with the owner's SSN and surname, another first name and
+    no birth date reached the owner's file. Now held; the owner's own record without a birth
+    date (a nickname, an initial) still links."""
+    owner = file_of(who("Jose Luis Lopez"), who("Jose L Lopez"))
+    m = model.load()
+    spouse = who("Maria Lopez", dob=None)
+    d = rules.decide(m, spouse, {1: owner})
+    assert d.outcome is rules.Outcome.HOLD, d
+    assert rules.look_up(m, spouse, {1: owner}).subject_id is None
+    for same in ("Joe Lopez", "J Lopez", "Jose Lopez"):
+        assert rules.decide(m, who(same, dob=None), {1: owner}).subject_id == 1, same

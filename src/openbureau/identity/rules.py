@@ -16,8 +16,10 @@ overrides.
   agrees; another name does not).
 - **A file owns the national id it was reported under most often**; an id it picked up from a
   mistyped record does not make it that number's file.
-- **An id is not enough.** A record whose national id is the file's while its name and birth
-  date both disagree is not linked: it is held ("id matches, name and birth date do not").
+- **An id is not enough.** A record whose national id is the file's while its first name (or,
+  without one, its surname) and its birth date both disagree -- or it gives no birth date -- is
+  not linked: it is held ("national id matches a file whose name and birth date do not"). A
+  household member's record under the owner's number is the common case.
 - **No id, no bridge.** A record without a national id links only to its single best candidate,
   clearly ahead of the next (``MARGIN`` bits of weight); otherwise it is held.
 - **Several strong candidates** (two files above the link threshold without the margin between
@@ -163,11 +165,13 @@ def _differ(rec: Features, file: FileIdentity) -> bool:
 
 
 def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
-    """The file holds the record's national id but neither its name nor its birth date."""
+    """The file holds the record's national id but neither its first name (nor, where the
+    record gives none, its surname) nor its birth date: a household member's record carrying
+    the owner's number ("Maria Lopez" under Jose Lopez's SSN, no birth date) is such a case."""
     if not claims(file, rec.nid):
         return False
-    name_disagrees = match.level("surname") == "else" and match.level("first") in (
-        "else", "null")
+    first = match.level("first")
+    name_disagrees = first == "else" or (first == "null" and match.level("surname") == "else")
     return name_disagrees and match.level("dob") in ("else", "null")
 
 

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from sqlalchemy import select, update
 
-from openbureau.adapters.tables import identity_holds, organisations, subjects
+from openbureau.adapters import relink_store
+from openbureau.adapters.tables import identity_holds, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.profiles import Profile
@@ -71,8 +72,8 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
         if action == "link":
             if not file_ref:
                 raise ValidationFailed([FieldError("file_ref", "name the file to link to")])
-            target = uow.execute(select(subjects.c.id)
-                                 .where(subjects.c.item_ref == file_ref)).scalar()
+            # a merged file's ref answers for the file it was merged into
+            target = uow.execute(relink_store.by_ref(file_ref)).scalar()
             if target is None:
                 raise NotFound("no such file")
             # the consumer's "not mine" and identity-theft blocks bind operators too

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
@@ -368,6 +368,8 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
                           if len(held) <= MAX_BLOCK)) if keys else set()
     if h is not None:      # files opened before blocking keys existed hold their id here
         s = subjects.c
-        cands |= {r.id for r in uow.execute(select(s.id).where(s.id_hmac == h))}
+        # (a file merged into another answers for the survivor)
+        cands |= {r.id for r in uow.execute(
+            select(func.coalesce(s.merged_into_id, s.id).label("id")).where(s.id_hmac == h))}
     files = file_identities(uow, vault, dialect, cands)
     return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
