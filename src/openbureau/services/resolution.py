@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import String, func, insert, literal, select, union_all
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
@@ -359,17 +359,44 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
 def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
             match_model: MatchModel | None = None, *, names_must_agree: bool = False
             ) -> rules.Decision:
-    """Which file an identity means, with confidence; anything else is "no file"."""
-    m = match_model or model.load()
+    """Which file an identity means, with confidence; anything else is "no file".
+
+    One query finds the files holding the identity's blocking keys (and the file whose public
+    national id it is, for files opened before blocking keys existed; a file merged into
+    another answers for the survivor). When the national id key and the name + birth date key
+    are both one file's and no key leads anywhere else, that file is the answer without
+    decrypting or scoring anything: the look-up's id and birth date are the file's, its name
+    is one the file holds (so it also agrees with the id), and it is the only near file.
+    Otherwise the candidates are decrypted and scored (``rules.look_up``)."""
+    h = None
     hashes = identity_store.Hashes(vault)
-    h = hashes(identity.national_id) if identity.national_id else None
+    if identity.national_id:
+        h = hashes(identity.national_id)
     keys = identity_store.blocking_keys(hashes, identity, h)
-    cands = set().union(*(held for held in holders(uow, dialect, keys).values()
-                          if len(held) <= MAX_BLOCK)) if keys else set()
-    if h is not None:      # files opened before blocking keys existed hold their id here
-        s = subjects.c
-        # (a file merged into another answers for the survivor)
-        cands |= {r.id for r in uow.execute(
-            select(func.coalesce(s.merged_into_id, s.id).label("id")).where(s.id_hmac == h))}
+    held_by = _look_up_holders(uow, dialect, keys, h)
+    cands = set().union(*(held for held in held_by.values() if len(held) <= MAX_BLOCK))
+    if h is not None:
+        owners = held_by.get(h, set())
+        if len(owners) == 1 and owners <= held_by.get(keys[0], set()) and cands == owners:
+            (sid,) = owners
+            return rules.Decision(rules.Outcome.LINK, sid, None, "keys", (), (sid,))
+    m = match_model or model.load()
     files = file_identities(uow, vault, dialect, cands)
     return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
+
+
+def _look_up_holders(uow: UnitOfWork, dialect: str, keys: list[str], id_hmac: str | None
+                     ) -> dict[str, set[int]]:
+    """``holders`` of a look-up's keys, with the file whose public national id is
+    ``id_hmac`` counted as holding it; one statement."""
+    k, s = identity_keys.c, subjects.c
+    stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
+        identity_store.among(dialect, k.key_hmac, sorted(set(keys))))
+    if id_hmac is not None:
+        stmt = union_all(stmt, select(
+            literal(id_hmac, String).label("key"),
+            func.coalesce(s.merged_into_id, s.id).label("sid")).where(s.id_hmac == id_hmac))
+    out: dict[str, set[int]] = {}
+    for r in uow.execute(stmt):
+        out.setdefault(r.key, set()).add(int(r.sid))
+    return out
