@@ -232,7 +232,10 @@ def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
                             ranked)
     if known is not None and known in files and known not in barred:
         on_file = next((m for s, m in scored if s == known), None)
-        if on_file is not None and on_file.weight >= t.review:
+        # stays on its file unless its identity conflicts there: no rule forbids it (it was
+        # scored) and, below the review threshold, no file claims its national id under an
+        # identity the rules forbid
+        if on_file is not None and (on_file.weight >= t.review or not conflicts):
             return Decision(Outcome.LINK, known, on_file, "known account", ranked)
         if on_file is None or conflicts:
             return Decision(Outcome.HOLD, None, on_file,
