@@ -25,8 +25,11 @@ def _columns(card: Scorecard, attrs: pd.DataFrame) -> dict[str, np.ndarray]:
 def points_frame(card: Scorecard, attrs: pd.DataFrame) -> pd.DataFrame:
     """Points per attribute (columns) per row; an attribute absent from ``attrs`` is missing."""
     compiled, cols = VectorCard(card), _columns(card, attrs)
-    return pd.DataFrame({a.name: compiled.points(a.name, cols.get(a.name), len(attrs))
-                         for a in card.attributes}, index=attrs.index)
+    out = {a.name: compiled.points(a.name, cols.get(a.name), len(attrs))
+           for a in card.attributes}
+    out |= {p.name: compiled.pair_points(p, cols.get(p.x), cols.get(p.y), len(attrs))
+            for p in card.pairs}
+    return pd.DataFrame(out, index=attrs.index)
 
 
 def score_frame(card: Scorecard, attrs: pd.DataFrame) -> np.ndarray:
