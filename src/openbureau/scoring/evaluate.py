@@ -124,7 +124,8 @@ def evaluate_main(data_path: str | os.PathLike[str], spec_path: str | os.PathLik
     from openbureau.scoring.training import LABEL, gmsc_to_attributes, load_gmsc
 
     card = load_spec(spec_path)
-    print(f"scorecard {card.version}: {len(card.attributes)} attributes")
+    print(f"scorecard {card.version}: {len(card.attributes)} attributes, {len(card.pairs)} pair "
+          "rows")
     df = load_gmsc(data_path)
     print(f"data {data_path}: {len(df):,} rows")
     y = df[LABEL].to_numpy().astype(int)

@@ -154,19 +154,19 @@ def _pairs_section(card: Scorecard) -> list[str]:
         "",
         f"{len(card.pairs)} pair rows: {chosen}. A pair row gives the points of the cell of the "
         "two attributes' own bins in which the file's two values fall, on top of each "
-        "attribute's row: an interaction the attribute rows cannot express (late payments of "
-        "two kinds cost more together than the sum of each). The rule, fixed in "
-        "`scoring/pairs.py`: candidates are the count attributes (never missing on a file); "
-        "each candidate pair is fitted alone (a logistic regression on its cells, the attribute "
-        "rows' log-odds as a fixed offset, L2 with C = "
-        f"{t.get('C')}) on {int((1 - float(t.get('inner_size', 0.3))) * 100)} % of the "
-        "training rows and measured on the rest (random_state "
-        f"{t.get('random_state')}); the {t.get('k')} with the largest held-out AUC gain are "
-        "kept and fitted jointly on all training rows. Along each axis a cell never scores more "
-        "than its neighbour one bin nearer that attribute's best bins, so moving a value "
-        "towards its best bins (every reason's action) never costs points on a pair row. The "
-        "best cell gives 0; every other cell is points lost against it and, where a value lies "
-        "off its best bins, a reason in the attribute rows' words.",
+        "attribute's row (tables below). The rule, in `scoring/pairs.py`: candidates are the "
+        "count attributes (never missing on a file); each candidate pair is fitted alone on "
+        f"{int((1 - float(t.get('inner_size', 0.3))) * 100)} % of the training rows (the "
+        "attribute rows' log-odds as a fixed offset; random_state "
+        f"{t.get('random_state')}) and measured on the rest; the {t.get('k')} with the largest "
+        "held-out AUC gain are kept. They are fitted jointly on all training rows by maximum "
+        f"likelihood (L2, C = {t.get('C')}) under order constraints: along each axis a cell "
+        "never scores more than its neighbour one bin nearer that attribute's best bins, so "
+        "moving a value towards its best bins (every reason's action) never costs points on a "
+        "pair row. A scale and an intercept are refitted so that implied bad rates stay true, "
+        "and the attribute rows' coefficients are refitted once with the pairs fixed (then the "
+        "pairs on top of them). The best cell gives 0; every other cell is points lost against "
+        "it and, where a value lies off its best bins, a reason in the attribute rows' words.",
         "",
         *([("| pair | held-out AUC gain alone |"), "|---|---:|"]
           + [f"| {name} | {gain:+.4f} |" for name, gain in gains.items()] + [""]

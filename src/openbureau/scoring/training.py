@@ -277,21 +277,34 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
         self.n_features_in_ = len(attributes)
         self.positive_rate_ = float(target.mean())
         self.pair_fits_: list[Any] = []
+        self.pair_intercept_ = 0.0
         if self.pairs > 0:
-            self.pair_fits_ = self._fit_pairs(X, target, woe)
+            self.pair_fits_, self.pair_intercept_ = self._fit_pairs(X, target, woe)
         return self
 
-    def _fit_pairs(self, X: pd.DataFrame, target: np.ndarray, woe: np.ndarray) -> list[Any]:
-        """Pair rows by :mod:`openbureau.scoring.pairs`'s rule, on top of the attribute rows."""
-        from openbureau.scoring.pairs import CANDIDATES, choose_and_fit
+    def _fit_pairs(self, X: pd.DataFrame, target: np.ndarray, woe: np.ndarray
+                   ) -> tuple[list[Any], float]:
+        """Pair rows by :mod:`openbureau.scoring.pairs`'s rule, on top of the attribute rows;
+        then one round of backfitting: the attribute rows' coefficients refitted with the pairs
+        fixed, and the pairs refitted with them (the chosen pairs stay)."""
+        from openbureau.scoring.pairs import CANDIDATES, choose, fit_chosen, refit_attributes
 
-        cards = {n: self._attribute_card(n, -self.factor_ * c)
-                 for n, c in zip(self.attributes_, self.coef_, strict=True) if n in CANDIDATES}
-        logit = woe @ self.coef_ + self.intercept_
+        def cards() -> dict[str, AttributeCard]:
+            return {n: self._attribute_card(n, -self.factor_ * c)
+                    for n, c in zip(self.attributes_, self.coef_, strict=True)
+                    if n in CANDIDATES}
+
         columns = {n: X[n].to_numpy(dtype=float) for n in self.attributes_}
-        return choose_and_fit(cards, columns, target, lambda rows: logit[rows], k=self.pairs,
-                              C=self.pair_C, inner_size=self.pair_inner_size,
-                              random_state=self.pair_random_state)
+        logit = woe @ self.coef_ + self.intercept_
+        chosen = choose(cards(), columns, target, logit, k=self.pairs, C=self.pair_C,
+                        inner_size=self.pair_inner_size, random_state=self.pair_random_state)
+        if not chosen:
+            return [], 0.0
+        fits, shift, pairs = fit_chosen(cards(), columns, target, logit, chosen, self.pair_C)
+        self.coef_, self.intercept_ = refit_attributes(woe, target, pairs, self.C)
+        logit = woe @ self.coef_ + self.intercept_
+        fits, shift, _ = fit_chosen(cards(), columns, target, logit, chosen, self.pair_C)
+        return fits, shift
 
     def _woe(self, X: pd.DataFrame) -> np.ndarray:
         cols = [
@@ -307,7 +320,8 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
         """Log-odds of a bad outcome (unrounded; the spec's integer score is the shipped one)."""
         from openbureau.scoring.pairs import cell_index, grid_edges
 
-        out = np.asarray(self._woe(X) @ self.coef_ + self.intercept_)
+        out = np.asarray(self._woe(X) @ self.coef_ + self.intercept_
+                         + getattr(self, "pair_intercept_", 0.0))
         for fit in getattr(self, "pair_fits_", []):
             cards = {n: self._attribute_card(n, 1.0) for n in (fit.x, fit.y)}
             i = cell_index(grid_edges(cards[fit.x]), X[fit.x].to_numpy(dtype=float))
@@ -346,6 +360,7 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
         used = [code for c in cards for _, _, code, _ in c.slots() if code] + \
             [c.reason_code for c in cards]
         fresh = reason_codes(used)
+        offset -= factor * getattr(self, "pair_intercept_", 0.0)
         pair_rows = []
         for fit in getattr(self, "pair_fits_", []):
             row, shift = to_pair_card(fit, by_name, factor, fresh)
