@@ -235,9 +235,14 @@ def test_a_known_account_stays_on_its_file_when_the_identity_moves_on(client, or
     assert out["accepted"] == 1 and file_of(bureau, "CARD-2") == files[0]
 
 
-def test_a_known_account_under_a_conflicting_identity_is_held(client, orgs, bureau):
+def test_a_known_account_under_another_persons_identity_is_theirs_too(client, orgs, bureau):
+    """A joint account's other holder (Metro 2's J1/J2) shares the account number: an identity
+    the rules forbid on the account's file is resolved like any record, onto its own file."""
     send(client, orgs, rec(DANIEL, "CARD-1"))
-    stranger = {"name": "Zed Ohno", "date_of_birth": "2001-09-09"}
-    out = send(client, orgs, rec(stranger, "CARD-1", as_of="2026-11-30"))
-    assert out["accepted"] == 0 and "held for identity review" in str(out)
-    assert file_of(bureau, "CARD-1") is not None
+    spouse = {"national_id": "900500399", "name": "Zoe Ohno", "date_of_birth": "1986-09-09"}
+    out = send(client, orgs, rec(spouse, "CARD-1", as_of="2026-11-30", ecoa="joint"))
+    assert out["accepted"] == 1, out
+    with bureau.uow() as uow:
+        files = uow.execute(select(accounts.c.subject_id)
+                            .where(accounts.c.account_ref == "CARD-1")).scalars().all()
+    assert len(set(files)) == 2

@@ -25,7 +25,8 @@ overrides.
 - **Several strong candidates** (two files above the link threshold without the margin between
   them) is ambiguity: held at ingest, "no file" at a look-up -- never someone else's data.
 - **Known accounts** (furnisher + account number already on a file) stay on that file unless
-  one of the rules above forbids it there; then the record is held.
+  one of the rules above forbids it there; then the record is another person sharing the
+  account number (a joint holder, an authorised user) and is resolved like any other.
 - **Cannot-link.** Files the caller says the record must not join (a consumer's "not mine") are
   never candidates; a record that would otherwise have matched one of them (at the review
   threshold or above) and joins no other file is held, not made a new file (a second file of
@@ -218,8 +219,6 @@ def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
             scored.append((sid, model.score_file(rec, files[sid])))
         elif claims(files[sid], rec.nid):
             conflicts.append(why)
-        elif sid == known:
-            conflicts.append(f"known account's file: {why}")
     scored.sort(key=lambda item: (-item[1].weight, item[0]))
     ranked = tuple(scored)
     clear = bool(scored) and scored[0][1].weight >= t.link and (
@@ -237,10 +236,9 @@ def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
         # identity the rules forbid
         if on_file is not None and (on_file.weight >= t.review or not conflicts):
             return Decision(Outcome.LINK, known, on_file, "known account", ranked)
-        if on_file is None or conflicts:
-            return Decision(Outcome.HOLD, None, on_file,
-                            "account on file under an identity this record conflicts with",
-                            ranked)
+        # an identity a rule forbids on that file is another person sharing the account
+        # number -- a joint account's other holder, an authorised user (Metro 2's J1/J2):
+        # resolved like any record
     if conflicts and not (scored and scored[0][1].weight >= t.link):
         return Decision(Outcome.HOLD, None, None,
                         f"national id on file under another identity ({conflicts[0]})", ranked)
