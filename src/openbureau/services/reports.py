@@ -53,6 +53,7 @@ from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import subjects
 from openbureau.unit_of_work import UnitOfWork
 
@@ -64,22 +65,22 @@ NO_DATA = "-"
 # codes; P and C are the months a furnisher reported the account paid or closed; "-" is no data
 # (Metro 2's B and D are shown as "-").
 GRID_CODES: dict[str, tuple[str, str]] = {
-    "0": ("current", "Current"),
-    "1": ("dpd30", "30 days past due"),
-    "2": ("dpd60", "60 days past due"),
-    "3": ("dpd90", "90 days past due"),
-    "4": ("dpd120", "120 days past due"),
-    "5": ("dpd150", "150 days past due"),
-    "6": ("dpd180", "180 days or more past due"),
-    "E": ("zero_balance", "Zero balance, current"),
-    "G": ("collection", "Collection"),
-    "H": ("foreclosure", "Foreclosure"),
-    "J": ("voluntary_surrender", "Voluntary surrender"),
-    "K": ("repossession", "Repossession"),
-    "L": ("charged_off", "Charged off"),
-    "P": ("paid", "Paid"),
-    "C": ("closed", "Closed"),
-    NO_DATA: ("no_data", "No data"),
+    "0": ("current", N_("Current")),
+    "1": ("dpd30", N_("30 days past due")),
+    "2": ("dpd60", N_("60 days past due")),
+    "3": ("dpd90", N_("90 days past due")),
+    "4": ("dpd120", N_("120 days past due")),
+    "5": ("dpd150", N_("150 days past due")),
+    "6": ("dpd180", N_("180 days or more past due")),
+    "E": ("zero_balance", N_("Zero balance, current")),
+    "G": ("collection", N_("Collection")),
+    "H": ("foreclosure", N_("Foreclosure")),
+    "J": ("voluntary_surrender", N_("Voluntary surrender")),
+    "K": ("repossession", N_("Repossession")),
+    "L": ("charged_off", N_("Charged off")),
+    "P": ("paid", N_("Paid")),
+    "C": ("closed", N_("Closed")),
+    NO_DATA: ("no_data", N_("No data")),
 }
 _CODE_OF_STATUS = {status: code for code, (status, _) in GRID_CODES.items()}
 _METRO2_NO_DATA = frozenset("BD")
@@ -156,12 +157,14 @@ _UNREAD: Any = object()        # build_report's score, when the caller has not r
 
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
-                 score: Any = _UNREAD, **audit_detail: Any) -> dict[str, Any]:
+                 score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
+                 **audit_detail: Any) -> dict[str, Any]:
     """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
 
     Appends one audit event ``action``; does not commit. ``frozen``: whether the file is
     frozen, and ``score``: its current score (``current_score``'s answer, None included), when
-    the caller has just read them in the same transaction.
+    the caller has just read them in the same transaction. ``language``: the one the notices'
+    letters are written in (their ``title`` and ``text``).
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
@@ -188,7 +191,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
         "disputes": [_dispute(d, own, names) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
-        "notices": notice_list(uow, subject.id, bureau, names) if own else None,
+        "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
         "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
         "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
                          for a in uow.execute(_FRAUD_ALERTS,
@@ -465,12 +468,17 @@ def item_names(uow: UnitOfWork, subject_id: int) -> dict[str, str]:
 
 
 def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
-                names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                names: dict[str, str] | None = None,
+                language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """The notices sent to the subject, newest first, each with its structured ``body`` and the
-    ``text`` of the letter it reads as (``domain.letters``)."""
+    ``title`` and ``text`` of the letter it reads as (``domain.letters``) in ``language`` (in
+    English, the title as stored)."""
     ctx = letters.Context(bureau.settings.bureau_name, bureau.settings.bureau_contact,
-                          item_names(uow, subject_id) if names is None else names)
-    return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at,
-             "text": letters.letter(n.kind, n.title, n.body, ctx).text()}
-            for n in uow.execute(_NOTICES, {"subject_id": subject_id})]
+                          item_names(uow, subject_id) if names is None else names, language)
+    out = []
+    for n in uow.execute(_NOTICES, {"subject_id": subject_id}):
+        letter = letters.letter(n.kind, n.title, n.body, ctx)
+        out.append({"kind": n.kind, "title": letter.title, "body": n.body,
+                    "created_at": n.created_at, "text": letter.text()})
+    return out
 
