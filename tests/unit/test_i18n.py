@@ -197,3 +197,14 @@ def test_the_committed_mo_is_compiled_from_the_committed_po():
     assert committed == fresh, "run `make messages` (or pybabel compile) and commit the .mo"
     # and the app reads it
     assert gettext.GNUTranslations(MO.open("rb")).gettext("My report") == "我的信用报告"
+
+
+def test_account_and_record_names_in_each_language():
+    assert wording.account_name("Demo First Bank", "installment", "LN-0010") == \
+        "Demo First Bank loan ending 0010"
+    assert wording.account_name("Demo First Bank", "installment", "LN-0010", ZH.gettext) == \
+        "Demo First Bank贷款（尾号0010）"
+    assert wording.account_name("招商银行", "revolving", "4111000011112222", ZH.gettext) == \
+        "招商银行信用卡或授信额度（尾号2222）"
+    assert wording.record_name("Demo District Court", "(2026) Civ 1", ZH.gettext) == \
+        "Demo District Court，案号(2026) Civ 1"

@@ -5,6 +5,7 @@ notices' rendered text, so the three never disagree ("OK" on the page and "0" in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 
@@ -90,15 +91,22 @@ def _last_digits(account_ref: str) -> str:
     return tail or account_ref[-4:]
 
 
-def account_name(furnisher: str, kind: str | None, account_ref: str) -> str:
+def _same(message: str) -> str:
+    return message
+
+
+def account_name(furnisher: str, kind: str | None, account_ref: str,
+                 gettext: Callable[[str], str] = _same) -> str:
     """"Demo First Bank loan ending 0010": who, what kind, and the last four characters of the
-    furnisher's account number (never the whole number: it may be a card number)."""
-    what = ACCOUNT_KINDS.get(kind or "", words(kind) if kind else "account")
-    return f"{furnisher} {what} ending {_last_digits(account_ref)}"
+    furnisher's account number (never the whole number: it may be a card number); in the
+    language of ``gettext``."""
+    what = gettext(ACCOUNT_KINDS.get(kind or "", words(kind) if kind else N_("account")))
+    return str(gettext(N_("%(furnisher)s %(kind)s ending %(digits)s")) % {
+        "furnisher": furnisher, "kind": what, "digits": _last_digits(account_ref)})
 
 
-def record_name(court: str, case_number: str) -> str:
-    return f"{court}, case {case_number}"
+def record_name(court: str, case_number: str, gettext: Callable[[str], str] = _same) -> str:
+    return str(gettext(N_("%(court)s, case %(case)s")) % {"court": court, "case": case_number})
 
 
 def ground(value: str | None) -> str:

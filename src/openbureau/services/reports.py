@@ -178,14 +178,14 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
     statement_rows = uow.execute(_STATEMENTS, {"subject_id": subject.id}).all()
-    names = item_names(uow, subject.id)
+    names = item_names(uow, subject.id, language)
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
         "personal_information": personal_information(bureau, uow, subject.id),
-        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own),
+        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),
         "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
@@ -221,7 +221,8 @@ def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
 # -- accounts ----------------------------------------------------------------------------------
 
 def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
-              statement_rows: list[Any], own: bool = False) -> list[dict[str, Any]]:
+              statement_rows: list[Any], own: bool = False,
+              language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """Accounts on the file. Left out: accounts with ``deleted_at`` (the furnisher deleted them,
     e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
     process took them off the file: a dispute not verified in time, or past retention); neither
@@ -241,7 +242,8 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
             "item_ref": r.item_ref,
             "account_ref": r.account_ref,
             "furnisher": r.furnisher_name,
-            "name": wording.account_name(r.furnisher_name, r.kind, r.account_ref),
+            "name": wording.account_name(r.furnisher_name, r.kind, r.account_ref,
+                                         language.gettext),
             "kind": r.kind,
             "ecoa": r.ecoa,
             "status": r.status,
@@ -457,12 +459,14 @@ def _statement(s: Any) -> dict[str, Any]:
     return {"item_ref": s.item_ref, "text": s.text, "created_at": s.created_at}
 
 
-def item_names(uow: UnitOfWork, subject_id: int) -> dict[str, str]:
+def item_names(uow: UnitOfWork, subject_id: int,
+               language: letters.Language = letters.ENGLISH) -> dict[str, str]:
     """The name a person reads for each account and public record of the file, by item_ref:
     "Demo First Bank loan ending 0010", "Demo District Court, case (2026) Civ 1"."""
-    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref)
+    _ = language.gettext
+    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref, _)
            for r in uow.execute(_ACCOUNT_NAMES, {"subject_id": subject_id})}
-    out.update((r.item_ref, wording.record_name(r.name, r.case_number))
+    out.update((r.item_ref, wording.record_name(r.name, r.case_number, _))
                for r in uow.execute(_RECORD_NAMES, {"subject_id": subject_id}))
     return out
 
@@ -474,7 +478,8 @@ def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
     ``title`` and ``text`` of the letter it reads as (``domain.letters``) in ``language`` (in
     English, the title as stored)."""
     ctx = letters.Context(bureau.settings.bureau_name, bureau.settings.bureau_contact,
-                          item_names(uow, subject_id) if names is None else names, language)
+                          item_names(uow, subject_id, language) if names is None else names,
+                          language)
     out = []
     for n in uow.execute(_NOTICES, {"subject_id": subject_id}):
         letter = letters.letter(n.kind, n.title, n.body, ctx)
