@@ -180,3 +180,12 @@ def test_the_cn_cri_profile_defaults_to_chinese(client, orgs, wang, profile_name
     assert _lang(html) == "zh-CN" and "您的申请已被Test member拒绝" in html
     # cn-cri's rights: two free reports a year, 20 days to resolve a dispute
     assert "每年可免费获取2次" in html and "征信机构必须在20日内处理完毕" in html
+
+
+def test_landing_and_a_refused_sign_in_in_chinese(client):
+    landing = client.get("/", headers=ZH).text
+    assert "内置正当程序的征信机构" in landing and "使用身份证件号码登录" in landing
+    page = client.get("/signin", headers=ZH)
+    r = client.post("/signin/consumer", headers=ZH, data={
+        "national_id": "000", "password": "wrong password!", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 401 and "登录被拒绝：证件号码或密码错误" in r.text
