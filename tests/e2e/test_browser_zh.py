@@ -51,7 +51,7 @@ def _chinese(page: Any) -> None:
     assert HAN.search(page.locator("h1").first.inner_text()), page.locator("h1").first.inner_text()
 
 
-def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> None:
+def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> None:  # noqa: F811
     page.goto("/")
     _chinese(page)
     assert page.get_by_role("heading", name="演示账号").is_visible()
@@ -76,7 +76,8 @@ def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> 
     _chinese(page)
 
 
-def test_zh_consumer_enrols_and_resets_a_password(page: Any, server: dict[str, Any]) -> None:
+def test_zh_consumer_enrols_and_resets_a_password(page: Any,
+                                                  server: dict[str, Any]) -> None:  # noqa: F811
     """The newcomer of ``test_browser`` (a fresh server per module): enrol, sign out, reset."""
     who = server["newcomer"]
     page.goto("/signin")

@@ -189,3 +189,30 @@ def test_landing_and_a_refused_sign_in_in_chinese(client):
     r = client.post("/signin/consumer", headers=ZH, data={
         "national_id": "000", "password": "wrong password!", "csrf_token": csrf_of(page.text)})
     assert r.status_code == 401 and "登录被拒绝：证件号码或密码错误" in r.text
+
+
+# words that are data or names, not the page's own text
+_DATA = re.compile(r"Test (member|furnisher|court)|openbureau( demo)?|English|API|UTC|"
+                   r"openbureau org create|openbureau demo credentials|[\w.+-]+@[\w.-]+")
+_ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"(?s)<(script|style|svg)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return _DATA.sub(" ", text)
+
+
+def untranslated(html: str) -> list[str]:
+    """Runs of three or more English words left in a page's visible text."""
+    return _ENGLISH_RUN.findall(_visible_text(html))
+
+
+def test_no_english_left_on_the_consumer_pages_in_chinese(client, wang):  # noqa: F811
+    for path in ("/", "/signin", "/enrol", "/reset"):
+        assert untranslated(client.get(path, headers=ZH).text) == [], path
+    _sign_in(client, ZH)
+    for path in ("/me/disputes", "/me/freeze", "/me/offers", "/me/consents", "/me/simulator"):
+        r = client.get(path, headers=ZH)
+        assert untranslated(r.text) == [], path
