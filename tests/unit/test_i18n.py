@@ -208,3 +208,12 @@ def test_account_and_record_names_in_each_language():
         "招商银行信用卡或授信额度（尾号2222）"
     assert wording.record_name("Demo District Court", "(2026) Civ 1", ZH.gettext) == \
         "Demo District Court，案号(2026) Civ 1"
+
+
+def test_a_month_in_words_and_counts_in_each_language():
+    from openbureau.domain.letters import ENGLISH
+
+    assert EN.month(DAY) == ENGLISH.month(DAY) == "December 2026"
+    assert ZH.month(DAY) == "2026年12月"
+    assert ENGLISH.ngettext("%(n)s month", "%(n)s months", 1) == "%(n)s month"
+    assert EN.ngettext("%(n)s month", "%(n)s months", 2) == "%(n)s months"

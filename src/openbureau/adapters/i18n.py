@@ -94,15 +94,16 @@ class _Patterns:
     date: str                # 2026-12-03 (a table's date)
     datetime: str            # 2026-12-03 20:03 UTC
     month: str               # Nov 2024
+    month_long: str          # November 2024
     month_name: str          # Nov (a payment grid's cell)
     money: str               # "#,##0 ¤¤"; the fraction digits are the currency's (ISO 4217)
 
 
 _PATTERNS = {
-    "en": _Patterns("d MMMM y", "yyyy-MM-dd", "yyyy-MM-dd HH:mm 'UTC'", "MMM y", "MMM",
-                    "#,##0 ¤¤"),
-    "zh-CN": _Patterns("y年M月d日", "y年M月d日", "y年M月d日 HH:mm 'UTC'", "y年M月", "M月",
-                       "¤#,##0"),
+    "en": _Patterns("d MMMM y", "yyyy-MM-dd", "yyyy-MM-dd HH:mm 'UTC'", "MMM y", "MMMM y",
+                    "MMM", "#,##0 ¤¤"),
+    "zh-CN": _Patterns("y年M月d日", "y年M月d日", "y年M月d日 HH:mm 'UTC'", "y年M月", "y年M月",
+                       "M月", "¤#,##0"),
 }
 
 
@@ -156,6 +157,10 @@ class Language:
         if not (year.isdigit() and m.isdigit() and 1 <= int(m) <= 12):
             return month
         return format_date(date(int(year), int(m), 1), self.patterns.month, locale=self.babel)
+
+    def month(self, value: date | datetime) -> str:
+        """The month of a date: "October 2026", "2026年10月"."""
+        return format_date(value, self.patterns.month_long, locale=self.babel)
 
     def month_short(self, month: str) -> tuple[str, str]:
         """"2024-11" as ("Nov", "2024"): a grid cell's two lines."""

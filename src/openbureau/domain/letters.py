@@ -56,7 +56,11 @@ class Language(Protocol):
 
     def gettext(self, message: str) -> str: ...
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
     def long_date(self, value: date | datetime | str | None) -> str: ...
+
+    def month(self, value: date | datetime) -> str: ...
 
     def money(self, amount: int | None, currency: str | None) -> str: ...
 
@@ -67,8 +71,14 @@ class _English:
     def gettext(self, message: str) -> str:
         return message
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
     def long_date(self, value: date | datetime | str | None) -> str:
         return wording.long_date(value)
+
+    def month(self, value: date | datetime) -> str:
+        return f"{wording.MONTHS[value.month - 1]} {value.year}"
 
     def money(self, amount: int | None, currency: str | None) -> str:
         return format_money(amount, currency)
