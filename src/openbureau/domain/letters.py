@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from openbureau.domain import wording
 from openbureau.domain.money import format_money
+from openbureau.domain.profiles import PROFILES
 
 Block = str | tuple[str, ...]        # a paragraph, or a list of items
 
@@ -192,8 +193,6 @@ def _rights(body: Mapping[str, Any], member: str, bureau: str, ctx: Context) -> 
     keys = [k for k in ("decision_maker", "free_report", "dispute") if rights.get(k)]
     if ctx.language.code == ENGLISH.code:
         return [str(rights[k]) for k in keys]
-    from openbureau.domain.profiles import PROFILES
-
     profile = PROFILES.get(str(body.get("profile") or ""))
     if profile is None:
         return [str(rights[k]) for k in keys]
