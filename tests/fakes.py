@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -27,10 +29,13 @@ from openbureau.scoring.sql import Subjects
 from openbureau.services.ports import Deps, Rescorer, StoreCorrection
 from openbureau.services.stored import (
     AccountKey,
+    AccountOnFile,
+    Block,
     ConsentRecord,
     Dispute,
     DisputeOnFile,
     FileIdentity,
+    FurnisherNotice,
     FurnishingFile,
     Holding,
     Listing,
@@ -42,6 +47,7 @@ from openbureau.services.stored import (
     OpenDispute,
     Organisation,
     RescoreJob,
+    TheftReport,
 )
 
 
@@ -128,6 +134,14 @@ class FakeStore:
     rescore_jobs: dict[int, RescoreJob] = field(default_factory=dict)
     # the first this many events predate the audit key (a chain from before it was keyed)
     unkeyed_events: int = 0
+    # identity protections: (file, furnisher, account hash, source); blocks as
+    # (report id, file, item_ref, furnisher, account hash, at); what furnishers were told
+    cannot_links: list[tuple[int, int, str, str]] = field(default_factory=list)
+    theft_reports: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[tuple[int, int, str, int, str, datetime]] = field(default_factory=list)
+    furnisher_notices: list[FurnisherNotice] = field(default_factory=list)
+    # identity elements on files: (file, item_ref) -> (kind, value hash)
+    observations: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
 
     def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
                  date_of_birth: date | None = date(1990, 1, 2), id_hmac: str | None = None,
@@ -646,6 +660,101 @@ class FakeModels(_Repo):
         return self._s.models.get(version)
 
 
+class FakeProtections(_Repo):
+    def _by_account(self, rows: list[tuple[int, int, str]], furnisher_id: int,
+                    hashes: list[str]) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for sid, fid, h in rows:
+            if fid == furnisher_id and h in hashes:
+                out.setdefault(h, set()).add(sid)
+        return out
+
+    def cannot_links(self, furnisher_id: int, hashes: list[str]) -> dict[str, set[int]]:
+        return self._by_account([(s, f, h) for s, f, h, _ in self._s.cannot_links],
+                                furnisher_id, hashes)
+
+    def add_cannot_link(self, subject_id: int, furnisher_id: int, account_ref_hmac: str,
+                        reason: str, source: str, now: datetime) -> None:
+        self._s.cannot_links.append((subject_id, furnisher_id, account_ref_hmac, source))
+
+    def blocked(self, furnisher_id: int, hashes: list[str]) -> dict[str, set[int]]:
+        return self._by_account([(b[1], b[3], b[4]) for b in self._s.blocks], furnisher_id,
+                                hashes)
+
+    def account(self, subject_id: int, item_ref: str) -> AccountOnFile | None:
+        a = self._s.accounts.get(item_ref)
+        if a is None or a.subject_id != subject_id:
+            return None
+        return AccountOnFile(list(self._s.accounts).index(item_ref) + 1, a.item_ref,
+                             a.furnisher_id, self._s.organisations.get(a.furnisher_id, ""),
+                             a.account_ref, "revolving", None, a.suppressed_reason)
+
+    def unlink(self, account_id: int) -> int:
+        del self._s.accounts[list(self._s.accounts)[account_id - 1]]
+        return 0        # the fake keeps no months
+
+    def add_report(self, ref: str, subject_id: int, statement: str | None, filed_at: datetime,
+                   due_at: datetime) -> int:
+        self._s.theft_reports.append({"ref": ref, "subject_id": subject_id,
+                                      "statement": statement, "filed_at": filed_at,
+                                      "due_at": due_at, "blocked_at": None})
+        return len(self._s.theft_reports)
+
+    def mark_blocked(self, report_id: int, now: datetime) -> None:
+        self._s.theft_reports[report_id - 1]["blocked_at"] = now
+
+    def add_block(self, report_id: int, subject_id: int, item_ref: str, furnisher_id: int,
+                  account_ref_hmac: str, now: datetime) -> None:
+        self._s.blocks.append((report_id, subject_id, item_ref, furnisher_id, account_ref_hmac,
+                               now))
+
+    def reports_of(self, subject_id: int) -> list[TheftReport]:
+        return [TheftReport(r["ref"], r["statement"], r["filed_at"], r["due_at"],
+                            r["blocked_at"], tuple(b[2] for b in self._s.blocks
+                                                   if b[0] == i + 1))
+                for i, r in reversed(list(enumerate(self._s.theft_reports)))
+                if r["subject_id"] == subject_id]
+
+    def blocks_of(self, subject_id: int) -> list[Block]:
+        out = []
+        for report_id, sid, item_ref, fid, _, at in self._s.blocks:
+            if sid == subject_id:
+                a = self._s.accounts.get(item_ref)
+                out.append(Block(item_ref, self._s.theft_reports[report_id - 1]["ref"], at,
+                                 self._s.organisations.get(fid, ""), "revolving",
+                                 a.account_ref if a else None))
+        return out
+
+    def tell_furnisher(self, furnisher_id: int, kind: str, account_ref: str, item_ref: str,
+                       source: str, reason: str, now: datetime) -> None:
+        n = len(self._s.furnisher_notices) + 1
+        self._s.furnisher_notices.append(FurnisherNotice(n, kind, account_ref, source, reason,
+                                                         now))
+
+    def furnisher_notices(self, furnisher_id: int, after: int,
+                          limit: int) -> list[FurnisherNotice]:
+        return [n for n in self._s.furnisher_notices if n.id > after][:limit]
+
+    def frozen_among(self, subject_ids: Iterable[int]) -> bool:
+        ids = set(subject_ids)
+        return any(f[0] in ids and f[2] is None for f in self._s.freezes)
+
+    def alerts_among(self, subject_ids: Iterable[int], now: datetime) -> list[dict[str, Any]]:
+        ids = set(subject_ids)
+        return [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
+                for a in self._s.fraud_alerts if a.subject_id in ids and a.expires_at > now]
+
+    def observation(self, subject_id: int, item_ref: str) -> tuple[str, str] | None:
+        return self._s.observations.get((subject_id, item_ref))
+
+    def remove_observation(self, subject_id: int, kind: str, value_hmac: str) -> int:
+        gone = [k for k, v in self._s.observations.items()
+                if k[0] == subject_id and v == (kind, value_hmac)]
+        for k in gone:
+            del self._s.observations[k]
+        return len(gone)
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         self.store = store
@@ -667,6 +776,7 @@ class FakeUnitOfWork:
         self.audit_log, self.rescore_jobs = FakeAuditLog(w), FakeRescoreJobs(w)
         self.consents, self.organisations = FakeConsents(w), FakeOrganisations(w)
         self.offers, self.objections = FakeOffers(w), FakeObjections(w)
+        self.protections = FakeProtections(w)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -720,3 +830,6 @@ class FakeVault:
 
     def audit_hash(self, field: str, value: object) -> str | None:
         return None if value is None else f"a:{field}:{value}"
+
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        return hashlib.sha256(f"{purpose}\0{value}".encode()).hexdigest()

@@ -624,6 +624,77 @@ def identity_holds_list(as_json: Annotated[bool, typer.Option(
     err.print(f"{len(items)} held")
 
 
+@identity_app.command("relink")
+def identity_relink(
+        engine: Annotated[str, typer.Option(help="duckdb (in-process) or spark (local[2] "
+                                            "unless SPARK_MASTER says otherwise).")] = "duckdb",
+        apply: Annotated[bool, typer.Option(
+            "--apply", help="Apply the proposed merges and splits to the database (lineage, "
+                            "audit); without it the run stops at its proposals.")] = False,
+        run_dir: Annotated[Path | None, typer.Option(
+            "--run-dir", help="The run's directory: a new one starts a run, an existing one "
+                              "continues it where it stopped (default: var/relink/RUN).")]
+        = None,
+        stop_after: Annotated[str | None, typer.Option(
+            help="Stop after this stage (extract, pairs, clusters, proposals, apply).")]
+        = None,
+        memory_limit: Annotated[str, typer.Option(help="DuckDB's memory limit.")] = "4GB",
+        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+        = False) -> None:
+    """Re-link every file in batch: propose (and with --apply make) merges of files that are
+    one person and splits of files holding two, under the integrity rules (docs/identity.md)."""
+    import os
+    import secrets
+
+    from openbureau.services import relink
+
+    if engine not in relink.ENGINES:
+        fail(f"--engine must be one of {', '.join(relink.ENGINES)}")
+    bureau = _bureau()
+    folder = run_dir or bureau.settings.var_dir / "relink" / (
+        bureau.clock.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3))
+    spark = None
+    if engine == "spark":
+        from openbureau.scoring.engines import spark_session
+
+        spark = spark_session(os.environ.get("SPARK_MASTER", "local[2]"))
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        try:
+            run = relink.Run(folder, bureau.vault, bureau=bureau, spark=spark,
+                             progress=progress,
+                             options=relink.Options(engine=engine, apply=apply,
+                                                    stop_after=stop_after,
+                                                    memory_limit=memory_limit))
+            summary = run.execute()
+        except OpenBureauError as exc:
+            fail(exc.detail)
+        finally:
+            if spark is not None:
+                spark.stop()
+    if as_json:
+        _json({**summary, "run_dir": str(folder)})
+        return
+    out.print(f"run {summary['run']} in {folder}: done {', '.join(summary['completed'])}")
+    proposed = summary["stages"].get("proposals")
+    if proposed:
+        out.print(f"proposed: {plural(proposed['merges'], 'merge')}, "
+                  f"{plural(proposed['splits'], 'split')} "
+                  f"({plural(proposed['accounts_moving'], 'account')} moving); "
+                  f"see {folder / 'proposals.json'}")
+    applied = summary["stages"].get("apply")
+    if applied:
+        out.print(f"applied: {plural(applied['merged'], 'merge')}, "
+                  f"{plural(applied['split'], 'split')}, "
+                  f"{plural(applied['accounts_moved'], 'account')} moved")
+
+
 @model_app.command("evaluate")
 def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                    version: Annotated[str | None, typer.Option(help="Model version (default: "

@@ -232,6 +232,16 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     assert notice.locator(".letter li").count() >= 1 and "points)" in letter
     assert "How to reach us:" in letter and "did not make this decision" in letter
     assert not re.search(r"None|\{'|\['|\bR\d\d\b", letter), letter
+    # at a glance: the tiles, each with its words; every account says why it is on the file
+    tiles = page.locator("ul.tiles li")
+    assert tiles.count() == 8
+    assert "Accounts open" in tiles.nth(1).inner_text()
+    why = page.locator("details.why").first
+    why.locator("summary").click()
+    assert re.search(r"Matched on: |opened from this account|recorded before the bureau",
+                     why.inner_text()), why.inner_text()
+    assert page.locator("#pi-h").is_visible()
+    assert page.locator("a[href^='/me/disputes/new?kind=identity']").count() >= 1
     audit(page, "me-report")
 
     # dispute the late payment from where it is shown, and follow it

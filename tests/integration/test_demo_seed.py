@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+import pytest
 from sqlalchemy import func, select
 
 from openbureau.adapters.tables import (
@@ -12,6 +13,7 @@ from openbureau.adapters.tables import (
     organisations,
     subjects,
 )
+from openbureau.domain import national_ids
 from openbureau.services import demo
 from openbureau.synthetic.population import FURNISHERS, generate
 
@@ -34,6 +36,21 @@ def test_seed_furnishes_everyone_and_reseeding_changes_nothing(bureau):
     again = demo.seed(bureau, 30, seed=7)
     assert again["furnishers_created"] == 0 and again["changed_subjects"] == 0
     assert _counts(bureau) == before
+
+
+@pytest.mark.parametrize("profile_name", ["cn-cri"])
+def test_under_cn_cri_the_demo_people_carry_resident_ids_and_every_record_is_taken(
+        bureau, profile_name):
+    out = demo.seed(bureau, 30, seed=7)
+    assert out["people"] == 30 and out["rejected"] == 0 and out["accepted"] == out["records"]
+    people = list(generate(30, seed=7, locale="zh_CN"))
+    assert out["records"] == sum(len(p.records) for p in people)
+    for p in people:
+        who = p.records[0].subject
+        assert national_ids.cn_resident_error(who.national_id, who.date_of_birth) is None
+        assert " " not in who.name          # family name first, written together
+    assert len({p.records[0].subject.national_id for p in people}) == 30
+    assert _counts(bureau)[0] == 30
 
 
 def test_write_parquet_buckets_and_counts(tmp_path):

@@ -38,9 +38,9 @@ def setup_file(client, orgs, bureau) -> tuple[str, str]:
     return token, ref
 
 
-def sign_in(bureau, national_id: str = ADA["national_id"]) -> str:
+def sign_in(bureau, national_id: str | None = None) -> str:
     """A fresh session (sessions last hours; deadlines are days away)."""
-    return access.sign_in(bureau, national_id, "correct horse battery")
+    return access.sign_in(bureau, national_id or ADA["national_id"], "correct horse battery")
 
 
 def open_dispute(client, token, ref, kind="account", **extra):

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 from openbureau.adapters.tables import account_months, accounts, audit_events, subjects
 from tests.conftest import auth
 
+ADA = {"national_id": "900100200", "name": "Ada Lovelace", "date_of_birth": "1985-12-10"}
+
 
 def record(**over: object) -> dict[str, object]:
     rec: dict[str, object] = {
-        "subject": {"national_id": "900100200", "name": "Ada Lovelace",
-                    "date_of_birth": "1985-12-10"},
+        "subject": dict(ADA),
         "account_ref": "CARD-1", "as_of": "2026-10-31", "kind": "revolving",
         "opened_on": "2019-04-01", "credit_limit": 500000, "balance": 120000,
         "amount_past_due": 0, "status": "current", "ecoa": "individual", "currency": "USD"}

@@ -72,6 +72,7 @@ def test_the_report_and_its_notices_in_chinese_by_accept_language(client, orgs, 
         assert f"（扣减{f['points_lost']}分）" in html
     assert "已将您列入失信被执行人名单" in html
     assert "金额为¥2,500.00" in html and "乘坐飞机" in html
+    assert untranslated(html) == []        # tiles, history, why, changes: all in Chinese
     # the JSON API stays in English unless asked
     for item in client.get("/v1/me/notices", headers=auth(wang)).json()["items"]:
         assert not HAN.search(item["text"]), item["text"]
@@ -163,23 +164,51 @@ def test_the_pdf_in_chinese(client, orgs, wang, tmp_path):  # noqa: F811
     assert cjk and all(line.split()[-5] == "yes" for line in cjk), "\n".join(fonts)
 
 
+# under cn-cri a record names a person by a valid resident identity number (check character)
+WANG_CN = {**WANG, "national_id": "110101199003074573"}
+
+
+@pytest.fixture
+def wang_cn(client, orgs, bureau) -> str:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from openbureau.services import access
+    from tests.integration.test_reports import furnish, record
+
+    furnish(client, orgs, record(subject=dict(WANG_CN), account_ref="4111000011112222",
+                                 balance=480000, credit_limit=500000))
+    code = access.invite_consumer(bureau, WANG_CN["national_id"])["enrolment_code"]
+    access.enrol(bureau, WANG_CN["national_id"], date(1990, 3, 7), code, PASSWORD)
+    return access.sign_in(bureau, WANG_CN["national_id"], PASSWORD)
+
+
 @pytest.mark.parametrize("profile_name", ["cn-cri"])
-def test_the_cn_cri_profile_defaults_to_chinese(client, orgs, wang, profile_name):  # noqa: F811
+def test_the_cn_cri_profile_defaults_to_chinese(client, orgs, wang_cn, profile_name):
     assert _lang(client.get("/signin", headers=HTML).text) == "zh-CN"
     # a browser asking for English still gets English
     assert _lang(client.get("/signin", headers=EN).text) == "en"
     # cn-cri: a member pulls a file only with the person's consent (given here in the app)
     assert orgs["member"]
-    r = client.post("/v1/me/consents", headers=auth(wang), json={
+    r = client.post("/v1/me/consents", headers=auth(wang_cn), json={
         "member": "Test member", "purpose": "credit_application",
         "expires_at": "2027-06-01T00:00:00+00:00"})
     assert r.status_code == 201, r.text
-    _declined(client, orgs)
-    _sign_in(client, HTML)
+    r = client.post("/v1/member/inquiries", headers=auth(orgs["member"]),
+                    json={"subject": dict(WANG_CN), "purpose": "credit_application"})
+    assert r.status_code == 201, r.text
+    d = client.post("/v1/member/decisions", headers=auth(orgs["member"]),
+                    json={"inquiry_id": r.json()["inquiry_id"], "decision": "declined"})
+    assert d.status_code == 201, d.text
+    page = client.get("/signin", headers=HTML)
+    r = client.post("/signin/consumer", headers=HTML, follow_redirects=False, data={
+        "national_id": WANG_CN["national_id"], "password": PASSWORD,
+        "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303, r.text
     html = client.get("/me/report", headers=HTML).text
     assert _lang(html) == "zh-CN" and "您的申请已被Test member拒绝" in html
     # cn-cri's rights: two free reports a year, 20 days to resolve a dispute
     assert "每年可免费获取2次" in html and "征信机构必须在20日内处理完毕" in html
+    assert untranslated(html) == []
 
 
 def test_landing_and_a_refused_sign_in_in_chinese(client):
@@ -193,6 +222,7 @@ def test_landing_and_a_refused_sign_in_in_chinese(client):
 
 # words that are data or names, not the page's own text
 _DATA = re.compile(r"Test (member|furnisher|court)|openbureau( demo)?|English|API|UTC|"
+                   r"Civil Procedure Law art\. \d+|"
                    r"openbureau org create|openbureau demo credentials|[\w.+-]+@[\w.-]+")
 _ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
 

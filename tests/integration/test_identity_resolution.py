@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from openbureau.adapters.tables import accounts, audit_events, subjects
 from tests.conftest import auth
+
+# us-fcra's full probabilistic path, and eu-gdpr's: the same, national ids optional
+# (cn-cri's resident id rules: test_identity_profiles.py)
+pytestmark = pytest.mark.parametrize("profile_name", ["us-fcra", "eu-gdpr"])
 
 
 def rec(subject: dict[str, Any], account_ref: str, **over: Any) -> dict[str, Any]:
@@ -182,3 +187,29 @@ def test_a_hold_names_a_file_the_same_batch_opened(client, orgs, bureau):
     with bureau.uow() as uow:
         ref = uow.execute(select(subjects.c.item_ref).where(subjects.c.id == card)).scalar_one()
     assert [c["file"] for c in hold["candidates"]] == [ref]
+
+
+def test_a_metro2_record_held_on_either_store_can_be_placed_by_the_operator(client, orgs,
+                                                                           bureau):
+    """PostgreSQL reads clean Metro 2 records column-wise; a hold keeps such a row as a whole
+    record too, so the operator can link it or open a file for it, as for any other."""
+    from tests.integration.test_quality_report import upload
+    from tests.unit.test_metro2 import fixed_file, header, record
+    from tests.unit.test_metro2 import person_base as base
+
+    send(client, orgs, rec({**DANIEL, "national_id": "666123451"}, "CARD-1"))
+    zed = record(base(account_number="M2-ZED", ssn="666123451", surname="OHNO", first="ZED",
+                      middle="", dob="09092001"))
+    status = upload(client, orgs["furnisher"], "bank.m2",
+                    fixed_file([zed]).replace(header(), header(activity="10312026"), 1))
+    assert (status["accepted"], status["rejected"]) == (0, 1), status
+    assert "held for identity review" in status["errors"][0]["message"]
+    [hold] = client.get("/v1/admin/identity/holds", headers=auth(orgs["operator"])).json()["items"]
+    r = client.post(f"/v1/admin/identity/holds/{hold['hold_ref']}/decision",
+                    headers=auth(orgs["operator"]), json={"action": "new_file"})
+    assert r.status_code == 200 and r.json()["status"] == "new_file", r.text
+    assert file_of(bureau, "M2-ZED") != file_of(bureau, "CARD-1")
+    with bureau.uow() as uow:
+        balance = uow.execute(select(accounts.c.account_ref, accounts.c.kind)
+                              .where(accounts.c.account_ref == "M2-ZED")).one()
+    assert balance.kind == "revolving"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -155,6 +155,7 @@ def test_pdf_is_tagged_titled_and_embeds_a_cjk_font(client, wang, tmp_path):
 def test_arabic_text_gets_an_arabic_font(tmp_path):
     _fonts_or_skip()
     from openbureau.adapters import pdf
+    from openbureau.domain import report_summary
     from openbureau.services.reports import GRID_CODES
 
     report = {"profile": "us-fcra", "generated_at": date(2026, 12, 1), "subject_ref": "sub_1",
@@ -163,7 +164,9 @@ def test_arabic_text_gets_an_arabic_font(tmp_path):
               "personal_information": [], "score": None, "accounts": [], "public_records": [],
               "inquiries": [], "disputes": [], "statements": [], "notices": [],
               "fraud_alerts": [], "frozen": False,
-              "bureau": {"name": "Bureau", "contact": "help@example.org"}}
+              "bureau": {"name": "Bureau", "contact": "help@example.org"}, "changes": None,
+              "identity_verification": None}
+    report["summary"] = report_summary.tiles(report, datetime(2026, 12, 1, tzinfo=UTC))
     path = tmp_path / "a.pdf"
     path.write_bytes(pdf.render_report(report, GRID_CODES))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,

@@ -56,14 +56,16 @@ def income_consent(client, orgs, subject=None, key=None, **over: object) -> str:
     return str(r.json()["consent_ref"])
 
 
-def consumer_token(bureau, national_id: str = ADA["national_id"],
+def consumer_token(bureau, national_id: str | None = None,
                    dob: date = date(1985, 12, 10)) -> str:
+    national_id = national_id or ADA["national_id"]
     code = access.invite_consumer(bureau, national_id)["enrolment_code"]
     access.enrol(bureau, national_id, dob, code, "correct horse battery")
     return access.sign_in(bureau, national_id, "correct horse battery")
 
 
-def subject_id(bureau, national_id: str = ADA["national_id"]) -> int:
+def subject_id(bureau, national_id: str | None = None) -> int:
+    national_id = national_id or ADA["national_id"]
     with bureau.uow() as uow:
         return int(uow.execute(select(subjects.c.id).where(
             subjects.c.id_hmac == bureau.vault.lookup_hash(national_id))).scalar_one())

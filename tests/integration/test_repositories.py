@@ -161,3 +161,46 @@ def test_consents_alike(repos):
     assert gone.revoked_at == T0 + timedelta(days=1)
     with new_uow() as uow:
         assert uow.consents.by_ref("cns_repo_1").revoked_at == T0 + timedelta(days=1)
+
+
+def test_identity_protections_alike(repos):
+    """Cannot-links and blocks by (furnisher, account hash), an account on its file, unlinking,
+    identity-theft reports and their blocks, what furnishers are told."""
+    new_uow, ids = repos
+    ada, bob, bank = ids["ada"], ids["bob"], ids["bank"]
+    with new_uow() as uow:
+        p = uow.protections
+        assert p.cannot_links(bank, ["h1"]) == {} and p.blocked(bank, ["h1"]) == {}
+        p.add_cannot_link(ada, bank, "h1", "not mine", "dsp_x", NOW)
+        acc = p.account(ada, "acc_repo_1")
+        assert acc is not None and (acc.account_ref, acc.furnisher_id, acc.furnisher) == (
+            "CARD-1", bank, "Repo Bank")
+        assert p.account(bob, "acc_repo_1") is None
+        report_id = p.add_report("itr_r1", ada, "stolen", NOW, NOW + timedelta(days=4))
+        p.add_block(report_id, ada, "acc_repo_1", bank, "h2", NOW)
+        p.mark_blocked(report_id, NOW)
+        p.tell_furnisher(bank, "blocked", "CARD-1", "acc_repo_1", "itr_r1", "theft", NOW)
+        p.tell_furnisher(bank, "unlinked", "CARD-9", "acc_gone", "dsp_x", "not mine", NOW)
+        uow.commit()
+    with new_uow() as uow:
+        p = uow.protections
+        assert p.cannot_links(bank, ["h1", "h2"]) == {"h1": {ada}}
+        assert p.cannot_links(bank + 1, ["h1"]) == {}
+        assert p.blocked(bank, ["h1", "h2"]) == {"h2": {ada}}
+        [rep] = p.reports_of(ada)
+        assert (rep.ref, rep.items, rep.blocked_at) == ("itr_r1", ("acc_repo_1",), NOW)
+        assert p.reports_of(bob) == []
+        [blk] = p.blocks_of(ada)
+        assert (blk.item_ref, blk.report_ref, blk.account_ref) == ("acc_repo_1", "itr_r1",
+                                                                   "CARD-1")
+        told = p.furnisher_notices(bank, 0, 10)
+        assert [(n.kind, n.account_ref) for n in told] == [("blocked", "CARD-1"),
+                                                           ("unlinked", "CARD-9")]
+        assert [n.kind for n in p.furnisher_notices(bank, told[0].id, 10)] == ["unlinked"]
+        acc = p.account(ada, "acc_repo_1")
+        assert acc is not None
+        p.unlink(acc.id)
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.protections.account(ada, "acc_repo_1") is None
+        assert not uow.protections.frozen_among([ada, bob])

@@ -304,3 +304,68 @@ def correction(account_ref: str, national_id: str) -> dict:
             "payment_history": "0" * 24,
             "subject": {"national_id": national_id, "name": "Ada Lovelace",
                         "date_of_birth": date(1990, 1, 2).isoformat()}}
+
+
+# -- "not mine" and identity elements (services/protections.py) -----------------------------------
+
+@pytest.mark.parametrize(("profile", "unlinked"), [("us-fcra", True), ("eu-gdpr", True),
+                                                   ("cn-cri", False)])
+def test_not_mine_left_unanswered_unlinks_where_silence_takes_the_item_off(
+        store, clock, rescorer, profile, unlinked):
+    deps = fake_deps(clock, profile, rescorer=rescorer)
+    opened = disputes.open_dispute(uow(store, clock), deps, consumer(ADA), "account", "acc_ada",
+                                   "not_mine", "never my card")
+    clock.advance(days=get_profile(profile).dispute_days, seconds=1)
+    assert deadlines.run(uow(store, clock), deps).disputes_expired == 1
+    assert ("acc_ada" not in store.accounts) is unlinked
+    assert len(store.cannot_links) == int(unlinked)
+    assert [n.account_ref for n in store.furnisher_notices] == (["CARD-1"] if unlinked else [])
+    assert ("identity.unlinked" in store.actions()) is unlinked
+    if unlinked:
+        [(sid, fid, h, source)] = store.cannot_links
+        assert (sid, fid, source) == (ADA, BANK.id, opened["dispute_id"])
+        assert h != "CARD-1" and "CARD-1" not in str(store.events[-3:])
+        [notice] = [n for n in store.notices if n["kind"] == "dispute_result"]
+        assert notice["body"]["unlinked"] is True
+
+
+def test_not_mine_verified_by_the_furnisher_stays(store, clock, deps):
+    opened = disputes.open_dispute(uow(store, clock), deps, consumer(ADA), "account", "acc_ada",
+                                   "not_mine", None)
+    disputes.respond(uow(store, clock), deps, BANK, opened["dispute_id"], "verified", None, None)
+    assert "acc_ada" in store.accounts and store.cannot_links == []
+
+
+def test_a_disputed_identity_element_is_removed_when_deleted(store, clock, deps):
+    store.observations[(ADA, "idn_wrong")] = ("address", "hmac-1")
+    store.observations[(ADA, "idn_wrong2")] = ("address", "hmac-1")    # another furnisher's
+    store.observations[(ADA, "idn_home")] = ("address", "hmac-2")
+    with pytest.raises(NotFound):           # another file's element is not on Ada's
+        disputes.open_dispute(uow(store, clock), deps, consumer(BOB), "identity", "idn_home",
+                              "not my address", None)
+    opened = disputes.open_dispute(uow(store, clock), deps, consumer(ADA), "identity",
+                                   "idn_wrong", "I never lived there", None)
+    disputes.respond(uow(store, clock), deps, OPERATOR, opened["dispute_id"], "deleted", None,
+                     None)
+    assert list(store.observations) == [(ADA, "idn_home")]
+    assert store.actions().count("identity.element_removed") == 1
+
+
+def test_an_identity_theft_report_blocks_once_even_an_item_already_suppressed(store, clock,
+                                                                             deps):
+    from openbureau.services import protections
+
+    store.accounts["acc_ada"].suppressed_at = NOW          # a dispute expired on it before
+    store.accounts["acc_ada"].suppressed_reason = "dispute_unverified"
+    out = protections.report_identity_theft(uow(store, clock), deps, consumer(ADA),
+                                            ["acc_ada"], "stolen wallet")
+    assert out["items"] == ["acc_ada"] and out["due_at"] == NOW + timedelta(days=4)
+    assert [b[2] for b in store.blocks] == ["acc_ada"]
+    with pytest.raises(NotFound):
+        protections.report_identity_theft(uow(store, clock), deps, consumer(ADA), ["acc_ada"],
+                                          None)
+    with pytest.raises(NotFound):          # another person's account
+        protections.report_identity_theft(uow(store, clock), deps, consumer(ADA), ["acc_bob"],
+                                          None)
+    assert len(store.blocks) == 1 and len(store.theft_reports) == 1
+    assert [n.kind for n in store.furnisher_notices] == ["blocked"]

@@ -131,9 +131,23 @@ def test_a_record_without_id_never_bridges_two_files():
 
 
 def test_cannot_link_is_respected():
+    """Barred from the file it matches, the record is held -- not linked there, and not made
+    a second file of the same person (which would make that person's look-ups ambiguous)."""
     a = file_of(who("Pat Kim"))
+    assert rules.decide(model.load(), who("Pat Kim"), {1: a}).outcome is rules.Outcome.LINK
     d = rules.decide(model.load(), who("Pat Kim"), {1: a}, cannot_link=[1])
-    assert d.outcome is rules.Outcome.NEW
+    assert d.outcome is rules.Outcome.HOLD and d.reason == rules.CANNOT_LINK
+    # a record the barred file would not have taken (another person at the same address and
+    # phone) is a new file, as without the bar
+    other = rules.decide(model.load(), who("Wei Nowak", "123456789"), {1: a}, cannot_link=[1])
+    assert other.outcome is rules.Outcome.NEW
+
+
+def test_a_barred_file_leaves_the_record_to_another_that_matches():
+    a = file_of(who("Pat Kim"))
+    b = file_of(who("Pat Kim"))
+    d = rules.decide(model.load(), who("Pat Kim"), {1: a, 2: b}, cannot_link=[1])
+    assert (d.outcome, d.subject_id) == (rules.Outcome.LINK, 2)
 
 
 _NAMES = st.sampled_from(["Ann", "Anne", "Bob", "Robert", "Li", "Wei", "Maria", "Marie", "Jo"])
@@ -165,3 +179,33 @@ def test_integrity_rules_hold_whatever_the_weights(rec, on_file):
         assert any(n.surname == rec.surname for n in f.names)
         assert rec.dob in {d.dob for d in f.dobs}
     assert d.match is not None and d.match.weight >= model.load().thresholds.link
+
+
+@settings(max_examples=300, deadline=None)
+@given(rec=_identity(), on_file=st.lists(st.lists(_identity(), min_size=1, max_size=3),
+                                         min_size=1, max_size=3),
+       bar=st.sets(st.integers(0, 2), min_size=1), known=st.one_of(st.none(), st.integers(0, 2)))
+def test_decide_never_links_a_cannot_linked_file(rec, on_file, bar, known):
+    """Whatever the files hold -- the record's own identity included -- and whichever file the
+    account is known on, a file the record is barred from is never its link."""
+    files = {i: file_of(*ids) for i, ids in enumerate(on_file)}
+    if rec.first:                    # one of the files is the record's own identity, always
+        files[len(files)] = file_of(rec)
+        bar = bar | {len(files) - 1}
+    d = rules.decide(model.load(), rec, files, known=known, cannot_link=bar)
+    assert d.subject_id is None or d.subject_id not in bar
+    assert all(sid not in bar for sid, _ in d.scored)
+
+
+def test_a_household_members_record_under_the_owners_id_is_held_not_linked():
+    """pseudopeople's finding: a W-2 with the owner's SSN and surname, another first name and
+    no birth date reached the owner's file. Now held; the owner's own record without a birth
+    date (a nickname, an initial) still links."""
+    owner = file_of(who("Jose Luis Lopez"), who("Jose L Lopez"))
+    m = model.load()
+    spouse = who("Maria Lopez", dob=None)
+    d = rules.decide(m, spouse, {1: owner})
+    assert d.outcome is rules.Outcome.HOLD, d
+    assert rules.look_up(m, spouse, {1: owner}).subject_id is None
+    for same in ("Joe Lopez", "J Lopez", "Jose Lopez"):
+        assert rules.decide(m, who(same, dob=None), {1: owner}).subject_id == 1, same

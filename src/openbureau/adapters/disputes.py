@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from openbureau.adapters.repository import Repository
-from openbureau.adapters.tables import accounts, disputes, organisations, subjects
+from openbureau.adapters.tables import (
+    accounts,
+    disputes,
+    furnisher_identity_notices,
+    organisations,
+    subjects,
+)
 from openbureau.services.stored import Dispute, DisputeOnFile, OpenDispute
 
 _COLUMNS = tuple(c.name for c in disputes.c)
@@ -50,11 +56,15 @@ class SqlDisputes(Repository):
                     status: str | None) -> list[DisputeOnFile]:
         on_account = item_kind == "account"
         cols: list[Any] = [disputes, subjects.c.name, subjects.c.id_suffix]
-        if on_account:
-            cols.append(accounts.c.account_ref)
+        told = furnisher_identity_notices.alias("told")
+        if on_account:      # an account unlinked after "not mine" is named as the furnisher was
+            cols.append(func.coalesce(accounts.c.account_ref, told.c.account_ref)
+                        .label("account_ref"))
         q = select(*cols)
         if on_account:
-            q = q.join(accounts, accounts.c.item_ref == disputes.c.item_ref)
+            q = q.outerjoin(accounts, accounts.c.item_ref == disputes.c.item_ref) \
+                .outerjoin(told, and_(told.c.source == disputes.c.ref,
+                                      told.c.kind == "unlinked"))
         q = q.join(subjects, subjects.c.id == disputes.c.subject_id) \
             .where(disputes.c.item_kind == item_kind)
         if answerer_id is not None:

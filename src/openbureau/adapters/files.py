@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import (
@@ -47,8 +47,10 @@ class SqlFiles(Repository):
                                               public_records.c.subject_id == subject_id),
             select(inquiries.c.id).where(inquiries.c.item_ref == item_ref,
                                          inquiries.c.subject_id == subject_id),
+            # the file's own ref, or the ref of a file merged into it
             select(subjects.c.id).where(subjects.c.item_ref == item_ref,
-                                        subjects.c.id == subject_id),
+                                        or_(subjects.c.id == subject_id,
+                                            subjects.c.merged_into_id == subject_id)),
         ]
         return any(self._run(q).first() is not None for q in checks)
 

@@ -10,14 +10,14 @@ for Latin, CJK and Arabic text in its stylesheet.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from openbureau.adapters import i18n
-from openbureau.domain import wording
+from openbureau.domain import why, wording
 from openbureau.domain.letters import Letter
 from openbureau.domain.profiles import PROFILES
 from openbureau.scoring.bands import BANDS
@@ -37,7 +37,8 @@ def _environment(locale: str = i18n.DEFAULT) -> Environment:
     env.filters.update(lang.filters())
     env.globals.update(letter_of=Letter.from_text, month_short=lang.month_short,
                        grid_short=wording.grid_short, bands=BANDS, score_min=SCORE_MIN,
-                       score_max=SCORE_MAX, locale=lang.code)
+                       score_max=SCORE_MAX, locale=lang.code,
+                       why_level=partial(why.level_words, language=lang))
     return env
 
 

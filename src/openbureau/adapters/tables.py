@@ -267,6 +267,49 @@ identity_cannot_link = Table(
     Index("ix_identity_cannot_link_account", "furnisher_id", "account_ref_hmac"),
 )
 
+# A consumer's identity-theft report (0012): the items it names are blocked within the
+# profile's deadline (``due_at``; us-fcra: 4 business days, FCRA 605B).
+identity_theft_reports = Table(
+    "identity_theft_reports", metadata,
+    _pk(),
+    Column("ref", String(24), nullable=False, unique=True),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("statement", Text),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("blocked_at", UTCDateTime),
+)
+
+# Each blocked item (0012): the account on this file, its furnisher and the keyed hash of its
+# account number; a re-furnished record of it to this file is refused.
+identity_blocks = Table(
+    "identity_blocks", metadata,
+    _pk(),
+    Column("report_id", Id, nullable=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("item_ref", String(24), nullable=False),
+    Column("furnisher_id", Id, nullable=False),
+    Column("account_ref_hmac", String(64), nullable=False),
+    Column("blocked_at", UTCDateTime, nullable=False),
+    Index("ix_identity_blocks_account", "furnisher_id", "account_ref_hmac"),
+)
+
+# What a furnisher is told of its accounts (0012): blocked after an identity-theft report, or
+# unlinked from a file after a "not mine" dispute. The furnisher's own account number, never the
+# consumer's identity; ``source`` is the report's or the dispute's ref.
+furnisher_identity_notices = Table(
+    "furnisher_identity_notices", metadata,
+    _pk(),
+    Column("furnisher_id", Id, nullable=False),
+    Column("kind", String(12), nullable=False),        # blocked | unlinked
+    Column("account_ref", String(30), nullable=False),
+    Column("item_ref", String(24), nullable=False),
+    Column("source", String(24), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_furnisher_identity_notices_furnisher", "furnisher_id", "id"),
+)
+
 inquiries = Table(
     "inquiries", metadata,
     _pk(),

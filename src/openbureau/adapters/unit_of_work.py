@@ -32,6 +32,7 @@ from openbureau.adapters.listings import SqlListings, SqlObjections
 from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
+from openbureau.adapters.protections import SqlProtections
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
 from openbureau.adapters.scores import SqlScores
 from openbureau.clock import Clock
@@ -87,6 +88,7 @@ class UnitOfWork:
     models = _Repository(lambda u: SqlModels(u.execute))
     audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
     rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
+    protections = _Repository(lambda u: SqlProtections(u.execute, u.dialect))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:

@@ -48,17 +48,22 @@ class IdentitySource(BaseModel):
     furnisher: str = Field(description="who reported it")
     first_seen_on: date = Field(description="as-of date of the first record that said it")
     last_seen_on: date = Field(description="as-of date of the latest record that said it")
+    item_ref: str = Field(description="this source's observation; a dispute names it as "
+                                      "{kind: identity, ref}")
 
 
 class IdentityElement(BaseModel):
     item_ref: str
     kind: str = Field(description="name | national_id | date_of_birth | address | phone | "
                                   "employer")
+    label: str = Field(description="what it is in words: Name (the file's), Also known as "
+                                   "(every other name), National id, Birth date, Address, ...")
     value: str = Field(description="in words; national ids and phones masked to the last 4")
     fields: dict[str, Any] = Field(description="the element's parts (masked likewise)")
     first_seen_on: date
     last_seen_on: date
     reported_by: list[IdentitySource]
+    disputed: bool = Field(description="under an open dispute")
 
 
 class GridCell(BaseModel):
@@ -86,6 +91,40 @@ class Purchase(BaseModel):
     indicator: str = Field(description="purchased_from | sold_to")
     name: str | None
     text: str
+
+
+class WhyField(BaseModel):
+    field: str = Field(description="the comparison: nid, first, middle, surname, gen, dob, "
+                                   "addr, phone")
+    label: str = Field(description="the field in words")
+    level: str = Field(description="how it compared: exact, nickname, one digit off, ...")
+    weight: float = Field(description="its match weight (bits; negative: it spoke against)")
+    agreed: bool
+
+
+class Why(BaseModel):
+    """Why an account is on this file: how identity resolution placed it."""
+
+    how: str = Field(description="match | known_account | new_file | operator | unrecorded "
+                                 "(linked before the bureau kept this)")
+    text: str = Field(description="the same in plain words")
+    linked_on: date | None
+    weight: float | None = Field(description="the match weight of a scored link")
+    threshold: float | None = Field(description="the weight at or above which it links")
+    model_version: str | None = Field(description="the identity-matching model's version")
+    fields: list[WhyField] = Field(description="each field compared, strongest first")
+
+
+class LateMonths(BaseModel):
+    label: str
+    months: int
+
+
+class HistorySummary(BaseModel):
+    months_reported: int = Field(description="months of the 24 with data")
+    on_time: int = Field(description="of those, months paid on time")
+    late: list[LateMonths] = Field(description="the other months with data, by status")
+    text: str = Field(description="the same in one sentence")
 
 
 class Account(BaseModel):
@@ -121,6 +160,8 @@ class Account(BaseModel):
     disputed: bool
     payment_history: list[GridCell] = Field(description="24 months, oldest first")
     statements: list[Statement]
+    why: Why = Field(description="why this account is on this file")
+    history: HistorySummary = Field(description="the payment history in numbers and words")
 
 
 class RestrictionOrder(BaseModel):
@@ -184,9 +225,95 @@ class FraudAlert(BaseModel):
     expires_at: datetime
 
 
+class BlockedItem(BaseModel):
+    item_ref: str
+    name: str
+    status: str = Field(description="blocked")
+    report_id: str = Field(description="the identity-theft report that blocked it")
+    blocked_at: datetime
+
+
 class BureauContact(BaseModel):
     name: str
     contact: str
+
+
+class IdentityVerification(BaseModel):
+    status: str = Field(description="agrees: every record sent under the file's national id "
+                        "carried one of its names; review: records sent under it with another "
+                        "name wait in the review queue")
+    pending: int = Field(description="how many such records wait (their names are not shown)")
+class Money(BaseModel):
+    currency: str
+    amount: int
+
+
+class Utilisation(BaseModel):
+    percent: int | None
+    balance: int
+    limit: int
+    currency: str | None
+
+
+class OnTime(BaseModel):
+    percent: int = Field(description="rounded down: 100 only when every month was on time")
+    months: int = Field(description="account-months with data in the 24-month grids")
+    on_time_months: int
+
+
+class AgeOfCredit(BaseModel):
+    months: int
+    text: str
+    since: date = Field(description="when the oldest account was opened")
+
+
+class Attention(BaseModel):
+    kind: str = Field(description="past_due | disputes | public_records | fraud_alerts | frozen")
+    count: int
+    text: str
+
+
+class ScoreTile(BaseModel):
+    value: int
+    band: str
+
+
+class Summary(BaseModel):
+    """The report at a glance (the page's and the PDF's tiles)."""
+
+    score: ScoreTile | None
+    accounts_open: int
+    accounts_total: int
+    balances: list[Money] = Field(description="total balance of the accounts, per currency")
+    utilisation: Utilisation | None = Field(description="open revolving accounts' balances "
+                                                        "over their limits")
+    on_time: OnTime | None = Field(description="share of months with data paid on time")
+    hard_inquiries: int = Field(description="credit-application inquiries, last 12 months")
+    age_of_credit: AgeOfCredit | None
+    attention: list[Attention] = Field(description="what needs attention; empty: nothing")
+
+
+class Change(BaseModel):
+    kind: str = Field(description="new_account | status_change | new_inquiry | "
+                                  "new_public_record | score_change")
+    item_ref: str | None
+    text: str
+
+
+class ScoreChange(BaseModel):
+    before: int
+    after: int
+    change: int
+    text: str
+
+
+class Changes(BaseModel):
+    """What changed since the newest report you read before today."""
+
+    since: datetime | None = Field(description="that report's time; null: your first report")
+    items: list[Change]
+    score: ScoreChange | None
+    text: str
 
 
 class Report(BaseModel):
@@ -196,6 +323,9 @@ class Report(BaseModel):
     identity: Identity
     personal_information: list[IdentityElement] = Field(
         description="every identity element furnishers reported, with who and when")
+    identity_verification: IdentityVerification | None = Field(
+        default=None, description="whether the national id and the name agree, under a "
+        "profile that asks for it (cn-cri); null elsewhere")
     accounts: list[Account]
     public_records: list[PublicRecord]
     inquiries: list[Inquiry]
@@ -206,6 +336,12 @@ class Report(BaseModel):
     fraud_alerts: list[FraudAlert]
     frozen: bool
     bureau: BureauContact
+    summary: Summary = Field(description="the report at a glance")
+    changes: Changes | None = Field(description="what changed since your last report; only "
+                                                "in your own report")
+    blocked_items: list[BlockedItem] | None = Field(
+        default=None, description="only in your own report: accounts blocked after your "
+                                  "identity-theft report (not shown to members, not scored)")
 
 
 class InquiryOut(BaseModel):

@@ -65,6 +65,14 @@ class Profile:
     # the language a person reads when neither their setting nor their browser names one
     # (a BCP 47 tag of ``adapters.i18n.LOCALES``)
     language: str = "en"
+    # business days to block the items of a consumer's identity-theft report (None: the law
+    # sets no such deadline; the block is then due within ``dispute_days``, as a dispute)
+    identity_theft_block_business_days: int | None = None
+    # identity (domain/national_ids.py, identity/rules.py): the national id's scheme, whether
+    # every record and look-up must carry one, whether the name must agree with it
+    national_id_scheme: str = "any"
+    national_id_required: bool = False
+    name_must_agree_with_id: bool = False
 
     def consent_needed(self, purpose: Purpose) -> bool:
         return purpose in self.consent_required
@@ -76,6 +84,8 @@ class Profile:
 
 
 _YEAR = 365
+
+
 class _CourtTerms(TypedDict):
     listing_term_days: int
     objection_review_days: int
@@ -97,7 +107,10 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=True,
         fraud_alert_initial_days=_YEAR, fraud_alert_extended_days=7 * _YEAR,
-        consent_revocable=True, **_COURT),
+        consent_revocable=True,
+        # FCRA 605B(a): block "not later than 4 business days after the date of receipt" of
+        # an identity theft report
+        identity_theft_block_business_days=4, **_COURT),
     "cn-cri": Profile(
         name="cn-cri", title=N_("China: Credit Reporting Industry Regulation (2013)"),
         dispute_days=20, dispute_extension_days=0, furnisher_notice_business_days=5,
@@ -113,7 +126,15 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=ALL_PURPOSES - {Purpose.COURT_ORDER},
         key_factors=4, extra_factor_for_inquiries=False, freeze_available=False,
         fraud_alert_initial_days=None, fraud_alert_extended_days=None, consent_revocable=True,
-        language="zh-CN", **_COURT),
+        # no block statute: an identity-theft report is an objection (art. 25), due within
+        # the 20 days of dispute_days
+        identity_theft_block_business_days=None,
+        # records and queries name a person by the resident identity number (GB 11643-1999,
+        # check character ISO 7064 MOD 11-2) and the name together; a record whose number is
+        # on file under another name is a review item, never linked (docs/identity.md)
+        national_id_scheme="cn_resident", national_id_required=True,
+        name_must_agree_with_id=True, language="zh-CN",
+        **_COURT),
     "eu-gdpr": Profile(
         name="eu-gdpr", title=N_("European Union: GDPR (German retention code)"),
         dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,
@@ -124,7 +145,10 @@ PROFILES: dict[str, Profile] = {
         permissible_purposes=ALL_PURPOSES, consent_required=frozenset({Purpose.EMPLOYMENT}),
         key_factors=4, extra_factor_for_inquiries=True, freeze_available=False,
         fraud_alert_initial_days=None, fraud_alert_extended_days=None,
-        consent_revocable=True, **_COURT),   # GDPR art. 7(3)
+        consent_revocable=True,   # GDPR art. 7(3)
+        # no block statute: restriction while accuracy is contested (art. 18(1)(a)), due
+        # within the month of dispute_days (art. 12(3))
+        identity_theft_block_business_days=None, **_COURT),
 }
 
 

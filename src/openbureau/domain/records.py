@@ -14,10 +14,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from openbureau.domain import bounds
+from openbureau.domain import bounds, national_ids
 from openbureau.domain.errors import FieldError, ProhibitedData, ValidationFailed
 from openbureau.domain.fields import FieldReader, check_fields
 from openbureau.domain.months import month_end
+from openbureau.domain.profiles import Profile
 from openbureau.domain.quality import REJECT_RULES, reject_errors, rule_error
 from openbureau.domain.record_parts import (
     IDENT_MAX,
@@ -131,12 +132,21 @@ def parse_subject(raw: Any, prefix: str = "subject.", *, require_national_id: bo
 
 
 def lookup_errors(identity: SubjectIdentity, today: date, prefix: str = "subject.",
-                  *, require_national_id: bool = False) -> list[FieldError]:
+                  *, require_national_id: bool = False, profile: Profile | None = None
+                  ) -> list[FieldError]:
     """What a look-up (an inquiry, a restriction check, a consent a member records) may not name
     a person by: neither a national id nor a birth date (or no national id where the caller
-    needs one), a name that is no name (``bounds.name_error``), a birth date before 1900 or in
-    the future. A look-up that passes and matches no file with confidence is "no file"."""
+    or the ``profile`` needs one; a national id the profile's scheme refuses,
+    ``national_ids.errors``), a name that is no name (``bounds.name_error``), a birth date
+    before 1900 or in the future. A look-up that passes and matches no file with confidence is
+    "no file"."""
     errors = []
+    if profile is not None:
+        require_national_id = require_national_id or profile.national_id_required
+        if identity.national_id:
+            errors += national_ids.errors(profile.national_id_scheme, False,
+                                          normalise_national_id(identity.national_id),
+                                          identity.date_of_birth, prefix + "national_id")
     if not identity.national_id:
         if require_national_id:
             errors.append(FieldError(prefix + "national_id", "is required"))

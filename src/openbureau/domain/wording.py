@@ -137,4 +137,10 @@ CODE_WORDS = (
     N_("signed form"), N_("electronic signature"), N_("recorded call"), N_("in app"),
     # fraud alerts
     N_("initial"), N_("extended"),
+    # listing grounds and restriction categories, as short labels
+    N_("refuses to perform"), N_("obstructs enforcement"), N_("evades enforcement"),
+    N_("false asset report"), N_("breaches consumption restriction"),
+    N_("breaches settlement"), N_("first class rail"), N_("star hotels"),
+    N_("property purchase"), N_("luxury rental"), N_("vehicle purchase"),
+    N_("high premium insurance"), N_("judgment"), N_("inquiry"), N_("restriction check"),
 )

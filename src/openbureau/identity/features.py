@@ -47,6 +47,8 @@ _ADDRESS_WORDS = {
 def fold(text: str) -> str:
     """NFKC, case-folded, marks removed and Latin letters transliterated (Ł -> l, ß -> ss);
     letters of other scripts kept as they are, never deleted."""
+    if text.isascii():      # all of the above leaves ASCII as it is but for its case
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -170,8 +172,9 @@ class Features:
         }
 
 
-def of(identity: Any) -> Features:
-    """The features of a ``SubjectIdentity`` (or anything with its attributes)."""
+def name_parts(identity: Any) -> tuple[str, str, str, str | None]:
+    """(first, middle, surname, generation code) of an identity as compared: its name parts
+    when it has them, else its full name split."""
     first, middle, surname, gen = split_name(identity.name or "")
     if getattr(identity, "surname", None):
         surname = " ".join(_words(identity.surname))
@@ -179,6 +182,12 @@ def of(identity: Any) -> Features:
         middle = " ".join(_words(getattr(identity, "middle_name", None))) or (
             middle if not getattr(identity, "first_name", None) else "")
     gen = generation_code(getattr(identity, "generation_code", None)) or gen
+    return first, middle, surname, gen
+
+
+def of(identity: Any) -> Features:
+    """The features of a ``SubjectIdentity`` (or anything with its attributes)."""
+    first, middle, surname, gen = name_parts(identity)
     address = getattr(identity, "address", None)
     return Features(
         first=first or None, first_nicks=nickname_set(first) if first else (),

@@ -14,10 +14,12 @@ with several names on it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -140,6 +142,28 @@ class MatchModel:
     def score(self, a: Features, b: Features) -> Match:
         parts = tuple(self._part(c, a, b) for c in COMPARISONS)
         return Match(self.prior + sum(p.weight for p in parts), parts)
+
+    def agreeing(self, first: str | None, surname: str | None, middle: bool, gen: bool,
+                 dob: bool) -> Match:
+        """The match of an identity with national id, names and birth date exactly the same
+        (as ``score`` of those fields against themselves: address and phone not compared):
+        what a record placed by its keys is known to agree on. Each part depends only on its
+        value's frequency or on the field being present: computed once per value."""
+        values = {"nid": "1", "first": first or None, "middle": "m" if middle else None,
+                  "surname": surname or None, "gen": "g" if gen else None,
+                  "dob": "1" if dob else None}
+        parts = tuple(self._exact_part(c.name, values[c.name]) for c in COMPARISONS
+                      if c.name in values)
+        return Match(self.prior + sum(p.weight for p in parts), parts)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one shipped model per process, kept for good
+    def _exact_part(self, comparison: str, value: str | None) -> Part:
+        f = _NOTHING
+        if value is not None:
+            given: dict[str, Any] = {comparison: date(2000, 1, 1) if comparison == "dob"
+                                     else value}
+            f = dataclasses.replace(_NOTHING, **given)
+        return self._part(BY_NAME[comparison], f, f)
 
     # -- files -------------------------------------------------------------------------
 

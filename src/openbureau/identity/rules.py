@@ -16,8 +16,10 @@ overrides.
   agrees; another name does not).
 - **A file owns the national id it was reported under most often**; an id it picked up from a
   mistyped record does not make it that number's file.
-- **An id is not enough.** A record whose national id is the file's while its name and birth
-  date both disagree is not linked: it is held ("id matches, name and birth date do not").
+- **An id is not enough.** A record whose national id is the file's while its first name (or,
+  without one, its surname) and its birth date both disagree -- or it gives no birth date -- is
+  not linked: it is held ("national id matches a file whose name and birth date do not"). A
+  household member's record under the owner's number is the common case.
 - **No id, no bridge.** A record without a national id links only to its single best candidate,
   clearly ahead of the next (``MARGIN`` bits of weight); otherwise it is held.
 - **Several strong candidates** (two files above the link threshold without the margin between
@@ -25,11 +27,22 @@ overrides.
 - **Known accounts** (furnisher + account number already on a file) stay on that file unless
   one of the rules above forbids it there; then the record is held.
 - **Cannot-link.** Files the caller says the record must not join (a consumer's "not mine") are
-  never candidates.
+  never candidates; a record that would otherwise have matched one of them (at the review
+  threshold or above) and joins no other file is held, not made a new file (a second file of
+  the same person would make that person's own look-ups ambiguous).
+- **Protections reach near files.** A look-up reports every file it found scoring at the review
+  threshold or above (``Decision.near``), whichever file it resolves to: a freeze or a fraud
+  alert on any of them applies (a variant identity must not reach an unfrozen fragment).
+- **Name agrees with id** (a profile's choice, ``cn-cri``). A record whose national id a file
+  holds as its own while the record's name is none of the file's names (``name_agrees``) is
+  held ("id matches, name does not"), whatever its weight; a look-up so named finds no file.
+  Where they agree (and no rule above forbids it), the record links to that file whatever
+  the weight of a name written the other way round ("WANG Xiaoming" / "Xiaoming Wang").
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +52,9 @@ from openbureau.identity.features import Features
 from openbureau.identity.model import FileIdentity, Match, MatchModel
 
 MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
+CANNOT_LINK = "matches a file this account may not join (the consumer said it is not theirs)"
+NAME_DISAGREES = "id matches, name does not: national id on file under another name"
+ID_AND_NAME_AGREE = "national id and name agree"
 
 
 class Outcome(StrEnum):
@@ -54,6 +70,7 @@ class Decision:
     match: Match | None
     reason: str
     scored: tuple[tuple[int, Match], ...] = ()      # candidates scored, best first
+    near: tuple[int, ...] = ()      # a look-up's files at the review threshold or above
 
 
 def forbidden(rec: Features, file: FileIdentity) -> str | None:
@@ -100,6 +117,25 @@ def claims(file: FileIdentity, nid: str | None) -> bool:
     return not others or counts[nid] > max(others)
 
 
+def _name_forms(f: Features) -> set[str]:
+    words = [w for part in (f.first, f.middle, f.surname) if part for w in part.split()]
+    if not words:
+        return set()
+    given = [w for part in (f.first, f.middle) if part for w in part.split()]
+    surname = f.surname.split() if f.surname else []
+    return {" ".join(sorted(words)), "".join(words), "".join(surname + given)}
+
+
+def name_agrees(rec: Features, file: FileIdentity) -> bool:
+    """The record's name is one the file holds: the same words in any order ("Wang Wei" =
+    "WEI, WANG"), or the same letters run together either way round ("Zhang Sanfeng" =
+    "Zhang San Feng" = "Sanfeng Zhang"); generation codes aside. No name on file: agrees."""
+    if not file.names:
+        return True
+    forms = _name_forms(rec)
+    return any(forms & _name_forms(n) for n in file.names)
+
+
 def _first_differs(rec: Features, file: FileIdentity) -> bool:
     first = BY_NAME["first"]
     return bool(rec.first) and any(n.first for n in file.names) and all(
@@ -129,19 +165,39 @@ def _differ(rec: Features, file: FileIdentity) -> bool:
 
 
 def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
-    """The file holds the record's national id but neither its name nor its birth date."""
+    """The file holds the record's national id but neither its first name (nor, where the
+    record gives none, its surname) nor its birth date: a household member's record carrying
+    the owner's number ("Maria Lopez" under Jose Lopez's SSN, no birth date) is such a case."""
     if not claims(file, rec.nid):
         return False
-    name_disagrees = match.level("surname") == "else" and match.level("first") in (
-        "else", "null")
+    first = match.level("first")
+    name_disagrees = first == "else" or (first == "null" and match.level("surname") == "else")
     return name_disagrees and match.level("dob") in ("else", "null")
 
 
 def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], *,
-           known: int | None = None, cannot_link: Iterable[int] = ()) -> Decision:
-    """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file."""
+           known: int | None = None, cannot_link: Iterable[int] = (),
+           names_must_agree: bool = False) -> Decision:
+    """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file.
+    ``names_must_agree``: the profile's "name agrees with id" rule."""
     t = model.thresholds
     barred = set(cannot_link)
+    if names_must_agree and rec.nid:
+        agreeing: list[tuple[int, Match]] = []
+        for sid in sorted(files):
+            if sid in barred or not claims(files[sid], rec.nid):
+                continue
+            match = model.score_file(rec, files[sid])
+            if not name_agrees(rec, files[sid]):
+                return Decision(Outcome.HOLD, None, match, NAME_DISAGREES, ((sid, match),))
+            if forbidden(rec, files[sid]) is None:
+                agreeing.append((sid, match))
+        if len(agreeing) == 1:       # the id and the name agree: the profile's own test
+            sid, match = agreeing[0]
+            return Decision(Outcome.LINK, sid, match, ID_AND_NAME_AGREE, tuple(agreeing))
+        if agreeing:
+            return Decision(Outcome.HOLD, None, agreeing[0][1], "several files match",
+                            tuple(agreeing))
     scored: list[tuple[int, Match]] = []
     conflicts: list[str] = []
     for sid in sorted(files):
@@ -176,6 +232,10 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
         return Decision(Outcome.HOLD, None, None,
                         f"national id on file under another identity ({conflicts[0]})", ranked)
     if not scored or scored[0][1].weight < t.review:
+        if any(forbidden(rec, files[sid]) is None
+               and model.score_file(rec, files[sid]).weight >= t.review
+               for sid in sorted(barred & set(files))):
+            return Decision(Outcome.HOLD, None, None, CANNOT_LINK, ranked)
         return Decision(Outcome.NEW, None, None, "no file matches", ranked)
     best_sid, best = scored[0]
     second = scored[1][1].weight if len(scored) > 1 else None
@@ -187,20 +247,25 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
     return Decision(Outcome.LINK, best_sid, best, "match", ranked)
 
 
-def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity]
-            ) -> Decision:
+def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
+            *, names_must_agree: bool = False) -> Decision:
     """Which file a look-up (an inquiry, a restriction check, a court) means: LINK only when one
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
     the person in front of them (a mistyped number is theirs to correct, not the bureau's to
-    guess), and a consequence (a court's restriction) must never reach a near-namesake."""
+    guess), and a consequence (a court's restriction) must never reach a near-namesake.
+
+    ``near``: every candidate file scoring at the review threshold or above, before those
+    filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
+    near = tuple(sid for sid in sorted(files)
+                 if model.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}
-    d = decide(model, rec, files)
+    d = decide(model, rec, files, names_must_agree=names_must_agree)
     if d.outcome is Outcome.LINK:
-        return d
-    return Decision(Outcome.NEW, None, d.match, d.reason, d.scored)
+        return dataclasses.replace(d, near=near)
+    return Decision(Outcome.NEW, None, d.match, d.reason, d.scored, near)

@@ -19,6 +19,8 @@ seen, is never scored: the row comes back with ``out_of_domain`` naming the attr
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -273,6 +275,8 @@ def spark_session(master: str = "local[2]", *, codegen: bool = True,
     chains costs more than running them; results are the same either way."""
     from pyspark.sql import SparkSession
 
+    # Python UDFs (identity relink) run in this interpreter, with its packages
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder
     if not codegen:
         builder = (builder.config("spark.sql.codegen.wholeStage", "false")

@@ -16,7 +16,9 @@ A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.ST
 enter the staging table: rows carry the keyed hash (``identity_store.subject_key``: for a record
 without a national id, its name + birth date key); each key is placed by identity resolution
 (``services.resolution``, by the identity of its first row in the chunk), and a key it would not
-place is held for review (``identity_holds``) and left out of the chunk. Nor does any other
+place is held for review (``identity_holds``) and left out of the chunk; how each key was placed
+(``resolution.link_of``) travels with it in ``furnish_subjects`` into the new accounts'
+``link``. Nor does any other
 identity element: the observations and blocking keys are built in Python from the rows'
 identities and kept by ``identity_store.record_identities`` (set-based, a fixed number of
 statements per chunk). An L1 segment's renaming is done before the
@@ -27,6 +29,8 @@ known, one query for the chunk's refs) is staged again without it.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -41,7 +45,13 @@ from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
 from openbureau.domain.records import AccountRecord, record_to_dict, subject_to_dict
 from openbureau.domain.roles import Principal
-from openbureau.services import account_changes, identity_store, income_consents, resolution
+from openbureau.services import (
+    account_changes,
+    identity_store,
+    income_consents,
+    protections,
+    resolution,
+)
 from openbureau.services.refs import new_ref
 
 
@@ -122,7 +132,8 @@ class Rows:
         return out
 
 
-_SUBJECT_STAGE = (("hm", "text"), ("id", "bigint"))
+# each subject key's file, and how the key's records came to it (``resolution.link_of``, JSON)
+_SUBJECT_STAGE = (("hm", "text"), ("id", "bigint"), ("link", "text"))
 _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
                  "monthly_income", "consent_ref", "payment_history", "special_comment")
 
@@ -149,13 +160,13 @@ INSERT INTO accounts (furnisher_id, account_ref, subject_id, item_ref, kind, eco
     opened_on, closed_on, credit_limit, original_amount, date_of_first_delinquency,
     compliance_code, latest_as_of, deleted_at, delete_code, updated_at,
     identification_number, original_creditor, creditor_classification, purchase_indicator,
-    purchase_name, mortgage, specialised_payment)
+    purchase_name, mortgage, specialised_payment, link)
 SELECT DISTINCT ON (st.account_ref COLLATE "C", s.id) %(f)s, st.account_ref, s.id, st.item_ref,
     st.kind,
     st.ecoa, st.currency, st.opened_on, st.closed_on, st.credit_limit, st.original_amount,
     st.dofd, NULLIF(st.compliance_code, 'XR'), st.month,
     CASE WHEN st.delete_code IS NOT NULL THEN %(now)s::timestamp END, st.delete_code, %(now)s,
-    {_NEW_SEGMENTS}
+    {_NEW_SEGMENTS}, s.link::json
 FROM furnish_stage st JOIN furnish_subjects s ON s.hm = st.hm
 ORDER BY st.account_ref COLLATE "C", s.id, st.month DESC, st.seq DESC
 ON CONFLICT (furnisher_id, account_ref, subject_id) DO NOTHING
@@ -258,9 +269,19 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             pg_copy.create_stage(cur, "furnish_stage", STAGE_COLUMNS)
             pg_copy.create_stage(cur, "furnish_subjects", _SUBJECT_STAGE)
             t1 = clock()
-            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor)
+            rows, barred = _bar(uow, bureau, furnisher.id, rows)
+            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor, barred)
             refs, ids = placed.refs, placed.ids
             refusals: list[tuple[int, list[FieldError]]] = []
+            on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
+            blocked = {on_file[j] for j in protections.refused_blocked(
+                uow, bureau.vault, furnisher.id,
+                [(_account_ref(rows.lines[i]), ids[rows.hmacs[i]]) for i in on_file])}
+            if blocked:
+                refusals.extend((rows.positions[i], [FieldError("account_ref",
+                                                                protections.BLOCKED)])
+                                for i in sorted(blocked))
+                rows = rows.without(blocked)
             if placed.held:
                 drop = {i for i, h in enumerate(rows.hmacs) if h in placed.held}
                 for i in sorted(drop):
@@ -282,8 +303,10 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             if rows.lines:
                 with cur.copy("COPY furnish_stage FROM STDIN") as cp:
                     cp.write(b"\n".join(rows.lines) + b"\n")
-            with cur.copy("COPY furnish_subjects FROM STDIN") as cp:
-                cp.write("".join(f"{h}\t{i}\n" for h, i in ids.items()).encode())
+            links = placed.links
+            pg_copy.copy_rows(cur, "furnish_subjects", _SUBJECT_STAGE, (
+                (h, i, json.dumps(links[h], sort_keys=True) if h in links else None)
+                for h, i in ids.items()))
             # The planner has no statistics for the staging tables and the CTEs. The account
             # look-up is an index probe by construction (LATERAL ... OFFSET 0); everything else
             # is to be hashed, never nested (a nested loop over the chunk is quadratic). A JIT
@@ -387,17 +410,83 @@ def _date(yyyymmdd: int) -> date:
 
 
 def _held_form(rows: Rows, i: int, line: str) -> dict[str, Any]:
-    """What a hold keeps of row ``i``: the record in its JSON shape where the row has one (it
-    is placed as it is once an operator decides); a Metro 2 column block's row keeps its
-    subject and staging line."""
+    """What a hold keeps of row ``i``: the record in its JSON shape (it is placed as it is once
+    an operator decides). A Metro 2 column block's row is turned back into one from its
+    staging line and subject; only a row that cannot be (it has segments, which clean rows
+    never carry) keeps its staging line, and can then only be withdrawn."""
     item = rows.items[i]
     if rows.owners[i] is None:
         return {"record": record_to_dict(item)}
-    return {"subject": subject_to_dict(rows.subject(i)), "stage_line": line}
+    subject = subject_to_dict(rows.subject(i))
+    record = record_of_stage(line, subject)
+    return {"record": record} if record is not None else {"subject": subject,
+                                                          "stage_line": line}
+
+
+_STAGE_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+_SEGMENT_COLUMNS = ("original_creditor", "creditor_classification", "purchase_indicator",
+                    "purchase_name", "mortgage", "specialised_payment")
+_STAGE_INTS = {"credit_limit", "original_amount", "scheduled_payment", "balance",
+               "amount_past_due", "monthly_income"}
+# staging column -> the record's field (the identity is not in the line)
+_STAGE_FIELDS = {"account_ref": "account_ref", "month": "as_of", "kind": "kind", "ecoa": "ecoa",
+                 "currency": "currency", "opened_on": "opened_on", "closed_on": "closed_on",
+                 "credit_limit": "credit_limit", "original_amount": "original_amount",
+                 "scheduled_payment": "scheduled_payment", "balance": "balance",
+                 "amount_past_due": "amount_past_due", "status": "status",
+                 "dofd": "date_of_first_delinquency", "monthly_income": "monthly_income",
+                 "consent_ref": "consent_ref", "compliance_code": "compliance_code",
+                 "delete_code": "delete_code", "payment_history": "payment_history",
+                 "special_comment": "special_comment",
+                 "identification_number": "identification_number"}
+
+
+def _unescape(text: str) -> str | None:
+    if text == "\\N":
+        return None
+    return re.sub(r"\\[\\tnr]", lambda m: _STAGE_ESCAPES[m.group(0)], text)
+
+
+def record_of_stage(line: str, subject: dict[str, Any]) -> dict[str, Any] | None:
+    """The record (JSON shape) a clean staging line and its subject stand for; None for a line
+    with account segments (K1-K4), which only the record path renders."""
+    values = dict(zip((c for c, _ in STAGE_COLUMNS), map(_unescape, line.split("\t")),
+                      strict=True))
+    if any(values[c] is not None for c in _SEGMENT_COLUMNS):
+        return None
+    out: dict[str, Any] = {"subject": subject}
+    for column, name in _STAGE_FIELDS.items():
+        value = values[column]
+        if value is not None:
+            out[name] = int(value) if column in _STAGE_INTS else value
+    return out
+
+
+def _account_ref(line: bytes) -> str:
+    """The account number of a staging line (its third column; account numbers are plain)."""
+    return line.split(b"\t", 3)[2].decode()
+
+
+def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
+         rows: Rows) -> tuple[Rows, dict[str, frozenset[int]]]:
+    """``resolution.bar_accounts`` on staged rows: a row of an account barred from some files
+    is staged under its own subject key (its line rewritten with it)."""
+    keys, barred = resolution.bar_accounts(uow, bureau.vault, furnisher_id, rows.hmacs,
+                                           [_account_ref(line) for line in rows.lines])
+    if not barred:
+        return rows, barred
+    rows = rows.copy()
+    for i, key in enumerate(keys):
+        if key != rows.hmacs[i]:
+            seq, _, rest = rows.lines[i].split(b"\t", 2)
+            rows.lines[i] = b"\t".join((seq, key.encode(), rest))
+            rows.hmacs[i] = key
+    return rows, barred
 
 
 def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
-              db_now: datetime, actor: str) -> resolution.Chunk:
+              db_now: datetime, actor: str,
+              barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
     each key by the identity of its first row (a key is a national id's keyed hash, or for a
     record without one its name + birth date key)."""
@@ -409,4 +498,5 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
             first[hm] = i
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
                                     {h: rows.subject(i) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=actor)
+                                    db_now.replace(tzinfo=UTC), actor=actor, barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id)

@@ -113,13 +113,14 @@ def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose
             uow, member.actor, "consent.record_refused", purpose[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
-        evidence_errors = (lookup_errors(identity, now.date())
+        evidence_errors = (lookup_errors(identity, now.date(), profile=bureau.profile)
                            + rules.validate_evidence(evidence_kind, evidence_sha256)
                            + scope_errors)
         if evidence_errors:
             raise ValidationFailed(evidence_errors)
         scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)
-        subject = subjects.find(uow, bureau.vault, identity, strict=True)
+        subject = subjects.find(uow, bureau.vault, identity, strict=True,
+                                names_must_agree=bureau.profile.name_must_agree_with_id)
         refusal.subject_ref = subject.item_ref
         row = _store(uow, subject_id=subject.id, organisation_id=member.id, purpose=purpose,
                      scope=scope, obtained_at=obtained_at, expires_at=expires_at,

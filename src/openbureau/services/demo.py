@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from openbureau.adapters.tables import organisations, subjects
 from openbureau.bootstrap import Bureau
+from openbureau.domain import national_ids
 from openbureau.domain.consents import Scope
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.records import record_to_dict
@@ -62,10 +63,15 @@ def demo_furnishers(bureau: Bureau) -> tuple[dict[str, Principal], int]:
 
 
 def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] | None = None,
-         *, locale: str = "en_US", as_of: date = date(2026, 10, 31),
+         *, locale: str | None = None, as_of: date = date(2026, 10, 31),
          picks: demo_showcase.Picks | None = None) -> dict[str, int]:
     """Furnish ``n`` synthetic people; ``progress`` gets the number of people done so far;
-    ``picks``, when given, collects the people ``demo_showcase.stage`` will use."""
+    ``picks``, when given, collects the people ``demo_showcase.stage`` will use. ``locale``:
+    the population's (names, addresses, national ids); by default the profile's -- zh_CN with
+    resident identity numbers under a profile that takes only those (cn-cri), else en_US."""
+    if locale is None:
+        locale = "zh_CN" if bureau.profile.national_id_scheme == national_ids.CN_RESIDENT \
+            else "en_US"
     furnishers, created = demo_furnishers(bureau)
     counts = {"people": 0, "records": 0, "accepted": 0, "rejected": 0, "changed_subjects": 0,
               "furnishers_created": created}

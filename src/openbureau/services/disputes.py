@@ -21,7 +21,7 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.registry import ListingStatus, move_listing
 from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
-from openbureau.services import refusals
+from openbureau.services import protections, refusals
 from openbureau.services.ports import Deps, UnitOfWork, rescore
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Dispute
@@ -53,7 +53,8 @@ def _resolve_item(uow: UnitOfWork, subject_id: int, kind: ItemKind, ref: str) ->
         answerer = uow.listings.answerer(subject_id, ref)
     else:
         found = uow.files.identity(subject_id)
-        if found is None or found.item_ref != ref:
+        if (found is None or found.item_ref != ref) \
+                and uow.protections.observation(subject_id, ref) is None:
             raise NotFound(NO_ITEM)
         return None
     if answerer is None:
@@ -231,6 +232,13 @@ def _apply(uow: UnitOfWork, deps: Deps, who: Principal, d: Dispute, kind: ItemKi
                 uow.listings.close(listing.id, ListingStatus.VACATED.value,
                                    "removed after a dispute"
                                    + (f": {note.strip()}" if note else ""), now)
+    elif uow.protections.observation(d.subject_id, d.item_ref) is not None:
+        # an identity element furnishers reported (personal information): verified, it stays;
+        # deleted, it goes (``_close``); it is not rewritten here
+        if out is Outcome.CORRECTED:
+            raise ValidationFailed([FieldError(
+                "outcome", "an identity element a furnisher reported is verified or deleted; "
+                "the furnisher corrects its own records")])
     else:
         if out is Outcome.DELETED:
             raise ValidationFailed([FieldError(
@@ -334,14 +342,38 @@ def _close(uow: UnitOfWork, deps: Deps, d: Dispute, status: DisputeStatus, note:
     reason = SUPPRESSED_REASON.get(status)
     if reason is not None and d.item_kind == ItemKind.ACCOUNT.value:
         uow.accounts.suppress(d.item_ref, reason, now)
+    if d.item_kind == ItemKind.IDENTITY.value and status in _REMOVES_ELEMENT:
+        _remove_element(uow, d, status, actor, now)
+    unlinked = protections.on_dispute_closed(uow, deps, d, status, actor.actor, now)
     notice = rules.result_notice(dispute_id=d.ref, item_kind=d.item_kind, item_ref=d.item_ref,
                                  status=status, note=note, answered_at=now,
                                  profile=deps.profile,
                                  bureau_contact=deps.settings.bureau_contact)
-    uow.notices.add(d.subject_id, notice.kind, notice.title, notice.body, now)
+    uow.notices.add(d.subject_id, notice.kind, notice.title, {**notice.body, **(unlinked or {})},
+                    now)
     uow.audit(actor.actor, "dispute.close", uow.files.item_ref(d.subject_id), PURPOSE,
               dispute_id=d.ref, outcome=status.value)
     rescore(deps, uow, {d.subject_id})
+
+
+#: how a dispute of an identity element ends with the element removed from the file: the
+#: bureau deleted it, or nobody verified it in time (where silence takes items off the file)
+_REMOVES_ELEMENT = frozenset({DisputeStatus.DELETED, DisputeStatus.EXPIRED,
+                              DisputeStatus.RESTRICTED})
+
+
+def _remove_element(uow: UnitOfWork, d: Dispute, status: DisputeStatus, actor: Principal,
+                    now: datetime) -> None:
+    """Take a disputed identity element (an ``identity_observations`` item) off the file: every
+    report of that value, whoever made it. Audited by kind and reference, never by value."""
+    found = uow.protections.observation(d.subject_id, d.item_ref)
+    if found is None:
+        return          # the file's own identity (name, birth date): corrected, not removed
+    kind, value_hmac = found
+    reports = uow.protections.remove_observation(d.subject_id, kind, value_hmac)
+    uow.audit(actor.actor, "identity.element_removed", uow.files.item_ref(d.subject_id),
+              PURPOSE, dispute_id=d.ref, item_ref=d.item_ref, kind=kind, reports=reports,
+              outcome=status.value)
 
 
 def expire_overdue(uow: UnitOfWork, deps: Deps) -> int:

@@ -52,6 +52,7 @@ from openbureau.adapters.metro2_columns import Block
 from openbureau.adapters.tables import account_months, accounts
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
+from openbureau.domain import national_ids
 from openbureau.domain.errors import FieldError, ValidationFailed
 from openbureau.domain.quality import QualityReport, rules_in, warnings
 from openbureau.domain.records import AccountRecord, parse_account_record, record_to_dict
@@ -61,6 +62,7 @@ from openbureau.services import (
     bulk_store,
     identity_store,
     income_consents,
+    protections,
     resolution,
 )
 from openbureau.services.refs import new_ref
@@ -264,6 +266,7 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
     refused it in ``parse_account_record`` (its error names the rule), a warn rule keeps it.
     A Block's records were checked column-wise (``metro2_quality_columns.flags``: none fires)."""
     today = bureau.clock.now().date()
+    profile = bureau.profile
     for cand in candidates:
         if isinstance(cand, Block):
             if not bulk:
@@ -282,6 +285,10 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
         total.records += 1
         try:
             rec = parse_account_record(cand.fields)
+            if id_errors := national_ids.errors(
+                    profile.national_id_scheme, profile.national_id_required,
+                    rec.subject.national_id, rec.subject.date_of_birth):
+                raise ValidationFailed(id_errors)
         except ValidationFailed as exc:
             total.rejected.append(Rejection(cand.position, exc.errors))
             refused_by = rules_in(exc.errors)
@@ -307,8 +314,13 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
 
 
 def bulk_candidates(bureau: Bureau) -> bool:
-    """Whether ``furnish`` takes column-wise blocks on this database."""
-    return bureau.engine.dialect.name == "postgresql"
+    """Whether ``furnish`` takes column-wise blocks: on PostgreSQL, under a profile whose
+    national ids the column-wise checks cover (any id, optional); a profile with its own
+    scheme (``cn-cri``'s resident id) has every record checked one by one in ``_feed``."""
+    profile = bureau.profile
+    return (bureau.engine.dialect.name == "postgresql"
+            and profile.national_id_scheme == national_ids.ANY
+            and not profile.national_id_required)
 
 
 def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
@@ -363,13 +375,25 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         now = uow.clock.now()
         dialect = bureau.engine.dialect.name
         hashes = identity_store.Hashes(bureau.vault)
-        keys = [identity_store.record_key(hashes, rec.subject) for _, rec in batch]
+        keys, barred = resolution.bar_accounts(
+            uow, bureau.vault, furnisher.id,
+            [identity_store.record_key(hashes, rec.subject) for _, rec in batch],
+            [rec.account_ref for _, rec in batch])
         placed = _subjects(uow, bureau, dialect, batch, keys, hashes, now,
                            None if placed_on is None else dict.fromkeys(keys, placed_on),
-                           furnisher.actor)
+                           furnisher.actor, barred)
         subject_ids, subject_refs = placed.ids, placed.refs
+        on_file = [(i, rec.account_ref, subject_ids[key])
+                   for i, ((_, rec), key) in enumerate(zip(batch, keys, strict=True))
+                   if key in subject_ids]
+        blocked = {on_file[j][0] for j in protections.refused_blocked(
+            uow, bureau.vault, furnisher.id, [(ref, sid) for _, ref, sid in on_file])}
         kept = []
-        for (position, rec), key in zip(batch, keys, strict=True):
+        for i, ((position, rec), key) in enumerate(zip(batch, keys, strict=True)):
+            if i in blocked:
+                out.rejected.append(Rejection(position, [FieldError(
+                    "account_ref", protections.BLOCKED)]))
+                continue
             decision = placed.held.get(key)
             if decision is not None:
                 ref = resolution.hold(uow, bureau.vault, furnisher.id, file_id, position,
@@ -394,7 +418,8 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         renamed = account_changes.rekey(uow, dialect, furnisher.id, {
             (sid, *names) for rec, sid in zip(records, sids, strict=True)
             if (names := account_changes.renames(rec)) is not None})
-        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now)
+        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now,
+                                         [placed.links.get(key) for _, _, key, _ in kept])
         # one row per (account, month); a later record of the same month wins
         months: dict[tuple[int, date], tuple[AccountRecord, int]] = {}
         for acc_id, rec, sid in zip(account_ids, records, sids, strict=True):
@@ -445,15 +470,16 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
 def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
               batch: list[tuple[int, AccountRecord]], keys: list[str],
               hashes: identity_store.Hashes, now: Any,
-              placed: dict[str, int] | None = None, actor: str = "system"
-              ) -> resolution.Chunk:
+              placed: dict[str, int] | None = None, actor: str = "system",
+              barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """Each group of the chunk's records placed by identity resolution (new files are made
     from their first record's identity; groups it would not place are held)."""
     firsts: dict[str, Any] = {}
     for (_, rec), key in zip(batch, keys, strict=True):
         firsts.setdefault(key, rec.subject)
     return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
-                                    placed=placed, actor=actor)
+                                    placed=placed, actor=actor, barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id)
 
 
 _STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
@@ -474,17 +500,21 @@ def place_held(bureau: Bureau, furnisher: Principal, rec: AccountRecord, subject
 
 
 def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],
-              sids: list[int], now: Any) -> tuple[list[int], dict[int, Any]]:
+              sids: list[int], now: Any, links: list[dict[str, Any] | None]
+              ) -> tuple[list[int], dict[int, Any]]:
     """The account id of each record (under its new number when an L1 renamed it), creating
-    missing accounts from their newest record in the batch; and the state (latest_as_of,
+    missing accounts from their newest record in the batch, each with how its record came to
+    the file (``links``, by record: ``resolution.link_of``); and the state (latest_as_of,
     compliance code, segment fields) of the accounts that existed before."""
     keys = [(account_changes.effective_ref(rec), sid)
             for rec, sid in zip(records, sids, strict=True)]
     newest: dict[tuple[str, int], AccountRecord] = {}
-    for key, rec in zip(keys, records, strict=True):
+    link: dict[tuple[str, int], dict[str, Any] | None] = {}
+    for key, rec, how in zip(keys, records, links, strict=True):
         best = newest.get(key)
         if best is None or rec.as_of >= best.as_of:
             newest[key] = rec
+        link.setdefault(key, how)
     found: dict[tuple[str, int], int] = {}
     current: dict[int, Any] = {}
     if newest:
@@ -505,7 +535,7 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
             state = _account_state(rec, None, now)
             del state["updated_at"]
             rows.append({"account_ref": key[0], "subject_id": key[1],
-                         "item_ref": new_ref("acc"), **state})
+                         "item_ref": new_ref("acc"), "link": link[key], **state})
         stmt, params = _insert_many(dialect, accounts, rows,
                                     {"furnisher_id": furnisher_id, "updated_at": now})
         found.update({(r.account_ref, r.subject_id): r.id for r in uow.execute(

@@ -15,12 +15,16 @@ from typing import Any, Literal
 
 from sqlalchemy import select, update
 
-from openbureau.adapters.tables import identity_holds, organisations, subjects
+from openbureau.adapters import relink_store
+from openbureau.adapters.tables import identity_holds, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.profiles import Profile
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import Principal, Role
+from openbureau.identity.rules import NAME_DISAGREES
 from openbureau.services import furnishing
+from openbureau.unit_of_work import UnitOfWork
 
 Action = Literal["link", "new_file", "withdraw"]
 
@@ -40,6 +44,21 @@ def list_holds(bureau: Bureau, status: str = "held", limit: int = 100) -> dict[s
                       for r in rows]}
 
 
+def verification(uow: UnitOfWork, profile: Profile, file_ref: str) -> dict[str, Any] | None:
+    """The file's identity verification status, under a profile whose names must agree with the
+    national id (``cn-cri``; None elsewhere): ``agrees`` when every record furnished under the
+    file's id carried one of its names, ``review`` while records sent under its id with another
+    name wait in the review queue (``pending``: how many; their names are not shown)."""
+    if not profile.name_must_agree_with_id:
+        return None
+    h = identity_holds.c
+    pending = sum(
+        1 for (candidates,) in uow.execute(
+            select(h.candidates).where(h.status == "held", h.reason == NAME_DISAGREES))
+        if any(c.get("file") == file_ref for c in candidates or ()))
+    return {"status": "review" if pending else "agrees", "pending": pending}
+
+
 def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
            file_ref: str | None = None) -> dict[str, Any]:
     h = identity_holds.c
@@ -53,10 +72,17 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
         if action == "link":
             if not file_ref:
                 raise ValidationFailed([FieldError("file_ref", "name the file to link to")])
-            target = uow.execute(select(subjects.c.id)
-                                 .where(subjects.c.item_ref == file_ref)).scalar()
+            # a merged file's ref answers for the file it was merged into
+            target = uow.execute(relink_store.by_ref(file_ref)).scalar()
             if target is None:
                 raise NotFound("no such file")
+            # the consumer's "not mine" and identity-theft blocks bind operators too
+            bars = (uow.protections.cannot_links(row.furnisher_id, [row.account_ref_hmac]),
+                    uow.protections.blocked(row.furnisher_id, [row.account_ref_hmac]))
+            if any(target in found.get(row.account_ref_hmac, ()) for found in bars):
+                raise Conflict("the consumer of that file said this account is not theirs "
+                               "(a \"not mine\" dispute or an identity-theft report): it may "
+                               "not be linked to it")
         kept = json.loads(bureau.vault.decrypt(row.record_ciphertext))
         furnisher = Principal(Role.FURNISHER, row.furnisher_id, "furnisher")
     if action != "withdraw" and "record" not in kept:

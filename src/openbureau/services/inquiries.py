@@ -34,7 +34,14 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import FREEZE_EXEMPT, Purpose
 from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal
-from openbureau.services import consents, refusals, reports, scoring_hooks, subjects
+from openbureau.services import (
+    consents,
+    protections,
+    refusals,
+    reports,
+    scoring_hooks,
+    subjects,
+)
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -46,7 +53,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
     """``{inquiry_id, report, score}``; ``inquiry_id`` is the inquiry's opaque ``item_ref``."""
     profile = bureau.profile
     consent_ref = (consent_ref or "").strip() or None
-    errors = lookup_errors(identity, bureau.clock.now().date())
+    errors = lookup_errors(identity, bureau.clock.now().date(), profile=bureau.profile)
     if consent_ref is not None and (problem := bounds.text_error(consent_ref, 64)):
         errors.append(FieldError("consent_ref", problem))
     if errors:
@@ -55,16 +62,23 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         try:
             p = _permitted(purpose, bureau)
             consent = subject = None
+            near: tuple[int, ...] = ()
             if profile.consent_needed(p) or consent_ref is not None:
                 with suppress(NotFound):
-                    subject = subjects.find(uow, bureau.vault, identity, strict=True)
+                    subject, near = subjects.resolve(
+                        uow, bureau.vault, identity,
+                        names_must_agree=bureau.profile.name_must_agree_with_id)
                 consent = consents.for_inquiry(uow, profile, member,
                                                None if subject is None else subject.id,
                                                p.value, consent_ref)
                 consent_ref = consent.ref
             if subject is None:
-                subject = subjects.find(uow, bureau.vault, identity, strict=True)
-            frozen = reports.is_frozen(uow, subject.id)
+                subject, near = subjects.resolve(
+                    uow, bureau.vault, identity,
+                    names_must_agree=bureau.profile.name_must_agree_with_id)
+            # a freeze on any file the identity nearly matches applies (a thief's variant
+            # identity must not reach an unfrozen fragment of a frozen person's data)
+            frozen = protections.near_frozen(uow, near)
             if frozen and p not in FREEZE_EXEMPT:
                 raise FileFrozen(
                     f"the consumer has frozen this file; purpose {p.value!r} opens new credit "
@@ -85,6 +99,8 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
                                       inquiry_ref=ref, consent_ref=consent_ref)
+        # so are the fraud alerts of those files: the member must verify the applicant
+        report["fraud_alerts"] = protections.near_alerts(uow, near, now)
         if consent is not None:
             uow.audit(member.actor, "consent.used", subject.item_ref, p.value,
                       consent_ref=consent.ref, inquiry_ref=ref)
@@ -122,7 +138,8 @@ def _refused(bureau: Bureau, uow: UnitOfWork, member: Principal, identity: Subje
     subject_ref = None
     if not isinstance(exc, NotFound):
         with suppress(NotFound):
-            subject_ref = subjects.find(uow, bureau.vault, identity, strict=True).item_ref
+            subject_ref = subjects.find(uow, bureau.vault, identity, strict=True,
+                                        names_must_agree=bureau.profile.name_must_agree_with_id).item_ref
     uow.audit(member.actor, "inquiry.refused", subject_ref, purpose[:60],
               id_hash=bureau.vault.audit_hash("national_id", identity.national_id),
               **refusals.reason(exc))

@@ -28,7 +28,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.bootstrap import Bureau
-from openbureau.domain import bounds
+from openbureau.domain import bounds, national_ids
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import (
     Conflict,
@@ -37,6 +37,7 @@ from openbureau.domain.errors import (
     ProhibitedData,
     ValidationFailed,
 )
+from openbureau.domain.profiles import Profile
 from openbureau.domain.records import (
     SubjectIdentity,
     lookup_errors,
@@ -78,13 +79,19 @@ class Debtor:
     def identifier_field(self) -> str:
         return "national_id" if self.kind == "person" else "registration_number"
 
-    def parse(self, today: date) -> tuple[SubjectIdentity | None, list[FieldError]]:
+    def parse(self, today: date, profile: Profile | None = None
+              ) -> tuple[SubjectIdentity | None, list[FieldError]]:
         """The debtor's identity, or the errors naming what is wrong with it: the record
-        schema's subject rules (``parse_subject``), and a birth date not in the future."""
+        schema's subject rules (``parse_subject``), a person's national id as the ``profile``
+        asks for it (``national_ids.errors``), and a birth date not in the future."""
         field = self.identifier_field
         identity, errors = parse_subject({"national_id": self.identifier, "name": self.name,
                                           "date_of_birth": self.date_of_birth}, "debtor.",
                                          require_national_id=True)
+        if profile is not None and self.kind == "person" and identity is not None:
+            errors += national_ids.errors(profile.national_id_scheme, False,
+                                          identity.national_id, identity.date_of_birth,
+                                          "debtor.national_id")
         errors = [FieldError(e.field.replace("national_id", field), e.message) for e in errors]
         if self.kind == "organisation" and self.date_of_birth is not None:
             errors.append(FieldError("debtor.date_of_birth",
@@ -150,7 +157,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
             id_hash=bureau.vault.audit_hash(debtor.identifier_field, debtor.identifier)
     ) as refusal:
         now = uow.clock.now()
-        identity, debtor_errors = debtor.parse(now.date())
+        identity, debtor_errors = debtor.parse(now.date(), bureau.profile)
         order = reg.listing_order(
             case_number=case_number, amount=amount, currency=currency, ground=ground,
             legal_basis=legal_basis, judgment_date=judgment_date, today=now.date(), until=until,
@@ -193,9 +200,21 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
 
 def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
                     kind: str) -> Any:
+    """The debtor's file. A person is resolved by the matching model as every look-up is
+    (``subjects.find``: a file opened from records without a national id is found by name and
+    birth date; a file whose name is written otherwise, "SMITH, JOHN Q", is still found); the
+    file holding the identifier must be the one meant, its name and birth date agreeing, or the
+    listing is refused (``_IdentityRefused``). No file: one is opened from the judgment."""
     assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
     row = uow.execute(select(subjects).where(
         subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
+    if kind == "person":
+        found = None
+        with suppress(NotFound):
+            found = subject_service.find(uow, bureau.vault, identity, strict=True,
+                                         names_must_agree=bureau.profile.name_must_agree_with_id)
+        if found is not None and found.kind == kind and (row is None or found.id == row.id):
+            return found
     if row is None:
         return subject_service.by_id(
             uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind))
@@ -342,14 +361,15 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
             uow, member.actor, "restriction_check.refused", CHECK_PURPOSE,
             category=category[:60],
             id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
-        errors = lookup_errors(identity, uow.clock.now().date())
+        errors = lookup_errors(identity, uow.clock.now().date(), profile=bureau.profile)
         error = catalogue(bureau).error_for(category)
         if errors:
             raise ValidationFailed([*errors, *([error] if error else [])])
         now = uow.clock.now()
         subject = None
         with suppress(NotFound):
-            subject = subject_service.find(uow, bureau.vault, identity, strict=True)
+            subject = subject_service.find(uow, bureau.vault, identity, strict=True,
+                                           names_must_agree=bureau.profile.name_must_agree_with_id)
             refusal.subject_ref = subject.item_ref
         if error is not None:       # refused before "no file": the answer tells no file apart
             raise (ProhibitedData if error.category else ValidationFailed)([error])

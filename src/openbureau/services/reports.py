@@ -13,8 +13,13 @@ The file's personal information (``personal_information``) is every identity ele
 reported -- names, national ids, birth dates, addresses, phones, employers -- each once, with who
 reported it and when it was first and last seen; national ids and phones are masked to their
 last four characters for every viewer (the consumer's own full identifier is in ``identity``).
-Accounts carry the original creditor (K1) of a collection account, the purchase/sale (K2), and
-the special comment and compliance condition in words.
+Elements are labelled in words (the file's name "Name", every other "Also known as"), and each
+source carries its observation's ``item_ref`` (what a dispute of personal information names).
+Accounts carry the original creditor (K1) of a collection account, the purchase/sale (K2), the
+special comment and compliance condition in words, ``why`` they are on this file (from
+``accounts.link``, ``domain.why``) and their grid in a sentence (``history``). The report ends
+with ``summary`` (the tiles, ``domain.report_summary``) and, in the person's own report,
+``changes`` since their last one (``services.report_changes``).
 
 Accounts carry a 24-cell payment-history grid, oldest month first, ending at the month-end of the
 account's newest record (the date the furnisher's file stands at). Each cell's status comes from
@@ -47,14 +52,14 @@ from openbureau.adapters.tables import (
     statements,
 )
 from openbureau.bootstrap import Bureau
-from openbureau.domain import code_lists, letters, wording
+from openbureau.domain import code_lists, letters, report_summary, why, wording
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
-from openbureau.services import subjects
+from openbureau.services import identity_holds, protections, report_changes, subjects
 from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
@@ -184,7 +189,10 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
-        "personal_information": personal_information(bureau, uow, subject.id),
+        "personal_information": personal_information(bureau, uow, subject.id, subject.name,
+                                                      open_disputes),
+        "identity_verification": identity_holds.verification(uow, bureau.profile,
+                                                             subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),
@@ -197,9 +205,15 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                          for a in uow.execute(_FRAUD_ALERTS,
                                               {"subject_id": subject.id, "now": now})],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
+        # identity-theft blocks: the person sees what was taken off the file, and why
+        "blocked_items": protections.blocked_items(uow, subject.id) if own else None,
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
+    report["summary"] = report_summary.tiles(report, now, language)
+    # what changed since the person's last report: theirs alone (a member's pulls are not)
+    report["changes"] = (report_changes.since_last(uow, subject, viewer.actor, report, now,
+                                                   language) if own else None)
     uow.audit(viewer.actor, action, subject.item_ref, purpose,
               view="consumer" if own else viewer.role.value, **audit_detail)
     return report
@@ -266,7 +280,9 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
                          or r.item_ref in open_disputes),
             "payment_history": payment_grid(r.latest_as_of, months[r.id]),
             "statements": by_item.get(r.item_ref, []),
+            "why": why.explain(r.link, language),
         })
+        out[-1]["history"] = report_summary.history(out[-1]["payment_history"], language)
     return out
 
 
@@ -346,29 +362,48 @@ def _display(kind: str, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
-def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int
+# in English, as the JSON gives them; pages and the PDF translate them (N_ marks them)
+_LABELS = {"name": N_("Name"), "national_id": N_("National id"),
+           "date_of_birth": N_("Birth date"), "address": N_("Address"), "phone": N_("Phone"),
+           "employer": N_("Employer")}
+
+
+def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int,
+                         file_name: str | None = None, disputed: set[str] | None = None
                          ) -> list[dict[str, Any]]:
     """Every identity element on the file, once per value, with who reported it and when
-    (first and last seen: the as-of dates of the records that said it)."""
+    (first and last seen: the as-of dates of the records that said it), each source with the
+    ``item_ref`` a dispute names it by. ``label`` says what it is in words: the file's name is
+    "Name", every other name "Also known as". ``disputed``: item refs under an open dispute."""
     elements: dict[tuple[str, str], dict[str, Any]] = {}
     decrypt = bureau.vault.decrypt
     for r in uow.execute(_OBSERVATIONS, {"subject_id": subject_id}):
         source = {"furnisher": r.furnisher, "first_seen_on": r.first_seen_on,
-                  "last_seen_on": r.last_seen_on}
+                  "last_seen_on": r.last_seen_on, "item_ref": r.item_ref}
         el = elements.get((r.kind, r.value_hmac))
         if el is None:
             text, fields = _display(r.kind, json.loads(decrypt(r.value_ciphertext)))
             elements[(r.kind, r.value_hmac)] = {
-                "item_ref": r.item_ref, "kind": r.kind, "value": text, "fields": fields,
+                "item_ref": r.item_ref, "kind": r.kind, "label": _LABELS.get(r.kind, r.kind),
+                "value": text, "fields": fields,
                 "first_seen_on": r.first_seen_on, "last_seen_on": r.last_seen_on,
                 "reported_by": [source]}
             continue
         el["reported_by"].append(source)
         el["first_seen_on"] = min(el["first_seen_on"], r.first_seen_on)
         el["last_seen_on"] = max(el["last_seen_on"], r.last_seen_on)
-    return sorted(elements.values(), key=lambda e: (_KIND_ORDER.get(e["kind"], 99),
-                                                    -e["last_seen_on"].toordinal(),
-                                                    e["value"]))
+    out = sorted(elements.values(), key=lambda e: (_KIND_ORDER.get(e["kind"], 99),
+                                                   -e["last_seen_on"].toordinal(),
+                                                   e["value"]))
+    names = [e for e in out if e["kind"] == "name"]
+    primary = next((e for e in names if file_name and e["fields"].get("name") == file_name),
+                   names[0] if names else None)
+    open_refs = disputed or set()
+    for e in out:
+        if e["kind"] == "name" and e is not primary:
+            e["label"] = N_("Also known as")
+        e["disputed"] = any(s["item_ref"] in open_refs for s in e["reported_by"])
+    return out
 
 
 def payment_grid(end: date, months: list[Any]) -> list[dict[str, Any]]:

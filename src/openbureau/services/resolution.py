@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
@@ -38,7 +38,7 @@ from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import features, model, rules
 from openbureau.identity.model import FileIdentity, MatchModel
-from openbureau.services import identity_store
+from openbureau.services import identity_store, protections
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
 
@@ -58,6 +58,35 @@ class Chunk:
     held: dict[str, rules.Decision] = field(default_factory=dict)
     decisions: dict[str, rules.Decision] = field(default_factory=dict)
     fast: int = 0                                            # placed without scoring
+    # how each placed group came to its file (``link_of``): what ``accounts.link`` keeps
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# the comparisons a record placed by its keys is known to agree on: its national id key and
+# its full name + birth date key are both the file's
+_KEY_FIELDS = frozenset(("nid", "first", "middle", "surname", "gen", "dob"))
+
+
+def link_of(how: str, at: Any, match: model.Match | None = None,
+            m: MatchModel | None = None, only: frozenset[str] | None = None) -> dict[str, Any]:
+    """How a record came to its file, compact, as ``accounts.link`` keeps it: ``how`` (match,
+    known_account, new_file, operator), the date, and for a scored link the model's version,
+    its link threshold, the match weight and each field that told something (comparison ->
+    [level, weight], rounded; fields either side lacked are left out). ``only``: the
+    comparisons known to agree (a record placed by its keys: the others were not compared)."""
+    out: dict[str, Any] = {"how": how, "at": at.date().isoformat() if hasattr(at, "date")
+                           else str(at)}
+    if m is not None:
+        out["model"] = m.version
+    if match is not None and m is not None:
+        parts = [p for p in match.parts if only is None or p.comparison in only]
+        weight = m.prior + sum(p.weight for p in parts) if only is not None else match.weight
+        out.update(weight=round(weight, 2), threshold=m.thresholds.link,
+                   fields={p.comparison: [p.level, round(p.weight, 2)] for p in parts
+                           if p.level != "null"})
+        if only is not None:
+            out["compared"] = "keys"
+    return out
 
 
 def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
@@ -111,17 +140,54 @@ def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str]) -> dict[str, set
     return out
 
 
+def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
+                 keys: Sequence[str], account_refs: Sequence[str]
+                 ) -> tuple[list[str], dict[str, frozenset[int]]]:
+    """The cannot-links of a chunk's records (a consumer's "not mine",
+    ``services.protections``): each record's group key -- a record of an account barred from
+    some files gets a group of its own, ``key + ".!" + the account's keyed hash`` (its national
+    id still the part before the first dot) -- and the files each such group may not join, for
+    ``resolve_chunk``'s ``barred``. One query for the chunk."""
+    hashes = [protections.account_hash(vault, ref) for ref in account_refs]
+    bars = uow.protections.cannot_links(furnisher_id, hashes)
+    if not bars:
+        return list(keys), {}
+    out: list[str] = []
+    barred: dict[str, frozenset[int]] = {}
+    for key, h in zip(keys, hashes, strict=True):
+        files = bars.get(h)
+        if files:
+            key = f"{key}.!{h}"
+            barred[key] = frozenset(files)
+        out.append(key)
+    return out, barred
+
+
 def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.Hashes,
                   dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
                   match_model: MatchModel | None = None,
-                  placed: Mapping[str, int] | None = None, actor: str = "system") -> Chunk:
+                  placed: Mapping[str, int] | None = None, actor: str = "system",
+                  barred: Mapping[str, Collection[int]] | None = None,
+                  names_must_agree: bool = False) -> Chunk:
     """Place each group of a chunk (its key -> the identity of its first record): an existing
     file, a new file, or held. New files are created here. ``placed``: groups whose file an
-    operator has decided (a hold resolved): they go there without being resolved."""
+    operator has decided (a hold resolved): they go there without being resolved.
+    ``barred``: files a group may never join (``bar_accounts``), whatever its weight and
+    whoever decides -- an operator's placement on one of them is held again.
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.decide``)."""
     m = match_model or model.load()
     out = Chunk()
+    barred = barred or {}
     if placed:
-        out.ids.update({g: sid for g, sid in placed.items() if g in groups})
+        for g, sid in placed.items():
+            if g not in groups:
+                continue
+            if sid in barred.get(g, ()):
+                out.held[g] = out.decisions[g] = rules.Decision(
+                    rules.Outcome.HOLD, None, None, rules.CANNOT_LINK)
+            else:
+                out.ids[g] = sid
+                out.links[g] = link_of("operator", now)
         groups = {g: who for g, who in groups.items() if g not in placed}
     keys_of: dict[str, list[str]] = {}
     for g, who in groups.items():
@@ -133,9 +199,14 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         if who.national_id:
             nid_key, nd_key = keys_of[g][1], keys_of[g][0]
             owners = held_by.get(nid_key, set())
-            if len(owners) == 1 and owners <= held_by.get(nd_key, set()):
+            if len(owners) == 1 and owners <= held_by.get(nd_key, set()) \
+                    and not owners & set(barred.get(g, ())):
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
+                first, middle, surname, gen = features.name_parts(who)
+                out.links[g] = link_of("match", now, m.agreeing(
+                    first, surname, bool(middle), bool(gen), who.date_of_birth is not None),
+                    m, _KEY_FIELDS)
                 continue
         # a key held by very many files tells nothing (every "Ada" born that day): skipped
         pending[g] = set().union(*(held for k in keys_of[g]
@@ -173,9 +244,12 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         cands = {sid: files[sid] for sid in pending[g]}
         fake_ids = fakes[g] = {-(i + 1): x for i, x in enumerate(sorted(near))}
         cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
-        d = rules.decide(m, feat(g), cands)
+        d = rules.decide(m, feat(g), cands, cannot_link=barred.get(g, ()),
+                         names_must_agree=names_must_agree)
         out.decisions[g] = d
         if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
+            out.links[g] = link_of("known_account" if d.reason == "known account" else "match",
+                                   now, d.match, m)
             if d.subject_id < 0:
                 target = fake_ids[d.subject_id]
                 chunk_file(target).add(feat(g))
@@ -194,6 +268,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                         {g: who for g, who in groups.items() if g in owners_of_new}, now)
     for g in owners_of_new:
         out.ids[g] = made[g][0]
+        out.links[g] = link_of("new_file", now, None, m)
     for g, target in alias.items():
         out.ids[g] = made[target][0]
     # decisions name the chunk's new files by their real ids (holds list them as candidates)
@@ -271,7 +346,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
     ref = new_ref("hld")
     uow.execute(insert(identity_holds).values(
         item_ref=ref, furnisher_id=furnisher_id, file_id=file_id, line=line,
-        account_ref_hmac=vault.keyed_hash("account_ref", account_ref),
+        account_ref_hmac=protections.account_hash(vault, account_ref),
         reason=decision.reason[:200],
         weight=decision.match.weight if decision.match is not None else None,
         candidates=[{"file": refs.get(sid), "weight": round(mt.weight, 2),
@@ -282,7 +357,8 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
 
 
 def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
-            match_model: MatchModel | None = None) -> rules.Decision:
+            match_model: MatchModel | None = None, *, names_must_agree: bool = False
+            ) -> rules.Decision:
     """Which file an identity means, with confidence; anything else is "no file"."""
     m = match_model or model.load()
     hashes = identity_store.Hashes(vault)
@@ -292,6 +368,8 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
                           if len(held) <= MAX_BLOCK)) if keys else set()
     if h is not None:      # files opened before blocking keys existed hold their id here
         s = subjects.c
-        cands |= {r.id for r in uow.execute(select(s.id).where(s.id_hmac == h))}
+        # (a file merged into another answers for the survivor)
+        cands |= {r.id for r in uow.execute(
+            select(func.coalesce(s.merged_into_id, s.id).label("id")).where(s.id_hmac == h))}
     files = file_identities(uow, vault, dialect, cands)
-    return rules.look_up(m, features.of(identity), files)
+    return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)

@@ -219,3 +219,51 @@ class Offer:
     category: str
     created_at: datetime
     member: str | None = None       # the member's name, where a consumer sees the offer
+
+
+# -- identity protections (services/protections.py) --------------------------------------------
+
+@dataclass(frozen=True)
+class AccountOnFile:
+    """An account as identity protections see it: whose it is and how it came to the file."""
+
+    id: int
+    item_ref: str
+    furnisher_id: int
+    furnisher: str
+    account_ref: str
+    kind: str
+    link: Any
+    suppressed_reason: str | None
+
+
+@dataclass(frozen=True)
+class TheftReport:
+    ref: str
+    statement: str | None
+    filed_at: datetime
+    due_at: datetime
+    blocked_at: datetime | None
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A blocked item as the consumer's report shows it."""
+
+    item_ref: str
+    report_ref: str
+    blocked_at: datetime
+    furnisher: str
+    kind: str | None
+    account_ref: str | None
+
+
+@dataclass(frozen=True)
+class FurnisherNotice:
+    id: int
+    kind: str
+    account_ref: str
+    source: str
+    reason: str
+    created_at: datetime

@@ -56,13 +56,12 @@ def names_match(a: str, b: str) -> bool:
 
 
 def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-         *, strict: bool = True) -> Any:
+         *, strict: bool = True, names_must_agree: bool = False) -> Any:
     """The subject row an identity means, resolved by the matching model
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
     never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
-    consumer's own identifier, already proven) finds the file by its national id alone."""
-    from openbureau.services import resolution
-
+    consumer's own identifier, already proven) finds the file by its national id alone.
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.look_up``)."""
     if not strict:
         if identity.national_id is None:
             raise NotFound(NO_FILE)
@@ -70,13 +69,24 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
         if row is None:
             raise NotFound(NO_FILE)
         return row
+    return resolve(uow, vault, identity, names_must_agree=names_must_agree)[0]
+
+
+def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+            *, names_must_agree: bool = False) -> tuple[Any, tuple[int, ...]]:
+    """``find``'s look-up by the matching model, with the *near* files: every candidate at the
+    review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
+    freezes and fraud alerts apply to an inquiry (``services.protections``)."""
+    from openbureau.services import resolution
+
     dialect = uow.session.get_bind().dialect.name
-    decision = resolution.look_up(uow, vault, dialect, identity)
+    decision = resolution.look_up(uow, vault, dialect, identity,
+                                  names_must_agree=names_must_agree)
     if decision.subject_id is None:
         if decision.scored:
             LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
         raise NotFound(NO_FILE)
-    return by_id(uow, decision.subject_id)
+    return by_id(uow, decision.subject_id), tuple({*decision.near, decision.subject_id})
 
 
 def _reason_label(reason: str) -> str:

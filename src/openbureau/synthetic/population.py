@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from openbureau.domain.months import add_months, month_end
+from openbureau.domain.national_ids import cn_check_character
 from openbureau.domain.records import (
     AccountKind,
     AccountRecord,
@@ -216,7 +217,18 @@ def _faker(locale: str) -> Any:
     return Faker(locale)
 
 
-def _national_ids(idx: np.ndarray, seed: int, locale: str) -> list[str]:
+def _national_ids(idx: np.ndarray, seed: int, locale: str, born: list[date]) -> list[str]:
+    """SSN-shaped numbers in the 900 area (never issued) for en_US; for zh_CN 18-character
+    resident identity numbers of the person's birth date with a valid check character (the
+    region and sequence from the person's index: unique up to 9 million people); elsewhere a
+    country code and ten digits."""
+    if locale == "zh_CN":
+        out = []
+        for i, day in zip(idx.tolist(), born, strict=True):
+            region = 110101 + (i // 1000 + seed) % 9000
+            first17 = f"{region:06d}{day:%Y%m%d}{i % 1000:03d}"
+            out.append(first17 + cn_check_character(first17))
+        return out
     if locale == "en_US":
         modulus = 100 * 40 * 9999
         k = (idx * 10_000_019 + seed * 7_919_111) % modulus
@@ -238,13 +250,16 @@ def _identities(b: int, seed: int, locale: str, rng: np.random.Generator,
     cities = [fake.city() for _ in range(16)]
     posts = [fake.postcode() for _ in range(16)]
     idx = np.arange(b * BLOCK, (b + 1) * BLOCK, dtype=np.int64)
-    nids = _national_ids(idx, seed, locale)
     fi, li = rng.integers(0, 64, BLOCK), rng.integers(0, 64, BLOCK)
     si, ci, pi = rng.integers(0, 32, BLOCK), rng.integers(0, 16, BLOCK), rng.integers(0, 16, BLOCK)
     house = rng.integers(1, 9999, BLOCK)
     ages = np.clip(rng.normal(52, 15, BLOCK), 21, 95)
     born = [as_of - timedelta(days=int(a * 365.25)) for a in ages]
-    names = [f"{first[f]} {last[g]}" for f, g in zip(fi, li, strict=True)]
+    nids = _national_ids(idx, seed, locale, born)
+    if locale == "zh_CN":        # the family name first, written together: 王荣
+        names = [f"{last[g]}{first[f]}" for f, g in zip(fi, li, strict=True)]
+    else:
+        names = [f"{first[f]} {last[g]}" for f, g in zip(fi, li, strict=True)]
     if locale == "en_US":
         addr = [f"{h} {streets[s]}, {cities[c]}, {_STATES[c % len(_STATES)]} {posts[p]}"
                 for h, s, c, p in zip(house, si, ci, pi, strict=True)]

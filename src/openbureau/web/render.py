@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from openbureau.adapters import i18n  # one set of formats for pages and PDF
-from openbureau.domain import wording
+from openbureau.domain import why, wording
 from openbureau.domain.letters import Letter
 from openbureau.domain.roles import Role
 from openbureau.scoring.bands import BANDS, band
@@ -46,7 +46,8 @@ def environment(locale: str = i18n.DEFAULT) -> Environment:
     env.globals.update(gauge=partial(gauge, language=lang), GRID_SHORT=GRID_SHORT,
                        band_of=band_of, BANDS=BANDS, SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX,
                        letter_of=Letter.from_text, month_short=lang.month_short,
-                       locale=lang.code, LANGUAGES=i18n.NAMES)
+                       locale=lang.code, LANGUAGES=i18n.NAMES,
+                       why_level=partial(why.level_words, language=lang))
     return env
 
 

@@ -23,4 +23,8 @@ RIGHTS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/court/disputes/{dispute_id}/response"): frozenset({"court"}),
     ("GET", "/v1/admin/disputes"): STAFF,
     ("POST", "/v1/admin/disputes/{dispute_id}/response"): frozenset({"operator"}),
+    # identity protections (services/protections.py)
+    ("POST", "/v1/me/identity-theft-reports"): _CONSUMER,
+    ("GET", "/v1/me/identity-theft-reports"): _CONSUMER,
+    ("GET", "/v1/furnisher/identity-notices"): _FURNISHER,
 }

@@ -10,6 +10,7 @@ from openbureau.api.routers import (
     identity,
     me,
     member,
+    protections,
     registry,
     rights,
     scoring,
@@ -17,4 +18,4 @@ from openbureau.api.routers import (
 
 ROUTERS: list[APIRouter] = [consumer.router, furnisher.router, member.router, me.router,
                             admin.router, scoring.router, rights.router, registry.router,
-                            consents.router, identity.router]
+                            consents.router, identity.router, protections.router]

@@ -1,0 +1,82 @@
+"""Why an account is on a file, in words a consumer reads: from the compact record identity
+resolution kept when the account was linked (``accounts.link``: ``how``, ``at``, and for a
+scored link ``model``, ``threshold``, ``weight`` and ``fields`` -- comparison -> [level,
+weight]).
+
+An account linked before the bureau kept this (``link`` NULL) says so: the bureau does not
+reconstruct a reason it did not record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openbureau.domain.letters import ENGLISH, Language
+from openbureau.domain.wording import N_
+
+FIELDS = {"nid": N_("national id"), "first": N_("first name"), "middle": N_("middle name"),
+          "surname": N_("surname"), "gen": N_("generation (Jr, Sr)"), "dob": N_("birth date"),
+          "addr": N_("address"), "phone": N_("phone")}
+# a level's label in words ("exact" is said in parentheses: "national id (exact)")
+LEVELS = {"exact": N_("exact"), "same address": N_("same"), "similar address": N_("similar"),
+          "same ZIP": N_("same ZIP code only"), "one digit off": N_("one digit different"),
+          "transposition": N_("two digits swapped"), "nickname": N_("a nickname of it"),
+          "jaro-winkler >= 0.9": N_("spelled nearly the same"), "initial": N_("initial only"),
+          "phonetic": N_("sounds the same"),
+          "day and month swapped": N_("day and month swapped"),
+          "one part off": N_("one part different"), "else": N_("different")}
+HOW = {
+    "match": N_("Matched to your file by the bureau's identity-matching model."),
+    "known_account": N_("The lender already reported this account on your file (same lender, "
+                        "same account number), and its identity agrees with the file."),
+    "new_file": N_("Your file was opened from this account's first record: no existing file "
+                   "matched it."),
+    "operator": N_("The record did not match any file with enough confidence, so it was held; "
+                   "a member of the bureau's staff checked it and placed it on your file."),
+}
+UNRECORDED = N_("This account was placed on your file before the bureau recorded how each "
+                "account came to a file (recorded before the bureau kept this).")
+
+
+def level_words(level: str, language: Language = ENGLISH) -> str:
+    """A comparison level in words ("jaro-winkler >= 0.9" -> "spelled nearly the same")."""
+    return language.gettext(LEVELS.get(level, level))
+
+
+def _field(name: str, level: str, language: Language) -> str:
+    label = language.gettext(FIELDS.get(name, name))
+    return str(language.gettext("%(field)s (%(level)s)") % {
+        "field": label, "level": level_words(level, language)})
+
+
+def explain(link: dict[str, Any] | None, language: Language = ENGLISH) -> dict[str, Any]:
+    """The ``why`` of an account on a report: ``how``, ``text`` (plain words, in
+    ``language``), and for a scored link the match weight, the link threshold, the model version
+    and each field compared (``agreed``: its weight was for the match)."""
+    _ = language.gettext
+    if not link:
+        return {"how": "unrecorded", "text": _(UNRECORDED), "linked_on": None, "weight": None,
+                "threshold": None, "model_version": None, "fields": []}
+    how = str(link.get("how", "unrecorded"))
+    fields = [{"field": name, "label": _(FIELDS.get(name, name)), "level": level,
+               "weight": weight, "agreed": weight > 0}
+              for name, (level, weight) in (link.get("fields") or {}).items()]
+    fields.sort(key=lambda f: -f["weight"])
+    text = _(HOW.get(how, UNRECORDED))
+    if fields:
+        agreed = [_field(f["field"], f["level"], language) for f in fields if f["agreed"]]
+        differed = [_field(f["field"], f["level"], language) for f in fields if not f["agreed"]]
+        text += _(" Matched on: %(fields)s") % {"fields": _(", ").join(agreed) or _("nothing")}
+        if differed:
+            text += _("; differed on: %(fields)s") % {"fields": _(", ").join(differed)}
+        text += _(" — match weight %(weight)s; the bureau links a record at %(threshold)s or "
+                  "more.") % {"weight": f"{link['weight']:.1f}",
+                              "threshold": f"{link['threshold']:g}"}
+        if link.get("compared") == "keys":
+            text += _(" Your national id and your name with birth date, as the lender sent "
+                      "them, were both already on this file; nothing else was compared.")
+    if link.get("model"):
+        text += _(" Matching model %(model)s.") % {"model": link["model"]}
+    return {"how": how, "text": text, "linked_on": link.get("at"),
+            "weight": link.get("weight"), "threshold": link.get("threshold"),
+            "model_version": link.get("model"), "fields": fields}

@@ -1,0 +1,277 @@
+"""Clustering a population's scored pairs into people, under the integrity rules, and the
+changes that turns into for the files as they are.
+
+Deterministic: pairs are taken best first (weight descending, ties by record ids), records and
+clusters in id order; the same pairs give the same clusters on every engine and every run.
+
+1. **Records with a national id** join pairwise, best pair first, at or above the link
+   threshold, when neither cluster holds a record the other may not take
+   (``rules.forbidden``: generation codes, two national ids, a different person; ``rules.
+   id_only``: an id without its name and birth date) and no cannot-link bars them.
+2. **Records without one** join only their single best cluster, clearly ahead of the next
+   (``rules.MARGIN``), never bridging two; a record without an id that matches nothing with a
+   national id may pair with its single best id-less match the same way.
+3. A record that cannot be placed with confidence stays with its file.
+
+Then each cluster gets a *home*: the file holding most of its records (ties: the lower id), a
+file being home to one cluster at most (largest first); a cluster with no free home is a new
+file. Records whose home is not their file move: all of a file's records to one other file is a
+**merge**, some of them a **split**.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openbureau.identity import rules
+from openbureau.identity.features import Features
+from openbureau.identity.model import FileIdentity, MatchModel
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    rid: int
+    subject_id: int
+    features: Features
+
+
+@dataclass
+class _Cluster:
+    members: list[int]
+    file: FileIdentity
+    subjects: set[int]
+    barred: set[int]
+
+
+def _agrees(f: Features, file: FileIdentity) -> bool:
+    """The file holds the record's birth date, or its first name and surname: then its best
+    value of that group agrees exactly and ``rules.id_only`` cannot hold (a shortcut, not a
+    rule: it spares scoring the record against the file)."""
+    if f.dob is not None and any(d.dob == f.dob for d in file.dobs):
+        return True
+    return f.surname is not None and any(n.surname == f.surname and n.first == f.first
+                                         for n in file.names)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Records leaving ``from_id`` for ``to_id`` (None: a new file, numbered by ``cluster``)."""
+
+    kind: str                 # merge | split
+    from_id: int
+    to_id: int | None
+    cluster: int
+    rids: tuple[int, ...]
+    reason: str
+
+
+@dataclass
+class Result:
+    cluster_of: dict[int, int] = field(default_factory=dict)      # rid -> cluster (min rid)
+    placed: set[int] = field(default_factory=set)                 # rids placed by the rules
+    moves: list[Move] = field(default_factory=list)
+
+
+class Clusterer:
+    def __init__(self, model: MatchModel, records: Sequence[Record],
+                 barred: Mapping[int, Iterable[int]] | None = None,
+                 apart: Iterable[tuple[int, int]] = ()) -> None:
+        """``barred``: rid -> files its record may never share a cluster with (a consumer's
+        "not mine"); ``apart``: pairs of files kept apart (cannot-link)."""
+        self.model = model
+        self.records = {r.rid: r for r in records}
+        self._barred = {rid: set(v) for rid, v in (barred or {}).items()}
+        of_subject: dict[int, list[int]] = {}
+        for r in records:
+            of_subject.setdefault(r.subject_id, []).append(r.rid)
+        self._of_subject = of_subject
+        self._size = {sid: len(rids) for sid, rids in of_subject.items()}
+        for a, b in apart:
+            for x, y in ((a, b), (b, a)):
+                for rid in of_subject.get(x, ()):
+                    self._barred.setdefault(rid, set()).add(y)
+        self._root: dict[int, int] = {}
+        self._clusters: dict[int, _Cluster] = {}
+
+    # -- union-find over clusters ------------------------------------------------------
+
+    def _find(self, rid: int) -> int:
+        root = rid
+        while self._root.get(root, root) != root:
+            root = self._root[root]
+        while self._root.get(rid, rid) != root:
+            self._root[rid], rid = root, self._root[rid]
+        return root
+
+    def _cluster(self, root: int) -> _Cluster:
+        c = self._clusters.get(root)
+        if c is None:
+            rec = self.records[root]
+            f = FileIdentity()
+            f.add(rec.features)
+            c = self._clusters[root] = _Cluster([root], f, {rec.subject_id},
+                                               set(self._barred.get(root, ())))
+        return c
+
+    def _allowed(self, a: _Cluster, b: _Cluster) -> bool:
+        if a.subjects & b.barred or b.subjects & a.barred:
+            return False
+        for x, y in ((a, b), (b, a)):
+            for rid in x.members:
+                f = self.records[rid].features
+                if rules.forbidden(f, y.file) is not None:
+                    return False
+                if rules.claims(y.file, f.nid) and not _agrees(f, y.file) and rules.id_only(
+                        f, y.file, self.model.score_file(f, y.file)):
+                    return False
+        return True
+
+    def _join(self, a: int, b: int) -> None:
+        ca, cb = self._cluster(a), self._cluster(b)
+        keep, gone = (a, b) if a < b else (b, a)
+        ck, cg = (ca, cb) if keep == a else (cb, ca)
+        ck.members.extend(cg.members)
+        for group, more in zip(ck.file.groups(), cg.file.groups(), strict=True):
+            group.extend(more)
+        ck.subjects |= cg.subjects
+        ck.barred |= cg.barred
+        self._root[gone] = keep
+        del self._clusters[gone]
+
+    # -- the clustering ----------------------------------------------------------------
+
+    def run(self, pairs: Iterable[tuple[float, int, int]] | None = None, *,
+            weight: Any = None, left: Any = None, right: Any = None) -> Result:
+        """The clusters of the scored pairs at or above the review threshold: ``pairs``
+        (weight, rid_l, rid_r) in any order, or the same as three numpy arrays."""
+        import numpy as np
+
+        if pairs is not None:
+            listed = list(pairs)
+            weight = np.array([p[0] for p in listed], dtype=np.float64)
+            left = np.array([p[1] for p in listed], dtype=np.int64)
+            right = np.array([p[2] for p in listed], dtype=np.int64)
+        order = np.lexsort((right, left, -weight))          # best first, ties by ids
+        weight, left, right = weight[order], left[order], right[order]
+
+        def ranked(chunk: int = 1_000_000) -> Iterator[tuple[float, int, int]]:
+            for lo in range(0, len(weight), chunk):
+                yield from zip(weight[lo:lo + chunk].tolist(), left[lo:lo + chunk].tolist(),
+                               right[lo:lo + chunk].tolist(), strict=True)
+
+        t = self.model.thresholds
+        has_id = {rid for rid, r in self.records.items() if r.features.nid}
+        out = Result()
+        for w, a, b in ranked():                   # 1. records with a national id
+            if w < t.link:
+                break
+            if a not in has_id or b not in has_id:
+                continue
+            ra, rb = self._find(a), self._find(b)
+            if ra != rb and self._allowed(self._cluster(ra), self._cluster(rb)):
+                self._join(ra, rb)
+                out.placed.update((a, b))
+        near: dict[int, list[tuple[float, int]]] = {}
+        for w, a, b in ranked():
+            if a in has_id and b in has_id:
+                continue
+            if (a in has_id) != (b in has_id):
+                lone, other = (b, a) if a in has_id else (a, b)
+                near.setdefault(lone, []).append((w, other))
+            else:
+                near.setdefault(a, []).append((w, -b - 1))     # id-less partners, marked
+                near.setdefault(b, []).append((w, -a - 1))
+        for rid in sorted(near):                    # 2. records without a national id
+            self._place_lone(rid, near[rid], id_less=False, out=out)
+        for rid in sorted(near):       # matching nothing with an id: its best id-less match
+            if rid not in out.placed and all(other < 0 for _, other in near[rid]):
+                self._place_lone(rid, near[rid], id_less=True, out=out)
+        for rid in self.records:
+            out.cluster_of[rid] = self._find(rid)
+        out.moves = self._moves(out)
+        return out
+
+    def _place_lone(self, rid: int, cands: list[tuple[float, int]], *, id_less: bool,
+                    out: Result) -> None:
+        t = self.model.thresholds
+        best: dict[int, float] = {}
+        for w, other in cands:
+            if (other < 0) != id_less:
+                continue
+            other = -other - 1 if other < 0 else other
+            root = self._find(other)
+            if root == self._find(rid):
+                continue
+            best[root] = max(best.get(root, w), w)
+        mine = self._cluster(self._find(rid))
+        ranked = sorted(((w, root) for root, w in best.items()
+                         if self._allowed(mine, self._cluster(root))),
+                        key=lambda x: (-x[0], x[1]))
+        if not ranked or ranked[0][0] < t.link:
+            return
+        if len(ranked) > 1 and ranked[1][0] >= t.review and \
+                ranked[0][0] - ranked[1][0] < rules.MARGIN:
+            return                                  # two files: never a bridge
+        self._join(self._find(rid), ranked[0][1])
+        out.placed.add(rid)
+
+    # -- from clusters to changes of files ---------------------------------------------
+
+    def _moves(self, out: Result) -> list[Move]:
+        members: dict[int, list[int]] = {}
+        for rid in sorted(self.records):
+            members.setdefault(out.cluster_of[rid], []).append(rid)
+        counts = {c: Counter(self.records[r].subject_id for r in rids)
+                  for c, rids in members.items()}
+        home: dict[int, int | None] = {}
+        taken: dict[int, int] = {}           # file -> the cluster it is home to
+        for c in sorted(members, key=lambda c: (-len(members[c]), c)):
+            # the file holding most of the cluster, then the file most of whose records it is
+            free = [(-n, -n / self._size[sid], sid) for sid, n in counts[c].items()
+                    if sid not in taken]
+            home[c] = min(free)[2] if free else None
+            if free:
+                taken[min(free)[2]] = c
+        # a file that is home to no cluster goes where most of its records go
+        by_subject: dict[int, Counter[int]] = {}
+        for rid, r in self.records.items():
+            by_subject.setdefault(r.subject_id, Counter())[out.cluster_of[rid]] += 1
+        where: dict[int, int] = {}           # rid -> destination cluster
+        for rid, r in self.records.items():
+            c = out.cluster_of[rid]
+            if len(members[c]) == 1 and rid not in out.placed:
+                # unplaced and alone: stays with its file, wherever the file goes
+                own = taken.get(r.subject_id)
+                c = own if own is not None else min(
+                    by_subject[r.subject_id].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            where[rid] = c
+        moving: dict[tuple[int, int], list[int]] = {}
+        for rid in sorted(self.records):
+            sid, c = self.records[rid].subject_id, where[rid]
+            if home[c] != sid:
+                moving.setdefault((sid, c), []).append(rid)
+        stays = {self.records[rid].subject_id for rid in self.records
+                 if home[where[rid]] == self.records[rid].subject_id}
+        ways = Counter(sid for sid, _ in moving)
+        moves = []
+        for (sid, c), rids in sorted(moving.items()):
+            merge = sid not in stays and ways[sid] == 1 and home[c] is not None
+            kind = "merge" if merge else "split"
+            moves.append(Move(kind, sid, home[c], c, tuple(rids), self._why(kind, sid, rids)))
+        return moves
+
+    def _why(self, kind: str, sid: int, rids: list[int]) -> str:
+        if kind == "merge":
+            return "the same person as the file it joins"
+        rest = FileIdentity()
+        for rid in self._of_subject[sid]:
+            if rid not in rids:
+                rest.add(self.records[rid].features)
+        for rid in rids:
+            why = rules.forbidden(self.records[rid].features, rest)
+            if why is not None:
+                return f"another person than the rest of the file ({why})"
+        return "records of another person than the rest of the file"

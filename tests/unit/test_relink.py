@@ -1,0 +1,145 @@
+"""Batch re-link without a database: the engines' pairs weigh what the in-process scorer says,
+clustering keeps the integrity rules, and a run is deterministic and resumable."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from openbureau.adapters.pii import IdentityVault
+from openbureau.domain.record_parts import Address
+from openbureau.domain.record_types import SubjectIdentity
+from openbureau.identity import batch, clustering, features, model
+from openbureau.services import relink
+from openbureau.synthetic import identities
+
+VAULT = IdentityVault(b"p" * 32, b"h" * 32)
+
+
+def population_parts(people: int, seed: int, files_of=lambda r, i: r.pid):
+    """A synthetic population's records as parts, each on the file ``files_of`` says."""
+    pop = identities.population(people, seed=seed)
+    parts = [relink.encrypted_part(VAULT, files_of(r, i), i, r.subject)
+             for i, r in enumerate(pop.records)]
+    parts.sort(key=lambda p: (p["subject_id"], p["furnisher_id"]))
+    return pop, parts
+
+
+def run(folder: Path, parts, stop_after="clusters", **kw) -> relink.Run:
+    relink.start_from(folder, parts, **kw)
+    r = relink.Run(folder, VAULT, options=relink.Options(stop_after=stop_after))
+    r.execute()
+    return r
+
+
+def test_pair_weights_equal_the_in_process_scorers(tmp_path):
+    _, parts = population_parts(300, seed=31)
+    r = run(tmp_path / "run", parts, stop_after="pairs")
+    pairs = pq.read_table(tmp_path / "run" / "pairs.parquet").to_pylist()
+    feats = r.features()
+    m = model.load()
+    assert len(pairs) > 500
+    for p in random.Random(3).sample(pairs, 400):
+        expected = m.score(feats[p["rid_l"]], feats[p["rid_r"]])
+        assert p["weight"] == pytest.approx(expected.weight, abs=1e-9)
+        got = batch.explain(m, {k[2:]: v for k, v in p.items() if k.startswith("g_")},
+                            {k[3:]: v for k, v in p.items() if k.startswith("tf_")})
+        assert got.explain() == expected.explain()
+
+
+def test_records_of_unlinked_people_are_merged_and_nothing_else(tmp_path):
+    """Every record its own file: the clusters are people; no cluster mixes two people."""
+    pop, parts = population_parts(400, seed=37, files_of=lambda r, i: i + 1)
+    r = run(tmp_path / "run", parts)
+    clusters = pq.read_table(tmp_path / "run" / "clusters.parquet").to_pylist()
+    pid_of = {i + 1: rec.pid for i, rec in enumerate(pop.records)}
+    people: dict[int, set[int]] = {}
+    for c in clusters:
+        people.setdefault(c["cluster"], set()).add(pid_of[c["subject_id"]])
+    assert all(len(p) == 1 for p in people.values()), "a cluster mixes two people"
+    assert len(people) < 0.5 * len(clusters)          # most records found their person
+    assert any(m["kind"] == "merge" for m in r.moves())
+
+
+def _who(first, nid, born, gen=None, middle="", addr="12 Elm Street"):
+    name = " ".join(x for x in (first, middle, "Smith", {"J": "Jr", "S": "Sr"}.get(gen or ""))
+                    if x)
+    return SubjectIdentity(nid, name, born, phone="2175550100",
+                           address=Address(line1=addr, postal_code="62701"))
+
+
+def test_twins_and_juniors_are_never_one_cluster():
+    m = model.load()
+    born, sr_born = date(1990, 3, 4), date(1960, 1, 2)
+    people = [_who("Anna", "900100201", born, middle="Marie"),
+              _who("Anna", "900100201", born, middle="M"),
+              _who("Emma", "900100202", born, middle="Rose"),
+              _who("Emma", "900100202", born, middle="Rose"),
+              _who("John", "900100301", sr_born, "S"), _who("John", "900100302", born, "J"),
+              _who("John", "900100302", born, "J")]
+    recs = [clustering.Record(i, i + 1, features.of(w)) for i, w in enumerate(people)]
+    feats = [r.features for r in recs]
+    pairs = [(m.score(feats[a], feats[b]).weight, a, b)
+             for a in range(len(recs)) for b in range(a + 1, len(recs))]
+    res = clustering.Clusterer(m, recs).run(pairs)
+    c = res.cluster_of
+    assert c[0] == c[1] and c[2] == c[3] and c[5] == c[6]
+    assert len({c[0], c[2], c[4], c[5]}) == 4
+    # barred: the files kept apart stay apart even when one person
+    res = clustering.Clusterer(m, recs, apart=[(1, 2)]).run(pairs)
+    assert res.cluster_of[0] != res.cluster_of[1]
+
+
+def test_a_stopped_run_continues_to_the_same_result(tmp_path):
+    _, parts = population_parts(250, seed=41, files_of=lambda r, i: r.pid // 2 * 2 + i % 2)
+    one = run(tmp_path / "one", parts)
+    relink.start_from(tmp_path / "two", parts)
+    relink.Run(tmp_path / "two", VAULT, options=relink.Options(stop_after="pairs")).execute()
+    state = json.loads((tmp_path / "two" / "state.json").read_text())
+    assert list(state["stages"]) == ["extract", "pairs"]
+    two = relink.Run(tmp_path / "two", VAULT, options=relink.Options(stop_after="clusters"))
+    assert two.completed() == ["extract", "pairs"]
+    two.execute()
+    for name in ("pairs.parquet", "clusters.parquet"):
+        assert pq.read_table(tmp_path / "one" / name).equals(
+            pq.read_table(tmp_path / "two" / name))
+    assert one.moves() == two.moves()
+    assert one.moves()                     # the halves of people's files come together
+
+
+def test_forked_workers_prepare_the_same_records(tmp_path, monkeypatch):
+    _, parts = population_parts(120, seed=47)
+    one = run(tmp_path / "one", parts, stop_after="pairs")
+    monkeypatch.setattr(relink, "_CHUNK", 97)          # several chunks: the forked pool
+    relink.start_from(tmp_path / "two", parts)
+    two = relink.Run(tmp_path / "two", VAULT,
+                     options=relink.Options(stop_after="pairs", threads=2))
+    two.execute()
+    assert pq.read_table(tmp_path / "one" / "pairs.parquet").equals(
+        pq.read_table(tmp_path / "two" / "pairs.parquet"))
+    assert one.features() == two.features()
+
+
+def test_a_record_without_an_id_never_bridges_two_files():
+    m = model.load()
+    born = date(1980, 5, 6)
+    people = [SubjectIdentity("900200301", "John Quincy Smith", born,
+                              address=Address(line1="1 Oak St", postal_code="62701")),
+              SubjectIdentity("900800402", "John Quincy Smith", born,
+                              address=Address(line1="9 Elm Rd", postal_code="62701")),
+              SubjectIdentity(None, "John Quincy Smith", born,
+                              address=Address(postal_code="62701"))]
+    recs = [clustering.Record(i, i + 1, features.of(w)) for i, w in enumerate(people)]
+    feats = [r.features for r in recs]
+    pairs = [(m.score(feats[a], feats[b]).weight, a, b) for a, b in ((0, 1), (0, 2), (1, 2))]
+    assert pairs[1][0] >= m.thresholds.link and pairs[2][0] >= m.thresholds.link
+    res = clustering.Clusterer(m, recs).run(pairs)
+    assert len(set(res.cluster_of.values())) == 3 and res.moves == []
+    # with one candidate only, it joins it
+    res = clustering.Clusterer(m, recs).run(pairs[1:2])
+    assert res.cluster_of[2] == res.cluster_of[0]
