@@ -558,17 +558,21 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
                 = Path("var/models"),
                 card: Annotated[bool, typer.Option(help="Write the model card.")] = True,
                 register: Annotated[bool, typer.Option(help="Register the spec in the "
-                                                       "database (inactive).")] = False) -> None:
+                                                       "database (inactive).")] = False,
+                pairs: Annotated[int, typer.Option(help="Pair rows (2-D bins) to add: the "
+                                                   "best by held-out gain "
+                                                   "(scoring/pairs.py).")] = 0) -> None:
     """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
     if not data.is_file():
         fail(f"no such file: {data}")
     try:
-        from openbureau.scoring.training import train_main
+        from openbureau.scoring.training import ScorecardTrainer, train_main
     except ImportError as exc:
         fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
     target = out_dir / f"{version}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    trained = train_main(data, target, out_dir / version if card else None, version)
+    trained = train_main(data, target, out_dir / version if card else None, version,
+                         trainer=ScorecardTrainer(pairs=pairs))
     if register:
         from openbureau.services import models
 

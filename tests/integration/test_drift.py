@@ -48,17 +48,23 @@ def _training_like(card: Scorecard, n: int = N) -> tuple[list[dict], list[int]]:
     for attr in card.attributes:
         share = expected_shares(attr)
         assert share is not None
-        counts = [math.floor(s * n) for s in share]
-        order = sorted(range(len(share)), key=lambda i: share[i] * n - counts[i], reverse=True)
-        for i in order[: n - sum(counts)]:
-            counts[i] += 1
+        counts = _largest_remainder(share, n)
         columns[attr.name] = [_representative(attr, k) for k, c in enumerate(counts)
                               for _ in range(c)]
     rows = [{name: col[i] for name, col in columns.items()} for i in range(n)]
     dist = card.training["score_distribution"]
     lows = [card.scaling.min, *dist["edges"]]
-    values = [lows[k] for k, s in enumerate(dist["shares"]) for _ in range(round(s * n))]
-    return rows, values
+    return rows, [lows[k] for k, c in enumerate(_largest_remainder(dist["shares"], n))
+                  for _ in range(c)]
+
+
+def _largest_remainder(share: list[float], n: int) -> list[int]:
+    """``n`` split by ``share`` in whole counts that add up to ``n``."""
+    counts = [math.floor(s * n) for s in share]
+    order = sorted(range(len(share)), key=lambda i: share[i] * n - counts[i], reverse=True)
+    for i in order[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
 
 
 def test_shipped_spec_records_training_shares_with_the_same_points():

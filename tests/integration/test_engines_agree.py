@@ -55,7 +55,8 @@ def shipped_card() -> Scorecard:
 
 def extended_card() -> Scorecard:
     """The shipped card plus every other attribute, and a categorical one that has never seen
-    ``collection`` (so random files also exercise the unseen-category refusal)."""
+    ``collection`` (so random files also exercise the unseen-category refusal), and two pair
+    rows (2-D bins; one over an attribute often missing, with per-cell reasons)."""
     data = spec_to_dict(shipped_card())
     data["version"] = "test-extended"
     data["attributes"] += [
@@ -79,6 +80,19 @@ def extended_card() -> Scorecard:
                         {"values": ["dpd30", "dpd60"], "points": -4},
                         {"values": ["dpd90", "dpd120", "dpd150", "dpd180", "charged_off"],
                          "points": -20}], "missing_points": 0},
+    ]
+    data["pairs"] = [
+        {"name": "utilization_by_late_30", "x": "revolving_utilization", "y": "dpd_30_59_24m",
+         "x_edges": [0.1, 0.5, 0.9], "y_edges": [1.0, 3.0],
+         "points": [[3, -1, -6], [0, -2, -9], [-2, -5, -12], [-4, -8, -15]],
+         "missing_points": -3,
+         "reasons": [[None, "R94", "R94"], [None, "R94", "R94"], ["R95", "R95", "R95"],
+                     ["R95", "R95", "R95"]],
+         "reason_texts": {"R94": "Late payments together with revolving use.",
+                          "R95": "High revolving balances together with late payments."}},
+        {"name": "history_by_inquiries", "x": "months_since_oldest_trade", "y": "inquiries_6m",
+         "x_edges": [24.0, 120.0], "y_edges": [2.0],
+         "points": [[-7, -11], [0, -4], [2, 1]], "missing_points": 0},
     ]
     return load_spec(data)
 

@@ -213,3 +213,31 @@ def test_a_metro2_record_held_on_either_store_can_be_placed_by_the_operator(clie
         balance = uow.execute(select(accounts.c.account_ref, accounts.c.kind)
                               .where(accounts.c.account_ref == "M2-ZED")).one()
     assert balance.kind == "revolving"
+
+
+def test_a_known_account_stays_on_its_file_when_the_identity_moves_on(client, orgs, bureau):
+    """The furnisher's account is on Daniel's file; a later month comes under his new surname,
+    a new address and no national id -- too little for a new record to link on, but the
+    account is known: it stays on its file (no second file, nothing held)."""
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    moved = {"name": "Daniel Quentin Hale", "date_of_birth": DANIEL["date_of_birth"],
+             "address": {"line1": "9 Oak Avenue", "city": "Chicago", "state": "IL",
+                         "postal_code": "60601"}}
+    out = send(client, orgs, rec(moved, "CARD-1", as_of="2026-11-30", balance=90000))
+    assert out["accepted"] == 1, out
+    with bureau.uow() as uow:
+        files = uow.execute(select(accounts.c.subject_id)
+                            .where(accounts.c.account_ref == "CARD-1")).scalars().all()
+        n_files = len(uow.execute(select(subjects.c.id)).all())
+    assert len(files) == 1 and n_files == 1
+    # the file learned the new name and address from it: a new account under them joins too
+    out = send(client, orgs, rec(moved, "CARD-2", as_of="2026-11-30"))
+    assert out["accepted"] == 1 and file_of(bureau, "CARD-2") == files[0]
+
+
+def test_a_known_account_under_a_conflicting_identity_is_held(client, orgs, bureau):
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    stranger = {"name": "Zed Ohno", "date_of_birth": "2001-09-09"}
+    out = send(client, orgs, rec(stranger, "CARD-1", as_of="2026-11-30"))
+    assert out["accepted"] == 0 and "held for identity review" in str(out)
+    assert file_of(bureau, "CARD-1") is not None

@@ -45,7 +45,7 @@ def test_pull_returns_masked_report_and_the_consumer_sees_it(client, orgs, burea
     body = r.json()
     assert body["inquiry_id"].startswith("inq_")
     assert 350 <= body["score"]["value"] <= 950
-    assert body["score"]["model_version"] == "gmsc-2026.12.1"   # the newest shipped
+    assert body["score"]["model_version"] == "gmsc-2026.12.2"   # the newest shipped
     rep = body["report"]
     assert rep["identity"]["national_id"] is None
     assert rep["identity"]["national_id_masked"] == "*****0200"

@@ -15,7 +15,7 @@ from openbureau.domain.profiles import PROFILES
 from openbureau.scoring.pmml import to_pmml
 from openbureau.scoring.reasons import key_factors, points_lost
 from openbureau.scoring.reference import score_attributes
-from openbureau.scoring.spec import Scorecard, load_spec
+from openbureau.scoring.spec import Scorecard, load_spec, spec_to_dict
 
 pypmml = pytest.importorskip("pypmml")
 if shutil.which("java") is None:  # pragma: no cover
@@ -128,3 +128,50 @@ def test_cli_export_pmml(tmp_path: Path):
     bad = CliRunner().invoke(app, ["model", "export-pmml", "--out", str(out),
                                    "--version", "no-such-model"])
     assert bad.exit_code == 2
+
+
+def _with_pairs(card: Scorecard) -> Scorecard:
+    """``card`` with two pair rows on its late-payment counts (every cell that loses points
+    gives a reason: PMML cannot say "no reason", see ``scoring/pmml.py``)."""
+    data = spec_to_dict(card)
+    data["version"] = "test-pairs"
+    data["pairs"] = [
+        {"name": "late_30_with_late_90", "x": "dpd_30_59_24m", "y": "dpd_90_plus_24m",
+         "x_edges": [1.0, 3.0], "y_edges": [1.0, 2.0],
+         "points": [[0, -9, -14], [-5, -12, -20], [-8, -15, -31]], "missing_points": 0,
+         "reasons": [[None, "R40", "R40"], ["R41", "R42", "R42"], ["R41", "R42", "R42"]],
+         "reason_texts": {"R40": "Payments 90 or more days late, more so with these others.",
+                          "R41": "Payments 30 to 59 days late, more so with these others.",
+                          "R42": "Late payments of both kinds together."}},
+        {"name": "late_60_with_late_90", "x": "dpd_60_89_24m", "y": "dpd_90_plus_24m",
+         "x_edges": [1.0], "y_edges": [1.0],
+         "points": [[0, -6], [-3, -17]], "missing_points": 0,
+         "reasons": [[None, "R43"], ["R44", "R44"]],
+         "reason_texts": {"R43": "Payments 90 or more days late, more so with 60-89 ones.",
+                          "R44": "Payments 60 to 89 days late, more so with 90+ ones."}},
+    ]
+    return load_spec(data)
+
+
+def test_pair_rows_in_pmml_score_and_rank_as_the_reference():
+    """Pair rows are Characteristics whose Attributes are the cells (``and`` of both fields'
+    bounds): pypmml gives the reference's raw score, clipped score and key factors."""
+    newest = load_spec(sorted(SHIPPED.parent.glob("*.json"))[-1])
+    card = _with_pairs(replace(newest, pairs=()))
+    rows = _rows(card, 400, seed=13)
+    for row in rows:                       # as above: no slot without a reason is missing
+        for attr in card.attributes:
+            if row[attr.name] is None and (attr.missing_reason_code is None
+                                           or attr.name.startswith("dpd")):
+                row[attr.name] = float(attr.bins[0].upper or 1.0) / 2
+                if attr.name.startswith("dpd"):
+                    row[attr.name] = 0.0
+    counts = _compare(card, rows)
+    assert counts["scores"] == 400
+    text = to_pmml(card)
+    assert 'name="late_30_with_late_90_points"' in text and 'reasonCode="R42"' in text
+    shown = set()
+    for row in rows:
+        ref = score_attributes(card, row)
+        shown |= {f["code"] for f in key_factors(card, ref.points, US, row)}
+    assert {"R40", "R41", "R42"} & shown

@@ -168,3 +168,39 @@ def test_evaluate_prints_the_card_beside_boosting_on_its_held_out_rows(gmsc, cap
     assert round(result["auc"], 4) == card.training["test_auc"]
     assert 0.85 < result["boosting_auc"] < 0.88
     assert "gradient boosting on the same attributes" in out and f"{result['auc']:.4f}" in out
+    assert f"AUC {result['boosting_auc']:.4f}" in out and f"{len(card.pairs)} pair rows" in out
+
+
+def test_training_pair_rows_on_a_sample(gmsc):
+    """Pair rows trained by the rule of ``scoring/pairs.py``: count attributes only, monotone
+    towards each attribute's best bins, integer points with the best cell at 0, reasons only
+    off the best bins; the spec round-trips and the vectorised engine equals the reference."""
+    from openbureau.scoring.pairs import CANDIDATES
+
+    fit_rows = gmsc.sample(n=30_000, random_state=5)
+    rest = gmsc.drop(fit_rows.index).sample(n=20_000, random_state=6)
+    trainer = ScorecardTrainer(time_limit=10, pairs=2)
+    trainer.fit(gmsc_to_attributes(fit_rows), fit_rows[LABEL].to_numpy())
+    card = trainer.to_spec("gmsc-pairs-test.1")
+    assert load_spec(json.loads(dump_spec(card))) == card
+    assert 1 <= len(card.pairs) <= 2
+    for pair in card.pairs:
+        assert {pair.x, pair.y} <= set(CANDIDATES)
+        grid = np.array(pair.points)
+        assert grid.max() == 0 == pair.reference_points()
+        for axis, name in ((0, pair.x), (1, pair.y)):
+            bins = [b.points for b in card.attribute(name).bins]
+            first = bins.index(max(bins))
+            last = len(bins) - 1 - bins[::-1].index(max(bins))
+            steps = np.diff(grid, axis=axis)
+            # points never rise moving away from the attribute's best bins
+            outward = steps.take(range(last, steps.shape[axis]), axis=axis)
+            inward = steps.take(range(0, first), axis=axis)
+            assert (outward <= 0).all() and (inward >= 0).all(), pair.name
+        assert pair.reason_at(0, 0) is None or grid[0, 0] < 0
+    attrs = gmsc_to_attributes(rest)
+    expected = [score_attributes(card, {k: (None if pd.isna(v) else float(v))
+                                        for k, v in rec.items()}).value
+                for rec in attrs.head(2_000).to_dict("records")]
+    assert score_frame(card, attrs.head(2_000)).tolist() == expected
+    assert evaluate(card, rest)["auc"] > 0.845

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,15 @@ from openbureau.domain.profiles import PROFILES
 from openbureau.domain.record_types import AccountRecord
 from openbureau.scoring.actions import action_for, side
 from openbureau.scoring.attributes import AccountView, CreditFile, MonthView, compute
-from openbureau.scoring.reasons import key_factors, reference_points, shortfalls, slot_of
+from openbureau.scoring.pairs import PHRASES
+from openbureau.scoring.reasons import (
+    Shortfall,
+    key_factors,
+    off_peak,
+    reference_points,
+    shortfalls,
+    slot_of,
+)
 from openbureau.scoring.reference import score_attributes
 from openbureau.scoring.simulator import simulate
 from openbureau.scoring.spec import Scorecard, load_spec
@@ -100,22 +109,11 @@ def test_every_reason_on_10000_files_is_true_and_its_action_raises_the_score():
         files_with_reasons += bool(factors)
         for f in factors:
             s = by_code[f["code"]]
-            attr = card.attribute(s.attribute)
-            value = attrs[s.attribute]
             shown[f["code"]] += 1
-            # true of the file: the slot holds the value, the side is right, the loss adds up
-            assert slot_of(attr, value) == (s.slot, s.index), (person.index, f)
-            assert f["points_lost"] == reference_points(attr) - result.points[attr.name] > 0
-            where = side(attr, s)
-            best = [b for b in attr.bins if b.points == reference_points(attr)]
-            if where == "missing":
-                assert value is None
-            elif where == "low":
-                assert isinstance(value, int | float) and best[0].lower is not None
-                assert value < best[0].lower, (person.index, f, value)
+            if s.slot == "cell":           # a pair row's reason: true of the file, then acted on
+                check_pair_reason(card, s, attrs, result.points, f["points_lost"])
             else:
-                assert isinstance(value, int | float) and best[-1].upper is not None
-                assert value >= best[-1].upper, (person.index, f, value)
+                check_attribute_reason(card, s, attrs, result.points, f["points_lost"])
             # its action raises the score
             changes = action_for(card, file, s)
             after = simulate(card, file, changes, US).after
@@ -131,6 +129,49 @@ def test_every_reason_on_10000_files_is_true_and_its_action_raises_the_score():
     assert total > FILES   # most files have several reasons
     assert not failures, f"{len(failures)} of {total} actions did not raise the score: " \
         + "; ".join(failures[:10])
+
+
+def check_attribute_reason(card: Scorecard, s: Shortfall, attrs: dict[str, Any],
+                           points: dict[str, int], lost: int) -> None:
+    """The slot holds the value, the side is right, the loss adds up."""
+    attr = card.attribute(s.attribute)
+    value = attrs[s.attribute]
+    assert slot_of(attr, value) == (s.slot, s.index), (s, value)
+    assert lost == reference_points(attr) - points[attr.name] > 0
+    where = side(attr, s)
+    best = [b for b in attr.bins if b.points == reference_points(attr)]
+    if where == "missing":
+        assert value is None
+    elif where == "low":
+        assert isinstance(value, int | float) and best[0].lower is not None
+        assert value < best[0].lower, (s, value)
+    else:
+        assert isinstance(value, int | float) and best[-1].upper is not None
+        assert value >= best[-1].upper, (s, value)
+
+
+def check_pair_reason(card: Scorecard, s: Shortfall, attrs: dict[str, Any],
+                      points: dict[str, int], lost: int) -> None:
+    """The cell holds both values, the loss is the best cell's points minus the file's, and the
+    attribute the reason names (and acts on) lies off its best bins, on the side the text says;
+    an attribute the text names as off its best is."""
+    pair = next(p for p in card.pairs if p.name == s.attribute)
+    x, y = attrs[pair.x], attrs[pair.y]
+    assert x is not None and y is not None
+    i, j = pair.cell(float(x), float(y))
+    assert s.index == i * (len(pair.y_edges) + 1) + j
+    assert pair.reason_at(i, j) == (s.code, s.text)
+    assert lost == pair.reference_points() - points[pair.name] > 0
+    assert s.acts_on in (pair.x, pair.y)
+    for name in (pair.x, pair.y):
+        attr = card.attribute(name)
+        off = off_peak(attr, attrs[name])
+        for where, phrase in PHRASES[name].items():
+            if phrase in s.text:
+                assert off, (s, name, attrs[name])
+                sl = slot_of(attr, attrs[name])
+                assert side(attr, Shortfall(name, "", "", 0, *sl)) == where, (s, name)
+    assert off_peak(card.attribute(s.acts_on), attrs[s.acts_on])
 
 
 @pytest.mark.parametrize("code", ["R01", "R02", "R04", "R05", "R08", "R10", "R11"])

@@ -276,3 +276,102 @@ def test_vectorised_scorer_refuses_out_of_domain(card):
                           "housing": ["castle"]})
     with pytest.raises(OutOfDomain):
         score_frame(card, frame)
+
+
+# ------------------------------------------------------------------------------ pair rows
+
+PAIR: dict[str, Any] = {
+    "name": "utilization_with_late", "x": "revolving_utilization", "y": "dpd_90_plus_24m",
+    "x_edges": [0.3, 0.9], "y_edges": [1.0],
+    "points": [[0, -4], [-2, -9], [-5, -20]], "missing_points": -1,
+    "reasons": [[None, "R20"], ["R21", "R22"], ["R21", "R22"]],
+    "reason_texts": {"R20": "Late payments, more so with these balances.",
+                     "R21": "High balances, more so with these late payments.",
+                     "R22": "High balances together with late payments."},
+}
+
+
+def with_pair() -> dict[str, Any]:
+    data = tiny()
+    data["pairs"] = [copy.deepcopy(PAIR)]
+    return data
+
+
+def test_pair_rows_round_trip_and_a_card_without_them_is_unchanged(tmp_path):
+    card = load_spec(with_pair())
+    path = tmp_path / "pair.json"
+    dump_spec(card, path)
+    again = load_spec(path)
+    assert again == card and again.pairs[0].points[2] == (-5, -20)
+    assert spec_to_dict(again)["pairs"][0]["reasons"][1] == ["R21", "R22"]
+    assert again.rows == ("revolving_utilization", "dpd_90_plus_24m", "housing",
+                          "utilization_with_late")
+    assert "pairs" not in spec_to_dict(load_spec(tiny()))
+
+
+@pytest.mark.parametrize(
+    ("attrs", "pair_points"),
+    [
+        ({"revolving_utilization": 0.1, "dpd_90_plus_24m": 0}, 0),
+        ({"revolving_utilization": 0.3, "dpd_90_plus_24m": 0.99}, -2),     # x edge: upper bin
+        ({"revolving_utilization": 0.5, "dpd_90_plus_24m": 1}, -9),        # y edge: upper bin
+        ({"revolving_utilization": 2.0, "dpd_90_plus_24m": 96}, -20),      # a special value
+        ({"revolving_utilization": None, "dpd_90_plus_24m": 3}, -1),       # either missing
+        ({"revolving_utilization": 0.95}, -1),
+    ],
+)
+def test_pair_rows_add_the_cell_of_both_values(attrs, pair_points):
+    card, plain = load_spec(with_pair()), load_spec(tiny())
+    result = score_attributes(card, attrs)
+    assert result.points["utilization_with_late"] == pair_points
+    assert result.raw == score_attributes(plain, attrs).raw + pair_points
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda p: p.update(x="housing"), "not a numeric attribute"),
+        (lambda p: p.update(y="months_since_oldest_trade"), "not a numeric attribute"),
+        (lambda p: p.update(y="revolving_utilization"), "two different"),
+        (lambda p: p.update(name="housing"), "appears twice"),
+        (lambda p: p.update(x_edges=[0.9, 0.3]), "strictly increasing"),
+        (lambda p: p.update(x_edges=[0.3, math.inf]), "finite"),
+        (lambda p: p["points"].pop(), "3 rows of 2"),
+        (lambda p: p["points"][0].append(1), "3 rows of 2"),
+        (lambda p: p["points"][1].__setitem__(0, 1.5), "integer"),
+        (lambda p: p.update(missing_points=None), "integer"),
+        (lambda p: p["reasons"].pop(), "shape"),
+        (lambda p: p["reason_texts"].pop("R22"), "needs its text"),
+        (lambda p: (p["reasons"][0].__setitem__(1, "R01"),
+                    p["reason_texts"].update(R01=p["reason_texts"].pop("R20"))),
+         "already revolving_utilization"),
+        (lambda p: p.update(reasons=[], reason_texts={"R20": "x"}), "without reasons"),
+        (lambda p: p["reason_texts"].update(R20=" "), "plain text"),
+    ],
+)
+def test_pair_validation_rejects(mutate, message):
+    data = with_pair()
+    mutate(data["pairs"][0])
+    with pytest.raises(SpecError, match=message):
+        load_spec(data)
+
+
+def test_vectorised_scorer_adds_pair_rows_as_the_reference():
+    np = pytest.importorskip("numpy")
+    from openbureau.scoring.vectorised import VectorCard
+
+    card = load_spec(with_pair())
+    rng = np.random.default_rng(3)
+    n = 3000
+    columns = {"revolving_utilization": rng.choice([0.0, 0.2999, 0.3, 0.8999, 0.9, 5.0,
+                                                    np.nan], n),
+               "dpd_90_plus_24m": rng.choice([0.0, 0.5, 1.0, 2.0, 96.0, np.nan], n),
+               "housing": rng.choice(np.array(["own", "rent", None], dtype=object), n)}
+    expected = [score_attributes(card, {k: (None if v[i] is None or v[i] != v[i] else v[i])
+                                        for k, v in columns.items()}).value for i in range(n)]
+    for engine in ("compiled", "numpy"):
+        assert VectorCard(card, engine).score(columns, n).tolist() == expected, engine
+        numeric = {k: v for k, v in columns.items() if k != "housing"}
+        plain = [score_attributes(card, {k: (None if v[i] != v[i] else v[i])
+                                         for k, v in numeric.items()}).value for i in range(n)]
+        assert VectorCard(card, engine).score(numeric, n).tolist() == plain, engine

@@ -46,10 +46,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from openbureau.identity.comparisons import BY_NAME
 from openbureau.identity.features import Features
-from openbureau.identity.model import FileIdentity, Match, MatchModel
+from openbureau.identity.model import FileIdentity, Match, MatchModel, Thresholds
 
 MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
 CANNOT_LINK = "matches a file this account may not join (the consumer said it is not theirs)"
@@ -175,7 +176,16 @@ def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
     return name_disagrees and match.level("dob") in ("else", "null")
 
 
-def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], *,
+class Scorer(Protocol):
+    """What ``decide`` needs of a model: its thresholds and a file's match."""
+
+    @property
+    def thresholds(self) -> Thresholds: ...
+
+    def score_file(self, rec: Features, file: FileIdentity) -> Match: ...
+
+
+def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
            known: int | None = None, cannot_link: Iterable[int] = (),
            names_must_agree: bool = False) -> Decision:
     """Where a furnished record goes: LINK to a file, HOLD for review, or a NEW file.
@@ -222,7 +232,10 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
                             ranked)
     if known is not None and known in files and known not in barred:
         on_file = next((m for s, m in scored if s == known), None)
-        if on_file is not None and on_file.weight >= t.review:
+        # stays on its file unless its identity conflicts there: no rule forbids it (it was
+        # scored) and, below the review threshold, no file claims its national id under an
+        # identity the rules forbid
+        if on_file is not None and (on_file.weight >= t.review or not conflicts):
             return Decision(Outcome.LINK, known, on_file, "known account", ranked)
         if on_file is None or conflicts:
             return Decision(Outcome.HOLD, None, on_file,
@@ -247,6 +260,24 @@ def decide(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity], 
     return Decision(Outcome.LINK, best_sid, best, "match", ranked)
 
 
+class _Scored:
+    """A model whose ``score_file`` remembers each file's match for one record."""
+
+    def __init__(self, model: MatchModel) -> None:
+        self._model = model
+        self._memo: dict[int, Match] = {}
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._model.thresholds
+
+    def score_file(self, rec: Features, file: FileIdentity) -> Match:
+        match = self._memo.get(id(file))
+        if match is None:
+            match = self._memo[id(file)] = self._model.score_file(rec, file)
+        return match
+
+
 def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
             *, names_must_agree: bool = False) -> Decision:
     """Which file a look-up (an inquiry, a restriction check, a court) means: LINK only when one
@@ -257,15 +288,16 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
 
     ``near``: every candidate file scoring at the review threshold or above, before those
     filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
+    scorer = _Scored(model)        # each candidate scored once, for ``near`` and ``decide``
     near = tuple(sid for sid in sorted(files)
-                 if model.score_file(rec, files[sid]).weight >= model.thresholds.review)
+                 if scorer.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}
-    d = decide(model, rec, files, names_must_agree=names_must_agree)
+    d = decide(scorer, rec, files, names_must_agree=names_must_agree)
     if d.outcome is Outcome.LINK:
         return dataclasses.replace(d, near=near)
     return Decision(Outcome.NEW, None, d.match, d.reason, d.scored, near)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from openbureau.domain.money import digits
@@ -42,7 +43,7 @@ from openbureau.scoring.attributes import (
     is_open,
     latest_month,
 )
-from openbureau.scoring.reasons import Shortfall
+from openbureau.scoring.reasons import Shortfall, slot_of
 from openbureau.scoring.spec import AttributeCard, Bin, Scorecard
 
 Change = dict[str, Any]
@@ -141,8 +142,16 @@ def _lower_payments(file: CreditFile, factor: float) -> list[Change]:
 
 
 def action_for(card: Scorecard, file: CreditFile, shortfall: Shortfall) -> list[Change]:
-    """The simulator changes that answer ``shortfall`` on ``file`` (see the module's table).
-    Raises ValueError for an attribute this module has no action for."""
+    """The simulator changes that answer ``shortfall`` on ``file`` (see the module's table; a
+    pair row's reason is answered by the action of its attribute ``acts_on``, for where that
+    attribute's value lies). Raises ValueError for an attribute this module has no action for."""
+    if shortfall.slot == "cell":
+        if shortfall.acts_on is None:
+            raise ValueError(f"{shortfall.attribute}: a pair reason names the attribute to act on")
+        axis = card.attribute(shortfall.acts_on)
+        slot, index = slot_of(axis, compute(file).get(axis.name))
+        return action_for(card, file, replace(
+            shortfall, attribute=axis.name, slot=slot, index=index, acts_on=None))
     attr = card.attribute(shortfall.attribute)
     where = side(attr, shortfall)
     goal = target_bin(attr, shortfall)

@@ -74,7 +74,7 @@ def _from_mapping(card: Scorecard, row: Mapping[str, Any]) -> Scored:
     return Scored(
         subject_id=int(row["subject_id"]),
         attributes={n: _attribute(n, row[n]) for n in A.ATTRIBUTES},
-        points={} if ood else {a.name: int(row[f"pts_{a.name}"]) for a in card.attributes},
+        points={} if ood else {n: int(row[f"pts_{n}"]) for n in card.rows},
         value=None if ood else int(row["score"]),
         raw=None if ood else int(row["raw"]),
         out_of_domain=ood,

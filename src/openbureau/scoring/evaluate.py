@@ -25,8 +25,11 @@ def _columns(card: Scorecard, attrs: pd.DataFrame) -> dict[str, np.ndarray]:
 def points_frame(card: Scorecard, attrs: pd.DataFrame) -> pd.DataFrame:
     """Points per attribute (columns) per row; an attribute absent from ``attrs`` is missing."""
     compiled, cols = VectorCard(card), _columns(card, attrs)
-    return pd.DataFrame({a.name: compiled.points(a.name, cols.get(a.name), len(attrs))
-                         for a in card.attributes}, index=attrs.index)
+    out = {a.name: compiled.points(a.name, cols.get(a.name), len(attrs))
+           for a in card.attributes}
+    out |= {p.name: compiled.pair_points(p, cols.get(p.x), cols.get(p.y), len(attrs))
+            for p in card.pairs}
+    return pd.DataFrame(out, index=attrs.index)
 
 
 def score_frame(card: Scorecard, attrs: pd.DataFrame) -> np.ndarray:
@@ -121,7 +124,8 @@ def evaluate_main(data_path: str | os.PathLike[str], spec_path: str | os.PathLik
     from openbureau.scoring.training import LABEL, gmsc_to_attributes, load_gmsc
 
     card = load_spec(spec_path)
-    print(f"scorecard {card.version}: {len(card.attributes)} attributes")
+    print(f"scorecard {card.version}: {len(card.attributes)} attributes, {len(card.pairs)} pair "
+          "rows")
     df = load_gmsc(data_path)
     print(f"data {data_path}: {len(df):,} rows")
     y = df[LABEL].to_numpy().astype(int)

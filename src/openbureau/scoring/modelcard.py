@@ -7,6 +7,7 @@ held-out test split handed in; nothing runs at import time.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Sequence
@@ -121,13 +122,56 @@ def _points_table(card: Scorecard) -> list[str]:
             lines.append(f"| exactly {', '.join(str(v) for v in sv.values)} (special code) "
                          f"| {sv.points} |{reason(sv.reason_code)}")
         lines.append(f"| missing | {a.missing_points} |{reason(a.missing_reason_code)}\n")
+    for pair in card.pairs:
+        lines.append(f"**{pair.name}** (pair row: {pair.x} down, {pair.y} across; a missing "
+                     f"value on either gives {pair.missing_points})\n")
+        ys = ("−∞", *(f"{e:g}" for e in pair.y_edges), "∞")
+        xs = ("−∞", *(f"{e:g}" for e in pair.x_edges), "∞")
+        lines.append("| " + pair.x + " \\ " + pair.y + " | "
+                     + " | ".join(f"[{a}, {b})" for a, b in itertools.pairwise(ys)) + " |")
+        lines.append("|---|" + "---:|" * (len(pair.y_edges) + 1))
+        for i, row in enumerate(pair.points):
+            cells = [f"{p} {pair.reasons[i][j] or ''}".strip() if pair.reasons else str(p)
+                     for j, p in enumerate(row)]
+            lines.append(f"| [{xs[i]}, {xs[i + 1]}) | " + " | ".join(cells) + " |")
+        lines.append("")
     texts = {code: text for a in card.attributes if a.per_bin_reasons
              for _, _, code, text in a.slots() if code is not None}
+    texts |= {code: text for pair in card.pairs for code, text in pair.reason_texts.items()}
     if texts:
         lines += ["| reason | text |", "|---|---|"]
         lines += [f"| {code} | {texts[code]} |" for code in sorted(texts)]
         lines.append("")
     return lines
+
+
+def _pairs_section(card: Scorecard) -> list[str]:
+    t = card.training.get("pairs") or {}
+    chosen = ", ".join(f"`{p.x}` × `{p.y}`" for p in card.pairs)
+    gains = t.get("gains") or {}
+    return [
+        "### Pair rows (2-D bins)",
+        "",
+        f"{len(card.pairs)} pair rows: {chosen}. A pair row gives the points of the cell of the "
+        "two attributes' own bins in which the file's two values fall, on top of each "
+        "attribute's row (tables below). The rule, in `scoring/pairs.py`: candidates are the "
+        "count attributes (never missing on a file); each candidate pair is fitted alone on "
+        f"{int((1 - float(t.get('inner_size', 0.3))) * 100)} % of the training rows (the "
+        "attribute rows' log-odds as a fixed offset; random_state "
+        f"{t.get('random_state')}) and measured on the rest; the {t.get('k')} with the largest "
+        "held-out AUC gain are kept. They are fitted jointly on all training rows by maximum "
+        f"likelihood (L2, C = {t.get('C')}) under order constraints: along each axis a cell "
+        "never scores more than its neighbour one bin nearer that attribute's best bins, so "
+        "moving a value towards its best bins (every reason's action) never costs points on a "
+        "pair row. A scale and an intercept are refitted so that implied bad rates stay true, "
+        "and the attribute rows' coefficients are refitted once with the pairs fixed (then the "
+        "pairs on top of them). The best cell gives 0; every other cell is points lost against "
+        "it and, where a value lies off its best bins, a reason in the attribute rows' words.",
+        "",
+        *([("| pair | held-out AUC gain alone |"), "|---|---:|"]
+          + [f"| {name} | {gain:+.4f} |" for name, gain in gains.items()] + [""]
+          if gains else []),
+    ]
 
 
 def _personal_table(scores: np.ndarray, y_bad: np.ndarray, personal: pd.DataFrame) -> list[str]:
@@ -233,6 +277,8 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
     with_age = t.get("with_age_and_dependants_test_auc")
     unrounded = t.get("without_age_and_dependants_test_auc_unrounded")
     mapping = t.get("column_mapping", {})
+    rows = "attribute and pair" if card.pairs else "attribute"
+    gbm = t.get("boosting_test_auc")
 
     out: list[str] = [
         f"# Model card: scorecard `{card.version}`",
@@ -246,7 +292,7 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         f"A points scorecard on the {s.min}–{s.max} range: each credit-file attribute falls in "
         "one bin "
         "and earns that bin's integer points; the score is "
-        f"`clip({card.intercept_points} + sum of attribute points, {s.min}, {s.max})`. "
+        f"`clip({card.intercept_points} + sum of {rows} points, {s.min}, {s.max})`. "
         "Higher means lower risk of going 90+ days past due within two years. Each attribute "
         "carries a reason code with plain-language text, used for key factors on adverse-action "
         "notices.",
@@ -309,6 +355,11 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         f"{_fmt(t.get('cv_auc_std'))} |",
         f"| optbinning default `BinningProcess` + `Scorecard`, same split, no age/dependants "
         f"| {_fmt(t.get('optbinning_default_test_auc'))} |",
+        *([f"| gradient boosting (`HistGradientBoostingClassifier`) on the same attributes, "
+           f"same split, same run | {_fmt(gbm)} |",
+           f"| the card behind boosting (boosting − card) | "
+           f"{_fmt(gbm - t['test_auc'] if t.get('test_auc') is not None else None)} |"]
+          if gbm is not None else []),
         "",
         "### What leaving out age and dependants costs",
         "",
@@ -369,6 +420,7 @@ def write_model_card(docs_dir: str | os.PathLike[str], card: Scorecard, X_test: 
         "`round(−factor · coefficient · WoE)` per bin. An attribute never missing in training "
         "scores 0 (average) when missing.",
         "",
+        *(_pairs_section(card) if card.pairs else []),
         "## Reasons",
         "",
         "Each bin carries the reason for the direction of its shortfall (column *reason*), "

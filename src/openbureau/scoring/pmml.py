@@ -25,6 +25,14 @@ own reason code as key factors break them. One thing PMML cannot say: a slot tha
 reason (a missing income) still has a loss in PMML and can be ranked there, under the
 attribute's code; key factors never list it.
 
+A pair row (2-D bins) is one more ``Characteristic``, named ``<pair>_points``: first the missing
+cell (``CompoundPredicate or`` of ``isMissing`` on either field), then one ``Attribute`` per cell
+of the grid, whose predicate is the ``and`` of the cell's bounds on both fields; each cell carries
+its own reason code, the baseline is the row's best cell. PMML says all of it. The same limit as
+above: a cell that gives no reason (the best cell's neighbours where nothing lies off its best
+bins) still has its loss ranked in PMML, under the row's ``reasonCode`` (its smallest cell code;
+a pair row without reasons uses its name); key factors never list it.
+
 Clipping: a PMML Scorecard has no clipping of its own. The model's predicted value is the
 unclipped ``raw`` score (output ``raw_score``); the output field ``score`` applies the spec's range
 with ``max(min(raw_score, max), min)`` as a ``transformedValue`` -- so a consumer gets both, and the
@@ -37,8 +45,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from openbureau.scoring.reasons import best_points, reference_points
-from openbureau.scoring.spec import AttributeCard, Scorecard
+from openbureau.scoring.reasons import best_points, reference_points, row_order
+from openbureau.scoring.spec import AttributeCard, PairCard, Scorecard
 
 NS = "http://www.dmg.org/PMML-4_4"
 TARGET = "raw_score"
@@ -100,6 +108,38 @@ def _characteristic(parent: ET.Element, attr: AttributeCard, tie_break: float) -
             _sub(holder, "SimplePredicate", field=attr.name, operator=op, value=_num(edge))
 
 
+def _bounds(field: str, edges: Sequence[float], i: int) -> list[tuple[str, str, float]]:
+    out = []
+    if i > 0:
+        out.append((field, "greaterOrEqual", edges[i - 1]))
+    if i < len(edges):
+        out.append((field, "lessThan", edges[i]))
+    return out
+
+
+def _pair_characteristic(parent: ET.Element, pair: PairCard, code: str,
+                         tie_break: float) -> None:
+    ch = _sub(parent, "Characteristic", name=f"{pair.name}_points", reasonCode=code,
+              baselineScore=repr(pair.reference_points() + tie_break))
+    missing = _sub(ch, "Attribute", partialScore=str(pair.missing_points))
+    either = _sub(missing, "CompoundPredicate", booleanOperator="or")
+    for name in (pair.x, pair.y):
+        _sub(either, "SimplePredicate", field=name, operator="isMissing")
+    for i, row in enumerate(pair.points):
+        for j, points in enumerate(row):
+            reason = pair.reason_at(i, j)
+            a = (_sub(ch, "Attribute", partialScore=str(points), reasonCode=reason[0])
+                 if reason is not None else _sub(ch, "Attribute", partialScore=str(points)))
+            parts = _bounds(pair.x, pair.x_edges, i) + _bounds(pair.y, pair.y_edges, j)
+            if not parts:
+                _sub(a, "True")
+                continue
+            holder = a if len(parts) == 1 else _sub(a, "CompoundPredicate",
+                                                    booleanOperator="and")
+            for name, op, edge in parts:
+                _sub(holder, "SimplePredicate", field=name, operator=op, value=_num(edge))
+
+
 def to_pmml(card: Scorecard, n_reasons: int | None = None) -> str:
     """The spec as PMML 4.4 XML text. ``n_reasons`` reason-code outputs (default: one per
     attribute), named ``reason_1``... in rank order."""
@@ -140,14 +180,19 @@ def to_pmml(card: Scorecard, n_reasons: int | None = None) -> str:
     _sub(lower, "FieldRef", field=TARGET)
     _sub(lower, "Constant", dataType="double").text = str(card.scaling.max)
     _sub(upper, "Constant", dataType="double").text = str(card.scaling.min)
-    for rank in range(1, (n_reasons or len(card.attributes)) + 1):
+    for rank in range(1, (n_reasons or len(card.rows)) + 1):
         _sub(output, "OutputField", name=f"reason_{rank}", optype="categorical",
              dataType="string", feature="reasonCode", rank=str(rank))
 
     chars = _sub(model, "Characteristics")
-    codes = sorted(a.reason_code for a in card.attributes)
+    order = row_order(card)
+    order |= {p.name: p.name for p in card.pairs if not p.reason_texts}
+    codes = sorted(order.values())
     n = len(codes)
     for attr in card.attributes:
         _characteristic(chars, attr, (n - codes.index(attr.reason_code)) / (n + 1))
+    for pair in card.pairs:
+        code = order[pair.name]
+        _pair_characteristic(chars, pair, code, (n - codes.index(code)) / (n + 1))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -16,6 +16,12 @@ gives the same list (and PMML's static tie-break gives the same order). When the
 follows Reg B / Dodd-Frank practice (``extra_factor_for_inquiries``) and an inquiries attribute
 lost points while none of the listed ones is about inquiries, it is added as one more factor (the
 rule is ``domain.key_factors``'s, which notices apply too). Nothing that lost nothing is listed.
+
+A pair row (2-D bins) gives the reason of the cell the file's two values fall in, measured
+against the row's best cell (:meth:`PairCard.reference_points`); a cell without a reason never
+gives one. Its action is that of the pair's attribute lying off its own best bins (``acts_on``:
+x when both do): the card is trained so that moving either value towards its best bins never
+lowers the pair's points (:mod:`openbureau.scoring.pairs`).
 """
 
 from __future__ import annotations
@@ -27,10 +33,18 @@ from typing import TypedDict
 
 from openbureau.domain import key_factors as rule
 from openbureau.domain.key_factors import KeyFactorProfile
-from openbureau.scoring.spec import AttributeCard, Bin, Category, Scorecard, SpecialValue
+from openbureau.scoring.spec import (
+    AttributeCard,
+    Bin,
+    Category,
+    PairCard,
+    Scorecard,
+    SpecialValue,
+)
 
 __all__ = ["KeyFactor", "KeyFactorProfile", "Shortfall", "best_points", "is_inquiry_attribute",
-           "key_factors", "points_lost", "reference_points", "shortfalls", "slot_of"]
+           "key_factors", "off_peak", "pair_shortfall", "points_lost", "reference_points",
+           "row_order", "shortfalls", "slot_of"]
 
 AttributeValue = float | int | str | None
 
@@ -49,8 +63,9 @@ class Shortfall:
     code: str
     text: str
     points_lost: int
-    slot: str          # bin | special | category | missing
-    index: int         # the bin's (category's, special value's) position; -1 for missing
+    slot: str          # bin | special | category | missing | cell (a pair row's)
+    index: int         # the bin's (category's, special value's, cell's) position; -1: missing
+    acts_on: str | None = None   # a pair row's: the attribute whose action answers it
 
 
 def is_inquiry_attribute(name: str) -> bool:
@@ -103,6 +118,38 @@ def _slot_reason(attr: AttributeCard, slot: str, index: int) -> tuple[str, str] 
     return attr.reason(holder.reason_code, holder.reason_text)
 
 
+def off_peak(attr: AttributeCard, value: AttributeValue) -> bool:
+    """True when ``value`` scores below the attribute's reference (improving it can gain)."""
+    slot, index = slot_of(attr, value)
+    return slot in ("bin", "special", "category") and _slot_points(attr, slot, index) < \
+        reference_points(attr)
+
+
+def _slot_points(attr: AttributeCard, slot: str, index: int) -> int:
+    if slot == "bin":
+        return attr.bins[index].points
+    if slot == "special":
+        return attr.special[index].points
+    return attr.categories[index].points
+
+
+def pair_shortfall(card: Scorecard, pair: PairCard, earned: int,
+                   attributes: Mapping[str, AttributeValue]) -> Shortfall | None:
+    """The pair row's reason on a file, or None (missing value, best cell, no reason)."""
+    x, y = attributes.get(pair.x), attributes.get(pair.y)
+    if x is None or y is None or isinstance(x, str) or isinstance(y, str) or \
+            math.isnan(x) or math.isnan(y):
+        return None
+    i, j = pair.cell(float(x), float(y))
+    reason = pair.reason_at(i, j)
+    loss = pair.reference_points() - earned
+    if reason is None or loss <= 0:
+        return None
+    axis = pair.x if off_peak(card.attribute(pair.x), x) else pair.y
+    return Shortfall(pair.name, reason[0], reason[1], loss, "cell",
+                     i * (len(pair.y_edges) + 1) + j, acts_on=axis)
+
+
 def shortfalls(card: Scorecard, points_by_attribute: Mapping[str, int],
                attributes: Mapping[str, AttributeValue] | None = None) -> list[Shortfall]:
     """Every attribute of ``card`` (present in the points) that lost points and has a reason for
@@ -126,7 +173,23 @@ def shortfalls(card: Scorecard, points_by_attribute: Mapping[str, int],
         loss = reference_points(attr) - earned
         if reason is not None and loss > 0:
             out.append(Shortfall(attr.name, reason[0], reason[1], loss, slot, index))
+    for pair in card.pairs:
+        if pair.name not in points_by_attribute:
+            continue
+        if attributes is None:
+            raise ValueError(f"{card.version} has pair rows: pass the attribute values")
+        found = pair_shortfall(card, pair, points_by_attribute[pair.name], attributes)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def row_order(card: Scorecard) -> dict[str, str]:
+    """Each row's tie-break code: an attribute's own, a pair's smallest cell code."""
+    order = {a.name: a.reason_code for a in card.attributes}
+    for pair in card.pairs:
+        order[pair.name] = min(pair.reason_texts, default="R999")
+    return order
 
 
 def points_lost(card: Scorecard, points_by_attribute: Mapping[str, int],
@@ -135,8 +198,7 @@ def points_lost(card: Scorecard, points_by_attribute: Mapping[str, int],
     fell; see :func:`shortfalls`)."""
     lost = {s.attribute: s.points_lost
             for s in shortfalls(card, points_by_attribute, attributes)}
-    return {a.name: lost.get(a.name, 0) for a in card.attributes
-            if a.name in points_by_attribute}
+    return {name: lost.get(name, 0) for name in card.rows if name in points_by_attribute}
 
 
 def key_factors(card: Scorecard, points_by_attribute: Mapping[str, int],
@@ -145,7 +207,7 @@ def key_factors(card: Scorecard, points_by_attribute: Mapping[str, int],
     """Up to ``profile.key_factors`` reasons, largest loss first (ties: reason code), plus an
     inquiries reason when it lost points, none listed is about inquiries, and the profile asks
     for it."""
-    order = {a.name: a.reason_code for a in card.attributes}
+    order = row_order(card)
     ranked = sorted(shortfalls(card, points_by_attribute, attributes),
                     key=lambda s: (-s.points_lost, order[s.attribute]))
     chosen = rule.select(ranked, profile, lambda s: is_inquiry_attribute(s.attribute))

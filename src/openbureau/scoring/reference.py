@@ -8,8 +8,13 @@ Every other engine must give exactly these scores. The rules, per attribute of t
 4. categorical, a listed category     -> that category's points;
 5. anything else (outside the domain, infinite, wrong type, unseen category) -> ``OutOfDomain``.
 
-raw = intercept_points + sum of attribute points; value = raw clipped to [scaling.min, scaling.max]
-(flag ``clipped:min`` / ``clipped:max``). Attributes the card does not use are ignored.
+Then each pair row (an interaction of two of those attributes): the points of the cell of its
+grid holding the two values, or its ``missing_points`` when either is missing (the attribute rows
+have already refused a value out of their domain).
+
+raw = intercept_points + sum of attribute and pair points; value = raw clipped to
+[scaling.min, scaling.max] (flag ``clipped:min`` / ``clipped:max``). Attributes the card does
+not use are ignored.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from openbureau.scoring.spec import AttributeCard, Scorecard
+from openbureau.scoring.spec import AttributeCard, PairCard, Scorecard
 
 AttributeValue = float | int | str | None
 
@@ -67,6 +72,15 @@ def attribute_points(attr: AttributeCard, value: AttributeValue) -> tuple[int, s
     raise OutOfDomain(attr.name, value)  # unreachable for a validated spec
 
 
+def pair_points(pair: PairCard, x: AttributeValue, y: AttributeValue) -> int:
+    """Points of a pair row for two values its attribute rows accepted."""
+    if _is_missing(x) or _is_missing(y):
+        return pair.missing_points
+    assert isinstance(x, int | float) and isinstance(y, int | float)
+    i, j = pair.cell(float(x), float(y))
+    return pair.points[i][j]
+
+
 def score_attributes(card: Scorecard, attrs: Mapping[str, AttributeValue]) -> ScoreResult:
     points: dict[str, int] = {}
     flags: list[str] = []
@@ -75,6 +89,8 @@ def score_attributes(card: Scorecard, attrs: Mapping[str, AttributeValue]) -> Sc
         points[attr.name] = pts
         if flag is not None:
             flags.append(flag)
+    for pair in card.pairs:
+        points[pair.name] = pair_points(pair, attrs.get(pair.x), attrs.get(pair.y))
     raw = card.intercept_points + sum(points.values())
     lo, hi = card.scaling.min, card.scaling.max
     if raw < lo:

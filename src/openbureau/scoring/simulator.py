@@ -65,7 +65,8 @@ from openbureau.scoring.attributes import (
     is_open,
     latest_month,
 )
-from openbureau.scoring.reasons import KeyFactor, KeyFactorProfile, key_factors
+from openbureau.scoring.pairs import pair_text
+from openbureau.scoring.reasons import KeyFactor, KeyFactorProfile, key_factors, row_order
 from openbureau.scoring.reference import ScoreResult, score_attributes
 from openbureau.scoring.spec import Scorecard
 
@@ -420,6 +421,14 @@ def simulate(card: Scorecard, file: CreditFile, changes: Sequence[Change],
                     points_before=before.points[a.name], points_after=after.points[a.name],
                     points_change=after.points[a.name] - before.points[a.name])
         for a in card.attributes if before.points[a.name] != after.points[a.name]
+    ]
+    order = row_order(card)
+    moved += [
+        MovedFactor(attribute=p.name, code=order[p.name], text=pair_text(p), value_before=None,
+                    value_after=None, points_before=before.points[p.name],
+                    points_after=after.points[p.name],
+                    points_change=after.points[p.name] - before.points[p.name])
+        for p in card.pairs if before.points[p.name] != after.points[p.name]
     ]
     moved.sort(key=lambda m: (-abs(m["points_change"]), m["code"]))
     return Simulation(before=before, after=after, attributes_before=attrs_before,

@@ -11,7 +11,12 @@ Every engine (the Python reference, the compiled SQL) is built from a :class:`Sc
 - attribute names and reason codes are unique: a code names one attribute (a bin, special
   value, category or the missing bin may carry its own code and text, for the direction of the
   shortfall it stands for; one code has one text);
-- no attribute is a personal characteristic the score must never use (age, sex, dependants...).
+- no attribute is a personal characteristic the score must never use (age, sex, dependants...);
+- a pair row (an interaction of two numeric attributes of the card, ``pairs``) is a grid of
+  2-D bins: strictly increasing inner edges on each axis (bins ``[e_i, e_i+1)``, unbounded at
+  both ends, so every value the card's attribute rows accept lands in one cell), integer points
+  per cell, a ``missing_points`` for a file missing either value, and per cell an optional
+  reason code whose text is in the row's ``reason_texts``; its codes are its own.
 
 Any violation raises :class:`SpecError` naming the attribute and the rule.
 Stdlib only, so that engines and the API can load a spec without the training extras.
@@ -148,6 +153,38 @@ class AttributeCard:
 
 
 @dataclass(frozen=True)
+class PairCard:
+    """An interaction row: points for the cell of the grid ``x_edges`` x ``y_edges`` in which a
+    file's two values fall (``points[i][j]``: x in its bin ``i``, y in its bin ``j``; bin ``i``
+    is ``[x_edges[i-1], x_edges[i])``, the outer bins unbounded). A special value is binned by
+    its number like any other; either value missing gives ``missing_points``."""
+
+    name: str
+    x: str
+    y: str
+    x_edges: tuple[float, ...]
+    y_edges: tuple[float, ...]
+    points: tuple[tuple[int, ...], ...]
+    missing_points: int = 0
+    #: per cell, the reason code it gives (None: never a reason), same shape as ``points``
+    reasons: tuple[tuple[str | None, ...], ...] = ()
+    reason_texts: Mapping[str, str] = field(default_factory=dict)
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        """The cell ``(i, j)`` holding ``(x, y)`` (neither missing)."""
+        return (sum(1 for e in self.x_edges if x >= e), sum(1 for e in self.y_edges if y >= e))
+
+    def reason_at(self, i: int, j: int) -> tuple[str, str] | None:
+        code = self.reasons[i][j] if self.reasons else None
+        return None if code is None else (code, self.reason_texts[code])
+
+    def reference_points(self) -> int:
+        """The most points a cell gives: what the file's reasons on this row are measured
+        against (the missing cell is never the reference)."""
+        return max(max(row) for row in self.points)
+
+
+@dataclass(frozen=True)
 class Scorecard:
     version: str
     created_at: str
@@ -156,6 +193,8 @@ class Scorecard:
     attributes: tuple[AttributeCard, ...]
     training: Mapping[str, Any] = field(default_factory=dict)
     format: str = FORMAT
+    #: interaction rows, scored after the attribute rows (a card without them is unchanged)
+    pairs: tuple[PairCard, ...] = ()
 
     def attribute(self, name: str) -> AttributeCard:
         for attr in self.attributes:
@@ -166,6 +205,11 @@ class Scorecard:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.attributes)
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """Every row's name: the attributes', then the pairs' (the keys of ``points``)."""
+        return (*self.names, *(p.name for p in self.pairs))
 
 
 # ---------------------------------------------------------------------------------- validation
@@ -233,7 +277,54 @@ def validate(card: Scorecard) -> Scorecard:
                 raise SpecError(f"{attr.name}: reason code {code!r} is already {name}'s")
             if known != text:
                 raise SpecError(f"{attr.name}: reason code {code!r} has two texts")
+    for pair in card.pairs:
+        _validate_pair(card, pair, names, owner)
+        names.add(pair.name)
     return card
+
+
+def _validate_pair(card: Scorecard, pair: PairCard, names: set[str],
+                   owner: dict[str, tuple[str, str]]) -> None:
+    where = pair.name or "<unnamed pair>"
+    if not isinstance(pair.name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", pair.name):
+        raise SpecError(f"{where}: row names are lower_snake_case identifiers")
+    if pair.name in names:
+        raise SpecError(f"{where}: the name of a row appears twice")
+    for axis in (pair.x, pair.y):
+        if axis not in card.names or card.attribute(axis).kind != "numeric":
+            raise SpecError(f"{where}: {axis!r} is not a numeric attribute row of the card")
+    if pair.x == pair.y:
+        raise SpecError(f"{where}: a pair needs two different attributes")
+    for label, edges in (("x_edges", pair.x_edges), ("y_edges", pair.y_edges)):
+        if not all(_is_number(e) for e in edges):
+            raise SpecError(f"{where}: {label} must be finite numbers")
+        if any(a >= b for a, b in zip(edges, edges[1:], strict=False)):
+            raise SpecError(f"{where}: {label} must be strictly increasing")
+    shape = (len(pair.x_edges) + 1, len(pair.y_edges) + 1)
+    if len(pair.points) != shape[0] or any(len(r) != shape[1] for r in pair.points):
+        raise SpecError(f"{where}: points must be {shape[0]} rows of {shape[1]} cells")
+    for i, row in enumerate(pair.points):
+        for j, value in enumerate(row):
+            _points(f"{where}.points[{i}][{j}]", value)
+    _points(f"{where}.missing_points", pair.missing_points)
+    if not pair.reasons:
+        if pair.reason_texts:
+            raise SpecError(f"{where}: reason_texts without reasons")
+        return
+    if len(pair.reasons) != shape[0] or any(len(r) != shape[1] for r in pair.reasons):
+        raise SpecError(f"{where}: reasons must have the shape of points")
+    used = {c for row in pair.reasons for c in row if c is not None}
+    if used != set(pair.reason_texts):
+        raise SpecError(f"{where}: every reason code used needs its text, and no other")
+    for code in sorted(used):
+        text = pair.reason_texts[code]
+        if not isinstance(code, str) or not _REASON_CODE.match(code):
+            raise SpecError(f"{where}: a cell's reason_code must look like R01, got {code!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise SpecError(f"{where}: reason {code} needs plain text")
+        name, _ = owner.setdefault(code, (pair.name, text))
+        if name != pair.name:
+            raise SpecError(f"{where}: reason code {code!r} is already {name}'s")
 
 
 def _validate_attribute(attr: AttributeCard) -> None:
@@ -405,8 +496,27 @@ def spec_from_dict(data: Mapping[str, Any]) -> Scorecard:
             for i, a in enumerate(_list(_req(data, "attributes", "spec"), "attributes"))
         ),
         training=dict(data.get("training") or {}),
+        pairs=tuple(_pair_from_dict(p, i)
+                    for i, p in enumerate(_list(data.get("pairs", []), "pairs"))),
     )
     return validate(card)
+
+
+def _pair_from_dict(data: Mapping[str, Any], i: int) -> PairCard:
+    where = str(_req(data, "name", f"pairs[{i}]"))
+    grid = _list(_req(data, "points", where), f"{where}.points")
+    reasons = _list(data.get("reasons", []), f"{where}.reasons")
+    texts = data.get("reason_texts") or {}
+    if not isinstance(texts, Mapping):
+        raise SpecError(f"{where}: reason_texts must be an object")
+    return PairCard(
+        name=_req(data, "name", where), x=_req(data, "x", where), y=_req(data, "y", where),
+        x_edges=tuple(_list(_req(data, "x_edges", where), f"{where}.x_edges")),
+        y_edges=tuple(_list(_req(data, "y_edges", where), f"{where}.y_edges")),
+        points=tuple(tuple(_list(r, f"{where}.points")) for r in grid),
+        missing_points=_req(data, "missing_points", where),
+        reasons=tuple(tuple(_list(r, f"{where}.reasons")) for r in reasons),
+        reason_texts=dict(texts))
 
 
 def _share(out: dict[str, Any], share: float | None,
@@ -447,6 +557,12 @@ def spec_to_dict(card: Scorecard) -> dict[str, Any]:
             out["missing_training_share"] = a.missing_training_share
         attributes.append(out)
     s = card.scaling
+    out_pairs = [{"name": p.name, "x": p.x, "y": p.y, "x_edges": list(p.x_edges),
+                  "y_edges": list(p.y_edges), "points": [list(r) for r in p.points],
+                  "missing_points": p.missing_points,
+                  **({"reasons": [list(r) for r in p.reasons],
+                      "reason_texts": dict(p.reason_texts)} if p.reasons else {})}
+                 for p in card.pairs]
     return {
         "format": card.format,
         "version": card.version,
@@ -455,6 +571,7 @@ def spec_to_dict(card: Scorecard) -> dict[str, Any]:
                     "min": s.min, "max": s.max},
         "intercept_points": card.intercept_points,
         "attributes": attributes,
+        **({"pairs": out_pairs} if out_pairs else {}),
         "training": dict(card.training),
     }
 

@@ -2,6 +2,7 @@
 
 :func:`score_query` is one ``SELECT`` with one row per subject: ``subject_id``, every attribute of
 :data:`openbureau.scoring.attributes.ATTRIBUTES`, ``pts_<name>`` per card attribute, ``raw``,
+``pts_<name>`` per pair row (a nested ``CASE``: x's bin, then y's, then the cell's points),
 ``score`` (clipped) and ``out_of_domain`` (the first card attribute, in card order, whose value is
 out of its domain or an unseen category; then that attribute's points, ``raw`` and ``score`` are
 NULL: an engine refuses or flags such a row, it never scores it).
@@ -55,7 +56,7 @@ from sqlalchemy.sql.expression import FromClause, TableClause
 
 from openbureau.domain.money import exponents as money_digits
 from openbureau.scoring import attributes as A
-from openbureau.scoring.spec import AttributeCard, Scorecard
+from openbureau.scoring.spec import AttributeCard, PairCard, Scorecard
 
 DISPUTE_COMPLIANCE_CODES = ("XB", "XC", "XF", "XG", "XH")
 
@@ -426,6 +427,22 @@ def points_expr(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[Any
     return case(*whens, else_=_int(attr.bins[-1].points))
 
 
+def pair_points_expr(pair: PairCard, x: ColumnElement[Any], y: ColumnElement[Any]
+                     ) -> ColumnElement[Any]:
+    """A pair row's points: its missing points when either value is NULL, else the cell's (the
+    attribute rows flag values out of their domain; the grid holds every number)."""
+    def along_y(row: tuple[int, ...]) -> ColumnElement[Any]:
+        if len(set(row)) == 1:
+            return _int(row[0])
+        return case(*[(y < num(e), _int(p)) for e, p in zip(pair.y_edges, row, strict=False)],
+                    else_=_int(row[-1]))
+
+    rows = [along_y(r) for r in pair.points]
+    whens = [(or_(x.is_(None), y.is_(None)), _int(pair.missing_points))]
+    whens += [(x < num(e), r) for e, r in zip(pair.x_edges, rows, strict=False)]
+    return case(*whens, else_=rows[-1])
+
+
 def bucket_expr(attr: AttributeCard, x: ColumnElement[Any]) -> ColumnElement[Any]:
     """``drift.bucket_of`` in SQL: the index of ``x``'s bucket among ``drift.bucket_labels``
     (special values, categories, bins, missing), -1 for a value the card refuses."""
@@ -454,6 +471,7 @@ def card_query(card: Scorecard, attrs: FromClause) -> Select[Any]:
     if unknown:
         raise ValueError(f"the card uses attributes no engine computes: {unknown}")
     points = {a.name: points_expr(a, attrs.c[a.name]) for a in card.attributes}
+    points |= {p.name: pair_points_expr(p, attrs.c[p.x], attrs.c[p.y]) for p in card.pairs}
     raw: ColumnElement[Any] = _int(card.intercept_points)
     for p in points.values():
         raw = raw + p

@@ -8,6 +8,10 @@ Each numeric attribute becomes a sorted edge array and one points table laid out
 - ``"numpy"``: per attribute, one ``searchsorted`` (or a table look-up for count attributes), a
   few masks and one gather, accumulated in place into the total; also what ``points`` uses.
 
+Pair rows (2-D bins) are added after the attribute rows, by NumPy in both engines: each axis
+is binned with one ``searchsorted`` and the cell's points gathered from the flat grid (a missing
+value on either axis gives the row's missing points); the total is clipped after them.
+
 Results are identical to the reference scorer's (``reference.score_attributes``), out-of-domain
 values and unseen categories included: they raise ``OutOfDomain`` rather than being scored.
 """
@@ -21,7 +25,7 @@ import numpy as np
 
 from openbureau.scoring import _kernel
 from openbureau.scoring.reference import OutOfDomain
-from openbureau.scoring.spec import AttributeCard, Scorecard
+from openbureau.scoring.spec import AttributeCard, PairCard, Scorecard
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,26 @@ class VectorCard:
                 a, edges, np.asarray(table, dtype=np.int32), specials, a.bins[0].lower,
                 _lookup(a, edges))
 
+    def pair_points(self, pair: PairCard, x: np.ndarray | None, y: np.ndarray | None,
+                    n: int) -> np.ndarray:
+        """A pair row's points; an absent column is missing."""
+        if x is None or y is None:
+            return np.full(n, pair.missing_points, dtype=np.int32)
+        xs, ys = _floats(pair.x, x), _floats(pair.y, y)
+        i = np.searchsorted(np.asarray(pair.x_edges, dtype=np.float64), xs, side="right")
+        j = np.searchsorted(np.asarray(pair.y_edges, dtype=np.float64), ys, side="right")
+        grid = np.asarray(pair.points, dtype=np.int32).ravel()
+        cells = np.minimum(i * (len(pair.y_edges) + 1) + j, len(grid) - 1)   # NaN: set below
+        out: np.ndarray = grid[cells]
+        out[np.isnan(xs) | np.isnan(ys)] = pair.missing_points
+        return out
+
+    def _pairs_total(self, columns: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        total = np.zeros(n, dtype=np.int32)
+        for pair in self.card.pairs:
+            total += self.pair_points(pair, columns.get(pair.x), columns.get(pair.y), n)
+        return total
+
     def points(self, name: str, column: np.ndarray | None, n: int) -> np.ndarray:
         attr = next(a for a in self.card.attributes if a.name == name)
         if column is None:
@@ -152,6 +176,8 @@ class VectorCard:
             total = np.full(n, self.card.intercept_points, dtype=np.int32)
             for a in self.card.attributes:
                 total += self.points(a.name, columns.get(a.name), n)
+            if self.card.pairs:
+                total += self._pairs_total(columns, n)
             np.clip(total, self.card.scaling.min, self.card.scaling.max, out=total)
             return total
         return self._score_compiled(columns, n, present)
@@ -172,7 +198,8 @@ class VectorCard:
             a.missing_points for a in others if columns.get(a.name) is None)
         categorical = {a.name for a in others if columns.get(a.name) is not None}
         s = self.card.scaling
-        lo, hi = (np.iinfo(np.int32).min, np.iinfo(np.int32).max) if categorical else (s.min, s.max)
+        late = bool(categorical) or bool(self.card.pairs)    # rows added after the kernel
+        lo, hi = (np.iinfo(np.int32).min, np.iinfo(np.int32).max) if late else (s.min, s.max)
         total = np.empty(n, dtype=np.int32)
         bad = np.zeros(len(present), dtype=np.int64)
         assert self._kernel is not None
@@ -185,7 +212,9 @@ class VectorCard:
                 raise RuntimeError(f"{a.name}: the kernel and NumPy disagree on the domain")
             if a.name in categorical:
                 total += self.points(a.name, columns[a.name], n)
-        if categorical:
+        if self.card.pairs:
+            total += self._pairs_total(columns, n)
+        if late:
             np.clip(total, s.min, s.max, out=total)
         return total
 

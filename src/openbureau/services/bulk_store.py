@@ -270,7 +270,7 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             pg_copy.create_stage(cur, "furnish_subjects", _SUBJECT_STAGE)
             t1 = clock()
             rows, barred = _bar(uow, bureau, furnisher.id, rows)
-            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher.actor, barred)
+            placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher, barred)
             refs, ids = placed.refs, placed.ids
             refusals: list[tuple[int, list[FieldError]]] = []
             on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
@@ -485,7 +485,7 @@ def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
 
 
 def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
-              db_now: datetime, actor: str,
+              db_now: datetime, furnisher: Principal,
               barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
     each key by the identity of its first row (a key is a national id's keyed hash, or for a
@@ -496,7 +496,11 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
         j = first.get(hm)
         if j is None or positions[i] < positions[j]:
             first[hm] = i
+    known = resolution.known_files(uow, "postgresql", furnisher.id, rows.hmacs,
+                                   [_account_ref(line) for line in rows.lines])
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
                                     {h: rows.subject(i) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=actor, barred=barred,
-                                    names_must_agree=bureau.profile.name_must_agree_with_id)
+                                    db_now.replace(tzinfo=UTC), actor=furnisher.actor,
+                                    barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id,
+                                    known=known)

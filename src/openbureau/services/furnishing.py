@@ -381,7 +381,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
             [rec.account_ref for _, rec in batch])
         placed = _subjects(uow, bureau, dialect, batch, keys, hashes, now,
                            None if placed_on is None else dict.fromkeys(keys, placed_on),
-                           furnisher.actor, barred)
+                           furnisher, barred)
         subject_ids, subject_refs = placed.ids, placed.refs
         on_file = [(i, rec.account_ref, subject_ids[key])
                    for i, ((_, rec), key) in enumerate(zip(batch, keys, strict=True))
@@ -470,16 +470,19 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
 def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
               batch: list[tuple[int, AccountRecord]], keys: list[str],
               hashes: identity_store.Hashes, now: Any,
-              placed: dict[str, int] | None = None, actor: str = "system",
+              placed: dict[str, int] | None, furnisher: Principal,
               barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
     """Each group of the chunk's records placed by identity resolution (new files are made
     from their first record's identity; groups it would not place are held)."""
     firsts: dict[str, Any] = {}
     for (_, rec), key in zip(batch, keys, strict=True):
         firsts.setdefault(key, rec.subject)
+    known = resolution.known_files(uow, dialect, furnisher.id, keys,
+                                   [rec.account_ref for _, rec in batch])
     return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
-                                    placed=placed, actor=actor, barred=barred,
-                                    names_must_agree=bureau.profile.name_must_agree_with_id)
+                                    placed=placed, actor=furnisher.actor, barred=barred,
+                                    names_must_agree=bureau.profile.name_must_agree_with_id,
+                                    known=known)
 
 
 _STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,

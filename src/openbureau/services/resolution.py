@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import String, func, insert, literal, select, union_all
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import (
+    accounts,
     identity_holds,
     identity_keys,
     identity_observations,
@@ -140,6 +141,26 @@ def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str]) -> dict[str, set
     return out
 
 
+def known_files(uow: UnitOfWork, dialect: str, furnisher_id: int, keys: Sequence[str],
+                account_refs: Sequence[str]) -> dict[str, int]:
+    """The file each group's accounts (this furnisher's, by account number) are already on,
+    for the groups whose known accounts are all on one file; one query for the chunk."""
+    refs = sorted(set(account_refs))
+    if not refs:
+        return {}
+    a = accounts.c
+    on: dict[str, set[int]] = {}
+    for r in uow.execute(select(a.account_ref, a.subject_id).where(
+            a.furnisher_id == furnisher_id, a.deleted_at.is_(None),
+            identity_store.among(dialect, a.account_ref, refs))):
+        on.setdefault(r.account_ref, set()).add(int(r.subject_id))
+    files: dict[str, set[int]] = {}
+    for key, ref in zip(keys, account_refs, strict=True):
+        if ref in on:
+            files.setdefault(key, set()).update(on[ref])
+    return {key: next(iter(sids)) for key, sids in files.items() if len(sids) == 1}
+
+
 def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
                  keys: Sequence[str], account_refs: Sequence[str]
                  ) -> tuple[list[str], dict[str, frozenset[int]]]:
@@ -168,16 +189,21 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                   match_model: MatchModel | None = None,
                   placed: Mapping[str, int] | None = None, actor: str = "system",
                   barred: Mapping[str, Collection[int]] | None = None,
-                  names_must_agree: bool = False) -> Chunk:
+                  names_must_agree: bool = False,
+                  known: Mapping[str, int] | None = None) -> Chunk:
     """Place each group of a chunk (its key -> the identity of its first record): an existing
     file, a new file, or held. New files are created here. ``placed``: groups whose file an
     operator has decided (a hold resolved): they go there without being resolved.
     ``barred``: files a group may never join (``bar_accounts``), whatever its weight and
     whoever decides -- an operator's placement on one of them is held again.
-    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.decide``)."""
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.decide``).
+    ``known``: the file each group's accounts are already on (``known_files``): a furnisher's
+    known account stays on its file unless its identity conflicts there (``rules.decide``);
+    that file is always a candidate, and the keys' shortcut never takes the group elsewhere."""
     m = match_model or model.load()
     out = Chunk()
     barred = barred or {}
+    known = known or {}
     if placed:
         for g, sid in placed.items():
             if g not in groups:
@@ -200,7 +226,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
             nid_key, nd_key = keys_of[g][1], keys_of[g][0]
             owners = held_by.get(nid_key, set())
             if len(owners) == 1 and owners <= held_by.get(nd_key, set()) \
-                    and not owners & set(barred.get(g, ())):
+                    and not owners & set(barred.get(g, ())) \
+                    and known.get(g, next(iter(owners))) in owners:
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
                 first, middle, surname, gen = features.name_parts(who)
@@ -211,6 +238,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         # a key held by very many files tells nothing (every "Ada" born that day): skipped
         pending[g] = set().union(*(held for k in keys_of[g]
                                    if len(held := held_by.get(k, set())) <= MAX_BLOCK))
+        if g in known:
+            pending[g].add(known[g])
     files = file_identities(uow, vault, dialect, {c for cs in pending.values() for c in cs})
     new: dict[str, SubjectIdentity] = {}
     chunk_files: dict[str, FileIdentity] = {}      # this chunk's new files, by group
@@ -244,8 +273,8 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
         cands = {sid: files[sid] for sid in pending[g]}
         fake_ids = fakes[g] = {-(i + 1): x for i, x in enumerate(sorted(near))}
         cands.update({fid: chunk_file(x) for fid, x in fake_ids.items()})
-        d = rules.decide(m, feat(g), cands, cannot_link=barred.get(g, ()),
-                         names_must_agree=names_must_agree)
+        d = rules.decide(m, feat(g), cands, known=known.get(g),
+                         cannot_link=barred.get(g, ()), names_must_agree=names_must_agree)
         out.decisions[g] = d
         if d.outcome is rules.Outcome.LINK and d.subject_id is not None:
             out.links[g] = link_of("known_account" if d.reason == "known account" else "match",
@@ -359,17 +388,44 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
 def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
             match_model: MatchModel | None = None, *, names_must_agree: bool = False
             ) -> rules.Decision:
-    """Which file an identity means, with confidence; anything else is "no file"."""
-    m = match_model or model.load()
+    """Which file an identity means, with confidence; anything else is "no file".
+
+    One query finds the files holding the identity's blocking keys (and the file whose public
+    national id it is, for files opened before blocking keys existed; a file merged into
+    another answers for the survivor). When the national id key and the name + birth date key
+    are both one file's and no key leads anywhere else, that file is the answer without
+    decrypting or scoring anything: the look-up's id and birth date are the file's, its name
+    is one the file holds (so it also agrees with the id), and it is the only near file.
+    Otherwise the candidates are decrypted and scored (``rules.look_up``)."""
+    h = None
     hashes = identity_store.Hashes(vault)
-    h = hashes(identity.national_id) if identity.national_id else None
+    if identity.national_id:
+        h = hashes(identity.national_id)
     keys = identity_store.blocking_keys(hashes, identity, h)
-    cands = set().union(*(held for held in holders(uow, dialect, keys).values()
-                          if len(held) <= MAX_BLOCK)) if keys else set()
-    if h is not None:      # files opened before blocking keys existed hold their id here
-        s = subjects.c
-        # (a file merged into another answers for the survivor)
-        cands |= {r.id for r in uow.execute(
-            select(func.coalesce(s.merged_into_id, s.id).label("id")).where(s.id_hmac == h))}
+    held_by = _look_up_holders(uow, dialect, keys, h)
+    cands = set().union(*(held for held in held_by.values() if len(held) <= MAX_BLOCK))
+    if h is not None:
+        owners = held_by.get(h, set())
+        if len(owners) == 1 and owners <= held_by.get(keys[0], set()) and cands == owners:
+            (sid,) = owners
+            return rules.Decision(rules.Outcome.LINK, sid, None, "keys", (), (sid,))
+    m = match_model or model.load()
     files = file_identities(uow, vault, dialect, cands)
     return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
+
+
+def _look_up_holders(uow: UnitOfWork, dialect: str, keys: list[str], id_hmac: str | None
+                     ) -> dict[str, set[int]]:
+    """``holders`` of a look-up's keys, with the file whose public national id is
+    ``id_hmac`` counted as holding it; one statement."""
+    k, s = identity_keys.c, subjects.c
+    stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
+        identity_store.among(dialect, k.key_hmac, sorted(set(keys))))
+    if id_hmac is not None:
+        stmt = union_all(stmt, select(
+            literal(id_hmac, String).label("key"),
+            func.coalesce(s.merged_into_id, s.id).label("sid")).where(s.id_hmac == id_hmac))
+    out: dict[str, set[int]] = {}
+    for r in uow.execute(stmt):
+        out.setdefault(r.key, set()).add(int(r.sid))
+    return out
