@@ -222,8 +222,9 @@ def language(code: str) -> Language:
 
 def extract_reasons(fileobj: IO[bytes], keywords: object, comment_tags: object,
                     options: object) -> Iterator[tuple[int, None, str, list[str]]]:
-    """Babel extractor for a scorecard spec (babel.cfg): each reason's plain-language ``text``,
-    which the key factors of a notice, the page and the PDF show."""
+    """Babel extractor for a scorecard spec (babel.cfg): each reason's plain-language text (an
+    attribute row's ``reason_text``, a pair row's ``reason_texts``), which the key factors of a
+    notice, the page and the PDF show."""
     raw = fileobj.read().decode("utf-8")
     seen: set[str] = set()
 
@@ -232,6 +233,8 @@ def extract_reasons(fileobj: IO[bytes], keywords: object, comment_tags: object,
             for key, value in node.items():
                 if key.endswith("reason_text") and isinstance(value, str):
                     yield value
+                elif key == "reason_texts" and isinstance(value, dict):   # a pair row's
+                    yield from (v for v in value.values() if isinstance(v, str))
                 else:
                     yield from texts(value)
         elif isinstance(node, list):
