@@ -6,7 +6,7 @@ SUBJECTS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint screenshots fonts clean
+.PHONY: demo test bench lint screenshots fonts messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,16 @@ fonts:
 	else \
 	  echo "run: sudo apt-get install $(FONT_PACKAGES)"; \
 	fi
+
+# the translations (docs/translations.md): extract every marked string into the template, merge it
+# into each language's catalogue (new strings arrive untranslated, fuzzy ones flagged), compile
+# the .mo files the app reads. Commit the .po and the .mo together; a test checks they agree.
+LOCALE := src/openbureau/locale
+messages: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALE)/messages.pot --no-location --sort-output \
+	  --no-wrap --project openbureau .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

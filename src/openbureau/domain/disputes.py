@@ -23,6 +23,7 @@ from typing import Any
 from openbureau.domain import key_factors as key_factor_rule
 from openbureau.domain.errors import Conflict
 from openbureau.domain.profiles import Profile, UnverifiedOutcome
+from openbureau.domain.wording import N_
 
 
 class ItemKind(StrEnum):
@@ -113,17 +114,18 @@ class NoticeContent:
 
 
 _RESULT_TEXT = {
-    DisputeStatus.VERIFIED: "The furnisher verified the item as accurate; it stays on your file. "
-                            "You may add a statement to it.",
-    DisputeStatus.CORRECTED: "The furnisher corrected the item; your file shows the corrected "
-                             "data.",
-    DisputeStatus.DELETED: "The furnisher deleted the item; it is no longer on your file.",
-    DisputeStatus.EXPIRED: "The item was not verified in time; it has been suppressed from your "
-                           "report and your score.",
-    DisputeStatus.UNCONFIRMED: "The item was not verified in time; it stays on your file marked "
-                               "as unconfirmed, together with your objection.",
-    DisputeStatus.RESTRICTED: "The item was not verified in time; its processing is restricted: "
-                              "members no longer see it and it no longer counts in your score.",
+    DisputeStatus.VERIFIED: N_("The furnisher verified the item as accurate; it stays on your "
+                               "file. You may add a statement to it."),
+    DisputeStatus.CORRECTED: N_("The furnisher corrected the item; your file shows the "
+                                "corrected data."),
+    DisputeStatus.DELETED: N_("The furnisher deleted the item; it is no longer on your file."),
+    DisputeStatus.EXPIRED: N_("The item was not verified in time; it has been suppressed from "
+                              "your report and your score."),
+    DisputeStatus.UNCONFIRMED: N_("The item was not verified in time; it stays on your file "
+                                  "marked as unconfirmed, together with your objection."),
+    DisputeStatus.RESTRICTED: N_("The item was not verified in time; its processing is "
+                                 "restricted: members no longer see it and it no longer counts "
+                                 "in your score."),
 }
 
 
@@ -142,8 +144,8 @@ def result_notice(*, dispute_id: str, item_kind: str, item_ref: str, status: Dis
     if note:
         body["note"] = note
     if status in (DisputeStatus.VERIFIED, DisputeStatus.UNCONFIRMED):
-        body["your_rights"] = ["You may add a statement of dispute to the item; it is shown "
-                               "with the item on every report."]
+        body["your_rights"] = [N_("You may add a statement of dispute to the item; it is "
+                                  "shown with the item on every report.")]
     return NoticeContent("dispute_result", f"Your dispute was resolved: {status.value}", body)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openbureau.domain.wording import N_
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -36,7 +38,7 @@ class FieldError:
 
 
 class OpenBureauError(Exception):
-    title = "Error"
+    title = N_("Error")
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -44,7 +46,7 @@ class OpenBureauError(Exception):
 
 
 class ValidationFailed(OpenBureauError):
-    title = "Validation failed"
+    title = N_("Validation failed")
 
     def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
         self.errors = errors
@@ -52,23 +54,23 @@ class ValidationFailed(OpenBureauError):
 
 
 class ProhibitedData(ValidationFailed):
-    title = "Prohibited data"
+    title = N_("Prohibited data")
 
 
 class NotFound(OpenBureauError):
-    title = "Not found"
+    title = N_("Not found")
 
 
 class PermissionDenied(OpenBureauError):
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class PurposeNotPermitted(PermissionDenied):
-    title = "Purpose not permitted"
+    title = N_("Purpose not permitted")
 
 
 class ConsentRequired(PermissionDenied):
-    title = "Consent required"
+    title = N_("Consent required")
 
     def __init__(self, detail: str, reason: str = "no consent recorded for this purpose") -> None:
         super().__init__(detail)
@@ -76,19 +78,19 @@ class ConsentRequired(PermissionDenied):
 
 
 class FileFrozen(PermissionDenied):
-    title = "File frozen"
+    title = N_("File frozen")
 
 
 class Conflict(OpenBureauError):
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unauthenticated(OpenBureauError):
-    title = "Unauthenticated"
+    title = N_("Unauthenticated")
 
 
 class RateLimited(OpenBureauError):
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
@@ -96,4 +98,4 @@ class RateLimited(OpenBureauError):
 
 
 class SchemaOutOfDate(OpenBureauError):
-    title = "Database schema out of date"
+    title = N_("Database schema out of date")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
+
+from openbureau.domain.wording import N_
 
 
 class Purpose(StrEnum):
@@ -60,6 +62,9 @@ class Profile:
     reconsideration_decision_days: int
     # whether a consumer may revoke a consent given to a member (ahead of its expiry)
     consent_revocable: bool = True
+    # the language a person reads when neither their setting nor their browser names one
+    # (a BCP 47 tag of ``adapters.i18n.LOCALES``)
+    language: str = "en"
     # business days to block the items of a consumer's identity-theft report (None: the law
     # sets no such deadline; the block is then due within ``dispute_days``, as a dispute)
     identity_theft_block_business_days: int | None = None
@@ -79,12 +84,21 @@ class Profile:
 
 
 _YEAR = 365
-_COURT: dict[str, Any] = dict(listing_term_days=2 * _YEAR, objection_review_days=15,
-              reconsideration_request_days=10, reconsideration_decision_days=15)
+
+
+class _CourtTerms(TypedDict):
+    listing_term_days: int
+    objection_review_days: int
+    reconsideration_request_days: int
+    reconsideration_decision_days: int
+
+
+_COURT = _CourtTerms(listing_term_days=2 * _YEAR, objection_review_days=15,
+                     reconsideration_request_days=10, reconsideration_decision_days=15)
 
 PROFILES: dict[str, Profile] = {
     "us-fcra": Profile(
-        name="us-fcra", title="United States: FCRA / ECOA",
+        name="us-fcra", title=N_("United States: FCRA / ECOA"),
         dispute_days=30, dispute_extension_days=15, furnisher_notice_business_days=5,
         unverified_outcome=UnverifiedOutcome.SUPPRESS,
         negative_retention_days=7 * _YEAR, bankruptcy_retention_days=10 * _YEAR,
@@ -98,7 +112,7 @@ PROFILES: dict[str, Profile] = {
         # an identity theft report
         identity_theft_block_business_days=4, **_COURT),
     "cn-cri": Profile(
-        name="cn-cri", title="China: Credit Reporting Industry Regulation (2013)",
+        name="cn-cri", title=N_("China: Credit Reporting Industry Regulation (2013)"),
         dispute_days=20, dispute_extension_days=0, furnisher_notice_business_days=5,
         unverified_outcome=UnverifiedOutcome.UNCONFIRMED,
         negative_retention_days=5 * _YEAR, bankruptcy_retention_days=5 * _YEAR,
@@ -119,10 +133,10 @@ PROFILES: dict[str, Profile] = {
         # check character ISO 7064 MOD 11-2) and the name together; a record whose number is
         # on file under another name is a review item, never linked (docs/identity.md)
         national_id_scheme="cn_resident", national_id_required=True,
-        name_must_agree_with_id=True,
+        name_must_agree_with_id=True, language="zh-CN",
         **_COURT),
     "eu-gdpr": Profile(
-        name="eu-gdpr", title="European Union: GDPR (German retention code)",
+        name="eu-gdpr", title=N_("European Union: GDPR (German retention code)"),
         dispute_days=30, dispute_extension_days=60, furnisher_notice_business_days=5,
         unverified_outcome=UnverifiedOutcome.RESTRICT,
         negative_retention_days=3 * _YEAR, bankruptcy_retention_days=3 * _YEAR,

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from openbureau.domain.letters import ENGLISH, Language
+from openbureau.domain.wording import N_
+
 # grid codes that are payments made on time (current, zero balance, paid, closed)
 ON_TIME_CODES = frozenset("0EPC")
 NO_DATA = "-"
@@ -20,37 +23,50 @@ PAST_DUE = frozenset(("dpd30", "dpd60", "dpd90", "dpd120", "dpd150", "dpd180", "
 # a hard inquiry: a lender's pull for a credit application (what the scorecard counts)
 HARD_PURPOSES = frozenset(("credit_application",))
 HARD_WINDOW = timedelta(days=365)
-STATUS_WORDS = {"current": "current", "dpd30": "30 days past due", "dpd60": "60 days past due",
-                "dpd90": "90 days past due", "dpd120": "120 days past due",
-                "dpd150": "150 days past due", "dpd180": "180 days or more past due",
-                "charged_off": "charged off", "collection": "in collection", "paid": "paid",
-                "closed": "closed"}
+STATUS_WORDS = {"current": N_("current"), "dpd30": N_("30 days past due"),
+                "dpd60": N_("60 days past due"), "dpd90": N_("90 days past due"),
+                "dpd120": N_("120 days past due"), "dpd150": N_("150 days past due"),
+                "dpd180": N_("180 days or more past due"), "charged_off": N_("charged off"),
+                "collection": N_("in collection"), "paid": N_("paid"), "closed": N_("closed")}
 
 
-def status_words(status: str | None) -> str:
-    return STATUS_WORDS.get(status or "", (status or "no status").replace("_", " "))
+def status_words(status: str | None, language: Language = ENGLISH) -> str:
+    return language.gettext(STATUS_WORDS.get(status or "",
+                                             (status or "no status").replace("_", " ")))
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def _count(message: str, n: int, **values: Any) -> str:
+    """``message`` (``language.ngettext``'s answer for ``n``) with ``n`` and ``values`` filled:
+    "1 month", "3 months"; "3个月"."""
+    return str(message % {"n": n, **values})
 
 
-def history(grid: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def history(grid: Sequence[Mapping[str, Any]], language: Language = ENGLISH) -> dict[str, Any]:
     """An account's 24-month grid in numbers and one sentence: months with data, on time, and
     each kind of late or adverse month counted ("21 of 22 months with data on time; 1 month
     30 days past due; 2 months no data")."""
+    _ = language.gettext
     reported = [c for c in grid if c["code"] != NO_DATA]
     on_time = sum(c["code"] in ON_TIME_CODES for c in reported)
     late = Counter(c["label"] for c in reported if c["code"] not in ON_TIME_CODES)
     if not reported:
-        text = f"No payment data for the last {len(grid)} months."
+        n = len(grid)
+        text = _count(language.ngettext("No payment data for the last %(n)s month.",
+                                        "No payment data for the last %(n)s months.", n), n)
     else:
-        text = f"{on_time} of {_plural(len(reported), 'month')} with data on time"
+        n = len(reported)
+        text = _count(language.ngettext("%(on_time)s of %(n)s month with data on time",
+                                        "%(on_time)s of %(n)s months with data on time", n),
+                      n, on_time=on_time)
         for label, n in late.most_common():
-            text += f"; {_plural(n, 'month')} {label.lower()}"
+            text += _count(language.ngettext("; %(n)s month %(label)s",
+                                             "; %(n)s months %(label)s", n),
+                           n, label=_(label).lower())
         if len(reported) < len(grid):
-            text += f"; {_plural(len(grid) - len(reported), 'month')} without data"
-        text += "."
+            n = len(grid) - len(reported)
+            text += _count(language.ngettext("; %(n)s month without data",
+                                             "; %(n)s months without data", n), n)
+        text += _(".")
     return {"months_reported": len(reported), "on_time": on_time,
             "late": [{"label": label, "months": n} for label, n in late.most_common()],
             "text": text}
@@ -66,20 +82,26 @@ def _share(part: int, whole: int) -> int:
     return 100 * part // whole
 
 
-def _age(oldest: date | None, today: date) -> dict[str, Any] | None:
+def _age(oldest: date | None, today: date, language: Language = ENGLISH
+         ) -> dict[str, Any] | None:
     if oldest is None:
         return None
     months = (today.year - oldest.year) * 12 + today.month - oldest.month
     months -= today.day < oldest.day
     months = max(months, 0)
     years, rest = divmod(months, 12)
-    text = ", ".join(p for p in (_plural(years, "year") if years else "",
-                                 _plural(rest, "month") if rest or not years else "") if p)
+    parts = (_count(language.ngettext("%(n)s year", "%(n)s years", years), years)
+             if years else "",
+             _count(language.ngettext("%(n)s month", "%(n)s months", rest), rest)
+             if rest or not years else "")
+    text = language.gettext(", ").join(p for p in parts if p)
     return {"months": months, "text": text, "since": oldest}
 
 
-def tiles(report: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """The summary tiles of a report (``services.reports.build_report``'s dict)."""
+def tiles(report: Mapping[str, Any], now: datetime, language: Language = ENGLISH
+          ) -> dict[str, Any]:
+    """The summary tiles of a report (``services.reports.build_report``'s dict), their words
+    in ``language``."""
     accounts: list[Mapping[str, Any]] = report["accounts"]
     open_accounts = [a for a in accounts if a["status"] not in CLOSED and not a["closed_on"]]
     balances: Counter[str] = Counter()
@@ -107,13 +129,13 @@ def tiles(report: Mapping[str, Any], now: datetime) -> dict[str, Any]:
                     "on_time_months": on_time} if cells else None,
         "hard_inquiries": len(hard),
         "age_of_credit": _age(min((a["opened_on"] for a in accounts), default=None),
-                              now.date()),
-        "attention": attention(report, open_accounts),
+                              now.date(), language),
+        "attention": attention(report, open_accounts, language),
     }
 
 
-def attention(report: Mapping[str, Any], open_accounts: Iterable[Mapping[str, Any]]
-              ) -> list[dict[str, Any]]:
+def attention(report: Mapping[str, Any], open_accounts: Iterable[Mapping[str, Any]],
+              language: Language = ENGLISH) -> list[dict[str, Any]]:
     """What needs the person's attention, each with a count and a sentence; empty: nothing."""
     out: list[dict[str, Any]] = []
 
@@ -123,12 +145,18 @@ def attention(report: Mapping[str, Any], open_accounts: Iterable[Mapping[str, An
 
     past_due = [a for a in open_accounts if a["status"] in PAST_DUE or (a["amount_past_due"]
                                                                          or 0) > 0]
-    add("past_due", len(past_due), f"{_plural(len(past_due), 'account')} past due")
-    disputes = [d for d in report["disputes"] if d["status"] in ("open", "unconfirmed")]
-    add("disputes", len(disputes), f"{_plural(len(disputes), 'dispute')} open")
-    records = report["public_records"]
-    add("public_records", len(records), f"{_plural(len(records), 'public record')} on your file")
-    alerts = report["fraud_alerts"]
-    add("fraud_alerts", len(alerts), f"{_plural(len(alerts), 'fraud alert')} in place")
-    add("frozen", int(bool(report["frozen"])), "your file is frozen")
+    n = len(past_due)
+    add("past_due", n, _count(language.ngettext("%(n)s account past due",
+                                                "%(n)s accounts past due", n), n))
+    n = len([d for d in report["disputes"] if d["status"] in ("open", "unconfirmed")])
+    add("disputes", n, _count(language.ngettext("%(n)s dispute open", "%(n)s disputes open", n),
+                              n))
+    n = len(report["public_records"])
+    add("public_records", n, _count(language.ngettext("%(n)s public record on your file",
+                                                      "%(n)s public records on your file", n),
+                                    n))
+    n = len(report["fraud_alerts"])
+    add("fraud_alerts", n, _count(language.ngettext("%(n)s fraud alert in place",
+                                                    "%(n)s fraud alerts in place", n), n))
+    add("frozen", int(bool(report["frozen"])), language.gettext("your file is frozen"))
     return out

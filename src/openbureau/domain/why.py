@@ -11,65 +11,72 @@ from __future__ import annotations
 
 from typing import Any
 
-FIELDS = {"nid": "national id", "first": "first name", "middle": "middle name",
-          "surname": "surname", "gen": "generation (Jr, Sr)", "dob": "birth date",
-          "addr": "address", "phone": "phone"}
+from openbureau.domain.letters import ENGLISH, Language
+from openbureau.domain.wording import N_
+
+FIELDS = {"nid": N_("national id"), "first": N_("first name"), "middle": N_("middle name"),
+          "surname": N_("surname"), "gen": N_("generation (Jr, Sr)"), "dob": N_("birth date"),
+          "addr": N_("address"), "phone": N_("phone")}
 # a level's label in words ("exact" is said in parentheses: "national id (exact)")
-LEVELS = {"exact": "exact", "same address": "same", "similar address": "similar",
-          "same ZIP": "same ZIP code only", "one digit off": "one digit different",
-          "transposition": "two digits swapped", "nickname": "a nickname of it",
-          "jaro-winkler >= 0.9": "spelled nearly the same", "initial": "initial only",
-          "phonetic": "sounds the same", "day and month swapped": "day and month swapped",
-          "one part off": "one part different", "else": "different"}
+LEVELS = {"exact": N_("exact"), "same address": N_("same"), "similar address": N_("similar"),
+          "same ZIP": N_("same ZIP code only"), "one digit off": N_("one digit different"),
+          "transposition": N_("two digits swapped"), "nickname": N_("a nickname of it"),
+          "jaro-winkler >= 0.9": N_("spelled nearly the same"), "initial": N_("initial only"),
+          "phonetic": N_("sounds the same"),
+          "day and month swapped": N_("day and month swapped"),
+          "one part off": N_("one part different"), "else": N_("different")}
 HOW = {
-    "match": "Matched to your file by the bureau's identity-matching model.",
-    "known_account": "The lender already reported this account on your file (same lender, "
-                     "same account number), and its identity agrees with the file.",
-    "new_file": "Your file was opened from this account's first record: no existing file "
-                "matched it.",
-    "operator": "The record did not match any file with enough confidence, so it was held; a "
-                "member of the bureau's staff checked it and placed it on your file.",
+    "match": N_("Matched to your file by the bureau's identity-matching model."),
+    "known_account": N_("The lender already reported this account on your file (same lender, "
+                        "same account number), and its identity agrees with the file."),
+    "new_file": N_("Your file was opened from this account's first record: no existing file "
+                   "matched it."),
+    "operator": N_("The record did not match any file with enough confidence, so it was held; "
+                   "a member of the bureau's staff checked it and placed it on your file."),
 }
-UNRECORDED = ("This account was placed on your file before the bureau recorded how each account "
-              "came to a file (recorded before the bureau kept this).")
+UNRECORDED = N_("This account was placed on your file before the bureau recorded how each "
+                "account came to a file (recorded before the bureau kept this).")
 
 
-def level_words(level: str) -> str:
+def level_words(level: str, language: Language = ENGLISH) -> str:
     """A comparison level in words ("jaro-winkler >= 0.9" -> "spelled nearly the same")."""
-    return LEVELS.get(level, level)
+    return language.gettext(LEVELS.get(level, level))
 
 
-def _field(name: str, level: str) -> str:
-    label = FIELDS.get(name, name)
-    return f"{label} ({LEVELS.get(level, level)})"
+def _field(name: str, level: str, language: Language) -> str:
+    label = language.gettext(FIELDS.get(name, name))
+    return str(language.gettext("%(field)s (%(level)s)") % {
+        "field": label, "level": level_words(level, language)})
 
 
-def explain(link: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``why`` of an account on a report: ``how``, ``text`` (plain words), and for a scored
-    link the match weight, the link threshold, the model version and each field compared
-    (``agreed``: its weight was for the match)."""
+def explain(link: dict[str, Any] | None, language: Language = ENGLISH) -> dict[str, Any]:
+    """The ``why`` of an account on a report: ``how``, ``text`` (plain words, in
+    ``language``), and for a scored link the match weight, the link threshold, the model version
+    and each field compared (``agreed``: its weight was for the match)."""
+    _ = language.gettext
     if not link:
-        return {"how": "unrecorded", "text": UNRECORDED, "linked_on": None, "weight": None,
+        return {"how": "unrecorded", "text": _(UNRECORDED), "linked_on": None, "weight": None,
                 "threshold": None, "model_version": None, "fields": []}
     how = str(link.get("how", "unrecorded"))
-    fields = [{"field": name, "label": FIELDS.get(name, name), "level": level,
+    fields = [{"field": name, "label": _(FIELDS.get(name, name)), "level": level,
                "weight": weight, "agreed": weight > 0}
               for name, (level, weight) in (link.get("fields") or {}).items()]
     fields.sort(key=lambda f: -f["weight"])
-    text = HOW.get(how, UNRECORDED)
+    text = _(HOW.get(how, UNRECORDED))
     if fields:
-        agreed = [_field(f["field"], f["level"]) for f in fields if f["agreed"]]
-        differed = [_field(f["field"], f["level"]) for f in fields if not f["agreed"]]
-        text += f" Matched on: {', '.join(agreed) or 'nothing'}"
+        agreed = [_field(f["field"], f["level"], language) for f in fields if f["agreed"]]
+        differed = [_field(f["field"], f["level"], language) for f in fields if not f["agreed"]]
+        text += _(" Matched on: %(fields)s") % {"fields": _(", ").join(agreed) or _("nothing")}
         if differed:
-            text += f"; differed on: {', '.join(differed)}"
-        text += (f" — match weight {link['weight']:.1f}; the bureau links a record at "
-                 f"{link['threshold']:g} or more.")
+            text += _("; differed on: %(fields)s") % {"fields": _(", ").join(differed)}
+        text += _(" — match weight %(weight)s; the bureau links a record at %(threshold)s or "
+                  "more.") % {"weight": f"{link['weight']:.1f}",
+                              "threshold": f"{link['threshold']:g}"}
         if link.get("compared") == "keys":
-            text += (" Your national id and your name with birth date, as the lender sent "
-                     "them, were both already on this file; nothing else was compared.")
+            text += _(" Your national id and your name with birth date, as the lender sent "
+                      "them, were both already on this file; nothing else was compared.")
     if link.get("model"):
-        text += f" Matching model {link['model']}."
+        text += _(" Matching model %(model)s.") % {"model": link["model"]}
     return {"how": how, "text": text, "linked_on": link.get("at"),
             "weight": link.get("weight"), "threshold": link.get("threshold"),
             "model_version": link.get("model"), "fields": fields}

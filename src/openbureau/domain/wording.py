@@ -5,7 +5,15 @@ notices' rendered text, so the three never disagree ("OK" on the page and "0" in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue (``make messages``) where it is written; it is
+    translated where it is read (``adapters.i18n``)."""
+    return message
+
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -15,24 +23,27 @@ GRID_SHORT = {"0": "OK", "1": "30", "2": "60", "3": "90", "4": "120", "5": "150"
               "E": "OK", "G": "COL", "H": "FC", "J": "VS", "K": "REP", "L": "CO", "P": "PD",
               "C": "CL", "-": "–"}
 
-ACCOUNT_KINDS = {"revolving": "credit card or credit line", "installment": "loan",
-                 "mortgage": "mortgage", "open": "open account",
-                 "collection": "collection account"}
+ACCOUNT_KINDS = {"revolving": N_("credit card or credit line"), "installment": N_("loan"),
+                 "mortgage": N_("mortgage"), "open": N_("open account"),
+                 "collection": N_("collection account")}
 
 GROUNDS = {
-    "refuses_to_perform": "you have the means to perform the judgment but have not performed it",
-    "obstructs_enforcement": "you obstructed or resisted enforcement",
-    "evades_enforcement": "you evaded enforcement",
-    "false_asset_report": "you made a false report of your assets",
-    "breaches_consumption_restriction": "you breached a restriction on spending",
-    "breaches_settlement": "you breached a settlement agreement without good reason",
+    "refuses_to_perform": N_("you have the means to perform the judgment but have not "
+                             "performed it"),
+    "obstructs_enforcement": N_("you obstructed or resisted enforcement"),
+    "evades_enforcement": N_("you evaded enforcement"),
+    "false_asset_report": N_("you made a false report of your assets"),
+    "breaches_consumption_restriction": N_("you breached a restriction on spending"),
+    "breaches_settlement": N_("you breached a settlement agreement without good reason"),
 }
 
 RESTRICTIONS = {
-    "air_travel": "air travel", "first_class_rail": "first-class and high-speed rail travel",
-    "star_hotels": "stays in star-rated hotels", "property_purchase": "buying property",
-    "luxury_rental": "renting luxury premises", "vehicle_purchase": "buying non-essential vehicles",
-    "leisure_travel": "leisure travel", "high_premium_insurance": "high-premium insurance",
+    "air_travel": N_("air travel"),
+    "first_class_rail": N_("first-class and high-speed rail travel"),
+    "star_hotels": N_("stays in star-rated hotels"), "property_purchase": N_("buying property"),
+    "luxury_rental": N_("renting luxury premises"),
+    "vehicle_purchase": N_("buying non-essential vehicles"),
+    "leisure_travel": N_("leisure travel"), "high_premium_insurance": N_("high-premium insurance"),
 }
 
 
@@ -80,15 +91,22 @@ def _last_digits(account_ref: str) -> str:
     return tail or account_ref[-4:]
 
 
-def account_name(furnisher: str, kind: str | None, account_ref: str) -> str:
+def _same(message: str) -> str:
+    return message
+
+
+def account_name(furnisher: str, kind: str | None, account_ref: str,
+                 gettext: Callable[[str], str] = _same) -> str:
     """"Demo First Bank loan ending 0010": who, what kind, and the last four characters of the
-    furnisher's account number (never the whole number: it may be a card number)."""
-    what = ACCOUNT_KINDS.get(kind or "", words(kind) if kind else "account")
-    return f"{furnisher} {what} ending {_last_digits(account_ref)}"
+    furnisher's account number (never the whole number: it may be a card number); in the
+    language of ``gettext``."""
+    what = gettext(ACCOUNT_KINDS.get(kind or "", words(kind) if kind else N_("account")))
+    return str(gettext(N_("%(furnisher)s %(kind)s ending %(digits)s")) % {
+        "furnisher": furnisher, "kind": what, "digits": _last_digits(account_ref)})
 
 
-def record_name(court: str, case_number: str) -> str:
-    return f"{court}, case {case_number}"
+def record_name(court: str, case_number: str, gettext: Callable[[str], str] = _same) -> str:
+    return str(gettext(N_("%(court)s, case %(case)s")) % {"court": court, "case": case_number})
 
 
 def ground(value: str | None) -> str:
@@ -97,3 +115,32 @@ def ground(value: str | None) -> str:
 
 def restriction(value: str | None) -> str:
     return RESTRICTIONS.get(value or "", words(value))
+
+
+# The codes a person reads in words ("credit_application" as "credit application"): marked
+# here for the catalogue, translated where they are shown (``adapters.i18n.Language.words``).
+CODE_WORDS = (
+    # purposes
+    N_("credit application"), N_("account review"), N_("collection"),
+    N_("tenancy application"), N_("insurance underwriting"), N_("employment"),
+    N_("court order"), N_("consumer request"),
+    # disputes and their results; decisions
+    N_("open"), N_("verified"), N_("corrected"), N_("deleted"), N_("expired"),
+    N_("unconfirmed"), N_("restricted"), N_("approved"), N_("declined"), N_("counteroffer"),
+    N_("account"), N_("public record"), N_("identity"),
+    # listings, their lifting and objections to them
+    N_("active"), N_("satisfied"), N_("settled"), N_("terminated"), N_("vacated"),
+    N_("removed"), N_("performance"), N_("settlement"), N_("termination"), N_("correction"),
+    N_("reconsideration"), N_("upheld"), N_("rejected"), N_("correct"), N_("remove"),
+    # consents
+    N_("in force"), N_("not yet in force"), N_("revoked"), N_("report"), N_("income"),
+    N_("signed form"), N_("electronic signature"), N_("recorded call"), N_("in app"),
+    # fraud alerts
+    N_("initial"), N_("extended"),
+    # listing grounds and restriction categories, as short labels
+    N_("refuses to perform"), N_("obstructs enforcement"), N_("evades enforcement"),
+    N_("false asset report"), N_("breaches consumption restriction"),
+    N_("breaches settlement"), N_("first class rail"), N_("star hotels"),
+    N_("property purchase"), N_("luxury rental"), N_("vehicle purchase"),
+    N_("high premium insurance"), N_("judgment"), N_("inquiry"), N_("restriction check"),
+)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from openbureau.domain.wording import N_
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 
+# the labels are the contract's codes; pages translate them (N_ marks them for the catalogue)
 BANDS: tuple[tuple[str, int, int], ...] = (
-    ("poor", SCORE_MIN, 549),
-    ("fair", 550, 599),
-    ("good", 600, 649),
-    ("very good", 650, 699),
-    ("excellent", 700, SCORE_MAX),
+    (N_("poor"), SCORE_MIN, 549),
+    (N_("fair"), 550, 599),
+    (N_("good"), 600, 649),
+    (N_("very good"), 650, 699),
+    (N_("excellent"), 700, SCORE_MAX),
 )
 
 

@@ -35,6 +35,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.record_parts import Address
 from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import subjects
 from openbureau.unit_of_work import UnitOfWork
 
@@ -322,7 +323,7 @@ def _dummy_hash() -> str:
     return hash_secret(secrets.token_urlsafe(32)) if needs_rehash(_DUMMY_HASH) else _DUMMY_HASH
 
 
-SIGNIN_REFUSED = "sign-in refused: identifier or password is wrong"
+SIGNIN_REFUSED = N_("sign-in refused: identifier or password is wrong")
 SIGNIN_LOCKED = ("too many failed sign-ins for this identifier from this address; try again in "
                  "{seconds} seconds")
 

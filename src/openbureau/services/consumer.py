@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from openbureau.bootstrap import Bureau
+from openbureau.domain.letters import ENGLISH, Language
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal
 from openbureau.services import reports, subjects
@@ -17,10 +18,12 @@ from openbureau.services.ports import Deps, UnitOfWork
 PURPOSE = Purpose.CONSUMER_REQUEST.value
 
 
-def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json") -> dict[str, Any]:
+def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json",
+              language: Language = ENGLISH) -> dict[str, Any]:
+    """The consumer's report; its notices' letters in ``language``."""
     with bureau.uow() as uow:
         report = reports.build_report(bureau, uow, subjects.own(uow, consumer), consumer, PURPOSE,
-                                      format=format)
+                                      format=format, language=language)
         uow.commit()
     return report
 
@@ -48,12 +51,13 @@ def shown_score(bureau: Bureau, consumer: Principal,
     return score
 
 
-def my_report_pdf(bureau: Bureau, consumer: Principal) -> bytes:
-    from openbureau.adapters import pdf
+def my_report_pdf(bureau: Bureau, consumer: Principal, locale: str = "en") -> bytes:
+    """The report as a PDF in ``locale`` (``adapters.i18n.LOCALES``)."""
+    from openbureau.adapters import i18n, pdf
 
-    report = my_report(bureau, consumer, format="pdf")
+    report = my_report(bureau, consumer, format="pdf", language=i18n.language(locale))
     return pdf.render_report({**report, "score": shown_score(bureau, consumer, report)},
-                             reports.GRID_CODES)
+                             reports.GRID_CODES, locale)
 
 
 def my_accesses(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
@@ -68,11 +72,13 @@ def my_accesses(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[s
     return found
 
 
-def my_notices(bureau: Bureau, consumer: Principal) -> list[dict[str, Any]]:
-    """Adverse-action notices, listing notices and dispute results, newest first."""
+def my_notices(bureau: Bureau, consumer: Principal,
+               language: Language = ENGLISH) -> list[dict[str, Any]]:
+    """Adverse-action notices, listing notices and dispute results, newest first, their
+    letters in ``language``."""
     with bureau.uow() as uow:
         subject = subjects.own(uow, consumer)
-        out = reports.notice_list(uow, subject.id, bureau)
+        out = reports.notice_list(uow, subject.id, bureau, language=language)
         uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
         uow.commit()
     return out

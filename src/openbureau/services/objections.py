@@ -18,6 +18,7 @@ from openbureau.domain import bounds
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
+from openbureau.domain.wording import N_
 from openbureau.services import refusals
 from openbureau.services.ports import Deps, UnitOfWork, Vault
 from openbureau.services.registry import COURT_PURPOSE, NO_LISTING
@@ -180,9 +181,9 @@ def decide(uow: UnitOfWork, deps: Deps, court: Principal, objection_ref: str, ou
         if (result is reg.Outcome.REJECTED
                 and o.kind == reg.ObjectionKind.CORRECTION.value):
             body["reconsideration"] = (
-                "you may ask the next court up to reconsider within "
-                f"{profile.reconsideration_request_days} days (an objection of the kind "
-                "reconsideration)")
+                N_("you may ask the next court up to reconsider within %(n)s days (an "
+                   "objection of the kind reconsideration)")
+                % {"n": profile.reconsideration_request_days})
         uow.notices.add(o.subject_id, "objection_decision",
                         f"{court.name} has {status.value} your objection to case "
                         f"{f.case_number}", body, now)

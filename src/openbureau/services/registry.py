@@ -45,6 +45,7 @@ from openbureau.domain.records import (
     parse_subject,
 )
 from openbureau.domain.roles import Principal
+from openbureau.domain.wording import N_
 from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
 from openbureau.services.refs import new_ref
@@ -186,8 +187,9 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
         notify(uow, subject.id, "listing",
                 f"{court.name} has listed you as a judgment debtor (case {case_number})",
                 {**_notice_body(listing),
-                 "objection": "you may object to this listing; the court decides within "
-                              f"{bureau.profile.objection_review_days} days"})
+                 "objection": N_("you may object to this listing; the court decides "
+                                 "within %(n)s days")
+                              % {"n": bureau.profile.objection_review_days}})
         uow.audit(court.actor, "listing.create", subject.item_ref, COURT_PURPOSE,
                   listing_ref=ref, case_number=case_number, ground=order.ground.value,
                   debtor_kind=debtor.kind,

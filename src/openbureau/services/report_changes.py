@@ -14,6 +14,7 @@ from typing import Any
 
 from openbureau.adapters.report_history import LAST_READ, MONTH_TIMES, SCORE_AT
 from openbureau.domain import wording
+from openbureau.domain.letters import ENGLISH, Language
 from openbureau.domain.report_summary import status_words
 from openbureau.unit_of_work import UnitOfWork
 
@@ -30,14 +31,16 @@ def last_read(uow: UnitOfWork, subject_ref: str, actor: str, now: datetime) -> d
 
 
 def since_last(uow: UnitOfWork, subject: Any, actor: str, report: dict[str, Any],
-               now: datetime) -> dict[str, Any]:
+               now: datetime, language: Language = ENGLISH) -> dict[str, Any]:
     """``{since, items: [{kind, text, item_ref?}], score: {before, after, change}?}``; ``since``
-    None for the first report (nothing to compare)."""
+    None for the first report (nothing to compare). The texts in ``language``."""
+    _ = language.gettext
+    day = language.long_date
     since = last_read(uow, subject.item_ref, actor, now)
     if since is None:
         return {"since": None, "items": [], "score": None,
-                "text": "This is your first report: the next time you look, on another day, "
-                        "what changed since this one is listed here."}
+                "text": _("This is your first report: the next time you look, on another day, "
+                          "what changed since this one is listed here.")}
     shown = {a["item_ref"]: a for a in report["accounts"]}
     before: dict[str, Any] = {}
     latest: dict[str, Any] = {}
@@ -56,46 +59,51 @@ def since_last(uow: UnitOfWork, subject: Any, actor: str, report: dict[str, Any]
             continue
         if then is None:
             items.append({"kind": "new_account", "item_ref": ref,
-                          "text": f"New account: {a['name']}, opened "
-                                  f"{wording.long_date(a['opened_on'])}."})
+                          "text": _("New account: %(name)s, opened %(date)s.") % {
+                              "name": a["name"], "date": day(a["opened_on"])}})
         elif then.status != now_m.status:
             items.append({"kind": "status_change", "item_ref": ref,
-                          "text": f"{a['name']}: {status_words(then.status)} in "
-                                  f"{_month(then.as_of)}, now {status_words(now_m.status)} "
-                                  f"({_month(now_m.as_of)})."})
+                          "text": _("%(name)s: %(before)s in %(then)s, now %(after)s "
+                                    "(%(now)s).") % {
+                              "name": a["name"], "before": status_words(then.status, language),
+                              "then": language.month(then.as_of),
+                              "after": status_words(now_m.status, language),
+                              "now": language.month(now_m.as_of)}})
     for q in report["inquiries"]:
         if q["when"] > since:
-            what = ("checked a court restriction" if q["kind"] == "restriction_check"
-                    else f"looked at your file ({wording.words(q['purpose'])})")
+            what = (_("%(who)s checked a court restriction on %(date)s.")
+                    if q["kind"] == "restriction_check" else
+                    _("%(who)s looked at your file (%(purpose)s) on %(date)s."))
             items.append({"kind": "new_inquiry", "item_ref": q["item_ref"],
-                          "text": f"{q['who']} {what} on {wording.long_date(q['when'])}."})
+                          "text": what % {"who": q["who"], "date": day(q["when"]),
+                                          "purpose": _(wording.words(q["purpose"]))}})
     for p in report["public_records"]:
         if p["listed_at"] > since:
             items.append({"kind": "new_public_record", "item_ref": p["item_ref"],
-                          "text": f"New public record: {p['court']}, case {p['case_number']}."})
-    score = _score_change(uow, subject.id, since, report.get("score"))
+                          "text": _("New public record: %(court)s, case %(case)s.") % {
+                              "court": p["court"], "case": p["case_number"]}})
+    score = _score_change(uow, subject.id, since, report.get("score"), language)
     if score is not None:
         items.append({"kind": "score_change", "item_ref": None, "text": score["text"]})
-    text = (f"Since your last report ({wording.long_date(since)}): "
-            f"{len(items)} {'change' if len(items) == 1 else 'changes'}." if items else
-            f"Nothing changed since your last report ({wording.long_date(since)}).")
+    text = (language.ngettext("Since your last report (%(date)s): %(n)s change.",
+                              "Since your last report (%(date)s): %(n)s changes.", len(items))
+            % {"date": day(since), "n": len(items)} if items else
+            _("Nothing changed since your last report (%(date)s).") % {"date": day(since)})
     return {"since": since, "items": items, "score": score, "text": text}
 
 
-def _month(d: Any) -> str:
-    """"October 2026"."""
-    return f"{wording.MONTHS[d.month - 1]} {d.year}"
-
-
 def _score_change(uow: UnitOfWork, subject_id: int, since: datetime,
-                  current: dict[str, Any] | None) -> dict[str, Any] | None:
+                  current: dict[str, Any] | None, language: Language = ENGLISH
+                  ) -> dict[str, Any] | None:
     if not current:
         return None
     then = uow.execute(SCORE_AT, {"subject_id": subject_id, "at": since}).scalar()
     if then is None or then == current["value"]:
         return None
     change = int(current["value"]) - int(then)
-    way = "up" if change > 0 else "down"
+    text = (language.gettext("Your score went up %(n)s points, from %(before)s to %(after)s.")
+            if change > 0 else
+            language.gettext("Your score went down %(n)s points, from %(before)s to "
+                             "%(after)s."))
     return {"before": then, "after": current["value"], "change": change,
-            "text": f"Your score went {way} {abs(change)} points, from {then} to "
-                    f"{current['value']}."}
+            "text": text % {"n": abs(change), "before": then, "after": current["value"]}}

@@ -58,6 +58,7 @@ from openbureau.domain.months import month_index
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import identity_holds, protections, report_changes, subjects
 from openbureau.unit_of_work import UnitOfWork
 
@@ -69,22 +70,22 @@ NO_DATA = "-"
 # codes; P and C are the months a furnisher reported the account paid or closed; "-" is no data
 # (Metro 2's B and D are shown as "-").
 GRID_CODES: dict[str, tuple[str, str]] = {
-    "0": ("current", "Current"),
-    "1": ("dpd30", "30 days past due"),
-    "2": ("dpd60", "60 days past due"),
-    "3": ("dpd90", "90 days past due"),
-    "4": ("dpd120", "120 days past due"),
-    "5": ("dpd150", "150 days past due"),
-    "6": ("dpd180", "180 days or more past due"),
-    "E": ("zero_balance", "Zero balance, current"),
-    "G": ("collection", "Collection"),
-    "H": ("foreclosure", "Foreclosure"),
-    "J": ("voluntary_surrender", "Voluntary surrender"),
-    "K": ("repossession", "Repossession"),
-    "L": ("charged_off", "Charged off"),
-    "P": ("paid", "Paid"),
-    "C": ("closed", "Closed"),
-    NO_DATA: ("no_data", "No data"),
+    "0": ("current", N_("Current")),
+    "1": ("dpd30", N_("30 days past due")),
+    "2": ("dpd60", N_("60 days past due")),
+    "3": ("dpd90", N_("90 days past due")),
+    "4": ("dpd120", N_("120 days past due")),
+    "5": ("dpd150", N_("150 days past due")),
+    "6": ("dpd180", N_("180 days or more past due")),
+    "E": ("zero_balance", N_("Zero balance, current")),
+    "G": ("collection", N_("Collection")),
+    "H": ("foreclosure", N_("Foreclosure")),
+    "J": ("voluntary_surrender", N_("Voluntary surrender")),
+    "K": ("repossession", N_("Repossession")),
+    "L": ("charged_off", N_("Charged off")),
+    "P": ("paid", N_("Paid")),
+    "C": ("closed", N_("Closed")),
+    NO_DATA: ("no_data", N_("No data")),
 }
 _CODE_OF_STATUS = {status: code for code, (status, _) in GRID_CODES.items()}
 _METRO2_NO_DATA = frozenset("BD")
@@ -161,12 +162,14 @@ _UNREAD: Any = object()        # build_report's score, when the caller has not r
 
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
-                 score: Any = _UNREAD, **audit_detail: Any) -> dict[str, Any]:
+                 score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
+                 **audit_detail: Any) -> dict[str, Any]:
     """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
 
     Appends one audit event ``action``; does not commit. ``frozen``: whether the file is
     frozen, and ``score``: its current score (``current_score``'s answer, None included), when
-    the caller has just read them in the same transaction.
+    the caller has just read them in the same transaction. ``language``: the one the notices'
+    letters are written in (their ``title`` and ``text``).
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
@@ -180,7 +183,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
     statement_rows = uow.execute(_STATEMENTS, {"subject_id": subject.id}).all()
-    names = item_names(uow, subject.id)
+    names = item_names(uow, subject.id, language)
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
@@ -190,13 +193,13 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                                                       open_disputes),
         "identity_verification": identity_holds.verification(uow, bureau.profile,
                                                              subject.item_ref),
-        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own),
+        "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
                                           hidden_records),
         "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
         "disputes": [_dispute(d, own, names) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
-        "notices": notice_list(uow, subject.id, bureau, names) if own else None,
+        "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
         "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
         "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
                          for a in uow.execute(_FRAUD_ALERTS,
@@ -207,10 +210,10 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
-    report["summary"] = report_summary.tiles(report, now)
+    report["summary"] = report_summary.tiles(report, now, language)
     # what changed since the person's last report: theirs alone (a member's pulls are not)
-    report["changes"] = report_changes.since_last(uow, subject, viewer.actor, report, now) \
-        if own else None
+    report["changes"] = (report_changes.since_last(uow, subject, viewer.actor, report, now,
+                                                   language) if own else None)
     uow.audit(viewer.actor, action, subject.item_ref, purpose,
               view="consumer" if own else viewer.role.value, **audit_detail)
     return report
@@ -232,7 +235,8 @@ def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
 # -- accounts ----------------------------------------------------------------------------------
 
 def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
-              statement_rows: list[Any], own: bool = False) -> list[dict[str, Any]]:
+              statement_rows: list[Any], own: bool = False,
+              language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """Accounts on the file. Left out: accounts with ``deleted_at`` (the furnisher deleted them,
     e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
     process took them off the file: a dispute not verified in time, or past retention); neither
@@ -252,7 +256,8 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
             "item_ref": r.item_ref,
             "account_ref": r.account_ref,
             "furnisher": r.furnisher_name,
-            "name": wording.account_name(r.furnisher_name, r.kind, r.account_ref),
+            "name": wording.account_name(r.furnisher_name, r.kind, r.account_ref,
+                                         language.gettext),
             "kind": r.kind,
             "ecoa": r.ecoa,
             "status": r.status,
@@ -275,9 +280,9 @@ def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
                          or r.item_ref in open_disputes),
             "payment_history": payment_grid(r.latest_as_of, months[r.id]),
             "statements": by_item.get(r.item_ref, []),
-            "why": why.explain(r.link),
+            "why": why.explain(r.link, language),
         })
-        out[-1]["history"] = report_summary.history(out[-1]["payment_history"])
+        out[-1]["history"] = report_summary.history(out[-1]["payment_history"], language)
     return out
 
 
@@ -357,8 +362,10 @@ def _display(kind: str, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
-_LABELS = {"name": "Name", "national_id": "National id", "date_of_birth": "Birth date",
-           "address": "Address", "phone": "Phone", "employer": "Employer"}
+# in English, as the JSON gives them; pages and the PDF translate them (N_ marks them)
+_LABELS = {"name": N_("Name"), "national_id": N_("National id"),
+           "date_of_birth": N_("Birth date"), "address": N_("Address"), "phone": N_("Phone"),
+           "employer": N_("Employer")}
 
 
 def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int,
@@ -394,7 +401,7 @@ def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int,
     open_refs = disputed or set()
     for e in out:
         if e["kind"] == "name" and e is not primary:
-            e["label"] = "Also known as"
+            e["label"] = N_("Also known as")
         e["disputed"] = any(s["item_ref"] in open_refs for s in e["reported_by"])
     return out
 
@@ -487,23 +494,31 @@ def _statement(s: Any) -> dict[str, Any]:
     return {"item_ref": s.item_ref, "text": s.text, "created_at": s.created_at}
 
 
-def item_names(uow: UnitOfWork, subject_id: int) -> dict[str, str]:
+def item_names(uow: UnitOfWork, subject_id: int,
+               language: letters.Language = letters.ENGLISH) -> dict[str, str]:
     """The name a person reads for each account and public record of the file, by item_ref:
     "Demo First Bank loan ending 0010", "Demo District Court, case (2026) Civ 1"."""
-    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref)
+    _ = language.gettext
+    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref, _)
            for r in uow.execute(_ACCOUNT_NAMES, {"subject_id": subject_id})}
-    out.update((r.item_ref, wording.record_name(r.name, r.case_number))
+    out.update((r.item_ref, wording.record_name(r.name, r.case_number, _))
                for r in uow.execute(_RECORD_NAMES, {"subject_id": subject_id}))
     return out
 
 
 def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
-                names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                names: dict[str, str] | None = None,
+                language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """The notices sent to the subject, newest first, each with its structured ``body`` and the
-    ``text`` of the letter it reads as (``domain.letters``)."""
+    ``title`` and ``text`` of the letter it reads as (``domain.letters``) in ``language`` (in
+    English, the title as stored)."""
     ctx = letters.Context(bureau.settings.bureau_name, bureau.settings.bureau_contact,
-                          item_names(uow, subject_id) if names is None else names)
-    return [{"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at,
-             "text": letters.letter(n.kind, n.title, n.body, ctx).text()}
-            for n in uow.execute(_NOTICES, {"subject_id": subject_id})]
+                          item_names(uow, subject_id, language) if names is None else names,
+                          language)
+    out = []
+    for n in uow.execute(_NOTICES, {"subject_id": subject_id}):
+        letter = letters.letter(n.kind, n.title, n.body, ctx)
+        out.append({"kind": n.kind, "title": letter.title, "body": n.body,
+                    "created_at": n.created_at, "text": letter.text()})
+    return out
 

@@ -17,6 +17,7 @@ from openbureau.domain import bounds
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal, consumer_id
+from openbureau.domain.wording import N_
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import Offer
@@ -74,9 +75,10 @@ def place_freeze(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, 
         uow.files.place_freeze(sid, now)
         _notify(uow, sid, "freeze_placed", "Your file is frozen",
                 placed_at=now.isoformat(),
-                explanation="Members can no longer pull your file to open new credit. Your "
-                            "existing creditors can still review your accounts, and collections "
-                            "and court orders are not affected. Lift the freeze at any time.")
+                explanation=N_("Members can no longer pull your file to open new credit. Your "
+                               "existing creditors can still review your accounts, and "
+                               "collections and court orders are not affected. Lift the freeze "
+                               "at any time."))
         uow.audit(consumer.actor, "freeze.place", consumer.subject_ref, PURPOSE)
         uow.commit()
     return {"frozen": True, "placed_at": now}
@@ -123,8 +125,8 @@ def place_fraud_alert(uow: UnitOfWork, deps: Deps, consumer: Principal,
         uow.fraud_alerts.add(sid, kind, now, expires)
         _notify(uow, sid, "fraud_alert_placed", f"Your {kind} fraud alert is in place",
                 kind=kind, placed_at=now.isoformat(), expires_at=expires.isoformat(),
-                explanation="Every member who pulls your file sees the alert and should verify "
-                            "your identity before extending credit in your name.")
+                explanation=N_("Every member who pulls your file sees the alert and should "
+                               "verify your identity before extending credit in your name."))
         uow.audit(consumer.actor, "fraud_alert.place", consumer.subject_ref, PURPOSE, kind=kind,
                   expires_at=expires.isoformat())
         uow.commit()

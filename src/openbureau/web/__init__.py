@@ -12,6 +12,7 @@ from fastapi import FastAPI
 def install(app: FastAPI) -> None:
     """Add the pages to ``app`` (after ``problems.install``): routers, templates and HTML error
     pages for browsers (API clients keep their problem documents)."""
+    from openbureau.adapters.i18n import LOCALES
     from openbureau.web import (
         errors,
         pages_admin,
@@ -24,7 +25,7 @@ def install(app: FastAPI) -> None:
     )
     from openbureau.web.render import environment
 
-    app.state.web_templates = environment()
+    app.state.web_templates = {locale: environment(locale) for locale in LOCALES}
     for module in (pages_public, pages_enrol, pages_me, pages_consents, pages_orgs,
                    pages_furnisher, pages_admin):
         app.include_router(module.router)

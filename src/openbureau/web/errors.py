@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from openbureau.domain import errors as e
+from openbureau.domain.wording import N_
 from openbureau.web.render import render
 
 API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
@@ -56,7 +57,7 @@ def install(app: FastAPI) -> None:
             if wants_html(request) or original is None:
                 status = _status(exc)
                 response = render(request, "error.html", status_code=status, status=status,
-                                  title=getattr(exc, "title", "Error"),
+                                  title=getattr(exc, "title", N_("Error")),
                                   messages=_messages(exc))
                 if status == 401:
                     response.headers["WWW-Authenticate"] = 'Cookie realm="openbureau"'

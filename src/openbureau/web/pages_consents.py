@@ -14,6 +14,7 @@ from openbureau.domain.consents import Scope
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import consents
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _messages, _status
@@ -22,8 +23,8 @@ from openbureau.web.render import render
 router = APIRouter(prefix="/me", tags=["web"], dependencies=[Depends(sessions.load_session)])
 me = sessions.page(Role.CONSUMER)
 
-DONE = {"granted": "Consent given. The member may now pull your file for that purpose.",
-        "revoked": "Consent revoked. The member may no longer rely on it."}
+DONE = {"granted": N_("Consent given. The member may now pull your file for that purpose."),
+        "revoked": N_("Consent revoked. The member may no longer rely on it.")}
 
 
 def _page(request: Request, bureau: Bureau, who: Principal, status_code: int = 200,

@@ -14,6 +14,7 @@ from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, OpenBureauError, RateLimited, ValidationFailed
 from openbureau.domain.roles import Role
+from openbureau.domain.wording import N_
 from openbureau.services import access
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
@@ -21,7 +22,7 @@ from openbureau.web.pages_public import _signed_in
 from openbureau.web.render import render
 
 router = APIRouter(tags=["web"], dependencies=[Depends(sessions.load_session)])
-MODES = {"enrol": "Enrol for your credit report", "reset": "Reset your password"}
+MODES = {"enrol": N_("Enrol for your credit report"), "reset": N_("Reset your password")}
 
 
 def _client(request: Request) -> str:

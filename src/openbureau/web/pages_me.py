@@ -8,21 +8,25 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from openbureau.adapters import i18n
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import consumer, disputes, objections, rights, simulation
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
-from openbureau.web.render import render
+from openbureau.web.render import locale_of, render
 
 router = APIRouter(prefix="/me", tags=["web"], dependencies=[Depends(sessions.load_session)])
 me = sessions.page(Role.CONSUMER)
 
-UTILISATION = [("", "No change"), ("0.5", "50% of limits"), ("0.3", "30% of limits"),
-               ("0.1", "10% of limits"), ("0", "Pay revolving balances off")]
-MONTHS = [("0", "Now"), ("6", "In 6 months"), ("12", "In 12 months"), ("24", "In 24 months")]
+# a share without words is written "50% of limits" in the page's language
+UTILISATION = [("", N_("No change")), ("0.5", ""), ("0.3", ""), ("0.1", ""),
+               ("0", N_("Pay revolving balances off"))]
+MONTHS = [("0", N_("Now")), ("6", N_("In 6 months")), ("12", N_("In 12 months")),
+          ("24", N_("In 24 months"))]
 
 
 def _done(path: str, message: str) -> Response:
@@ -32,7 +36,7 @@ def _done(path: str, message: str) -> Response:
 @router.get("/report", response_class=Response)
 def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    rep = consumer.my_report(bureau, who)
+    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
     score = consumer.shown_score(bureau, who, rep)
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
@@ -41,10 +45,12 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
 
 
 @router.get("/report.pdf", response_class=Response)
-def report_pdf(bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    return Response(consumer.my_report_pdf(bureau, who), media_type="application/pdf",
+def report_pdf(request: Request, bureau: Bureau = Depends(get_bureau),
+               who: Principal = Depends(me)) -> Response:
+    locale = locale_of(request)
+    return Response(consumer.my_report_pdf(bureau, who, locale), media_type="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="credit-report.pdf"',
-                             "Cache-Control": "no-store"})
+                             "Cache-Control": "no-store", "Content-Language": locale})
 
 
 @router.get("/disputes", response_class=Response)

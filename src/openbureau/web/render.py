@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from openbureau.adapters.pdf import day  # one date format for pages and PDF
+from openbureau.adapters import i18n  # one set of formats for pages and PDF
 from openbureau.domain import why, wording
 from openbureau.domain.letters import Letter
-from openbureau.domain.money import format_money  # one money format for pages and PDF
+from openbureau.domain.roles import Role
 from openbureau.scoring.bands import BANDS, band
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.web import sessions
@@ -31,23 +32,46 @@ BAND_COLOURS = {"poor": "#b3261e", "fair": "#c75b00", "good": "#8a6d00",
 GRID_SHORT = wording.GRID_SHORT   # the PDF shows the same codes
 
 
-def _words(value: Any) -> str:
-    return str(value or "").replace("_", " ")
-
-
-def environment() -> Environment:
+def environment(locale: str = i18n.DEFAULT) -> Environment:
+    """The pages' templates in ``locale``: its catalogue (jinja2.ext.i18n, ``{% trans %}`` and
+    ``_()``) and its formats (``i18n.Language.filters``)."""
+    lang = i18n.language(locale)
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=format_money, when=day, words=_words, long_date=wording.long_date,
-                       month_label=wording.month_label)
-    env.globals.update(gauge=gauge, GRID_SHORT=GRID_SHORT, band_of=band_of, BANDS=BANDS,
-                       SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX, letter_of=Letter.from_text,
-                       month_short=wording.month_short, why_level=why.level_words)
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(lang.filters())
+    env.filters["words"] = partial(lang.words, none="")
+    env.globals.update(gauge=partial(gauge, language=lang), GRID_SHORT=GRID_SHORT,
+                       band_of=band_of, BANDS=BANDS, SCORE_MIN=SCORE_MIN, SCORE_MAX=SCORE_MAX,
+                       letter_of=Letter.from_text, month_short=lang.month_short,
+                       locale=lang.code, LANGUAGES=i18n.NAMES,
+                       why_level=partial(why.level_words, language=lang))
     return env
 
 
 band_of = band
+
+
+def locale_of(request: Request) -> str:
+    """The language of this page: organisations' pages are in English; a consumer's or a
+    visitor's follow ``?lang=``, else their ``lang`` cookie (their setting), else their
+    browser's ``Accept-Language``, else the profile's language (``i18n.negotiate``)."""
+    who = getattr(request.state, "web_principal", None)
+    if who is not None and who.role is not Role.CONSUMER:
+        return i18n.DEFAULT
+    setting = (i18n.supported(request.query_params.get("lang"))
+               or request.cookies.get(i18n.COOKIE))
+    return i18n.negotiate(setting, request.headers.get("accept-language"),
+                          request.app.state.bureau.profile.language)
+
+
+def remember_locale(request: Request, response: Response) -> None:
+    """Keep a ``?lang=`` choice as the person's setting (the ``lang`` cookie, a year)."""
+    chosen = i18n.supported(request.query_params.get("lang"))
+    if chosen is not None and chosen != request.cookies.get(i18n.COOKIE):
+        sessions.set_cookie(request, response, i18n.COOKIE, chosen, 365 * 24 * 3600)
 
 
 def render(request: Request, template: str, status_code: int = 200,
@@ -55,7 +79,8 @@ def render(request: Request, template: str, status_code: int = 200,
     """A page, with the principal, this session's CSRF token and the demo flag in context.
 
     A visitor without any cookie gets a pre-session cookie so sign-in forms carry a token."""
-    env: Environment = request.app.state.web_templates
+    locale = locale_of(request)
+    env: Environment = request.app.state.web_templates[locale]
     bureau = request.app.state.bureau
     anchor = sessions.csrf_anchor(request)
     new_anchor = None
@@ -67,6 +92,8 @@ def render(request: Request, template: str, status_code: int = 200,
     ctx.setdefault("who", None)
     response = HTMLResponse(env.get_template(template).render(**ctx), status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = locale
+    remember_locale(request, response)
     if new_anchor is not None:
         sessions.set_cookie(request, response, sessions.PRE_COOKIE, new_anchor, None)
     return response
@@ -79,8 +106,11 @@ def _point(value: float, r: float, cx: float = 150, cy: float = 150) -> tuple[fl
     return cx + r * math.cos(theta), cy - r * math.sin(theta)
 
 
-def gauge(value: int | None, band: str | None = None, label: str = "Score") -> Markup:
-    """A half-circle gauge over the score scale with the bands and a needle at ``value``."""
+def gauge(value: int | None, band: str | None = None, label: str = "Score",
+          language: i18n.Language | None = None) -> Markup:
+    """A half-circle gauge over the score scale with the bands and a needle at ``value``; its
+    title in ``language`` (``label`` is translated by the caller)."""
+    lang = language or i18n.language(i18n.DEFAULT)
     r = 120
     arcs = []
     for name, lo, hi in BANDS:
@@ -89,15 +119,16 @@ def gauge(value: int | None, band: str | None = None, label: str = "Score") -> M
         arcs.append(f'<path d="M{x1:.1f},{y1:.1f} A{r},{r} 0 0 1 {x2:.1f},{y2:.1f}" '
                     f'stroke="{BAND_COLOURS[name]}" stroke-width="22" fill="none"/>')
     needle = ""
-    text = "No score"
+    text = lang.gettext("No score")
     if value is not None:
         nx, ny = _point(max(SCORE_MIN, min(SCORE_MAX, value)), r - 25)
         needle = (f'<line x1="150" y1="150" x2="{nx:.1f}" y2="{ny:.1f}" stroke="#111" '
                   f'stroke-width="5" stroke-linecap="round"/><circle cx="150" cy="150" r="8" '
                   'fill="#111"/>')
         band = band or band_of(value)
-        text = f"{value} ({band})"
-    desc = escape(f"{label}: {text} on a scale from {SCORE_MIN} to {SCORE_MAX}")
+        text = f"{value} ({lang.gettext(band)})"
+    desc = escape(lang.gettext("%(label)s: %(score)s on a scale from %(min)s to %(max)s")
+                  % {"label": label, "score": text, "min": SCORE_MIN, "max": SCORE_MAX})
     return Markup(  # noqa: S704 - every interpolated value is escaped or numeric  # nosec B704
         f'<svg class="gauge" viewBox="0 0 300 200" role="img" aria-labelledby="gauge-t">'
         f'<title id="gauge-t">{desc}</title>{"".join(arcs)}{needle}'

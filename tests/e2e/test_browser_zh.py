@@ -1,0 +1,201 @@
+"""The consumer's journeys again in Simplified Chinese, in a real browser whose language is zh-CN
+(Playwright's ``locale`` sends ``Accept-Language: zh-CN``): the same steps found by their Chinese
+names, the notices read as Chinese letters, ``<html lang="zh-CN">``, and axe-core on every page
+(no serious or critical violation). The server and the seeded demo are ``test_browser``'s.
+
+Skipped without ``/usr/bin/chromium`` or the ``playwright`` package, unless ``REQUIRE_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_browser import (  # noqa: F401 - fixtures
+    DESKTOP,
+    _letter_code,
+    audit,
+    browser,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:  # noqa: F811
+    context = browser.new_context(base_url=server["base"], viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(15000)
+    pg = context.new_page()
+    errors: list[str] = []
+
+    def console(m: Any) -> None:
+        document = m.text.startswith("Failed to load resource") and \
+            m.location.get("url") == pg.url
+        if m.type == "error" and not document:
+            errors.append(f"{pg.url}: {m.text} ({m.location.get('url')})")
+
+    pg.on("console", console)
+    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
+    yield pg
+    context.close()
+    assert errors == [], errors
+
+
+def _chinese(page: Any) -> None:
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert HAN.search(page.locator("h1").first.inner_text()), page.locator("h1").first.inner_text()
+
+
+def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> None:  # noqa: F811
+    page.goto("/")
+    _chinese(page)
+    assert page.get_by_role("heading", name="演示账号").is_visible()
+    audit(page, "zh-landing")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到主要内容"
+    page.goto("/signin")
+    _chinese(page)
+    audit(page, "zh-signin")
+    response = page.goto("/me/report")
+    assert response.status == 401
+    _chinese(page)
+    assert page.get_by_role("link", name="登录").first.is_visible()
+    audit(page, "zh-error-401")
+    # the switcher: English, kept for the next page, and back
+    page.goto("/signin")
+    page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto("/enrol")
+    assert page.locator("html").get_attribute("lang") == "en"   # the setting beats the browser
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="简体中文").click()
+    _chinese(page)
+
+
+def test_zh_consumer_enrols_and_resets_a_password(page: Any,
+                                                  server: dict[str, Any]) -> None:  # noqa: F811
+    """The newcomer of ``test_browser`` (a fresh server per module): enrol, sign out, reset."""
+    who = server["newcomer"]
+    page.goto("/signin")
+    page.get_by_role("link", name="注册", exact=True).click()
+    _chinese(page)
+    page.locator("#c-nid").fill(who["national_id"])
+    page.locator("#c-dob").fill(who["date_of_birth"])
+    page.get_by_role("button", name="给我发送验证码").click()
+    assert page.get_by_text("载有验证码的信函正在寄往档案中的地址").is_visible()
+    audit(page, "zh-enrol")
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("信函中的验证码").fill(_letter_code(server["outbox"]))
+    page.get_by_label("密码", exact=True).fill("my first password")
+    page.get_by_label("再次输入密码").fill("my first password")
+    page.get_by_role("button", name="注册并登录").click()
+    page.wait_for_url("**/me/report")
+    _chinese(page)
+    page.get_by_role("button", name=re.compile("退出登录")).click()
+
+    page.goto("/signin")
+    page.get_by_role("link", name="忘记密码？").click()
+    page.locator("#c-nid").fill(who["national_id"])
+    page.locator("#c-dob").fill(who["date_of_birth"])
+    page.get_by_role("button", name="给我发送验证码").click()
+    audit(page, "zh-reset")
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("信函中的验证码").fill(_letter_code(server["outbox"]))
+    page.get_by_label("新密码", exact=True).fill("my second password")
+    page.get_by_label("再次输入密码").fill("my second password")
+    page.get_by_role("button", name="设置密码并登录").click()
+    page.wait_for_url("**/me/report")
+    # their listing notice reads as a Chinese letter: money by Babel, the open end
+    listing = page.locator("details.notice").filter(has_text="失信被执行人名单").first
+    listing.locator("summary").click()
+    text = listing.locator(".letter").inner_text()
+    assert re.search(r"金额为(US\$|¥)[\d,]+\.\d\d", text), text
+    assert "直至您履行判决" in text and "None" not in text, text
+
+
+def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa: F811
+    """test_browser's consumer journey, in Chinese: the decline read as a Chinese letter, the
+    late payment disputed, a statement, freeze and unfreeze, a fraud alert, the simulator,
+    offers and the PDF."""
+    cred = server["creds"]["consumer"]["credential"]
+    nid = re.search(r"national_id=(\S+)", cred)[1]  # type: ignore[index]
+    password = re.search(r"password=(\S+)", cred)[1]  # type: ignore[index]
+    page.goto("/signin")
+    page.get_by_label("身份证件号码").fill(nid)
+    page.get_by_label("密码").fill(password)
+    page.locator("#si-consumer").locator("..").get_by_role("button", name="登录").click()
+    page.wait_for_url("**/me/report")
+    assert page.get_by_role("heading", name="我的信用报告").is_visible()
+    _chinese(page)
+    assert page.locator("ol.grid li").first.get_attribute("title")
+    notice = page.locator("details.notice").filter(has_text="您的申请已被Demo Member拒绝")
+    assert notice.get_attribute("open") is not None
+    letter = notice.locator(".letter").inner_text()
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日，Demo Member拒绝了您的申请（信贷申请）。",
+                     letter), letter
+    assert re.search(r"您的信用评分为\d{3}分（评分范围350至950分）", letter), letter
+    assert notice.locator(".letter li").count() >= 1 and "分）" in letter
+    assert "联系方式：" in letter and "并未作出该决定" in letter
+    assert not re.search(r"None|\{'|\['|\bR\d\d\b", letter), letter
+    audit(page, "zh-me-report")
+
+    late = page.locator("article.account").filter(has=page.locator("li.s-dpd30")).first
+    late.get_by_role("link", name=re.compile("对该账户提出争议")).click()
+    _chinese(page)
+    page.get_by_label("哪里有误").fill("我从未逾期还款。")
+    audit(page, "zh-me-dispute-form")
+    page.get_by_role("button", name="提出争议").click()
+    page.wait_for_url("**/me/disputes?done=dispute-opened")
+    assert page.get_by_text("您的争议已提出。").is_visible()
+    row = page.locator("tbody tr").first
+    assert "我从未逾期还款" in row.inner_text() and "处理中" in row.inner_text()
+    audit(page, "zh-me-disputes")
+
+    page.goto("/me/report")
+    page.get_by_label("在您的档案中添加声明（每份信用报告都会显示）").fill("我的身份在2025年被盗用。")
+    page.get_by_role("button", name="添加声明").click()
+    assert page.get_by_text("我的身份在2025年被盗用。").first.is_visible()
+    page.get_by_role("link", name="冻结我的档案…").click()
+    assert page.get_by_text("不受影响的：").is_visible()
+    audit(page, "zh-me-freeze")
+    page.get_by_label("我已了解，冻结我的档案").check()
+    page.get_by_role("button", name="冻结我的档案").click()
+    page.wait_for_url("**/me/report?done=frozen")
+    assert page.locator("p.warn", has_text="您的档案已冻结").count() == 1
+    page.get_by_role("link", name="解除冻结…").click()
+    page.get_by_label("我要解除冻结").check()
+    page.get_by_role("button", name="解除冻结").click()
+    assert page.get_by_role("link", name="冻结我的档案…").is_visible()
+    page.get_by_role("button", name="设置欺诈警报").click()
+    assert page.get_by_text("欺诈警报（初始）").is_visible()
+
+    page.get_by_role("link", name="评分模拟器", exact=True).click()
+    score = page.locator("#sim-score")
+    before = score.inner_text()
+    page.get_by_label("时间").select_option("24")
+    page.get_by_label("将所有逾期账户恢复正常").check()
+    page.get_by_label("将循环账户余额降至").select_option("0")
+    from playwright.sync_api import expect
+
+    expect(score).not_to_have_text(before)
+    assert page.get_by_role("heading", name="发生变化的因素").is_visible()
+    assert page.url.endswith("/me/simulator")
+    audit(page, "zh-me-simulator")
+
+    page.get_by_role("link", name="优惠", exact=True).click()
+    page.get_by_role("button", name="选择接收优惠").click()
+    assert page.get_by_text("您已选择接收优惠").is_visible()
+    audit(page, "zh-me-offers")
+    page.get_by_role("link", name="授权", exact=True).click()
+    _chinese(page)
+    audit(page, "zh-me-consents")
+    with page.expect_download() as download:
+        page.goto("/me/report")
+        page.get_by_role("link", name="下载 PDF 信用报告").click()
+    assert download.value.suggested_filename == "credit-report.pdf"
