@@ -128,16 +128,23 @@ def file_identities(uow: UnitOfWork, vault: IdentityVault, dialect: str,
     return out
 
 
-def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str]) -> dict[str, set[int]]:
-    """The files holding each blocking key."""
+def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str],
+            id_hmac: str | None = None) -> dict[str, set[int]]:
+    """The files holding each blocking key; with ``id_hmac``, the file whose public national id
+    it is also counts as holding that key (files opened before blocking keys existed; a file
+    merged into another answers for the survivor), in the same statement."""
     wanted = sorted(set(keys))
     out: dict[str, set[int]] = {}
-    k = identity_keys.c
-    for i in range(0, len(wanted), 5000):
-        for r in uow.execute(select(k.key_hmac, k.subject_id)
-                             .where(identity_store.among(dialect, k.key_hmac,
-                                                         wanted[i:i + 5000]))):
-            out.setdefault(r.key_hmac, set()).add(r.subject_id)
+    k, s = identity_keys.c, subjects.c
+    for i in range(0, len(wanted) or int(id_hmac is not None), 5000):
+        stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
+            identity_store.among(dialect, k.key_hmac, wanted[i:i + 5000]))
+        if id_hmac is not None and i == 0:
+            stmt = union_all(stmt, select(
+                literal(id_hmac, String).label("key"),
+                func.coalesce(s.merged_into_id, s.id).label("sid")).where(s.id_hmac == id_hmac))
+        for r in uow.execute(stmt):
+            out.setdefault(r.key, set()).add(int(r.sid))
     return out
 
 
@@ -402,7 +409,7 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
     if identity.national_id:
         h = hashes(identity.national_id)
     keys = identity_store.blocking_keys(hashes, identity, h)
-    held_by = _look_up_holders(uow, dialect, keys, h)
+    held_by = holders(uow, dialect, keys, h)
     cands = set().union(*(held for held in held_by.values() if len(held) <= MAX_BLOCK))
     if h is not None:
         owners = held_by.get(h, set())
@@ -412,20 +419,3 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
     m = match_model or model.load()
     files = file_identities(uow, vault, dialect, cands)
     return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
-
-
-def _look_up_holders(uow: UnitOfWork, dialect: str, keys: list[str], id_hmac: str | None
-                     ) -> dict[str, set[int]]:
-    """``holders`` of a look-up's keys, with the file whose public national id is
-    ``id_hmac`` counted as holding it; one statement."""
-    k, s = identity_keys.c, subjects.c
-    stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
-        identity_store.among(dialect, k.key_hmac, sorted(set(keys))))
-    if id_hmac is not None:
-        stmt = union_all(stmt, select(
-            literal(id_hmac, String).label("key"),
-            func.coalesce(s.merged_into_id, s.id).label("sid")).where(s.id_hmac == id_hmac))
-    out: dict[str, set[int]] = {}
-    for r in uow.execute(stmt):
-        out.setdefault(r.key, set()).add(int(r.sid))
-    return out
