@@ -157,6 +157,14 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8") + "\n;true"
 
 
+def shown(locator: Any) -> None:
+    """The locator becomes visible (retried until Playwright's expect timeout): a click that
+    navigates returns before the next page has loaded, so ``is_visible()`` right after one races."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()
+
+
 def audit(page: Any, name: str) -> None:
     """axe-core on the page as it stands (no serious or critical violation), then screenshots
     at desktop and phone widths."""
@@ -188,7 +196,7 @@ def sign_in_organisation(page: Any, key: str) -> None:
 def test_public_landing_and_defaulter_search(page: Any, server: dict[str, Any]) -> None:
     page.goto("/")
     assert "due process" in page.locator("h1").inner_text()
-    assert page.get_by_role("heading", name="Demo sign-ins").is_visible()
+    shown(page.get_by_role("heading", name="Demo sign-ins"))
     assert page.get_by_text(server["creds"]["member"]["credential"]).count() == 1
     audit(page, "landing")
     # keyboard: the first Tab lands on the skip link, which moves focus to the main content
@@ -204,7 +212,7 @@ def test_public_landing_and_defaulter_search(page: Any, server: dict[str, Any]) 
     # a page for a role, without signing in: a 401 page with a sign-in link, not a redirect
     response = page.goto("/me/report")
     assert response.status == 401
-    assert page.get_by_role("link", name="Sign in").first.is_visible()
+    shown(page.get_by_role("link", name="Sign in").first)
     audit(page, "error-401")
 
 
@@ -217,7 +225,7 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_label("Password").fill(password)
     page.locator("#si-consumer").locator("..").get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/me/report")
-    assert page.get_by_role("heading", name="My credit report").is_visible()
+    shown(page.get_by_role("heading", name="My credit report"))
     assert page.locator("svg.gauge").count() >= 1 or "No score yet" in page.content()
     assert page.locator("ol.grid").count() >= 1
     assert page.locator("ol.grid li").first.get_attribute("title")  # month: words, not colour
@@ -240,7 +248,7 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     why.locator("summary").click()
     assert re.search(r"Matched on: |opened from this account|recorded before the bureau",
                      why.inner_text()), why.inner_text()
-    assert page.locator("#pi-h").is_visible()
+    shown(page.locator("#pi-h"))
     assert page.locator("a[href^='/me/disputes/new?kind=identity']").count() >= 1
     audit(page, "me-report")
 
@@ -262,9 +270,9 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     page.goto("/me/report")
     page.get_by_label("Add a statement to your file").fill("My identity was stolen in 2025.")
     page.get_by_role("button", name="Add the statement").click()
-    assert page.get_by_text("My identity was stolen in 2025.").first.is_visible()
+    shown(page.get_by_text("My identity was stolen in 2025.").first)
     page.get_by_role("link", name="Freeze my file…").click()
-    assert page.get_by_text("What continues:").is_visible()
+    shown(page.get_by_text("What continues:"))
     audit(page, "me-freeze")
     page.get_by_label("I understand; freeze my file").check()
     page.get_by_role("button", name="Freeze my file").click()
@@ -274,9 +282,9 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_role("link", name="Lift the freeze…").click()
     page.get_by_label("I want the freeze lifted").check()
     page.get_by_role("button", name="Lift the freeze").click()
-    assert page.get_by_role("link", name="Freeze my file…").is_visible()
+    shown(page.get_by_role("link", name="Freeze my file…"))
     page.get_by_role("button", name="Place a fraud alert").click()
-    assert page.get_by_text("Fraud alert (initial)").is_visible()
+    shown(page.get_by_text("Fraud alert (initial)"))
 
     # the simulator: moving a control updates the score live (htmx) and names what moved
     page.get_by_role("link", name="Score simulator", exact=True).click()
@@ -289,14 +297,14 @@ def test_consumer_journey(page: Any, server: dict[str, Any]) -> None:
 
     expect(score).not_to_have_text(before)
     assert page.locator("#sim-change").inner_text() != "No change from"
-    assert page.get_by_role("heading", name="Factors that moved").is_visible()
+    shown(page.get_by_role("heading", name="Factors that moved"))
     assert page.url.endswith("/me/simulator")          # no page load: htmx swapped the result
     audit(page, "me-simulator")
 
     # offers, and the PDF
     page.get_by_role("link", name="Offers", exact=True).click()
     page.get_by_role("button", name="Opt in to offers").click()
-    assert page.get_by_text("You are opted in").is_visible()
+    shown(page.get_by_text("You are opted in"))
     audit(page, "me-offers")
     with page.expect_download() as download:
         page.goto("/me/report")
@@ -318,7 +326,7 @@ def test_consumer_enrols_and_resets_a_password(page: Any, server: dict[str, Any]
     page.locator("#c-nid").fill(who["national_id"])
     page.locator("#c-dob").fill(who["date_of_birth"])
     page.get_by_role("button", name="Send me a code").click()
-    assert page.get_by_text("a letter with your code is on its way").is_visible()
+    shown(page.get_by_text("a letter with your code is on its way"))
     audit(page, "enrol")
     page.locator("#u-nid").fill(who["national_id"])
     page.locator("#u-dob").fill(who["date_of_birth"])
@@ -327,7 +335,7 @@ def test_consumer_enrols_and_resets_a_password(page: Any, server: dict[str, Any]
     page.get_by_label("The password again").fill("my first password")
     page.get_by_role("button", name="Enrol and sign in").click()
     page.wait_for_url("**/me/report")
-    assert page.get_by_role("heading", name="My credit report").is_visible()
+    shown(page.get_by_role("heading", name="My credit report"))
     page.get_by_role("button", name=re.compile("Sign out")).click()
 
     page.goto("/signin")
@@ -361,7 +369,7 @@ def test_furnisher_journey(page: Any, server: dict[str, Any], tmp_path: Path) ->
     dispute.get_by_label(re.compile("Note to the consumer")).fill("Checked the statements.")
     dispute.get_by_role("button", name=re.compile("Send the answer")).click()
     page.wait_for_url("**/furnisher?done=dispute-answered")
-    assert page.get_by_text("Answer recorded").is_visible()
+    shown(page.get_by_text("Answer recorded"))
 
     csv = tmp_path / "october.csv"
     csv.write_text("subject_national_id,subject_name,account_ref,as_of,kind,opened_on,balance,"
@@ -378,9 +386,9 @@ def test_furnisher_journey(page: Any, server: dict[str, Any], tmp_path: Path) ->
     from playwright.sync_api import expect
 
     expect(page.get_by_text("Status: done")).to_be_visible()      # refreshed until read
-    assert page.get_by_role("table", name=re.compile("Rejected lines")).is_visible()
+    shown(page.get_by_role("table", name=re.compile("Rejected lines")))
     assert "balance" in page.get_by_role("table", name=re.compile("Rejected lines")).inner_text()
-    assert page.get_by_role("table", name=re.compile("Data quality")).is_visible()
+    shown(page.get_by_role("table", name=re.compile("Data quality")))
     audit(page, "furnisher-file")
 
 
@@ -414,7 +422,7 @@ def test_member_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_label("Description").fill("2 points off the standard rate.")
     page.get_by_label("Minimum score (350–950)").fill("650")
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_role("cell", name="Lower-rate card").is_visible()
+    shown(page.get_by_role("cell", name="Lower-rate card"))
     audit(page, "member-offers")
 
 
@@ -446,7 +454,7 @@ def test_court_journey(page: Any, server: dict[str, Any]) -> None:
     audit(page, "court-listings")
 
     page.goto("/public/defaulters?name=Wang+Wei")
-    assert page.get_by_role("cell", name="(2026) Jing 01 Zhi 314").is_visible()
+    shown(page.get_by_role("cell", name="(2026) Jing 01 Zhi 314"))
 
     page.goto("/court")
     listing = page.get_by_role("article").filter(has_text="(2026) Jing 01 Zhi 314")

@@ -20,6 +20,7 @@ from tests.e2e.test_browser import (  # noqa: F401 - fixtures
     audit,
     browser,
     server,
+    shown,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def _chinese(page: Any) -> None:
 def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> None:  # noqa: F811
     page.goto("/")
     _chinese(page)
-    assert page.get_by_role("heading", name="演示账号").is_visible()
+    shown(page.get_by_role("heading", name="演示账号"))
     audit(page, "zh-landing")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到主要内容"
@@ -64,7 +65,7 @@ def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> 
     response = page.goto("/me/report")
     assert response.status == 401
     _chinese(page)
-    assert page.get_by_role("link", name="登录").first.is_visible()
+    shown(page.get_by_role("link", name="登录").first)
     audit(page, "zh-error-401")
     # the switcher: English, kept for the next page, and back
     page.goto("/signin")
@@ -86,7 +87,7 @@ def test_zh_consumer_enrols_and_resets_a_password(page: Any,
     page.locator("#c-nid").fill(who["national_id"])
     page.locator("#c-dob").fill(who["date_of_birth"])
     page.get_by_role("button", name="给我发送验证码").click()
-    assert page.get_by_text("载有验证码的信函正在寄往档案中的地址").is_visible()
+    shown(page.get_by_text("载有验证码的信函正在寄往档案中的地址"))
     audit(page, "zh-enrol")
     page.locator("#u-nid").fill(who["national_id"])
     page.locator("#u-dob").fill(who["date_of_birth"])
@@ -131,7 +132,7 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     page.get_by_label("密码").fill(password)
     page.locator("#si-consumer").locator("..").get_by_role("button", name="登录").click()
     page.wait_for_url("**/me/report")
-    assert page.get_by_role("heading", name="我的信用报告").is_visible()
+    shown(page.get_by_role("heading", name="我的信用报告"))
     _chinese(page)
     assert page.locator("ol.grid li").first.get_attribute("title")
     notice = page.locator("details.notice").filter(has_text="您的申请已被Demo Member拒绝")
@@ -152,7 +153,7 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     audit(page, "zh-me-dispute-form")
     page.get_by_role("button", name="提出争议").click()
     page.wait_for_url("**/me/disputes?done=dispute-opened")
-    assert page.get_by_text("您的争议已提出。").is_visible()
+    shown(page.get_by_text("您的争议已提出。"))
     row = page.locator("tbody tr").first
     assert "我从未逾期还款" in row.inner_text() and "处理中" in row.inner_text()
     audit(page, "zh-me-disputes")
@@ -160,9 +161,9 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     page.goto("/me/report")
     page.get_by_label("在您的档案中添加声明（每份信用报告都会显示）").fill("我的身份在2025年被盗用。")
     page.get_by_role("button", name="添加声明").click()
-    assert page.get_by_text("我的身份在2025年被盗用。").first.is_visible()
+    shown(page.get_by_text("我的身份在2025年被盗用。").first)
     page.get_by_role("link", name="冻结我的档案…").click()
-    assert page.get_by_text("不受影响的：").is_visible()
+    shown(page.get_by_text("不受影响的："))
     audit(page, "zh-me-freeze")
     page.get_by_label("我已了解，冻结我的档案").check()
     page.get_by_role("button", name="冻结我的档案").click()
@@ -171,9 +172,9 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     page.get_by_role("link", name="解除冻结…").click()
     page.get_by_label("我要解除冻结").check()
     page.get_by_role("button", name="解除冻结").click()
-    assert page.get_by_role("link", name="冻结我的档案…").is_visible()
+    shown(page.get_by_role("link", name="冻结我的档案…"))
     page.get_by_role("button", name="设置欺诈警报").click()
-    assert page.get_by_text("欺诈警报（初始）").is_visible()
+    shown(page.get_by_text("欺诈警报（初始）"))
 
     page.get_by_role("link", name="评分模拟器", exact=True).click()
     score = page.locator("#sim-score")
@@ -184,13 +185,13 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     from playwright.sync_api import expect
 
     expect(score).not_to_have_text(before)
-    assert page.get_by_role("heading", name="发生变化的因素").is_visible()
+    shown(page.get_by_role("heading", name="发生变化的因素"))
     assert page.url.endswith("/me/simulator")
     audit(page, "zh-me-simulator")
 
     page.get_by_role("link", name="优惠", exact=True).click()
     page.get_by_role("button", name="选择接收优惠").click()
-    assert page.get_by_text("您已选择接收优惠").is_visible()
+    shown(page.get_by_text("您已选择接收优惠"))
     audit(page, "zh-me-offers")
     page.get_by_role("link", name="授权", exact=True).click()
     _chinese(page)
