@@ -22,6 +22,12 @@ overrides.
   household member's record under the owner's number is the common case.
 - **No id, no bridge.** A record without a national id links only to its single best candidate,
   clearly ahead of the next (``MARGIN`` bits of weight); otherwise it is held.
+- **Id, first name and birth date.** A record carrying the file's own national id, its first
+  name (or a nickname) and its birth date links to it even below the link threshold -- a
+  surname changed by marriage and a new address weigh against it, but cannot make it another
+  person -- when no other file is at the review threshold; with the surname the same, a birth
+  date one part off agrees too. Not where another file claims the id under an identity the
+  rules forbid (that waits for an operator).
 - **Several strong candidates** (two files above the link threshold without the margin between
   them) is ambiguity: held at ingest, "no file" at a look-up -- never someone else's data.
 - **Known accounts** (furnisher + account number already on a file) stay on that file unless
@@ -46,6 +52,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
@@ -57,6 +64,7 @@ MARGIN = 8.0     # bits: the best candidate 256 times likelier than the next
 CANNOT_LINK = "matches a file this account may not join (the consumer said it is not theirs)"
 NAME_DISAGREES = "id matches, name does not: national id on file under another name"
 ID_AND_NAME_AGREE = "national id and name agree"
+ID_DOB_FIRST_AGREE = "national id, first name and birth date agree"
 
 
 class Outcome(StrEnum):
@@ -177,6 +185,33 @@ def id_only(rec: Features, file: FileIdentity, match: Match) -> bool:
     return name_disagrees and match.level("dob") in ("else", "null")
 
 
+def id_dob_first(rec: Features, file: FileIdentity, match: Match) -> bool:
+    """The file's own national id, its first name (or a nickname of it) and its birth date:
+    the same person whatever else differs -- a surname changed by marriage, a moved address
+    (married, moved and below the link threshold on weight alone). With the surname the
+    same, a birth date one part off (a mistyped day, month or year) agrees too."""
+    if not claims(file, rec.nid) or match.level("nid") != "exact":
+        return False
+    if match.level("first") not in _SAME_FIRST:
+        return False
+    dob = match.level("dob")
+    if dob == "exact":
+        return True
+    return (dob == "one part off" and match.level("surname") == "exact" and rec.dob is not None
+            and any(_mistyped(rec.dob, d.dob) for d in file.dobs if d.dob is not None))
+
+
+def _mistyped(a: date, b: date) -> bool:
+    """One part of a birth date written wrong: the day or the month, or the year one digit
+    off or a year out (1968 for 1939 is another person's birth date, not a typo)."""
+    if a.year == b.year:
+        return a.month == b.month or a.day == b.day
+    if (a.month, a.day) != (b.month, b.day):
+        return False
+    return abs(a.year - b.year) == 1 or sum(
+        x != y for x, y in zip(f"{a.year:04d}", f"{b.year:04d}", strict=True)) == 1
+
+
 class Scorer(Protocol):
     """What ``decide`` needs of a model: its thresholds and a file's match."""
 
@@ -250,6 +285,9 @@ def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
         return Decision(Outcome.NEW, None, None, "no file matches", ranked)
     best_sid, best = scored[0]
     second = scored[1][1].weight if len(scored) > 1 else None
+    if (best.weight < t.link and (second is None or second < t.review)
+            and id_dob_first(rec, files[best_sid], best)):
+        return Decision(Outcome.LINK, best_sid, best, ID_DOB_FIRST_AGREE, ranked)
     if best.weight < t.link:
         return Decision(Outcome.HOLD, None, best, "weak match: below the link threshold",
                         ranked)
@@ -282,7 +320,10 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
     the person in front of them (a mistyped number is theirs to correct, not the bureau's to
-    guess), and a consequence (a court's restriction) must never reach a near-namesake.
+    guess), and a consequence (a court's restriction) must never reach a near-namesake. The
+    one exception is a furnisher's mistyped birth date: a file holding the asker's national id
+    as its own, their first name (or a nickname) and surname, and a birth date one part off
+    (``id_dob_first``) is theirs.
 
     ``near``: every candidate file scoring at the review threshold or above, before those
     filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
@@ -291,7 +332,8 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
                  if scorer.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
-                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
+                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)
+                 or id_dob_first(rec, f, scorer.score_file(rec, f))}
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}

@@ -220,7 +220,9 @@ def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo
     if w < dob_noise and dob.day <= 12 and dob.day != dob.month:
         dob = date(dob.year, dob.day, dob.month)
     elif w < 2 * dob_noise:
-        dob = date(dob.year + rng.choice((-1, 1)), dob.month, min(dob.day, 28))
+        # one part off: the year (29 February, with no such day that year, the 28th)
+        year = dob.year + rng.choice((-1, 1))
+        dob = date(year, dob.month, 28 if (dob.month, dob.day) == (2, 29) else dob.day)
     address = p.new_address if (late and p.new_address) else p.address
     if address.line1 and rng.random() < address_typo:
         address = replace(address, line1=_typo(rng, address.line1))
