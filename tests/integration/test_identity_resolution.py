@@ -275,6 +275,7 @@ def test_a_name_written_surname_first_lands_on_its_file(client, orgs, bureau):
     whys = {a["account_ref"]: a["why"] for a in r.json()["report"]["accounts"]}
     fields = {f["field"]: f["level"] for f in whys["LOAN-W"]["fields"]}
     assert fields["first"] == "names reversed" and "surname" not in fields
+    assert "first name (swapped with the surname)" in whys["LOAN-W"]["text"]
     # a lender's look-up written surname first: with the national id, and with the address
     for applicant in ({"national_id": WANG["national_id"], "name": "Wang Xiaoming",
                        "date_of_birth": WANG["date_of_birth"]},
