@@ -246,3 +246,62 @@ def test_a_known_account_under_another_persons_identity_is_theirs_too(client, or
         files = uow.execute(select(accounts.c.subject_id)
                             .where(accounts.c.account_ref == "CARD-1")).scalars().all()
     assert len(set(files)) == 2
+
+
+WANG = {"national_id": "900600100", "name": "Xiaoming Wang", "first_name": "Xiaoming",
+        "surname": "Wang", "date_of_birth": "1979-03-14",
+        "address": {"line1": "88 Harbor Road", "city": "Springfield", "state": "IL",
+                    "postal_code": "62702"}}
+
+
+def test_a_name_written_surname_first_lands_on_its_file(client, orgs, bureau):
+    """"Wang Xiaoming" sent (first name Wang, surname Xiaoming) for the file of Xiaoming Wang:
+    the model's "names reversed" level, with the birth date and the national id -- or, without
+    one, the address -- places it on that file, and a lender finds the file either way."""
+    send(client, orgs, rec(WANG, "CARD-W"))
+    swapped = {**WANG, "name": "Wang Xiaoming", "first_name": "Wang", "surname": "Xiaoming"}
+    out = send(client, orgs, rec({k: v for k, v in swapped.items() if k != "address"},
+                                 "LOAN-W"))
+    assert (out["accepted"], out["rejected"]) == (1, []), out
+    no_id = {k: v for k, v in swapped.items() if k != "national_id"}
+    out = send(client, orgs, rec(no_id, "STORE-W"))
+    assert (out["accepted"], out["rejected"]) == (1, []), out
+    home = file_of(bureau, "CARD-W")
+    assert file_of(bureau, "LOAN-W") == home and file_of(bureau, "STORE-W") == home
+    with bureau.uow() as uow:
+        assert len(uow.execute(select(subjects.c.id)).all()) == 1
+    # the link says how: the first name matched as the surname, the swap weighed once
+    r = pull(client, orgs, {k: WANG[k] for k in ("national_id", "name", "date_of_birth")})
+    whys = {a["account_ref"]: a["why"] for a in r.json()["report"]["accounts"]}
+    fields = {f["field"]: f["level"] for f in whys["LOAN-W"]["fields"]}
+    assert fields["first"] == "names reversed" and "surname" not in fields
+    assert "first name (swapped with the surname)" in whys["LOAN-W"]["text"]
+    # a lender's look-up written surname first: with the national id, and with the address
+    for applicant in ({"national_id": WANG["national_id"], "name": "Wang Xiaoming",
+                       "date_of_birth": WANG["date_of_birth"]},
+                      {"name": "Wang Xiaoming", "date_of_birth": WANG["date_of_birth"],
+                       "address": WANG["address"]}):
+        r = pull(client, orgs, applicant)
+        assert r.status_code == 201, (applicant, r.text)
+        assert sorted(a["account_ref"] for a in r.json()["report"]["accounts"]) == [
+            "CARD-W", "LOAN-W", "STORE-W"]
+
+
+def test_names_that_merely_share_parts_stay_apart(client, orgs, bureau):
+    """"Li Wang" born in 1961 is not "Wang Li" born in 1988, at one address and without a
+    national id: a file of its own, not held, not linked; each is found under their own name."""
+    address = {"line1": "3 Canal Street", "city": "Springfield", "state": "IL",
+               "postal_code": "62703"}
+    wang_li = {"national_id": "900600200", "name": "Wang Li", "first_name": "Wang",
+               "surname": "Li", "date_of_birth": "1988-07-01", "address": address}
+    li_wang = {"name": "Li Wang", "first_name": "Li", "surname": "Wang",
+               "date_of_birth": "1961-11-23", "address": address}
+    send(client, orgs, rec(wang_li, "CARD-A"))
+    out = send(client, orgs, rec(li_wang, "CARD-B"))
+    assert (out["accepted"], out["rejected"]) == (1, []), out
+    assert file_of(bureau, "CARD-A") != file_of(bureau, "CARD-B")
+    for who, account in ((wang_li, "CARD-A"), (li_wang, "CARD-B")):
+        r = pull(client, orgs, {k: v for k, v in who.items()
+                                if k not in ("first_name", "surname")})
+        assert r.status_code == 201, r.text
+        assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == [account]

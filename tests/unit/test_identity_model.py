@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -47,6 +48,9 @@ def test_in_process_weights_equal_splinks():
         by_pid.setdefault(r.pid, []).append(r.subject)
     right = [r.subject for r in rng.sample(pop.records, 30)]
     right += [by_pid[r.pid][-1] for r in picked[:30]]
+    # and the same people written surname first ("Wang Xiaoming" for "Xiaoming Wang")
+    right += [replace(w, name=f"{f.surname} {f.first}", surname=None, first_name=None)
+              for w in left[:6] if (f := features.of(w)).first and f.surname]
     db = DuckDBAPI()
     cols = ["unique_id", *features.Features.__slots__, "dob_y", "dob_m", "dob_d"]
     frame = pd.DataFrame(_rows(left + right, m, 0))
@@ -58,16 +62,20 @@ def test_in_process_weights_equal_splinks():
     fl = [features.of(w) for w in left]
     fr = [features.of(w) for w in right]
     strong = 0
+    seen: set[tuple[str, str]] = set()
     for row in got.itertuples():
         a, b = fl[row.unique_id_l], fr[row.unique_id_r - 1000]
         mine = m.score(a, b)
         assert mine.weight == pytest.approx(row.match_weight, abs=1e-6), (a, b)
         for c in comparisons.COMPARISONS:
             gamma = getattr(row, f"gamma_{c.name}")
-            expected = "null" if gamma == -1 else c.levels[len(c.levels) - 1 - gamma].label
+            counted = [lv for lv in c.levels if not lv.null]     # splink's gammas count down
+            expected = "null" if gamma == -1 else counted[len(counted) - 1 - gamma].label
             assert mine.level(c.name) == expected, (c.name, a, b)
+            seen.add((c.name, expected))
         strong += mine.weight >= m.thresholds.link
     assert 25 <= strong < len(got) / 2        # both kinds of pair were compared
+    assert ("first", "names reversed") in seen    # and the swap was among them
 
 
 def test_model_json_levels_are_the_codes():
@@ -106,6 +114,27 @@ def test_twins_with_consecutive_ids_stay_apart():
     amy = file_of(who("Amy Lee", "900100200"))
     ann = who("Anne Lee", "900100201")
     assert rules.decide(model.load(), ann, {1: amy}).outcome is rules.Outcome.NEW
+
+
+def test_a_name_written_the_other_way_round_is_one_name_weighed_once():
+    m = model.load()
+    on_file = who("Xiaoming Wang", "900100200")
+    swapped = who("Wang Xiaoming", "900100200")
+    match = m.score(swapped, on_file)
+    assert (match.level("first"), match.level("surname")) == ("names reversed", "null")
+    # weighed once: the swap says about as much as both names agreeing, not twice as much
+    both = m.score(on_file, on_file)
+    names = sum(p.weight for p in match.parts if p.comparison in ("first", "surname"))
+    agree = sum(p.weight for p in both.parts if p.comparison in ("first", "surname"))
+    assert 0 < names < agree + 8
+    no_id = who("Wang Xiaoming", None)
+    d = rules.decide(m, no_id, {1: file_of(on_file)})
+    assert (d.outcome, d.subject_id) == (rules.Outcome.LINK, 1)
+    # a swapped name with another birth date is another person
+    li_wang = who("Li Wang", None, date(1961, 11, 23))
+    wang_li = file_of(who("Wang Li", "900100300", date(1988, 7, 1)))
+    assert rules.forbidden(li_wang, wang_li) == "first name and birth date differ"
+    assert rules.decide(m, li_wang, {1: wang_li}).outcome is rules.Outcome.NEW
 
 
 def test_a_mistyped_id_joins_its_owner_not_the_stranger_holding_the_number():

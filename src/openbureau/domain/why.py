@@ -22,7 +22,7 @@ LEVELS = {"exact": N_("exact"), "same address": N_("same"), "similar address": N
           "same ZIP": N_("same ZIP code only"), "one digit off": N_("one digit different"),
           "transposition": N_("two digits swapped"), "nickname": N_("a nickname of it"),
           "jaro-winkler >= 0.9": N_("spelled nearly the same"), "initial": N_("initial only"),
-          "phonetic": N_("sounds the same"),
+          "phonetic": N_("sounds the same"), "names reversed": N_("swapped with the surname"),
           "day and month swapped": N_("day and month swapped"),
           "one part off": N_("one part different"), "else": N_("different")}
 HOW = {

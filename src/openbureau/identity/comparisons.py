@@ -3,7 +3,9 @@ links with it) and in Python (the in-process scorer), side by side so they canno
 unnoticed: ``tests/identity/test_parity.py`` scores the same pairs both ways.
 
 Levels are tried in order; the first that holds is the pair's level for that comparison. The
-first level of each comparison is its null level (a field one side lacks says nothing).
+first level of each comparison is its null level (a field one side lacks says nothing); a
+comparison may have another null level (the surname's "names reversed": the swap is weighed
+once, in the first name).
 String similarity is Jaro-Winkler (DuckDB's ``jaro_winkler_similarity``, rapidfuzz's
 ``JaroWinkler`` in Python: one algorithm).
 """
@@ -78,6 +80,17 @@ def _transposed(a: Features, b: Features) -> bool:
     return DamerauLevenshtein.distance(a.nid or "", b.nid or "") == 1
 
 
+def _reversed(a: Features, b: Features) -> bool:
+    """First name and surname swapped: each side's first name is the other's surname."""
+    return _eq(a.first, b.surname) and _eq(b.first, a.surname)
+
+
+# splink's ``ColumnsReversedLevel("first", "surname", symmetrical=True)``: one event, weighed
+# once -- in the first-name comparison; in the surname comparison the same pairs fall in a null
+# level (weight 0), or the swap would be counted twice.
+_REVERSED_SQL = '"first_l" = "surname_r" AND "first_r" = "surname_l"'
+
+
 def _initial(a: Features, b: Features, col: str) -> bool:
     x, y = getattr(a, col) or "", getattr(b, col) or ""
     return x[:1] == y[:1] and (len(x) == 1 or len(y) == 1)
@@ -103,8 +116,10 @@ COMPARISONS: tuple[Comparison, ...] = (
               _one_digit_off),
         Level("transposition", 'damerau_levenshtein("nid_l", "nid_r") = 1', _transposed),
         _ELSE)),
-    Comparison("first", "first name: exact (frequency adjusted), nickname, similar, initial", (
+    Comparison("first", "first name: exact (frequency adjusted), names reversed, nickname, "
+               "similar, initial", (
         _null("first"), _exact("first", tf=True),
+        Level("names reversed", _REVERSED_SQL, _reversed),
         Level("nickname", 'list_contains("first_nicks_l", "first_r") OR '
               'list_contains("first_nicks_r", "first_l")',
               lambda a, b: a.first in b.first_nicks or b.first in a.first_nicks),
@@ -118,8 +133,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("initial", 'substr("middle_l", 1, 1) = substr("middle_r", 1, 1)',
               lambda a, b: (a.middle or "")[:1] == (b.middle or "")[:1]),
         _ELSE)),
-    Comparison("surname", "surname: exact (frequency adjusted), phonetic, similar", (
+    Comparison("surname", "surname: exact (frequency adjusted), names reversed (weighed with "
+               "the first name), phonetic, similar", (
         _null("surname"), _exact("surname", tf=True),
+        Level("names reversed (weighed with the first name)", _REVERSED_SQL, _reversed,
+              null=True),
         Level("phonetic", '"surname_phon_l" = "surname_phon_r"',
               lambda a, b: a.surname_phon == b.surname_phon),
         _jw("surname", 0.9),

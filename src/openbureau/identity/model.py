@@ -28,7 +28,7 @@ from typing import Any
 from openbureau.identity.comparisons import BY_NAME, COMPARISONS, Comparison
 from openbureau.identity.features import Features
 
-VERSION = "idm-2026-12"
+VERSION = "idm-2026-12.2"
 _GROUPS: tuple[tuple[str, ...], ...] = (
     ("first", "middle", "surname", "gen"), ("addr",), ("nid",), ("dob",), ("phone",))
 
@@ -123,7 +123,9 @@ class MatchModel:
                         lv["tf_adjustment_column"], math.log2(exact_u),
                         float(lv.get("tf_minimum_u_value", 0.0)))
             self._weights[comparison.name] = weights
-            self._labels[comparison.name] = [lv.label for lv in comparison.levels]
+            # a null level says nothing, whichever it is: reported as "null"
+            self._labels[comparison.name] = ["null" if lv.null else lv.label
+                                             for lv in comparison.levels]
 
     # -- pairs -------------------------------------------------------------------------
 

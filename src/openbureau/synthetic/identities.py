@@ -20,7 +20,8 @@ Record noise, per account (a furnisher writes one person the same way every mont
 name in full 45 %, initial 30 %, none 25 %; a nickname for the first name 8 %; a typo in a name
 2 %; only the first initial 2 %; a typo in the address 2 %; no national id 3 %; a mistyped id
 (one digit, or two transposed) 1 %; another phone number (work) 5 %, none 10 %; birth date
-day and month swapped 0.5 %, one part off 0.5 %; "SURNAME, FIRST" order 10 %. An application
+day and month swapped 0.5 %, one part off 0.5 %; "SURNAME, FIRST" order 10 %; "SURNAME
+FIRST" without a comma (and without the middle name) 1 % of the others. An application
 carries the current name (nickname 5 %, middle in full, initial or none), the suffix as
 written, the correct id (no id 10 %) and birth date, and the current address. The rates are
 this project's
@@ -39,6 +40,7 @@ from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 
 DENSITY = 0.85
+REVERSED_NAMES = 0.01     # records written "SURNAME FIRST" without a comma
 STRATA = ("twin", "jr_sr", "couple", "married", "moved", "single")
 
 _GEN_WRITTEN = {"J": "Jr", "S": "Sr"}
@@ -187,8 +189,8 @@ def people(n: int, seed: int = 11, as_of: date = date(2026, 11, 30)) -> list[Per
 def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo: float,
              no_id: float, bad_id: float, dob_noise: float, drop_gen: float,
              comma: float, middle_full: float, middle_initial: float, initial: float = 0.0,
-             address_typo: float = 0.0, other_phone: float = 0.0, no_phone: float = 0.0
-             ) -> SubjectIdentity:
+             address_typo: float = 0.0, other_phone: float = 0.0, no_phone: float = 0.0,
+             reverse: bool = False) -> SubjectIdentity:
     first = p.first
     if rng.random() < nickname:
         first = _nickname(rng, first) or first
@@ -207,6 +209,8 @@ def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo
     suffix = f" {_GEN_WRITTEN[gen]}" if gen else ""
     if rng.random() < comma:
         name = f"{surname}, {first} {mid}".strip() + suffix
+    elif reverse:                         # surname first, no comma, no middle name
+        name = f"{surname} {first}" + suffix
     else:
         name = " ".join(w for w in (first, mid, surname) if w) + suffix
     nid: str | None = p.national_id
@@ -235,11 +239,14 @@ def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo
     return SubjectIdentity(nid, name, dob, phone=ph, address=address)
 
 
-def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (1, 6)
-            ) -> list[Record]:
+def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (1, 6),
+            reversed_names: float = REVERSED_NAMES) -> list[Record]:
     """Each person's accounts, one identity each as its furnisher writes it; where a person
-    married or moved, a share of the accounts are opened (written) after."""
+    married or moved, a share of the accounts are opened (written) after. ``reversed_names``:
+    the share written surname first without a comma, drawn from a stream of its own (every
+    other draw is the same whatever the share)."""
     rng = random.Random(seed * 7 + 1)  # noqa: S311  # nosec B311 (synthetic)
+    flip = random.Random(seed * 7 + 2)  # noqa: S311  # nosec B311 (synthetic)
     out: list[Record] = []
     for p in persons:
         for k in range(rng.randint(*accounts)):
@@ -247,7 +254,8 @@ def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (
             subject = _written(rng, p, late, nickname=0.08, typo=0.02, no_id=0.03,
                                bad_id=0.01, dob_noise=0.005, drop_gen=0.3, comma=0.10,
                                middle_full=0.45, middle_initial=0.30, initial=0.02,
-                               address_typo=0.02, other_phone=0.05, no_phone=0.10)
+                               address_typo=0.02, other_phone=0.05, no_phone=0.10,
+                               reverse=flip.random() < reversed_names)
             out.append(Record(p.pid, f"F{rng.randrange(1, 9)}-{p.pid:07d}-{k}", subject, late))
     return out
 
