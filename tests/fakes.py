@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any
 
 from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
@@ -30,6 +30,7 @@ from openbureau.services.ports import Deps, Rescorer, StoreCorrection
 from openbureau.services.stored import (
     AccountKey,
     AccountOnFile,
+    AccountState,
     Block,
     ConsentRecord,
     Dispute,
@@ -38,6 +39,8 @@ from openbureau.services.stored import (
     FurnisherNotice,
     FurnishingFile,
     Holding,
+    IntakeFile,
+    KeptObservation,
     Listing,
     ListingDetail,
     MemberInquiry,
@@ -142,6 +145,18 @@ class FakeStore:
     furnisher_notices: list[FurnisherNotice] = field(default_factory=list)
     # identity elements on files: (file, item_ref) -> (kind, value hash)
     observations: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    # furnishing: intake files by id; the record store's account state (by account id, the
+    # ``accounts`` row's other columns) and months ((account id, as-of) -> fields); identity
+    # observations ((file, kind, value hash, furnisher) -> row), blocking keys, each file's
+    # encrypted national id, held records
+    intake_files: dict[int, IntakeFile] = field(default_factory=dict)
+    account_states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    account_months: dict[tuple[int, date], dict[str, Any]] = field(default_factory=dict)
+    identity_observations: dict[tuple[int, str, str, int], dict[str, Any]] = field(
+        default_factory=dict)
+    identity_keys: set[tuple[str, int]] = field(default_factory=set)
+    id_ciphertexts: dict[int, bytes] = field(default_factory=dict)
+    identity_holds: list[dict[str, Any]] = field(default_factory=list)
 
     def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
                  date_of_birth: date | None = date(1990, 1, 2), id_hmac: str | None = None,
@@ -443,6 +458,42 @@ class FakeFurnishingFiles(_Repo):
 
     def recent(self, furnisher_id: int, limit: int) -> list[FurnishingFile]:
         return list(reversed(self._s.furnishing_files.get(furnisher_id, [])))[:limit]
+
+    def add(self, *, ref: str, furnisher_id: int, filename: str, format: str, sha256: str,
+            now: datetime) -> int:
+        file_id = len(self._s.intake_files) + 1
+        self._s.intake_files[file_id] = IntakeFile(
+            ref=ref, filename=filename, format=format, status="queued", records=0, accepted=0,
+            rejected=0, warnings=0, created_at=now, quality=None, id=file_id,
+            furnisher_id=furnisher_id, furnisher=None, errors=[], errors_total=0,
+            warning_messages=None, failure_reason=None, attempts=0)
+        return file_id
+
+    def by_ref(self, ref: str, furnisher_id: int | None = None) -> IntakeFile | None:
+        f = next((f for f in self._s.intake_files.values() if f.ref == ref), None)
+        if f is None or furnisher_id is not None and f.furnisher_id != furnisher_id:
+            return None
+        name = self._s.organisations[f.furnisher_id] if furnisher_id is None else None
+        return dataclasses.replace(f, furnisher=name)
+
+    def start(self, file_id: int) -> None:
+        f = self._s.intake_files[file_id]
+        self._s.intake_files[file_id] = dataclasses.replace(f, status="running",
+                                                            attempts=f.attempts + 1)
+
+    def finish(self, file_id: int, now: datetime, **outcome: Any) -> None:
+        # the table's columns by the record's names
+        names = {"warnings": "warning_messages", "warnings_total": "warnings"}
+        self._s.intake_files[file_id] = dataclasses.replace(
+            self._s.intake_files[file_id], **{names.get(k, k): v for k, v in outcome.items()})
+
+    def pending(self) -> list[IntakeFile]:
+        return [f for _, f in sorted(self._s.intake_files.items())
+                if f.status in ("queued", "running")]
+
+    def statuses(self, file_ids: list[int]) -> dict[int, str]:
+        return {i: self._s.intake_files[i].status for i in file_ids
+                if i in self._s.intake_files}
 
 
 class FakeAuditLog(_Repo):
@@ -755,6 +806,144 @@ class FakeProtections(_Repo):
         return len(gone)
 
 
+# -- furnishing: the record store, identity observations, resolution ------------------------
+
+_MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
+                 "monthly_income", "consent_ref", "payment_history", "special_comment")
+
+
+class FakeAccountStore(_Repo):
+    """Accounts are ``FakeStore.accounts`` (ids as ``FakeAccounts`` gives them), their other
+    columns ``account_states``."""
+
+    def _ids(self) -> dict[str, int]:
+        return {ref: i + 1 for i, ref in enumerate(self._s.accounts)}
+
+    def states(self, furnisher_id: int, refs: list[str]) -> list[AccountState]:
+        ids = self._ids()
+        out = []
+        for a in self._s.accounts.values():
+            if a.furnisher_id == furnisher_id and a.account_ref in refs:
+                st = self._s.account_states[ids[a.item_ref]]
+                out.append(AccountState(
+                    ids[a.item_ref], a.account_ref, a.subject_id, st["latest_as_of"],
+                    st["compliance_code"], *(st[f] for f in (
+                        "identification_number", "original_creditor",
+                        "creditor_classification", "purchase_indicator", "purchase_name",
+                        "mortgage", "specialised_payment"))))
+        return out
+
+    def add(self, furnisher_id: int, rows: list[dict[str, Any]],
+            now: datetime) -> dict[tuple[str, int], int]:
+        out = {}
+        for row in rows:
+            self._s.accounts[row["item_ref"]] = Account(
+                row["item_ref"], row["subject_id"], furnisher_id, row["account_ref"],
+                row["date_of_first_delinquency"], row["deleted_at"])
+            acc_id = self._ids()[row["item_ref"]]
+            self._s.account_states[acc_id] = {**row, "updated_at": now}
+            out[(row["account_ref"], row["subject_id"])] = acc_id
+        return out
+
+    def upsert_months(self, rows: list[dict[str, Any]], file_id: int | None, now: datetime,
+                      only_if_different: bool) -> set[tuple[int, date]]:
+        changed = set()
+        for row in rows:
+            key = (row["account_id"], row["as_of"])
+            had = self._s.account_months.get(key)
+            if had is not None and only_if_different and all(
+                    had[f] == row[f] for f in _MONTH_FIELDS):
+                continue
+            self._s.account_months[key] = {**row, "file_id": file_id, "furnished_at": now}
+            changed.add(key)
+        return changed
+
+    def follow(self, states: dict[int, dict[str, Any]]) -> None:
+        by_id = {i + 1: a for i, a in enumerate(self._s.accounts.values())}
+        for acc_id, state in states.items():
+            self._s.account_states[acc_id].update(state)
+            by_id[acc_id].deleted_at = state["deleted_at"]
+            by_id[acc_id].date_of_first_delinquency = state["date_of_first_delinquency"]
+
+
+class FakeObservations(_Repo):
+    def kept(self, furnisher_id: int,
+             subject_ids: list[int]) -> dict[tuple[int, str, str], KeptObservation]:
+        return {(sid, kind, h): KeptObservation(o["id"], o["first_seen_on"], o["last_seen_on"])
+                for (sid, kind, h, fid), o in self._s.identity_observations.items()
+                if fid == furnisher_id and sid in subject_ids}
+
+    def keep(self, furnisher_id: int, file_id: int | None, now: datetime,
+             keys: set[tuple[str, int]], new: list[dict[str, Any]],
+             moved: list[dict[str, Any]]) -> None:
+        obs = self._s.identity_observations
+        self._s.identity_keys |= keys
+        for row in new:
+            key = (row["subject_id"], row["kind"], row["value_hmac"], furnisher_id)
+            had = obs.get(key)
+            if had is None:
+                obs[key] = {**row, "id": len(obs) + 1, "file_id": file_id}
+            else:
+                had["first_seen_on"] = min(had["first_seen_on"], row["first_seen_on"])
+                had["last_seen_on"] = max(had["last_seen_on"], row["last_seen_on"])
+        by_id = {o["id"]: o for o in obs.values()}
+        for m in moved:
+            by_id[m["b_id"]].update(first_seen_on=m["b_first"], last_seen_on=m["b_last"])
+
+
+class FakeResolution(_Repo):
+    def holders(self, keys: list[str], id_hmac: str | None = None) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for k, sid in self._s.identity_keys:
+            if k in keys:
+                out.setdefault(k, set()).add(sid)
+        for f in self._s.files.values():
+            if id_hmac is not None and f.id_hmac == id_hmac:
+                out.setdefault(id_hmac, set()).add(f.id)
+        return out
+
+    def opened_with(self, subject_ids: list[int]
+                    ) -> list[tuple[int, str | None, date | None, bytes | None]]:
+        return [(f.id, f.name, f.date_of_birth, self._s.id_ciphertexts.get(f.id))
+                for f in self._s.files.values() if f.id in subject_ids]
+
+    def observed(self, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[tuple[int, str, bytes]]:
+        wanted = set(kinds)
+        return [(sid, kind, o["value_ciphertext"])
+                for (sid, kind, _, _), o in self._s.identity_observations.items()
+                if sid in subject_ids and kind in wanted]
+
+    def account_files(self, furnisher_id: int, refs: list[str]) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for a in self._s.accounts.values():
+            if a.furnisher_id == furnisher_id and a.deleted_at is None \
+                    and a.account_ref in refs:
+                out.setdefault(a.account_ref, set()).add(a.subject_id)
+        return out
+
+    def taken_ids(self, id_hmacs: list[str]) -> set[str]:
+        return {f.id_hmac for f in self._s.files.values() if f.id_hmac in id_hmacs}
+
+    def add_files(self, rows: list[dict[str, Any]], now: datetime) -> dict[str, int]:
+        out = {}
+        for row in rows:
+            sid = max(self._s.files, default=0) + 1
+            self._s.files[sid] = FileIdentity(sid, row["item_ref"], row["name"],
+                                              row["date_of_birth"], row["id_hmac"],
+                                              row["id_suffix"])
+            if row["id_ciphertext"] is not None:
+                self._s.id_ciphertexts[sid] = row["id_ciphertext"]
+            out[row["item_ref"]] = sid
+        return out
+
+    def refs(self, subject_ids: list[int]) -> dict[int, str]:
+        return {sid: self._s.files[sid].item_ref for sid in subject_ids if sid in self._s.files}
+
+    def add_hold(self, **hold: Any) -> None:
+        self._s.identity_holds.append({**hold, "status": "held"})
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         self.store = store
@@ -777,6 +966,8 @@ class FakeUnitOfWork:
         self.consents, self.organisations = FakeConsents(w), FakeOrganisations(w)
         self.offers, self.objections = FakeOffers(w), FakeObjections(w)
         self.protections = FakeProtections(w)
+        self.account_store, self.observations = FakeAccountStore(w), FakeObservations(w)
+        self.resolution = FakeResolution(w)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -824,6 +1015,27 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
                 store_correction=store_correction)
 
 
+@dataclass
+class FakeBureau:
+    """What the furnishing services (``furnishing``, ``files``) read of ``bootstrap.Bureau``:
+    its unit of work is a ``FakeUnitOfWork`` over ``store``; ``dialect`` picks the store."""
+
+    store: FakeStore
+    clock: Clock
+    settings: Settings
+    profile: Profile = field(default_factory=lambda: get_profile("us-fcra"))
+    vault: FakeVault = field(default_factory=lambda: FakeVault())
+    metrics: Metrics = field(default_factory=Metrics)
+    dialect: str = "sqlite"
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store, self.clock)
+
+    @property
+    def engine(self) -> Any:
+        return SimpleNamespace(dialect=SimpleNamespace(name=self.dialect))
+
+
 class FakeVault:
     def lookup_hash(self, national_id: str) -> str:
         return f"h:{national_id}"
@@ -833,3 +1045,11 @@ class FakeVault:
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         return hashlib.sha256(f"{purpose}\0{value}".encode()).hexdigest()
+
+    # identity values kept encrypted (resolution, observations): a visible wrapping
+    def encrypt(self, text: str) -> bytes:
+        return b"enc:" + text.encode()
+
+    def decrypt(self, blob: bytes) -> str:
+        assert blob.startswith(b"enc:"), "not encrypted by this vault"
+        return blob[4:].decode()

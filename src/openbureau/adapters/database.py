@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 
@@ -78,6 +79,17 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 _SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def refused_data(exc: BaseException) -> bool:
+    """True when the database (or its driver) refused what a statement carried -- a constraint,
+    a value out of range, text it cannot encode -- rather than being away (``is_unavailable``):
+    the records sent are at fault, and storing them apart finds which."""
+    if isinstance(exc, sa_exc.SQLAlchemyError):
+        return not is_unavailable(exc)
+    if isinstance(exc, psycopg.Error):
+        return not isinstance(exc, psycopg.OperationalError)
+    return isinstance(exc, UnicodeError)
 
 
 def alembic_config(url: str) -> Any:

@@ -20,13 +20,16 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy.orm import Session
 
 from openbureau.adapters import audit as audit_chain
+from openbureau.adapters.account_store import SqlAccountStore
 from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
 from openbureau.adapters.disputes import SqlDisputes
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
+from openbureau.adapters.furnish_store_pg import SqlBulkStore
 from openbureau.adapters.furnishing_files import SqlFurnishingFiles
+from openbureau.adapters.identity_observations import SqlObservations
 from openbureau.adapters.inquiries import SqlDecisions, SqlInquiries
 from openbureau.adapters.listings import SqlListings, SqlObjections
 from openbureau.adapters.model_registry import SqlModels
@@ -34,6 +37,7 @@ from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
+from openbureau.adapters.resolution import SqlResolution
 from openbureau.adapters.scores import SqlScores
 from openbureau.clock import Clock
 
@@ -89,6 +93,11 @@ class UnitOfWork:
     audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
     rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
     protections = _Repository(lambda u: SqlProtections(u.execute, u.dialect))
+    account_store = _Repository(lambda u: SqlAccountStore(u.execute, u.dialect))
+    bulk_store = _Repository(lambda u: SqlBulkStore(u.driver_connection))
+    observations = _Repository(lambda u: SqlObservations(u.execute, u.dialect,
+                                                         u.driver_connection))
+    resolution = _Repository(lambda u: SqlResolution(u.execute, u.dialect))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:
@@ -124,6 +133,10 @@ class UnitOfWork:
     def dialect(self) -> str:
         """The database's dialect name: "sqlite" or "postgresql"."""
         return str(self.session.get_bind().dialect.name)
+
+    def driver_connection(self) -> Any:
+        """The driver's own connection under the unit's transaction (psycopg's, for COPY)."""
+        return self.session.connection().connection.driver_connection
 
     def execute(self, statement: Any, params: Any = None) -> Any:
         # Core statements only (there are no mapped classes): the session's connection runs

@@ -28,9 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, BinaryIO
-
-from sqlalchemy import insert, select, update
+from typing import IO, Any, BinaryIO, cast
 
 from openbureau.adapters.fileformats import (
     FileUnreadable,
@@ -42,7 +40,6 @@ from openbureau.adapters.fileformats import (
 )
 from openbureau.adapters.metro2 import read_metro2
 from openbureau.adapters.metro2_columns import Block
-from openbureau.adapters.tables import furnishing_files, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.quality import QualityReport
@@ -161,12 +158,9 @@ def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incomi
             del first
         ref = new_ref("file")
         with bureau.uow() as uow:
-            file_id = uow.execute(insert(furnishing_files).values(
+            file_id = uow.furnishing_files.add(
                 ref=ref, furnisher_id=furnisher.id, filename=_safe_name(filename),
-                format=fmt, sha256=incoming.sha.hexdigest(), status="queued", records=0,
-                accepted=0, rejected=0, errors=[], errors_total=0, attempts=0,
-                created_at=uow.clock.now()
-            ).returning(furnishing_files.c.id)).scalar_one()
+                format=fmt, sha256=incoming.sha.hexdigest(), now=uow.clock.now())
             uow.audit(furnisher.actor, "furnish.file_received", None, "furnishing",
                       file_id=ref, format=fmt, sha256=incoming.sha.hexdigest(),
                       bytes=incoming.size)
@@ -195,25 +189,22 @@ def ingest(bureau: Bureau, file_ref: str, *,
            rescore: furnishing.Rescorer | None = None) -> dict[str, Any]:
     settings = bureau.settings
     with bureau.uow() as uow:
-        row = uow.execute(select(furnishing_files, organisations.c.name)
-                          .join(organisations,
-                                organisations.c.id == furnishing_files.c.furnisher_id)
-                          .where(furnishing_files.c.ref == file_ref)).first()
+        row = uow.furnishing_files.by_ref(file_ref)
         if row is None:
             raise NotFound(f"no file {file_ref}")
         file_id = row.id
         # counted (and committed) before any record is read: if this ingest takes the
         # process down, the next start knows (``resume_pending``)
-        uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id)
-                    .values(status="running", attempts=furnishing_files.c.attempts + 1))
+        uow.furnishing_files.start(file_id)
         uow.commit()
-    furnisher = Principal(Role.FURNISHER, row.furnisher_id, row.name)
+    furnisher = Principal(Role.FURNISHER, row.furnisher_id, row.furnisher or "")
     path = upload_dir(bureau) / str(file_id)
     keep = settings.max_errors_kept
     report = QualityReport()        # the file's data-quality report (domain.quality)
     try:
         with path.open("rb") as f:
-            summary = furnishing.furnish(bureau, furnisher, _candidates(f, row.format, bureau),
+            fmt = cast(Format, row.format)
+            summary = furnishing.furnish(bureau, furnisher, _candidates(f, fmt, bureau),
                                          file_id=file_id, progress=progress, rescore=rescore,
                                          keep_errors=keep, quality=report)
         status = "done"
@@ -230,12 +221,13 @@ def ingest(bureau: Bureau, file_ref: str, *,
             is_record=False)]))
         status = "failed"
     with bureau.uow() as uow:
-        uow.execute(update(furnishing_files).where(furnishing_files.c.id == file_id).values(
+        uow.furnishing_files.finish(
+            file_id, uow.clock.now(),
             status=status, records=summary.records, accepted=summary.accepted,
             rejected=summary.rejected.records, errors=_by_line(summary.rejected, keep),
-            errors_total=summary.rejected.errors_total, finished_at=uow.clock.now(),
+            errors_total=summary.rejected.errors_total,
             warnings=_by_line(summary.warned, keep),
-            warnings_total=summary.warned.errors_total, quality=report.stored()))
+            warnings_total=summary.warned.errors_total, quality=report.stored())
         uow.audit(furnisher.actor, "furnish.file_ingested", None, "furnishing",
                   file_id=file_ref, accepted=summary.accepted, status=status)
         uow.commit()
@@ -265,14 +257,12 @@ def _remove_upload(path: Path) -> None:
 
 def status_of(bureau: Bureau, furnisher: Principal, file_ref: str) -> dict[str, Any]:
     with bureau.uow() as uow:
-        row = uow.execute(select(furnishing_files).where(
-            furnishing_files.c.ref == file_ref,
-            furnishing_files.c.furnisher_id == furnisher.id)).first()
+        row = uow.furnishing_files.by_ref(file_ref, furnisher.id)
     if row is None:
         raise NotFound("no such file from this furnisher")
     errors_total = max(row.errors_total or 0, len(row.errors))
-    warnings = row.warnings or []
-    warnings_total = max(row.warnings_total or 0, len(warnings))
+    warnings = row.warning_messages or []
+    warnings_total = max(row.warnings or 0, len(warnings))
     return {"file_id": row.ref, "filename": row.filename, "format": row.format,
             "status": row.status, "records": row.records, "accepted": row.accepted,
             "rejected": row.rejected, "errors": row.errors, "errors_total": errors_total,
@@ -295,16 +285,13 @@ def resume_pending(bureau: Bureau) -> list[str]:
     limit = bureau.settings.max_ingest_attempts
     folder = upload_dir(bureau)
     with bureau.uow() as uow:
-        rows = uow.execute(select(furnishing_files.c.id, furnishing_files.c.ref,
-                                  furnishing_files.c.attempts, furnishing_files.c.furnisher_id)
-                           .where(furnishing_files.c.status.in_(["queued", "running"]))
-                           .order_by(furnishing_files.c.id)).all()
+        rows = uow.furnishing_files.pending()
         resume = [r for r in rows if r.attempts < limit]
         given_up = [r for r in rows if r.attempts >= limit]
         for r in given_up:
             reason = interrupted_reason(r.attempts)
-            uow.execute(update(furnishing_files).where(furnishing_files.c.id == r.id).values(
-                status="failed", failure_reason=reason, finished_at=uow.clock.now()))
+            uow.furnishing_files.finish(r.id, uow.clock.now(), status="failed",
+                                        failure_reason=reason)
             uow.audit(SYSTEM.actor, "furnish.file_abandoned", None, "furnishing",
                       file_id=r.ref, furnisher_id=r.furnisher_id, attempts=r.attempts,
                       reason=reason)
@@ -337,8 +324,7 @@ def _sweep(bureau: Bureau, folder: Path, pending: set[str]) -> None:
     if not numbered:
         return
     with bureau.uow() as uow:
-        status = dict(uow.execute(select(furnishing_files.c.id, furnishing_files.c.status)
-                                  .where(furnishing_files.c.id.in_(list(numbered)))).all())
+        status = uow.furnishing_files.statuses(list(numbered))
     for file_id, age in numbered.items():
         if status.get(file_id) in ("done", "failed") or (
                 file_id not in status and age > STALE_INCOMING_SECONDS):

@@ -14,11 +14,13 @@ account state are each read or written with one multi-row statement), so Postgre
 larger chunks than SQLite, whose writer lock is held for the whole chunk.
 
 The two databases share everything here (validation, chunking, isolation of bad records by
-halves, the summary) and differ only in the chunk's store: SQLite takes ``_store`` below,
-PostgreSQL ``bulk_store.store`` (a staging table filled with ``COPY``, then set-based statements;
-same semantics, see its docstring). On PostgreSQL a Metro 2 file's clean records also arrive
-already validated, column-wise (``metro2_columns.Block``), and a chunk is stored by a worker
-thread while the next one is read and validated.
+halves, the summary) and differ only in the chunk's store: SQLite takes ``_store`` below (its
+statements ``uow.account_store``'s, ``adapters/account_store.py``), PostgreSQL
+``bulk_store.store`` (``uow.bulk_store``, ``adapters/furnish_store_pg.py``: a staging table
+filled with ``COPY``, then set-based statements; same semantics, see its docstring). On
+PostgreSQL a Metro 2 file's clean records also arrive already validated, column-wise
+(``metro2_columns.Block``), and a chunk is stored by a worker thread while the next one is
+read and validated.
 """
 
 from __future__ import annotations
@@ -31,25 +33,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import psycopg
-from sqlalchemy import (
-    ARRAY,
-    Table,
-    bindparam,
-    cast,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
-
 from openbureau.adapters.audit import PendingEvent
-from openbureau.adapters.database import is_unavailable
+from openbureau.adapters.database import refused_data
 from openbureau.adapters.metro2_columns import Block
-from openbureau.adapters.tables import account_months, accounts
 from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain import national_ids
@@ -65,15 +51,13 @@ from openbureau.services import (
     protections,
     resolution,
 )
+from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
-from openbureau.unit_of_work import UnitOfWork
 
 log = logging.getLogger("openbureau.furnishing")
 
 CHUNK = 2000
 CHUNK_BY_DIALECT = {"postgresql": 10_000}
-_MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "scheduled_payment",
-                 "monthly_income", "consent_ref", "payment_history", "special_comment")
 
 
 @dataclass(frozen=True)
@@ -327,17 +311,12 @@ def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id
                  rescore: Rescorer | None, store: Callable[..., Summary]) -> Summary:
     try:
         return store(bureau, furnisher, batch, file_id, rescore)
-    except SQLAlchemyError as exc:
-        if is_unavailable(exc):
-            raise     # the database is away, not the records at fault: nothing to isolate
-        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
-    except psycopg.Error as exc:
-        if isinstance(exc, psycopg.OperationalError):
+    except Exception as exc:
+        # the database away is not the records' fault: nothing to isolate. Text the driver
+        # cannot encode (a lone surrogate the schema let through) is that record's fault, not
+        # the batch's -- isolated like any record the database refuses
+        if not refused_data(exc):
             raise
-        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
-    except UnicodeError as exc:
-        # text the driver cannot encode (a lone surrogate the schema let through): that
-        # record's fault, not the batch's -- isolated like any record the database refuses
         return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
 
 
@@ -418,13 +397,13 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         renamed = account_changes.rekey(uow, dialect, furnisher.id, {
             (sid, *names) for rec, sid in zip(records, sids, strict=True)
             if (names := account_changes.renames(rec)) is not None})
-        account_ids, current = _accounts(uow, dialect, furnisher.id, records, sids, now,
+        account_ids, current = _accounts(uow, furnisher.id, records, sids, now,
                                          [placed.links.get(key) for _, _, key, _ in kept])
         # one row per (account, month); a later record of the same month wins
         months: dict[tuple[int, date], tuple[AccountRecord, int]] = {}
         for acc_id, rec, sid in zip(account_ids, records, sids, strict=True):
             months[(acc_id, rec.as_of)] = (rec, sid)
-        changed = _upsert_months(uow, dialect, {k: v[0] for k, v in months.items()}, file_id,
+        changed = _upsert_months(uow, {k: v[0] for k, v in months.items()}, file_id,
                                  now)
         by_subject: dict[int, list[dict[str, Any]]] = {}
         newest: dict[int, AccountRecord] = {}
@@ -485,11 +464,6 @@ def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
                                     known=known)
 
 
-_STATE_COLUMNS = (accounts.c.id, accounts.c.account_ref, accounts.c.subject_id,
-                  accounts.c.latest_as_of, accounts.c.compliance_code,
-                  *(accounts.c[f] for f in account_changes.SEGMENT_FIELDS))
-
-
 def _record_json(rec: AccountRecord) -> dict[str, Any]:
     """The record as kept in a hold (encrypted, in its JSON shape), to be placed once an
     operator decides."""
@@ -502,7 +476,7 @@ def place_held(bureau: Bureau, furnisher: Principal, rec: AccountRecord, subject
     return _store(bureau, furnisher, [(0, rec)], file_id, None, placed_on=subject_id)
 
 
-def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[AccountRecord],
+def _accounts(uow: UnitOfWork, furnisher_id: int, records: list[AccountRecord],
               sids: list[int], now: Any, links: list[dict[str, Any] | None]
               ) -> tuple[list[int], dict[int, Any]]:
     """The account id of each record (under its new number when an L1 renamed it), creating
@@ -521,11 +495,7 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
     found: dict[tuple[str, int], int] = {}
     current: dict[int, Any] = {}
     if newest:
-        for r in uow.execute(
-                select(*_STATE_COLUMNS)
-                .where(accounts.c.furnisher_id == furnisher_id,
-                       identity_store.among(dialect, accounts.c.account_ref,
-                              sorted({ref for ref, _ in newest})))):
+        for r in uow.account_store.states(furnisher_id, sorted({ref for ref, _ in newest})):
             key = (r.account_ref, r.subject_id)
             if key in newest:
                 found[key] = r.id
@@ -539,15 +509,11 @@ def _accounts(uow: UnitOfWork, dialect: str, furnisher_id: int, records: list[Ac
             del state["updated_at"]
             rows.append({"account_ref": key[0], "subject_id": key[1],
                          "item_ref": new_ref("acc"), "link": link[key], **state})
-        stmt, params = _insert_many(dialect, accounts, rows,
-                                    {"furnisher_id": furnisher_id, "updated_at": now})
-        found.update({(r.account_ref, r.subject_id): r.id for r in uow.execute(
-            stmt.returning(accounts.c.id, accounts.c.account_ref, accounts.c.subject_id),
-            params)})
+        found.update(uow.account_store.add(furnisher_id, rows, now))
     return [found[key] for key in keys], current
 
 
-def _upsert_months(uow: UnitOfWork, dialect: str, months: dict[tuple[int, date], AccountRecord],
+def _upsert_months(uow: UnitOfWork, months: dict[tuple[int, date], AccountRecord],
                    file_id: int | None, now: Any) -> set[tuple[int, date]]:
     """Insert or update the months; returns the keys of those that changed. A month sent again
     unchanged is left alone, unless its record carries a delete code."""
@@ -564,15 +530,7 @@ def _upsert_months(uow: UnitOfWork, dialect: str, months: dict[tuple[int, date],
     for rows, only_if_different in ((plain, True), (deleting, False)):
         if not rows:
             continue
-        ins, params = _insert_many(dialect, account_months, rows,
-                                   {"file_id": file_id, "furnished_at": now})
-        stmt = ins.on_conflict_do_update(
-            index_elements=[account_months.c.account_id, account_months.c.as_of],
-            set_={f: ins.excluded[f] for f in (*_MONTH_FIELDS, "file_id", "furnished_at")},
-            where=or_(*(account_months.c[f].is_distinct_from(ins.excluded[f])
-                        for f in _MONTH_FIELDS)) if only_if_different else None,
-        ).returning(account_months.c.account_id, account_months.c.as_of)
-        changed.update((r.account_id, r.as_of) for r in uow.execute(stmt, params))
+        changed.update(uow.account_store.upsert_months(rows, file_id, now, only_if_different))
     return changed
 
 
@@ -599,38 +557,13 @@ def _apply_account_state(uow: UnitOfWork, newest: dict[int, AccountRecord],
                          current: dict[int, Any], now: Any) -> None:
     """Accounts that existed before follow their newest changed month, if it is not older than
     the newest they have (accounts created by this chunk were created in that state)."""
-    rows = []
+    states = {}
     for acc_id, rec in newest.items():
         cur = current.get(acc_id)
         if cur is None or rec.as_of < cur.latest_as_of:
             continue
-        state = _account_state(rec, cur, now)
-        rows.append({"b_id": acc_id, **{"b_" + k: v for k, v in state.items()}})
-    if rows:
-        uow.execute(update(accounts).where(accounts.c.id == bindparam("b_id"))
-                    .values({k[2:]: bindparam(k) for k in rows[0] if k != "b_id"}), rows)
-
-
-def _insert_many(dialect: str, table: Table, rows: list[dict[str, Any]],
-                 constants: dict[str, Any]) -> tuple[Any, Any]:
-    """One multi-row INSERT and its parameters, for the caller to add ON CONFLICT / RETURNING.
-
-    ``rows`` share their keys; ``constants`` are the same for every row. On PostgreSQL the rows
-    travel as one array per column through ``unnest``: a handful of parameters whatever the row
-    count (the driver re-parses a statement with thousands of placeholders on every execution).
-    Elsewhere they are an executemany.
-    """
-    if dialect != "postgresql":
-        return sqlite_insert(table), [{**r, **constants} for r in rows]
-    keys = list(rows[0])
-    arrays = [cast(bindparam(None, [r[k] for r in rows], type_=ARRAY(table.c[k].type)),
-                   ARRAY(table.c[k].type)) for k in keys]
-    source = func.unnest(*arrays).table_valued(*keys).render_derived()
-    columns: list[Any] = [source.c[k] for k in keys]
-    for name, value in constants.items():
-        columns.append(bindparam(None, value, type_=table.c[name].type))
-    return pg_insert(table).from_select([*keys, *constants],
-                                        select(*columns).select_from(source)), None
+        states[acc_id] = _account_state(rec, cur, now)
+    uow.account_store.follow(states)
 
 
 def candidates_from_json(records: list[Any]) -> Iterator[Candidate]:

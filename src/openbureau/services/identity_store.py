@@ -15,8 +15,9 @@ any index, is plaintext PII.
 Both stores (``furnishing._store`` on SQLite, ``bulk_store.store`` on PostgreSQL) call
 ``record_identities`` once per chunk, after the chunk's subjects are known: a fixed number of
 statements per chunk whatever its size (one look-up of what is already kept, one insert, one
-update; one insert of keys), never one per row. On PostgreSQL the rows go to staging tables by
-binary ``COPY`` first (``adapters.pg_copy``) and the insert and update read from there.
+update; one insert of keys), never one per row -- ``uow.observations``
+(``adapters/identity_observations.py``; on PostgreSQL the rows go to staging tables by binary
+``COPY`` first and the insert and update read from there).
 
 Where each record goes is decided by ``services.resolution`` (the identity-matching model and
 its integrity rules), from the candidates these keys find.
@@ -27,21 +28,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Table, bindparam, cast, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from openbureau.adapters import pg_copy
-from openbureau.adapters.consents import among as among  # one definition, re-exported
 from openbureau.adapters.pii import IdentityVault
-from openbureau.adapters.tables import identity_keys, identity_observations
 from openbureau.identity.features import split_name
+from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
 from openbureau.services.subjects import normalise_name
-from openbureau.unit_of_work import UnitOfWork
 
 KINDS = ("name", "national_id", "date_of_birth", "address", "phone", "employer")
 _CACHE_LIMIT = 200_000
@@ -222,11 +216,7 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
                     cur.last_on = last_on
     if not obs and not keys:
         return 0
-    o = identity_observations.c
-    kept = {(r.subject_id, r.kind, r.value_hmac): r for r in uow.execute(
-        select(o.id, o.subject_id, o.kind, o.value_hmac, o.first_seen_on, o.last_seen_on)
-        .where(o.furnisher_id == furnisher_id,
-               among(dialect, o.subject_id, sorted({k[0] for k in obs}))))} if obs else {}
+    kept = uow.observations.kept(furnisher_id, sorted({k[0] for k in obs})) if obs else {}
     new: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     encrypt = vault.encrypt
@@ -240,106 +230,5 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
         elif s.first_on < row.first_seen_on or s.last_on > row.last_seen_on:
             moved.append({"b_id": row.id, "b_first": min(s.first_on, row.first_seen_on),
                           "b_last": max(s.last_on, row.last_seen_on)})
-    if dialect == "postgresql":
-        _keep_copied(uow, furnisher_id, file_id, now, keys, new, moved)
-    else:
-        _keep(uow, dialect, furnisher_id, file_id, now, keys, new, moved)
+    uow.observations.keep(furnisher_id, file_id, now, keys, new, moved)
     return len(new) + len(moved)
-
-
-def _keep(uow: UnitOfWork, dialect: str, furnisher_id: int, file_id: int | None,
-          now: datetime, keys: set[tuple[str, int]], new: list[dict[str, Any]],
-          moved: list[dict[str, Any]]) -> None:
-    """Insert the keys and new observations and widen the moved ones, statement by statement
-    (SQLite)."""
-    o = identity_observations.c
-    if keys:
-        _add_keys(uow, dialect, keys)
-    if new:
-        stmt, params = insert_rows(dialect, identity_observations, new, {
-            "furnisher_id": furnisher_id, "file_id": file_id, "first_at": now, "last_at": now})
-        # another ingest may have kept the same value since the look-up: widen its dates
-        uow.execute(stmt.on_conflict_do_update(
-            index_elements=[o.subject_id, o.kind, o.value_hmac, o.furnisher_id],
-            set_={"first_seen_on": func.min(o.first_seen_on, stmt.excluded.first_seen_on)
-                  if dialect == "sqlite" else func.least(o.first_seen_on,
-                                                         stmt.excluded.first_seen_on),
-                  "last_seen_on": func.max(o.last_seen_on, stmt.excluded.last_seen_on)
-                  if dialect == "sqlite" else func.greatest(o.last_seen_on,
-                                                            stmt.excluded.last_seen_on),
-                  "last_at": stmt.excluded.last_at}), params)
-    if moved:
-        uow.execute(update(identity_observations).where(o.id == bindparam("b_id"))
-                    .values(first_seen_on=bindparam("b_first"), last_seen_on=bindparam("b_last"),
-                            last_at=now), moved)
-
-
-_KEY_STAGE = (("key_hmac", "text"), ("subject_id", "bigint"))
-_OBS_STAGE = (("id", "bigint"), ("subject_id", "bigint"), ("kind", "text"), ("value_hmac", "text"),
-              ("value_ciphertext", "bytea"), ("line", "bigint"), ("first_seen_on", "date"),
-              ("last_seen_on", "date"), ("item_ref", "text"))
-_KEEP_KEYS = """INSERT INTO identity_keys (key_hmac, subject_id)
-SELECT key_hmac, subject_id FROM furnish_keys ON CONFLICT DO NOTHING"""
-_KEEP_NEW = """INSERT INTO identity_observations AS o (subject_id, kind, value_hmac,
-    value_ciphertext, furnisher_id, file_id, line, first_seen_on, last_seen_on, first_at,
-    last_at, item_ref)
-SELECT subject_id, kind, value_hmac, value_ciphertext, %(f)s, %(file)s, line, first_seen_on,
-    last_seen_on, %(now)s, %(now)s, item_ref
-FROM furnish_observations WHERE id IS NULL
-ON CONFLICT (subject_id, kind, value_hmac, furnisher_id) DO UPDATE SET
-    first_seen_on = LEAST(o.first_seen_on, excluded.first_seen_on),
-    last_seen_on = GREATEST(o.last_seen_on, excluded.last_seen_on), last_at = excluded.last_at"""
-_KEEP_MOVED = """UPDATE identity_observations o SET first_seen_on = s.first_seen_on,
-    last_seen_on = s.last_seen_on, last_at = %(now)s
-FROM furnish_observations s WHERE s.id IS NOT NULL AND o.id = s.id"""
-
-
-def _keep_copied(uow: UnitOfWork, furnisher_id: int, file_id: int | None, now: datetime,
-                 keys: set[tuple[str, int]], new: list[dict[str, Any]],
-                 moved: list[dict[str, Any]]) -> None:
-    """The same on PostgreSQL: the rows are copied (binary COPY) into two staging tables, then
-    three statements insert and widen from them, whatever the number of rows."""
-    raw: Any = uow.session.connection().connection.driver_connection
-    with raw.cursor() as cur:
-        pg_copy.create_stage(cur, "furnish_keys", _KEY_STAGE)
-        pg_copy.create_stage(cur, "furnish_observations", _OBS_STAGE)
-        if keys:
-            pg_copy.copy_rows(cur, "furnish_keys", _KEY_STAGE, sorted(keys))
-            cur.execute(_KEEP_KEYS)
-        if new or moved:
-            pg_copy.copy_rows(cur, "furnish_observations", _OBS_STAGE, [
-                *((None, r["subject_id"], r["kind"], r["value_hmac"], r["value_ciphertext"],
-                   r["line"], r["first_seen_on"], r["last_seen_on"], r["item_ref"])
-                  for r in new),
-                *((r["b_id"], None, None, None, None, None, r["b_first"], r["b_last"], None)
-                  for r in moved)])
-            params = {"f": furnisher_id, "file": file_id,
-                      "now": now.astimezone(UTC).replace(tzinfo=None)}
-            if new:
-                cur.execute(_KEEP_NEW, params)
-            if moved:
-                cur.execute(_KEEP_MOVED, params)
-
-
-def _add_keys(uow: UnitOfWork, dialect: str, keys: set[tuple[str, int]]) -> None:
-    rows = [{"key_hmac": k, "subject_id": sid} for k, sid in sorted(keys)]
-    stmt, params = insert_rows(dialect, identity_keys, rows, {})
-    uow.execute(stmt.on_conflict_do_nothing(), params)
-
-
-def insert_rows(dialect: str, table: Table, rows: list[dict[str, Any]],
-                constants: dict[str, Any]) -> tuple[Any, Any]:
-    """One multi-row INSERT and its parameters (as ``furnishing._insert_many``: on PostgreSQL
-    one array per column through ``unnest``, elsewhere an executemany)."""
-    if dialect != "postgresql":
-        return sqlite_insert(table), [{**r, **constants} for r in rows]
-    names = list(rows[0])
-    arrays = [cast(bindparam(None, [r[k] for r in rows], type_=ARRAY(table.c[k].type)),
-                   ARRAY(table.c[k].type)) for k in names]
-    source = func.unnest(*arrays).table_valued(*names).render_derived()
-    columns: list[Any] = [source.c[k] for k in names]
-    for name, value in constants.items():
-        columns.append(bindparam(None, value, type_=table.c[name].type))
-    return pg_insert(table).from_select([*names, *constants],
-                                        select(*columns).select_from(source)), None
-

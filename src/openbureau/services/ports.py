@@ -15,7 +15,7 @@ case can be tested without a database. Repositories return the frozen records of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from openbureau.domain.profiles import Profile
 from openbureau.services.stored import (
     AccountKey,
     AccountOnFile,
+    AccountState,
     Block,
     ConsentRecord,
     Dispute,
@@ -35,6 +36,8 @@ from openbureau.services.stored import (
     FurnisherNotice,
     FurnishingFile,
     Holding,
+    IntakeFile,
+    KeptObservation,
     Listing,
     ListingDetail,
     MemberInquiry,
@@ -219,6 +222,27 @@ class FurnishingFiles(Protocol):
     def recent(self, furnisher_id: int, limit: int) -> list[FurnishingFile]:
         """Newest first."""
 
+    # intake (``services/files.py``): received, ingested, resumed
+    def add(self, *, ref: str, furnisher_id: int, filename: str, format: str, sha256: str,
+            now: datetime) -> int:
+        """A received file, ``queued``; its id."""
+
+    def by_ref(self, ref: str, furnisher_id: int | None = None) -> IntakeFile | None:
+        """With ``furnisher_id``: only that furnisher's; without it, with the furnisher's
+        name."""
+
+    def start(self, file_id: int) -> None:
+        """The ingest begins: ``running``, one attempt more."""
+
+    def finish(self, file_id: int, now: datetime, **outcome: Any) -> None:
+        """The ingest is over: its status and whichever of the counts, messages
+        (``errors``, ``warnings`` and their totals), ``quality`` and ``failure_reason``."""
+
+    def pending(self) -> list[IntakeFile]:
+        """Files left ``queued`` or ``running``, oldest first."""
+
+    def statuses(self, file_ids: list[int]) -> dict[int, str]: ...
+
 
 class FraudAlerts(Protocol):
     def drop_expired(self, now: datetime) -> None: ...
@@ -327,6 +351,92 @@ class Protections(Protocol):
     def remove_observation(self, subject_id: int, kind: str, value_hmac: str) -> int: ...
 
 
+# -- furnishing: the record store, PostgreSQL's bulk store, identity observations, resolution --
+
+class AccountStore(Protocol):
+    """The record store's statements (``services/furnishing.py``), a chunk's worth each."""
+
+    def states(self, furnisher_id: int, refs: list[str]) -> list[AccountState]:
+        """The furnisher's accounts with these account numbers (any file)."""
+
+    def add(self, furnisher_id: int, rows: list[dict[str, Any]],
+            now: datetime) -> dict[tuple[str, int], int]:
+        """New accounts (``rows``: account_ref, subject_id, item_ref, link and the state of
+        ``furnishing._account_state``): (account number, file) -> id."""
+
+    def upsert_months(self, rows: list[dict[str, Any]], file_id: int | None, now: datetime,
+                      only_if_different: bool) -> set[tuple[int, date]]:
+        """Insert or update months (``rows``: account_id, as_of and the month's fields); the
+        (account, month) of those that changed. ``only_if_different``: a month whose fields
+        are those it has is left alone."""
+
+    def follow(self, states: dict[int, dict[str, Any]]) -> None:
+        """Set accounts (by id) to these states."""
+
+
+#: a month PostgreSQL's bulk store changed: (staging seq, account id, file id, account
+#: number, month, delete code)
+ChangedMonth = tuple[int, int, int, str, date, "str | None"]
+
+
+class BulkStore(Protocol):
+    """PostgreSQL's set-based store of a chunk's staging lines (``services/bulk_store.py``)."""
+
+    def store(self, furnisher_id: int, file_id: int | None, now: datetime, lines: list[bytes],
+              subjects: Iterable[tuple[str, int, str | None]],
+              phases: MutableMapping[str, float]) -> list[ChangedMonth]:
+        """Store the lines (COPY text, ``metro2_columns.STAGE_COLUMNS``) on the files of
+        ``subjects`` (subject key, file id, how it came there as JSON or None); the months that
+        changed, in staging order. Adds the seconds of its steps to ``phases``."""
+
+
+class Observations(Protocol):
+    """Identity observations and blocking keys (``services/identity_store.py``)."""
+
+    def kept(self, furnisher_id: int,
+             subject_ids: list[int]) -> dict[tuple[int, str, str], KeptObservation]:
+        """This furnisher's observations of these files, by (file, kind, value hash)."""
+
+    def keep(self, furnisher_id: int, file_id: int | None, now: datetime,
+             keys: set[tuple[str, int]], new: list[dict[str, Any]],
+             moved: list[dict[str, Any]]) -> None:
+        """Insert the keys (key hash, file) and the ``new`` observations, widen the dates of
+        the ``moved`` ones (``b_id``, ``b_first``, ``b_last``)."""
+
+
+class Resolution(Protocol):
+    """What identity resolution reads and writes (``services/resolution.py``)."""
+
+    def holders(self, keys: list[str], id_hmac: str | None = None) -> dict[str, set[int]]:
+        """The files holding each blocking key; with ``id_hmac``, the file whose public
+        national id it is (a merged file: its survivor) holds that key too."""
+
+    def opened_with(self, subject_ids: list[int]
+                    ) -> list[tuple[int, str | None, date | None, bytes | None]]:
+        """(file, name, birth date, encrypted national id) each file was opened with."""
+
+    def observed(self, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[tuple[int, str, bytes]]:
+        """(file, kind, encrypted JSON value) of the files' observations of these kinds."""
+
+    def account_files(self, furnisher_id: int, refs: list[str]) -> dict[str, set[int]]:
+        """The files each of the furnisher's account numbers (not deleted) is on."""
+
+    def taken_ids(self, id_hmacs: list[str]) -> set[str]:
+        """Those national id hashes some file has as its own."""
+
+    def add_files(self, rows: list[dict[str, Any]], now: datetime) -> dict[str, int]:
+        """New files of persons (``rows``: id_hmac, id_ciphertext, id_suffix, name,
+        date_of_birth, item_ref): item_ref -> id."""
+
+    def refs(self, subject_ids: list[int]) -> dict[int, str]: ...
+    def add_hold(self, *, item_ref: str, furnisher_id: int, file_id: int | None,
+                 line: int | None, account_ref_hmac: str, reason: str, weight: float | None,
+                 candidates: list[dict[str, Any]], record_ciphertext: bytes,
+                 created_at: datetime) -> None:
+        """Keep a record resolution would not place."""
+
+
 class UnitOfWork(Protocol):
     """One transaction; the repositories are there once the unit is entered."""
 
@@ -368,6 +478,14 @@ class UnitOfWork(Protocol):
     def models(self) -> Models: ...
     @property
     def protections(self) -> Protections: ...
+    @property
+    def account_store(self) -> AccountStore: ...
+    @property
+    def bulk_store(self) -> BulkStore: ...
+    @property
+    def observations(self) -> Observations: ...
+    @property
+    def resolution(self) -> Resolution: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

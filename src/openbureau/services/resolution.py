@@ -13,6 +13,9 @@ is far above the link threshold whatever else differs).
 
 Records with a national id are resolved first; records without one then see the chunk's files
 too (so one file's records in one chunk never open two files).
+
+The statements are ``uow.resolution``'s (``adapters/resolution.py``); the ``dialect`` the
+functions here still take is the callers' habit, the repository knows its own.
 """
 
 from __future__ import annotations
@@ -24,24 +27,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, func, insert, literal, select, union_all
-
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.pii import IdentityVault
-from openbureau.adapters.tables import (
-    accounts,
-    identity_holds,
-    identity_keys,
-    identity_observations,
-    subjects,
-)
 from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import features, model, rules
 from openbureau.identity.model import FileIdentity, MatchModel
 from openbureau.services import identity_store, protections
+from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
-from openbureau.unit_of_work import UnitOfWork
 
 _KINDS = ("name", "national_id", "date_of_birth", "address", "phone")
 # A blocking key held by more files than this finds no candidates: it is too common to tell
@@ -114,17 +108,12 @@ def file_identities(uow: UnitOfWork, vault: IdentityVault, dialect: str,
     out: dict[int, FileIdentity] = {sid: FileIdentity() for sid in ids}
     if not ids:
         return out
-    s = subjects.c
-    for r in uow.execute(select(s.id, s.name, s.date_of_birth, s.id_ciphertext)
-                         .where(identity_store.among(dialect, s.id, ids))):
-        nid = vault.decrypt(r.id_ciphertext) if r.id_ciphertext is not None else None
-        out[r.id].add(features.of(SubjectIdentity(nid, r.name or "", r.date_of_birth)))
-    o = identity_observations.c
-    for r in uow.execute(select(o.subject_id, o.kind, o.value_ciphertext)
-                         .where(identity_store.among(dialect, o.subject_id, ids),
-                                o.kind.in_(_KINDS))):
-        value = json.loads(vault.decrypt(r.value_ciphertext))
-        out[r.subject_id].add(features.of(_identity_of(r.kind, value)))
+    for sid, name, born, id_ciphertext in uow.resolution.opened_with(ids):
+        nid = vault.decrypt(id_ciphertext) if id_ciphertext is not None else None
+        out[sid].add(features.of(SubjectIdentity(nid, name or "", born)))
+    for sid, kind, ciphertext in uow.resolution.observed(ids, _KINDS):
+        value = json.loads(vault.decrypt(ciphertext))
+        out[sid].add(features.of(_identity_of(kind, value)))
     return out
 
 
@@ -133,19 +122,7 @@ def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str],
     """The files holding each blocking key; with ``id_hmac``, the file whose public national id
     it is also counts as holding that key (files opened before blocking keys existed; a file
     merged into another answers for the survivor), in the same statement."""
-    wanted = sorted(set(keys))
-    out: dict[str, set[int]] = {}
-    k, s = identity_keys.c, subjects.c
-    for i in range(0, len(wanted) or int(id_hmac is not None), 5000):
-        stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
-            identity_store.among(dialect, k.key_hmac, wanted[i:i + 5000]))
-        if id_hmac is not None and i == 0:
-            stmt = union_all(stmt, select(
-                literal(id_hmac, String).label("key"),
-                func.coalesce(s.merged_into_id, s.id).label("sid")).where(s.id_hmac == id_hmac))
-        for r in uow.execute(stmt):
-            out.setdefault(r.key, set()).add(int(r.sid))
-    return out
+    return uow.resolution.holders(sorted(set(keys)), id_hmac)
 
 
 def known_files(uow: UnitOfWork, dialect: str, furnisher_id: int, keys: Sequence[str],
@@ -155,12 +132,7 @@ def known_files(uow: UnitOfWork, dialect: str, furnisher_id: int, keys: Sequence
     refs = sorted(set(account_refs))
     if not refs:
         return {}
-    a = accounts.c
-    on: dict[str, set[int]] = {}
-    for r in uow.execute(select(a.account_ref, a.subject_id).where(
-            a.furnisher_id == furnisher_id, a.deleted_at.is_(None),
-            identity_store.among(dialect, a.account_ref, refs))):
-        on.setdefault(r.account_ref, set()).add(int(r.subject_id))
+    on = uow.resolution.account_files(furnisher_id, refs)
     files: dict[str, set[int]] = {}
     for key, ref in zip(keys, account_refs, strict=True):
         if ref in on:
@@ -316,9 +288,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                 out.held[g] = out.decisions[g]
     ids = sorted(set(out.ids.values()) | {sid for d in out.decisions.values()
                                           for sid, _ in d.scored[:3] if sid > 0})
-    s = subjects.c
-    out.refs = {r.id: r.item_ref for r in uow.execute(
-        select(s.id, s.item_ref).where(identity_store.among(dialect, s.id, ids)))} if ids else {}
+    out.refs = uow.resolution.refs(ids) if ids else {}
     _audit(uow, actor, out, now)
     return out
 
@@ -352,10 +322,7 @@ def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
     if not firsts:
         return {}
     wanted = {vault.lookup_hash(w.national_id) for w in firsts.values() if w.national_id}
-    s = subjects.c
-    taken = {r.id_hmac for r in uow.execute(
-        select(s.id_hmac).where(identity_store.among(dialect, s.id_hmac, sorted(wanted))))} \
-        if wanted else set()
+    taken = uow.resolution.taken_ids(sorted(wanted)) if wanted else set()
     rows = []
     for who in firsts.values():
         nid = who.national_id
@@ -368,10 +335,8 @@ def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
                      "id_suffix": nid[-4:] if own and nid else None,
                      "name": who.name, "date_of_birth": who.date_of_birth,
                      "item_ref": new_ref("sub")})
-    stmt, params = identity_store.insert_rows(dialect, subjects, rows,
-                                              {"kind": "person", "created_at": now})
-    made = {r.item_ref: r.id for r in uow.execute(stmt.returning(s.id, s.item_ref), params)}
-    return {g: (int(made[row["item_ref"]]), str(row["item_ref"]))
+    made = uow.resolution.add_files(rows, now)
+    return {g: (int(made[str(row["item_ref"])]), str(row["item_ref"]))
             for g, row in zip(firsts, rows, strict=True)}
 
 
@@ -380,7 +345,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
          refs: Mapping[int, str], now: Any) -> str:
     """Keep a record resolution would not place; its public ref."""
     ref = new_ref("hld")
-    uow.execute(insert(identity_holds).values(
+    uow.resolution.add_hold(
         item_ref=ref, furnisher_id=furnisher_id, file_id=file_id, line=line,
         account_ref_hmac=protections.account_hash(vault, account_ref),
         reason=decision.reason[:200],
@@ -388,7 +353,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
         candidates=[{"file": refs.get(sid), "weight": round(mt.weight, 2),
                      "fields": mt.explain()} for sid, mt in decision.scored[:3]],
         record_ciphertext=vault.encrypt(json.dumps(record, sort_keys=True, default=str)),
-        status="held", created_at=now))
+        created_at=now)
     return ref
 
 

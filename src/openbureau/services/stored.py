@@ -267,3 +267,49 @@ class FurnisherNotice:
     source: str
     reason: str
     created_at: datetime
+
+
+# -- furnishing: intake files, the record store, identity resolution ---------------------------
+
+@dataclass(frozen=True)
+class IntakeFile(FurnishingFile):
+    """A furnishing file as its ingest, its status and its resumption read it (``furnisher``:
+    the furnisher's name where the look-up joined it, else None; ``warning_messages``: those
+    kept, ``warnings`` counting them all)."""
+
+    id: int
+    furnisher_id: int
+    furnisher: str | None
+    errors: list[dict[str, Any]]
+    errors_total: int | None
+    warning_messages: list[dict[str, Any]] | None
+    failure_reason: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What a furnished month needs of an account that existed before it: its newest month
+    and the fields that persist from month to month (``account_changes.SEGMENT_FIELDS``)."""
+
+    id: int
+    account_ref: str
+    subject_id: int
+    latest_as_of: date
+    compliance_code: str | None
+    identification_number: str | None
+    original_creditor: str | None
+    creditor_classification: str | None
+    purchase_indicator: str | None
+    purchase_name: str | None
+    mortgage: Any
+    specialised_payment: Any
+
+
+@dataclass(frozen=True)
+class KeptObservation:
+    """An identity observation already kept (``identity_store``): its row and its dates."""
+
+    id: int
+    first_seen_on: date
+    last_seen_on: date
