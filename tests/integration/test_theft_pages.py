@@ -103,6 +103,12 @@ def test_this_account_is_not_mine_on_the_web(client, orgs, bureau):
     assert r.status_code == 200 and "This account is not mine" in r.text
     [d] = client.get("/v1/me/disputes", headers=auth(_api_token(bureau))).json()["items"]
     assert d["reason"] == "not_mine" and d["statement"] == "Not my loan"
+    # the same pages in Simplified Chinese
+    zh = client.get("/me/disputes?lang=zh-CN", headers=HTML).text
+    assert "该账户不是我的" in zh
+    zh = client.get("/me/identity-theft", headers=HTML).text
+    assert "报告身份盗用" in zh and "4个工作日内" in zh
+    assert "Report identity theft" not in zh
     # the furnisher's disputes page says what its answer does
     client.post("/signout", headers=HTML, data={"csrf_token": csrf_of(r.text)})
     sign_in_org(client, orgs["furnisher"])
