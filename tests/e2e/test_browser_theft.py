@@ -64,18 +64,26 @@ def test_identity_theft_and_not_mine_on_the_web(page: Any, server: dict[str, Any
     assert page.get_by_role("heading", name="Report identity theft").is_visible()
     assert "4 business days" in page.locator("main").inner_text()      # us-fcra, FCRA 605B
     audit(page, "me-identity-theft")
+    confirm = page.get_by_label(re.compile("^I confirm that I did not open"))
+    # confirmed, but no account chosen: refused next to the list, the confirmation kept
+    confirm.check()
+    page.get_by_role("button", name="Report identity theft and block these accounts").click()
+    shown(page.locator("#theft-items-error"))
+    assert confirm.is_checked()
+    audit(page, "me-identity-theft-no-items")
     choice = page.locator("#theft-items .check").filter(has_text="Demo First Bank").first
     label = choice.locator("label").inner_text()
     account = label.split(" — ")[0].strip()
     choice.locator("input").check()
     page.get_by_label("What happened").fill("Police report 2026-4471.")
     # not confirmed: refused next to the box, nothing lost
+    confirm.uncheck()
     page.get_by_role("button", name="Report identity theft and block these accounts").click()
     shown(page.locator("#it-confirm-error"))
     assert choice.locator("input").is_checked()
     assert page.get_by_label("What happened").input_value() == "Police report 2026-4471."
     audit(page, "me-identity-theft-refused")
-    page.get_by_label(re.compile("^I confirm that I did not open")).check()
+    confirm.check()
     page.get_by_role("button", name="Report identity theft and block these accounts").click()
     page.wait_for_url("**/me/report?done=identity-theft-reported")
     shown(page.get_by_text("Your identity-theft report is filed"))

@@ -53,6 +53,7 @@ def test_an_identity_theft_report_filed_on_the_web(client, orgs, bureau):
     r = client.post("/me/identity-theft", headers=HTML, data={
         "confirm": "yes", "csrf_token": csrf_of(form.text)})
     assert r.status_code == 422 and 'id="theft-items-error"' in r.text
+    assert 'name="confirm" value="yes" checked' in r.text          # the confirmation kept
     token = _api_token(bureau)
     assert client.get("/v1/me/identity-theft-reports",
                       headers=auth(token)).json()["items"] == []

@@ -125,7 +125,8 @@ def report_theft(request: Request, items: list[str] = Form([], max_length=100),
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         return _theft_page(request, bureau, who, _status(exc), chosen=chosen,
-                           statement=statement, field_errors=by_field, errors=messages)
+                           statement=statement, confirmed=True, field_errors=by_field,
+                           errors=messages)
     return _done("/me/report", "identity-theft-reported")
 
 
