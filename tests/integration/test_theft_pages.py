@@ -11,6 +11,7 @@ import pytest
 
 from openbureau.services import access
 from tests.conftest import auth
+from tests.integration.test_reports import _pdf_text
 from tests.integration.test_web_pages import (  # noqa: F401 - consumer_file: a fixture
     HTML,
     NID,
@@ -29,7 +30,7 @@ def _account_refs(report: str) -> list[str]:
 
 
 @pytest.mark.usefixtures("consumer_file")
-def test_an_identity_theft_report_filed_on_the_web(client, orgs, bureau):
+def test_an_identity_theft_report_filed_on_the_web(client, orgs, bureau, tmp_path):
     sign_in_consumer(client)
     report = client.get("/me/report", headers=HTML).text
     assert 'href="/me/identity-theft"' in report
@@ -71,6 +72,10 @@ def test_an_identity_theft_report_filed_on_the_web(client, orgs, bureau):
                      page)
     assert filed["report_id"] in page and "— blocked</li>" in page
     assert _account_refs(page) == refs[1:]      # off the accounts
+    # and the PDF lists it
+    pdf = client.get("/v1/me/report?format=pdf", headers=auth(token))
+    flat = " ".join(_pdf_text(pdf.content, tmp_path).split())
+    assert "Blocked after your identity-theft report" in flat and filed["report_id"] in flat
     # the same account again: refused (already blocked), shown on the form
     r = client.post("/me/identity-theft", headers=HTML, data={
         "items": [loan], "confirm": "yes", "csrf_token": csrf_of(form.text)})
