@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from openbureau.adapters import i18n
 from openbureau.domain import report_summary, why
 from openbureau.domain.record_types import SubjectIdentity
-from openbureau.identity import features, model
-from openbureau.services.resolution import link_of
+from openbureau.identity import features, model, rules
+from openbureau.services.resolution import link_of, look_up_link
 
 
 def cell(code: str, label: str = "Current") -> dict[str, str]:
@@ -102,6 +103,27 @@ def test_why_in_words_for_each_way_an_account_came():
     assert why.explain(None) == {"how": "unrecorded", "text": why.UNRECORDED,
                                  "linked_on": None, "weight": None, "threshold": None,
                                  "model_version": None, "fields": []}
+
+
+def test_why_of_a_listing_and_an_inquiry_in_their_own_words():
+    m = model.load()
+    ada = SubjectIdentity("900100200", "Ada Lovelace", date(1985, 12, 10))
+    keys = rules.Decision(rules.Outcome.LINK, 1, None, "keys", (), (1,))
+    listing = why.explain(look_up_link(keys, ada, AT, m), item="public_record")
+    assert listing["text"].startswith("The court named its debtor by an identity that the "
+                                      "bureau's identity-matching model matched to your file.")
+    assert "as the court sent them" in listing["text"]          # placed by its keys
+    assert {f["field"] for f in listing["fields"]} == {"nid", "first", "surname", "dob"}
+    inquiry = why.explain(look_up_link(keys, ada, AT, m), item="inquiry")
+    assert inquiry["text"].startswith("The organisation asked about a person by the identity")
+    assert "as the organisation sent them" in inquiry["text"]
+    assert "registration number" in why.explain({"how": "identifier", "at": "2026-11-01"},
+                                                item="public_record")["text"]
+    assert why.explain(None, item="inquiry")["text"] == why.UNRECORDED_OF["inquiry"]
+    zh = i18n.language("zh-CN")
+    assert why.explain(None, zh, "public_record")["text"].startswith("此名单记录")
+    assert why.explain({"how": "new_file", "at": "2026-11-01"}, zh,
+                       "public_record")["text"].startswith("您的档案是根据此名单记录建立的")
 
 
 @pytest.mark.parametrize("who", [

@@ -323,6 +323,7 @@ inquiries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("item_ref", String(24), nullable=False, unique=True),
     Column("purged_at", UTCDateTime),
+    Column("link", JSON),            # how the asker's identity found the file (0013)
 )
 
 decisions = Table(
@@ -353,6 +354,7 @@ public_records = Table(
     Column("lifted_at", UTCDateTime),
     Column("lift_reason", Text),
     Column("item_ref", String(24), nullable=False, unique=True),
+    Column("link", JSON),            # how the court's debtor found the file (0013)
     UniqueConstraint("court_id", "case_number", "subject_id",
                      name="uq_public_records_court_case_subject"),
 )

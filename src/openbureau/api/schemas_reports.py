@@ -102,17 +102,32 @@ class WhyField(BaseModel):
     agreed: bool
 
 
-class Why(BaseModel):
-    """Why an account is on this file: how identity resolution placed it."""
+class GivenIdentity(BaseModel):
+    """The identity a court or a member gave when it named this file's person."""
 
-    how: str = Field(description="match | known_account | new_file | operator | unrecorded "
-                                 "(linked before the bureau kept this)")
+    name: str | None
+    date_of_birth: str | None
+    national_id_masked: str | None = Field(description="its last four characters only")
+    address: str | None
+
+
+class Why(BaseModel):
+    """Why an item is on this file: how identity resolution placed it (an account when it was
+    furnished; a public record or an inquiry by a look-up of the court's or member's
+    identity)."""
+
+    how: str = Field(description="match | known_account | new_file | operator | identifier "
+                                 "(a court's identifier, name agreeing) | unrecorded (placed "
+                                 "before the bureau kept this)")
     text: str = Field(description="the same in plain words")
     linked_on: date | None
     weight: float | None = Field(description="the match weight of a scored link")
     threshold: float | None = Field(description="the weight at or above which it links")
     model_version: str | None = Field(description="the identity-matching model's version")
     fields: list[WhyField] = Field(description="each field compared, strongest first")
+    given: GivenIdentity | None = Field(
+        None, description="a public record's or inquiry's: the identity the court or member "
+                          "gave (in the person's own report only)")
 
 
 class LateMonths(BaseModel):
@@ -185,15 +200,24 @@ class PublicRecord(BaseModel):
     until: date | None
     disputed: bool
     restrictions: list[RestrictionOrder]
+    why: Why = Field(description="why this listing is on this file: how the court's debtor "
+                                 "was found to be this file's person")
 
 
-class Inquiry(BaseModel):
+class Looked(BaseModel):
+    """Who looked at the file: an inquiry or a restriction check."""
+
     item_ref: str
     kind: str = Field(description="inquiry | restriction_check")
     who: str = Field(description="the organisation's name")
     when: datetime
     purpose: str
     category: str | None = Field(description="for a restriction check, the category asked")
+
+
+class Inquiry(Looked):
+    why: Why = Field(description="why this inquiry is on this file: how the identity the "
+                                 "organisation gave found it")
 
 
 class Dispute(BaseModel):
@@ -350,7 +374,7 @@ class InquiryOut(BaseModel):
     score: dict[str, Any] | None
 
 
-class Access(Inquiry):
+class Access(Looked):
     consent_ref: str | None
 
 

@@ -1,9 +1,11 @@
-"""Why an account is on a file, in words a consumer reads: from the compact record identity
-resolution kept when the account was linked (``accounts.link``: ``how``, ``at``, and for a
-scored link ``model``, ``threshold``, ``weight`` and ``fields`` -- comparison -> [level,
-weight]).
+"""Why an item is on a file, in words a consumer reads: from the compact record identity
+resolution kept when the item was placed (``accounts.link``, ``public_records.link``,
+``inquiries.link``: ``how``, ``at``, and for a scored link ``model``, ``threshold``,
+``weight`` and ``fields`` -- comparison -> [level, weight]). An account is placed when its
+record is furnished; a court listing and an inquiry by a look-up of the identity the court or
+the member gave.
 
-An account linked before the bureau kept this (``link`` NULL) says so: the bureau does not
+An item placed before the bureau kept this (``link`` NULL) says so: the bureau does not
 reconstruct a reason it did not record.
 """
 
@@ -36,6 +38,39 @@ HOW = {
 }
 UNRECORDED = N_("This account was placed on your file before the bureau recorded how each "
                 "account came to a file (recorded before the bureau kept this).")
+# a court listing (``public_records.link``) and an inquiry or restriction check
+# (``inquiries.link``) were placed by a look-up of the identity the court or member gave
+HOW_OF = {
+    "account": HOW,
+    "public_record": {
+        "match": N_("The court named its debtor by an identity that the bureau's "
+                    "identity-matching model matched to your file."),
+        "identifier": N_("The court named its debtor by the national id (or registration "
+                         "number) on your file, and the debtor's name agreed with your file "
+                         "(and the birth date, where the court and the file both have one)."),
+        "new_file": N_("Your file was opened from this listing: no existing file matched the "
+                       "court's debtor."),
+    },
+    "inquiry": {
+        "match": N_("The organisation asked about a person by the identity it gave, and the "
+                    "bureau's identity-matching model matched that identity to your file."),
+    },
+}
+UNRECORDED_OF = {
+    "account": UNRECORDED,
+    "public_record": N_("This listing was placed on your file before the bureau recorded how "
+                        "each item came to a file."),
+    "inquiry": N_("This inquiry was recorded before the bureau kept how each inquiry found "
+                  "its file."),
+}
+KEYS_OF = {
+    "account": N_(" Your national id and your name with birth date, as the lender sent them, "
+                  "were both already on this file; nothing else was compared."),
+    "public_record": N_(" Your national id and your name with birth date, as the court sent "
+                        "them, were both already on this file; nothing else was compared."),
+    "inquiry": N_(" Your national id and your name with birth date, as the organisation sent "
+                  "them, were both already on this file; nothing else was compared."),
+}
 
 
 def level_words(level: str, language: Language = ENGLISH) -> str:
@@ -49,20 +84,23 @@ def _field(name: str, level: str, language: Language) -> str:
         "field": label, "level": level_words(level, language)})
 
 
-def explain(link: dict[str, Any] | None, language: Language = ENGLISH) -> dict[str, Any]:
-    """The ``why`` of an account on a report: ``how``, ``text`` (plain words, in
-    ``language``), and for a scored link the match weight, the link threshold, the model version
-    and each field compared (``agreed``: its weight was for the match)."""
+def explain(link: dict[str, Any] | None, language: Language = ENGLISH,
+            item: str = "account") -> dict[str, Any]:
+    """The ``why`` of an item on a report (``item``: account, public_record or inquiry):
+    ``how``, ``text`` (plain words, in ``language``), and for a scored link the match weight,
+    the link threshold, the model version and each field compared (``agreed``: its weight was
+    for the match)."""
     _ = language.gettext
+    unrecorded = UNRECORDED_OF.get(item, UNRECORDED)
     if not link:
-        return {"how": "unrecorded", "text": _(UNRECORDED), "linked_on": None, "weight": None,
+        return {"how": "unrecorded", "text": _(unrecorded), "linked_on": None, "weight": None,
                 "threshold": None, "model_version": None, "fields": []}
     how = str(link.get("how", "unrecorded"))
     fields = [{"field": name, "label": _(FIELDS.get(name, name)), "level": level,
                "weight": weight, "agreed": weight > 0}
               for name, (level, weight) in (link.get("fields") or {}).items()]
     fields.sort(key=lambda f: -f["weight"])
-    text = _(HOW.get(how, UNRECORDED))
+    text = _(HOW_OF.get(item, HOW).get(how, unrecorded))
     if fields:
         agreed = [_field(f["field"], f["level"], language) for f in fields if f["agreed"]]
         differed = [_field(f["field"], f["level"], language) for f in fields if not f["agreed"]]
@@ -73,8 +111,7 @@ def explain(link: dict[str, Any] | None, language: Language = ENGLISH) -> dict[s
                   "more.") % {"weight": f"{link['weight']:.1f}",
                               "threshold": f"{link['threshold']:g}"}
         if link.get("compared") == "keys":
-            text += _(" Your national id and your name with birth date, as the lender sent "
-                      "them, were both already on this file; nothing else was compared.")
+            text += _(KEYS_OF.get(item, KEYS_OF["account"]))
     if link.get("model"):
         text += _(" Matching model %(model)s.") % {"model": link["model"]}
     return {"how": how, "text": text, "linked_on": link.get("at"),

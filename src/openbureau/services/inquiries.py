@@ -63,9 +63,10 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             p = _permitted(purpose, bureau)
             consent = subject = None
             near: tuple[int, ...] = ()
+            link: dict[str, Any] | None = None      # why the inquiry is on the file
             if profile.consent_needed(p) or consent_ref is not None:
                 with suppress(NotFound):
-                    subject, near = subjects.resolve(
+                    subject, near, link = subjects.resolve_linked(
                         uow, bureau.vault, identity,
                         names_must_agree=bureau.profile.name_must_agree_with_id)
                 consent = consents.for_inquiry(uow, profile, member,
@@ -73,7 +74,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
                                                p.value, consent_ref)
                 consent_ref = consent.ref
             if subject is None:
-                subject, near = subjects.resolve(
+                subject, near, link = subjects.resolve_linked(
                     uow, bureau.vault, identity,
                     names_must_agree=bureau.profile.name_must_agree_with_id)
             # a freeze on any file the identity nearly matches applies (a thief's variant
@@ -95,7 +96,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         uow.execute(_RECORD, {"subject_id": subject.id, "organisation_id": member.id,
                               "kind": "inquiry", "purpose": p.value, "consent_ref": consent_ref,
                               "created_at": now, "item_ref": ref,
-                              "result": {"score": _jsonable(score)}})
+                              "result": {"score": _jsonable(score)}, "link": link})
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
                                       inquiry_ref=ref, consent_ref=consent_ref)

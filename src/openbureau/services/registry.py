@@ -165,7 +165,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
             term_days=bureau.profile.listing_term_days, known=debtor_errors)
         assert identity is not None
         case_number = order.case_number
-        subject = _debtor_subject(uow, bureau, identity, debtor.kind)
+        subject, link = _debtor_subject(uow, bureau, identity, debtor.kind)
         if uow.execute(select(public_records.c.id).where(
                 public_records.c.court_id == court.id,
                 public_records.c.case_number == case_number,
@@ -178,7 +178,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
             amount=order.amount, currency=order.currency, judgment_date=judgment_date,
             ground=order.ground.value, legal_basis=order.legal_basis,
             status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
-            item_ref=ref).returning(public_records.c.id)).scalar_one()
+            item_ref=ref, link=link).returning(public_records.c.id)).scalar_one()
         for r in order.restrictions:
             uow.execute(insert(restrictions).values(
                 public_record_id=record_id, category=r.category, ordered_on=now.date(),
@@ -199,30 +199,36 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
 
 
 def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
-                    kind: str) -> Any:
-    """The debtor's file. A person is resolved by the matching model as every look-up is
-    (``subjects.find``: a file opened from records without a national id is found by name and
-    birth date; a file whose name is written otherwise, "SMITH, JOHN Q", is still found); the
-    file holding the identifier must be the one meant, its name and birth date agreeing, or the
-    listing is refused (``_IdentityRefused``). No file: one is opened from the judgment."""
+                    kind: str) -> tuple[Any, dict[str, Any]]:
+    """The debtor's file, and how it was found (the listing's ``link``: why it is on the
+    file). A person is resolved by the matching model as every look-up is
+    (``subjects.resolve_linked``: a file opened from records without a national id is found by
+    name and birth date; a file whose name is written otherwise, "SMITH, JOHN Q", is still
+    found); the file holding the identifier must be the one meant, its name and birth date
+    agreeing, or the listing is refused (``_IdentityRefused``). No file: one is opened from the
+    judgment."""
     assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
     row = uow.execute(select(subjects).where(
         subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
+    given = subject_service.given(bureau.vault, identity)
+    at = uow.clock.now().date().isoformat()
     if kind == "person":
         found = None
         with suppress(NotFound):
-            found = subject_service.find(uow, bureau.vault, identity, strict=True,
-                                         names_must_agree=bureau.profile.name_must_agree_with_id)
+            found, _, link = subject_service.resolve_linked(
+                uow, bureau.vault, identity,
+                names_must_agree=bureau.profile.name_must_agree_with_id)
         if found is not None and found.kind == kind and (row is None or found.id == row.id):
-            return found
+            return found, link
     if row is None:
         return subject_service.by_id(
-            uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind))
+            uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind)), \
+            {"how": "new_file", "at": at, "given": given}
     if row.kind != kind or not subject_service.names_match(row.name, identity.name) or (
             identity.date_of_birth is not None and row.date_of_birth is not None
             and identity.date_of_birth != row.date_of_birth):
         raise _IdentityRefused
-    return row
+    return row, {"how": "identifier", "at": at, "given": given}
 
 
 def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
@@ -367,9 +373,11 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
             raise ValidationFailed([*errors, *([error] if error else [])])
         now = uow.clock.now()
         subject = None
+        link = None
         with suppress(NotFound):
-            subject = subject_service.find(uow, bureau.vault, identity, strict=True,
-                                           names_must_agree=bureau.profile.name_must_agree_with_id)
+            subject, _, link = subject_service.resolve_linked(
+                uow, bureau.vault, identity,
+                names_must_agree=bureau.profile.name_must_agree_with_id)
             refusal.subject_ref = subject.item_ref
         if error is not None:       # refused before "no file": the answer tells no file apart
             raise (ProhibitedData if error.category else ValidationFailed)([error])
@@ -384,7 +392,7 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
             "subject_id": subject.id, "organisation_id": member.id, "kind": "restriction_check",
             "purpose": CHECK_PURPOSE, "category": category, "created_at": now, "item_ref": ref,
             "result": {"restricted": bool(orders),
-                       "cases": [o["case_number"] for o in orders]}})
+                       "cases": [o["case_number"] for o in orders]}, "link": link})
         uow.audit(member.actor, "restriction.check", subject.item_ref, CHECK_PURPOSE,
                   check_ref=ref, category=category, restricted=bool(orders))
         uow.commit()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -149,7 +150,7 @@ _RESTRICTIONS = (select(restrictions)
                         restrictions.c.lifted_at.is_(None))
                  .order_by(restrictions.c.category))
 _INQUIRIES = (select(inquiries.c.item_ref, inquiries.c.kind, inquiries.c.purpose,
-                     inquiries.c.category, inquiries.c.created_at,
+                     inquiries.c.category, inquiries.c.created_at, inquiries.c.link,
                      organisations.c.name.label("organisation"))
               .join(organisations, organisations.c.id == inquiries.c.organisation_id)
               .where(inquiries.c.subject_id == _SUBJECT, inquiries.c.kind.in_(INQUIRY_KINDS),
@@ -195,8 +196,9 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                                                              subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
-                                          hidden_records),
-        "inquiries": _inquiries(uow, bureau.profile, subject.id, now),
+                                          hidden_records, _why_of(bureau, own, language)),
+        "inquiries": _inquiries(uow, bureau.profile, subject.id, now,
+                                _why_of(bureau, own, language)),
         "disputes": [_dispute(d, own, names) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
         "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
@@ -445,8 +447,21 @@ def _month_label(month: int) -> str:
 
 # -- the rest of the file ----------------------------------------------------------------------
 
+def _why_of(bureau: Bureau, own: bool, language: letters.Language
+            ) -> Callable[[Any, str], dict[str, Any]]:
+    """The ``why`` of a listing or an inquiry (``domain.why``) from its ``link``; the person's
+    own report adds the identity the court or the member gave (``given``, national id
+    masked), which nobody else sees."""
+    def of(link: Any, item: str) -> dict[str, Any]:
+        out = why.explain(link, language, item)
+        out["given"] = subjects.given_view(bureau.vault, link) if own else None
+        return out
+    return of
+
+
 def _public_records(uow: UnitOfWork, subject_id: int, today: date, open_disputes: set[str],
-                    hidden: frozenset[str] | set[str] = frozenset()) -> list[dict[str, Any]]:
+                    hidden: frozenset[str] | set[str],
+                    why_of: Callable[[Any, str], dict[str, Any]]) -> list[dict[str, Any]]:
     rows = uow.execute(_PUBLIC_RECORDS, {"subject_id": subject_id}).all()
     orders: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
     if orders:
@@ -458,7 +473,8 @@ def _public_records(uow: UnitOfWork, subject_id: int, today: date, open_disputes
              "case_number": r.case_number, "amount": r.amount, "currency": r.currency,
              "judgment_date": r.judgment_date, "ground": r.ground, "legal_basis": r.legal_basis,
              "status": r.status, "listed_at": r.listed_at, "until": r.until,
-             "disputed": r.item_ref in open_disputes, "restrictions": orders[r.id]}
+             "disputed": r.item_ref in open_disputes, "restrictions": orders[r.id],
+             "why": why_of(r.link, "public_record")}
             for r in rows if r.item_ref not in hidden]
 
 
@@ -472,11 +488,12 @@ def _shown(profile: Profile, purpose: str, age_days: int) -> bool:
     return profile.shows_inquiry(p, age_days)
 
 
-def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int,
-               now: datetime) -> list[dict[str, Any]]:
+def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int, now: datetime,
+               why_of: Callable[[Any, str], dict[str, Any]]) -> list[dict[str, Any]]:
     rows = uow.execute(_INQUIRIES, {"subject_id": subject_id}).all()
     return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
-             "purpose": r.purpose, "category": r.category, "when": r.created_at}
+             "purpose": r.purpose, "category": r.category, "when": r.created_at,
+             "why": why_of(r.link, "inquiry")}
             for r in rows if _shown(profile, r.purpose, (now - r.created_at).days)]
 
 

@@ -84,6 +84,23 @@ def link_of(how: str, at: Any, match: model.Match | None = None,
     return out
 
 
+def _keys_link(who: SubjectIdentity, at: Any, m: MatchModel) -> dict[str, Any]:
+    """``link_of`` an identity placed by its keys: it agrees on them, nothing else compared."""
+    first, middle, surname, gen = features.name_parts(who)
+    return link_of("match", at, m.agreeing(first, surname, bool(middle), bool(gen),
+                                           who.date_of_birth is not None), m, _KEY_FIELDS)
+
+
+def look_up_link(decision: rules.Decision, identity: SubjectIdentity, at: Any,
+                 match_model: MatchModel | None = None) -> dict[str, Any]:
+    """How a look-up (``look_up``) found its file, as ``link_of`` keeps a record's: what a
+    court listing or an inquiry keeps as its ``link``."""
+    m = match_model or model.load()
+    if decision.match is None:
+        return _keys_link(identity, at, m)
+    return link_of("match", at, decision.match, m)
+
+
 def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
     if kind == "name":
         return SubjectIdentity(None, value.get("name", ""), None,
@@ -209,10 +226,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
                     and known.get(g, next(iter(owners))) in owners:
                 out.ids[g] = next(iter(owners))
                 out.fast += 1
-                first, middle, surname, gen = features.name_parts(who)
-                out.links[g] = link_of("match", now, m.agreeing(
-                    first, surname, bool(middle), bool(gen), who.date_of_birth is not None),
-                    m, _KEY_FIELDS)
+                out.links[g] = _keys_link(who, now, m)
                 continue
         # a key held by very many files tells nothing (every "Ada" born that day): skipped
         pending[g] = set().union(*(held for k in keys_of[g]

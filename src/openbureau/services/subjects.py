@@ -3,6 +3,8 @@ model (``services.resolution``); anything but one confident match is answered as
 
 from __future__ import annotations
 
+import base64
+import json
 import unicodedata
 from datetime import date
 from typing import Any
@@ -77,6 +79,46 @@ def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     """``find``'s look-up by the matching model, with the *near* files: every candidate at the
     review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
     freezes and fraud alerts apply to an inquiry (``services.protections``)."""
+    row, near, _ = _resolved(uow, vault, identity, names_must_agree)
+    return row, near
+
+
+def resolve_linked(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+                   *, names_must_agree: bool = False
+                   ) -> tuple[Any, tuple[int, ...], dict[str, Any]]:
+    """``resolve``, and how the look-up found the file: what an inquiry or a court listing
+    keeps as its ``link`` (``resolution.look_up_link``; ``given``: the identity as the asker
+    gave it, encrypted), from which the person's report says why it is on their file."""
+    from openbureau.services import resolution
+
+    row, near, decision = _resolved(uow, vault, identity, names_must_agree)
+    link = resolution.look_up_link(decision, identity, uow.clock.now())
+    return row, near, {**link, "given": given(vault, identity)}
+
+
+def given(vault: IdentityVault, identity: SubjectIdentity) -> str:
+    """The identity an asker gave, encrypted (a link's ``given``; ``given_view`` shows it)."""
+    a = identity.address
+    return base64.b64encode(vault.encrypt(json.dumps({
+        "name": identity.name, "national_id": identity.national_id,
+        "date_of_birth": identity.date_of_birth.isoformat() if identity.date_of_birth else None,
+        "address": ", ".join(p for p in (a.line1, a.city, a.postal_code) if p) if a else None},
+        sort_keys=True))).decode()
+
+
+def given_view(vault: IdentityVault, link: Any) -> dict[str, Any] | None:
+    """A link's ``given`` identity as its person reads it: the national id masked."""
+    if not isinstance(link, dict) or not link.get("given"):
+        return None
+    v = json.loads(vault.decrypt(base64.b64decode(link["given"])))
+    nid = v.get("national_id")
+    return {"name": v.get("name"), "date_of_birth": v.get("date_of_birth"),
+            "national_id_masked": "*" * max(len(nid) - 4, 0) + nid[-4:] if nid else None,
+            "address": v.get("address")}
+
+
+def _resolved(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+              names_must_agree: bool) -> tuple[Any, tuple[int, ...], Any]:
     from openbureau.services import resolution
 
     dialect = uow.session.get_bind().dialect.name
@@ -86,7 +128,8 @@ def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
         if decision.scored:
             LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
         raise NotFound(NO_FILE)
-    return by_id(uow, decision.subject_id), tuple({*decision.near, decision.subject_id})
+    return (by_id(uow, decision.subject_id), tuple({*decision.near, decision.subject_id}),
+            decision)
 
 
 def _reason_label(reason: str) -> str:

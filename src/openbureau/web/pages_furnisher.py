@@ -1,5 +1,6 @@
-"""Furnishers' pages: the disputes to answer (answered here), the files sent, a file upload
-with its progress, the file's status while it is read and its data-quality report. Each handler
+"""Furnishers' pages: the disputes to answer (answered here), the identity notices (accounts
+blocked or unlinked), the files sent, a file upload with its progress, the file's status while
+it is read and its data-quality report. Each handler
 calls the service the matching ``/v1/furnisher`` route calls."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from openbureau.api.uploads import receive_upload
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import disputes, files, quality_reports
+from openbureau.services import disputes, files, protections, quality_reports
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import render
@@ -28,6 +29,7 @@ furnisher_upload = require(Role.FURNISHER)
 OUTCOMES = [("verified", "Verified: the account is reported correctly"),
             ("deleted", "Delete it: we cannot verify it, or it is not this person's")]
 UNFINISHED = ("queued", "running")
+NOTICES_PAGE = 100
 
 
 @router.get("/furnisher", response_class=Response)
@@ -52,6 +54,17 @@ def answer_dispute(request: Request, dispute_id: str,
                       outcomes=OUTCOMES, errors=messages, failed=dispute_id,
                       items=disputes.furnisher_disputes(bureau.uow(), bureau.deps, who, "open"))
     return RedirectResponse("/furnisher?done=dispute-answered", status_code=303)
+
+
+@router.get("/furnisher/identity-notices", response_class=Response)
+def identity_notices(request: Request, after: int = Query(0, ge=0),
+                     bureau: Bureau = Depends(get_bureau),
+                     who: Principal = Depends(furnisher)) -> Response:
+    """What ``GET /v1/furnisher/identity-notices`` answers, in words: our accounts blocked
+    after a consumer's identity-theft report, or unlinked after a "not mine" dispute."""
+    found = protections.furnisher_notices(bureau.uow(), bureau.deps, who, after, NOTICES_PAGE)
+    return render(request, "org/identity_notices.html", items=found["items"],
+                  next_after=found["next_after"], after=after)
 
 
 @router.get("/furnisher/files", response_class=Response)

@@ -11,10 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from openbureau.adapters import i18n
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
+from openbureau.domain import identity_theft
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
-from openbureau.services import consumer, disputes, objections, rights, simulation
+from openbureau.services import consumer, disputes, objections, protections, rights, simulation
 from openbureau.web import forms, sessions
 from openbureau.web.errors import _status
 from openbureau.web.render import locale_of, render
@@ -27,6 +28,7 @@ UTILISATION = [("", N_("No change")), ("0.5", ""), ("0.3", ""), ("0.1", ""),
                ("0", N_("Pay revolving balances off"))]
 MONTHS = [("0", N_("Now")), ("6", N_("In 6 months")), ("12", N_("In 12 months")),
           ("24", N_("In 24 months"))]
+CONFIRM_THEFT = N_("Tick the box to confirm that you did not open or use these accounts.")
 
 
 def _done(path: str, message: str) -> Response:
@@ -41,7 +43,8 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
                   done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who),
-                  profile_title=bureau.profile.title)
+                  profile_title=bureau.profile.title,
+                  theft_reports=protections.my_theft_reports(bureau.uow(), bureau.deps, who))
 
 
 @router.get("/report.pdf", response_class=Response)
@@ -63,23 +66,68 @@ def my_disputes(request: Request, done: str | None = Query(None, max_length=40),
 @router.get("/disputes/new", response_class=Response)
 def dispute_form(request: Request, kind: str = Query("account", max_length=20),
                  ref: str = Query(..., max_length=40), label: str = Query("", max_length=200),
+                 not_mine: bool = Query(False), bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(me)) -> Response:
-    return render(request, "me/dispute_form.html", kind=kind, ref=ref, label=label)
+    """A dispute of one item; ``not_mine`` (an account): "this account is not mine"."""
+    return render(request, "me/dispute_form.html", kind=kind, ref=ref, label=label,
+                  not_mine=not_mine and kind == "account", profile=bureau.profile)
 
 
 @router.post("/disputes", response_class=Response)
 def open_dispute(request: Request, kind: str = Form(..., max_length=20),
                  ref: str = Form(..., max_length=40), reason: str = Form("", max_length=8000),
                  statement: str = Form("", max_length=8000), label: str = Form("", max_length=200),
+                 not_mine: bool = Form(False),
                  bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     try:
-        disputes.open_dispute(bureau.uow(), bureau.deps, who, kind, ref, reason, statement)
+        disputes.open_dispute(bureau.uow(), bureau.deps, who, kind, ref,
+                              identity_theft.NOT_MINE if not_mine else reason, statement)
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         return render(request, "me/dispute_form.html", status_code=_status(exc), kind=kind,
                       ref=ref, label=label, reason=reason, statement=statement,
+                      not_mine=not_mine, profile=bureau.profile,
                       errors=messages, field_errors=by_field)
     return _done("/me/disputes", "dispute-opened")
+
+
+# -- identity theft (FCRA 605B) -----------------------------------------------------------------
+
+def _theft_page(request: Request, bureau: Bureau, who: Principal, status_code: int = 200,
+                **form: Any) -> Response:
+    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
+    return render(request, "me/identity_theft.html", status_code=status_code,
+                  accounts=rep["accounts"], profile=bureau.profile,
+                  **{"chosen": [], "statement": "", **form})
+
+
+@router.get("/identity-theft", response_class=Response)
+def theft_form(request: Request, bureau: Bureau = Depends(get_bureau),
+               who: Principal = Depends(me)) -> Response:
+    """What an identity-theft report does, the accounts to choose, and a confirmation."""
+    return _theft_page(request, bureau, who)
+
+
+@router.post("/identity-theft", response_class=Response)
+def report_theft(request: Request, items: list[str] = Form([], max_length=100),
+                 statement: str = Form("", max_length=8000), confirm: str = Form("", max_length=3),
+                 bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
+    """The report, through the service ``POST /v1/me/identity-theft-reports`` calls."""
+    chosen = [i[:40] for i in items]
+    if confirm != "yes":
+        gettext = i18n.language(locale_of(request)).gettext
+        return _theft_page(request, bureau, who, 422, chosen=chosen, statement=statement,
+                           field_errors={"confirm": gettext(CONFIRM_THEFT)},
+                           errors=[gettext(CONFIRM_THEFT)])
+    try:
+        protections.report_identity_theft(bureau.uow(), bureau.deps, who, chosen,
+                                          statement or None)
+    except OpenBureauError as exc:
+        by_field, messages = forms.field_errors(exc)
+        return _theft_page(request, bureau, who, _status(exc), chosen=chosen,
+                           statement=statement, confirmed=True, field_errors=by_field,
+                           errors=messages)
+    return _done("/me/report", "identity-theft-reported")
 
 
 @router.post("/statements", response_class=Response)
