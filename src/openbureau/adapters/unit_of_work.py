@@ -23,6 +23,8 @@ from openbureau.adapters import audit as audit_chain
 from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
+from openbureau.adapters.credentials import SqlCredentials
+from openbureau.adapters.demo_data import SqlDemoData
 from openbureau.adapters.disputes import SqlDisputes
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
@@ -33,6 +35,7 @@ from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
+from openbureau.adapters.report_reads import SqlReportReads
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
 from openbureau.adapters.scores import SqlScores
 from openbureau.clock import Clock
@@ -89,6 +92,9 @@ class UnitOfWork:
     audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
     rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
     protections = _Repository(lambda u: SqlProtections(u.execute, u.dialect))
+    credentials = _Repository(lambda u: SqlCredentials(u.execute, u.dialect))
+    report = _Repository(lambda u: SqlReportReads(u.execute))
+    demo = _Repository(lambda u: SqlDemoData(u.execute))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:
