@@ -38,6 +38,7 @@ from openbureau.services.stored import (
     ConsumerSession,
     Dispute,
     DisputeOnFile,
+    ExportedMonth,
     FileHolder,
     FileIdentity,
     FurnisherNotice,
@@ -55,6 +56,7 @@ from openbureau.services.stored import (
     OrganisationRecord,
     ReportAccount,
     ReportAlert,
+    ReportedValue,
     ReportInquiry,
     ReportMonth,
     ReportNotice,
@@ -163,6 +165,7 @@ class FakeStore:
     # credentials (``FakeCredentials``) and what only a report reads (``FakeReportReads``)
     logins: CredentialState = field(default_factory=lambda: CredentialState())
     report: ReportState = field(default_factory=lambda: ReportState())
+    exports: ExportState = field(default_factory=lambda: ExportState())
 
     def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
                  date_of_birth: date | None = date(1990, 1, 2), id_hmac: str | None = None,
@@ -811,6 +814,18 @@ class ReportState:
     observations: list[tuple[int, ReportObservation]] = field(default_factory=list)
 
 
+@dataclass
+class ExportState:
+    """What exports read: identity elements as furnishers reported them (by furnisher, the
+    newest last), accounts' months (by furnisher; ``latest``: the account's newest), and the
+    credit files as scoring reads them (rows by table, as ``export.parquet_schemas`` names
+    their columns)."""
+
+    reported: list[tuple[int, ReportedValue]] = field(default_factory=list)
+    months: list[tuple[int, ExportedMonth, bool]] = field(default_factory=list)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
 def national_id_of(id_hmac: str | None) -> bytes | None:
     """What the fake stores as a file's encrypted national id: ``FakeVault.lookup_hash``
     undone (``FakeBureau``'s vault decrypts it back)."""
@@ -1031,6 +1046,44 @@ class FakeDemoData(_Repo):
         return any(x.case_number == case_number for x in self._s.listing_details.values())
 
 
+class FakeExports(_Repo):
+    def reported(self, furnisher_id: int, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[ReportedValue]:
+        wanted = set(kinds)
+        return [r for f, r in self._s.exports.reported
+                if f == furnisher_id and r.subject_id in subject_ids and r.kind in wanted]
+
+    def national_ids(self, subject_ids: list[int]) -> dict[int, bytes | None]:
+        return {i: national_id_of(self._s.files[i].id_hmac) for i in subject_ids
+                if i in self._s.files}
+
+    def account_ids(self, furnisher_id: int, after: int, limit: int) -> list[int]:
+        return sorted({m.id for f, m, _ in self._s.exports.months
+                       if f == furnisher_id and m.id > after})[:limit]
+
+    def months(self, account_ids: list[int], all_months: bool) -> list[ExportedMonth]:
+        return sorted((m for _, m, latest in self._s.exports.months
+                       if m.id in account_ids and (all_months or latest)),
+                      key=lambda m: (m.id, m.as_of))
+
+
+class FakeCreditFiles(_Repo):
+    def count(self) -> int:
+        return len(self._s.exports.tables.get("subjects", []))
+
+    def ids_after(self, after: int, limit: int) -> list[int]:
+        return sorted(r["id"] for r in self._s.exports.tables.get("subjects", [])
+                      if r["id"] > after)[:limit]
+
+    def columns(self, name: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        from openbureau.services.export import parquet_schemas
+
+        names = parquet_schemas()[name].names
+        rows = [tuple(r[c] for c in names) for r in self._s.exports.tables.get(name, [])
+                if lo < r["subject_id"] <= hi]
+        return list(zip(*rows, strict=True))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         self.store = store
@@ -1055,6 +1108,7 @@ class FakeUnitOfWork:
         self.protections = FakeProtections(w)
         self.credentials, self.report = FakeCredentials(w), FakeReportReads(w)
         self.demo = FakeDemoData(w)
+        self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

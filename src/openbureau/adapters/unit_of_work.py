@@ -26,6 +26,7 @@ from openbureau.adapters.consents import SqlConsents, SqlOrganisations
 from openbureau.adapters.credentials import SqlCredentials
 from openbureau.adapters.demo_data import SqlDemoData
 from openbureau.adapters.disputes import SqlDisputes
+from openbureau.adapters.exports import SqlCreditFiles, SqlExports
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
 from openbureau.adapters.furnishing_files import SqlFurnishingFiles
@@ -95,6 +96,8 @@ class UnitOfWork:
     credentials = _Repository(lambda u: SqlCredentials(u.execute, u.dialect))
     report = _Repository(lambda u: SqlReportReads(u.execute))
     demo = _Repository(lambda u: SqlDemoData(u.execute))
+    exports = _Repository(lambda u: SqlExports(u.execute))
+    credit_files = _Repository(lambda u: SqlCreditFiles(u.execute))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:

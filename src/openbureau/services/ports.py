@@ -33,6 +33,7 @@ from openbureau.services.stored import (
     ConsumerSession,
     Dispute,
     DisputeOnFile,
+    ExportedMonth,
     FileHolder,
     FileIdentity,
     FurnisherNotice,
@@ -50,6 +51,7 @@ from openbureau.services.stored import (
     OrganisationRecord,
     ReportAccount,
     ReportAlert,
+    ReportedValue,
     ReportInquiry,
     ReportMonth,
     ReportNotice,
@@ -452,6 +454,37 @@ class DemoData(Protocol):
         """Whether a public record of this case number is stored."""
 
 
+class Exports(Protocol):
+    """What a furnisher's export reads (``services/export.py``)."""
+
+    def reported(self, furnisher_id: int, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[ReportedValue]:
+        """The identity elements of these kinds the furnisher reported for these files, the
+        newest (last seen) last."""
+
+    def national_ids(self, subject_ids: list[int]) -> dict[int, bytes | None]:
+        """The files' national ids, encrypted."""
+
+    def account_ids(self, furnisher_id: int, after: int, limit: int) -> list[int]:
+        """The furnisher's accounts with an id above ``after``, in id order, at most
+        ``limit``."""
+
+    def months(self, account_ids: list[int], all_months: bool) -> list[ExportedMonth]:
+        """Each account's newest month (or every month), by account, oldest month first."""
+
+
+class CreditFiles(Protocol):
+    """The credit files as scoring reads them (``scoring.sql.SOURCES``), by ranges of
+    subject ids."""
+
+    def count(self) -> int: ...
+    def ids_after(self, after: int, limit: int) -> list[int]: ...
+    def columns(self, name: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        """Table ``name``'s values for the files above ``lo`` up to ``hi``, column by column
+        in ``SOURCES`` order (account months with their account's ``subject_id`` last);
+        empty when there are no rows."""
+
+
 class UnitOfWork(Protocol):
     """One transaction; the repositories are there once the unit is entered."""
 
@@ -499,6 +532,10 @@ class UnitOfWork(Protocol):
     def report(self) -> ReportReads: ...
     @property
     def demo(self) -> DemoData: ...
+    @property
+    def exports(self) -> Exports: ...
+    @property
+    def credit_files(self) -> CreditFiles: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

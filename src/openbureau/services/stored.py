@@ -456,3 +456,40 @@ class ItemName(NamedTuple):
     number: str
     name: str
 
+
+# -- what exports read (``services/export.py``) ------------------------------------------------
+
+class ExportedMonth(NamedTuple):
+    """One month of a furnisher's account as the bureau holds it (``month_limit``: the
+    month's credit limit, ``credit_limit`` the account's)."""
+
+    id: int
+    subject_id: int
+    account_ref: str
+    kind: str
+    ecoa: str
+    currency: str
+    opened_on: date
+    closed_on: date | None
+    credit_limit: int | None
+    original_amount: int | None
+    date_of_first_delinquency: date | None
+    compliance_code: str | None
+    delete_code: str | None
+    as_of: date
+    status: str
+    balance: int
+    amount_past_due: int
+    month_limit: int | None
+    scheduled_payment: int | None
+    monthly_income: int | None
+    consent_ref: str | None
+    payment_history: str | None
+
+
+class ReportedValue(NamedTuple):
+    """An identity element a furnisher reported for a file (its value encrypted)."""
+
+    subject_id: int
+    kind: str
+    value_ciphertext: bytes
