@@ -85,6 +85,8 @@ _METRO2_NO_DATA = frozenset("BD")
 _UNREAD: Any = object()        # build_report's score, when the caller has not read it
 
 
+# the SQL unit, not the port: identity_holds and report_changes, which it is handed to, are not
+# on the port yet
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
                  score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
