@@ -18,6 +18,7 @@ from types import SimpleNamespace, TracebackType
 from typing import Any
 
 from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
+from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.clock import Clock
@@ -28,18 +29,24 @@ from openbureau.scoring.spec import Scorecard
 from openbureau.scoring.sql import Subjects
 from openbureau.services.ports import Deps, Rescorer, StoreCorrection
 from openbureau.services.stored import (
+    INQUIRY_KINDS,
     AccountKey,
     AccountOnFile,
     AccountState,
     Block,
     ConsentRecord,
+    ConsumerLogin,
+    ConsumerSession,
     Dispute,
     DisputeOnFile,
+    ExportedMonth,
+    FileHolder,
     FileIdentity,
     FurnisherNotice,
     FurnishingFile,
     Holding,
     IntakeFile,
+    ItemName,
     KeptObservation,
     Listing,
     ListingDetail,
@@ -49,7 +56,20 @@ from openbureau.services.stored import (
     Offer,
     OpenDispute,
     Organisation,
+    OrganisationRecord,
+    ReportAccount,
+    ReportAlert,
+    ReportedValue,
+    ReportInquiry,
+    ReportMonth,
+    ReportNotice,
+    ReportObservation,
+    ReportRecord,
+    ReportRestriction,
+    ReportStatement,
     RescoreJob,
+    SignedInOrganisation,
+    StoredKey,
     TheftReport,
 )
 
@@ -145,6 +165,10 @@ class FakeStore:
     furnisher_notices: list[FurnisherNotice] = field(default_factory=list)
     # identity elements on files: (file, item_ref) -> (kind, value hash)
     observations: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    # credentials (``FakeCredentials``) and what only a report reads (``FakeReportReads``)
+    logins: CredentialState = field(default_factory=lambda: CredentialState())
+    report: ReportState = field(default_factory=lambda: ReportState())
+    exports: ExportState = field(default_factory=lambda: ExportState())
     # furnishing: intake files by id; the record store's account state (by account id, the
     # ``accounts`` row's other columns) and months ((account id, as-of) -> fields); identity
     # observations ((file, kind, value hash, furnisher) -> row), blocking keys, each file's
@@ -944,6 +968,312 @@ class FakeResolution(_Repo):
         self._s.identity_holds.append({**hold, "status": "held"})
 
 
+# -- credentials, the report's reads, the demo's look-ups --------------------------------------
+
+@dataclass
+class CredentialState:
+    """Organisations' keys and web sessions, consumers' codes, logins and sessions. The
+    organisations themselves are the store's (``organisations``, ``organisation_roles``)."""
+
+    created: dict[int, datetime] = field(default_factory=dict)
+    revoked: dict[int, datetime] = field(default_factory=dict)
+    # prefix -> key id, organisation id, key hash, revoked at
+    keys: dict[str, list[Any]] = field(default_factory=dict)
+    # session hash -> organisation id, expires at, ended at
+    web_sessions: dict[str, list[Any]] = field(default_factory=dict)
+    # code id -> subject id, code hash, expires at, used at
+    codes: dict[int, list[Any]] = field(default_factory=dict)
+    passwords: dict[int, str] = field(default_factory=dict)
+    # token hash -> subject id, expires at
+    sessions: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    # how many times a unit said credentials changed
+    changes: int = 0
+
+
+@dataclass
+class ReportState:
+    """What a report reads that no other fake keeps: accounts as reported (shown unless the
+    store's ``accounts`` says otherwise), their months, public records with their
+    restrictions, identity elements (``(file, observation)``)."""
+
+    accounts: dict[int, list[ReportAccount]] = field(default_factory=dict)
+    months: list[ReportMonth] = field(default_factory=list)
+    records: dict[int, list[ReportRecord]] = field(default_factory=dict)
+    restrictions: list[ReportRestriction] = field(default_factory=list)
+    observations: list[tuple[int, ReportObservation]] = field(default_factory=list)
+
+
+@dataclass
+class ExportState:
+    """What exports read: identity elements as furnishers reported them (by furnisher, the
+    newest last), accounts' months (by furnisher; ``latest``: the account's newest), and the
+    credit files as scoring reads them (rows by table, as ``export.parquet_schemas`` names
+    their columns)."""
+
+    reported: list[tuple[int, ReportedValue]] = field(default_factory=list)
+    months: list[tuple[int, ExportedMonth, bool]] = field(default_factory=list)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def national_id_of(id_hmac: str | None) -> bytes | None:
+    """What the fake stores as a file's encrypted national id: ``FakeVault.lookup_hash``
+    undone (``FakeBureau``'s vault decrypts it back)."""
+    return id_hmac[2:].encode() if id_hmac and id_hmac.startswith("h:") else None
+
+
+class FakeCredentials(_Repo):
+    @property
+    def _c(self) -> CredentialState:
+        return self._s.logins
+
+    def changed(self) -> None:
+        self._c.changes += 1
+
+    def _record(self, org_id: int) -> OrganisationRecord:
+        role, _ = self._s.organisation_roles[org_id]
+        return OrganisationRecord(org_id, self._s.organisations[org_id], role,
+                                  self._c.created.get(org_id, datetime.min),
+                                  self._c.revoked.get(org_id))
+
+    def organisation(self, name: str) -> OrganisationRecord | None:
+        return next((self._record(i) for i, n in self._s.organisations.items() if n == name),
+                    None)
+
+    def organisations(self) -> list[OrganisationRecord]:
+        return [self._record(i) for i in sorted(self._s.organisation_roles)]
+
+    def add_organisation(self, name: str, role: str, now: datetime) -> int:
+        org_id = max(self._s.organisations, default=0) + 1
+        self._s.add_organisation(org_id, name, role)
+        self._c.created[org_id] = now
+        return org_id
+
+    def revoke_organisation(self, org_id: int, now: datetime) -> None:
+        self._s.organisation_roles[org_id] = (self._s.organisation_roles[org_id][0], True)
+        self._c.revoked[org_id] = now
+
+    def add_key(self, org_id: int, prefix: str, key_hash: str, now: datetime) -> None:
+        self._c.keys[prefix] = [len(self._c.keys) + 1, org_id, key_hash, None]
+
+    def revoke_keys(self, org_id: int, now: datetime) -> None:
+        for k in self._c.keys.values():
+            if k[1] == org_id and k[3] is None:
+                k[3] = now
+
+    def key(self, prefix: str) -> StoredKey | None:
+        k = self._c.keys.get(prefix)
+        if k is None:
+            return None
+        org = self._record(k[1])
+        return StoredKey(k[0], k[2], k[3], org.id, org.name, org.role, org.revoked_at)
+
+    def start_web_session(self, session_hash: str, org_id: int, now: datetime,
+                          expires_at: datetime) -> None:
+        self._c.web_sessions = {h: w for h, w in self._c.web_sessions.items()
+                                if w[0] != org_id or (w[1] >= now and w[2] is None)}
+        self._c.web_sessions[session_hash] = [org_id, expires_at, None]
+
+    def web_session(self, session_hash: str, now: datetime) -> SignedInOrganisation | None:
+        w = self._c.web_sessions.get(session_hash)
+        if w is None or w[2] is not None or w[1] <= now:
+            return None
+        org = self._record(w[0])
+        return None if org.revoked_at else SignedInOrganisation(org.id, org.name, org.role)
+
+    def end_web_session(self, session_hash: str, now: datetime) -> None:
+        self._c.web_sessions[session_hash][2] = now
+
+    def end_web_sessions(self, org_id: int, now: datetime) -> None:
+        for w in self._c.web_sessions.values():
+            if w[0] == org_id and w[2] is None:
+                w[2] = now
+
+    def holder(self, id_hmac: str) -> FileHolder | None:
+        return next((FileHolder(f.id, f.item_ref, f.name, f.date_of_birth, "person",
+                                national_id_of(f.id_hmac))
+                     for f in self._s.files.values() if f.id_hmac == id_hmac), None)
+
+    def add_enrolment_code(self, subject_id: int, code_hash: str, now: datetime,
+                           expires_at: datetime) -> None:
+        self._c.codes[len(self._c.codes) + 1] = [subject_id, code_hash, expires_at, None]
+
+    def enrolment_code(self, subject_id: int, code_hash: str, now: datetime) -> int | None:
+        return next((i for i, c in self._c.codes.items()
+                     if c[:2] == [subject_id, code_hash] and c[3] is None and c[2] > now), None)
+
+    def use_enrolment_code(self, code_id: int, now: datetime) -> None:
+        self._c.codes[code_id][3] = now
+
+    def enrolled(self, subject_id: int) -> bool:
+        return subject_id in self._c.passwords
+
+    def add_login(self, subject_id: int, password_hash: str, now: datetime) -> None:
+        if subject_id in self._c.passwords:
+            raise ValueError("consumer_logins.subject_id is the primary key")
+        self._c.passwords[subject_id] = password_hash
+
+    def set_password(self, subject_id: int, password_hash: str) -> None:
+        if subject_id in self._c.passwords:
+            self._c.passwords[subject_id] = password_hash
+
+    def login(self, id_hmac: str) -> ConsumerLogin | None:
+        f = self.holder(id_hmac)
+        return None if f is None or f.id not in self._c.passwords else ConsumerLogin(
+            f.id, f.item_ref, self._c.passwords[f.id])
+
+    def add_session(self, token_hash: str, subject_id: int, now: datetime,
+                    expires_at: datetime) -> None:
+        self._c.sessions[token_hash] = (subject_id, expires_at)
+
+    def session(self, token_hash: str) -> ConsumerSession | None:
+        found = self._c.sessions.get(token_hash)
+        if found is None:
+            return None
+        f = self._s.files[found[0]]
+        return ConsumerSession(f.id, f.name, f.item_ref, found[1])
+
+    def end_session(self, token_hash: str) -> None:
+        self._c.sessions.pop(token_hash, None)
+
+    def end_sessions(self, subject_id: int) -> None:
+        self._c.sessions = {t: s for t, s in self._c.sessions.items() if s[0] != subject_id}
+
+
+class FakeReportReads(_Repo):
+    def disputes(self, subject_id: int) -> list[Dispute]:
+        mine = sorted((d for d in self._s.disputes.values() if d.subject_id == subject_id),
+                      key=lambda d: d.id)
+        return sorted(mine, key=lambda d: d.opened_at, reverse=True)
+
+    def statements(self, subject_id: int) -> list[ReportStatement]:
+        return sorted((ReportStatement(s["item_ref"], s["text"], s["created_at"])
+                       for s in self._s.statements if s["subject_id"] == subject_id),
+                      key=lambda s: s.created_at)
+
+    def accounts(self, subject_id: int, own: bool) -> list[ReportAccount]:
+        def shown(a: ReportAccount) -> bool:
+            stored = self._s.accounts.get(a.item_ref)
+            return stored is None or stored.deleted_at is None and (
+                stored.suppressed_at is None
+                or own and stored.suppressed_reason == "dispute_restricted")
+
+        mine = sorted(filter(shown, self._s.report.accounts.get(subject_id, [])),
+                      key=lambda a: a.id)
+        return sorted(mine, key=lambda a: a.opened_on, reverse=True)
+
+    def months(self, account_ids: list[int]) -> list[ReportMonth]:
+        return sorted((m for m in self._s.report.months if m.account_id in account_ids),
+                      key=lambda m: m.as_of)
+
+    def public_records(self, subject_id: int) -> list[ReportRecord]:
+        mine = sorted((r for r in self._s.report.records.get(subject_id, [])
+                       if r.status == "active"), key=lambda r: r.id)
+        return sorted(mine, key=lambda r: r.judgment_date, reverse=True)
+
+    def restrictions(self, record_ids: list[int]) -> list[ReportRestriction]:
+        return sorted((r for r in self._s.report.restrictions
+                       if r.public_record_id in record_ids), key=lambda r: r.category)
+
+    def inquiries(self, subject_id: int) -> list[ReportInquiry]:
+        mine = [(q.created_at, i, q) for i, q in enumerate(self._s.inquiries)
+                if q.subject_id == subject_id and q.kind in INQUIRY_KINDS
+                and q.purged_at is None]
+        return [ReportInquiry(q.item_ref, q.kind, q.purpose, None, q.created_at,
+                              self._s.organisations.get(q.organisation_id, ""),
+                              getattr(q, "link", None))
+                for _, _, q in sorted(mine, key=lambda t: (t[0], t[1]), reverse=True)]
+
+    def fraud_alerts(self, subject_id: int, now: datetime) -> list[ReportAlert]:
+        return sorted((ReportAlert(a.kind, a.placed_at, a.expires_at)
+                       for a in self._s.fraud_alerts
+                       if a.subject_id == subject_id and a.expires_at > now),
+                      key=lambda a: a.placed_at)
+
+    def frozen(self, subject_id: int) -> bool:
+        return any(f[0] == subject_id and f[2] is None for f in self._s.freezes)
+
+    def notices(self, subject_id: int) -> list[ReportNotice]:
+        mine = [(n["created_at"], i, n) for i, n in enumerate(self._s.notices)
+                if n["subject_id"] == subject_id]
+        return [ReportNotice(n["kind"], n["title"], n["body"], n["created_at"])
+                for _, _, n in sorted(mine, key=lambda t: (t[0], t[1]), reverse=True)]
+
+    def item_names(self, subject_id: int) -> list[ItemName]:
+        out = [ItemName(a.item_ref, "revolving", a.account_ref,
+                        self._s.organisations.get(a.furnisher_id, ""))
+               for a in self._s.accounts.values() if a.subject_id == subject_id]
+        out.extend(ItemName(x.item_ref, None, x.case_number, x.court_name)
+                   for x in self._s.listing_details.values() if x.subject_id == subject_id)
+        return out
+
+    def observations(self, subject_id: int) -> list[ReportObservation]:
+        return sorted((o for sid, o in self._s.report.observations if sid == subject_id),
+                      key=lambda o: o.id)
+
+
+class FakeDemoData(_Repo):
+    def _holder(self, f: FileIdentity) -> FileHolder:
+        return FileHolder(f.id, f.item_ref, f.name, f.date_of_birth, "person",
+                          national_id_of(f.id_hmac))
+
+    def first_person(self) -> FileHolder | None:
+        return next((self._holder(self._s.files[i]) for i in sorted(self._s.files)), None)
+
+    def enrolled_person(self) -> FileHolder | None:
+        # enrolment order is the order logins were added
+        return next((self._holder(self._s.files[i]) for i in self._s.logins.passwords), None)
+
+    def holders(self, id_hmacs: set[str]) -> dict[str, FileHolder]:
+        return {f.id_hmac: self._holder(f) for f in self._s.files.values()
+                if f.id_hmac in id_hmacs}
+
+    def account_item_ref(self, subject_id: int, account_ref: str) -> str:
+        (found,) = [a.item_ref for a in self._s.accounts.values()
+                    if (a.subject_id, a.account_ref) == (subject_id, account_ref)]
+        return found
+
+    def has_case(self, case_number: str) -> bool:
+        return any(x.case_number == case_number for x in self._s.listing_details.values())
+
+
+class FakeExports(_Repo):
+    def reported(self, furnisher_id: int, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[ReportedValue]:
+        wanted = set(kinds)
+        return [r for f, r in self._s.exports.reported
+                if f == furnisher_id and r.subject_id in subject_ids and r.kind in wanted]
+
+    def national_ids(self, subject_ids: list[int]) -> dict[int, bytes | None]:
+        return {i: national_id_of(self._s.files[i].id_hmac) for i in subject_ids
+                if i in self._s.files}
+
+    def account_ids(self, furnisher_id: int, after: int, limit: int) -> list[int]:
+        return sorted({m.id for f, m, _ in self._s.exports.months
+                       if f == furnisher_id and m.id > after})[:limit]
+
+    def months(self, account_ids: list[int], all_months: bool) -> list[ExportedMonth]:
+        return sorted((m for _, m, latest in self._s.exports.months
+                       if m.id in account_ids and (all_months or latest)),
+                      key=lambda m: (m.id, m.as_of))
+
+
+class FakeCreditFiles(_Repo):
+    def count(self) -> int:
+        return len(self._s.exports.tables.get("subjects", []))
+
+    def ids_after(self, after: int, limit: int) -> list[int]:
+        return sorted(r["id"] for r in self._s.exports.tables.get("subjects", [])
+                      if r["id"] > after)[:limit]
+
+    def columns(self, name: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        from openbureau.services.export import parquet_schemas
+
+        names = parquet_schemas()[name].names
+        rows = [tuple(r[c] for c in names) for r in self._s.exports.tables.get(name, [])
+                if lo < r["subject_id"] <= hi]
+        return list(zip(*rows, strict=True))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         self.store = store
@@ -966,6 +1296,9 @@ class FakeUnitOfWork:
         self.consents, self.organisations = FakeConsents(w), FakeOrganisations(w)
         self.offers, self.objections = FakeOffers(w), FakeObjections(w)
         self.protections = FakeProtections(w)
+        self.credentials, self.report = FakeCredentials(w), FakeReportReads(w)
+        self.demo = FakeDemoData(w)
+        self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
         self.account_store, self.observations = FakeAccountStore(w), FakeObservations(w)
         self.resolution = FakeResolution(w)
         return self
@@ -1017,16 +1350,21 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
 
 @dataclass
 class FakeBureau:
-    """What the furnishing services (``furnishing``, ``files``) read of ``bootstrap.Bureau``:
-    its unit of work is a ``FakeUnitOfWork`` over ``store``; ``dialect`` picks the store."""
+    """What the use cases that still take ``bootstrap.Bureau`` read of it -- the furnishing
+    services (``furnishing``, ``files``), ``services/access.py``, ``web/sessions.py``, the demo
+    -- over a ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite),
+    a vault that also decrypts what the fakes "encrypt"; ``dialect`` picks the store."""
 
     store: FakeStore
     clock: Clock
-    settings: Settings
+    settings: Settings = field(default_factory=lambda: Settings(environment="test"))
     profile: Profile = field(default_factory=lambda: get_profile("us-fcra"))
-    vault: FakeVault = field(default_factory=lambda: FakeVault())
+    vault: FakeVault = field(default_factory=lambda: FakeIdentityVault())
     metrics: Metrics = field(default_factory=Metrics)
     dialect: str = "sqlite"
+    credentials: None = None
+    verified_keys: LruCache[int, str] = field(default_factory=lambda: LruCache(100))
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, self.clock)
@@ -1053,3 +1391,10 @@ class FakeVault:
     def decrypt(self, blob: bytes) -> str:
         assert blob.startswith(b"enc:"), "not encrypted by this vault"
         return blob[4:].decode()
+
+
+class FakeIdentityVault(FakeVault):
+    """``FakeVault``, also decrypting what the fakes store unwrapped (``national_id_of``)."""
+
+    def decrypt(self, blob: bytes) -> str:
+        return blob[4:].decode() if blob.startswith(b"enc:") else blob.decode()

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, insert
 
+from openbureau.adapters.exports import SqlCreditFiles
 from openbureau.adapters.tables import (
     account_months,
     accounts,
@@ -253,7 +254,7 @@ def run_all(conn: Connection, card: Scorecard, as_of: date, subjects: S.Subjects
     # the export layout (services/export.py): DuckDB bucket by bucket, and Spark
     folder = Path(tempfile.mkdtemp(prefix="ob-export-"))
     try:
-        write_credit_files(conn, folder / "export", buckets=3)
+        write_credit_files(SqlCreditFiles(conn.execute), folder / "export", buckets=3)
         E.duckdb_score_parquet(card, as_of, folder / "export", folder / "scores", subjects)
         out["duckdb-parquet"] = E.scored_rows(card, E.read_scores(folder / "scores"))
         if spark is not None:

@@ -47,9 +47,14 @@ class Remembered:
 def changed(uow: Any) -> None:
     """Tell every server process to forget the credentials it remembers, when the caller's
     transaction commits (nothing happens if it rolls back). No-op on SQLite, where no process
-    remembers any."""
-    if uow.session.get_bind().dialect.name == "postgresql":
-        uow.execute(_NOTIFY)
+    remembers any. (A service says it with ``uow.credentials.changed()``.)"""
+    notify(uow.execute, uow.session.get_bind().dialect.name)
+
+
+def notify(run: Callable[..., Any], dialect: str) -> None:
+    """``changed``, given the unit's ``execute`` and dialect."""
+    if dialect == "postgresql":
+        run(_NOTIFY)
 
 
 class CredentialCache:

@@ -24,7 +24,10 @@ from openbureau.adapters.account_store import SqlAccountStore
 from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
+from openbureau.adapters.credentials import SqlCredentials
+from openbureau.adapters.demo_data import SqlDemoData
 from openbureau.adapters.disputes import SqlDisputes
+from openbureau.adapters.exports import SqlCreditFiles, SqlExports
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
 from openbureau.adapters.furnish_store_pg import SqlBulkStore
@@ -36,6 +39,7 @@ from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
+from openbureau.adapters.report_reads import SqlReportReads
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
 from openbureau.adapters.resolution import SqlResolution
 from openbureau.adapters.scores import SqlScores
@@ -98,6 +102,12 @@ class UnitOfWork:
     observations = _Repository(lambda u: SqlObservations(u.execute, u.dialect,
                                                          u.driver_connection))
     resolution = _Repository(lambda u: SqlResolution(u.execute, u.dialect))
+
+    credentials = _Repository(lambda u: SqlCredentials(u.execute, u.dialect))
+    report = _Repository(lambda u: SqlReportReads(u.execute))
+    demo = _Repository(lambda u: SqlDemoData(u.execute))
+    exports = _Repository(lambda u: SqlExports(u.execute))
+    credit_files = _Repository(lambda u: SqlCreditFiles(u.execute))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:

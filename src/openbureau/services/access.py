@@ -8,20 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-
-from openbureau.adapters import credential_cache, rate_limit
+from openbureau.adapters import rate_limit
 from openbureau.adapters.credential_cache import Remembered
 from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verify_secret
-from openbureau.adapters.tables import (
-    api_keys,
-    consumer_logins,
-    consumer_sessions,
-    enrolment_codes,
-    organisation_sessions,
-    organisations,
-)
-from openbureau.adapters.tables import subjects as t
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain.errors import (
@@ -37,7 +26,7 @@ from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import subjects
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 KEY_PREFIX = "ob"
 
@@ -61,73 +50,47 @@ def create_organisation(bureau: Bureau, name: str, role: str,
                                            + "|".join(x.value for x in ORG_ROLES))])
     name = bounds.check_name("name", name)
     with bureau.uow() as uow:
-        if uow.execute(select(organisations.c.id).where(organisations.c.name == name)).first():
+        if uow.credentials.organisation(name) is not None:
             raise Conflict(f"an organisation named {name!r} already exists")
-        now = uow.clock.now()
-        org_id = uow.execute(insert(organisations).values(
-            name=name, role=role, created_at=now).returning(organisations.c.id)).scalar_one()
+        org_id = uow.credentials.add_organisation(name, role, uow.clock.now())
         key = _issue_key(uow, org_id)
         uow.audit(actor.actor, "organisation.create", detail_org=name, role=role)
         uow.commit()
     return IssuedKey(org_id, name, role, key)
 
 
-def _issue_key(uow: Any, org_id: int) -> str:
+def _issue_key(uow: UnitOfWork, org_id: int) -> str:
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    uow.execute(insert(api_keys).values(organisation_id=org_id, prefix=prefix,
-                                        key_hash=hash_secret(secret),
-                                        created_at=uow.clock.now()))
+    uow.credentials.add_key(org_id, prefix, hash_secret(secret), uow.clock.now())
     return f"{KEY_PREFIX}_{prefix}_{secret}"
-
-
-def _end_web_sessions(uow: UnitOfWork, org_id: int) -> None:
-    """End every web session of an organisation (its keys were rotated or revoked)."""
-    uow.execute(update(organisation_sessions)
-                .where(organisation_sessions.c.organisation_id == org_id,
-                       organisation_sessions.c.ended_at.is_(None))
-                .values(ended_at=uow.clock.now()))
 
 
 def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> None:
     with bureau.uow() as uow:
-        org = uow.execute(select(organisations).where(organisations.c.name == name)).first()
+        org = uow.credentials.organisation(name)
         if org is None:
             raise NotFound(f"no organisation named {name!r}")
         now = uow.clock.now()
-        uow.execute(update(organisations).where(organisations.c.id == org.id)
-                    .values(revoked_at=now))
-        uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
-                                           api_keys.c.revoked_at.is_(None))
-                    .values(revoked_at=now))
-        _end_web_sessions(uow, org.id)
+        uow.credentials.revoke_organisation(org.id, now)
+        uow.credentials.revoke_keys(org.id, now)
+        uow.credentials.end_web_sessions(org.id, now)        # they end with its keys
         uow.audit(actor.actor, "organisation.revoke", detail_org=name)
-        credential_cache.changed(uow)
+        uow.credentials.changed()
         uow.commit()
     _forget_credentials(bureau)
 
 
 def list_organisations(bureau: Bureau) -> list[dict[str, Any]]:
     with bureau.uow() as uow:
-        rows = uow.execute(select(organisations).order_by(organisations.c.id)).all()
+        rows = uow.credentials.organisations()
     return [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at,
              "revoked": r.revoked_at is not None} for r in rows]
 
 
-# built once: every API request checks its credential
-_KEY = (select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.revoked_at,
-               organisations.c.id.label("org_id"), organisations.c.name, organisations.c.role,
-               organisations.c.revoked_at.label("org_revoked"))
-        .join(organisations, organisations.c.id == api_keys.c.organisation_id)
-        .where(api_keys.c.prefix == bindparam("prefix")))
-_SESSION = (select(t.c.id, t.c.name, t.c.item_ref, consumer_sessions.c.expires_at)
-            .join(consumer_sessions, consumer_sessions.c.subject_id == t.c.id)
-            .where(consumer_sessions.c.token_hash == bindparam("token_hash")))
-
-
 def _forget_credentials(bureau: Bureau) -> None:
     """After a commit that revoked or ended a credential: this process forgets at once (the
-    others when PostgreSQL delivers the notification ``credential_cache.changed`` sent)."""
+    others when PostgreSQL delivers the notification ``uow.credentials.changed()`` sent)."""
     bureau.verified_keys.clear()
     if bureau.credentials is not None:
         bureau.credentials.forget_all()
@@ -165,7 +128,7 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
     cache = bureau.credentials
     generation = cache.generation if cache is not None else 0
     with bureau.uow() as uow:
-        row = uow.execute(_KEY, {"prefix": prefix}).first()
+        row = uow.credentials.key(prefix)
     if row is None or row.revoked_at is not None or row.org_revoked is not None:
         raise Unauthenticated("invalid or revoked API key")
     seen = bureau.verified_keys.get(row.id)
@@ -189,15 +152,13 @@ def invite_consumer(bureau: Bureau, national_id: str, actor: Principal = SYSTEM)
     production)."""
     nid = normalise_national_id(national_id)
     with bureau.uow() as uow:
-        row = uow.execute(select(t.c.id, t.c.item_ref).where(
-            t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        row = uow.credentials.holder(bureau.vault.lookup_hash(nid))
         if row is None:
             raise NotFound(subjects.NO_FILE)
         code = "-".join(secrets.token_hex(3).upper() for _ in range(3))
         now = uow.clock.now()
-        uow.execute(insert(enrolment_codes).values(
-            subject_id=row.id, code_hash=digest(code), created_at=now,
-            expires_at=now + timedelta(days=ENROLMENT_DAYS)))
+        uow.credentials.add_enrolment_code(row.id, digest(code), now,
+                                           now + timedelta(days=ENROLMENT_DAYS))
         uow.audit(actor.actor, "consumer.invite", row.item_ref)
         uow.commit()
     return {"national_id_masked": "*" * max(len(nid) - 4, 0) + nid[-4:], "enrolment_code": code}
@@ -219,25 +180,18 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
     nid = normalise_national_id(national_id)
     refused = Unauthenticated("enrolment refused: identity or code does not match")
     with bureau.uow() as uow:
-        row = uow.execute(select(t).where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        creds = uow.credentials
+        row = creds.holder(bureau.vault.lookup_hash(nid))
         if row is None or (row.date_of_birth is not None and row.date_of_birth != date_of_birth):
             raise refused
         now = uow.clock.now()
-        code = uow.execute(select(enrolment_codes).where(
-            enrolment_codes.c.subject_id == row.id,
-            enrolment_codes.c.code_hash == digest(enrolment_code.strip().upper()),
-            enrolment_codes.c.used_at.is_(None),
-            enrolment_codes.c.expires_at > now)).first()
+        code = creds.enrolment_code(row.id, digest(enrolment_code.strip().upper()), now)
         if code is None:
             raise refused
-        if uow.execute(select(consumer_logins.c.subject_id)
-                       .where(consumer_logins.c.subject_id == row.id)).first():
+        if creds.enrolled(row.id):
             raise Conflict("this file already has an enrolled consumer; sign in instead")
-        uow.execute(update(enrolment_codes).where(enrolment_codes.c.id == code.id)
-                    .values(used_at=now))
-        uow.execute(insert(consumer_logins).values(
-            subject_id=row.id, password_hash=hash_secret(password), created_at=now,
-            failed_attempts=0, offers_opt_in=False))
+        creds.use_enrolment_code(code, now)
+        creds.add_login(row.id, hash_secret(password), now)
         uow.audit(f"consumer:{row.item_ref}", "consumer.enrol", row.item_ref)
         uow.commit()
 
@@ -257,11 +211,8 @@ def request_code(bureau: Bureau, national_id: str, date_of_birth: date,
     except ValidationFailed:
         return
     with bureau.uow() as uow:
-        row = uow.execute(select(t.c.item_ref, t.c.name, t.c.date_of_birth, t.c.kind).where(
-            t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
-        enrolled = row is not None and uow.execute(
-            select(consumer_logins.c.subject_id).join(t, t.c.id == consumer_logins.c.subject_id)
-            .where(t.c.item_ref == row.item_ref)).first() is not None
+        row = uow.credentials.holder(bureau.vault.lookup_hash(nid))
+        enrolled = row is not None and uow.credentials.enrolled(row.id)
     if row is None or row.kind != "person" or row.date_of_birth != date_of_birth:
         return
     code = invite_consumer(bureau, nid)["enrolment_code"]
@@ -286,26 +237,19 @@ def reset_password(bureau: Bureau, national_id: str, date_of_birth: date, code: 
     nid = normalise_national_id(national_id)
     refused = Unauthenticated("reset refused: identity or code does not match")
     with bureau.uow() as uow:
-        row = uow.execute(select(t).where(t.c.id_hmac == bureau.vault.lookup_hash(nid))).first()
+        creds = uow.credentials
+        row = creds.holder(bureau.vault.lookup_hash(nid))
         if row is None or row.date_of_birth != date_of_birth:
             raise refused
         now = uow.clock.now()
-        found = uow.execute(select(enrolment_codes).where(
-            enrolment_codes.c.subject_id == row.id,
-            enrolment_codes.c.code_hash == digest(code.strip().upper()),
-            enrolment_codes.c.used_at.is_(None),
-            enrolment_codes.c.expires_at > now)).first()
-        if found is None or uow.execute(select(consumer_logins.c.subject_id).where(
-                consumer_logins.c.subject_id == row.id)).first() is None:
+        found = creds.enrolment_code(row.id, digest(code.strip().upper()), now)
+        if found is None or not creds.enrolled(row.id):
             raise refused
-        uow.execute(update(enrolment_codes).where(enrolment_codes.c.id == found.id)
-                    .values(used_at=now))
-        uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
-                    .values(password_hash=hash_secret(password), failed_attempts=0,
-                            locked_until=None))
-        uow.execute(consumer_sessions.delete().where(consumer_sessions.c.subject_id == row.id))
+        creds.use_enrolment_code(found, now)
+        creds.set_password(row.id, hash_secret(password))
+        creds.end_sessions(row.id)
         uow.audit(f"consumer:{row.item_ref}", "consumer.password_reset", row.item_ref)
-        credential_cache.changed(uow)
+        creds.changed()
         uow.commit()
 
 
@@ -368,10 +312,7 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
         bureau.metrics.rate_limited.labels("signin:lockout").inc()
         raise RateLimited(SIGNIN_LOCKED.format(seconds=wait), wait)
     with bureau.uow() as uow:
-        row = uow.execute(
-            select(t.c.id, t.c.item_ref, consumer_logins.c.password_hash)
-            .join(consumer_logins, consumer_logins.c.subject_id == t.c.id)
-            .where(t.c.id_hmac == id_hmac)).first()
+        row = uow.credentials.login(id_hmac)
     ok = verify_secret(row.password_hash if row is not None else _dummy_hash(), password)
     if row is None or not ok:
         bureau.metrics.sign_in_failures.inc()
@@ -386,9 +327,8 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
     token = secrets.token_urlsafe(32)
     with bureau.uow() as uow:
         now = uow.clock.now()
-        uow.execute(insert(consumer_sessions).values(
-            token_hash=digest(token), subject_id=row.id, created_at=now,
-            expires_at=now + timedelta(hours=bureau.settings.session_hours)))
+        uow.credentials.add_session(digest(token), row.subject_id, now,
+                                    now + timedelta(hours=bureau.settings.session_hours))
         uow.audit(f"consumer:{row.item_ref}", "consumer.sign_in", row.item_ref)
         uow.commit()
     return token
@@ -404,10 +344,10 @@ def authenticate_session(bureau: Bureau, token: str) -> Principal:
     cache = bureau.credentials
     generation = cache.generation if cache is not None else 0
     with bureau.uow() as uow:
-        row = uow.execute(_SESSION, {"token_hash": token_hash}).first()
+        row = uow.credentials.session(token_hash)
         if row is None or row.expires_at <= uow.clock.now():
             raise Unauthenticated("session expired or unknown; sign in again")
-    principal = Principal(Role.CONSUMER, row.id, row.name, row.item_ref)
+    principal = Principal(Role.CONSUMER, row.subject_id, row.name, row.item_ref)
     if cache is not None:
         cache.put(("session", token_hash), Remembered(token_hash, principal, row.expires_at),
                   generation)
@@ -416,11 +356,10 @@ def authenticate_session(bureau: Bureau, token: str) -> Principal:
 
 def sign_out(bureau: Bureau, token: str, who: Principal | None = None) -> None:
     with bureau.uow() as uow:
-        uow.execute(consumer_sessions.delete().where(
-            consumer_sessions.c.token_hash == digest(token)))
+        uow.credentials.end_session(digest(token))
         if who is not None:
             uow.audit(who.actor, "consumer.sign_out", who.subject_ref)
-        credential_cache.changed(uow)
+        uow.credentials.changed()
         uow.commit()
     _forget_credentials(bureau)
 
@@ -435,16 +374,15 @@ def identity_for_lookup(national_id: str | None, name: str, dob: date | None,
 def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKey:
     """Revoke an organisation's keys and issue a new one (shown once)."""
     with bureau.uow() as uow:
-        org = uow.execute(select(organisations).where(organisations.c.name == name)).first()
+        org = uow.credentials.organisation(name)
         if org is None:
             raise NotFound(f"no organisation named {name!r}")
-        uow.execute(update(api_keys).where(api_keys.c.organisation_id == org.id,
-                                           api_keys.c.revoked_at.is_(None))
-                    .values(revoked_at=uow.clock.now()))
-        _end_web_sessions(uow, org.id)
+        now = uow.clock.now()
+        uow.credentials.revoke_keys(org.id, now)
+        uow.credentials.end_web_sessions(org.id, now)        # they end with its keys
         key = _issue_key(uow, org.id)
         uow.audit(actor.actor, "organisation.rotate_key", detail_org=name)
-        credential_cache.changed(uow)
+        uow.credentials.changed()
         uow.commit()
     _forget_credentials(bureau)
     return IssuedKey(org.id, org.name, org.role, key)

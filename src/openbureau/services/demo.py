@@ -19,9 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import select
 
-from openbureau.adapters.tables import organisations, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain import national_ids
 from openbureau.domain.consents import Scope
@@ -49,8 +47,7 @@ def demo_furnishers(bureau: Bureau) -> tuple[dict[str, Principal], int]:
     out, created = {}, 0
     for code, name in FURNISHERS.items():
         with bureau.uow() as uow:
-            row = uow.execute(select(organisations.c.id, organisations.c.role)
-                              .where(organisations.c.name == name)).first()
+            row = uow.credentials.organisation(name)
         if row is None:
             org_id = access.create_organisation(bureau, name, Role.FURNISHER.value).id
             created += 1
@@ -143,10 +140,8 @@ def _record_consents(bureau: Bureau, furnishers: dict[str, Principal],
             if (ref := c.fields.get("consent_ref")) in refs:
                 wanted[ref] = (code, c.fields["subject"]["national_id"])
     with bureau.uow() as uow:
-        by_hash = {r.id_hmac: r for r in uow.execute(
-            select(subjects.c.id, subjects.c.item_ref, subjects.c.id_hmac).where(
-                subjects.c.id_hmac.in_({bureau.vault.lookup_hash(nid)
-                                        for _, nid in wanted.values()})))}
+        by_hash = uow.demo.holders({bureau.vault.lookup_hash(nid)
+                                    for _, nid in wanted.values()})
         expires = uow.clock.now() + timedelta(days=DEMO_CONSENT_DAYS)
         for ref, (code, nid) in sorted(wanted.items()):
             consents.record_under_ref(

@@ -5,10 +5,7 @@ Only for the synthetic demo population; refused in production.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-
 from openbureau.adapters.secrets_hashing import hash_secret
-from openbureau.adapters.tables import consumer_logins, organisations, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import ORG_ROLES, Role
@@ -28,8 +25,7 @@ def issue(bureau: Bureau) -> list[dict[str, str]]:
         name = (next(iter(FURNISHERS.values())) if role is Role.FURNISHER
                 else f"Demo {role.value.title()}")
         with bureau.uow() as uow:
-            exists = uow.execute(select(organisations.c.id)
-                                 .where(organisations.c.name == name)).first()
+            exists = uow.credentials.organisation(name) is not None
         issued = (access.rotate_key(bureau, name) if exists
                   else access.create_organisation(bureau, name, role.value))
         creds.append({"role": role.value, "who": name, "credential": issued.key})
@@ -44,18 +40,15 @@ def _consumer(bureau: Bureau) -> dict[str, str]:
     row = enrolled_consumer(bureau)
     if row is None:
         with bureau.uow() as uow:
-            row = uow.execute(select(subjects).where(subjects.c.kind == "person")
-                              .order_by(subjects.c.id).limit(1)).first()
+            row = uow.demo.first_person()
     if row is None:
         raise NotFound("no credit file yet; run `openbureau demo seed` first")
+    assert row.id_ciphertext is not None        # the synthetic population's all have one
     nid = bureau.vault.decrypt(row.id_ciphertext)
     with bureau.uow() as uow:
-        enrolled = uow.execute(select(consumer_logins.c.subject_id)
-                               .where(consumer_logins.c.subject_id == row.id)).first()
+        enrolled = uow.credentials.enrolled(row.id)
         if enrolled:
-            uow.execute(update(consumer_logins).where(consumer_logins.c.subject_id == row.id)
-                        .values(password_hash=hash_secret(DEMO_PASSWORD), failed_attempts=0,
-                                locked_until=None))
+            uow.credentials.set_password(row.id, hash_secret(DEMO_PASSWORD))
             uow.commit()
     if not enrolled:
         invite = access.invite_consumer(bureau, nid)

@@ -20,9 +20,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from openbureau.adapters.tables import accounts, consumer_logins, organisations, subjects
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.records import AccountKind, AccountRecord, AccountStatus, SubjectIdentity
@@ -39,6 +36,7 @@ from openbureau.services import (
     rescore,
     rights,
 )
+from openbureau.services.stored import FileHolder
 from openbureau.synthetic.population import Person
 
 DEMO_FURNISHER = "FB"          # the furnisher whose key `demo credentials` prints
@@ -114,8 +112,7 @@ def pick(picks: Picks, person: Person) -> None:
 
 def _org(bureau: Bureau, name: str, role: Role) -> Principal:
     with bureau.uow() as uow:
-        row = uow.execute(select(organisations.c.id, organisations.c.role)
-                          .where(organisations.c.name == name)).first()
+        row = uow.credentials.organisation(name)
     if row is None:
         return Principal(role, access.create_organisation(bureau, name, role.value).id, name)
     if row.role != role.value:
@@ -123,11 +120,13 @@ def _org(bureau: Bureau, name: str, role: Role) -> Principal:
     return Principal(role, row.id, name)
 
 
-def _subject(bureau: Bureau, who: SubjectIdentity) -> Any:
+def _subject(bureau: Bureau, who: SubjectIdentity) -> FileHolder:
     assert who.national_id is not None
     with bureau.uow() as uow:
-        return uow.execute(select(subjects).where(
-            subjects.c.id_hmac == bureau.vault.lookup_hash(who.national_id))).one()
+        row = uow.credentials.holder(bureau.vault.lookup_hash(who.national_id))
+    if row is None:
+        raise LookupError("a person the showcase picked has no file")
+    return row
 
 
 def _as_consumer(bureau: Bureau, who: SubjectIdentity) -> Principal:
@@ -138,8 +137,7 @@ def _as_consumer(bureau: Bureau, who: SubjectIdentity) -> Principal:
 def _item_ref(bureau: Bureau, who: SubjectIdentity, account_ref: str) -> str:
     sid = _subject(bureau, who).id
     with bureau.uow() as uow:
-        return str(uow.execute(select(accounts.c.item_ref).where(
-            accounts.c.subject_id == sid, accounts.c.account_ref == account_ref)).scalar_one())
+        return uow.demo.account_item_ref(sid, account_ref)
 
 
 def _list(bureau: Bureau, court: Principal, n: int, who: SubjectIdentity, amount: int,
@@ -156,11 +154,8 @@ def _list(bureau: Bureau, court: Principal, n: int, who: SubjectIdentity, amount
 
 def staged(bureau: Bureau) -> bool:
     """Whether the showcase is already in this database (its first listing exists)."""
-    from openbureau.adapters.tables import public_records
-
     with bureau.uow() as uow:
-        return uow.execute(select(public_records.c.id).where(
-            public_records.c.case_number == f"{CASE_PREFIX} 1")).first() is not None
+        return uow.demo.has_case(f"{CASE_PREFIX} 1")
 
 
 def stage(bureau: Bureau, picks: Picks, password: str,
@@ -234,10 +229,7 @@ def _offers(score: int) -> Iterable[tuple[str, str, int, str]]:
            "for files in good standing.", min(SCORE_MAX, score + 30), "personal_loan")
 
 
-def enrolled_consumer(bureau: Bureau) -> Any:
+def enrolled_consumer(bureau: Bureau) -> FileHolder | None:
     """The first consumer enrolled (the showcase's), or None."""
     with bureau.uow() as uow:
-        return uow.execute(select(subjects).join(
-            consumer_logins, consumer_logins.c.subject_id == subjects.c.id)
-            .where(subjects.c.kind == "person")
-            .order_by(consumer_logins.c.created_at, subjects.c.id).limit(1)).first()
+        return uow.demo.enrolled_person()

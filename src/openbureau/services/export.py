@@ -15,15 +15,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
-
-from openbureau.adapters.tables import (
-    account_months,
-    accounts,
-    identity_observations,
-    organisations,
-    subjects,
-)
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import (
@@ -34,12 +25,12 @@ from openbureau.domain.records import (
     Ecoa,
     SubjectIdentity,
 )
+from openbureau.services.ports import CreditFiles, UnitOfWork
 
 
 def furnisher_id(bureau: Bureau, name: str) -> int:
     with bureau.uow() as uow:
-        row = uow.execute(select(organisations.c.id, organisations.c.role)
-                          .where(organisations.c.name == name)).first()
+        row = uow.credentials.organisation(name)
     if row is None or row.role != "furnisher":
         raise NotFound(f"no furnisher named {name!r}")
     return int(row.id)
@@ -49,7 +40,7 @@ _REPORTED_KINDS = ("name", "national_id", "date_of_birth")
 _NAME_PARTS = ("surname", "first_name", "middle_name", "generation_code")
 
 
-def reported_identities(uow: Any, vault: Any, furnisher: int,
+def reported_identities(uow: UnitOfWork, vault: Any, furnisher: int,
                         subject_ids: Iterable[int]) -> dict[int, SubjectIdentity]:
     """Each subject's identity as ``furnisher`` reported it: the newest name, national id and
     birth date among its own identity observations, never what the bureau's file says (which
@@ -60,17 +51,12 @@ def reported_identities(uow: Any, vault: Any, furnisher: int,
     ids = sorted(set(subject_ids))
     if not ids:
         return {}
-    o = identity_observations.c
-    newest: dict[tuple[int, str], Any] = {}
-    for r in uow.execute(select(o.subject_id, o.kind, o.value_ciphertext)
-                         .where(o.furnisher_id == furnisher, o.subject_id.in_(ids),
-                                o.kind.in_(_REPORTED_KINDS))
-                         .order_by(o.last_seen_on, o.last_at, o.id)):
+    newest: dict[tuple[int, str], bytes] = {}
+    for r in uow.exports.reported(furnisher, ids, _REPORTED_KINDS):
         newest[(r.subject_id, r.kind)] = r.value_ciphertext     # the last one wins
     reported = {sid for sid, _ in newest}
     legacy = [sid for sid in ids if sid not in reported]
-    file_ids = dict(uow.execute(select(subjects.c.id, subjects.c.id_ciphertext)
-                                .where(subjects.c.id.in_(legacy))).all()) if legacy else {}
+    file_ids = uow.exports.national_ids(legacy) if legacy else {}
 
     def value(sid: int, kind: str) -> dict[str, Any]:
         blob = newest.get((sid, kind))
@@ -95,24 +81,10 @@ def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
     after = 0
     while True:
         with bureau.uow() as uow:
-            join = account_months.c.account_id == accounts.c.id
-            if not all_months:
-                join = and_(join, account_months.c.as_of == accounts.c.latest_as_of)
-            ids = select(accounts.c.id).where(accounts.c.furnisher_id == furnisher,
-                                              accounts.c.id > after
-                                              ).order_by(accounts.c.id).limit(batch)
-            id_list = list(uow.execute(ids).scalars())
+            id_list = uow.exports.account_ids(furnisher, after, batch)
             if not id_list:
                 return
-            rows = uow.execute(
-                select(accounts, account_months.c.as_of, account_months.c.status,
-                       account_months.c.balance, account_months.c.amount_past_due,
-                       account_months.c.credit_limit.label("month_limit"),
-                       account_months.c.scheduled_payment, account_months.c.monthly_income,
-                       account_months.c.consent_ref, account_months.c.payment_history)
-                .join(account_months, join)
-                .where(accounts.c.id.in_(id_list))
-                .order_by(accounts.c.id, account_months.c.as_of)).all()
+            rows = uow.exports.months(id_list, all_months)
             who = reported_identities(uow, bureau.vault, furnisher,
                                       (r.subject_id for r in rows))
         for r in rows:
@@ -282,41 +254,29 @@ class PartitionedWriter:
         return manifest
 
 
-def write_credit_files(conn: Connection, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
+def write_credit_files(files: CreditFiles, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
                        chunk: int = EXPORT_CHUNK, row_group_size: int = PARQUET_ROW_GROUP,
                        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Stream every subject's credit file (the tables of ``sql.SOURCES``, ids only: no names,
-    no national ids) to Parquet under ``out_dir``, ``chunk`` subjects at a time, in the
-    connection's current transaction. Returns the manifest (row counts per table)."""
+    no national ids) to Parquet under ``out_dir``, ``chunk`` subjects at a time, as ``files``
+    reads them (in its transaction). Returns the manifest (row counts per table)."""
     import pyarrow as pa
 
     from openbureau.scoring.engines import naive
-    from openbureau.scoring.sql import SOURCES
 
     writer = PartitionedWriter(out_dir, buckets=buckets, row_group_size=row_group_size)
-    s, acc, am = SOURCES["subjects"], SOURCES["accounts"], SOURCES["account_months"]
-    total = conn.execute(select(func.count()).select_from(s)).scalar_one()
-
-    def chunk_query(name: str, lo: int, hi: int) -> Any:
-        if name == "account_months":
-            return select(*am.c, acc.c.subject_id).join(acc, acc.c.id == am.c.account_id) \
-                .where(acc.c.subject_id > lo, acc.c.subject_id <= hi)
-        t = SOURCES[name]
-        return select(*t.c).where(t.c.subject_id > lo, t.c.subject_id <= hi)
-
+    total = files.count()
     done, last = 0, 0
     try:
         while True:
-            ids = list(conn.execute(select(s.c.id).where(s.c.id > last).order_by(s.c.id)
-                                    .limit(chunk)).scalars())
+            ids = files.ids_after(last, chunk)
             if not ids:
                 break
             writer.add("subjects", pa.table({"id": pa.array(ids, pa.int64())}))
             for name in ("accounts", "account_months", "inquiries", "public_records",
                          "disputes"):
                 schema = writer.schemas[name]
-                rows = conn.execute(chunk_query(name, last, ids[-1])).all()
-                cols = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+                cols = files.columns(name, last, ids[-1]) or [()] * len(schema)
                 writer.add(name, pa.table(
                     {f.name: pa.array([naive(v) for v in col] if pa.types.is_timestamp(f.type)
                                       else col, f.type)
@@ -336,5 +296,5 @@ def export_parquet(bureau: Bureau, out_dir: Path, *, buckets: int = PARQUET_BUCK
     committed: a furnishing committed while the export runs shows in the chunks read after
     it; every subject's rows are read by statements of the same chunk)."""
     with bureau.uow() as uow:
-        return write_credit_files(uow.session.connection(), out_dir, buckets=buckets,
-                                  chunk=chunk, progress=progress)
+        return write_credit_files(uow.credit_files, out_dir, buckets=buckets, chunk=chunk,
+                                  progress=progress)

@@ -30,13 +30,18 @@ from openbureau.services.stored import (
     AccountState,
     Block,
     ConsentRecord,
+    ConsumerLogin,
+    ConsumerSession,
     Dispute,
     DisputeOnFile,
+    ExportedMonth,
+    FileHolder,
     FileIdentity,
     FurnisherNotice,
     FurnishingFile,
     Holding,
     IntakeFile,
+    ItemName,
     KeptObservation,
     Listing,
     ListingDetail,
@@ -46,7 +51,20 @@ from openbureau.services.stored import (
     Offer,
     OpenDispute,
     Organisation,
+    OrganisationRecord,
+    ReportAccount,
+    ReportAlert,
+    ReportedValue,
+    ReportInquiry,
+    ReportMonth,
+    ReportNotice,
+    ReportObservation,
+    ReportRecord,
+    ReportRestriction,
+    ReportStatement,
     RescoreJob,
+    SignedInOrganisation,
+    StoredKey,
     TheftReport,
 )
 
@@ -437,6 +455,146 @@ class Resolution(Protocol):
         """Keep a record resolution would not place."""
 
 
+class Credentials(Protocol):
+    """Organisations' API keys and web sessions; consumers' enrolment codes, logins and
+    sessions (``services/access.py``, ``web/sessions.py``). Secrets are stored hashed:
+    the caller hands in and compares hashes."""
+
+    def changed(self) -> None:
+        """Every server process forgets the credentials it remembers once the unit commits
+        (``adapters/credential_cache.py``)."""
+
+    def organisation(self, name: str) -> OrganisationRecord | None: ...
+    def organisations(self) -> list[OrganisationRecord]:
+        """In id order."""
+
+    def add_organisation(self, name: str, role: str, now: datetime) -> int: ...
+    def revoke_organisation(self, org_id: int, now: datetime) -> None: ...
+    def add_key(self, org_id: int, prefix: str, key_hash: str, now: datetime) -> None: ...
+    def revoke_keys(self, org_id: int, now: datetime) -> None:
+        """The organisation's keys not yet revoked."""
+
+    def key(self, prefix: str) -> StoredKey | None: ...
+    def start_web_session(self, session_hash: str, org_id: int, now: datetime,
+                          expires_at: datetime) -> None:
+        """Record a web session (and forget the organisation's ended or expired ones)."""
+
+    def web_session(self, session_hash: str, now: datetime) -> SignedInOrganisation | None:
+        """The organisation of a web session not ended, not expired, not revoked."""
+
+    def end_web_session(self, session_hash: str, now: datetime) -> None: ...
+    def end_web_sessions(self, org_id: int, now: datetime) -> None:
+        """Every web session of the organisation still open."""
+
+    def holder(self, id_hmac: str) -> FileHolder | None:
+        """The file of a national id (by its look-up hash)."""
+
+    def add_enrolment_code(self, subject_id: int, code_hash: str, now: datetime,
+                           expires_at: datetime) -> None: ...
+    def enrolment_code(self, subject_id: int, code_hash: str, now: datetime) -> int | None:
+        """The id of this file's code, if unused and unexpired."""
+
+    def use_enrolment_code(self, code_id: int, now: datetime) -> None: ...
+    def enrolled(self, subject_id: int) -> bool: ...
+    def add_login(self, subject_id: int, password_hash: str, now: datetime) -> None: ...
+    def set_password(self, subject_id: int, password_hash: str) -> None:
+        """And clear failed attempts and any lock."""
+
+    def login(self, id_hmac: str) -> ConsumerLogin | None: ...
+    def add_session(self, token_hash: str, subject_id: int, now: datetime,
+                    expires_at: datetime) -> None: ...
+    def session(self, token_hash: str) -> ConsumerSession | None: ...
+    def end_session(self, token_hash: str) -> None: ...
+    def end_sessions(self, subject_id: int) -> None:
+        """Every session of the file."""
+
+
+class ReportReads(Protocol):
+    """What a credit report reads of a file (``services/reports.py``); each list in the
+    order the report shows it."""
+
+    def disputes(self, subject_id: int) -> list[Dispute]:
+        """Newest opened first."""
+
+    def statements(self, subject_id: int) -> list[ReportStatement]:
+        """Oldest first."""
+
+    def accounts(self, subject_id: int, own: bool) -> list[ReportAccount]:
+        """Not deleted, not suppressed (``own``: but those a restriction hides from others),
+        newest opened first."""
+
+    def months(self, account_ids: list[int]) -> list[ReportMonth]:
+        """Oldest first."""
+
+    def public_records(self, subject_id: int) -> list[ReportRecord]:
+        """Active ones, newest judgment first."""
+
+    def restrictions(self, record_ids: list[int]) -> list[ReportRestriction]:
+        """Not lifted, by category."""
+
+    def inquiries(self, subject_id: int) -> list[ReportInquiry]:
+        """Of ``INQUIRY_KINDS``, not purged, newest first."""
+
+    def fraud_alerts(self, subject_id: int, now: datetime) -> list[ReportAlert]:
+        """In force, oldest placed first."""
+
+    def frozen(self, subject_id: int) -> bool: ...
+    def notices(self, subject_id: int) -> list[ReportNotice]:
+        """Newest first."""
+
+    def item_names(self, subject_id: int) -> list[ItemName]:
+        """Every account (deleted and suppressed ones too) and public record of the file."""
+
+    def observations(self, subject_id: int) -> list[ReportObservation]:
+        """In the order they were first stored."""
+
+
+class DemoData(Protocol):
+    """What seeding and staging the demo look up (``services/demo*.py``)."""
+
+    def first_person(self) -> FileHolder | None: ...
+    def enrolled_person(self) -> FileHolder | None:
+        """The person enrolled first."""
+
+    def holders(self, id_hmacs: set[str]) -> dict[str, FileHolder]:
+        """The files of these look-up hashes, by hash."""
+
+    def account_item_ref(self, subject_id: int, account_ref: str) -> str: ...
+    def has_case(self, case_number: str) -> bool:
+        """Whether a public record of this case number is stored."""
+
+
+class Exports(Protocol):
+    """What a furnisher's export reads (``services/export.py``)."""
+
+    def reported(self, furnisher_id: int, subject_ids: list[int],
+                 kinds: Iterable[str]) -> list[ReportedValue]:
+        """The identity elements of these kinds the furnisher reported for these files, the
+        newest (last seen) last."""
+
+    def national_ids(self, subject_ids: list[int]) -> dict[int, bytes | None]:
+        """The files' national ids, encrypted."""
+
+    def account_ids(self, furnisher_id: int, after: int, limit: int) -> list[int]:
+        """The furnisher's accounts with an id above ``after``, in id order, at most
+        ``limit``."""
+
+    def months(self, account_ids: list[int], all_months: bool) -> list[ExportedMonth]:
+        """Each account's newest month (or every month), by account, oldest month first."""
+
+
+class CreditFiles(Protocol):
+    """The credit files as scoring reads them (``scoring.sql.SOURCES``), by ranges of
+    subject ids."""
+
+    def count(self) -> int: ...
+    def ids_after(self, after: int, limit: int) -> list[int]: ...
+    def columns(self, name: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        """Table ``name``'s values for the files above ``lo`` up to ``hi``, column by column
+        in ``SOURCES`` order (account months with their account's ``subject_id`` last);
+        empty when there are no rows."""
+
+
 class UnitOfWork(Protocol):
     """One transaction; the repositories are there once the unit is entered."""
 
@@ -486,6 +644,16 @@ class UnitOfWork(Protocol):
     def observations(self) -> Observations: ...
     @property
     def resolution(self) -> Resolution: ...
+    @property
+    def credentials(self) -> Credentials: ...
+    @property
+    def report(self) -> ReportReads: ...
+    @property
+    def demo(self) -> DemoData: ...
+    @property
+    def exports(self) -> Exports: ...
+    @property
+    def credit_files(self) -> CreditFiles: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -36,22 +36,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, or_, select
-
-from openbureau.adapters.tables import (
-    account_months,
-    accounts,
-    disputes,
-    fraud_alerts,
-    freezes,
-    identity_observations,
-    inquiries,
-    notices,
-    organisations,
-    public_records,
-    restrictions,
-    statements,
-)
 from openbureau.bootstrap import Bureau
 from openbureau.domain import code_lists, letters, report_summary, why, wording
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
@@ -60,11 +44,18 @@ from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
-from openbureau.services import identity_holds, protections, report_changes, subjects
+from openbureau.services import identity_holds, ports, protections, report_changes, subjects
+from openbureau.services.stored import INQUIRY_KINDS as INQUIRY_KINDS  # the report's, re-exported
+from openbureau.services.stored import (
+    Dispute,
+    ReportMonth,
+    ReportNotice,
+    ReportObservation,
+    ReportStatement,
+)
 from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
-INQUIRY_KINDS = ("inquiry", "restriction_check")
 
 NO_DATA = "-"
 # Grid code -> (status, plain-language label). 0-6, E, G, H, J, K, L are Metro 2 payment-history
@@ -92,75 +83,11 @@ _CODE_OF_STATUS = {status: code for code, (status, _) in GRID_CODES.items()}
 _METRO2_NO_DATA = frozenset("BD")
 
 
-# The report's statements, built once: every report runs them all, and building a statement
-# (and its cache key) cost about as much CPU as running it.
-_SUBJECT: BindParameter[int] = bindparam("subject_id")
-_DISPUTES = (select(disputes).where(disputes.c.subject_id == _SUBJECT)
-             .order_by(disputes.c.opened_at.desc(), disputes.c.id))
-_STATEMENTS = (select(statements).where(statements.c.subject_id == _SUBJECT)
-               .order_by(statements.c.created_at, statements.c.id))
-_FRAUD_ALERTS = (select(fraud_alerts)
-                 .where(fraud_alerts.c.subject_id == _SUBJECT,
-                        fraud_alerts.c.expires_at > bindparam("now"))
-                 .order_by(fraud_alerts.c.placed_at))
-_FROZEN = select(freezes.c.id).where(freezes.c.subject_id == _SUBJECT,
-                                     freezes.c.lifted_at.is_(None))
-_NOTICES = (select(notices).where(notices.c.subject_id == _SUBJECT)
-            .order_by(notices.c.created_at.desc(), notices.c.id.desc()))
-# every item a dispute or a notice may name, deleted and suppressed ones too (a notice says
-# "the furnisher deleted <this account>")
-_ACCOUNT_NAMES = (select(accounts.c.item_ref, accounts.c.kind, accounts.c.account_ref,
-                         organisations.c.name)
-                  .join(organisations, organisations.c.id == accounts.c.furnisher_id)
-                  .where(accounts.c.subject_id == _SUBJECT))
-_RECORD_NAMES = (select(public_records.c.item_ref, public_records.c.case_number,
-                        organisations.c.name)
-                 .join(organisations, organisations.c.id == public_records.c.court_id)
-                 .where(public_records.c.subject_id == _SUBJECT))
-
-
-def _accounts_statement(own: bool) -> Any:
-    latest = account_months.alias("latest")
-    visible: Any = accounts.c.suppressed_at.is_(None)
-    if own:   # a restriction (GDPR art. 18) hides the item from others, not from the person
-        visible = or_(visible, accounts.c.suppressed_reason == "dispute_restricted")
-    return (select(accounts, organisations.c.name.label("furnisher_name"),
-                   latest.c.status, latest.c.balance, latest.c.amount_past_due,
-                   latest.c.credit_limit.label("month_limit"),
-                   latest.c.special_comment.label("month_comment"))
-            .join(organisations, organisations.c.id == accounts.c.furnisher_id)
-            .outerjoin(latest, and_(latest.c.account_id == accounts.c.id,
-                                    latest.c.as_of == accounts.c.latest_as_of))
-            .where(accounts.c.subject_id == _SUBJECT, accounts.c.deleted_at.is_(None), visible)
-            .order_by(accounts.c.opened_on.desc(), accounts.c.id))
-
-
-_ACCOUNTS = {own: _accounts_statement(own) for own in (False, True)}   # by "the person's own"
-_MONTHS = (select(account_months.c.account_id, account_months.c.as_of,
-                  account_months.c.status, account_months.c.payment_history)
-           .where(account_months.c.account_id.in_(bindparam("ids", expanding=True)))
-           .order_by(account_months.c.as_of))
-_PUBLIC_RECORDS = (select(public_records, organisations.c.name.label("court_name"))
-                   .join(organisations, organisations.c.id == public_records.c.court_id)
-                   .where(public_records.c.subject_id == _SUBJECT,
-                          public_records.c.status == "active")
-                   .order_by(public_records.c.judgment_date.desc(), public_records.c.id))
-_RESTRICTIONS = (select(restrictions)
-                 .where(restrictions.c.public_record_id.in_(bindparam("ids", expanding=True)),
-                        restrictions.c.lifted_at.is_(None))
-                 .order_by(restrictions.c.category))
-_INQUIRIES = (select(inquiries.c.item_ref, inquiries.c.kind, inquiries.c.purpose,
-                     inquiries.c.category, inquiries.c.created_at, inquiries.c.link,
-                     organisations.c.name.label("organisation"))
-              .join(organisations, organisations.c.id == inquiries.c.organisation_id)
-              .where(inquiries.c.subject_id == _SUBJECT, inquiries.c.kind.in_(INQUIRY_KINDS),
-                     inquiries.c.purged_at.is_(None))
-              .order_by(inquiries.c.created_at.desc(), inquiries.c.id.desc()))
-
-
 _UNREAD: Any = object()        # build_report's score, when the caller has not read it
 
 
+# the SQL unit, not the port: identity_holds and report_changes, which it is handed to, are not
+# on the port yet
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
                  score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
@@ -174,7 +101,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
-    disputes_rows = uow.execute(_DISPUTES, {"subject_id": subject.id}).all()
+    disputes_rows = uow.report.disputes(subject.id)
     # marked disputed: open, or left unconfirmed with the objection (cn-cri). An item whose
     # dispute expired unverified (us-fcra) is off the file; one restricted (eu-gdpr) is off it
     # for everyone but the person, who still sees it marked
@@ -183,7 +110,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     hidden_records = {d.item_ref for d in disputes_rows if d.item_kind == "public_record"
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
-    statement_rows = uow.execute(_STATEMENTS, {"subject_id": subject.id}).all()
+    statement_rows = uow.report.statements(subject.id)
     names = item_names(uow, subject.id, language)
     report: dict[str, Any] = {
         "generated_at": now,
@@ -204,8 +131,7 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
         "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
         "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
-                         for a in uow.execute(_FRAUD_ALERTS,
-                                              {"subject_id": subject.id, "now": now})],
+                         for a in uow.report.fraud_alerts(subject.id, now)],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
         # identity-theft blocks: the person sees what was taken off the file, and why
         "blocked_items": protections.blocked_items(uow, subject.id) if own else None,
@@ -230,23 +156,23 @@ def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, An
     return scoring_hooks.current_score(bureau, uow, subject_id)
 
 
-def is_frozen(uow: UnitOfWork, subject_id: int) -> bool:
-    return uow.execute(_FROZEN, {"subject_id": subject_id}).first() is not None
+def is_frozen(uow: ports.UnitOfWork, subject_id: int) -> bool:
+    return uow.report.frozen(subject_id)
 
 
 # -- accounts ----------------------------------------------------------------------------------
 
-def _accounts(uow: UnitOfWork, subject_id: int, open_disputes: set[str],
-              statement_rows: list[Any], own: bool = False,
+def _accounts(uow: ports.UnitOfWork, subject_id: int, open_disputes: set[str],
+              statement_rows: list[ReportStatement], own: bool = False,
               language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """Accounts on the file. Left out: accounts with ``deleted_at`` (the furnisher deleted them,
     e.g. confirmed identity fraud: the data is not this person's) and with ``suppressed_at`` (due
     process took them off the file: a dispute not verified in time, or past retention); neither
     may be reported to anyone, and the consumer is told of a suppression by a notice."""
-    rows = uow.execute(_ACCOUNTS[own], {"subject_id": subject_id}).all()
-    months: dict[int, list[Any]] = {r.id: [] for r in rows}
+    rows = uow.report.accounts(subject_id, own)
+    months: dict[int, list[ReportMonth]] = {r.id: [] for r in rows}
     if months:
-        for m in uow.execute(_MONTHS, {"ids": list(months)}):
+        for m in uow.report.months(list(months)):
             months[m.account_id].append(m)
     by_item: dict[str, list[dict[str, Any]]] = {}
     for s in statement_rows:
@@ -312,16 +238,6 @@ def _segments(r: Any) -> dict[str, Any]:
 
 _KIND_ORDER = {k: i for i, k in enumerate(("name", "national_id", "date_of_birth", "address",
                                            "phone", "employer"))}
-_OBSERVATIONS = (select(identity_observations.c.id, identity_observations.c.kind,
-                        identity_observations.c.value_hmac,
-                        identity_observations.c.value_ciphertext,
-                        identity_observations.c.item_ref,
-                        identity_observations.c.first_seen_on,
-                        identity_observations.c.last_seen_on,
-                        organisations.c.name.label("furnisher"))
-                 .join(organisations, organisations.c.id == identity_observations.c.furnisher_id)
-                 .where(identity_observations.c.subject_id == _SUBJECT)
-                 .order_by(identity_observations.c.id))
 
 
 def _masked(text: str) -> str:
@@ -370,7 +286,7 @@ _LABELS = {"name": N_("Name"), "national_id": N_("National id"),
            "employer": N_("Employer")}
 
 
-def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int,
+def personal_information(bureau: Bureau, uow: ports.UnitOfWork, subject_id: int,
                          file_name: str | None = None, disputed: set[str] | None = None
                          ) -> list[dict[str, Any]]:
     """Every identity element on the file, once per value, with who reported it and when
@@ -379,7 +295,8 @@ def personal_information(bureau: Bureau, uow: UnitOfWork, subject_id: int,
     "Name", every other name "Also known as". ``disputed``: item refs under an open dispute."""
     elements: dict[tuple[str, str], dict[str, Any]] = {}
     decrypt = bureau.vault.decrypt
-    for r in uow.execute(_OBSERVATIONS, {"subject_id": subject_id}):
+    r: ReportObservation
+    for r in uow.report.observations(subject_id):
         source = {"furnisher": r.furnisher, "first_seen_on": r.first_seen_on,
                   "last_seen_on": r.last_seen_on, "item_ref": r.item_ref}
         el = elements.get((r.kind, r.value_hmac))
@@ -459,13 +376,13 @@ def _why_of(bureau: Bureau, own: bool, language: letters.Language
     return of
 
 
-def _public_records(uow: UnitOfWork, subject_id: int, today: date, open_disputes: set[str],
+def _public_records(uow: ports.UnitOfWork, subject_id: int, today: date, open_disputes: set[str],
                     hidden: frozenset[str] | set[str],
                     why_of: Callable[[Any, str], dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = uow.execute(_PUBLIC_RECORDS, {"subject_id": subject_id}).all()
+    rows = uow.report.public_records(subject_id)
     orders: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
     if orders:
-        for o in uow.execute(_RESTRICTIONS, {"ids": list(orders)}):
+        for o in uow.report.restrictions(list(orders)):
             if o.until is None or o.until >= today:
                 orders[o.public_record_id].append(
                     {"category": o.category, "ordered_on": o.ordered_on, "until": o.until})
@@ -488,16 +405,16 @@ def _shown(profile: Profile, purpose: str, age_days: int) -> bool:
     return profile.shows_inquiry(p, age_days)
 
 
-def _inquiries(uow: UnitOfWork, profile: Profile, subject_id: int, now: datetime,
+def _inquiries(uow: ports.UnitOfWork, profile: Profile, subject_id: int, now: datetime,
                why_of: Callable[[Any, str], dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = uow.execute(_INQUIRIES, {"subject_id": subject_id}).all()
+    rows = uow.report.inquiries(subject_id)
     return [{"item_ref": r.item_ref, "kind": r.kind, "who": r.organisation,
              "purpose": r.purpose, "category": r.category, "when": r.created_at,
              "why": why_of(r.link, "inquiry")}
             for r in rows if _shown(profile, r.purpose, (now - r.created_at).days)]
 
 
-def _dispute(d: Any, own: bool, names: dict[str, str]) -> dict[str, Any]:
+def _dispute(d: Dispute, own: bool, names: dict[str, str]) -> dict[str, Any]:
     out = {"item_kind": d.item_kind, "item_ref": d.item_ref,
            "item_name": names.get(d.item_ref), "status": d.status,
            "opened_at": d.opened_at, "due_at": d.due_at, "answered_at": d.answered_at,
@@ -507,23 +424,21 @@ def _dispute(d: Any, own: bool, names: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _statement(s: Any) -> dict[str, Any]:
+def _statement(s: ReportStatement) -> dict[str, Any]:
     return {"item_ref": s.item_ref, "text": s.text, "created_at": s.created_at}
 
 
-def item_names(uow: UnitOfWork, subject_id: int,
+def item_names(uow: ports.UnitOfWork, subject_id: int,
                language: letters.Language = letters.ENGLISH) -> dict[str, str]:
     """The name a person reads for each account and public record of the file, by item_ref:
     "Demo First Bank loan ending 0010", "Demo District Court, case (2026) Civ 1"."""
     _ = language.gettext
-    out = {r.item_ref: wording.account_name(r.name, r.kind, r.account_ref, _)
-           for r in uow.execute(_ACCOUNT_NAMES, {"subject_id": subject_id})}
-    out.update((r.item_ref, wording.record_name(r.name, r.case_number, _))
-               for r in uow.execute(_RECORD_NAMES, {"subject_id": subject_id}))
-    return out
+    return {n.item_ref: (wording.record_name(n.name, n.number, _) if n.kind is None
+                         else wording.account_name(n.name, n.kind, n.number, _))
+            for n in uow.report.item_names(subject_id)}
 
 
-def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
+def notice_list(uow: ports.UnitOfWork, subject_id: int, bureau: Bureau,
                 names: dict[str, str] | None = None,
                 language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """The notices sent to the subject, newest first, each with its structured ``body`` and the
@@ -533,7 +448,8 @@ def notice_list(uow: UnitOfWork, subject_id: int, bureau: Bureau,
                           item_names(uow, subject_id, language) if names is None else names,
                           language)
     out = []
-    for n in uow.execute(_NOTICES, {"subject_id": subject_id}):
+    n: ReportNotice
+    for n in uow.report.notices(subject_id):
         letter = letters.letter(n.kind, n.title, n.body, ctx)
         out.append({"kind": n.kind, "title": letter.title, "body": n.body,
                     "created_at": n.created_at, "text": letter.text()})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -313,3 +313,231 @@ class KeptObservation:
     id: int
     first_seen_on: date
     last_seen_on: date
+
+
+# -- credentials (``services/access.py``, ``web/sessions.py``) and the demo --------------------
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    """An organisation as the operator administers it."""
+
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """An API key found by its prefix, with its organisation."""
+
+    id: int
+    key_hash: str
+    revoked_at: datetime | None
+    org_id: int
+    name: str
+    role: str
+    org_revoked: datetime | None
+
+
+@dataclass(frozen=True)
+class FileHolder:
+    """A credit file as enrolment and sign-in see it (the national id still encrypted)."""
+
+    id: int
+    item_ref: str
+    name: str
+    date_of_birth: date | None
+    kind: str
+    id_ciphertext: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ConsumerLogin:
+    subject_id: int
+    item_ref: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class ConsumerSession:
+    """A consumer's session found by its token's hash: whose, and until when."""
+
+    subject_id: int
+    name: str
+    item_ref: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SignedInOrganisation:
+    """The organisation of a live web session."""
+
+    id: int
+    name: str
+    role: str
+
+
+# -- what a credit report reads (``services/reports.py``) --------------------------------------
+# Named tuples rather than dataclasses: every report builds dozens of them (an account's
+# months above all) and a tuple is built at a tenth of a frozen dataclass's cost; they are
+# as immutable, and as blind to the database, as the records above.
+
+class ReportAccount(NamedTuple):
+    """An account on the file with its newest month (``status``, ``balance``,
+    ``amount_past_due``, ``month_limit``, ``month_comment``: None without one)."""
+
+    id: int
+    item_ref: str
+    account_ref: str
+    furnisher_name: str
+    kind: str
+    ecoa: str
+    currency: str
+    opened_on: date
+    closed_on: date | None
+    credit_limit: int | None
+    original_amount: int | None
+    date_of_first_delinquency: date | None
+    compliance_code: str | None
+    latest_as_of: date
+    original_creditor: str | None
+    creditor_classification: str | None
+    purchase_indicator: str | None
+    purchase_name: str | None
+    mortgage: Any
+    specialised_payment: Any
+    link: Any
+    status: str | None
+    balance: int | None
+    amount_past_due: int | None
+    month_limit: int | None
+    month_comment: str | None
+
+
+class ReportMonth(NamedTuple):
+    account_id: int
+    as_of: date
+    status: str
+    payment_history: str | None
+
+
+class ReportRecord(NamedTuple):
+    """An active public record on the file, with its court's name."""
+
+    id: int
+    item_ref: str
+    kind: str
+    court_name: str
+    case_number: str
+    amount: int | None
+    currency: str | None
+    judgment_date: date
+    ground: str | None
+    legal_basis: str | None
+    status: str
+    listed_at: datetime
+    until: date | None
+    link: Any
+
+
+class ReportRestriction(NamedTuple):
+    public_record_id: int
+    category: str
+    ordered_on: date | None
+    until: date | None
+
+
+#: the kinds of access a report lists as inquiries (and the consumer's accesses page)
+INQUIRY_KINDS = ("inquiry", "restriction_check")
+
+
+class ReportInquiry(NamedTuple):
+    item_ref: str
+    kind: str
+    purpose: str
+    category: str | None
+    created_at: datetime
+    organisation: str
+    link: Any
+
+
+class ReportStatement(NamedTuple):
+    item_ref: str | None
+    text: str
+    created_at: datetime
+
+
+class ReportAlert(NamedTuple):
+    kind: str
+    placed_at: datetime
+    expires_at: datetime
+
+
+class ReportNotice(NamedTuple):
+    kind: str
+    title: str
+    body: dict[str, Any]
+    created_at: datetime
+
+
+class ReportObservation(NamedTuple):
+    """An identity element a furnisher reported for the file (its value encrypted)."""
+
+    id: int
+    kind: str
+    value_hmac: str
+    value_ciphertext: bytes
+    item_ref: str
+    first_seen_on: date
+    last_seen_on: date
+    furnisher: str
+
+
+class ItemName(NamedTuple):
+    """What names an account (``number``: its account reference) or a public record
+    (``number``: its case number) in words, with its furnisher's or court's name."""
+
+    item_ref: str
+    kind: str | None
+    number: str
+    name: str
+
+
+# -- what exports read (``services/export.py``) ------------------------------------------------
+
+class ExportedMonth(NamedTuple):
+    """One month of a furnisher's account as the bureau holds it (``month_limit``: the
+    month's credit limit, ``credit_limit`` the account's)."""
+
+    id: int
+    subject_id: int
+    account_ref: str
+    kind: str
+    ecoa: str
+    currency: str
+    opened_on: date
+    closed_on: date | None
+    credit_limit: int | None
+    original_amount: int | None
+    date_of_first_delinquency: date | None
+    compliance_code: str | None
+    delete_code: str | None
+    as_of: date
+    status: str
+    balance: int
+    amount_past_due: int
+    month_limit: int | None
+    scheduled_payment: int | None
+    monthly_income: int | None
+    consent_ref: str | None
+    payment_history: str | None
+
+
+class ReportedValue(NamedTuple):
+    """An identity element a furnisher reported for a file (its value encrypted)."""
+
+    subject_id: int
+    kind: str
+    value_ciphertext: bytes

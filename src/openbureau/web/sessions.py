@@ -28,9 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, Request, Response
-from sqlalchemy import bindparam, delete, insert, or_, select, update
 
-from openbureau.adapters.tables import organisation_sessions, organisations
 from openbureau.api.deps import _bearer, get_bureau, require
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError, Unauthenticated
@@ -104,14 +102,9 @@ def organisation_cookie(bureau: Bureau, api_key: str, client: str | None = None)
     session_id = secrets.token_urlsafe(24)
     with bureau.uow() as uow:
         now = uow.clock.now()
-        # the organisation's sessions that have ended, or run out, are no longer kept
-        uow.execute(delete(organisation_sessions).where(
-            organisation_sessions.c.organisation_id == who.id,
-            or_(organisation_sessions.c.expires_at < now,
-                organisation_sessions.c.ended_at.is_not(None))))
-        uow.execute(insert(organisation_sessions).values(
-            session_hash=_session_hash(session_id), organisation_id=who.id, created_at=now,
-            expires_at=now + timedelta(hours=bureau.settings.session_hours)))
+        uow.credentials.start_web_session(
+            _session_hash(session_id), who.id, now,
+            now + timedelta(hours=bureau.settings.session_hours))
         uow.audit(who.actor, "organisation.web_sign_in")
         uow.commit()
     expires = int(time.time()) + bureau.settings.session_hours * 3600
@@ -132,15 +125,6 @@ def _signed_session(bureau: Bureau, cookie: str) -> str | None:
     return parts[1]
 
 
-_LIVE_SESSION = (
-    select(organisations.c.id, organisations.c.name, organisations.c.role)
-    .join(organisation_sessions, organisation_sessions.c.organisation_id == organisations.c.id)
-    .where(organisation_sessions.c.session_hash == bindparam("session_hash"),
-           organisation_sessions.c.ended_at.is_(None),
-           organisation_sessions.c.expires_at > bindparam("now"),
-           organisations.c.revoked_at.is_(None)))
-
-
 def sign_out(bureau: Bureau, cookie: str | None) -> None:
     if cookie and cookie.startswith("c."):
         access.sign_out(bureau, cookie[2:])
@@ -148,11 +132,9 @@ def sign_out(bureau: Bureau, cookie: str | None) -> None:
         with bureau.uow() as uow:
             now = uow.clock.now()
             h = _session_hash(session_id)
-            org = uow.execute(_LIVE_SESSION, {"session_hash": h, "now": now}).first()
+            org = uow.credentials.web_session(h, now)
             if org is not None:
-                uow.execute(update(organisation_sessions)
-                            .where(organisation_sessions.c.session_hash == h)
-                            .values(ended_at=now))
+                uow.credentials.end_web_session(h, now)
                 uow.audit(Principal(Role(org.role), org.id, org.name).actor,
                           "organisation.web_sign_out")
                 uow.commit()
@@ -163,8 +145,7 @@ def _organisation(bureau: Bureau, cookie: str) -> Principal | None:
     if session_id is None:
         return None
     with bureau.uow() as uow:
-        row = uow.execute(_LIVE_SESSION, {"session_hash": _session_hash(session_id),
-                                          "now": uow.clock.now()}).first()
+        row = uow.credentials.web_session(_session_hash(session_id), uow.clock.now())
     return None if row is None else Principal(Role(row.role), row.id, row.name)
 
 

@@ -1,0 +1,76 @@
+"""The demo's credentials and look-ups (``services/demo_logins.py``, ``demo.py``,
+``demo_showcase.py``) against the in-memory ports (no database); seeding and staging
+themselves furnish through every service and are run on both databases by
+tests/integration/test_demo_seed.py and test_demo_showcase.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from openbureau.clock import FixedClock
+from openbureau.domain.errors import Conflict, NotFound, Unauthenticated
+from openbureau.domain.roles import ORG_ROLES, Role
+from openbureau.services import access, demo, demo_logins, demo_showcase
+from openbureau.services.stored import ListingDetail
+from openbureau.synthetic.population import FURNISHERS
+from tests.fakes import FakeBureau, FakeStore
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store():
+    s = FakeStore()
+    s.add_file(1, id_hmac="h:123456789", date_of_birth=date(1985, 12, 10))
+    return s
+
+
+@pytest.fixture
+def bureau(store):
+    return FakeBureau(store, FixedClock(NOW))
+
+
+def test_demo_credentials_work_and_a_second_issue_replaces_them(bureau, store):
+    first = demo_logins.issue(bureau)
+    assert [c["role"] for c in first] == [r.value for r in ORG_ROLES] + ["consumer"]
+    for c in first[:-1]:
+        assert access.authenticate_key(bureau, c["credential"]).role.value == c["role"]
+    assert first[-1]["credential"] == ("national_id=123456789 password="
+                                       + demo_logins.DEMO_PASSWORD)
+    assert store.logins.passwords.keys() == {1}
+    assert demo_showcase.enrolled_consumer(bureau).item_ref == "sub_1"
+    again = demo_logins.issue(bureau)
+    assert len(store.organisations) == len(ORG_ROLES)            # rotated, not re-created
+    for old, new in zip(first[:-1], again[:-1], strict=True):
+        assert old["credential"] != new["credential"]
+        with pytest.raises(Unauthenticated):
+            access.authenticate_key(bureau, old["credential"])
+    assert store.actions().count("consumer.enrol") == 1       # enrolled once, reset after
+
+
+def test_demo_credentials_need_a_file_and_are_refused_in_production(bureau, store):
+    store.files.clear()
+    with pytest.raises(NotFound):
+        demo_logins.issue(bureau)
+    bureau.settings = bureau.settings.model_copy(update={"environment": "production"})
+    with pytest.raises(Conflict):
+        demo_logins.issue(bureau)
+
+
+def test_demo_furnishers_are_created_once(bureau, store):
+    first, created = demo.demo_furnishers(bureau)
+    assert created == len(FURNISHERS)
+    assert {p.role for p in first.values()} == {Role.FURNISHER}
+    again, created = demo.demo_furnishers(bureau)
+    assert created == 0 and again == first
+
+
+def test_the_showcase_is_staged_once_its_first_listing_exists(bureau, store):
+    assert not demo_showcase.staged(bureau)
+    store.listing_details[1] = ListingDetail(1, "pr_1", 1, 30, "Demo Court",
+                                             f"{demo_showcase.CASE_PREFIX} 1", "active", 100,
+                                             None, None, None)
+    assert demo_showcase.staged(bureau)
+    assert demo_showcase.enrolled_consumer(bureau) is None
