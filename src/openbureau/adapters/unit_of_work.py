@@ -23,18 +23,23 @@ from openbureau.adapters import audit as audit_chain
 from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
+from openbureau.adapters.database import SqlHealth
 from openbureau.adapters.disputes import SqlDisputes
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
 from openbureau.adapters.furnishing_files import SqlFurnishingFiles
+from openbureau.adapters.identity_holds import SqlIdentityHolds
 from openbureau.adapters.inquiries import SqlDecisions, SqlInquiries
 from openbureau.adapters.listings import SqlListings, SqlObjections
 from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
+from openbureau.adapters.registry import SqlRegistry
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
+from openbureau.adapters.score_drift import SqlScoreDrift
 from openbureau.adapters.scores import SqlScores
+from openbureau.adapters.subjects import SqlSubjects
 from openbureau.clock import Clock
 
 _open = threading.local()
@@ -89,6 +94,11 @@ class UnitOfWork:
     audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
     rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
     protections = _Repository(lambda u: SqlProtections(u.execute, u.dialect))
+    subjects = _Repository(lambda u: SqlSubjects(u.execute))
+    registry = _Repository(lambda u: SqlRegistry(u.execute))
+    identity_holds = _Repository(lambda u: SqlIdentityHolds(u.execute))
+    score_drift = _Repository(lambda u: SqlScoreDrift(u.execute))
+    health = _Repository(lambda u: SqlHealth(u.execute))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:
