@@ -170,8 +170,10 @@ class FakeStore:
         """A file by identity, also among ``files``."""
         f = self.add_file(subject_id, name, date_of_birth=date_of_birth, id_hmac=id_hmac,
                           id_suffix=id_suffix)
-        s = Subject(subject_id, f.item_ref, name, date_of_birth, kind, id_hmac, id_ciphertext,
-                    id_suffix, datetime(2026, 1, 1), merged_into_id)
+        s = Subject(id=subject_id, item_ref=f.item_ref, name=name, date_of_birth=date_of_birth,
+                    kind=kind, id_hmac=id_hmac, id_ciphertext=id_ciphertext,
+                    id_suffix=id_suffix, created_at=datetime(2026, 1, 1),
+                    merged_into_id=merged_into_id)
         self.subjects[subject_id] = s
         return s
 
@@ -838,8 +840,10 @@ class FakeSubjects(_Repo):
         new_id = max(self._s.subjects, default=0) + 1
         self._s.files[new_id] = FileIdentity(new_id, item_ref, name, date_of_birth, id_hmac,
                                              id_suffix)
-        self._s.subjects[new_id] = Subject(new_id, item_ref, name, date_of_birth, kind, id_hmac,
-                                           id_ciphertext, id_suffix, created_at)
+        self._s.subjects[new_id] = Subject(
+            id=new_id, item_ref=item_ref, name=name, date_of_birth=date_of_birth, kind=kind,
+            id_hmac=id_hmac, id_ciphertext=id_ciphertext, id_suffix=id_suffix,
+            created_at=created_at)
         return new_id
 
 

@@ -90,6 +90,8 @@ def test_files_by_identity_alike(impl):
             "sub_contract1", "Ada Lovelace", date(1990, 1, 1), "person", b"cipher1", "6789",
             NOW)
         assert uow.subjects.by_id(ada) == found
+        assert (found.id_hmac, found.merged_into_id) == ("contract-h1", None)
+        assert uow.subjects.by_id(stray).merged_into_id == ada
         assert uow.subjects.by_hmac("contract-none") is None
         assert uow.subjects.by_id(10 ** 9) is None
         assert uow.subjects.id_by_hmac("contract-h2") == stray

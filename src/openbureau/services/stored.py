@@ -271,19 +271,21 @@ class FurnisherNotice:
 
 # -- files by identity, the court registry, the identity review queue -------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
-    """A credit file as ``services.subjects`` finds it: every column of the file's row."""
+    """A credit file as ``services.subjects`` finds it: every column of the file's row, in
+    the table's order (every look-up builds one: ``adapters/subjects.py`` fills it by
+    position)."""
 
     id: int
-    item_ref: str
-    name: str
-    date_of_birth: date | None
-    kind: str
     id_hmac: str | None
     id_ciphertext: bytes | None
     id_suffix: str | None
+    name: str
+    date_of_birth: date | None
+    kind: str
     created_at: datetime
+    item_ref: str
     merged_into_id: int | None = None
 
 
