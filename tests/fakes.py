@@ -24,6 +24,7 @@ from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.clock import Clock
 from openbureau.config import Settings
 from openbureau.domain.profiles import Profile, get_profile
+from openbureau.scoring.drift import bucket_of
 from openbureau.scoring.engines import Scored
 from openbureau.scoring.spec import Scorecard
 from openbureau.scoring.sql import Subjects
@@ -44,19 +45,26 @@ from openbureau.services.stored import (
     FileIdentity,
     FurnisherNotice,
     FurnishingFile,
+    Hold,
     Holding,
+    HoldLine,
     IntakeFile,
     ItemName,
     KeptObservation,
+    ListedJudgment,
     Listing,
     ListingDetail,
     MemberInquiry,
+    ModelVersion,
     Objection,
     ObjectionOnFile,
     Offer,
     OpenDispute,
+    OrderOnFile,
     Organisation,
     OrganisationRecord,
+    PublicListing,
+    PublicRecord,
     ReportAccount,
     ReportAlert,
     ReportedValue,
@@ -68,8 +76,10 @@ from openbureau.services.stored import (
     ReportRestriction,
     ReportStatement,
     RescoreJob,
+    RestrictionOrder,
     SignedInOrganisation,
     StoredKey,
+    Subject,
     TheftReport,
 )
 
@@ -165,6 +175,29 @@ class FakeStore:
     furnisher_notices: list[FurnisherNotice] = field(default_factory=list)
     # identity elements on files: (file, item_ref) -> (kind, value hash)
     observations: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    # files by identity (``subjects``), the court registry's listings as stored (each one
+    # also in ``listings``, its restrictions in ``restrictions``), the identity review queue
+    # (rows as ``identity_holds`` columns, with the furnisher's name), when each model version
+    # was registered and activated
+    subjects: dict[int, Subject] = field(default_factory=dict)
+    public_records: dict[int, PublicRecord] = field(default_factory=dict)
+    holds: list[dict[str, Any]] = field(default_factory=list)
+    model_versions: dict[str, ModelVersion] = field(default_factory=dict)
+
+    def add_subject(self, subject_id: int, name: str = "Ada Lovelace", *,
+                    kind: str = "person", id_hmac: str | None = None,
+                    id_ciphertext: bytes | None = None, id_suffix: str | None = "6789",
+                    date_of_birth: date | None = date(1990, 1, 2),
+                    merged_into_id: int | None = None) -> Subject:
+        """A file by identity, also among ``files``."""
+        f = self.add_file(subject_id, name, date_of_birth=date_of_birth, id_hmac=id_hmac,
+                          id_suffix=id_suffix)
+        s = Subject(id=subject_id, item_ref=f.item_ref, name=name, date_of_birth=date_of_birth,
+                    kind=kind, id_hmac=id_hmac, id_ciphertext=id_ciphertext,
+                    id_suffix=id_suffix, created_at=datetime(2026, 1, 1),
+                    merged_into_id=merged_into_id)
+        self.subjects[subject_id] = s
+        return s
     # credentials (``FakeCredentials``) and what only a report reads (``FakeReportReads``)
     logins: CredentialState = field(default_factory=lambda: CredentialState())
     report: ReportState = field(default_factory=lambda: ReportState())
@@ -460,6 +493,12 @@ class FakeInquiries(_Repo):
                 q.purged_at, n = now, n + 1
         return n
 
+    def add(self, *, subject_id: int, member_id: int, purpose: str, consent_ref: str | None,
+            created_at: datetime, item_ref: str, result: dict[str, Any],
+            link: dict[str, Any] | None = None) -> None:
+        self._s.inquiries.append(Inquiry(subject_id, purpose, created_at, item_ref=item_ref,
+                                         organisation_id=member_id, result=result))
+
 
 class FakeDecisions(_Repo):
     def on(self, inquiry_id: int) -> bool:
@@ -734,6 +773,29 @@ class FakeModels(_Repo):
     def spec(self, version: str) -> dict[str, Any] | None:
         return self._s.models.get(version)
 
+    def versions(self) -> set[str]:
+        return set(self._s.models)
+
+    def has(self, version: str) -> bool:
+        return version in self._s.models
+
+    def add(self, version: str, spec: dict[str, Any], now: datetime) -> None:
+        self._s.models[version] = spec
+        self._s.model_versions[version] = ModelVersion(version, False, now, None, None)
+
+    def activate(self, version: str, now: datetime, by: str) -> None:
+        self._s.active_model = version
+        self._s.model_versions[version] = dataclasses.replace(
+            self._s.model_versions[version], activated_at=now, activated_by=by)
+
+    def active_spec(self) -> dict[str, Any] | None:
+        return None if self._s.active_model is None else self._s.models[self._s.active_model]
+
+    def all(self) -> list[ModelVersion]:
+        return sorted((dataclasses.replace(m, active=v == self._s.active_model)
+                       for v, m in self._s.model_versions.items()),
+                      key=lambda m: m.created_at)
+
 
 class FakeProtections(_Repo):
     def _by_account(self, rows: list[tuple[int, int, str]], furnisher_id: int,
@@ -828,6 +890,197 @@ class FakeProtections(_Repo):
         for k in gone:
             del self._s.observations[k]
         return len(gone)
+
+
+class FakeSubjects(_Repo):
+    def by_hmac(self, id_hmac: str) -> Subject | None:
+        return next((x for x in self._s.subjects.values() if x.id_hmac == id_hmac), None)
+
+    def by_id(self, subject_id: int) -> Subject | None:
+        return self._s.subjects.get(subject_id)
+
+    def id_by_hmac(self, id_hmac: str) -> int | None:
+        found = self.by_hmac(id_hmac)
+        return None if found is None else found.id
+
+    def id_by_ref(self, item_ref: str) -> int | None:
+        return next((x.merged_into_id or x.id for x in self._s.subjects.values()
+                     if x.item_ref == item_ref), None)
+
+    def open(self, *, id_hmac: str, id_ciphertext: bytes, id_suffix: str, name: str,
+             date_of_birth: date | None, kind: str, created_at: datetime,
+             item_ref: str) -> int:
+        if self.by_hmac(id_hmac) is not None:
+            raise ValueError("subjects.id_hmac is unique")
+        new_id = max(self._s.subjects, default=0) + 1
+        self._s.files[new_id] = FileIdentity(new_id, item_ref, name, date_of_birth, id_hmac,
+                                             id_suffix)
+        self._s.subjects[new_id] = Subject(
+            id=new_id, item_ref=item_ref, name=name, date_of_birth=date_of_birth, kind=kind,
+            id_hmac=id_hmac, id_ciphertext=id_ciphertext, id_suffix=id_suffix,
+            created_at=created_at)
+        return new_id
+
+
+class FakeRegistry(_Repo):
+    """Listings kept as ``public_records``; their status is ``listings``' and their
+    restrictions ``restrictions``', which ``FakeListings`` changes."""
+
+    def _stored(self, record_id: int) -> PublicRecord:
+        return dataclasses.replace(self._s.public_records[record_id],
+                                   status=self._s.listings[record_id].status)
+
+    def listed(self, court_id: int, case_number: str, subject_id: int) -> bool:
+        return any((r.court_id, r.case_number, r.subject_id) == (court_id, case_number,
+                                                                 subject_id)
+                   for r in self._s.public_records.values())
+
+    def add(self, *, subject_id: int, court_id: int, case_number: str, amount: int,
+            currency: str, judgment_date: date, ground: str, legal_basis: str | None,
+            status: str, listed_at: datetime, until: date | None, item_ref: str,
+            orders: list[tuple[str, date | None]], link: dict[str, Any] | None = None
+            ) -> int:
+        new_id = max([*self._s.public_records, *self._s.listings], default=0) + 1
+        self._s.public_records[new_id] = PublicRecord(
+            new_id, subject_id, court_id, "judgment", case_number, amount, currency,
+            judgment_date, ground, legal_basis, status, listed_at, until, None, None, item_ref)
+        self._s.listings[new_id] = Listing(new_id, item_ref, subject_id, court_id, status)
+        self._s.listing_until[new_id] = until
+        self._s.restrictions.extend(Restriction(new_id, ends, None, category)
+                                    for category, ends in orders)
+        return new_id
+
+    def of_court_ref(self, court_id: int, item_ref: str) -> PublicRecord | None:
+        return next((self._stored(i) for i, r in self._s.public_records.items()
+                     if (r.court_id, r.item_ref) == (court_id, item_ref)), None)
+
+    def ids_of_court(self, court_id: int, status: str | None) -> list[int]:
+        mine = [self._stored(i) for i, r in self._s.public_records.items()
+                if r.court_id == court_id]
+        return [r.id for r in sorted(mine, key=lambda r: (r.listed_at, r.id), reverse=True)
+                if not status or r.status == status]
+
+    def judgment(self, record_id: int) -> ListedJudgment:
+        r = self._stored(record_id)
+        debtor = self._s.subjects[r.subject_id]
+        orders = sorted((x for x in self._s.restrictions if x.listing_id == record_id),
+                        key=lambda x: x.category)
+        return ListedJudgment(r, self._s.organisations[r.court_id], debtor.name, debtor.kind,
+                              debtor.id_ciphertext,
+                              tuple(RestrictionOrder(x.category, r.listed_at.date(), x.until,
+                                                     x.lifted_at) for x in orders))
+
+    def orders(self, subject_id: int, category: str) -> list[OrderOnFile]:
+        out = []
+        for i in self._s.public_records:
+            r = self._stored(i)
+            if r.subject_id != subject_id or r.status != "active":
+                continue
+            out += [OrderOnFile(r.case_number, self._s.organisations[r.court_id], r.ground,
+                                x.category, r.listed_at.date(), x.until)
+                    for x in self._s.restrictions if x.listing_id == i
+                    and x.category == category and x.lifted_at is None]
+        return sorted(out, key=lambda o: (o.ordered_on, o.case_number))
+
+    def add_check(self, *, subject_id: int, member_id: int, purpose: str, category: str,
+                  created_at: datetime, item_ref: str, result: dict[str, Any],
+                  link: dict[str, Any] | None = None) -> None:
+        self._s.inquiries.append(Inquiry(subject_id, purpose, created_at, item_ref=item_ref,
+                                         organisation_id=member_id, kind="restriction_check",
+                                         result=result))
+
+    def search(self, today: date, name: str, whole_word: bool, id_suffix: str | None,
+               court: str | None, limit: int) -> list[PublicListing]:
+        found = []
+        for i in self._s.public_records:
+            r, debtor = self._stored(i), self._s.subjects[self._s.public_records[i].subject_id]
+            court_name = self._s.organisations[r.court_id]
+            named = (name.lower() in debtor.name.lower().split() if whole_word
+                     else name.lower() in debtor.name.lower())
+            if (r.status == "active" and (r.until is None or r.until >= today) and named
+                    and (id_suffix is None or (debtor.id_suffix or "").endswith(id_suffix.upper()))
+                    and (court is None or court_name.lower() == court.lower())):
+                found.append((r, PublicListing(debtor.name, debtor.id_ciphertext, court_name,
+                                               r.case_number, r.amount, r.currency, r.ground,
+                                               r.listed_at)))
+        found.sort(key=lambda t: (-t[0].listed_at.timestamp(), t[0].id))
+        return [p for _, p in found[:limit]]
+
+
+class FakeIdentityHolds(_Repo):
+    """Holds as rows of ``identity_holds`` columns (``furnisher_id`` named through the store's
+    organisations)."""
+
+    def _row(self, item_ref: str) -> dict[str, Any] | None:
+        return next((h for h in self._s.holds if h["item_ref"] == item_ref), None)
+
+    def of_status(self, status: str, limit: int) -> list[HoldLine]:
+        return [HoldLine(h["item_ref"], self._s.organisations[h["furnisher_id"]], h.get("line"),
+                         h["reason"], h.get("weight"), h["candidates"], h["status"],
+                         h["created_at"], h.get("decided_at"))
+                for h in self._s.holds if h["status"] == status][:limit]
+
+    def pending_candidates(self, reason: str) -> list[list[dict[str, Any]]]:
+        return [h["candidates"] for h in self._s.holds
+                if h["status"] == "held" and h["reason"] == reason]
+
+    def by_ref(self, item_ref: str) -> Hold | None:
+        h = self._row(item_ref)
+        return None if h is None else Hold(
+            h["item_ref"], h["furnisher_id"], h.get("file_id"), h["account_ref_hmac"],
+            h["reason"], h.get("weight"), h["record_ciphertext"], h["status"])
+
+    def move(self, item_ref: str, from_status: str, to_status: str) -> bool:
+        h = self._row(item_ref)
+        if h is None or h["status"] != from_status:
+            return False
+        h["status"] = to_status
+        return True
+
+    def decide(self, item_ref: str, status: str, now: datetime, by: str,
+               subject_id: int | None) -> None:
+        h = self._row(item_ref)
+        assert h is not None
+        h.update(status=status, decided_at=now, decided_by=by, subject_id=subject_id)
+
+
+class FakeScoreDrift(_Repo):
+    """Counts over the store's ``scores`` rows (``value``, ``attributes``), each file's
+    newest of the version."""
+
+    def _current(self, version: str, until: datetime | None) -> list[dict[str, Any]]:
+        newest: dict[int, tuple[datetime, int, dict[str, Any]]] = {}
+        for i, r in enumerate(self._s.scores):
+            if r["model_version"] != version or (until is not None
+                                                 and r["computed_at"] > until):
+                continue
+            key = (r["computed_at"], i, r)
+            if r["subject_id"] not in newest or key[:2] > newest[r["subject_id"]][:2]:
+                newest[r["subject_id"]] = key
+        return [r for _, _, r in newest.values()]
+
+    def latest_at(self, version: str) -> datetime | None:
+        return max((r["computed_at"] for r in self._s.scores
+                    if r["model_version"] == version), default=None)
+
+    def score_counts(self, version: str, until: datetime | None = None) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for r in self._current(version, until):
+            counts[r["value"]] = counts.get(r["value"], 0) + 1
+        return counts
+
+    def bucket_counts(self, card: Scorecard, attribute: str) -> dict[int, int]:
+        attr = next(a for a in card.attributes if a.name == attribute)
+        counts: dict[int, int] = {}
+        for r in self._current(card.version, None):
+            b = bucket_of(attr, (r.get("attributes") or {}).get(attribute))
+            counts[b] = counts.get(b, 0) + 1
+        return counts
+
+
+class FakeHealth(_Repo):
+    def ping(self) -> None:
+        pass
 
 
 # -- furnishing: the record store, identity observations, resolution ------------------------
@@ -1296,6 +1549,9 @@ class FakeUnitOfWork:
         self.consents, self.organisations = FakeConsents(w), FakeOrganisations(w)
         self.offers, self.objections = FakeOffers(w), FakeObjections(w)
         self.protections = FakeProtections(w)
+        self.subjects, self.registry = FakeSubjects(w), FakeRegistry(w)
+        self.identity_holds, self.score_drift = FakeIdentityHolds(w), FakeScoreDrift(w)
+        self.health = FakeHealth(w)
         self.credentials, self.report = FakeCredentials(w), FakeReportReads(w)
         self.demo = FakeDemoData(w)
         self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
@@ -1348,23 +1604,24 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
                 store_correction=store_correction)
 
 
-@dataclass
 class FakeBureau:
-    """What the use cases that still take ``bootstrap.Bureau`` read of it -- the furnishing
-    services (``furnishing``, ``files``), ``services/access.py``, ``web/sessions.py``, the demo
-    -- over a ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite),
-    a vault that also decrypts what the fakes "encrypt"; ``dialect`` picks the store."""
+    """What the use cases that still take ``bootstrap.Bureau`` read of it -- furnishing and
+    files, access and web sessions, the registry, models, inquiries, the review queue, the demo
+    -- over a ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite);
+    by default a vault that also decrypts what the fakes "encrypt" (``vault=`` a real one where
+    a test needs real ciphertext); ``dialect`` picks the store."""
 
-    store: FakeStore
-    clock: Clock
-    settings: Settings = field(default_factory=lambda: Settings(environment="test"))
-    profile: Profile = field(default_factory=lambda: get_profile("us-fcra"))
-    vault: FakeVault = field(default_factory=lambda: FakeIdentityVault())
-    metrics: Metrics = field(default_factory=Metrics)
-    dialect: str = "sqlite"
-    credentials: None = None
-    verified_keys: LruCache[int, str] = field(default_factory=lambda: LruCache(100))
-    cache: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, store: FakeStore, clock: Clock, *, profile: Profile | str = "us-fcra",
+                 settings: Settings | None = None, vault: Any = None,
+                 dialect: str = "sqlite") -> None:
+        self.store, self.clock, self.dialect = store, clock, dialect
+        self.profile = get_profile(profile) if isinstance(profile, str) else profile
+        self.settings = settings or Settings(environment="test")
+        self.vault = vault if vault is not None else FakeIdentityVault()
+        self.metrics = Metrics()
+        self.credentials = None
+        self.verified_keys: LruCache[int, str] = LruCache(100)
+        self.cache: dict[str, Any] = {}
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, self.clock)

@@ -351,15 +351,12 @@ def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to gener
                        "notice, offers).")] = True,
               ) -> None:
     """Generate a synthetic population and furnish it through the normal path."""
-    from sqlalchemy import func, select
-
-    from openbureau.adapters.tables import subjects as subjects_table
     from openbureau.services import demo, demo_logins, demo_showcase
 
     bureau = _bureau()
     if if_empty:
         with bureau.uow() as uow:
-            held = uow.execute(select(func.count()).select_from(subjects_table)).scalar_one()
+            held = uow.rescore_jobs.files()
         if held:
             err.print(f"{plural(held, 'credit file')} already held; not seeding (drop "
                       "--if-empty to re-seed, which changes nothing for the same seed)")

@@ -49,6 +49,10 @@ def test_piped_output_is_one_line_per_message_and_counts_in_words(tmp_path):
     assert seeded.returncode == 0, seeded.stderr
     line = next(x for x in seeded.stdout.splitlines() if x.startswith("seeded:"))
     assert "3 people" in line and "{" not in line and "'" not in line
+    # the Makefile's ``demo`` re-runs it with --if-empty: the files held are counted, none added
+    kept = _cli(tmp_path, "demo", "seed", "--subjects", "3", "--no-showcase", "--if-empty")
+    assert kept.returncode == 0, kept.stderr
+    assert "4 credit files already held; not seeding" in " ".join(kept.stderr.split())
 
 
 def test_every_option_and_argument_has_help():

@@ -39,7 +39,8 @@ def store() -> FakeStore:
 @pytest.fixture
 def bureau(store, tmp_path) -> FakeBureau:
     return FakeBureau(store, FixedClock(NOW),
-                      Settings(environment="test", var_dir=tmp_path, max_ingest_attempts=2))
+                      settings=Settings(environment="test", var_dir=tmp_path,
+                                        max_ingest_attempts=2))
 
 
 def test_a_received_file_is_queued_ingested_and_its_upload_removed(bureau, store):

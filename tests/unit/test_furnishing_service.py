@@ -34,7 +34,8 @@ def store() -> FakeStore:
 
 @pytest.fixture
 def bureau(store: FakeStore, tmp_path) -> FakeBureau:
-    return FakeBureau(store, FixedClock(NOW), Settings(environment="test", var_dir=tmp_path))
+    return FakeBureau(store, FixedClock(NOW),
+                      settings=Settings(environment="test", var_dir=tmp_path))
 
 
 def furnish(bureau: FakeBureau, *records: dict[str, Any], **kw: Any) -> furnishing.Summary:

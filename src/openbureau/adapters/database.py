@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
+
+from openbureau.adapters.repository import Repository
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -119,3 +121,15 @@ def schema_is_current(engine: Engine) -> bool:
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     return current == set(script.get_heads())
+
+
+#: what the driver raises when the database is away, timed out or locked, among others
+#: (``is_unavailable`` tells them apart); ``api/problems.py`` answers those with a 503
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sa_exc.DBAPIError, sa_exc.TimeoutError)
+
+
+class SqlHealth(Repository):
+    """The readiness check's question to the database."""
+
+    def ping(self) -> None:
+        self._run(text("SELECT 1"))

@@ -45,6 +45,17 @@ class SqlInquiries(Repository):
         ).values(purged_at=now))
         return int(res.rowcount or 0)
 
+    def add(self, *, subject_id: int, member_id: int, purpose: str, consent_ref: str | None,
+            created_at: datetime, item_ref: str, result: dict[str, Any],
+            link: dict[str, Any] | None = None) -> None:
+        self._run(_RECORD, {"subject_id": subject_id, "organisation_id": member_id,
+                            "kind": "inquiry", "purpose": purpose, "consent_ref": consent_ref,
+                            "created_at": created_at, "item_ref": item_ref, "result": result,
+                            "link": link})
+
+
+_RECORD = insert(inquiries)      # built once: every inquiry runs it
+
 
 class SqlDecisions(Repository):
     """A member's decisions on its inquiries."""

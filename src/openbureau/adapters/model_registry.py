@@ -10,14 +10,16 @@ another server process is seen at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from openbureau.adapters.lru import LruCache
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import models
 from openbureau.scoring.spec import Scorecard
+from openbureau.services.stored import ModelVersion
 
 
 class SqlModels(Repository):
@@ -28,6 +30,33 @@ class SqlModels(Repository):
     def spec(self, version: str) -> dict[str, Any] | None:
         spec = self._run(select(models.c.spec).where(models.c.version == version)).scalar()
         return None if spec is None else dict(spec)
+
+    def versions(self) -> set[str]:
+        return {str(v) for v in self._run(select(models.c.version)).scalars()}
+
+    def has(self, version: str) -> bool:
+        return self._run(select(models.c.version)
+                         .where(models.c.version == version)).first() is not None
+
+    def add(self, version: str, spec: dict[str, Any], now: datetime) -> None:
+        self._run(insert(models).values(version=version, spec=spec, active=False,
+                                        created_at=now))
+
+    def activate(self, version: str, now: datetime, by: str) -> None:
+        self._run(update(models).values(active=False))
+        self._run(update(models).where(models.c.version == version).values(
+            active=True, activated_at=now, activated_by=by))
+
+    def active_spec(self) -> dict[str, Any] | None:
+        spec: dict[str, Any] | None = self._run(select(models.c.spec)
+                                                .where(models.c.active)).scalar()
+        return spec
+
+    def all(self) -> list[ModelVersion]:
+        m = models.c
+        return [ModelVersion(r.version, r.active, r.created_at, r.activated_at, r.activated_by)
+                for r in self._run(select(m.version, m.active, m.created_at, m.activated_at,
+                                          m.activated_by).order_by(m.created_at)).all()]
 
 
 class ScorecardCache:

@@ -25,6 +25,7 @@ from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
 from openbureau.adapters.credentials import SqlCredentials
+from openbureau.adapters.database import SqlHealth
 from openbureau.adapters.demo_data import SqlDemoData
 from openbureau.adapters.disputes import SqlDisputes
 from openbureau.adapters.exports import SqlCreditFiles, SqlExports
@@ -32,6 +33,7 @@ from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
 from openbureau.adapters.furnish_store_pg import SqlBulkStore
 from openbureau.adapters.furnishing_files import SqlFurnishingFiles
+from openbureau.adapters.identity_holds import SqlIdentityHolds
 from openbureau.adapters.identity_observations import SqlObservations
 from openbureau.adapters.inquiries import SqlDecisions, SqlInquiries
 from openbureau.adapters.listings import SqlListings, SqlObjections
@@ -39,10 +41,13 @@ from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
+from openbureau.adapters.registry import SqlRegistry
 from openbureau.adapters.report_reads import SqlReportReads
 from openbureau.adapters.rescore_jobs import SqlRescoreJobs
 from openbureau.adapters.resolution import SqlResolution
+from openbureau.adapters.score_drift import SqlScoreDrift
 from openbureau.adapters.scores import SqlScores
+from openbureau.adapters.subjects import SqlSubjects
 from openbureau.clock import Clock
 
 _open = threading.local()
@@ -108,6 +113,12 @@ class UnitOfWork:
     demo = _Repository(lambda u: SqlDemoData(u.execute))
     exports = _Repository(lambda u: SqlExports(u.execute))
     credit_files = _Repository(lambda u: SqlCreditFiles(u.execute))
+
+    subjects = _Repository(lambda u: SqlSubjects(u.execute))
+    registry = _Repository(lambda u: SqlRegistry(u.execute))
+    identity_holds = _Repository(lambda u: SqlIdentityHolds(u.execute))
+    score_drift = _Repository(lambda u: SqlScoreDrift(u.execute))
+    health = _Repository(lambda u: SqlHealth(u.execute))
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
                  audit_key: audit_chain.ChainKey) -> None:

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from openbureau import __version__
 from openbureau.api import problems
@@ -158,7 +157,7 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
         checks: dict[str, object] = {}
         try:
             with b.uow() as uow:
-                uow.execute(text("SELECT 1"))
+                uow.health.ping()
             checks["database"] = True
         except Exception as exc:  # noqa: BLE001 - report, never raise
             log.warning("readiness: database unreachable: %s", type(exc).__name__)

@@ -9,10 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openbureau.adapters.database import is_unavailable
+from openbureau.adapters.database import DATABASE_ERRORS, is_unavailable
 from openbureau.domain import errors as e
 
 log = logging.getLogger("openbureau.api")
@@ -82,8 +81,6 @@ def install(app: FastAPI) -> None:
                    else {"WWW-Authenticate": "Bearer"} if status == 401 else None)
         return problem(status, exc.title, exc.detail, errors, _slug(exc), headers)
 
-    @app.exception_handler(sa_exc.DBAPIError)
-    @app.exception_handler(sa_exc.TimeoutError)
     async def _database(request: Request, exc: Exception) -> JSONResponse:
         # the database went away, timed out or is locked: the transaction in flight rolled
         # back and the client may retry (re-sending changes nothing already stored); any other
@@ -99,6 +96,9 @@ def install(app: FastAPI) -> None:
                        "the database is unavailable; try again shortly",
                        type_="https://openbureau.dev/problems/database-unavailable",
                        headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

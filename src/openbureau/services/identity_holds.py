@@ -13,10 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from sqlalchemy import select, update
-
-from openbureau.adapters import relink_store
-from openbureau.adapters.tables import identity_holds, organisations
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.profiles import Profile
@@ -24,19 +20,15 @@ from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import Principal, Role
 from openbureau.identity.rules import NAME_DISAGREES
 from openbureau.services import furnishing
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
+from openbureau.services.stored import Hold
 
 Action = Literal["link", "new_file", "withdraw"]
 
 
 def list_holds(bureau: Bureau, status: str = "held", limit: int = 100) -> dict[str, Any]:
-    h = identity_holds.c
     with bureau.uow() as uow:
-        rows = uow.execute(
-            select(h.item_ref, h.reason, h.weight, h.candidates, h.line, h.status,
-                   h.created_at, h.decided_at, organisations.c.name.label("furnisher"))
-            .join(organisations, organisations.c.id == h.furnisher_id)
-            .where(h.status == status).order_by(h.id).limit(limit)).all()
+        rows = uow.identity_holds.of_status(status, limit)
     return {"items": [{"hold_ref": r.item_ref, "furnisher": r.furnisher, "line": r.line,
                        "reason": r.reason, "weight": r.weight, "candidates": r.candidates,
                        "status": r.status, "held_at": r.created_at.isoformat(),
@@ -51,19 +43,16 @@ def verification(uow: UnitOfWork, profile: Profile, file_ref: str) -> dict[str, 
     name wait in the review queue (``pending``: how many; their names are not shown)."""
     if not profile.name_must_agree_with_id:
         return None
-    h = identity_holds.c
     pending = sum(
-        1 for (candidates,) in uow.execute(
-            select(h.candidates).where(h.status == "held", h.reason == NAME_DISAGREES))
+        1 for candidates in uow.identity_holds.pending_candidates(NAME_DISAGREES)
         if any(c.get("file") == file_ref for c in candidates or ()))
     return {"status": "review" if pending else "agrees", "pending": pending}
 
 
 def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
            file_ref: str | None = None) -> dict[str, Any]:
-    h = identity_holds.c
     with bureau.uow() as uow:
-        row = uow.execute(select(identity_holds).where(h.item_ref == hold_ref)).first()
+        row = uow.identity_holds.by_ref(hold_ref)
         if row is None:
             raise NotFound("no such hold")
         if row.status != "held":
@@ -73,7 +62,7 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
             if not file_ref:
                 raise ValidationFailed([FieldError("file_ref", "name the file to link to")])
             # a merged file's ref answers for the file it was merged into
-            target = uow.execute(relink_store.by_ref(file_ref)).scalar()
+            target = uow.subjects.id_by_ref(file_ref)
             if target is None:
                 raise NotFound("no such file")
             # the consumer's "not mine" and identity-theft blocks bind operators too
@@ -90,27 +79,23 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
                        "and ask the furnisher to re-send the record")
     # claim the hold first (compare-and-set): two operators deciding it at once place it once
     with bureau.uow() as uow:
-        claimed = uow.execute(update(identity_holds).where(
-            h.item_ref == hold_ref, h.status == "held").values(status="deciding")).rowcount
+        claimed = uow.identity_holds.move(hold_ref, "held", "deciding")
         uow.commit()
-    if claimed != 1:
+    if not claimed:
         raise Conflict("this hold is being or was already decided")
     try:
         return _place(bureau, operator, row, hold_ref, action, kept, furnisher, target,
                       file_ref)
     except BaseException:
         with bureau.uow() as uow:        # not placed: back in the queue
-            uow.execute(update(identity_holds).where(h.item_ref == hold_ref,
-                                                     h.status == "deciding")
-                        .values(status="held"))
+            uow.identity_holds.move(hold_ref, "deciding", "held")
             uow.commit()
         raise
 
 
-def _place(bureau: Bureau, operator: Principal, row: Any, hold_ref: str, action: Action,
+def _place(bureau: Bureau, operator: Principal, row: Hold, hold_ref: str, action: Action,
            kept: dict[str, Any], furnisher: Principal, target: int | None,
            file_ref: str | None) -> dict[str, Any]:
-    h = identity_holds.c
     subject_ref = file_ref
     if action == "new_file":
         from openbureau.services import resolution
@@ -128,8 +113,7 @@ def _place(bureau: Bureau, operator: Principal, row: Any, hold_ref: str, action:
     status = {"link": "linked", "new_file": "new_file", "withdraw": "withdrawn"}[action]
     with bureau.uow() as uow:
         now = uow.clock.now()
-        uow.execute(update(identity_holds).where(h.item_ref == hold_ref).values(
-            status=status, decided_at=now, decided_by=operator.actor, subject_id=target))
+        uow.identity_holds.decide(hold_ref, status, now, operator.actor, target)
         uow.audit(operator.actor, f"identity.hold_{status}", subject_ref, "identity review",
                   hold=hold_ref, reason=row.reason, weight=row.weight)
         uow.commit()

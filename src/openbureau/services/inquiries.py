@@ -16,9 +16,6 @@ import json
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import insert
-
-from openbureau.adapters.tables import inquiries
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain.consents import NONE_RECORDED
@@ -44,8 +41,6 @@ from openbureau.services import (
 )
 from openbureau.services.refs import new_ref
 from openbureau.unit_of_work import UnitOfWork
-
-_RECORD = insert(inquiries)      # built once: every inquiry runs it
 
 
 def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
@@ -93,10 +88,9 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         score = scoring_hooks.current_score(bureau, uow, subject.id)
         # stored with what the member is given, for the decision and adverse-action notice
         # that may follow; stored before the report is read, which lists this inquiry too
-        uow.execute(_RECORD, {"subject_id": subject.id, "organisation_id": member.id,
-                              "kind": "inquiry", "purpose": p.value, "consent_ref": consent_ref,
-                              "created_at": now, "item_ref": ref,
-                              "result": {"score": _jsonable(score)}, "link": link})
+        uow.inquiries.add(subject_id=subject.id, member_id=member.id, purpose=p.value,
+                          consent_ref=consent_ref, created_at=now, item_ref=ref,
+                          result={"score": _jsonable(score)}, link=link)
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
                                       inquiry_ref=ref, consent_ref=consent_ref)

@@ -17,16 +17,12 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, select
-
-from openbureau.adapters import scores as stored_scores
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.scoring.drift import bucket_labels, drift_from_counts, score_drift
 from openbureau.scoring.spec import Scorecard, load_spec
-from openbureau.scoring.sql import bucket_expr
 from openbureau.services import models
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 TOO_FEW = "too few to compare"
 NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
@@ -38,29 +34,21 @@ def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
     """PSI of the latest stored score of every subject scored with ``version`` (default: the
     active model) against the model's training population. The database counts (per bucket of
     each attribute, per score value); no score is loaded one by one."""
-    from openbureau.adapters.tables import scores
-
     spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
     if spec is None:
         raise NotFound("no active scoring model")
     card = load_spec(spec)
-    mine = scores.c.model_version == card.version
     with bureau.uow() as uow:
         now = uow.clock.now()
-        computed_at = uow.execute(select(func.max(scores.c.computed_at)).where(mine)).scalar()
-        latest = stored_scores.current(version=card.version)
-        score_counts = _score_counts(uow, latest)
+        computed_at = uow.score_drift.latest_at(card.version)
+        score_counts = uow.score_drift.score_counts(card.version)
         buckets: dict[str, list[int]] = {}
         outside: dict[str, int] = {}
         for attr in card.attributes:
-            value = latest.c.attributes[attr.name]
-            bucket = bucket_expr(attr, value.as_string() if attr.kind == "categorical"
-                                 else value.as_float()).label("bucket")
-            counts = dict(uow.execute(select(bucket, func.count())
-                                      .select_from(latest).group_by(bucket)).all())
+            counts = uow.score_drift.bucket_counts(card, attr.name)
             buckets[attr.name] = [counts.get(k, 0) for k in range(len(bucket_labels(attr)))]
             outside[attr.name] = counts.get(-1, 0)
-        history = _score_psi_by_month(uow, card, mine, now)
+        history = _score_psi_by_month(uow, card, now)
     population = sum(score_counts.values())
     report = drift_from_counts(card, population, buckets, outside, score_counts)
     least = bureau.settings.drift_min_population
@@ -84,14 +72,8 @@ def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
     return report
 
 
-def _score_counts(uow: UnitOfWork, latest: Subquery) -> dict[int, int]:
-    """How many subjects have each score (at most one row per score on the scale)."""
-    return {int(v): int(n) for v, n in uow.execute(
-        select(latest.c.value, func.count()).group_by(latest.c.value))}
-
-
-def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, mine: ColumnElement[bool],
-                        now: datetime, months: int = 12) -> list[dict[str, Any]]:
+def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, now: datetime,
+                        months: int = 12) -> list[dict[str, Any]]:
     """Score PSI at each of the last ``months`` month-ends: the population as it stood then
     (each subject's latest score of this model at that time) against training."""
     ends, cursor = [], now
@@ -101,7 +83,7 @@ def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, mine: ColumnElement[bo
             - timedelta(microseconds=1)
     out = []
     for end in reversed(ends):
-        counts = _score_counts(uow, stored_scores.current(version=card.version, until=end))
+        counts = uow.score_drift.score_counts(card.version, until=end)
         if not counts:
             continue
         part = score_drift(card, counts)

@@ -6,12 +6,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import SYSTEM, Principal
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 
 def shipped_specs() -> list[dict[str, Any]]:
@@ -24,18 +22,14 @@ def shipped_specs() -> list[dict[str, Any]]:
 
 def ensure_shipped(bureau: Bureau) -> str | None:
     """Register the shipped specs; activate the newest when no model is active yet."""
-    from openbureau.adapters.tables import models
-
     specs = shipped_specs()
     with bureau.uow() as uow:
-        known = set(uow.execute(select(models.c.version)).scalars())
+        known = uow.models.versions()
         for spec in specs:
             if spec["version"] not in known:
-                uow.execute(insert(models).values(version=spec["version"], spec=spec,
-                                                  active=False, created_at=uow.clock.now()))
+                uow.models.add(spec["version"], spec, uow.clock.now())
                 uow.audit(SYSTEM.actor, "model.register", version=spec["version"])
-        active: str | None = uow.execute(
-            select(models.c.version).where(models.c.active)).scalar()
+        active = uow.models.active_version()
         if active is None and specs:
             active = str(specs[-1]["version"])
             _activate(uow, active, SYSTEM)
@@ -45,38 +39,28 @@ def ensure_shipped(bureau: Bureau) -> str | None:
 
 
 def register(bureau: Bureau, spec: dict[str, Any], actor: Principal = SYSTEM) -> None:
-    from openbureau.adapters.tables import models
     from openbureau.scoring.spec import load_spec
 
     load_spec(spec)   # refuses an invalid spec before it reaches the registry
     with bureau.uow() as uow:
-        if uow.execute(select(models.c.version)
-                       .where(models.c.version == spec["version"])).first() is None:
-            uow.execute(insert(models).values(version=spec["version"], spec=spec, active=False,
-                                              created_at=uow.clock.now()))
+        if not uow.models.has(spec["version"]):
+            uow.models.add(spec["version"], spec, uow.clock.now())
             uow.audit(actor.actor, "model.register", version=spec["version"])
         uow.commit()
 
 
 def spec_of(bureau: Bureau, version: str) -> dict[str, Any]:
-    from openbureau.adapters.tables import models
-
     with bureau.uow() as uow:
-        spec: dict[str, Any] | None = uow.execute(
-            select(models.c.spec).where(models.c.version == version)).scalar()
+        spec = uow.models.spec(version)
     if spec is None:
         raise NotFound(f"no model version {version!r}")
     return spec
 
 
 def _activate(uow: UnitOfWork, version: str, actor: Principal) -> None:
-    from openbureau.adapters.tables import models
-
-    if uow.execute(select(models.c.version).where(models.c.version == version)).first() is None:
+    if not uow.models.has(version):
         raise NotFound(f"no model version {version!r}")
-    uow.execute(update(models).values(active=False))
-    uow.execute(update(models).where(models.c.version == version).values(
-        active=True, activated_at=uow.clock.now(), activated_by=actor.actor))
+    uow.models.activate(version, uow.clock.now(), actor.actor)
     uow.audit(actor.actor, "model.activate", version=version)
 
 
@@ -88,13 +72,10 @@ def activate(bureau: Bureau, version: str, actor: Principal) -> None:
 
 
 def list_models(bureau: Bureau) -> list[dict[str, Any]]:
-    from openbureau.adapters.tables import models
-
     with bureau.uow() as uow:
-        rows = uow.execute(select(models.c.version, models.c.active, models.c.created_at,
-                                  models.c.activated_at, models.c.activated_by)
-                           .order_by(models.c.created_at)).all()
-    return [dict(r._mapping) for r in rows]
+        found = uow.models.all()
+    return [{"version": m.version, "active": m.active, "created_at": m.created_at,
+             "activated_at": m.activated_at, "activated_by": m.activated_by} for m in found]
 
 
 def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any] | None:
@@ -103,15 +84,12 @@ def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any]
     cached: dict[str, Any] | None = bureau.cache.get("active_model")
     if cached is not None:
         return cached
-    from openbureau.adapters.tables import models
-
-    query = select(models.c.spec).where(models.c.active)
     spec: dict[str, Any] | None
     if uow is not None:
-        spec = uow.execute(query).scalar()
+        spec = uow.models.active_spec()
     else:
         with bureau.uow() as own:
-            spec = own.execute(query).scalar()
+            spec = own.models.active_spec()
     if spec is not None:
         bureau.cache["active_model"] = spec
     return spec

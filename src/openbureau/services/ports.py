@@ -39,19 +39,26 @@ from openbureau.services.stored import (
     FileIdentity,
     FurnisherNotice,
     FurnishingFile,
+    Hold,
     Holding,
+    HoldLine,
     IntakeFile,
     ItemName,
     KeptObservation,
+    ListedJudgment,
     Listing,
     ListingDetail,
     MemberInquiry,
+    ModelVersion,
     Objection,
     ObjectionOnFile,
     Offer,
     OpenDispute,
+    OrderOnFile,
     Organisation,
     OrganisationRecord,
+    PublicListing,
+    PublicRecord,
     ReportAccount,
     ReportAlert,
     ReportedValue,
@@ -65,6 +72,7 @@ from openbureau.services.stored import (
     RescoreJob,
     SignedInOrganisation,
     StoredKey,
+    Subject,
     TheftReport,
 )
 
@@ -226,6 +234,11 @@ class Inquiries(Protocol):
                           employment_before: datetime) -> int:
         """Stop showing inquiries older than their display period; how many."""
 
+    def add(self, *, subject_id: int, member_id: int, purpose: str, consent_ref: str | None,
+            created_at: datetime, item_ref: str, result: dict[str, Any],
+            link: dict[str, Any] | None = None) -> None:
+        """A member's report inquiry, with what the member was given (``result``)."""
+
 
 class Decisions(Protocol):
     def on(self, inquiry_id: int) -> bool:
@@ -340,6 +353,17 @@ class RescoreJobs(Protocol):
 class Models(Protocol):
     def active_version(self) -> str | None: ...
     def spec(self, version: str) -> dict[str, Any] | None: ...
+    def versions(self) -> set[str]: ...
+    def has(self, version: str) -> bool: ...
+    def add(self, version: str, spec: dict[str, Any], now: datetime) -> None:
+        """Register a version, not active."""
+
+    def activate(self, version: str, now: datetime, by: str) -> None:
+        """Make ``version`` the one active model."""
+
+    def active_spec(self) -> dict[str, Any] | None: ...
+    def all(self) -> list[ModelVersion]:
+        """Oldest registered first."""
 
 
 class Protections(Protocol):
@@ -367,6 +391,96 @@ class Protections(Protocol):
     def alerts_among(self, subject_ids: Iterable[int], now: datetime) -> list[dict[str, Any]]: ...
     def observation(self, subject_id: int, item_ref: str) -> tuple[str, str] | None: ...
     def remove_observation(self, subject_id: int, kind: str, value_hmac: str) -> int: ...
+
+
+class SubjectFiles(Protocol):
+    """Credit files by identity (``services/subjects.py``); a look-up by the matching model is
+    ``services.resolution``'s."""
+
+    def by_hmac(self, id_hmac: str) -> Subject | None:
+        """The file holding this national id (by its keyed hash)."""
+
+    def by_id(self, subject_id: int) -> Subject | None: ...
+    def id_by_hmac(self, id_hmac: str) -> int | None: ...
+    def id_by_ref(self, item_ref: str) -> int | None:
+        """The file a public ref answers for: its own, or the file it was merged into."""
+
+    def open(self, *, id_hmac: str, id_ciphertext: bytes, id_suffix: str, name: str,
+             date_of_birth: date | None, kind: str, created_at: datetime,
+             item_ref: str) -> int:
+        """A new file; its id."""
+
+
+class Registry(Protocol):
+    """The court defaulter registry (``services/registry.py``); closing a listing is
+    ``Listings.close``."""
+
+    def listed(self, court_id: int, case_number: str, subject_id: int) -> bool:
+        """Whether the court already listed this case against this file."""
+
+    def add(self, *, subject_id: int, court_id: int, case_number: str, amount: int,
+            currency: str, judgment_date: date, ground: str, legal_basis: str | None,
+            status: str, listed_at: datetime, until: date | None, item_ref: str,
+            orders: list[tuple[str, date | None]], link: dict[str, Any] | None = None
+            ) -> int:
+        """A judgment listed, with its restrictions (category, until) ordered on the day it
+        is listed; its id."""
+
+    def of_court_ref(self, court_id: int, item_ref: str) -> PublicRecord | None: ...
+    def ids_of_court(self, court_id: int, status: str | None) -> list[int]:
+        """The court's listings (of this status), newest listed first."""
+
+    def judgment(self, record_id: int) -> ListedJudgment: ...
+    def orders(self, subject_id: int, category: str) -> list[OrderOnFile]:
+        """Restrictions of this category not lifted, of the file's active listings; by the
+        day ordered, then case number."""
+
+    def add_check(self, *, subject_id: int, member_id: int, purpose: str, category: str,
+                  created_at: datetime, item_ref: str, result: dict[str, Any],
+                  link: dict[str, Any] | None = None) -> None:
+        """A restriction check, recorded as an access the consumer sees."""
+
+    def search(self, today: date, name: str, whole_word: bool, id_suffix: str | None,
+               court: str | None, limit: int) -> list[PublicListing]:
+        """Active listings in force ``today`` whose debtor's name contains ``name`` (or, with
+        ``whole_word``, has it as a word), case-insensitively; of an identifier ending in
+        ``id_suffix`` and of the court so named, when given; newest listed first."""
+
+
+class IdentityHolds(Protocol):
+    """The review queue of records identity resolution held (``services/identity_holds.py``)."""
+
+    def of_status(self, status: str, limit: int) -> list[HoldLine]:
+        """Oldest first."""
+
+    def pending_candidates(self, reason: str) -> list[list[dict[str, Any]]]:
+        """The candidate files of each hold still held for this reason."""
+
+    def by_ref(self, item_ref: str) -> Hold | None: ...
+    def move(self, item_ref: str, from_status: str, to_status: str) -> bool:
+        """Compare-and-set the hold's status; whether it moved."""
+
+    def decide(self, item_ref: str, status: str, now: datetime, by: str,
+               subject_id: int | None) -> None: ...
+
+
+class ScoreDrift(Protocol):
+    """What drift is computed from (``services/model_reports.py``): counts the database makes
+    of each file's current score of a model version, never the scores one by one."""
+
+    def latest_at(self, version: str) -> datetime | None:
+        """When the newest score of this version was computed."""
+
+    def score_counts(self, version: str, until: datetime | None = None) -> dict[int, int]:
+        """How many files have each current score (as it stood ``until``)."""
+
+    def bucket_counts(self, card: Scorecard, attribute: str) -> dict[int, int]:
+        """How many files' current scores fall in each bin of the attribute (-1: none)."""
+
+
+class Health(Protocol):
+    def ping(self) -> None:
+        """Raise unless the database answers."""
 
 
 # -- furnishing: the record store, PostgreSQL's bulk store, identity observations, resolution --
@@ -636,6 +750,16 @@ class UnitOfWork(Protocol):
     def models(self) -> Models: ...
     @property
     def protections(self) -> Protections: ...
+    @property
+    def subjects(self) -> SubjectFiles: ...
+    @property
+    def registry(self) -> Registry: ...
+    @property
+    def identity_holds(self) -> IdentityHolds: ...
+    @property
+    def score_drift(self) -> ScoreDrift: ...
+    @property
+    def health(self) -> Health: ...
     @property
     def account_store(self) -> AccountStore: ...
     @property

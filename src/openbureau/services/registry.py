@@ -16,17 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select
-
-from openbureau.adapters import notices as stored_notices
 from openbureau.adapters import rate_limit
-from openbureau.adapters.tables import (
-    inquiries,
-    organisations,
-    public_records,
-    restrictions,
-    subjects,
-)
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds, national_ids
 from openbureau.domain import registry as reg
@@ -48,8 +38,10 @@ from openbureau.domain.roles import Principal
 from openbureau.domain.wording import N_
 from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
+from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.stored import ListedJudgment, PublicRecord, Subject
+from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
 
 COURT_PURPOSE = "court_order"
 CHECK_PURPOSE = "restriction_check"
@@ -166,23 +158,17 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
         assert identity is not None
         case_number = order.case_number
         subject, link = _debtor_subject(uow, bureau, identity, debtor.kind)
-        if uow.execute(select(public_records.c.id).where(
-                public_records.c.court_id == court.id,
-                public_records.c.case_number == case_number,
-                public_records.c.subject_id == subject.id)).first():
+        if uow.registry.listed(court.id, case_number, subject.id):
             refusal.subject_ref = subject.item_ref      # an existing file, named exactly
             raise Conflict(f"case {case_number!r} is already listed for this debtor by this court")
         ref = new_ref("pr")
-        record_id = uow.execute(insert(public_records).values(
-            subject_id=subject.id, court_id=court.id, kind="judgment", case_number=case_number,
+        record_id = uow.registry.add(
+            subject_id=subject.id, court_id=court.id, case_number=case_number,
             amount=order.amount, currency=order.currency, judgment_date=judgment_date,
             ground=order.ground.value, legal_basis=order.legal_basis,
             status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
-            item_ref=ref, link=link).returning(public_records.c.id)).scalar_one()
-        for r in order.restrictions:
-            uow.execute(insert(restrictions).values(
-                public_record_id=record_id, category=r.category, ordered_on=now.date(),
-                until=r.until))
+            item_ref=ref, orders=[(r.category, r.until) for r in order.restrictions],
+            link=link)
         listing = _listing(uow, bureau, record_id)
         notify(uow, subject.id, "listing",
                 f"{court.name} has listed you as a judgment debtor (case {case_number})",
@@ -198,8 +184,8 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
     return listing
 
 
-def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
-                    kind: str) -> tuple[Any, dict[str, Any]]:
+def _debtor_subject(uow: SqlUnitOfWork, bureau: Bureau, identity: SubjectIdentity,
+                    kind: str) -> tuple[Subject, dict[str, Any]]:
     """The debtor's file, and how it was found (the listing's ``link``: why it is on the
     file). A person is resolved by the matching model as every look-up is
     (``subjects.resolve_linked``: a file opened from records without a national id is found by
@@ -208,8 +194,7 @@ def _debtor_subject(uow: UnitOfWork, bureau: Bureau, identity: SubjectIdentity,
     agreeing, or the listing is refused (``_IdentityRefused``). No file: one is opened from the
     judgment."""
     assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
-    row = uow.execute(select(subjects).where(
-        subjects.c.id_hmac == bureau.vault.lookup_hash(identity.national_id))).first()
+    row = uow.subjects.by_hmac(bureau.vault.lookup_hash(identity.national_id))
     given = subject_service.given(bureau.vault, identity)
     at = uow.clock.now().date().isoformat()
     if kind == "person":
@@ -276,15 +261,14 @@ def _end_listing(bureau: Bureau, court: Principal, listing_ref: str,
     return listing
 
 
-def close_listing(uow: UnitOfWork, row: Any, target: reg.ListingStatus, reason: str) -> None:
+def close_listing(uow: UnitOfWork, row: PublicRecord, target: reg.ListingStatus,
+                  reason: str) -> None:
     reg.move_listing(row.status, target)
     uow.listings.close(row.id, target.value, reason, uow.clock.now())
 
 
-def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> Any:
-    row = uow.execute(select(public_records).where(
-        public_records.c.item_ref == listing_ref,
-        public_records.c.court_id == court.id)).first()
+def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> PublicRecord:
+    row = uow.registry.of_court_ref(court.id, listing_ref)
     if row is None:
         raise NotFound(NO_LISTING)
     return row
@@ -293,38 +277,31 @@ def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> Any:
 def court_listings(bureau: Bureau, court: Principal,
                    status: str | None = None) -> list[dict[str, Any]]:
     with bureau.uow() as uow:
-        q = select(public_records.c.id).where(public_records.c.court_id == court.id)
-        if status:
-            q = q.where(public_records.c.status == status)
-        ids = uow.execute(q.order_by(public_records.c.listed_at.desc(),
-                                     public_records.c.id.desc())).scalars().all()
-        out = [_listing(uow, bureau, i) for i in ids]
+        out = [_listing(uow, bureau, i) for i in uow.registry.ids_of_court(court.id, status)]
         uow.audit(court.actor, "listing.list", None, COURT_PURPOSE, count=len(out))
         uow.commit()
     return out
 
 
 def _listing(uow: UnitOfWork, bureau: Bureau, record_id: int) -> dict[str, Any]:
-    r = uow.execute(
-        select(public_records, organisations.c.name.label("court_name"),
-               subjects.c.name.label("debtor_name"), subjects.c.kind.label("debtor_kind"),
-               subjects.c.id_ciphertext)
-        .join(organisations, organisations.c.id == public_records.c.court_id)
-        .join(subjects, subjects.c.id == public_records.c.subject_id)
-        .where(public_records.c.id == record_id)).one()
-    orders = uow.execute(select(restrictions).where(restrictions.c.public_record_id == record_id)
-                         .order_by(restrictions.c.category)).all()
+    j: ListedJudgment = uow.registry.judgment(record_id)
+    r = j.record
     return {
-        "listing_id": r.item_ref, "case_number": r.case_number, "court": r.court_name,
-        "debtor": {"kind": r.debtor_kind, "name": r.debtor_name,
-                   "identifier_masked": mask_national_id(bureau.vault.decrypt(r.id_ciphertext))},
+        "listing_id": r.item_ref, "case_number": r.case_number, "court": j.court_name,
+        "debtor": {"kind": j.debtor_kind, "name": j.debtor_name,
+                   "identifier_masked": _masked(bureau, j.id_ciphertext)},
         "amount": r.amount, "currency": r.currency, "judgment_date": r.judgment_date,
         "ground": r.ground, "legal_basis": r.legal_basis, "status": r.status,
         "listed_at": r.listed_at, "until": r.until, "lifted_at": r.lifted_at,
         "lift_reason": r.lift_reason,
         "restrictions": [{"category": o.category, "ordered_on": o.ordered_on, "until": o.until,
-                          "lifted_at": o.lifted_at} for o in orders],
+                          "lifted_at": o.lifted_at} for o in j.restrictions],
     }
+
+
+def _masked(bureau: Bureau, id_ciphertext: bytes | None) -> str:
+    assert id_ciphertext is not None, "a listed debtor is named by identifier"
+    return mask_national_id(bureau.vault.decrypt(id_ciphertext))
 
 
 def _notice_body(listing: dict[str, Any]) -> dict[str, Any]:
@@ -339,24 +316,10 @@ def _notice_body(listing: dict[str, Any]) -> dict[str, Any]:
 
 def notify(uow: UnitOfWork, subject_id: int, kind: str, title: str,
             body: dict[str, Any]) -> None:
-    stored_notices.add(uow, subject_id, kind, title, body)
+    uow.notices.add(subject_id, kind, title, body, uow.clock.now())
 
 
 # -- restriction check -------------------------------------------------------------------------
-
-# built once: members check restrictions at the gate, request after request
-_ORDERS = (select(public_records.c.case_number, public_records.c.ground,
-                  public_records.c.item_ref, organisations.c.name.label("court"),
-                  restrictions.c.category, restrictions.c.ordered_on, restrictions.c.until)
-           .join(public_records, public_records.c.id == restrictions.c.public_record_id)
-           .join(organisations, organisations.c.id == public_records.c.court_id)
-           .where(public_records.c.subject_id == bindparam("subject_id"),
-                  public_records.c.status == reg.ListingStatus.ACTIVE.value,
-                  restrictions.c.category == bindparam("category"),
-                  restrictions.c.lifted_at.is_(None))
-           .order_by(restrictions.c.ordered_on, public_records.c.case_number))
-_CHECKED = insert(inquiries)
-
 
 def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
                       category: str) -> dict[str, Any]:
@@ -383,16 +346,16 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
             raise (ProhibitedData if error.category else ValidationFailed)([error])
         if subject is None:
             raise NotFound(subject_service.NO_FILE)
-        rows = uow.execute(_ORDERS, {"subject_id": subject.id, "category": category}).all()
+        rows = uow.registry.orders(subject.id, category)
         orders = [{"case_number": r.case_number, "court": r.court, "ground": r.ground,
                    "category": r.category, "ordered_on": r.ordered_on, "until": r.until}
                   for r in rows if reg.in_force(r.until, now.date())]
         ref = new_ref("chk")
-        uow.execute(_CHECKED, {
-            "subject_id": subject.id, "organisation_id": member.id, "kind": "restriction_check",
-            "purpose": CHECK_PURPOSE, "category": category, "created_at": now, "item_ref": ref,
-            "result": {"restricted": bool(orders),
-                       "cases": [o["case_number"] for o in orders]}, "link": link})
+        uow.registry.add_check(
+            subject_id=subject.id, member_id=member.id, purpose=CHECK_PURPOSE,
+            category=category, created_at=now, item_ref=ref,
+            result={"restricted": bool(orders), "cases": [o["case_number"] for o in orders]},
+            link=link)
         uow.audit(member.actor, "restriction.check", subject.item_ref, CHECK_PURPOSE,
                   check_ref=ref, category=category, restricted=bool(orders))
         uow.commit()
@@ -435,14 +398,6 @@ def check_public_query(name: str | None, id_suffix: str | None, court: str | Non
     return False
 
 
-def _word_match(column: Any, word: str) -> Any:
-    """``column`` (lower-cased) has ``word`` as one of its space-separated words."""
-    w = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    low = func.lower(column)
-    return or_(low == word.lower(), low.like(w + " %", escape="\\"),
-               low.like("% " + w, escape="\\"), low.like("% " + w + " %", escape="\\"))
-
-
 def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
                   id_suffix: str | None = None, court: str | None = None) -> list[dict[str, Any]]:
     """Active listings only, with the fields courts publish, at most ``PUBLIC_LIMIT`` (newest
@@ -456,25 +411,10 @@ def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
     rate_limit.take(bureau, rate_limit.bucket_for(bureau, "public_search", client_key),
                     bureau.settings.public_search_per_minute, what="searches")
     with bureau.uow() as uow:
-        today = uow.clock.now().date()
-        q = (select(public_records, organisations.c.name.label("court_name"),
-                    subjects.c.name.label("debtor_name"), subjects.c.id_ciphertext)
-             .join(organisations, organisations.c.id == public_records.c.court_id)
-             .join(subjects, subjects.c.id == public_records.c.subject_id)
-             .where(public_records.c.status == reg.ListingStatus.ACTIVE.value,
-                    (public_records.c.until.is_(None)) | (public_records.c.until >= today)))
-        if whole_word:
-            q = q.where(_word_match(subjects.c.name, name))
-        else:
-            q = q.where(func.lower(subjects.c.name).contains(name.lower(), autoescape=True))
-        if id_suffix is not None:
-            q = q.where(subjects.c.id_suffix.endswith(id_suffix.upper(), autoescape=True))
-        if court is not None:
-            q = q.where(func.lower(organisations.c.name) == court.lower())
-        rows = uow.execute(q.order_by(public_records.c.listed_at.desc(), public_records.c.id)
-                           .limit(PUBLIC_LIMIT)).all()
+        rows = uow.registry.search(uow.clock.now().date(), name, whole_word, id_suffix, court,
+                                   PUBLIC_LIMIT)
     return [{"name": r.debtor_name,
-             "identifier_masked": mask_national_id(bureau.vault.decrypt(r.id_ciphertext)),
+             "identifier_masked": _masked(bureau, r.id_ciphertext),
              "court": r.court_name, "case_number": r.case_number, "amount": r.amount,
              "currency": r.currency, "ground": r.ground, "listed_on": r.listed_at.date()}
             for r in rows]

@@ -269,6 +269,133 @@ class FurnisherNotice:
     created_at: datetime
 
 
+# -- files by identity, the court registry, the identity review queue -------------------------
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A credit file as ``services.subjects`` finds it: every column of the file's row, in
+    the table's order (every look-up builds one: ``adapters/subjects.py`` fills it by
+    position)."""
+
+    id: int
+    id_hmac: str | None
+    id_ciphertext: bytes | None
+    id_suffix: str | None
+    name: str
+    date_of_birth: date | None
+    kind: str
+    created_at: datetime
+    item_ref: str
+    merged_into_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """A court's listing as stored (``public_records``)."""
+
+    id: int
+    subject_id: int
+    court_id: int
+    kind: str
+    case_number: str
+    amount: int
+    currency: str
+    judgment_date: date
+    ground: str | None
+    legal_basis: str | None
+    status: str
+    listed_at: datetime
+    until: date | None
+    lifted_at: datetime | None
+    lift_reason: str | None
+    item_ref: str
+    link: Any = None       # how the court's debtor found the file (0013; ``domain.why``)
+
+
+@dataclass(frozen=True)
+class RestrictionOrder:
+    category: str
+    ordered_on: date
+    until: date | None
+    lifted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ListedJudgment:
+    """A listing with its court, its debtor and its restrictions (by category)."""
+
+    record: PublicRecord
+    court_name: str
+    debtor_name: str
+    debtor_kind: str
+    id_ciphertext: bytes | None
+    restrictions: tuple[RestrictionOrder, ...]
+
+
+@dataclass(frozen=True)
+class OrderOnFile:
+    """A restriction of an active listing, as a restriction check reads it."""
+
+    case_number: str
+    court: str
+    ground: str | None
+    category: str
+    ordered_on: date
+    until: date | None
+
+
+@dataclass(frozen=True)
+class PublicListing:
+    """What the public search reads of an active listing."""
+
+    debtor_name: str
+    id_ciphertext: bytes | None
+    court_name: str
+    case_number: str
+    amount: int
+    currency: str
+    ground: str | None
+    listed_at: datetime
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A record identity resolution held for review (``identity_holds``)."""
+
+    item_ref: str
+    furnisher_id: int
+    file_id: int | None
+    account_ref_hmac: str
+    reason: str
+    weight: float | None
+    record_ciphertext: bytes
+    status: str
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    """A hold as the review queue lists it: no identity value."""
+
+    item_ref: str
+    furnisher: str
+    line: int | None
+    reason: str
+    weight: float | None
+    candidates: list[dict[str, Any]]
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    version: str
+    active: bool
+    created_at: datetime
+    activated_at: datetime | None
+    activated_by: str | None
+
+
 # -- furnishing: intake files, the record store, identity resolution ---------------------------
 
 @dataclass(frozen=True)

@@ -7,28 +7,28 @@ import base64
 import json
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter
-from sqlalchemy import bindparam, insert, select
 
 from openbureau.adapters.pii import IdentityVault
-from openbureau.adapters.tables import subjects
 from openbureau.domain.errors import NotFound
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.identity.features import fold
+from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.stored import Subject
+
+if TYPE_CHECKING:
+    # a look-up by the matching model still runs on the SQL unit (``services.resolution``)
+    from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
 
 NO_FILE = "no file matches this identity"
 LOOKUPS_WITHOUT_FILE = Counter(
     "openbureau_identity_lookups_without_file_total",
     "Look-ups answered 'no file' although candidate files were found (ambiguous or weak)",
     ["reason"])
-# built once: every inquiry, restriction check and consumer request looks a file up
-_BY_HMAC = select(subjects).where(subjects.c.id_hmac == bindparam("id_hmac"))
-_BY_ID = select(subjects).where(subjects.c.id == bindparam("subject_id"))
 
 
 def normalise_name(name: str) -> str:
@@ -57,9 +57,9 @@ def names_match(a: str, b: str) -> bool:
     return False
 
 
-def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-         *, strict: bool = True, names_must_agree: bool = False) -> Any:
-    """The subject row an identity means, resolved by the matching model
+def find(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+         *, strict: bool = True, names_must_agree: bool = False) -> Subject:
+    """The file an identity means, resolved by the matching model
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
     never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
     consumer's own identifier, already proven) finds the file by its national id alone.
@@ -67,15 +67,15 @@ def find(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     if not strict:
         if identity.national_id is None:
             raise NotFound(NO_FILE)
-        row = uow.execute(_BY_HMAC, {"id_hmac": vault.lookup_hash(identity.national_id)}).first()
+        row = uow.subjects.by_hmac(vault.lookup_hash(identity.national_id))
         if row is None:
             raise NotFound(NO_FILE)
         return row
     return resolve(uow, vault, identity, names_must_agree=names_must_agree)[0]
 
 
-def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-            *, names_must_agree: bool = False) -> tuple[Any, tuple[int, ...]]:
+def resolve(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+            *, names_must_agree: bool = False) -> tuple[Subject, tuple[int, ...]]:
     """``find``'s look-up by the matching model, with the *near* files: every candidate at the
     review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
     freezes and fraud alerts apply to an inquiry (``services.protections``)."""
@@ -83,7 +83,7 @@ def resolve(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     return row, near
 
 
-def resolve_linked(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def resolve_linked(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
                    *, names_must_agree: bool = False
                    ) -> tuple[Any, tuple[int, ...], dict[str, Any]]:
     """``resolve``, and how the look-up found the file: what an inquiry or a court listing
@@ -117,7 +117,7 @@ def given_view(vault: IdentityVault, link: Any) -> dict[str, Any] | None:
             "address": v.get("address")}
 
 
-def _resolved(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def _resolved(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
               names_must_agree: bool) -> tuple[Any, tuple[int, ...], Any]:
     from openbureau.services import resolution
 
@@ -141,30 +141,29 @@ def find_or_create(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdent
     national_id = identity.national_id
     assert national_id is not None, "a file is opened here only from an identifier"
     h = vault.lookup_hash(national_id)
-    row = uow.execute(select(subjects.c.id, subjects.c.date_of_birth)
-                      .where(subjects.c.id_hmac == h)).first()
-    if row is not None:
-        return int(row.id)
-    return int(uow.execute(insert(subjects).values(
+    found = uow.subjects.id_by_hmac(h)
+    if found is not None:
+        return found
+    return uow.subjects.open(
         id_hmac=h, id_ciphertext=vault.encrypt(national_id),
         id_suffix=national_id[-4:], name=identity.name,
         date_of_birth=identity.date_of_birth, kind=kind, created_at=uow.clock.now(),
-        item_ref=new_ref("sub")).returning(subjects.c.id)).scalar_one())
+        item_ref=new_ref("sub"))
 
 
-def by_id(uow: UnitOfWork, subject_id: int) -> Any:
-    row = uow.execute(_BY_ID, {"subject_id": subject_id}).first()
+def by_id(uow: UnitOfWork, subject_id: int) -> Subject:
+    row = uow.subjects.by_id(subject_id)
     if row is None:
         raise NotFound(NO_FILE)
     return row
 
 
-def own(uow: UnitOfWork, consumer: Principal) -> Any:
+def own(uow: UnitOfWork, consumer: Principal) -> Subject:
     """The file of a consumer principal (ValueError for any other principal)."""
     return by_id(uow, consumer_id(consumer))
 
 
-def identity_view(vault: IdentityVault, row: Any, reveal: bool) -> dict[str, Any]:
+def identity_view(vault: IdentityVault, row: Subject, reveal: bool) -> dict[str, Any]:
     """The identity block of a report; the full identifier only for the subject themself."""
     # a file opened from records without a national id has none (issue 11)
     nid = vault.decrypt(row.id_ciphertext) if row.id_ciphertext is not None else None

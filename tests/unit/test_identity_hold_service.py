@@ -1,0 +1,116 @@
+"""The identity review queue against the in-memory ports (tests/fakes.py): no database. The SQL
+repository (``adapters/identity_holds.py``) is proven by test_identity_resolution.py,
+test_identity_profiles.py and test_identity_protections.py on both databases, which also place
+linked and new-file decisions (``furnishing.place_held``, on the SQL unit)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from openbureau.clock import FixedClock
+from openbureau.domain.errors import Conflict, NotFound, ValidationFailed
+from openbureau.domain.profiles import get_profile
+from openbureau.domain.roles import Principal, Role
+from openbureau.identity.rules import NAME_DISAGREES
+from openbureau.services import identity_holds
+from tests.fakes import FakeBureau, FakeStore, FakeUnitOfWork
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+HELD_AT = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
+OPERATOR = Principal(Role.OPERATOR, 30, "Operator")
+BANK = 10
+
+
+@pytest.fixture
+def bureau() -> FakeBureau:
+    store = FakeStore()
+    store.add_organisation(BANK, "Bank", "furnisher")
+    store.add_subject(5, id_hmac="h5")
+    return FakeBureau(store, FixedClock(NOW))
+
+
+def hold(bureau: FakeBureau, ref: str, *, reason: str = "ambiguous", status: str = "held",
+         kept: dict[str, Any] | None = None, candidates: list[dict[str, Any]] | None = None
+         ) -> None:
+    bureau.store.holds.append({
+        "item_ref": ref, "furnisher_id": BANK, "file_id": 1, "line": 3,
+        "account_ref_hmac": "acct-hash", "reason": reason, "weight": 4.5,
+        "candidates": candidates or [{"file": "sub_5", "weight": 4.5, "fields": {}}],
+        "record_ciphertext": bureau.vault.encrypt(json.dumps(kept or {"record": {}})),
+        "status": status, "created_at": HELD_AT, "decided_at": None})
+
+
+def test_the_queue_lists_holds_of_a_status_without_identity_values(bureau):
+    hold(bureau, "hld_1")
+    hold(bureau, "hld_2", status="withdrawn")
+    (item,) = identity_holds.list_holds(bureau)["items"]
+    assert item == {"hold_ref": "hld_1", "furnisher": "Bank", "line": 3, "reason": "ambiguous",
+                    "weight": 4.5, "candidates": [{"file": "sub_5", "weight": 4.5,
+                                                   "fields": {}}],
+                    "status": "held", "held_at": HELD_AT.isoformat(), "decided_at": None}
+    assert [i["hold_ref"] for i in identity_holds.list_holds(bureau, "withdrawn")["items"]] \
+        == ["hld_2"]
+
+
+def test_verification_counts_held_records_whose_name_disagrees_with_the_file(bureau):
+    hold(bureau, "hld_1", reason=NAME_DISAGREES)
+    hold(bureau, "hld_2", reason=NAME_DISAGREES, candidates=[{"file": "sub_9"}])
+    hold(bureau, "hld_3", reason="ambiguous")
+    with FakeUnitOfWork(bureau.store, bureau.clock) as uow:
+        cn, us = get_profile("cn-cri"), get_profile("us-fcra")
+        assert identity_holds.verification(uow, cn, "sub_5") == {"status": "review",
+                                                                 "pending": 1}
+        assert identity_holds.verification(uow, cn, "sub_7") == {"status": "agrees",
+                                                                 "pending": 0}
+        assert identity_holds.verification(uow, us, "sub_5") is None
+
+
+def test_a_withdrawn_hold_is_decided_once_and_audited(bureau):
+    hold(bureau, "hld_1")
+    assert identity_holds.decide(bureau, OPERATOR, "hld_1", "withdraw") == {
+        "hold_ref": "hld_1", "status": "withdrawn", "file_ref": None}
+    (row,) = bureau.store.holds
+    assert (row["status"], row["decided_at"], row["decided_by"], row["subject_id"]) == (
+        "withdrawn", NOW, OPERATOR.actor, None)
+    assert bureau.store.actions() == ["identity.hold_withdrawn"]
+    with pytest.raises(Conflict, match="already decided"):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "withdraw")
+
+
+def test_a_link_names_a_file_that_exists(bureau):
+    hold(bureau, "hld_1")
+    with pytest.raises(NotFound, match="no such hold"):
+        identity_holds.decide(bureau, OPERATOR, "hld_9", "link", "sub_5")
+    with pytest.raises(ValidationFailed):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "link")
+    with pytest.raises(NotFound, match="no such file"):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "link", "sub_404")
+    assert bureau.store.holds[0]["status"] == "held" and bureau.store.events == []
+
+
+def test_a_link_to_a_file_whose_consumer_said_not_mine_is_refused(bureau):
+    hold(bureau, "hld_1")
+    bureau.store.cannot_links.append((5, BANK, "acct-hash", "dispute"))
+    with pytest.raises(Conflict, match="not theirs"):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "link", "sub_5")
+    assert bureau.store.holds[0]["status"] == "held"
+
+
+def test_a_merged_files_ref_links_to_the_file_it_was_merged_into(bureau):
+    bureau.store.add_subject(6, "Ada L.", id_hmac=None, merged_into_id=5)
+    bureau.store.blocks.append((1, 5, "acc_x", BANK, "acct-hash", NOW))
+    hold(bureau, "hld_1")
+    # the merged file's ref answers for file 5, where the account is blocked
+    with pytest.raises(Conflict, match="not theirs"):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "link", "sub_6")
+
+
+def test_a_column_row_kept_without_its_record_can_only_be_withdrawn(bureau):
+    hold(bureau, "hld_1", kept={"columns": ["x"]})
+    with pytest.raises(Conflict, match="withdraw it"):
+        identity_holds.decide(bureau, OPERATOR, "hld_1", "link", "sub_5")
+    assert bureau.store.holds[0]["status"] == "held"
