@@ -157,6 +157,14 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8") + "\n;true"
 
 
+def shown(locator: Any) -> None:
+    """The locator becomes visible (retried until Playwright's expect timeout): a click that
+    navigates returns before the next page has loaded, so ``is_visible()`` right after one races."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()
+
+
 def audit(page: Any, name: str) -> None:
     """axe-core on the page as it stands (no serious or critical violation), then screenshots
     at desktop and phone widths."""

@@ -19,6 +19,10 @@ from openbureau.web.render import render
 
 API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
 Handler = Callable[[Request, Any], Awaitable[Response]]
+# what Starlette and pydantic say on a page that is not there or a request a page did not expect:
+# translated where they are shown (``i18n.Language.message``)
+FRAMEWORK_WORDS = (N_("Not Found"), N_("Method Not Allowed"), N_("Field required"),
+                   N_("String should have at most %(n)s characters"))
 
 
 def wants_html(request: Request) -> bool:
