@@ -167,6 +167,9 @@ def test_zh_no_english_left(page: Any, server: dict[str, Any], tmp_path: Path) -
                  "/me/consents", "/me/nothing-here", "/public/defaulters"):
         page.goto(path)
         no_english(page, names, found)
+    assert page.goto("/member").status == 403     # another role's page: the role in words
+    assert "（个人）" in page.locator("main").inner_text()
+    no_english(page, names, found)
     page.goto("/me/report")                      # dates in words, the date of birth too
     assert not re.search(r"\d{4}-\d\d-\d\d", page.locator("table.personal").inner_text())
     assert page.goto("/me/disputes/new").status == 422       # no item named

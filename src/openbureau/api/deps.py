@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import PermissionDenied, Unauthenticated
+from openbureau.domain.errors import RoleNotAllowed, Unauthenticated
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import access
@@ -53,7 +53,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if principal.role not in roles:
-            raise PermissionDenied(
+            raise RoleNotAllowed(
                 f"a {principal.role.value} credential may not call this endpoint "
                 f"(allowed: {', '.join(r.value for r in roles)})")
         return principal

@@ -7,7 +7,8 @@ OpenBureauError
  ├── PermissionDenied        the caller may not do this                   -> 403
  │    ├── PurposeNotPermitted
  │    ├── ConsentRequired
- │    └── FileFrozen
+ │    ├── FileFrozen
+ │    └── RoleNotAllowed     a credential of another role than the endpoint's
  ├── Conflict                state does not allow the change              -> 409
  ├── Unauthenticated         no or bad credential                         -> 401
  ├── RateLimited             too many attempts                            -> 429
@@ -79,6 +80,10 @@ class ConsentRequired(PermissionDenied):
 
 class FileFrozen(PermissionDenied):
     title = N_("File frozen")
+
+
+class RoleNotAllowed(PermissionDenied):
+    """A credential of a role the endpoint does not admit (its detail names the roles)."""
 
 
 class Conflict(OpenBureauError):
