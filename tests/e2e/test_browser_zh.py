@@ -132,10 +132,10 @@ def test_zh_no_english_left(page: Any, server: dict[str, Any], tmp_path: Path) -
     _refused(page, "证件号码后4位：必须是证件号码的最后4位字母或数字")
     no_english(page, names, found)
     # errors: a page for a role unsigned, a page that is not there
-    for path, status, words in (("/me/report", 401, "需要登录凭据：请先登录。"),
+    for path, status, words in (("/me/report", 401, "请登录后查看此页面。"),
                                 ("/me/nothing-here", 404, "未找到该页面")):
         assert page.goto(path).status == status
-        assert words in page.locator("[role=alert]").inner_text()
+        assert words in page.locator("main").inner_text()
         no_english(page, names, found)
     # refusals on the enrolment form
     who = server["newcomer"]

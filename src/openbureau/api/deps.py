@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import RoleNotAllowed, Unauthenticated
+from openbureau.domain.errors import CredentialsRequired, RoleNotAllowed
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import access
@@ -38,7 +38,7 @@ async def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) 
         cookie_principal: Principal | None = getattr(request.state, "web_principal", None)
         if cookie_principal is not None:
             return cookie_principal
-        raise Unauthenticated(N_("credentials required: send 'Authorization: Bearer <key or "
+        raise CredentialsRequired(N_("credentials required: send 'Authorization: Bearer <key or "
                                  "token>'"))
     known = access.remembered(bureau, token)
     if known is not None:

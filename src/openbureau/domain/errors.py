@@ -11,6 +11,7 @@ OpenBureauError
  │    └── RoleNotAllowed     a credential of another role than the endpoint's
  ├── Conflict                state does not allow the change              -> 409
  ├── Unauthenticated         no or bad credential                         -> 401
+ │    └── CredentialsRequired  none sent
  ├── RateLimited             too many attempts                            -> 429
  └── SchemaOutOfDate         the database needs `openbureau db upgrade`   -> 503
 """
@@ -92,6 +93,10 @@ class Conflict(OpenBureauError):
 
 class Unauthenticated(OpenBureauError):
     title = N_("Unauthenticated")
+
+
+class CredentialsRequired(Unauthenticated):
+    """No credential was sent (its detail says how to send one to the API)."""
 
 
 class RateLimited(OpenBureauError):

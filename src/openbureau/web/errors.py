@@ -41,8 +41,8 @@ def _status(exc: Exception) -> int:
 
 
 def _messages(exc: Exception) -> list[str]:
-    if isinstance(exc, e.RoleNotAllowed):
-        return []       # the page says it in the reader's words, naming who is signed in
+    if isinstance(exc, (e.RoleNotAllowed, e.CredentialsRequired)):
+        return []       # the page says it in the reader's words (sign in; who is signed in)
     if isinstance(exc, e.ValidationFailed):
         return [f"{x.field}: {x.message}" for x in exc.errors]
     if isinstance(exc, RequestValidationError):
