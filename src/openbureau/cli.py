@@ -141,7 +141,9 @@ def _progress() -> Progress:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply migrations, then register the shipped scorecards (activating one if none is) and
+    """Bring the database to the current schema and register the shipped scorecards.
+
+    Apply migrations, then register the shipped scorecards (activating one if none is) and
     seal audit events written before the audit key under a keyed one."""
     from openbureau.adapters.database import upgrade
     from openbureau.services import audit_log, models
@@ -192,6 +194,7 @@ def org_revoke(name: Annotated[str, typer.Argument(
 
 @org_app.command("list")
 def org_list() -> None:
+    """List the organisations: id, name, role and whether their keys are revoked."""
     from openbureau.services import access
 
     table = Table("id", "name", "role", "revoked")
@@ -288,7 +291,9 @@ def export(furnisher: Annotated[str | None, typer.Option(
                                  "the subject id (docs/scale.md).")] = None,
            buckets: Annotated[int, typer.Option(min=1, help="Hash buckets (with --parquet).")]
            = 16) -> None:
-    """Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV), each subject as
+    """Write a furnisher's accounts (Metro 2 or CSV), or every credit file to Parquet.
+
+    Write a furnisher's accounts as the bureau holds them (Metro 2 or CSV), each subject as
     that furnisher reported it, or with --parquet every credit file to Parquet for batch
     rescoring."""
     if parquet is not None:
@@ -393,6 +398,7 @@ def demo_credentials() -> None:
     creds = demo_logins.issue(bureau)
     # the landing page shows these in demo mode; the file stays on this machine, owner-only
     path = bureau.settings.var_dir / "demo-credentials.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(creds, default=str))
     path.chmod(0o600)
     out.print("[bold]demo credentials[/] (issued fresh on every run; older demo keys are revoked)")
@@ -496,7 +502,9 @@ def deadlines_run(now: Annotated[str | None, typer.Option(help="ISO 8601 instant
 def audit_verify(checkpoint: Annotated[Path | None, typer.Option(
         "--checkpoint", help="A checkpoint file (`audit checkpoint`): also check that the chain "
         "still holds every head recorded there, with the same value.")] = None) -> None:
-    """Walk the keyed hash chain; exit 1 and name the first bad event if it was tampered with
+    """Verify the audit log's keyed hash chain (and its checkpoints).
+
+    Walk the keyed hash chain; exit 1 and name the first bad event if it was tampered with
     (or a checkpoint no longer matches); exit 2 if the checkpoint file cannot be read."""
     from openbureau.adapters.audit_checkpoints import CheckpointFileError
     from openbureau.services import audit_log
@@ -519,7 +527,9 @@ def audit_verify(checkpoint: Annotated[Path | None, typer.Option(
 def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
         "--out", help="The checkpoint log to append to (default: "
         "OPENBUREAU_AUDIT_CHECKPOINT_FILE, else var/audit-checkpoints.jsonl).")] = None) -> None:
-    """Verify the chain and the checkpoints already written, then append the chain's head
+    """Append the audit chain's head to the checkpoint log, after verifying the chain.
+
+    Verify the chain and the checkpoints already written, then append the chain's head
     (event, chain value, time, MAC) to the checkpoint log and print it. Copy the log somewhere
     write-once; `audit verify --checkpoint FILE` checks the chain against it. Exit 1 (nothing
     written) when the chain or an earlier checkpoint does not verify; 2 when the file cannot be
@@ -642,7 +652,9 @@ def identity_relink(
         memory_limit: Annotated[str, typer.Option(help="DuckDB's memory limit.")] = "4GB",
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
         = False) -> None:
-    """Re-link every file in batch: propose (and with --apply make) merges of files that are
+    """Re-link every file in batch: merges of one person's files, splits of shared ones.
+
+    Re-link every file in batch: propose (and with --apply make) merges of files that are
     one person and splits of files holding two, under the integrity rules (docs/identity.md)."""
     import os
     import secrets
@@ -705,7 +717,9 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
                    boosting: Annotated[bool, typer.Option(
                        help="On the card's own training data, also train gradient boosting on "
                             "the same attributes and print its held-out AUC.")] = True) -> None:
-    """Score a CSV in the training data's format; print AUC, KS and Gini (on the card's own
+    """Score a CSV in the training data's format and print AUC, KS and Gini.
+
+    Score a CSV in the training data's format; print AUC, KS and Gini (on the card's own
     training data: of its held-out rows, beside gradient boosting's)."""
     import tempfile
 
@@ -726,6 +740,7 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
 
 @model_app.command("list")
 def model_list() -> None:
+    """List the registered scorecard versions and which one is active."""
     from openbureau.services import models
 
     table = Table("version", "active", "activated by")
@@ -785,7 +800,9 @@ def model_fairness(data: Annotated[Path, typer.Option(help="The card's training 
                        "fairness.md publishes it with that model.")] = None,
                    boot: Annotated[int, typer.Option(help="Bootstrap resamples.", min=0,
                                                      max=10_000)] = 1000) -> None:
-    """Audit a card (the active one by default) on the rows of its training data it was not
+    """Audit a card's fairness on its held-out training rows.
+
+    Audit a card (the active one by default) on the rows of its training data it was not
     fitted on: adverse impact ratios at each published cut-off and at matched approval rates,
     SMD, equal opportunity and calibration by group, with bootstrap intervals and p-values, and
     the attributes each score gap comes from."""
@@ -822,7 +839,9 @@ def model_lda_search(
                                              max=50)] = 5,
         confirm: Annotated[int, typer.Option(help="Fresh CV seeds confirming the choice.",
                                              min=1, max=100)] = 10) -> None:
-    """Search for a less discriminatory alternative card: train every candidate of the declared
+    """Search for a less discriminatory alternative card.
+
+    Search for a less discriminatory alternative card: train every candidate of the declared
     search space, score each against the baseline with paired repeated cross-validation, apply
     the selection rule fixed in advance and confirm the choice on fresh seeds."""
     try:

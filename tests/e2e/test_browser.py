@@ -167,7 +167,7 @@ def shown(locator: Any) -> None:
 
 def audit(page: Any, name: str) -> None:
     """axe-core on the page as it stands (no serious or critical violation), then screenshots
-    at desktop and phone widths."""
+    at desktop and phone widths, at each of which the page is no wider than the screen."""
     # evaluated through the DevTools protocol, which the pages' CSP (script-src 'self') allows
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
@@ -178,11 +178,17 @@ def audit(page: Any, name: str) -> None:
     }""")
     blocking = [v for v in result if v["impact"] in BLOCKING]
     SHOTS.mkdir(exist_ok=True)
+    widths = {}
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
+        widths[label] = page.evaluate("[document.documentElement.scrollWidth, "
+                                      "document.documentElement.clientWidth]")
         page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     assert blocking == [], f"axe violations on {name} ({page.url}): {blocking}"
+    # the page fits the screen's width: a wide table scrolls inside its box, never the page
+    assert all(scroll <= client for scroll, client in widths.values()), \
+        f"{name} ({page.url}) is wider than the screen: {widths}"
 
 
 def sign_in_organisation(page: Any, key: str) -> None:
@@ -404,6 +410,11 @@ def test_member_journey(page: Any, server: dict[str, Any]) -> None:
     page.get_by_role("button", name="Pull the report").click()
     page.get_by_role("heading", name=re.compile("Credit report:")).wait_for()
     audit(page, "member-report")
+    # each decision's radio button sits just before its words (it once took an input's width)
+    radio = page.locator("#dec-declined").bounding_box()
+    words = page.locator("label[for=dec-declined]").bounding_box()
+    assert radio["width"] < 40 and 0 <= words["x"] - (radio["x"] + radio["width"]) < 24, (radio,
+                                                                                         words)
     page.get_by_label("Declined").check()
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_role("heading", name="The notice sent to the consumer").wait_for()

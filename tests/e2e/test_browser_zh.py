@@ -9,7 +9,9 @@ Skipped without ``/usr/bin/chromium`` or the ``playwright`` package, unless ``RE
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +52,173 @@ def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:  # noqa: F811
 def _chinese(page: Any) -> None:
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert HAN.search(page.locator("h1").first.inner_text()), page.locator("h1").first.inner_text()
+
+
+def _sign_in(page: Any, server: dict[str, Any],  # noqa: F811
+             password: str | None = None) -> None:
+    cred = server["creds"]["consumer"]["credential"]
+    nid = re.search(r"national_id=(\S+)", cred)[1]  # type: ignore[index]
+    page.goto("/signin")
+    page.get_by_label("身份证件号码").fill(nid)
+    page.get_by_label("密码").fill(
+        password or re.search(r"password=(\S+)", cred)[1])  # type: ignore[index]
+    page.locator("#si-consumer").locator("..").get_by_role("button", name="登录").click()
+
+
+# -- no English left ------------------------------------------------------------------------------
+
+# What a Chinese page may write in Latin letters: the data on the file and in the demo (people's
+# and organisations' names, a court's case number and legal basis, the bureau's name and contact,
+# which the bureau's operator configures), and codes a person reads as codes (the payment grid's
+# legend, model versions, currencies, PDF, API, UTC). Text marked up as code (``<code>``) or as
+# another language (``lang="en"``: the switcher's "English") is left out before the check.
+DATA = ("Demo First Bank", "Demo Savings and Loan", "Demo Home Mortgage", "Demo Member",
+        "Demo Court", "Demo Operator", "Demo Auditor", "Civil Procedure Law art.",
+        "openbureau consumer office, disputes@openbureau.example", "openbureau")
+CODES = re.compile(r"(?<![A-Za-z])(?:OK|COL|CO|PD|CL|FC|REP|VS|PDF|API|UTC|US|USD|CNY|EUR)"
+                   r"(?![A-Za-z])|(?:gmsc|idm)-[\d.-]+\d|\(\d{4}\) Demo Enf\. \d+"
+                   r"|\b[a-z]{2,4}_[0-9a-f]{16}\b|\b[A-Z]{2}(?:-\d+){3}\b"
+                   r"|\b[0-9A-F]{6}(?:-[0-9A-F]{6}){2}\b")
+LATIN = re.compile(r"[A-Za-z]+")
+_TEXT = """() => {
+    const b = document.body.cloneNode(true);
+    b.querySelectorAll('script, style, noscript, code, kbd, samp, [lang]:not([lang="zh-CN"])')
+     .forEach(e => e.remove());
+    b.querySelectorAll('details').forEach(d => d.open = true);
+    return document.title + '\\n' + b.textContent; }"""
+
+
+def english_left(text: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The runs of Latin letters in ``text`` once the data and the codes are taken out."""
+    for known in sorted((*DATA, *names), key=len, reverse=True):
+        text = text.replace(known, " ")
+    return LATIN.findall(CODES.sub(" ", text))
+
+
+def no_english(page: Any, names: tuple[str, ...], found: list[str]) -> None:
+    """Appends to ``found`` each line of the page with English left in it."""
+    _chinese(page)
+    text = page.evaluate(_TEXT)
+    found.extend(f"{page.url}: {line.strip()}" for line in text.splitlines()
+                 if english_left(line, names))
+
+
+def _refuse(page: Any, form: str) -> None:
+    """Submit ``form`` past the browser's own checks (``novalidate``): the server's refusal
+    is what the person reads."""
+    page.locator(form).evaluate("f => { f.noValidate = true; }")
+
+
+def _refused(page: Any, words: str) -> None:
+    """The page after a form was sent shows the refusal, in these words."""
+    shown(page.locator("[role=alert]", has_text=words))
+
+
+def test_zh_no_english_left(page: Any, server: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+    """Every page a consumer or a visitor meets, every refusal a form can give there, and the
+    PDF: in Chinese, no English sentence or word left (only data and codes)."""
+    names = (server["creds"]["consumer"]["who"], server["newcomer"]["name"])
+    found: list[str] = []
+    for path in ("/", "/signin", "/enrol", "/reset", "/public/defaulters"):
+        page.goto(path)
+        no_english(page, names, found)
+    page.get_by_label("姓名").fill("Zhang")
+    page.get_by_role("button", name="搜索").click()
+    shown(page.get_by_role("heading", name="搜索结果"))
+    no_english(page, names, found)
+    page.get_by_label("证件号码后4位").fill("1")
+    _refuse(page, "form[role=search]")
+    page.get_by_role("button", name="搜索").click()
+    _refused(page, "证件号码后4位：必须是证件号码的最后4位字母或数字")
+    no_english(page, names, found)
+    # errors: a page for a role unsigned, a page that is not there
+    for path, status, words in (("/me/report", 401, "请登录后查看此页面。"),
+                                ("/me/nothing-here", 404, "未找到该页面")):
+        assert page.goto(path).status == status
+        assert words in page.locator("main").inner_text()
+        no_english(page, names, found)
+    # refusals on the enrolment form
+    who = server["newcomer"]
+    page.goto("/enrol")
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("信函中的验证码").fill("000000")
+    page.get_by_label("密码", exact=True).fill("short")
+    page.get_by_label("再次输入密码").fill("different")
+    _refuse(page, "form:has(#u-nid)")
+    page.get_by_role("button", name="注册并登录").click()
+    _refused(page, "再次输入密码：两次输入的密码不一致")
+    no_english(page, names, found)
+    page.locator("#u-nid").fill(who["national_id"])
+    page.locator("#u-dob").fill(who["date_of_birth"])
+    page.get_by_label("信函中的验证码").fill("000000")
+    page.get_by_label("密码", exact=True).fill("a long enough password")
+    page.get_by_label("再次输入密码").fill("a long enough password")
+    page.get_by_role("button", name="注册并登录").click()
+    _refused(page, "注册被拒绝：身份信息或验证码不符")
+    no_english(page, names, found)
+    _sign_in(page, server, password="not the password")
+    _refused(page, "登录被拒绝：证件号码或密码错误")
+    no_english(page, names, found)
+
+    _sign_in(page, server)
+    page.wait_for_url("**/me/report")
+    for path in ("/me/report", "/me/disputes", "/me/freeze", "/me/simulator", "/me/offers",
+                 "/me/consents", "/me/nothing-here", "/public/defaulters"):
+        page.goto(path)
+        no_english(page, names, found)
+    assert page.goto("/member").status == 403     # another role's page: the role in words
+    assert "（个人）" in page.locator("main").inner_text()
+    no_english(page, names, found)
+    page.goto("/me/report")                      # dates in words, the date of birth too
+    assert not re.search(r"\d{4}-\d\d-\d\d", page.locator("table.personal").inner_text())
+    assert page.goto("/me/disputes/new").status == 422       # no item named
+    assert "项目编号：此项为必填项" in page.locator("[role=alert]").inner_text()
+    no_english(page, names, found)
+    # refusals on the consumer's forms: a dispute and a statement that say nothing
+    page.goto("/me/report")
+    page.locator("article.account").first.get_by_role(
+        "link", name=re.compile("对该账户提出争议")).click()
+    page.get_by_label("哪里有误").fill("   ")
+    page.get_by_role("button", name="提出争议").click()
+    _refused(page, "理由：必须说明该项目哪里有误")
+    no_english(page, names, found)
+    page.goto("/me/report")
+    page.get_by_label("在您的档案中添加声明（每份信用报告都会显示）").fill("   ")
+    page.get_by_role("button", name="添加声明").click()
+    _refused(page, "内容：不能为空")
+    no_english(page, names, found)
+    page.goto("/me/consents")
+    page.locator("#expires_on").fill("2000-01-01")
+    page.locator("#expires_on").locator("xpath=ancestor::form").get_by_role("button").click()
+    _refused(page, "到期时间：必须晚于取得授权的时间")
+    no_english(page, names, found)
+    # the simulator's factors that moved, a pair row's among them
+    page.goto("/me/simulator")
+    page.get_by_label("时间").select_option("24")
+    page.get_by_label("将所有逾期账户恢复正常").check()
+    page.get_by_label("将循环账户余额降至").select_option("0")
+    shown(page.get_by_role("heading", name="发生变化的因素"))
+    # a pair row's points moved too (the late payments with the 90-day ones), named in Chinese
+    assert "逾期30至59天的还款与逾期90天及以上的还款的组合" in page.locator("ul.moved").inner_text()
+    no_english(page, names, found)
+
+    # the PDF
+    with page.expect_download() as download:
+        page.goto("/me/report")
+        page.get_by_role("link", name="下载 PDF 信用报告").click()
+    path = tmp_path / "report.pdf"
+    download.value.save_as(path)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert HAN.search(text) and "\ufffd" not in text
+    found.extend(f"PDF: {line.strip()}" for line in text.splitlines()
+                 if english_left(line, names))
+    assert found == [], "\n".join(found)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if "CJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), "\n".join(fonts)
 
 
 def test_zh_public_pages_and_the_switcher(page: Any, server: dict[str, Any]) -> None:  # noqa: F811

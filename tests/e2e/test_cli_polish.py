@@ -54,8 +54,16 @@ def test_piped_output_is_one_line_per_message_and_counts_in_words(tmp_path):
     assert kept.returncode == 0, kept.stderr
     assert "4 credit files already held; not seeding" in " ".join(kept.stderr.split())
 
+    # a fresh var directory (nothing served yet) is made for the credentials file
+    creds = _cli(tmp_path, "demo", "credentials")
+    assert creds.returncode == 0, creds.stderr
+    assert "demo credentials" in creds.stdout and "Traceback" not in creds.stderr
+    assert (tmp_path / "var" / "demo-credentials.json").exists()
+
 
 def test_every_option_and_argument_has_help():
+    """Every command has help whose summary is one line (a group's list of commands prints
+    the summary's line breaks as they are), and so has every option and argument."""
     missing = []
 
     def walk(cmd: click.Command, path: list[str]) -> None:
@@ -64,6 +72,9 @@ def test_every_option_and_argument_has_help():
         if not getattr(cmd, "commands", None):
             missing.extend(f"{' '.join(path)} {p.name}" for p in cmd.params
                            if not getattr(p, "help", None))
+        summary = (cmd.help or "").strip().split("\n\n")[0]
+        if not summary or "\n" in summary:
+            missing.append(f"{' '.join(path)}: {summary!r}")
 
     walk(typer.main.get_command(app), ["openbureau"])
     assert missing == []

@@ -8,6 +8,7 @@ import gettext
 import io
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -232,3 +233,57 @@ def test_a_month_in_words_and_counts_in_each_language():
     assert ZH.month(DAY) == "2026年12月"
     assert ENGLISH.ngettext("%(n)s month", "%(n)s months", 1) == "%(n)s month"
     assert EN.ngettext("%(n)s month", "%(n)s months", 2) == "%(n)s months"
+
+
+def test_a_refusal_in_chinese():
+    """What a form refuses, as a person reads it on a Chinese page: the sentence from the
+    catalogue, its numbers and its date as placeholders, its field in words; English and a
+    sentence the catalogue lacks unchanged."""
+    zh, en = i18n.language("zh-CN"), i18n.language("en")
+    assert zh.message("must not be empty") == "不能为空"
+    assert zh.message("text: must not be empty") == "内容：不能为空"
+    assert zh.message("password: must be at least 10 characters") == "密码：至少需要10个字符"
+    assert zh.message("changes[0].reason: must not be empty") == "理由：不能为空"
+    assert zh.message("name: a name of fewer than 6 letters must be searched with the last 4 "
+                      "characters of the identifier or the court") == \
+        "姓名：姓名少于6个字时，须同时提供证件号码后4位或法院"
+    assert zh.message("text: must not be empty; reason: must say what is wrong with the item") \
+        == "内容：不能为空；理由：必须说明该项目哪里有误"
+    assert zh.message("Not Found") == "未找到该页面"
+    assert zh.message("no such thing: 12 of them") == "no such thing: 12 of them"
+    assert en.message("text: must not be empty") == "text: must not be empty"
+
+
+def test_a_date_in_a_stored_sentence_is_written_in_the_language():
+    from openbureau.domain.letters import in_language
+
+    class Catalogue:
+        code = "zh-CN"
+
+        def gettext(self, message: str) -> str:
+            return {"must not be before %(date)s": "不得早于%(date)s"}.get(message, message)
+
+        def long_date(self, value: object) -> str:
+            return i18n.language("zh-CN").long_date(value)  # type: ignore[arg-type]
+
+    catalogue: Any = Catalogue()
+    assert in_language(catalogue, "must not be before 2026-12-07") == "不得早于2026年12月7日"
+    assert in_language(catalogue, "must not be after 2026-12-07") == \
+        "must not be after 2026-12-07"
+
+
+def test_each_pair_row_is_named_in_chinese():
+    """The simulator names a pair row whose points moved (``scoring.pairs.pair_text``): the
+    shipped models' pair rows are in the catalogue."""
+    import json
+
+    from openbureau.scoring.pairs import pair_words
+
+    zh = i18n.language("zh-CN")
+    pairs = [p for path in sorted((REPO / "src/openbureau/scoring/models").glob("*.json"))
+             for p in json.loads(path.read_text()).get("pairs", [])]
+    assert pairs
+    for p in pairs:
+        words = pair_words(p["x"], p["y"])
+        assert re.search(r"[\u4e00-\u9fff]", zh.gettext(words)) and \
+            not re.search(r"[A-Za-z]", zh.gettext(words)), words

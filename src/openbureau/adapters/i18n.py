@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from openbureau.domain import wording
+from openbureau.domain.letters import in_language
 from openbureau.domain.money import digits
 
 LOCALE_DIR = Path(__file__).parents[1] / "locale"
@@ -34,6 +36,7 @@ DEFAULT = "en"
 LOCALES = ("en", "zh-CN")      # BCP 47 tags, as in <html lang> and Accept-Language
 COOKIE = "lang"                # the person's setting on the web (docs/translations.md)
 NAMES = {"en": "English", "zh-CN": "简体中文"}   # each in its own language, for the switcher
+_FIELD = re.compile(r"[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*")   # "restrictions[0].until"
 
 
 def supported(tag: str | None) -> str | None:
@@ -97,13 +100,14 @@ class _Patterns:
     month_long: str          # November 2024
     month_name: str          # Nov (a payment grid's cell)
     money: str               # "#,##0 ¤¤"; the fraction digits are the currency's (ISO 4217)
+    separator: str           # between two refusals in one message: "; "
 
 
 _PATTERNS = {
     "en": _Patterns("d MMMM y", "yyyy-MM-dd", "yyyy-MM-dd HH:mm 'UTC'", "MMM y", "MMMM y",
-                    "MMM", "#,##0 ¤¤"),
+                    "MMM", "#,##0 ¤¤", "; "),
     "zh-CN": _Patterns("y年M月d日", "y年M月d日", "y年M月d日 HH:mm 'UTC'", "y年M月", "y年M月",
-                       "M月", "¤#,##0"),
+                       "M月", "¤#,##0", "；"),
 }
 
 
@@ -200,12 +204,33 @@ class Language:
         pattern = "#,##0" + ("." + "0" * fraction if fraction else "") + "%"
         return format_percent(ratio, format=pattern, locale=self.babel)
 
+    def message(self, text: object) -> str:
+        """A refusal a person reads on a page ("date_of_birth: is required", several joined by
+        "; ") in this language: each sentence found in the catalogue as ``letters.in_language``
+        finds it, a field named in words; a sentence the catalogue lacks stays as written."""
+        text = str(text)
+        if self.code == DEFAULT:
+            return text
+        whole = in_language(self, text)
+        if whole != text:
+            return whole
+        return self.patterns.separator.join(self._refusal(part) for part in text.split("; "))
+
+    def _refusal(self, text: str) -> str:
+        whole = in_language(self, text)
+        field, colon, problem = text.partition(": ")
+        if whole != text or not colon or not _FIELD.fullmatch(field):
+            return whole
+        name = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1]
+        return self.gettext("%(field)s: %(value)s") % {"field": self.words(name),
+                                                         "value": self._refusal(problem)}
+
     def filters(self) -> Mapping[str, object]:
         """The Jinja filters every template uses for this locale (pages and PDF alike)."""
         return {"money": self.money, "when": self.day, "day": self.day,
                 "long_date": self.long_date, "month_label": self.month_label,
                 "number": self.number, "percent": self.percent, "words": self.words,
-                "translate": self.gettext}
+                "translate": self.gettext, "message": self.message}
 
 
 @cache
@@ -224,7 +249,10 @@ def extract_reasons(fileobj: IO[bytes], keywords: object, comment_tags: object,
                     options: object) -> Iterator[tuple[int, None, str, list[str]]]:
     """Babel extractor for a scorecard spec (babel.cfg): each reason's plain-language text (an
     attribute row's ``reason_text``, a pair row's ``reason_texts``), which the key factors of a
-    notice, the page and the PDF show."""
+    notice, the page and the PDF show; and each pair row's name in words
+    (``scoring.pairs.pair_words``), which the simulator shows when a pair row's points move."""
+    from openbureau.scoring.pairs import pair_words
+
     raw = fileobj.read().decode("utf-8")
     seen: set[str] = set()
 
@@ -246,3 +274,10 @@ def extract_reasons(fileobj: IO[bytes], keywords: object, comment_tags: object,
             seen.add(text)
             line = raw[:max(raw.find(json.dumps(text)[1:-1]), 0)].count("\n") + 1
             yield line, None, text, ["a scorecard reason: the key factor's words"]
+    spec = json.loads(raw)
+    for pair in spec.get("pairs", []) if isinstance(spec, dict) else []:
+        text = pair_words(str(pair.get("x")), str(pair.get("y")))
+        if text not in seen:
+            seen.add(text)
+            line = raw[:max(raw.find(f'"{pair.get("name")}"'), 0)].count("\n") + 1
+            yield line, None, text, ["a pair row of the scorecard: a factor that moved"]

@@ -8,8 +8,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from openbureau.bootstrap import Bureau
-from openbureau.domain.errors import PermissionDenied, Unauthenticated
+from openbureau.domain.errors import CredentialsRequired, RoleNotAllowed
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import access
 
 # Dependencies that neither block nor wait are ``async def``: FastAPI runs a plain ``def`` one
@@ -37,7 +38,8 @@ async def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) 
         cookie_principal: Principal | None = getattr(request.state, "web_principal", None)
         if cookie_principal is not None:
             return cookie_principal
-        raise Unauthenticated("credentials required: send 'Authorization: Bearer <key or token>'")
+        raise CredentialsRequired(N_("credentials required: send 'Authorization: Bearer <key or "
+                                 "token>'"))
     known = access.remembered(bureau, token)
     if known is not None:
         return known
@@ -51,7 +53,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if principal.role not in roles:
-            raise PermissionDenied(
+            raise RoleNotAllowed(
                 f"a {principal.role.value} credential may not call this endpoint "
                 f"(allowed: {', '.join(r.value for r in roles)})")
         return principal

@@ -19,6 +19,7 @@ from enum import StrEnum
 from openbureau.domain.errors import ConsentRequired, FieldError
 from openbureau.domain.profiles import Profile, Purpose
 from openbureau.domain.roles import Role
+from openbureau.domain.wording import N_
 
 
 class Scope(StrEnum):
@@ -132,7 +133,7 @@ def validate_terms(profile: Profile, purpose: str, scopes: Iterable[str], obtain
     elif now - obtained_at > timedelta(days=MAX_AGE_DAYS):
         errors.append(FieldError("obtained_at", f"is more than {MAX_AGE_DAYS} days ago"))
     if expires_at <= obtained_at:
-        errors.append(FieldError("expires_at", "must be after obtained_at"))
+        errors.append(FieldError("expires_at", N_("must be after obtained_at")))
     elif expires_at <= now:
         errors.append(FieldError("expires_at", "is in the past: the consent would never be "
                                                "in force"))

@@ -164,7 +164,7 @@ def _free_report_text(profile: Profile, bureau_name: str) -> str:
     if profile.free_reports_per_year is None:
         return f"You may ask {bureau_name} for a free copy of your report at any time."
     return (f"You may get a free copy of your report from {bureau_name} "
-            f"({profile.free_reports_per_year} free reports a year under {profile.name}), "
+            f"({profile.free_reports_per_year} free reports a year under {profile.title}), "
             "including the information this decision was based on.")
 
 

@@ -7,9 +7,11 @@ OpenBureauError
  ├── PermissionDenied        the caller may not do this                   -> 403
  │    ├── PurposeNotPermitted
  │    ├── ConsentRequired
- │    └── FileFrozen
+ │    ├── FileFrozen
+ │    └── RoleNotAllowed     a credential of another role than the endpoint's
  ├── Conflict                state does not allow the change              -> 409
  ├── Unauthenticated         no or bad credential                         -> 401
+ │    └── CredentialsRequired  none sent
  ├── RateLimited             too many attempts                            -> 429
  └── SchemaOutOfDate         the database needs `openbureau db upgrade`   -> 503
 """
@@ -81,12 +83,20 @@ class FileFrozen(PermissionDenied):
     title = N_("File frozen")
 
 
+class RoleNotAllowed(PermissionDenied):
+    """A credential of a role the endpoint does not admit (its detail names the roles)."""
+
+
 class Conflict(OpenBureauError):
     title = N_("Conflict")
 
 
 class Unauthenticated(OpenBureauError):
     title = N_("Unauthenticated")
+
+
+class CredentialsRequired(Unauthenticated):
+    """No credential was sent (its detail says how to send one to the API)."""
 
 
 class RateLimited(OpenBureauError):

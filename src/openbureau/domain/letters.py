@@ -111,23 +111,39 @@ class Context:
         return self.language.gettext(wording.words(code))
 
     def stored(self, value: Any) -> str:
-        """A sentence stored in the notice's body in English, in the letter's language: found
-        in the catalogue as it is, or with its one number as ``%(n)s`` ("the court decides
-        within 15 days"); else as stored."""
-        text = str(value)
-        found = self.language.gettext(text)
-        if found != text or self.language.code == ENGLISH.code:
-            return found
-        numbers = _NUMBER.findall(text)
-        if len(numbers) == 1:
-            template = _NUMBER.sub("%(n)s", text)
-            found = self.language.gettext(template)
-            if found != template:
-                return str(found % {"n": numbers[0]})
-        return text
+        """A sentence stored in the notice's body in English, in the letter's language
+        (:func:`in_language`)."""
+        return in_language(self.language, str(value))
+
+
+def in_language(language: Language, text: str) -> str:
+    """A sentence written in English (stored in a notice's body, or a refusal's message) in
+    ``language``: found in the catalogue as it is, with its numbers as ``%(n)s``, ``%(n2)s``
+    ... in order ("the court decides within 15 days") or its one date as ``%(date)s`` ("must
+    not be before 2026-12-07", the date then written in ``language``); else as written."""
+    found = language.gettext(text)
+    if found != text or language.code == ENGLISH.code:
+        return found
+    dates = _DATE.findall(text)
+    if len(dates) == 1 and not _NUMBER.search(_DATE.sub("", text)):
+        template = _DATE.sub("%(date)s", text)
+        found = language.gettext(template)
+        if found != template:
+            return str(found % {"date": language.long_date(dates[0])})
+    numbers = _NUMBER.findall(text)
+    if numbers:
+        names = ["n"] + [f"n{i}" for i in range(2, len(numbers) + 1)]
+        parts = _NUMBER.split(text.replace("%", "%%"))
+        template = parts[0] + "".join(f"%({n})s{rest}" for n, rest in zip(names, parts[1:],
+                                                                            strict=True))
+        found = language.gettext(template)
+        if found != template:
+            return str(found % dict(zip(names, numbers, strict=True)))
+    return text
 
 
 _NUMBER = re.compile(r"\d+")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 def _contact(body: Mapping[str, Any], ctx: Context) -> str | None:
@@ -205,7 +221,8 @@ def _rights(body: Mapping[str, Any], member: str, bureau: str, ctx: Context) -> 
                         ctx._("You may get a free copy of your report from %(bureau)s "
                               "(%(count)s free reports a year under %(profile)s), including the "
                               "information this decision was based on.", bureau=bureau,
-                              count=profile.free_reports_per_year, profile=profile.name)),
+                              count=profile.free_reports_per_year,
+                              profile=ctx._(profile.title))),
         "dispute": (ctx._("You may dispute anything on your file that is inaccurate or "
                           "incomplete; the bureau must resolve it within %(days)s days "
                           "(%(longer)s if you add information while it is open).",

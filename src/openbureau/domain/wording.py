@@ -143,4 +143,13 @@ CODE_WORDS = (
     N_("breaches settlement"), N_("first class rail"), N_("star hotels"),
     N_("property purchase"), N_("luxury rental"), N_("vehicle purchase"),
     N_("high premium insurance"), N_("judgment"), N_("inquiry"), N_("restriction check"),
+    # roles (the demo's sign-ins, the forbidden page)
+    N_("consumer"), N_("furnisher"), N_("member"), N_("court"), N_("operator"), N_("auditor"),
+    # whose account it is (Metro 2's ECOA code)
+    N_("individual"), N_("joint"), N_("authorized user"), N_("co maker"), N_("maker"),
+    N_("terminated"), N_("business"), N_("deceased"), N_("delete consumer"),
+    # the fields a refusal on a consumer's or a visitor's form names ("date of birth: ...")
+    N_("national id"), N_("date of birth"), N_("code"), N_("password"), N_("password again"),
+    N_("reason"), N_("text"), N_("expires at"), N_("obtained at"), N_("purpose"), N_("scope"),
+    N_("name"), N_("id suffix"), N_("ref"), N_("items"), N_("kind"),
 )

@@ -77,9 +77,15 @@ ADVICE: dict[str, dict[str, str]] = {
 
 def pair_text(pair: PairCard) -> str:
     """A pair row named in words (what the simulator says moved)."""
+    return pair_words(pair.x, pair.y)
+
+
+def pair_words(x: str, y: str) -> str:
+    """The words of a pair row on attributes ``x`` and ``y``: one sentence, so that the
+    catalogue (``adapters.i18n.extract_reasons``) translates it whole."""
     def noun(name: str) -> str:
         return NOUNS.get(name, name.replace("_", " "))
-    return f"The {noun(pair.x)} together with the {noun(pair.y)}"
+    return f"The {noun(x)} together with the {noun(y)}"
 
 
 def grid_edges(attr: AttributeCard) -> tuple[float, ...]:

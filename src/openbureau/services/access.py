@@ -166,7 +166,8 @@ def invite_consumer(bureau: Bureau, national_id: str, actor: Principal = SYSTEM)
 
 def _check_password(password: str) -> None:
     if len(password) < 10:
-        raise ValidationFailed([FieldError("password", "must be at least 10 characters")])
+        raise ValidationFailed([FieldError("password", N_("must be at least %(n)s characters")
+                                            % {"n": 10})])
 
 
 def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code: str,
@@ -178,7 +179,7 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
                         bureau.settings.enrol_per_minute, what="enrolment attempts")
     _check_password(password)
     nid = normalise_national_id(national_id)
-    refused = Unauthenticated("enrolment refused: identity or code does not match")
+    refused = Unauthenticated(N_("enrolment refused: identity or code does not match"))
     with bureau.uow() as uow:
         creds = uow.credentials
         row = creds.holder(bureau.vault.lookup_hash(nid))
@@ -235,7 +236,7 @@ def reset_password(bureau: Bureau, national_id: str, date_of_birth: date, code: 
                         bureau.settings.enrol_per_minute, what="password resets")
     _check_password(password)
     nid = normalise_national_id(national_id)
-    refused = Unauthenticated("reset refused: identity or code does not match")
+    refused = Unauthenticated(N_("reset refused: identity or code does not match"))
     with bureau.uow() as uow:
         creds = uow.credentials
         row = creds.holder(bureau.vault.lookup_hash(nid))

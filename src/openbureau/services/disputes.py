@@ -21,6 +21,7 @@ from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.registry import ListingStatus, move_listing
 from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
+from openbureau.domain.wording import N_
 from openbureau.services import protections, refusals
 from openbureau.services.ports import Deps, UnitOfWork, rescore
 from openbureau.services.refs import new_ref
@@ -73,7 +74,7 @@ def open_dispute(uow: UnitOfWork, deps: Deps, consumer: Principal, item_kind: st
             k.value for k in ItemKind))]) from None
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed([FieldError("reason", "must say what is wrong with the item")])
+        raise ValidationFailed([FieldError("reason", N_("must say what is wrong with the item"))])
     bounds.check_text("reason", reason, TEXT_MAX)
     if statement and statement.strip():
         bounds.check_text("statement", statement.strip(), TEXT_MAX)

@@ -381,19 +381,21 @@ def check_public_query(name: str | None, id_suffix: str | None, court: str | Non
     lists a whole court or every identifier ending in some digits. Returns whether the name is
     matched as a whole word. Raises ``ValidationFailed`` (422) naming the rule otherwise."""
     if id_suffix is not None and not (id_suffix.isalnum() and len(id_suffix) == 4):
-        raise ValidationFailed([FieldError("id_suffix", "must be the last 4 letters or digits "
-                                           "of the identifier")])
+        raise ValidationFailed([FieldError("id_suffix", N_(
+            "must be the last %(n)s letters or digits of the identifier") % {"n": 4})])
     weight = _letters(name or "")
     if name is None or weight < PUBLIC_MIN_NAME:
         raise ValidationFailed([FieldError(
-            "name", f"give a name of at least {PUBLIC_MIN_NAME} letters (with the last 4 "
-            f"characters of the identifier or the court, or of at least {PUBLIC_NAME_ALONE} "
-            "letters on its own); the list is searched for a person, not browsed")])
+            "name", N_("give a name of at least %(n)s letters (with the last %(n2)s characters "
+                       "of the identifier or the court, or of at least %(n3)s letters on its "
+                       "own); the list is searched for a person, not browsed")
+            % {"n": PUBLIC_MIN_NAME, "n2": 4, "n3": PUBLIC_NAME_ALONE})])
     if weight < PUBLIC_NAME_ALONE:
         if id_suffix is None and court is None:
             raise ValidationFailed([FieldError(
-                "name", f"a name of fewer than {PUBLIC_NAME_ALONE} letters must be searched "
-                "with the last 4 characters of the identifier or the court")])
+                "name", N_("a name of fewer than %(n)s letters must be searched with the last "
+                           "%(n2)s characters of the identifier or the court")
+                % {"n": PUBLIC_NAME_ALONE, "n2": 4})])
         return True
     return False
 

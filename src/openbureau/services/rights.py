@@ -41,7 +41,7 @@ def add_statement(uow: UnitOfWork, deps: Deps, consumer: Principal, item_ref: st
     sid = consumer_id(consumer)
     text = text.strip()
     if not text:
-        raise ValidationFailed([FieldError("text", "must not be empty")])
+        raise ValidationFailed([FieldError("text", N_("must not be empty"))])
     bounds.check_text("text", text, STATEMENT_MAX)
     with uow:
         if item_ref is not None and not uow.files.holds(sid, item_ref):

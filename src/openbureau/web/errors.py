@@ -19,6 +19,10 @@ from openbureau.web.render import render
 
 API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
 Handler = Callable[[Request, Any], Awaitable[Response]]
+# what Starlette and pydantic say on a page that is not there or a request a page did not expect:
+# translated where they are shown (``i18n.Language.message``)
+FRAMEWORK_WORDS = (N_("Not Found"), N_("Method Not Allowed"), N_("Field required"),
+                   N_("String should have at most %(n)s characters"))
 
 
 def wants_html(request: Request) -> bool:
@@ -37,6 +41,8 @@ def _status(exc: Exception) -> int:
 
 
 def _messages(exc: Exception) -> list[str]:
+    if isinstance(exc, (e.RoleNotAllowed, e.CredentialsRequired)):
+        return []       # the page says it in the reader's words (sign in; who is signed in)
     if isinstance(exc, e.ValidationFailed):
         return [f"{x.field}: {x.message}" for x in exc.errors]
     if isinstance(exc, RequestValidationError):

@@ -15,6 +15,7 @@ from datetime import date
 
 from openbureau.domain import money
 from openbureau.domain.errors import FieldError, OpenBureauError, ValidationFailed
+from openbureau.domain.wording import N_
 
 _PREFIXES = ("subject.", "debtor.")
 
@@ -35,12 +36,12 @@ def day(field: str, text: str, errors: list[FieldError], required: bool = False)
     text = text.strip()
     if not text:
         if required:
-            errors.append(FieldError(field, "is required"))
+            errors.append(FieldError(field, N_("is required")))
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.append(FieldError(field, "must be a date written YYYY-MM-DD"))
+        errors.append(FieldError(field, N_("must be a date written YYYY-MM-DD")))
         return None
 
 

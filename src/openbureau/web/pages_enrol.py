@@ -74,7 +74,7 @@ def use_code(request: Request, mode: str, national_id: str, date_of_birth: str, 
     errors: list[FieldError] = []
     dob = _dob(date_of_birth, errors)
     if password != password_again:
-        errors.append(FieldError("password_again", "the two passwords differ"))
+        errors.append(FieldError("password_again", N_("the two passwords differ")))
     try:
         if errors or dob is None:
             raise ValidationFailed(errors)

@@ -196,7 +196,7 @@ def _changes(utilisation: str, bring_current: bool, open_card: bool, pay_off: st
 @router.get("/simulator", response_class=Response)
 def simulator(request: Request, bureau: Bureau = Depends(get_bureau),
               who: Principal = Depends(me)) -> Response:
-    rep = consumer.my_report(bureau, who)
+    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
     result, error = _simulate(bureau, who, [])
     return render(request, "me/simulator.html", result=result, error=error,
                   accounts=[a for a in rep["accounts"] if a["balance"]],
@@ -223,7 +223,7 @@ def simulate(request: Request, utilisation: str = Form("", pattern=r"^(|0|0?\.\d
             "pay_off": pay_off, "months": months}
     if request.headers.get("hx-request") == "true":
         return render(request, "me/_simulation.html", result=result, error=error)
-    rep = consumer.my_report(bureau, who)
+    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
     return render(request, "me/simulator.html", result=result, error=error, form=form,
                   accounts=[a for a in rep["accounts"] if a["balance"]],
                   utilisation=UTILISATION, months=MONTHS)
