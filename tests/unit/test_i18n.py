@@ -254,6 +254,24 @@ def test_a_refusal_in_chinese():
     assert en.message("text: must not be empty") == "text: must not be empty"
 
 
+def test_the_consumers_conflicts_in_chinese():
+    """The refusals a consumer meets on the rights pages and at sign-in, as the services raise
+    them, read in Chinese: the lock-out's seconds and the alert's date carried over."""
+    from openbureau.domain.errors import NO_ITEM
+    from openbureau.services import access, protections, rights
+
+    zh = i18n.language("zh-CN")
+    assert zh.message(NO_ITEM) == "您的档案中没有此编号的项目"
+    assert zh.message(f"items[0]: {protections.NO_ITEM}") == "项目：您的档案中没有此编号的账户"
+    assert zh.message("your file is not frozen") == "您的档案未被冻结"
+    locked = access.SIGNIN_LOCKED % {"n": 42}
+    assert locked.endswith("try again in 42 seconds")
+    assert zh.message(locked) == "该证件号码从此地址登录失败次数过多，请在42秒后重试"
+    active = rights.ALERT_ACTIVE["initial"] % {"date": "2027-03-07"}
+    assert active == "an initial fraud alert is already active until 2027-03-07"
+    assert zh.message(active) == "初始欺诈警报已生效，有效期至2027年3月7日"
+
+
 def test_a_date_in_a_stored_sentence_is_written_in_the_language():
     from openbureau.domain.letters import in_language
 

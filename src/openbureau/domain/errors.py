@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from openbureau.domain.wording import N_
 
+# what a consumer is told of an item reference that is not on their file (disputes, rights)
+NO_ITEM = N_("no item with this reference on your file")
+
 
 @dataclass(frozen=True)
 class FieldError:

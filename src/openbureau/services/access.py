@@ -269,8 +269,8 @@ def _dummy_hash() -> str:
 
 
 SIGNIN_REFUSED = N_("sign-in refused: identifier or password is wrong")
-SIGNIN_LOCKED = ("too many failed sign-ins for this identifier from this address; try again in "
-                 "{seconds} seconds")
+SIGNIN_LOCKED = N_("too many failed sign-ins for this identifier from this address; try again "
+                   "in %(n)s seconds")
 
 
 def _lockout(bureau: Bureau) -> tuple[int, float, float]:
@@ -311,7 +311,7 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
     wait = rate_limit.locked_for(bureau, ledger, allowed, base, cap)
     if wait:
         bureau.metrics.rate_limited.labels("signin:lockout").inc()
-        raise RateLimited(SIGNIN_LOCKED.format(seconds=wait), wait)
+        raise RateLimited(SIGNIN_LOCKED % {"n": wait}, wait)
     with bureau.uow() as uow:
         row = uow.credentials.login(id_hmac)
     ok = verify_secret(row.password_hash if row is not None else _dummy_hash(), password)

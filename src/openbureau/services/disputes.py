@@ -17,7 +17,7 @@ from typing import Any
 from openbureau.domain import bounds
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import DisputeStatus, ItemKind, Outcome
-from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.errors import NO_ITEM, Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.registry import ListingStatus, move_listing
 from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
@@ -27,7 +27,6 @@ from openbureau.services.ports import Deps, UnitOfWork, rescore
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Dispute
 
-NO_ITEM = "no item with this reference on your file"
 NO_DISPUTE = "no such dispute"
 PURPOSE = "dispute"
 TEXT_MAX = 2000             # a reason, a statement, information added, a note (schemas_rights)

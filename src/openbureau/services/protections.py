@@ -35,6 +35,7 @@ from openbureau.domain import identity_theft as theft
 from openbureau.domain.disputes import DisputeStatus
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal, consumer_id
+from openbureau.domain.wording import N_
 from openbureau.services.ports import Deps, UnitOfWork, Vault, rescore
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Dispute
@@ -44,7 +45,7 @@ MAX_ITEMS = 100
 BLOCKED = ("blocked: the consumer reported this account as the result of identity theft "
            "(FCRA 605B); it is not accepted on that file")
 UNLINKED_REASON = "not mine: unlinked after a dispute the furnisher did not verify"
-NO_ITEM = "no account with this reference on your file"
+NO_ITEM = N_("no account with this reference on your file")
 
 
 def account_hash(vault: Vault, account_ref: str) -> str:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from openbureau.domain import bounds
-from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.errors import NO_ITEM, Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.domain.wording import N_
@@ -22,10 +22,13 @@ from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import Offer
 
-NO_ITEM = "no item with this reference on your file"
 PURPOSE = "consumer_request"
 FRAUD_ALERT_KINDS = ("initial", "extended")
 STATEMENT_MAX = 1000        # api/schemas_rights.py StatementIn
+
+# a fraud alert already in force: each kind's sentence whole, for the catalogue
+ALERT_ACTIVE = {"initial": N_("an initial fraud alert is already active until %(date)s"),
+                "extended": N_("an extended fraud alert is already active until %(date)s")}
 
 
 def _notify(uow: UnitOfWork, subject_id: int, notice_kind: str, notice_title: str,
@@ -90,7 +93,7 @@ def lift_freeze(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, A
     with uow:
         current = uow.files.active_freeze(sid)
         if current is None:
-            raise Conflict("your file is not frozen")
+            raise Conflict(N_("your file is not frozen"))
         freeze_id, placed_at = current
         now = uow.clock.now()
         uow.files.lift_freeze(freeze_id, now)
@@ -119,8 +122,7 @@ def place_fraud_alert(uow: UnitOfWork, deps: Deps, consumer: Principal,
         now = uow.clock.now()
         until = uow.fraud_alerts.active_until(sid, kind, now)
         if until is not None:
-            raise Conflict(f"an {kind} fraud alert is already active until "
-                           f"{until.isoformat()}")
+            raise Conflict(ALERT_ACTIVE[kind] % {"date": until.date().isoformat()})
         expires = now + timedelta(days=days)
         uow.fraud_alerts.add(sid, kind, now, expires)
         _notify(uow, sid, "fraud_alert_placed", f"Your {kind} fraud alert is in place",
