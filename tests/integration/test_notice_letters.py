@@ -165,7 +165,7 @@ def test_arabic_text_gets_an_arabic_font(tmp_path):
               "inquiries": [], "disputes": [], "statements": [], "notices": [],
               "fraud_alerts": [], "frozen": False,
               "bureau": {"name": "Bureau", "contact": "help@example.org"}, "changes": None,
-              "identity_verification": None}
+              "identity_verification": None, "blocked_items": None}
     report["summary"] = report_summary.tiles(report, datetime(2026, 12, 1, tzinfo=UTC))
     path = tmp_path / "a.pdf"
     path.write_bytes(pdf.render_report(report, GRID_CODES))

@@ -323,10 +323,7 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
     the person in front of them (a mistyped number is theirs to correct, not the bureau's to
-    guess), and a consequence (a court's restriction) must never reach a near-namesake. The
-    one exception is a furnisher's mistyped birth date: a file holding the asker's national id
-    as its own, their first name (or a nickname) and surname, and a birth date one part off
-    (``id_dob_first``) is theirs.
+    guess), and a consequence (a court's restriction) must never reach a near-namesake.
 
     ``near``: every candidate file scoring at the review threshold or above, before those
     filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
@@ -335,8 +332,7 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
                  if scorer.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
-                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)
-                 or id_dob_first(rec, f, scorer.score_file(rec, f))}
+                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}

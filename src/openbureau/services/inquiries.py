@@ -91,11 +91,11 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         uow.inquiries.add(subject_id=subject.id, member_id=member.id, purpose=p.value,
                           consent_ref=consent_ref, created_at=now, item_ref=ref,
                           result={"score": _jsonable(score)}, link=link)
+        # so are the fraud alerts of those files: the member must verify the applicant
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
+                                      fraud_alerts=protections.near_alerts(uow, near, now),
                                       inquiry_ref=ref, consent_ref=consent_ref)
-        # so are the fraud alerts of those files: the member must verify the applicant
-        report["fraud_alerts"] = protections.near_alerts(uow, near, now)
         if consent is not None:
             uow.audit(member.actor, "consent.used", subject.item_ref, p.value,
                       consent_ref=consent.ref, inquiry_ref=ref)

@@ -91,13 +91,16 @@ _UNREAD: Any = object()        # build_report's score, when the caller has not r
 def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
                  score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
+                 fraud_alerts: list[dict[str, Any]] | None = None,
                  **audit_detail: Any) -> dict[str, Any]:
     """The whole file of ``subject`` (a subjects row) as ``viewer`` may see it, for ``purpose``.
 
     Appends one audit event ``action``; does not commit. ``frozen``: whether the file is
     frozen, and ``score``: its current score (``current_score``'s answer, None included), when
     the caller has just read them in the same transaction. ``language``: the one the notices'
-    letters are written in (their ``title`` and ``text``).
+    letters are written in (their ``title`` and ``text``). ``fraud_alerts``: the alerts the
+    viewer is shown when the caller has read them (an inquiry: those of every file its
+    identity nearly matched, this one's included); else this file's.
     """
     now = uow.clock.now()
     own = viewer.role is Role.CONSUMER and viewer.id == subject.id
@@ -111,7 +114,8 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
                       and d.status in HIDDEN_FROM_MEMBERS
                       and not (own and d.status == DisputeStatus.RESTRICTED)}
     statement_rows = uow.report.statements(subject.id)
-    names = item_names(uow, subject.id, language)
+    # the names of the file's items, for what names them: disputes, and the person's notices
+    names = item_names(uow, subject.id, language) if disputes_rows or own else {}
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
@@ -130,8 +134,9 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         "statements": [_statement(s) for s in statement_rows],
         "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
         "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
-        "fraud_alerts": [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
-                         for a in uow.report.fraud_alerts(subject.id, now)],
+        "fraud_alerts": fraud_alerts if fraud_alerts is not None else [
+            {"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
+            for a in uow.report.fraud_alerts(subject.id, now)],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
         # identity-theft blocks: the person sees what was taken off the file, and why
         "blocked_items": protections.blocked_items(uow, subject.id) if own else None,
