@@ -157,6 +157,27 @@ def test_identity_mismatch_is_no_file_and_stores_nothing(client, orgs, bureau, s
     assert ev.subject_ref is None
 
 
+HOME = {"line1": "12 St James Square", "city": "London", "postal_code": "02139"}
+
+
+def test_a_file_whose_only_birth_date_is_a_typo_is_found_by_number_name_and_address(
+        client, orgs, bureau):
+    """The furnisher mistyped the birth year (1984 for 1985). An applicant giving the true
+    birth date with the file's number, name and address gets their file; the same without
+    the address, or at another address, gets no file -- the bureau cannot tell which of the
+    two dates is wrong unless everything else agrees."""
+    furnish(client, orgs, record(subject={**ADA, "date_of_birth": "1984-12-10",
+                                          "address": HOME}))
+    assert pull(client, orgs, subject={**ADA, "address": HOME}).status_code == 201
+    for subject in ({**ADA}, {**ADA, "address": {**HOME, "line1": "7 Albemarle Street"}},
+                    {**ADA, "address": {**HOME, "postal_code": "02140"}},
+                    {**ADA, "date_of_birth": "1985-11-09", "address": HOME}):
+        r = pull(client, orgs, subject=subject)
+        assert r.status_code == 404, subject
+        assert r.json()["detail"] == "no file matches this identity"
+    assert stored(bureau)[0] == 1
+
+
 def test_name_matching_tolerates_order_and_case(client, orgs):
     furnish(client, orgs, record())
     assert pull(client, orgs, subject={**ADA, "name": "LOVELACE, ada"}).status_code == 201

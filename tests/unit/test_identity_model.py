@@ -290,3 +290,37 @@ def test_a_mistyped_birth_year_joins_the_file_of_its_id_and_name():
                                   address=MOVED)):
         rec = features.of(other)
         assert rules.decide(m, rec, {1: on_file}).reason != rules.ID_DOB_FIRST_AGREE, other
+
+
+def test_a_look_up_finds_a_file_whose_only_birth_date_is_a_typo_when_all_else_agrees():
+    """The file's one birth date is a furnisher's typo of the applicant's (a year one off,
+    a day or a month wrong): a look-up with the file's own number, its surname and first name
+    and an address with its ZIP the file holds means that file. Take away any one of those,
+    or make the birth date two parts off or decades apart, and it is no file."""
+    m = model.load()
+    on_file = file_of(who("Mark Kevin Ward", "900100200", date(1964, 3, 15)))
+    for dob in (date(1965, 3, 15), date(1964, 3, 16), date(1964, 4, 15)):
+        asked = who("Mark Ward", "900100200", dob)
+        assert rules.dob_mistyped_on_file(asked, on_file), dob
+        assert rules.look_up(m, asked, {1: on_file}).subject_id == 1, dob
+    no_file = [
+        who("Mark Ward", "900100200", date(1965, 4, 15)),             # two parts off
+        who("Mark Ward", "900100200", date(1988, 3, 15)),             # decades apart
+        who("Mark Ward", "900100201", date(1965, 3, 15)),             # another number
+        who("Mark Ward", None, date(1965, 3, 15)),                    # no number
+        who("Mark Baker", "900100200", date(1965, 3, 15)),            # another surname
+        who("Paul Ward", "900100200", date(1965, 3, 15)),             # another first name
+        features.of(SubjectIdentity("900100200", "Mark Ward", date(1965, 3, 15),
+                                    address=MOVED)),                  # another address
+        features.of(SubjectIdentity("900100200", "Mark Ward", date(1965, 3, 15))),  # none
+        features.of(SubjectIdentity("900100200", "Mark Ward", date(1965, 3, 15),
+                                    address=Address(line1=ADDR.line1, postal_code="02140"))),
+    ]
+    for asked in no_file:
+        assert not rules.dob_mistyped_on_file(asked, on_file), asked
+        assert rules.look_up(m, asked, {1: on_file}).subject_id is None, asked
+    # a file that also holds another birth date, not a typo of the given one, is not this case
+    two_dates = file_of(who("Mark Kevin Ward", "900100200", date(1964, 3, 15)),
+                        who("Mark Kevin Ward", "900100200", date(1971, 8, 2)))
+    asked = who("Mark Ward", "900100200", date(1965, 3, 15))
+    assert rules.look_up(m, asked, {1: two_dates}).subject_id is None

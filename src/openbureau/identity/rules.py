@@ -317,13 +317,36 @@ class _Scored:
         return match
 
 
+def dob_mistyped_on_file(rec: Features, file: FileIdentity) -> bool:
+    """A look-up whose birth date the file does not hold still means the file when every
+    birth date the file holds is the given one with one part mistyped (``_mistyped``) and
+    everything else a lender checks agrees exactly: the file's own national id, its surname
+    and first name (or a nickname), and an address with its ZIP the file holds. That is a
+    file whose only birth date is a furnisher's typo, looked up by its owner; an asker who
+    gets the birth date wrong but the number, the name and the address right is asking
+    about that same person. A near-namesake never gets this far (another number, another
+    address), nor Jr and Sr (two numbers, decades apart)."""
+    if rec.dob is None or not claims(file, rec.nid) or not rec.addr or not rec.zip:
+        return False
+    if not all(d.dob is not None and _mistyped(rec.dob, d.dob) for d in file.dobs):
+        return False
+    first = BY_NAME["first"]
+    same_name = any(n.surname == rec.surname
+                    and first.levels[first.level_of(rec, n)].label in _SAME_FIRST
+                    for n in file.names)
+    same_address = any(a.addr == rec.addr and a.zip == rec.zip for a in file.addresses)
+    return same_name and same_address and bool(rec.surname)
+
+
 def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
             *, names_must_agree: bool = False) -> Decision:
     """Which file a look-up (an inquiry, a restriction check, a court) means: LINK only when one
     file matches with confidence; anything else is NEW here, meaning "no file". A look-up's
     birth date and national id, when it gives them, must be ones the file holds: the asker has
     the person in front of them (a mistyped number is theirs to correct, not the bureau's to
-    guess), and a consequence (a court's restriction) must never reach a near-namesake.
+    guess), and a consequence (a court's restriction) must never reach a near-namesake. The
+    one exception is a file whose birth dates are all the given one mistyped, when number,
+    name and address agree exactly (``dob_mistyped_on_file``).
 
     ``near``: every candidate file scoring at the review threshold or above, before those
     filters and whatever the answer (the files whose freezes and fraud alerts apply)."""
@@ -332,7 +355,8 @@ def look_up(model: MatchModel, rec: Features, files: Mapping[int, FileIdentity],
                  if scorer.score_file(rec, files[sid]).weight >= model.thresholds.review)
     if rec.dob is not None:
         files = {sid: f for sid, f in files.items()
-                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)}
+                 if not f.dobs or any(d.dob == rec.dob for d in f.dobs)
+                 or dob_mistyped_on_file(rec, f)}
     if rec.nid is not None:
         files = {sid: f for sid, f in files.items()
                  if not f.nids or any(n.nid == rec.nid for n in f.nids)}
