@@ -806,6 +806,10 @@ class FakeProtections(_Repo):
                 out.setdefault(h, set()).add(sid)
         return out
 
+    def any_for(self, furnisher_id: int) -> tuple[bool, bool]:
+        return (any(f == furnisher_id for _, f, _, _ in self._s.cannot_links),
+                any(b[3] == furnisher_id for b in self._s.blocks))
+
     def cannot_links(self, furnisher_id: int, hashes: list[str]) -> dict[str, set[int]]:
         return self._by_account([(s, f, h) for s, f, h, _ in self._s.cannot_links],
                                 furnisher_id, hashes)

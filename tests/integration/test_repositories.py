@@ -171,7 +171,9 @@ def test_identity_protections_alike(repos):
     with new_uow() as uow:
         p = uow.protections
         assert p.cannot_links(bank, ["h1"]) == {} and p.blocked(bank, ["h1"]) == {}
+        assert p.any_for(bank) == (False, False)
         p.add_cannot_link(ada, bank, "h1", "not mine", "dsp_x", NOW)
+        assert p.any_for(bank) == (True, False)
         acc = p.account(ada, "acc_repo_1")
         assert acc is not None and (acc.account_ref, acc.furnisher_id, acc.furnisher) == (
             "CARD-1", bank, "Repo Bank")
@@ -184,6 +186,7 @@ def test_identity_protections_alike(repos):
         uow.commit()
     with new_uow() as uow:
         p = uow.protections
+        assert p.any_for(bank) == (True, True) and p.any_for(bank + 1) == (False, False)
         assert p.cannot_links(bank, ["h1", "h2"]) == {"h1": {ada}}
         assert p.cannot_links(bank + 1, ["h1"]) == {}
         assert p.blocked(bank, ["h1", "h2"]) == {"h2": {ada}}

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, exists, func, insert, select, update
 
 from openbureau.adapters.consents import among
 from openbureau.adapters.repository import Repository, Run
@@ -43,6 +43,14 @@ class SqlProtections(Repository):
                     among(self._dialect, table.c.account_ref_hmac, sorted(set(hashes))))):
                 out.setdefault(r.account_ref_hmac, set()).add(int(r.subject_id))
         return out
+
+    def any_for(self, furnisher_id: int) -> tuple[bool, bool]:
+        """Whether the furnisher has any cannot-link, and any block, at all (one statement; a
+        chunk of its records skips hashing its account numbers when it has neither)."""
+        def some(table: Table) -> Any:
+            return exists().where(table.c.furnisher_id == furnisher_id)
+        r = self._run(select(some(identity_cannot_link), some(identity_blocks))).one()
+        return bool(r[0]), bool(r[1])
 
     def cannot_links(self, furnisher_id: int, hashes: list[str]) -> dict[str, set[int]]:
         """The files each of the furnisher's account numbers (by keyed hash) may not join."""

@@ -56,8 +56,9 @@ def account_hash(vault: Vault, account_ref: str) -> str:
 def refused_blocked(uow: UnitOfWork, vault: Vault, furnisher_id: int,
                     placed: Sequence[tuple[str, int]]) -> set[int]:
     """Which of ``placed`` -- (account number, the file resolution placed it on) -- are blocked
-    there: the indexes of the records to refuse with ``BLOCKED``."""
-    if not placed:
+    there: the indexes of the records to refuse with ``BLOCKED`` (nothing hashed for a
+    furnisher with no block at all)."""
+    if not placed or not uow.protections.any_for(furnisher_id)[1]:
         return set()
     hashes = [account_hash(vault, ref) for ref, _ in placed]
     blocked = uow.protections.blocked(furnisher_id, hashes)

@@ -164,7 +164,10 @@ def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
     ``services.protections``): each record's group key -- a record of an account barred from
     some files gets a group of its own, ``key + ".!" + the account's keyed hash`` (its national
     id still the part before the first dot) -- and the files each such group may not join, for
-    ``resolve_chunk``'s ``barred``. One query for the chunk."""
+    ``resolve_chunk``'s ``barred``. One query for the chunk (and no hashing for a furnisher
+    with no cannot-link at all)."""
+    if not uow.protections.any_for(furnisher_id)[0]:
+        return list(keys), {}
     hashes = [protections.account_hash(vault, ref) for ref in account_refs]
     bars = uow.protections.cannot_links(furnisher_id, hashes)
     if not bars:
