@@ -8,7 +8,8 @@ gives the same output:
 
 1. ``extract`` -- every file's parts (one furnisher's share of a file: its accounts and its
    newest reported name, national id, birth date, address and phone) as they are kept,
-   *encrypted* (``records.parquet``), and the cannot-links (``constraints.json``);
+   *encrypted* (``records.parquet``), and what keeps parts apart (``constraints.json``):
+   cannot-links and identity-theft blocks (an account blocked on a file never joins it);
 2. ``pairs`` -- the parts decrypted in this process, their features and keyed blocking keys
    handed to the engine, which returns for each blocked pair only ids, level indices and
    name frequencies; their weights (``identity.batch``) at or above the review threshold
@@ -17,7 +18,8 @@ gives the same output:
    ``moves.json``);
 4. ``proposals`` -- the merges and splits with their files' public refs, weights and each
    field's contribution (``proposals.json``, ``summary.json``);
-5. ``apply`` (``--apply``) -- in one transaction: new files for split-off people, accounts
+5. ``apply`` (``--apply``) -- refused if a cannot-link or block was added since the extract;
+   in one transaction: new files for split-off people, accounts
    and observations moved, merged files pointing at their survivor (``merged_into_id``),
    ``file_lineage`` rows, the affected files' blocking keys rebuilt, an audit event per merge
    and split (``identity.merged`` / ``identity.split``: weight and fields, never a value).
@@ -456,6 +458,12 @@ class Run:
             if relink_store.live(uow.execute, involved) != involved:
                 raise Conflict("files of this run were merged or removed since its extract: "
                                "start a new run")
+            barred, apart = relink_store.cannot_links(uow.execute, self.vault)
+            cons = json.loads((self.folder / "constraints.json").read_text())
+            if ({tuple(x) for x in barred} - {tuple(x) for x in cons["barred"]}
+                    or {tuple(x) for x in apart} - {tuple(x) for x in cons["apart"]}):
+                raise Conflict("cannot-links or identity-theft blocks were added since this "
+                               "run's extract: start a new run")
             new_of = {m["cluster"]: str(m["cluster"]) for m in moves if m["to_id"] is None}
             firsts = {}
             for m in moves:
