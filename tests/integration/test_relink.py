@@ -332,3 +332,35 @@ def test_apply_refuses_a_run_older_than_a_block(bureau, banks, tmp_path):
     with pytest.raises(Conflict, match="start a new run"):
         late.execute()
     assert file_of(bureau, "LOAN-2") != main
+
+
+def test_apply_adds_the_either_order_name_key_to_files_kept_without_it(bureau, banks, tmp_path):
+    """A file kept before the either-order name key existed (its key row removed here) is not
+    found by "Berry Daniel" with the birth date alone; after a relink run is applied -- with
+    nothing to merge or split -- it has the key and is found."""
+    from datetime import date
+
+    from openbureau.services import identity_store, resolution
+
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    main = file_of(bureau, "CARD-1")
+    key = identity_store.either_order_key(identity_store.Hashes(bureau.vault), "daniel",
+                                          "berry", date(1984, 6, 2))
+    assert key is not None and "berry" not in key and len(key) == 64
+    reversed_ = SubjectIdentity(None, "Berry Daniel", date(1984, 6, 2))
+
+    def found() -> int | None:
+        with bureau.uow() as uow:
+            return resolution.look_up(uow, bureau.vault, uow.dialect, reversed_).subject_id
+
+    assert found() == main
+    with bureau.uow() as uow:
+        gone = uow.execute(identity_keys.delete().where(identity_keys.c.key_hmac == key))
+        assert gone.rowcount == 1
+        uow.commit()
+    assert found() is None
+    r = relink_run(bureau, tmp_path / "run", apply=True)
+    assert r.moves() == [] and r.state["stages"]["apply"]["keys_added"] == 1
+    assert found() == main
+    again = relink_run(bureau, tmp_path / "again", apply=True)
+    assert again.state["stages"]["apply"]["keys_added"] == 0

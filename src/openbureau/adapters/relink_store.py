@@ -217,6 +217,22 @@ def replace_keys(execute: Callable[..., Any], subject_ids: Iterable[int],
         execute(insert(identity_keys), rows)
 
 
+def add_keys(execute: Callable[..., Any], keys: Iterable[tuple[str, int]]) -> int:
+    """Add the blocking keys (key, file) not kept yet; how many were added."""
+    wanted = sorted(set(keys))
+    added = 0
+    k = identity_keys.c
+    for i in range(0, len(wanted), 5000):
+        chunk = wanted[i:i + 5000]
+        kept = {(r.key_hmac, r.subject_id) for r in execute(
+            select(k.key_hmac, k.subject_id).where(k.key_hmac.in_(sorted({h for h, _ in chunk}))))}
+        rows = [{"key_hmac": h, "subject_id": sid} for h, sid in chunk if (h, sid) not in kept]
+        if rows:
+            execute(insert(identity_keys), rows)
+            added += len(rows)
+    return added
+
+
 def survivor(execute: Callable[..., Any], subject_id: int) -> int:
     """The file a merged file's records went to (itself, if it was not merged)."""
     seen = {subject_id}

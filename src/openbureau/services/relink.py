@@ -21,8 +21,10 @@ gives the same output:
 5. ``apply`` (``--apply``) -- refused if a cannot-link or block was added since the extract;
    in one transaction: new files for split-off people, accounts
    and observations moved, merged files pointing at their survivor (``merged_into_id``),
-   ``file_lineage`` rows, the affected files' blocking keys rebuilt, an audit event per merge
-   and split (``identity.merged`` / ``identity.split``: weight and fields, never a value).
+   ``file_lineage`` rows, the affected files' blocking keys rebuilt, the other files' missing
+   either-order name keys added (the backfill of files kept before that key), an audit event
+   per merge and split (``identity.merged`` / ``identity.split``: weight and fields, never a
+   value).
 
 Nothing identifying is written to the run directory in plaintext: ``records.parquet`` holds
 the database's own ciphertexts, the rest ids, levels and weights.
@@ -515,11 +517,19 @@ class Run:
                 h = hashes(who.national_id) if who.national_id else None
                 keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
             relink_store.replace_keys(uow.execute, affected, keys)
+            # the other files: the keys their parts give that they lack -- the either-order
+            # name key, for files kept before it existed (the backfill)
+            feats = self.features()
+            missing = {(k, sid) for rid, sid in enumerate(subject) if sid not in affected
+                       and (k := identity_store.either_order_key(
+                           hashes, feats[rid].first, feats[rid].surname, feats[rid].dob))}
+            added = relink_store.add_keys(uow.execute, missing)
             uow.audit_many(events)
             uow.commit()
         facts = {"merged": sum(m["kind"] == "merge" for m in moves),
                  "split": sum(m["kind"] == "split" for m in moves),
-                 "new_files": len(made), "accounts_moved": moved_accounts}
+                 "new_files": len(made), "accounts_moved": moved_accounts,
+                 "keys_added": added}
         (self.folder / "applied.json").write_text(json.dumps(
             {"run": self.run_id, "at": now.isoformat(), **facts}, indent=1))
         return facts
