@@ -305,3 +305,31 @@ def test_names_that_merely_share_parts_stay_apart(client, orgs, bureau):
                                 if k not in ("first_name", "surname")})
         assert r.status_code == 201, r.text
         assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == [account]
+
+
+def test_names_written_the_other_way_round_meet_their_file_by_the_either_order_key(
+        client, orgs, bureau):
+    """"Berry Daniel" (first name Berry, surname Daniel) for Daniel Berry's file: the first
+    name and surname in either order with the birth date is a blocking key (keyed hash), so a
+    look-up with only the name and birth date finds the file -- scored at the model's "names
+    reversed" level -- and so does a furnished record; with a wrong birth date, never."""
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    home = file_of(bureau, "CARD-1")
+    reversed_ = {"name": "Berry Daniel", "date_of_birth": DANIEL["date_of_birth"]}
+    for applicant in ({**reversed_, "national_id": DANIEL["national_id"]}, reversed_):
+        r = pull(client, orgs, applicant)
+        assert r.status_code == 201, (applicant, r.text)
+        assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == ["CARD-1"]
+    for applicant in ({**reversed_, "date_of_birth": "1984-09-12"},
+                      {**reversed_, "date_of_birth": "1984-09-12",
+                       "national_id": DANIEL["national_id"]}):
+        r = pull(client, orgs, applicant)
+        assert r.status_code == 404, (applicant, r.text)
+        assert r.json()["detail"] == "no file matches this identity"
+    out = send(client, orgs, rec(reversed_, "STORE-9"))
+    assert (out["accepted"], out["rejected"]) == (1, []), out
+    assert file_of(bureau, "STORE-9") == home
+    with bureau.uow() as uow:
+        link = uow.execute(select(accounts.c.link)
+                           .where(accounts.c.account_ref == "STORE-9")).scalar_one()
+    assert link["fields"]["first"][0] == "names reversed" and "surname" not in link["fields"]

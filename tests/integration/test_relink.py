@@ -17,14 +17,16 @@ from openbureau.adapters.tables import (
     accounts,
     audit_events,
     file_lineage,
+    identity_blocks,
     identity_cannot_link,
     identity_keys,
     identity_observations,
     subjects,
 )
+from openbureau.domain.errors import Conflict
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.domain.roles import Principal, Role
-from openbureau.services import access, furnishing, relink
+from openbureau.services import access, furnishing, protections, relink
 from openbureau.services import subjects as subjects_service
 from openbureau.services.refs import new_ref
 
@@ -215,3 +217,150 @@ def test_an_interrupted_run_continues_identically(bureau, banks, tmp_path):
     for name in ("pairs.parquet", "clusters.parquet"):
         assert pq.read_table(tmp_path / "whole" / name).equals(
             pq.read_table(tmp_path / "parts" / name))
+
+
+# -- the "id, first name and birth date" rule; cannot-links and identity-theft blocks ------------
+
+MARIA = {"national_id": "900800111", "name": "Maria Elena Garcia", "date_of_birth": "1979-03-14",
+         "address": {**ADDRESS, "line1": "3 Birch Lane"}, "phone": "2175550111"}
+MARRIED = {"national_id": "900800111", "name": "Maria Lopez", "date_of_birth": "1979-03-14",
+           "address": {"line1": "77 Lake Shore Drive", "city": "Chicago", "state": "IL",
+                       "postal_code": "60611"}, "phone": "3125550999"}
+
+
+def test_a_married_name_linked_online_by_the_rule_is_not_split(bureau, banks, tmp_path):
+    """Online ingest puts "Maria Lopez" (married, moved: below the link threshold) on Maria
+    Garcia's file by the rule "id, first name and birth date"; two furnishers on each side of
+    the marriage: the relink, under the same rule, leaves the file whole."""
+    fourth = Bank(bureau, "Relink bank 3")
+    banks[0].send(rec(MARIA, "M-1"))
+    banks[1].send(rec(MARIA, "M-2"))
+    banks[2].send(rec(MARRIED, "M-3"))
+    fourth.send(rec(MARRIED, "M-4"))
+    maria = file_of(bureau, "M-1")
+    assert {file_of(bureau, a) for a in ("M-2", "M-3", "M-4")} == {maria}
+    with bureau.uow() as uow:
+        link = uow.execute(select(accounts.c.link)
+                           .where(accounts.c.account_ref == "M-3")).scalar_one()
+    assert link["how"] == "match" and link["weight"] < 12       # below the link threshold
+    r = relink_run(bureau, tmp_path / "run", apply=True)
+    assert r.moves() == []
+    assert {file_of(bureau, a) for a in ("M-1", "M-2", "M-3", "M-4")} == {maria}
+
+
+def _block(bureau, sid: int, account_ref: str) -> None:
+    """The consumer's identity-theft report naming the account (``report_identity_theft``)."""
+    with bureau.uow() as uow:
+        item = uow.execute(select(accounts.c.item_ref)
+                           .where(accounts.c.account_ref == account_ref)).scalar_one()
+    consumer = Principal(Role.CONSUMER, sid, "consumer", subject_ref=ref_of(bureau, sid))
+    out = protections.report_identity_theft(bureau.uow(), bureau.deps, consumer, [item],
+                                            "opened in my name by someone else")
+    assert out["status"] == "blocked"
+
+
+def test_an_account_blocked_on_a_file_is_never_merged_back_onto_it(bureau, banks, tmp_path):
+    """A thief's loan in Daniel's name, blocked on his file after his identity-theft report;
+    an earlier mistake left it on a file of its own: whatever its identity, the relink never
+    puts it back on Daniel's file."""
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    banks[1].send(rec(DANIEL, "LOAN-2"))
+    banks[2].send(rec(DANIEL, "STORE-3"))
+    main = file_of(bureau, "CARD-1")
+    _block(bureau, main, "LOAN-2")
+    stray = split_off(bureau, banks[1].id, main)
+    r = relink_run(bureau, tmp_path / "run", apply=True)
+    assert r.state["stages"]["extract"]["cannot_links"] == 1
+    assert r.moves() == []
+    assert file_of(bureau, "LOAN-2") == stray != file_of(bureau, "CARD-1")
+
+
+def test_a_barred_part_does_not_follow_its_file_onto_the_barred_file(bureau, banks, tmp_path):
+    """The blocked loan's file also holds two of Daniel's parts, and so becomes the file
+    Daniel's records gather on: the loan's part does not come along (a new file of its own),
+    and a "not mine" cannot-link keeps an account apart the same way."""
+    fourth = Bank(bureau, "Relink bank 3")
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    banks[1].send(rec(DANIEL, "LOAN-2"))
+    banks[2].send(rec(DANIEL, "STORE-3"))
+    fourth.send(rec(DANIEL, "AUTO-4"))
+    main = file_of(bureau, "CARD-1")
+    _block(bureau, main, "LOAN-2")
+    stray = split_off(bureau, banks[1].id, main)
+    move_part(bureau, banks[2].id, main, stray)
+    move_part(bureau, fourth.id, main, stray)
+    relink_run(bureau, tmp_path / "run", apply=True)
+    daniel = file_of(bureau, "CARD-1")
+    assert {file_of(bureau, a) for a in ("STORE-3", "AUTO-4")} == {daniel}
+    assert file_of(bureau, "LOAN-2") != daniel
+    with bureau.uow() as uow:      # the block went with the file Daniel's records are on
+        assert uow.execute(select(identity_blocks.c.subject_id)).scalar_one() == daniel
+
+
+def test_a_not_mine_account_is_never_merged_back(bureau, banks, tmp_path):
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    banks[1].send(rec(DANIEL, "LOAN-2"))
+    main = file_of(bureau, "CARD-1")
+    stray = split_off(bureau, banks[1].id, main)
+    with bureau.uow() as uow:
+        uow.execute(insert(identity_cannot_link).values(
+            subject_id=main, furnisher_id=banks[1].id,
+            account_ref_hmac=protections.account_hash(bureau.vault, "LOAN-2"),
+            reason="not mine", source="dsp_test", created_at=bureau.clock.now()))
+        uow.commit()
+    r = relink_run(bureau, tmp_path / "run", apply=True)
+    assert r.moves() == [] and file_of(bureau, "LOAN-2") == stray
+
+
+def test_apply_refuses_a_run_older_than_a_block(bureau, banks, tmp_path):
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    banks[1].send(rec(DANIEL, "LOAN-2"))
+    main = file_of(bureau, "CARD-1")
+    _block(bureau, main, "LOAN-2")
+    split_off(bureau, banks[1].id, main)
+    with bureau.uow() as uow:                 # the block as if made after the extract
+        blocks = [dict(b._mapping) for b in uow.execute(select(identity_blocks))]
+        uow.execute(identity_blocks.delete())
+        uow.commit()
+    relink_run(bureau, tmp_path / "run", stop_after="proposals")
+    late = relink.Run(tmp_path / "run", bureau.vault, bureau=bureau,
+                      options=relink.Options(apply=True))
+    assert late.moves()                       # without the block: a merge back
+    with bureau.uow() as uow:
+        uow.execute(insert(identity_blocks), blocks)
+        uow.commit()
+    with pytest.raises(Conflict, match="start a new run"):
+        late.execute()
+    assert file_of(bureau, "LOAN-2") != main
+
+
+def test_apply_adds_the_either_order_name_key_to_files_kept_without_it(bureau, banks, tmp_path):
+    """A file kept before the either-order name key existed (its key row removed here) is not
+    found by "Berry Daniel" with the birth date alone; after a relink run is applied -- with
+    nothing to merge or split -- it has the key and is found."""
+    from datetime import date
+
+    from openbureau.services import identity_store, resolution
+
+    banks[0].send(rec(DANIEL, "CARD-1"))
+    main = file_of(bureau, "CARD-1")
+    key = identity_store.either_order_key(identity_store.Hashes(bureau.vault), "daniel",
+                                          "berry", date(1984, 6, 2))
+    assert key is not None and "berry" not in key and len(key) == 64
+    reversed_ = SubjectIdentity(None, "Berry Daniel", date(1984, 6, 2))
+
+    def found() -> int | None:
+        with bureau.uow() as uow:
+            return resolution.look_up(uow, bureau.vault, uow.dialect, reversed_).subject_id
+
+    assert found() == main
+    with bureau.uow() as uow:
+        gone = uow.execute(identity_keys.delete().where(identity_keys.c.key_hmac == key))
+        assert gone.rowcount == 1
+        uow.commit()
+    assert found() is None
+    r = relink_run(bureau, tmp_path / "run", apply=True)
+    assert r.moves() == [] and r.state["stages"]["apply"]["keys_added"] == 1
+    assert found() == main
+    again = relink_run(bureau, tmp_path / "again", apply=True)
+    assert again.state["stages"]["apply"]["keys_added"] == 0

@@ -143,3 +143,105 @@ def test_a_record_without_an_id_never_bridges_two_files():
     # with one candidate only, it joins it
     res = clustering.Clusterer(m, recs).run(pairs[1:2])
     assert res.cluster_of[2] == res.cluster_of[0]
+
+
+# -- the "id, first name and birth date" rule, in the batch as online ----------------------
+
+NID = "900800111"
+
+
+def _maria(surname, born, addr, phone, middle="Elena", nid=NID, zip_code="62701"):
+    return SubjectIdentity(nid, " ".join(x for x in ("Maria", middle, surname) if x), born,
+                           phone=phone, address=Address(line1=addr, postal_code=zip_code))
+
+
+def _cluster(people, files, barred=None):
+    """``Clusterer`` over every pair at or above the review threshold (what ``pairs.parquet``
+    keeps), record ``i`` on file ``files[i]``."""
+    m = model.load()
+    recs = [clustering.Record(i, files[i], features.of(w)) for i, w in enumerate(people)]
+    feats = [r.features for r in recs]
+    pairs = [(w, a, b) for a in range(len(recs)) for b in range(a + 1, len(recs))
+             if (w := m.score(feats[a], feats[b]).weight) >= m.thresholds.review]
+    return m, pairs, clustering.Clusterer(m, recs, barred).run(pairs)
+
+
+def test_a_married_name_at_a_new_address_stays_on_its_file():
+    """Online ingest links "Maria Lopez" (married, moved) to Maria Garcia's file by the rule;
+    two furnishers before the marriage and two after: the relink must not split them -- nor
+    keep them apart when a mistake put them on two files."""
+    born = date(1979, 3, 14)
+    before = _maria("Garcia", born, "3 Birch Lane", "2175550111")
+    after = _maria("Lopez", born, "77 Lake Shore Drive", "3125550999", middle="",
+                   zip_code="60611")
+    people = [before, before, after, after]
+    m, pairs, res = _cluster(people, [1, 1, 1, 1])
+    w = m.score(features.of(before), features.of(after)).weight
+    assert m.thresholds.review <= w < m.thresholds.link       # below the link threshold
+    assert len(set(res.cluster_of.values())) == 1 and res.moves == []
+    _, _, res = _cluster(people, [1, 1, 2, 2])
+    [move] = res.moves
+    assert (move.kind, move.from_id, move.to_id) == ("merge", 2, 1)
+
+
+def test_a_birth_year_decades_apart_is_not_a_typo():
+    """The same id, name and birth day and month, the year one digit off: one person; 1939
+    for 1968: another person (a parent under the child's number) -- kept apart."""
+    def parts(year_after):
+        old = _maria("Garcia", date(1968, 3, 14), "3 Birch Lane", "2175550111", middle="")
+        new = _maria("Garcia", date(year_after, 3, 14), "77 Lake Shore Drive", "3125550999",
+                     middle="", zip_code="60611")
+        return [old, old, new, new]
+
+    m, pairs, res = _cluster(parts(1969), [1, 1, 2, 2])
+    assert max(w for w, _, _ in pairs if w < m.thresholds.link) >= m.thresholds.review
+    assert [mv.kind for mv in res.moves] == ["merge"]
+    m, pairs, res = _cluster(parts(1939), [1, 1, 2, 2])
+    assert any(m.thresholds.review <= w < m.thresholds.link for w, _, _ in pairs)
+    assert res.moves == [] and res.cluster_of[0] != res.cluster_of[2]
+    _, _, res = _cluster(parts(1939), [1, 1, 1, 1])     # on one file: two people, split
+    assert [(mv.kind, mv.to_id) for mv in res.moves] == [("split", None)]
+
+
+def test_the_rule_stops_where_another_file_claims_the_id_or_is_near():
+    """As online: not where another file claims the id under an identity the rules forbid,
+    nor where a second file scores at the review threshold."""
+    born = date(1979, 3, 14)
+    before = _maria("Garcia", born, "3 Birch Lane", "2175550111")
+    after = _maria("Lopez", born, "77 Lake Shore Drive", "3125550999", middle="",
+                   zip_code="60611")
+    # a household member under the same number, another name and birth date: forbidden on
+    # Maria's file, claiming the id on its own
+    other = SubjectIdentity(NID, "Jose Lopez", date(1950, 1, 2), phone="3125550999",
+                            address=Address(line1="77 Lake Shore Drive", postal_code="60611"))
+    _, _, res = _cluster([before, before, after, after, other, other], [1, 1, 2, 2, 3, 3])
+    assert res.cluster_of[0] != res.cluster_of[2]
+    # a second candidate near each side: Maria Lopez of the new address and Maria Garcia of
+    # the old one, without an id, born on other days
+    m = model.load()
+    near = [SubjectIdentity(None, name, date(1981, 8, 9), phone=phone,
+                            address=Address(line1=line, postal_code=zip_code))
+            for name, line, phone, zip_code in (
+                ("Maria Lopez", "77 Lake Shore Drive", "3125550999", "60611"),
+                ("Maria Garcia", "3 Birch Lane", "2175550111", "62701"))]
+    for side, n in ((after, near[0]), (before, near[1])):
+        assert m.score(features.of(side), features.of(n)).weight >= m.thresholds.review
+    _, _, res = _cluster([before, before, after, after, *near], [1, 1, 2, 2, 3, 4])
+    assert res.cluster_of[0] != res.cluster_of[2]
+    _, _, res = _cluster([before, before, after, after], [1, 1, 2, 2])
+    assert res.cluster_of[0] == res.cluster_of[2]        # without them: one person
+
+
+def test_a_barred_record_never_follows_its_file_onto_the_barred_file():
+    """A part barred from file 1 (an account blocked there, or "not mine") whose own file's
+    other part joins file 1 stays apart: it does not follow its file."""
+    daniel = SubjectIdentity("900500100", "Daniel Quentin Berry", date(1984, 6, 2),
+                             phone="2175550100",
+                             address=Address(line1="12 Elm Street", postal_code="62701"))
+    stray = SubjectIdentity(None, "D Berry", None)       # placed with no confidence
+    people, files = [daniel, daniel, daniel, stray], [1, 2, 2, 2]
+    _, _, res = _cluster(people, files)
+    assert [(mv.kind, mv.from_id, mv.to_id) for mv in res.moves] == [("merge", 1, 2)]
+    _, _, res = _cluster(people, files, barred={3: {1}})
+    assert [(mv.kind, mv.from_id, mv.to_id, mv.rids) for mv in res.moves] == [
+        ("merge", 1, 2, (0,)), ("split", 2, None, (3,))]

@@ -21,6 +21,7 @@ from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import (
     accounts,
     file_lineage,
+    identity_blocks,
     identity_cannot_link,
     identity_keys,
     identity_observations,
@@ -82,24 +83,39 @@ def parts(execute: Callable[..., Any], vault: IdentityVault, batch: int = 20000
 def cannot_links(execute: Callable[..., Any], vault: IdentityVault
                  ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """What must stay apart: (file, furnisher, file barred) for each account a consumer said is
-    not theirs -- the part now holding that account may not join the barred file -- and pairs
-    of files kept apart."""
-    c, a = identity_cannot_link.c, accounts.c
+    not theirs -- the part now holding that account may not join the barred file -- and for
+    each account blocked after an identity-theft report, wherever it is now, the file it is
+    blocked on (``identity_blocks``: never moved back there); and pairs of files kept apart."""
+    c, b = identity_cannot_link.c, identity_blocks.c
     rows = list(execute(select(c.subject_id, c.furnisher_id, c.account_ref_hmac,
                                c.other_subject_id)))
     apart = sorted({(r.subject_id, r.other_subject_id) for r in rows
                     if r.other_subject_id is not None})
-    by_account = [r for r in rows if r.account_ref_hmac is not None and r.furnisher_id]
-    barred: set[tuple[int, int, int]] = set()
-    for furnisher in sorted({r.furnisher_id for r in by_account}):
-        wanted = {r.account_ref_hmac: r.subject_id for r in by_account
-                  if r.furnisher_id == furnisher}
-        for acc in execute(select(a.subject_id, a.account_ref)
-                           .where(a.furnisher_id == furnisher)):
-            target = wanted.get(vault.keyed_hash("account_ref", acc.account_ref))
-            if target is not None:
-                barred.add((acc.subject_id, furnisher, target))
+    wanted = {(r.furnisher_id, r.account_ref_hmac, r.subject_id) for r in rows
+              if r.account_ref_hmac is not None and r.furnisher_id}
+    blocks = {(r.furnisher_id, r.account_ref_hmac, r.subject_id)
+              for r in execute(select(b.furnisher_id, b.account_ref_hmac, b.subject_id))}
+    barred = {(sid, fid, target) for sid, fid, target in _holders(execute, vault, wanted)}
+    # a blocked account stays, suppressed, on the file it is blocked on: only its copies
+    # elsewhere are barred from that file
+    barred |= {(sid, fid, target) for sid, fid, target in _holders(execute, vault, blocks)
+               if sid != target}
     return sorted(barred), apart
+
+
+def _holders(execute: Callable[..., Any], vault: IdentityVault,
+             wanted: Iterable[tuple[int, str, int]]) -> Iterator[tuple[int, int, int]]:
+    """(file holding the account, furnisher, file named) for each (furnisher, keyed hash of
+    an account number, file named)."""
+    by_furnisher: dict[int, dict[str, set[int]]] = {}
+    for fid, h, target in wanted:
+        by_furnisher.setdefault(fid, {}).setdefault(h, set()).add(target)
+    for furnisher in sorted(by_furnisher):
+        named = by_furnisher[furnisher]
+        for acc in execute(select(accounts.c.subject_id, accounts.c.account_ref)
+                           .where(accounts.c.furnisher_id == furnisher)):
+            for target in named.get(vault.keyed_hash("account_ref", acc.account_ref), ()):
+                yield int(acc.subject_id), furnisher, target
 
 
 def refs(execute: Callable[..., Any], ids: Iterable[int]) -> dict[int, str]:
@@ -199,6 +215,22 @@ def replace_keys(execute: Callable[..., Any], subject_ids: Iterable[int],
     rows = [{"key_hmac": k, "subject_id": sid} for k, sid in sorted(set(keys))]
     if rows:
         execute(insert(identity_keys), rows)
+
+
+def add_keys(execute: Callable[..., Any], keys: Iterable[tuple[str, int]]) -> int:
+    """Add the blocking keys (key, file) not kept yet; how many were added."""
+    wanted = sorted(set(keys))
+    added = 0
+    k = identity_keys.c
+    for i in range(0, len(wanted), 5000):
+        chunk = wanted[i:i + 5000]
+        kept = {(r.key_hmac, r.subject_id) for r in execute(
+            select(k.key_hmac, k.subject_id).where(k.key_hmac.in_(sorted({h for h, _ in chunk}))))}
+        rows = [{"key_hmac": h, "subject_id": sid} for h, sid in chunk if (h, sid) not in kept]
+        if rows:
+            execute(insert(identity_keys), rows)
+            added += len(rows)
+    return added
 
 
 def survivor(execute: Callable[..., Any], subject_id: int) -> int:

@@ -8,10 +8,17 @@ clusters in id order; the same pairs give the same clusters on every engine and 
    threshold, when neither cluster holds a record the other may not take
    (``rules.forbidden``: generation codes, two national ids, a different person; ``rules.
    id_only``: an id without its name and birth date) and no cannot-link bars them.
-2. **Records without one** join only their single best cluster, clearly ahead of the next
+2. **Id, first name and birth date.** A record with a national id whose pair with another
+   cluster weighs below the link threshold (at or above review) joins that cluster when
+   ``rules.decide`` -- the clusters it was paired with, and those holding its national id,
+   taken as files -- links it there by the rule ``rules.id_dob_first`` (a married name at a
+   new address): the same rule, with the same exceptions, as online resolution.
+3. **Records without one** join only their single best cluster, clearly ahead of the next
    (``rules.MARGIN``), never bridging two; a record without an id that matches nothing with a
    national id may pair with its single best id-less match the same way.
-3. A record that cannot be placed with confidence stays with its file.
+4. A record that cannot be placed with confidence stays with its file -- unless a cannot-link
+   or an identity-theft block bars it from where its file's other records go; then it stays
+   apart (on its file, or a new one).
 
 Then each cluster gets a *home*: the file holding most of its records (ties: the lower id), a
 file being home to one cluster at most (largest first); a cluster with no free home is a new
@@ -116,8 +123,13 @@ class Clusterer:
                                                set(self._barred.get(root, ())))
         return c
 
+    @staticmethod
+    def _free(a: _Cluster, b: _Cluster) -> bool:
+        """No cannot-link or identity-theft block keeps the two clusters apart."""
+        return not (a.subjects & b.barred or b.subjects & a.barred)
+
     def _allowed(self, a: _Cluster, b: _Cluster) -> bool:
-        if a.subjects & b.barred or b.subjects & a.barred:
+        if not self._free(a, b):
             return False
         for x, y in ((a, b), (b, a)):
             for rid in x.members:
@@ -174,6 +186,7 @@ class Clusterer:
             if ra != rb and self._allowed(self._cluster(ra), self._cluster(rb)):
                 self._join(ra, rb)
                 out.placed.update((a, b))
+        self._by_rule(weight, left, right, has_id, out)   # 2. id, first name, birth date
         near: dict[int, list[tuple[float, int]]] = {}
         for w, a, b in ranked():
             if a in has_id and b in has_id:
@@ -184,7 +197,7 @@ class Clusterer:
             else:
                 near.setdefault(a, []).append((w, -b - 1))     # id-less partners, marked
                 near.setdefault(b, []).append((w, -a - 1))
-        for rid in sorted(near):                    # 2. records without a national id
+        for rid in sorted(near):                    # 3. records without a national id
             self._place_lone(rid, near[rid], id_less=False, out=out)
         for rid in sorted(near):       # matching nothing with an id: its best id-less match
             if rid not in out.placed and all(other < 0 for _, other in near[rid]):
@@ -193,6 +206,57 @@ class Clusterer:
             out.cluster_of[rid] = self._find(rid)
         out.moves = self._moves(out)
         return out
+
+    def _by_rule(self, weight: Any, left: Any, right: Any, has_id: set[int],
+                 out: Result) -> None:
+        """Pairs below the link threshold: a record with a national id joins the other's
+        cluster where ``rules.decide`` links it there by ``rules.id_dob_first``; its
+        candidates are the clusters it was paired with and those holding its national id (a
+        cluster claiming the id under an identity the rules forbid stops the rule, as online).
+        """
+        import numpy as np
+
+        t = self.model.thresholds
+        low = (weight < t.link) & (weight >= t.review)
+        if not low.any():
+            return
+        involved = np.union1d(left[low], right[low])
+        touching = np.isin(left, involved) | np.isin(right, involved)
+        paired: dict[int, list[int]] = {}
+        for a, b in zip(left[touching].tolist(), right[touching].tolist(), strict=True):
+            paired.setdefault(a, []).append(b)
+            paired.setdefault(b, []).append(a)
+        nids = {self.records[r].features.nid for r in involved.tolist() if r in has_id}
+        holding: dict[str | None, list[int]] = {}
+        for rid, r in self.records.items():
+            if r.features.nid in nids:
+                holding.setdefault(r.features.nid, []).append(rid)
+        for a, b in zip(left[low].tolist(), right[low].tolist(), strict=True):
+            for x, y in ((a, b), (b, a)):
+                target = self._find(y)
+                if x in has_id and self._find(x) != target and self._rule_links(
+                        x, target, paired.get(x, ()), holding.get(
+                            self.records[x].features.nid, ())):
+                    self._join(self._find(x), target)
+                    out.placed.update((a, b))
+                    break
+
+    def _rule_links(self, rid: int, target: int, paired: Iterable[int],
+                    holding: Iterable[int]) -> bool:
+        f = self.records[rid].features
+        file = self._cluster(target).file
+        if not rules.claims(file, f.nid) or not rules.id_dob_first(
+                f, file, self.model.score_file(f, file)):
+            return False               # the rule cannot hold there: spares ``decide``
+        own = self._find(rid)
+        mine = self._cluster(own)
+        roots = {self._find(o) for o in (*paired, *holding)} - {own}
+        files = {root: self._cluster(root).file for root in sorted(roots)}
+        barred = [root for root in files if not self._free(mine, self._cluster(root))]
+        d = rules.decide(self.model, f, files, cannot_link=barred)
+        return (d.outcome is rules.Outcome.LINK and d.subject_id == target
+                and d.reason == rules.ID_DOB_FIRST_AGREE
+                and self._allowed(mine, self._cluster(target)))
 
     def _place_lone(self, rid: int, cands: list[tuple[float, int]], *, id_less: bool,
                     out: Result) -> None:
@@ -243,10 +307,13 @@ class Clusterer:
         for rid, r in self.records.items():
             c = out.cluster_of[rid]
             if len(members[c]) == 1 and rid not in out.placed:
-                # unplaced and alone: stays with its file, wherever the file goes
+                # unplaced and alone: stays with its file, wherever the file goes -- unless
+                # a cannot-link or a block bars it from the records it would join there
                 own = taken.get(r.subject_id)
-                c = own if own is not None else min(
+                dest = own if own is not None else min(
                     by_subject[r.subject_id].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                if self._may_join(rid, members[dest]):
+                    c = dest
             where[rid] = c
         moving: dict[tuple[int, int], list[int]] = {}
         for rid in sorted(self.records):
@@ -262,6 +329,12 @@ class Clusterer:
             kind = "merge" if merge else "split"
             moves.append(Move(kind, sid, home[c], c, tuple(rids), self._why(kind, sid, rids)))
         return moves
+
+    def _may_join(self, rid: int, others: Iterable[int]) -> bool:
+        mine = self._barred.get(rid, set())
+        sid = self.records[rid].subject_id
+        return not any(self.records[o].subject_id in mine
+                       or sid in self._barred.get(o, ()) for o in others)
 
     def _why(self, kind: str, sid: int, rids: list[int]) -> str:
         if kind == "merge":

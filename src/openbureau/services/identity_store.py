@@ -8,7 +8,8 @@ JSON (``vault.encrypt``); ``value_hmac`` is the keyed hash of its normalised for
 value sent again is the same row. A value is encrypted only when it is new to the bureau.
 
 *Blocking keys* are keyed hashes of normalised identity parts (full name + birth date, surname
-+ birth date, first name + birth date, national id, phone, address line + ZIP), one row per
++ birth date, first name + birth date, first name and surname in either order + birth date,
+national id, phone, address line + ZIP), one row per
 (key, subject): the candidates identity resolution starts from. Nothing in either table, or in
 any index, is plaintext PII.
 
@@ -32,7 +33,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openbureau.adapters.pii import IdentityVault
-from openbureau.identity.features import split_name
+from openbureau.identity.features import name_parts, split_name
 from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
 from openbureau.services.subjects import normalise_name
@@ -118,7 +119,22 @@ def is_held(errors: Iterable[Any]) -> bool:
     return any(e.field == "subject" and e.message.startswith(HELD) for e in errors)
 
 
+def either_order_key(hashes: Hashes, first: str | None, surname: str | None,
+                     dob: date | None) -> str | None:
+    """The blocking key of the first name and surname in either order, with the birth date
+    ("Berry Daniel" meets "Daniel Berry"): the names as compared (``features.name_parts``),
+    sorted. None without both names and a birth date."""
+    if not first or not surname or dob is None:
+        return None
+    a, b = sorted((first, surname))
+    return hashes(f"fs|{a}|{b}|{dob.isoformat()}")
+
+
 def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[str]:
+    """The keys a record's file is kept under and a look-up finds files by: ``[0]`` the full
+    name + birth date key, ``[1]`` the national id's (when given), then surname + birth date,
+    first name + birth date, first name and surname in either order + birth date, phone,
+    address line + ZIP."""
     keys = [name_dob_key(hashes, identity)]
     if id_hmac:
         keys.append(id_hmac)
@@ -128,6 +144,10 @@ def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[st
         first = split_name(identity.name or "")[0]
         if first:
             keys.append(hashes(f"fd|{first}|{dob}"))
+        given, _, surname, _ = name_parts(identity)
+        either = either_order_key(hashes, given, surname, identity.date_of_birth)
+        if either is not None:
+            keys.append(either)
     phone = getattr(identity, "phone", None)
     if phone:
         keys.append(hashes(f"phone|{phone}"))

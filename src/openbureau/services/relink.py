@@ -8,7 +8,8 @@ gives the same output:
 
 1. ``extract`` -- every file's parts (one furnisher's share of a file: its accounts and its
    newest reported name, national id, birth date, address and phone) as they are kept,
-   *encrypted* (``records.parquet``), and the cannot-links (``constraints.json``);
+   *encrypted* (``records.parquet``), and what keeps parts apart (``constraints.json``):
+   cannot-links and identity-theft blocks (an account blocked on a file never joins it);
 2. ``pairs`` -- the parts decrypted in this process, their features and keyed blocking keys
    handed to the engine, which returns for each blocked pair only ids, level indices and
    name frequencies; their weights (``identity.batch``) at or above the review threshold
@@ -17,10 +18,13 @@ gives the same output:
    ``moves.json``);
 4. ``proposals`` -- the merges and splits with their files' public refs, weights and each
    field's contribution (``proposals.json``, ``summary.json``);
-5. ``apply`` (``--apply``) -- in one transaction: new files for split-off people, accounts
+5. ``apply`` (``--apply``) -- refused if a cannot-link or block was added since the extract;
+   in one transaction: new files for split-off people, accounts
    and observations moved, merged files pointing at their survivor (``merged_into_id``),
-   ``file_lineage`` rows, the affected files' blocking keys rebuilt, an audit event per merge
-   and split (``identity.merged`` / ``identity.split``: weight and fields, never a value).
+   ``file_lineage`` rows, the affected files' blocking keys rebuilt, the other files' missing
+   either-order name keys added (the backfill of files kept before that key), an audit event
+   per merge and split (``identity.merged`` / ``identity.split``: weight and fields, never a
+   value).
 
 Nothing identifying is written to the run directory in plaintext: ``records.parquet`` holds
 the database's own ciphertexts, the rest ids, levels and weights.
@@ -456,6 +460,12 @@ class Run:
             if relink_store.live(uow.execute, involved) != involved:
                 raise Conflict("files of this run were merged or removed since its extract: "
                                "start a new run")
+            barred, apart = relink_store.cannot_links(uow.execute, self.vault)
+            cons = json.loads((self.folder / "constraints.json").read_text())
+            if ({tuple(x) for x in barred} - {tuple(x) for x in cons["barred"]}
+                    or {tuple(x) for x in apart} - {tuple(x) for x in cons["apart"]}):
+                raise Conflict("cannot-links or identity-theft blocks were added since this "
+                               "run's extract: start a new run")
             new_of = {m["cluster"]: str(m["cluster"]) for m in moves if m["to_id"] is None}
             firsts = {}
             for m in moves:
@@ -507,11 +517,19 @@ class Run:
                 h = hashes(who.national_id) if who.national_id else None
                 keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
             relink_store.replace_keys(uow.execute, affected, keys)
+            # the other files: the keys their parts give that they lack -- the either-order
+            # name key, for files kept before it existed (the backfill)
+            feats = self.features()
+            missing = {(k, sid) for rid, sid in enumerate(subject) if sid not in affected
+                       and (k := identity_store.either_order_key(
+                           hashes, feats[rid].first, feats[rid].surname, feats[rid].dob))}
+            added = relink_store.add_keys(uow.execute, missing)
             uow.audit_many(events)
             uow.commit()
         facts = {"merged": sum(m["kind"] == "merge" for m in moves),
                  "split": sum(m["kind"] == "split" for m in moves),
-                 "new_files": len(made), "accounts_moved": moved_accounts}
+                 "new_files": len(made), "accounts_moved": moved_accounts,
+                 "keys_added": added}
         (self.folder / "applied.json").write_text(json.dumps(
             {"run": self.run_id, "at": now.isoformat(), **facts}, indent=1))
         return facts
