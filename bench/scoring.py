@@ -67,7 +67,7 @@ def load_card() -> Any:
 
 
 def gmsc_attributes() -> tuple[pd.DataFrame, np.ndarray]:
-    from openbureau.scoring.training import LABEL, gmsc_to_attributes, load_gmsc
+    from openbureau.modelling.training import LABEL, gmsc_to_attributes, load_gmsc
 
     df = load_gmsc(GMSC)
     return gmsc_to_attributes(df), df[LABEL].to_numpy().astype(int)
@@ -238,7 +238,7 @@ def in_runtime(card: Any, rows: pd.DataFrame, engines: tuple[str, ...] = ENGINES
                pg_url: str | None = None, repeats: int = 3, log: Log = print
                ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Seconds (best of ``repeats``) and scores (-1 where refused) per engine, on ``rows``."""
-    from openbureau.scoring.evaluate import score_frame
+    from openbureau.modelling.evaluate import score_frame
     from openbureau.scoring.vectorised import VectorCard
 
     seconds: dict[str, float] = {}

@@ -568,12 +568,12 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
                                                        "database (inactive).")] = False,
                 pairs: Annotated[int, typer.Option(help="Pair rows (2-D bins) to add: the "
                                                    "best by held-out gain "
-                                                   "(scoring/pairs.py).")] = 0) -> None:
+                                                   "(modelling/pairs.py).")] = 0) -> None:
     """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
     if not data.is_file():
         fail(f"no such file: {data}")
     try:
-        from openbureau.scoring.training import ScorecardTrainer, train_main
+        from openbureau.modelling.training import ScorecardTrainer, train_main
     except ImportError as exc:
         fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
     target = out_dir / f"{version}.json"
@@ -727,7 +727,10 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
     if not data.is_file():
         fail(f"no such file: {data}")
     spec = _spec_for(version)
-    from openbureau.scoring.evaluate import evaluate_main
+    try:
+        from openbureau.modelling.evaluate import evaluate_main
+    except ImportError as exc:
+        fail(f"evaluate needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
 
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "spec.json"
@@ -781,7 +784,7 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
                                                                   "the active one).")] = None
                       ) -> None:
     """Export a scorecard as a PMML 4.4 Scorecard model (raw and clipped score, reason codes)."""
-    from openbureau.scoring.pmml import to_pmml
+    from openbureau.modelling.pmml import to_pmml
     from openbureau.scoring.spec import load_spec
 
     card = load_spec(_spec_for(version))
@@ -809,7 +812,7 @@ def model_fairness(data: Annotated[Path, typer.Option(help="The card's training 
     if not data.is_file():
         fail(f"no such file: {data}")
     try:
-        from openbureau.scoring.fairness_report import fairness_main
+        from openbureau.modelling.fairness_report import fairness_main
     except ImportError as exc:
         fail(f"fairness needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
     from openbureau.scoring.spec import load_spec
@@ -845,10 +848,10 @@ def model_lda_search(
     search space, score each against the baseline with paired repeated cross-validation, apply
     the selection rule fixed in advance and confirm the choice on fresh seeds."""
     try:
-        from openbureau.scoring.lda import lda_main
+        from openbureau.modelling.lda import lda_main
     except ImportError as exc:
         fail(f"lda-search needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
-    from openbureau.scoring.datasets import DATASETS
+    from openbureau.modelling.datasets import DATASETS
 
     names = dataset or ["german"]
     for name in names:

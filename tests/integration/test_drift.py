@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from openbureau.adapters.tables import scores, subjects
+from openbureau.modelling.modelcard import _drift_section
 from openbureau.scoring.drift import (
     bucket_labels,
     drift_report,
@@ -18,7 +19,6 @@ from openbureau.scoring.drift import (
     status_of,
     with_training_shares,
 )
-from openbureau.scoring.modelcard import _drift_section
 from openbureau.scoring.spec import Scorecard, dump_spec, load_spec
 from tests.conftest import NOW, auth
 

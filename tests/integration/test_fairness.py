@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from openbureau.scoring.datasets import DATASETS, Protected
-from openbureau.scoring.fairness import CUTOFFS, lowest_air, matched_cutoff, measure
-from openbureau.scoring.fairness_report import fairness_main
+from openbureau.modelling.datasets import DATASETS, Protected
+from openbureau.modelling.fairness import CUTOFFS, lowest_air, matched_cutoff, measure
+from openbureau.modelling.fairness_report import fairness_main
 from openbureau.scoring.spec import load_spec
 from tests.conftest import TEST_KEYS, auth
 

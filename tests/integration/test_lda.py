@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openbureau.scoring.lda import (
+from openbureau.modelling.lda import (
     BASELINE,
     TARGETS,
     TOLERANCE,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from openbureau.domain.profiles import PROFILES
-from openbureau.scoring.pmml import to_pmml
+from openbureau.modelling.pmml import to_pmml
 from openbureau.scoring.reasons import key_factors, points_lost
 from openbureau.scoring.reference import score_attributes
 from openbureau.scoring.spec import Scorecard, load_spec, spec_to_dict
@@ -132,7 +132,7 @@ def test_cli_export_pmml(tmp_path: Path):
 
 def _with_pairs(card: Scorecard) -> Scorecard:
     """``card`` with two pair rows on its late-payment counts (every cell that loses points
-    gives a reason: PMML cannot say "no reason", see ``scoring/pmml.py``)."""
+    gives a reason: PMML cannot say "no reason", see ``modelling/pmml.py``)."""
     data = spec_to_dict(card)
     data["version"] = "test-pairs"
     data["pairs"] = [

@@ -12,16 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openbureau.scoring.evaluate import auc, evaluate, score_frame, write_scores_csv
-from openbureau.scoring.reference import score_attributes
-from openbureau.scoring.spec import PROHIBITED_INPUTS, SpecError, dump_spec, load_spec
-from openbureau.scoring.training import (
+from openbureau.modelling.evaluate import auc, evaluate, score_frame, write_scores_csv
+from openbureau.modelling.training import (
     LABEL,
     MODEL_ATTRIBUTES,
     ScorecardTrainer,
     gmsc_to_attributes,
     load_gmsc,
 )
+from openbureau.scoring.reference import score_attributes
+from openbureau.scoring.spec import PROHIBITED_INPUTS, SpecError, dump_spec, load_spec
 
 pytestmark = pytest.mark.data
 
@@ -131,7 +131,7 @@ def test_vectorised_scores_equal_the_reference_on_real_rows(gmsc):
 
 
 def test_model_card_is_written_with_small_plots(sample_fit, tmp_path):
-    from openbureau.scoring.modelcard import band_table, write_model_card
+    from openbureau.modelling.modelcard import band_table, write_model_card
 
     trainer, rest = sample_fit
     training = {"test_auc": 0.85, "test_ks": 0.5, "test_gini": 0.7, "cv_auc_mean": 0.85,
@@ -158,7 +158,7 @@ def test_model_card_is_written_with_small_plots(sample_fit, tmp_path):
 def test_evaluate_prints_the_card_beside_boosting_on_its_held_out_rows(gmsc, capsys):
     """``model evaluate`` on the card's own data: its held-out rows only, and gradient boosting
     trained on its training rows with the same attributes, in the same run."""
-    from openbureau.scoring.evaluate import evaluate_main
+    from openbureau.modelling.evaluate import evaluate_main
 
     newest = sorted(SHIPPED.parent.glob("*.json"))[-1]
     card = load_spec(newest)
@@ -172,10 +172,10 @@ def test_evaluate_prints_the_card_beside_boosting_on_its_held_out_rows(gmsc, cap
 
 
 def test_training_pair_rows_on_a_sample(gmsc):
-    """Pair rows trained by the rule of ``scoring/pairs.py``: count attributes only, monotone
+    """Pair rows trained by the rule of ``modelling/pairs.py``: count attributes only, monotone
     towards each attribute's best bins, integer points with the best cell at 0, reasons only
     off the best bins; the spec round-trips and the vectorised engine equals the reference."""
-    from openbureau.scoring.pairs import CANDIDATES
+    from openbureau.modelling.pairs import CANDIDATES
 
     fit_rows = gmsc.sample(n=30_000, random_state=5)
     rest = gmsc.drop(fit_rows.index).sample(n=20_000, random_state=6)

@@ -291,11 +291,11 @@ def test_a_date_in_a_stored_sentence_is_written_in_the_language():
 
 
 def test_each_pair_row_is_named_in_chinese():
-    """The simulator names a pair row whose points moved (``scoring.pairs.pair_text``): the
+    """The simulator names a pair row whose points moved (``scoring.pair_words.pair_text``): the
     shipped models' pair rows are in the catalogue."""
     import json
 
-    from openbureau.scoring.pairs import pair_words
+    from openbureau.scoring.pair_words import pair_words
 
     zh = i18n.language("zh-CN")
     pairs = [p for path in sorted((REPO / "src/openbureau/scoring/models").glob("*.json"))

@@ -20,7 +20,7 @@ from openbureau.domain.profiles import PROFILES
 from openbureau.domain.record_types import AccountRecord
 from openbureau.scoring.actions import action_for, side
 from openbureau.scoring.attributes import AccountView, CreditFile, MonthView, compute
-from openbureau.scoring.pairs import PHRASES
+from openbureau.scoring.pair_words import PHRASES
 from openbureau.scoring.reasons import (
     Shortfall,
     key_factors,

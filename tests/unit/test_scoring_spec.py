@@ -239,7 +239,7 @@ def test_attributes_the_card_does_not_use_are_ignored(card):
 def test_vectorised_scorer_matches_the_reference(card):
     np = pytest.importorskip("numpy")
     pd = pytest.importorskip("pandas")
-    from openbureau.scoring.evaluate import score_frame
+    from openbureau.modelling.evaluate import score_frame
 
     rng = np.random.default_rng(7)
     n = 2000
@@ -261,7 +261,7 @@ def test_vectorised_scorer_matches_the_reference(card):
 
 def test_vectorised_scorer_refuses_out_of_domain(card):
     pd = pytest.importorskip("pandas")
-    from openbureau.scoring.evaluate import score_frame
+    from openbureau.modelling.evaluate import score_frame
 
     frame = pd.DataFrame({"revolving_utilization": [0.1, -1.0], "dpd_90_plus_24m": [0, 0],
                           "housing": ["own", "own"]})

@@ -4,6 +4,7 @@ refuse what the reference refuses, naming the same attribute and value."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,30 @@ def test_absent_columns_are_missing_and_no_columns_score_the_intercept():
         VectorCard(CARD, "numpy").score(some, n).tolist() == \
         [score_attributes(CARD, {"revolving_utilization": 0.5}).value] * n
     assert VectorCard(CARD).score({}, 3).tolist() == [score_attributes(CARD, {}).value] * 3
+
+
+def test_without_numba_auto_scores_with_numpy_and_compiled_is_refused(monkeypatch):
+    """numba is the ``train`` extra's, not a runtime dependency: where it is not installed the
+    default engine is NumPy (same scores), and asking for the compiled one says why not."""
+    monkeypatch.setitem(sys.modules, "numba", None)      # import fails, as where not installed
+    _kernel.compiled.cache_clear()
+    try:
+        engine = VectorCard(WIDE)
+        assert engine.engine == "numpy"
+        rng = np.random.default_rng(3)
+        cols = {a.name: rng.choice([np.nan, 0.0, 1.0, 2.0, 5.0, 0.4, 0.9], 500)
+                for a in WIDE.attributes if a.kind == "numeric"}
+        cols["wide"] = rng.uniform(-5.0, 100.0, 500)
+        rows = [{k: None if np.isnan(v[i]) else float(v[i]) for k, v in cols.items()}
+                for i in range(500)]
+        assert engine.score(cols, 500).tolist() == [score_attributes(WIDE, r).value
+                                                    for r in rows]
+        with pytest.raises(RuntimeError, match="needs numba"):
+            VectorCard(WIDE, "compiled")
+    finally:
+        monkeypatch.undo()
+        _kernel.compiled.cache_clear()
+    assert VectorCard(WIDE).engine == "compiled"
 
 
 def test_an_unknown_engine_is_refused():

@@ -250,8 +250,8 @@ def extract_reasons(fileobj: IO[bytes], keywords: object, comment_tags: object,
     """Babel extractor for a scorecard spec (babel.cfg): each reason's plain-language text (an
     attribute row's ``reason_text``, a pair row's ``reason_texts``), which the key factors of a
     notice, the page and the PDF show; and each pair row's name in words
-    (``scoring.pairs.pair_words``), which the simulator shows when a pair row's points move."""
-    from openbureau.scoring.pairs import pair_words
+    (``scoring.pair_words.pair_words``), which the simulator shows when a pair row's points move."""
+    from openbureau.scoring.pair_words import pair_words
 
     raw = fileobj.read().decode("utf-8")
     seen: set[str] = set()

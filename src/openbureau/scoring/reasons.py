@@ -21,7 +21,7 @@ A pair row (2-D bins) gives the reason of the cell the file's two values fall in
 against the row's best cell (:meth:`PairCard.reference_points`); a cell without a reason never
 gives one. Its action is that of the pair's attribute lying off its own best bins (``acts_on``:
 x when both do): the card is trained so that moving either value towards its best bins never
-lowers the pair's points (:mod:`openbureau.scoring.pairs`).
+lowers the pair's points (:mod:`openbureau.modelling.pairs`).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ from openbureau.scoring.attributes import (
     is_open,
     latest_month,
 )
-from openbureau.scoring.pairs import pair_text
+from openbureau.scoring.pair_words import pair_text
 from openbureau.scoring.reasons import KeyFactor, KeyFactorProfile, key_factors, row_order
 from openbureau.scoring.reference import ScoreResult, score_attributes
 from openbureau.scoring.spec import Scorecard

@@ -1,7 +1,7 @@
 """``openbureau model fairness``: the fairness audit of a card (by default the active one) on the
 rows of its training data it never saw, published beside the model as ``fairness.md`` and
 ``fairness.json`` (served at ``GET /v1/admin/fairness`` and on the operators' page while that
-model is active). The metrics are :mod:`openbureau.scoring.fairness`'s.
+model is active). The metrics are :mod:`openbureau.modelling.fairness`'s.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from openbureau.scoring.datasets import DATASETS
-from openbureau.scoring.fairness import (
+from openbureau.modelling.datasets import DATASETS
+from openbureau.modelling.fairness import (
     APPROVAL_RATES,
     CUTOFFS,
     FOUR_FIFTHS,
@@ -43,7 +43,7 @@ def audit(card: Scorecard, data_path: str | os.PathLike[str],
     """Score the card's held-out rows and measure them by every protected attribute."""
     from importlib.metadata import version
 
-    from openbureau.scoring.evaluate import auc, implied_bad_rate, points_frame, score_frame
+    from openbureau.modelling.evaluate import auc, implied_bad_rate, points_frame, score_frame
 
     name = str(card.training.get("dataset", "gmsc.csv.gz"))
     ds = next((d for d in DATASETS.values() if d.file == name), DATASETS["gmsc"])

@@ -79,7 +79,7 @@ def metrics(y_bad: np.ndarray, score: np.ndarray) -> dict[str, Any]:
 
 def evaluate(card: Scorecard, df: pd.DataFrame) -> dict[str, Any]:
     """Score a GMSC-format frame (label ``SeriousDlqin2yrs``) with ``card``: auc, ks, gini, n."""
-    from openbureau.scoring.training import LABEL, gmsc_to_attributes
+    from openbureau.modelling.training import LABEL, gmsc_to_attributes
 
     scores = score_frame(card, gmsc_to_attributes(df))
     return metrics(df[LABEL].to_numpy(), scores)
@@ -87,7 +87,7 @@ def evaluate(card: Scorecard, df: pd.DataFrame) -> dict[str, Any]:
 
 def write_scores_csv(card: Scorecard, df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """One line per input row: the row id, the score, each attribute's points (and the label)."""
-    from openbureau.scoring.training import LABEL, gmsc_to_attributes
+    from openbureau.modelling.training import LABEL, gmsc_to_attributes
 
     attrs = gmsc_to_attributes(df)
     out = pd.DataFrame({"score": score_frame(card, attrs)}, index=df.index)
@@ -121,7 +121,7 @@ def evaluate_main(data_path: str | os.PathLike[str], spec_path: str | os.PathLik
     only the rows the card was not fitted on are scored, and gradient boosting is trained on the
     card's training rows, with the same attributes, and measured on the same held-out rows in
     the same run (``boosting``)."""
-    from openbureau.scoring.training import LABEL, gmsc_to_attributes, load_gmsc
+    from openbureau.modelling.training import LABEL, gmsc_to_attributes, load_gmsc
 
     card = load_spec(spec_path)
     print(f"scorecard {card.version}: {len(card.attributes)} attributes, {len(card.pairs)} pair "
@@ -131,7 +131,7 @@ def evaluate_main(data_path: str | os.PathLike[str], spec_path: str | os.PathLik
     y = df[LABEL].to_numpy().astype(int)
     own = card.training.get("rows") == len(df) and "test_rows" in card.training
     if own:
-        from openbureau.scoring.fairness_report import held_out
+        from openbureau.modelling.fairness_report import held_out
 
         test = held_out(card, len(df), y)
         train = np.setdiff1d(np.arange(len(df)), test)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from openbureau.scoring.pairs import CANDIDATES as PAIR_CANDIDATES
+from openbureau.modelling.pairs import CANDIDATES as PAIR_CANDIDATES
 from openbureau.scoring.spec import (
     PROHIBITED_INPUTS,
     SCORE_MAX,
@@ -284,10 +284,10 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
 
     def _fit_pairs(self, X: pd.DataFrame, target: np.ndarray, woe: np.ndarray
                    ) -> tuple[list[Any], float]:
-        """Pair rows by :mod:`openbureau.scoring.pairs`'s rule, on top of the attribute rows;
+        """Pair rows by :mod:`openbureau.modelling.pairs`'s rule, on top of the attribute rows;
         then one round of backfitting: the attribute rows' coefficients refitted with the pairs
         fixed, and the pairs refitted with them (the chosen pairs stay)."""
-        from openbureau.scoring.pairs import CANDIDATES, choose, fit_chosen, refit_attributes
+        from openbureau.modelling.pairs import CANDIDATES, choose, fit_chosen, refit_attributes
 
         def cards() -> dict[str, AttributeCard]:
             return {n: self._attribute_card(n, -self.factor_ * c)
@@ -318,7 +318,7 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """Log-odds of a bad outcome (unrounded; the spec's integer score is the shipped one)."""
-        from openbureau.scoring.pairs import cell_index, grid_edges
+        from openbureau.modelling.pairs import cell_index, grid_edges
 
         out = np.asarray(self._woe(X) @ self.coef_ + self.intercept_
                          + getattr(self, "pair_intercept_", 0.0))
@@ -348,7 +348,7 @@ class ScorecardTrainer(BaseEstimator):  # type: ignore[misc]
                 raise SpecError(f"{name}: a personal characteristic is never a score input")
             if name not in REASONS:
                 raise SpecError(f"{name}: no reason code is defined for this attribute")
-        from openbureau.scoring.pairs import reason_codes, to_pair_card
+        from openbureau.modelling.pairs import reason_codes, to_pair_card
 
         factor = self.factor_
         offset = self.base_score - factor * math.log(self.base_odds)
@@ -435,7 +435,7 @@ CV_FOLDS = 5
 
 
 def _spec_auc(trainer: ScorecardTrainer, X_test: pd.DataFrame, y_test: np.ndarray) -> float:
-    from openbureau.scoring.evaluate import auc, score_frame
+    from openbureau.modelling.evaluate import auc, score_frame
 
     return auc(y_test, score_frame(trainer.to_spec("cv"), X_test))
 
@@ -462,7 +462,7 @@ def optbinning_baseline_auc(df_train: pd.DataFrame, y_train: np.ndarray,
     from optbinning import Scorecard as OptbScorecard
     from sklearn.linear_model import LogisticRegression
 
-    from openbureau.scoring.evaluate import auc
+    from openbureau.modelling.evaluate import auc
 
     columns = list(GMSC_COLUMNS)
     with warnings.catch_warnings():
@@ -480,8 +480,8 @@ def optbinning_baseline_auc(df_train: pd.DataFrame, y_train: np.ndarray,
 def record_training_shares(card: Scorecard, X_train: pd.DataFrame) -> Scorecard:
     """The card with the share of training rows in each bin and the training score deciles
     (drift baselines, see :mod:`openbureau.scoring.drift`); bins and points unchanged."""
+    from openbureau.modelling.evaluate import score_frame
     from openbureau.scoring.drift import with_training_shares
-    from openbureau.scoring.evaluate import score_frame
 
     frame = X_train.astype(object).where(X_train.notna(), None)
     rows = frame.to_dict(orient="records")
@@ -510,7 +510,7 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
     """
     from sklearn.model_selection import train_test_split
 
-    from openbureau.scoring.evaluate import auc, metrics, score_frame
+    from openbureau.modelling.evaluate import auc, metrics, score_frame
     from openbureau.scoring.spec import dump_spec
 
     trainer = trainer if trainer is not None else ScorecardTrainer()
@@ -551,7 +551,7 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
         with_auc = auc(y_test, -with_personal.decision_function(X_personal.iloc[idx_test]))
         print(f"same pipeline WITH age and dependants (measured, never shipped): test AUC "
               f"{with_auc:.4f} vs {unrounded:.4f} without (both before rounding to points)")
-        from openbureau.scoring.evaluate import boosting_auc
+        from openbureau.modelling.evaluate import boosting_auc
 
         gbm = boosting_auc(X_train, y_train, X_test, y_test)
         print(f"gradient boosting on the same attributes, same split: test AUC {gbm:.4f}; the "
@@ -600,8 +600,8 @@ def train_main(data_path: str | os.PathLike[str], out_spec_path: str | os.PathLi
     dump_spec(card, out_spec_path)
     print(f"spec written to {out_spec_path}")
     if docs_dir is not None:
-        from openbureau.scoring.fairness_report import fairness_main
-        from openbureau.scoring.modelcard import write_model_card
+        from openbureau.modelling.fairness_report import fairness_main
+        from openbureau.modelling.modelcard import write_model_card
 
         fairness = fairness_main(card, data_path, os.path.join(docs_dir, "fairness.md"))
         path = write_model_card(docs_dir, card, X_test, y_test, test_scores,

@@ -117,7 +117,7 @@ class Dataset:
 
 
 def _gmsc_features(df: pd.DataFrame) -> pd.DataFrame:
-    from openbureau.scoring.training import gmsc_to_attributes
+    from openbureau.modelling.training import gmsc_to_attributes
 
     return gmsc_to_attributes(df)
 

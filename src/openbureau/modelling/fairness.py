@@ -1,7 +1,7 @@
 """Fairness of a card's scores by protected attribute: measured, with its uncertainty.
 
 For one scored population (scores, outcomes, the points of each attribute) and each protected
-attribute (:mod:`openbureau.scoring.datasets`; never an input), every group ``g`` is compared
+attribute (:mod:`openbureau.modelling.datasets`; never an input), every group ``g`` is compared
 with the attribute's named reference group ``r``. An applicant is *approved* at a cut-off when
 the score reaches it.
 
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from openbureau.scoring.datasets import Protected
+from openbureau.modelling.datasets import Protected
 
 CUTOFFS = (550, 600, 650, 700)
 APPROVAL_RATES = (0.5, 0.8)

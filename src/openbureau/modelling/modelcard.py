@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from openbureau.modelling.evaluate import implied_bad_rate, ks_curve
 from openbureau.scoring.bands import BANDS
-from openbureau.scoring.evaluate import implied_bad_rate, ks_curve
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN, Scorecard
 
 _DPI = 80
@@ -154,7 +154,7 @@ def _pairs_section(card: Scorecard) -> list[str]:
         "",
         f"{len(card.pairs)} pair rows: {chosen}. A pair row gives the points of the cell of the "
         "two attributes' own bins in which the file's two values fall, on top of each "
-        "attribute's row (tables below). The rule, in `scoring/pairs.py`: candidates are the "
+        "attribute's row (tables below). The rule, in `modelling/pairs.py`: candidates are the "
         "count attributes (never missing on a file); each candidate pair is fitted alone on "
         f"{int((1 - float(t.get('inner_size', 0.3))) * 100)} % of the training rows (the "
         "attribute rows' log-odds as a fixed offset; random_state "
