@@ -24,6 +24,10 @@ from openbureau.services.ports import Deps, UnitOfWork, Vault
 from openbureau.services.registry import COURT_PURPOSE, NO_LISTING
 from openbureau.services.stored import ListingDetail, Objection, ObjectionOnFile
 
+# the listing's status a code ("satisfied"), in words where shown (i18n.Language.message)
+NOT_ACTIVE = N_("the listing is %(status)s; only an active listing can be objected to")
+NO_PARENT = N_("no court above %(court)s is configured to hear reconsiderations; the bureau's "
+               "operator must set it (OPENBUREAU_COURT_PARENTS)")
 CONSUMER_PURPOSE = "consumer_request"
 NO_OBJECTION = "no such objection"
 TEXT_MAX = 4000             # an objection's reason, a decision's note (api/schemas_registry.py)
@@ -53,8 +57,7 @@ def object_to_listing(uow: UnitOfWork, deps: Deps, consumer: Principal, listing_
         if listing is None:
             raise NotFound(NO_LISTING)
         if listing.status != reg.ListingStatus.ACTIVE:
-            raise Conflict(f"the listing is {listing.status}; only an active listing can be "
-                           "objected to")
+            raise Conflict(NOT_ACTIVE % {"status": listing.status})
         past = uow.objections.of_listing(listing.id)
         if any(o.status == reg.ObjectionStatus.OPEN for o in past):
             raise Conflict("an objection to this listing is already open")
@@ -99,8 +102,7 @@ def _parent_court(uow: UnitOfWork, deps: Deps, court_name: str) -> tuple[int, st
     parent = deps.settings.court_parents.get(court_name)
     found = None if parent is None else uow.organisations.active(parent, "court")
     if found is None:
-        raise Conflict(f"no court above {court_name!r} is configured to hear reconsiderations; "
-                       "the bureau's operator must set it (OPENBUREAU_COURT_PARENTS)")
+        raise Conflict(NO_PARENT % {"court": court_name})
     return found.id, found.name
 
 
