@@ -296,6 +296,10 @@ def test_the_pdf_names_each_item_as_the_page_does(client, orgs, wang, tmp_path):
         r = client.post("/v1/me/disputes", headers=auth(wang),
                         json={"item": {"kind": kind, "ref": ref}, "reason": "wrong"})
         assert r.status_code == 201, r.text
+    # the report's JSON names them too (what its notices name them by)
+    named = {d["item_kind"]: d["item_name"] for d in client.get(
+        "/v1/me/report", headers={**auth(wang), "Accept-Language": "zh-CN"}).json()["disputes"]}
+    assert named == {"account": account["name"], "identity": f"姓名：{WANG['name']}"}
     _sign_in(client, ZH)
     for headers, name, who in ((EN, en_name, f"Name: {WANG['name']}"),
                                (ZH, account["name"], f"姓名：{WANG['name']}")):
@@ -307,3 +311,33 @@ def test_the_pdf_names_each_item_as_the_page_does(client, orgs, wang, tmp_path):
         page = client.get("/me/disputes", headers=headers).text
         assert name in page and who in page and not REFS.search(page)
     assert "尾号" in account["name"]                     # the Chinese name is Chinese
+
+
+def test_the_search_limit_in_chinese(client, bureau):
+    """The public search's rate limit, a refusal with a count, a thing and a span in it: in
+    Chinese on the page and in the API when asked, in English otherwise."""
+    bureau.settings.public_search_per_minute = 2
+    for _ in range(2):
+        assert client.get("/v1/public/defaulters?name=Zhang").status_code == 200
+    api = client.get("/v1/public/defaulters?name=Zhang", headers={"Accept-Language": "zh-CN"})
+    assert api.status_code == 429 and api.headers["content-language"] == "zh-CN"
+    assert re.fullmatch(r"每分钟最多2次搜索，请在\d+秒后重试", api.json()["detail"]), api.text
+    assert api.json()["title"] == "请求过于频繁"
+    page = client.get("/public/defaulters?name=Zhang", headers=ZH)
+    assert re.search(r"<p>每分钟最多2次搜索，请在\d+秒后重试</p>", page.text), page.text
+    en = client.get("/v1/public/defaulters?name=Zhang")
+    assert re.fullmatch(r"at most 2 searches per minute; try again in \d+ seconds",
+                        en.json()["detail"])
+
+
+def test_an_objection_already_open_in_chinese(client, orgs, wang):  # noqa: F811
+    """Objecting twice to one listing: the second is refused in Chinese on the error page."""
+    _listed(client, orgs)
+    listing = client.get("/v1/me/report", headers=auth(wang)).json()["public_records"][0]
+    _sign_in(client, ZH)
+    csrf = csrf_of(client.get("/me/report", headers=ZH).text)
+    for status in (303, 409):
+        r = client.post("/me/objections", headers=ZH, follow_redirects=False, data={
+            "listing_id": listing["item_ref"], "reason": "这不是我的案件", "csrf_token": csrf})
+        assert r.status_code == status, r.text
+    assert "对该名单记录的异议正在处理中" in r.text and "already open" not in r.text

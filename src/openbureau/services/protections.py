@@ -109,7 +109,7 @@ def report_identity_theft(uow: UnitOfWork, deps: Deps, consumer: Principal,
     sid = consumer_id(consumer)
     refs = list(dict.fromkeys(r.strip() for r in items if r and r.strip()))
     if not refs:
-        raise ValidationFailed([FieldError("items", "name at least one item of your report")])
+        raise ValidationFailed([FieldError("items", N_("name at least one item of your report"))])
     if len(refs) > MAX_ITEMS:
         raise ValidationFailed([FieldError("items", TOO_MANY % {"n": MAX_ITEMS})])
     text = (statement or "").strip() or None

@@ -116,14 +116,15 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     statement_rows = uow.report.statements(subject.id)
     # the names of the file's items, for what names them: disputes, and the person's notices
     names = item_names(uow, subject.id, language) if disputes_rows or own else {}
+    personal = personal_information(bureau.vault, uow, subject.id, subject.name, open_disputes)
+    if disputes_rows or own:        # an element of personal information by what it says
+        names.update(report_summary.item_names({"personal_information": personal}, language))
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
-        "personal_information": personal_information(bureau.vault, uow, subject.id,
-                                                      subject.name,
-                                                      open_disputes),
+        "personal_information": personal,
         "identity_verification": identity_holds.verification(uow, bureau.profile,
                                                              subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
