@@ -80,6 +80,9 @@ CODES = re.compile(r"(?<![A-Za-z])(?:OK|COL|CO|PD|CL|FC|REP|VS|PDF|API|UTC|US|US
                    r"|\b[a-z]{2,4}_[0-9a-f]{16}\b|\b[A-Z]{2}(?:-\d+){3}\b"
                    r"|\b[0-9A-F]{6}(?:-[0-9A-F]{6}){2}\b")
 LATIN = re.compile(r"[A-Za-z]+")
+# an item's reference (an account's, a file's, a dispute's, an identity element's ...), which
+# neither the pages nor the PDF show where the item has a name
+RAW_REF = re.compile(r"(?<![A-Za-z0-9])(?:acc|sub|dsp|idn|pr)_[0-9a-f]{16}(?![0-9a-f])")
 _TEXT = """() => {
     const b = document.body.cloneNode(true);
     b.querySelectorAll('script, style, noscript, code, kbd, samp, [lang]:not([lang="zh-CN"])')
@@ -212,6 +215,7 @@ def test_zh_no_english_left(page: Any, server: dict[str, Any], tmp_path: Path) -
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert HAN.search(text) and "\ufffd" not in text
+    assert RAW_REF.findall(text) == [], RAW_REF.findall(text)      # items by name, not by ref
     found.extend(f"PDF: {line.strip()}" for line in text.splitlines()
                  if english_left(line, names))
     assert found == [], "\n".join(found)
@@ -289,7 +293,8 @@ def test_zh_consumer_enrols_and_resets_a_password(page: Any,
     assert "直至您履行判决" in text and "None" not in text, text
 
 
-def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa: F811
+def test_zh_consumer_journey(page: Any, server: dict[str, Any],  # noqa: F811
+                            tmp_path: Path) -> None:
     """test_browser's consumer journey, in Chinese: the decline read as a Chinese letter, the
     late payment disputed, a statement, freeze and unfreeze, a fraud alert, the simulator,
     offers and the PDF."""
@@ -365,7 +370,32 @@ def test_zh_consumer_journey(page: Any, server: dict[str, Any]) -> None:  # noqa
     page.get_by_role("link", name="授权", exact=True).click()
     _chinese(page)
     audit(page, "zh-me-consents")
+    # a consent given here: its purpose and scope in words; a purpose the profile does not
+    # permit (sent past the form's own list) refused in Chinese, the profile named as a code
+    given = page.locator("#purpose").locator("xpath=ancestor::form")
+    page.locator("#purpose").select_option(label="贷后管理")
+    page.locator("#expires_on").fill("2027-06-30")
+    given.get_by_role("button").click()
+    shown(page.get_by_text("已给予授权", exact=False))
+    row = page.locator("tbody tr", has_text="贷后管理").first
+    assert "信用报告" in row.inner_text() and "account" not in row.inner_text().lower()
+    page.locator("#purpose").evaluate(
+        "s => { s.options[0].value = 'gossip'; s.selectedIndex = 0; }")
+    page.locator("#expires_on").fill("2027-06-30")
+    given.get_by_role("button").click()
+    _refused(page, "用途：在us-fcra规则下不是合法目的")
+
+    # the dispute names the account as the report does, on the page and in the PDF
+    page.goto("/me/disputes")
+    item = page.locator("tbody tr", has_text="我从未逾期还款").locator("td").nth(1).inner_text()
+    assert "尾号" in item and not RAW_REF.search(item), item
     with page.expect_download() as download:
         page.goto("/me/report")
         page.get_by_role("link", name="下载 PDF 信用报告").click()
     assert download.value.suggested_filename == "credit-report.pdf"
+    path = tmp_path / "journey.pdf"
+    download.value.save_as(path)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert RAW_REF.findall(text) == [], RAW_REF.findall(text)
+    assert "".join(item.split()) in "".join(text.split())     # the disputed account, by name

@@ -246,3 +246,98 @@ def test_no_english_left_on_the_consumer_pages_in_chinese(client, wang):  # noqa
     for path in ("/me/disputes", "/me/freeze", "/me/offers", "/me/consents", "/me/simulator"):
         r = client.get(path, headers=ZH)
         assert untranslated(r.text) == [], path
+
+
+# -- refusals with words in them; items named, not referenced -------------------------------------
+
+REFS = re.compile(r"\b(?:acc|sub|dsp|idn|pr|cns)_[0-9a-f]{16}\b")
+
+
+def test_a_refusal_with_words_in_it_in_chinese(client, orgs, wang):  # noqa: F811
+    """A consumer's refusal whose sentence carries a word (a purpose, an organisation's name),
+    on the consents page and in the API's problem document, in Chinese when asked; the API
+    stays English for a client that does not ask."""
+    orgs["member"]                                                # a member to consent to
+    _sign_in(client, ZH)
+    page = client.get("/me/consents", headers=ZH).text
+    r = client.post("/me/consents", headers=ZH, data={
+        "member": "Testmember", "purpose": "gossip", "expires_on": "2027-01-31",
+        "csrf_token": csrf_of(page)})
+    assert r.status_code == 422
+    assert "用途：在us-fcra规则下不是合法目的" in r.text and "permissible" not in r.text
+
+    body = {"member": "No Such Bank", "purpose": "credit_application",
+            "expires_at": "2027-01-31T00:00:00Z"}
+    zh = client.post("/v1/me/consents", headers={**auth(wang), "Accept-Language": "zh-CN"},
+                     json=body)
+    assert zh.status_code == 404 and zh.headers["content-language"] == "zh-CN"
+    assert zh.json()["detail"] == "没有名为No Such Bank的会员机构"
+    en = client.post("/v1/me/consents", headers=auth(wang), json=body)
+    assert en.json()["detail"] == "no member organisation No Such Bank"
+    # an organisation's path answers in English whatever the client asks
+    member = client.post("/v1/member/inquiries",
+                         headers={**auth(orgs["member"]), "Accept-Language": "zh-CN"},
+                         json={"subject": dict(WANG), "purpose": "gossip"})
+    assert member.status_code == 422 and not HAN.search(member.text)
+
+
+def test_the_pdf_names_each_item_as_the_page_does(client, orgs, wang, tmp_path):  # noqa: F811
+    """A disputed account and a disputed element of personal information are named in the PDF
+    (English and Chinese) and on the disputes page as the report page names them: no item
+    reference where the file has a name."""
+    _fonts_or_skip()
+    zh_report = client.get("/v1/me/report", headers={**auth(wang), "Accept-Language": "zh-CN"})
+    account = zh_report.json()["accounts"][0]
+    element = zh_report.json()["personal_information"][0]
+    en_name = next(a["name"] for a in client.get("/v1/me/report", headers=auth(wang)).json()[
+        "accounts"] if a["item_ref"] == account["item_ref"])
+    for kind, ref in (("account", account["item_ref"]),
+                      ("identity", element["reported_by"][0]["item_ref"])):
+        r = client.post("/v1/me/disputes", headers=auth(wang),
+                        json={"item": {"kind": kind, "ref": ref}, "reason": "wrong"})
+        assert r.status_code == 201, r.text
+    # the report's JSON names them too (what its notices name them by)
+    named = {d["item_kind"]: d["item_name"] for d in client.get(
+        "/v1/me/report", headers={**auth(wang), "Accept-Language": "zh-CN"}).json()["disputes"]}
+    assert named == {"account": account["name"], "identity": f"姓名：{WANG['name']}"}
+    _sign_in(client, ZH)
+    for headers, name, who in ((EN, en_name, f"Name: {WANG['name']}"),
+                               (ZH, account["name"], f"姓名：{WANG['name']}")):
+        pdf = client.get("/me/report.pdf", headers=headers)
+        text = _pdf_text(pdf.content, tmp_path)
+        flat = "".join(text.split())
+        assert REFS.findall(text) == [], REFS.findall(text)
+        assert "".join(name.split()) in flat and "".join(who.split()) in flat
+        page = client.get("/me/disputes", headers=headers).text
+        assert name in page and who in page and not REFS.search(page)
+    assert "尾号" in account["name"]                     # the Chinese name is Chinese
+
+
+def test_the_search_limit_in_chinese(client, bureau):
+    """The public search's rate limit, a refusal with a count, a thing and a span in it: in
+    Chinese on the page and in the API when asked, in English otherwise."""
+    bureau.settings.public_search_per_minute = 2
+    for _ in range(2):
+        assert client.get("/v1/public/defaulters?name=Zhang").status_code == 200
+    api = client.get("/v1/public/defaulters?name=Zhang", headers={"Accept-Language": "zh-CN"})
+    assert api.status_code == 429 and api.headers["content-language"] == "zh-CN"
+    assert re.fullmatch(r"每分钟最多2次搜索，请在\d+秒后重试", api.json()["detail"]), api.text
+    assert api.json()["title"] == "请求过于频繁"
+    page = client.get("/public/defaulters?name=Zhang", headers=ZH)
+    assert re.search(r"<p>每分钟最多2次搜索，请在\d+秒后重试</p>", page.text), page.text
+    en = client.get("/v1/public/defaulters?name=Zhang")
+    assert re.fullmatch(r"at most 2 searches per minute; try again in \d+ seconds",
+                        en.json()["detail"])
+
+
+def test_an_objection_already_open_in_chinese(client, orgs, wang):  # noqa: F811
+    """Objecting twice to one listing: the second is refused in Chinese on the error page."""
+    _listed(client, orgs)
+    listing = client.get("/v1/me/report", headers=auth(wang)).json()["public_records"][0]
+    _sign_in(client, ZH)
+    csrf = csrf_of(client.get("/me/report", headers=ZH).text)
+    for status in (303, 409):
+        r = client.post("/me/objections", headers=ZH, follow_redirects=False, data={
+            "listing_id": listing["item_ref"], "reason": "这不是我的案件", "csrf_token": csrf})
+        assert r.status_code == status, r.text
+    assert "对该名单记录的异议正在处理中" in r.text and "already open" not in r.text

@@ -244,7 +244,8 @@ def test_report_as_pdf(client, orgs, bureau, tmp_path):
     assert r.content.startswith(b"%PDF")
     text = _pdf_text(r.content, tmp_path)
     flat = " ".join(text.split())
-    assert ref in flat
+    # the account by its name, as the page shows it; never its reference or its whole number
+    assert " ".join(acc["name"].split()) in flat and ref not in flat
     assert "900100200" in flat
     assert " ".join(bureau.settings.bureau_contact.split()) in flat
     assert "CARD-2" not in flat

@@ -272,6 +272,62 @@ def test_the_consumers_conflicts_in_chinese():
     assert zh.message(active) == "初始欺诈警报已生效，有效期至2027年3月7日"
 
 
+def test_refusals_with_words_in_them_in_chinese():
+    """A refusal whose template carries words, not only numbers ("must be one of %(choices)s",
+    "at most %(n)s %(what)s per %(span)s"), as the services raise it, is found again in the
+    catalogue and read in Chinese: codes kept, words and dates in Chinese."""
+    from datetime import timedelta
+
+    from openbureau.adapters import rate_limit
+    from openbureau.domain import consents as consent_rules
+    from openbureau.domain import disputes as dispute_rules
+    from openbureau.domain.errors import ONE_OF
+    from openbureau.scoring import simulator
+    from openbureau.services import consents, objections, rights
+
+    zh = i18n.language("zh-CN")
+    one_of = ONE_OF % {"choices": "account|public_record|identity"}
+    assert zh.message(f"item.kind: {one_of}") == \
+        "类型：必须是以下之一：account|public_record|identity"
+    limited = rate_limit.LIMITED % {"n": 5, "what": "searches",
+                                    "span": rate_limit._span(rate_limit.MINUTE), "seconds": 30}
+    assert limited == "at most 5 searches per minute; try again in 30 seconds"
+    assert zh.message(limited) == "每分钟最多5次搜索，请在30秒后重试"
+    daily = rate_limit.LIMITED % {"n": 3, "what": "sign-in attempts",
+                                  "span": rate_limit._span(timedelta(seconds=90)), "seconds": 7}
+    assert zh.message(daily) == "每90秒最多3次登录尝试，请在7秒后重试"
+    assert zh.message(objections.NOT_ACTIVE % {"status": "satisfied"}) == \
+        "该名单记录状态为已履行；只能对有效的名单记录提出异议"
+    assert zh.message(dispute_rules.CLOSED % {"status": "verified"}) == \
+        "该争议已结束（状态：已核实）；可以就该项目提出新的争议"
+    revoke = consents.NOT_REVOCABLE % {"profile": "cn-cri", "title": "China: Credit Reporting "
+                                       "Industry Regulation (2013)", "date": "2027-01-02"}
+    assert zh.message(revoke) == \
+        "中国：《征信业管理条例》（2013年）（cn-cri）规则下不能撤回授权；该授权于2027年1月2日到期"
+    assert zh.message(consents.NOT_ORGANISATION[consents.Role.MEMBER] % {"name": "Acme"}) == \
+        "没有名为Acme的会员机构"
+    purpose = consent_rules.NOT_PERMISSIBLE % {"profile": "us-fcra"}
+    assert zh.message(f"purpose: {purpose}; scope: {consent_rules.NO_SCOPE}") == \
+        "用途：在us-fcra规则下不是合法目的；范围：请至少指明一个范围（信用报告、收入）"
+    assert zh.message(rights.NO_FREEZE % {"profile": "cn-cri", "title": "x"}).startswith(
+        "x（cn-cri）规则下不提供安全冻结")
+    unknown = simulator.UNKNOWN_KIND % {"kind": "'nope'", "choices": "pay_down, pay_off"}
+    assert zh.message(f"changes[0].kind: {unknown}") == \
+        "类型：未知的变化类型'nope'；应为以下之一：pay_down, pay_off"
+    assert zh.message(simulator.BETWEEN % {"n": 1, "n2": 120, "n3": 500}) == \
+        "必须在1到120之间，收到的是500"
+    # two refusals joined: a template's value stops at the next one
+    assert zh.message(f"item.kind: {one_of}; reason: must say what is wrong with the item") == \
+        "类型：必须是以下之一：account|public_record|identity；理由：必须说明该项目哪里有误"
+    # "field: problem" is read as such, not as some template ending in the problem's words
+    assert zh.message("items[0]: no account with this reference on your file") == \
+        "项目：您的档案中没有此编号的账户"
+    # English stays as written; a sentence the catalogue lacks too
+    en = i18n.language("en")
+    assert en.message(limited) == limited
+    assert zh.message("at most 5 gremlins per fortnight") == "at most 5 gremlins per fortnight"
+
+
 def test_a_date_in_a_stored_sentence_is_written_in_the_language():
     from openbureau.domain.letters import in_language
 

@@ -176,7 +176,7 @@ def test_personal_information_is_each_element_once_with_who_reported_it(bureau, 
         seen(4, "national_id", {"national_id": "123456789"}, date(2026, 9, 1)),
     ]
     with bureau.uow() as uow:
-        out = reports.personal_information(bureau, uow, 1, "Ada Lovelace", {"obs_3"})
+        out = reports.personal_information(bureau.vault, uow, 1, "Ada Lovelace", {"obs_3"})
     assert [(e["kind"], e["label"], e["value"]) for e in out] == [
         ("name", "Name", "Ada Lovelace"), ("name", "Also known as", "Ada King"),
         ("national_id", "National id", "*****6789")]

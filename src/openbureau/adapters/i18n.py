@@ -211,13 +211,37 @@ class Language:
         text = str(text)
         if self.code == DEFAULT:
             return text
-        whole = in_language(self, text)
+        whole = self._sentence(text)
         if whole != text:
             return whole
+        field, colon, problem = text.partition(": ")
+        if colon and _FIELD.fullmatch(field) and self._sentence(problem) != problem:
+            return self._refusal(text)     # one refusal whose own words hold a "; "
         return self.patterns.separator.join(self._refusal(part) for part in text.split("; "))
 
+    def _sentence(self, text: str) -> str:
+        """One sentence as ``letters.in_language`` finds it, else as an instance of one of the
+        catalogue's templates with named placeholders ("must be one of %(choices)s": "must be
+        one of account|identity"), each value itself in this language (a date, a word the
+        catalogue has, a number) or as written (a code)."""
+        found = in_language(self, text)
+        field, colon, _ = text.partition(": ")
+        if found != text or (colon and _FIELD.fullmatch(field)):
+            return found         # "field: problem" is read as such (``_refusal``)
+        for pattern, msgid in _templates(self.code):
+            match = pattern.fullmatch(text)
+            if match is not None:
+                values = {k: self._value(v) for k, v in match.groupdict().items()}
+                return str(self.gettext(msgid) % values)
+        return text
+
+    def _value(self, value: str) -> str:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return self.long_date(value)
+        return in_language(self, value)
+
     def _refusal(self, text: str) -> str:
-        whole = in_language(self, text)
+        whole = self._sentence(text)
         field, colon, problem = text.partition(": ")
         if whole != text or not colon or not _FIELD.fullmatch(field):
             return whole
@@ -231,6 +255,42 @@ class Language:
                 "long_date": self.long_date, "month_label": self.month_label,
                 "number": self.number, "percent": self.percent, "words": self.words,
                 "translate": self.gettext, "message": self.message}
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# a placeholder's value: anything short of the next refusal of a joined list ("; field: ...")
+_VALUE = r"(?:(?!; [a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*: ).)+?"
+# too general to be read back from a sentence (it would match any "x: y")
+_NOT_TEMPLATES = frozenset({"%(field)s: %(value)s"})
+
+
+@cache
+def _templates(code: str) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's sentences with named placeholders and some words of their own, as
+    patterns that read one back from its English (the most specific first): a refusal raised
+    as ``N_("at most %(n)s %(what)s per %(span)s") % {...}`` is found again where it is shown.
+    """
+    catalogue: Mapping[object, str] = getattr(language(code).translations, "_catalog", {})
+    out: list[tuple[int, re.Pattern[str], str]] = []
+    for msgid in catalogue:
+        if not isinstance(msgid, str) or msgid in _NOT_TEMPLATES or "%(" not in msgid:
+            continue
+        parts = _PLACEHOLDER.split(msgid)
+        literal = "".join(parts[0::2]).replace("%%", "%")
+        if len(literal.strip()) < 6:
+            continue
+        regex, seen = "", set()
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                regex += re.escape(part.replace("%%", "%"))
+            elif part in seen:
+                regex += f"(?P={part})"
+            else:
+                seen.add(part)
+                regex += f"(?P<{part}>{_VALUE})"
+        out.append((len(literal), re.compile(regex, re.DOTALL), msgid))
+    out.sort(key=lambda t: -t[0])
+    return [(pattern, msgid) for _, pattern, msgid in out]
 
 
 @cache

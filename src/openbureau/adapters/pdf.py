@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from openbureau.adapters import i18n
-from openbureau.domain import why, wording
+from openbureau.domain import report_summary, why, wording
 from openbureau.domain.letters import Letter
 from openbureau.domain.profiles import PROFILES
 from openbureau.scoring.bands import BANDS
@@ -47,11 +47,11 @@ def render_html(report: Mapping[str, Any], legend: Mapping[str, tuple[str, str]]
     """``legend``: grid code -> (status, label), as in ``services.reports.GRID_CODES``;
     ``locale``: one of ``i18n.LOCALES``."""
     profile = PROFILES.get(report["profile"])
-    names = {a["item_ref"]: a["name"] for a in report["accounts"]}
-    names.update((d["item_ref"], d["item_name"]) for d in report["disputes"] if d["item_name"])
-    return _environment(i18n.supported(locale) or i18n.DEFAULT).get_template("report.html").render(
+    locale = i18n.supported(locale) or i18n.DEFAULT
+    return _environment(locale).get_template("report.html").render(
         r=report, legend=[(code, status, label) for code, (status, label) in legend.items()],
-        profile_title=profile.title if profile else report["profile"], names=names)
+        profile_title=profile.title if profile else report["profile"],
+        names=report_summary.item_names(report, i18n.language(locale)))
 
 
 def render_report(report: Mapping[str, Any], legend: Mapping[str, tuple[str, str]],

@@ -19,11 +19,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from openbureau.adapters.tables import rate_limits
 from openbureau.domain.errors import RateLimited
+from openbureau.domain.wording import N_
 
 if TYPE_CHECKING:
     from openbureau.bootstrap import Bureau
 
 MINUTE = timedelta(minutes=1)
+# the refusal, translated where it is shown (``i18n.Language.message``); ``what`` is one of the
+# callers' N_-marked words ("searches"), ``span`` one of _span's
+LIMITED = N_("at most %(n)s %(what)s per %(span)s; try again in %(seconds)s seconds")
 
 
 def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
@@ -33,7 +37,7 @@ def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
 
 
 def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
-         what: str = "requests") -> None:
+         what: str = N_("requests")) -> None:
     """Count one event in ``bucket``, in its own committed transaction (so a refused or failed
     attempt still counts); raise ``RateLimited`` with the seconds to wait once more than
     ``allowed`` events fell in the current window. One statement creates the row, or counts in
@@ -48,8 +52,8 @@ def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUT
     if row.count > allowed:
         bureau.metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
         retry = max(1, math.ceil((row.window_start + window - now).total_seconds()))
-        raise RateLimited(f"at most {allowed} {what} per {_span(window)}; try again in "
-                          f"{retry} seconds", retry)
+        raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
+                                     "seconds": retry}, retry)
 
 
 @functools.cache
@@ -70,7 +74,11 @@ def _count_statement(dialect: str) -> Any:
 
 def _span(window: timedelta) -> str:
     seconds = int(window.total_seconds())
-    return "minute" if seconds == 60 else f"{seconds} seconds"
+    if seconds == 60:
+        return N_("minute")
+    if seconds == 86400:
+        return N_("day")
+    return N_("%(n)s seconds") % {"n": seconds}
 
 
 # -- failure ledgers: progressive lockout ------------------------------------------------------

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from openbureau.adapters import i18n
 from openbureau.adapters.database import DATABASE_ERRORS, is_unavailable
 from openbureau.domain import errors as e
+from openbureau.domain.wording import N_
 
 log = logging.getLogger("openbureau.api")
 
@@ -26,6 +28,10 @@ STATUS: list[tuple[type[e.OpenBureauError], int]] = [
     (e.SchemaOutOfDate, 503),
 ]
 DATABASE_RETRY_AFTER = 5     # seconds; a restarting PostgreSQL is usually back within that
+# the paths a person (not an organisation) calls: a refusal there is written in the language
+# their ``Accept-Language`` asks for (docs/translations.md); elsewhere it stays in English
+PERSON_PATHS = ("/v1/me/", "/v1/consumer/", "/v1/public/")
+SCHEMA_MISMATCH = N_("the request does not match the schema")
 
 
 class ProblemError(BaseModel):
@@ -58,11 +64,23 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def problem(status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-            type_: str = "about:blank", headers: dict[str, str] | None = None) -> JSONResponse:
+            type_: str = "about:blank", headers: dict[str, str] | None = None,
+            request: Request | None = None) -> JSONResponse:
+    """A problem document; with ``request``, on a person's path (``PERSON_PATHS``), its
+    ``title``, ``detail`` and each error's ``message`` in the language the request's
+    ``Accept-Language`` asks for (``i18n.Language.message``; fields and codes unchanged)."""
+    headers = dict(headers or {})
+    if request is not None and request.url.path.startswith(PERSON_PATHS):
+        locale = i18n.negotiate(None, request.headers.get("accept-language"), None)
+        language = i18n.language(locale)
+        title, detail = language.gettext(title), language.message(detail)
+        errors = None if errors is None else [
+            {**x, "message": language.message(x.get("message", ""))} for x in errors]
+        headers.update({"Content-Language": locale, "Vary": "Accept-Language"})
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, headers=headers,
+    return JSONResponse(body, status_code=status, headers=headers or None,
                         media_type="application/problem+json")
 
 
@@ -79,7 +97,7 @@ def install(app: FastAPI) -> None:
         errors = [x.as_dict() for x in exc.errors] if isinstance(exc, e.ValidationFailed) else None
         headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, e.RateLimited)
                    else {"WWW-Authenticate": "Bearer"} if status == 401 else None)
-        return problem(status, exc.title, exc.detail, errors, _slug(exc), headers)
+        return problem(status, exc.title, exc.detail, errors, _slug(exc), headers, request)
 
     async def _database(request: Request, exc: Exception) -> JSONResponse:
         # the database went away, timed out or is locked: the transaction in flight rolled
@@ -106,8 +124,8 @@ def install(app: FastAPI) -> None:
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
             errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
-        return problem(422, "Validation failed", "the request does not match the schema",
-                       errors)
+        return problem(422, e.ValidationFailed.title, SCHEMA_MISMATCH, errors,
+                       request=request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -84,10 +84,15 @@ class Consent:
 # reports income (an organisation has one role; a lender that does both is two organisations)
 SCOPES_BY_ROLE = {Role.MEMBER: frozenset({"report"}), Role.FURNISHER: frozenset({"income"})}
 _WRONG_SCOPE = {
-    Role.MEMBER: "a member's consent covers pulling the file (report) only: income is furnished "
-                 "under a consent given to the furnisher that reports it",
-    Role.FURNISHER: "a furnisher's consent covers income only (furnishers report income; they "
-                    "do not pull files)"}
+    Role.MEMBER: N_("a member's consent covers pulling the file (report) only: income is "
+                    "furnished under a consent given to the furnisher that reports it"),
+    Role.FURNISHER: N_("a furnisher's consent covers income only (furnishers report income; "
+                       "they do not pull files)")}
+# the refusals of a consent's terms a consumer can meet on the consents page
+NOT_PERMISSIBLE = N_("not a permissible purpose under the %(profile)s profile")
+NO_SCOPE = N_("name at least one scope (report, income)")
+TOO_LONG = N_("more than %(n)s days after obtained_at")
+NEVER_IN_FORCE = N_("is in the past: the consent would never be in force")
 
 
 def role_for(scopes: Iterable[str]) -> Role:
@@ -119,10 +124,9 @@ def validate_terms(profile: Profile, purpose: str, scopes: Iterable[str], obtain
     except ValueError:
         p = None
     if p is None or p not in profile.permissible_purposes:
-        errors.append(FieldError("purpose", f"not a permissible purpose under the {profile.name} "
-                                            "profile"))
+        errors.append(FieldError("purpose", NOT_PERMISSIBLE % {"profile": profile.name}))
     if not list(scopes):
-        errors.append(FieldError("scope", "name at least one scope (report, income)"))
+        errors.append(FieldError("scope", NO_SCOPE))
     for name, value in (("obtained_at", obtained_at), ("expires_at", expires_at)):
         if value.tzinfo is None:
             errors.append(FieldError(name, "give a time zone (e.g. 2026-10-30T09:00:00Z)"))
@@ -135,11 +139,9 @@ def validate_terms(profile: Profile, purpose: str, scopes: Iterable[str], obtain
     if expires_at <= obtained_at:
         errors.append(FieldError("expires_at", N_("must be after obtained_at")))
     elif expires_at <= now:
-        errors.append(FieldError("expires_at", "is in the past: the consent would never be "
-                                               "in force"))
+        errors.append(FieldError("expires_at", NEVER_IN_FORCE))
     elif expires_at - obtained_at > timedelta(days=MAX_TERM_DAYS):
-        errors.append(FieldError("expires_at", f"more than {MAX_TERM_DAYS} days after "
-                                               "obtained_at"))
+        errors.append(FieldError("expires_at", TOO_LONG % {"n": MAX_TERM_DAYS}))
     return errors
 
 

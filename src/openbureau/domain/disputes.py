@@ -64,6 +64,9 @@ class Decision(StrEnum):
 HIDDEN_FROM_MEMBERS = frozenset({DisputeStatus.EXPIRED, DisputeStatus.RESTRICTED})
 # Statuses that keep the item marked as disputed on the report.
 MARKED_DISPUTED = frozenset({DisputeStatus.OPEN, DisputeStatus.UNCONFIRMED})
+# the refusal of a change to a closed dispute (the status a code, in words where shown)
+CLOSED = N_("this dispute is already closed (status %(status)s); a new dispute may be opened "
+            "on the item")
 
 _ON_SILENCE = {
     UnverifiedOutcome.SUPPRESS: DisputeStatus.EXPIRED,
@@ -87,8 +90,7 @@ def extended_due_at(opened_at: datetime, current_due: datetime, profile: Profile
 
 def require_open(status: str) -> None:
     if status != DisputeStatus.OPEN:
-        raise Conflict(f"this dispute is already closed (status {status!r}); "
-                       "a new dispute may be opened on the item")
+        raise Conflict(CLOSED % {"status": status})
 
 
 def answer(status: str, outcome: Outcome, due: datetime, now: datetime) -> DisputeStatus:

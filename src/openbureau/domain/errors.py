@@ -24,6 +24,8 @@ from openbureau.domain.wording import N_
 
 # what a consumer is told of an item reference that is not on their file (disputes, rights)
 NO_ITEM = N_("no item with this reference on your file")
+# a value outside a fixed list: the choices as codes, joined by "|" (what a client sends)
+ONE_OF = N_("must be one of %(choices)s")
 
 
 @dataclass(frozen=True)

@@ -405,6 +405,24 @@ def _fraud_alert(body: Mapping[str, Any], ctx: Context) -> list[Block]:
     return blocks
 
 
+def _theft_block(body: Mapping[str, Any], ctx: Context) -> list[Block]:
+    filed = (ctx._("On %(date)s, ", date=ctx.when(body["filed_at"])) if body.get("filed_at")
+             else "")
+    first = filed + ctx._("you reported that these accounts resulted from identity theft. "
+                          "They were blocked on %(date)s:",
+                          date=ctx.when(body.get("blocked_at") or body.get("filed_at")))
+    names = ctx.item_names or {}
+    stored = list(body.get("item_names") or ())
+    items = [names.get(ref) or (stored[i] if i < len(stored) else ref)
+             for i, ref in enumerate(body.get("items") or ())]
+    blocks: list[Block] = [_capital(first)]
+    if items:
+        blocks.append(tuple(items))
+    if body.get("explanation"):
+        blocks.append(ctx.stored(body["explanation"]))
+    return blocks
+
+
 def _value(value: Any, ctx: Context) -> str | None:
     if value is None or value == "" or value == [] or value == {}:
         return None
@@ -439,6 +457,7 @@ _LETTERS: dict[str, Callable[[Mapping[str, Any], Context], list[Block]]] = {
     "freeze_placed": _freeze_placed,
     "freeze_lifted": _freeze_lifted,
     "fraud_alert_placed": _fraud_alert,
+    "identity_theft_block": _theft_block,
 }
 
 

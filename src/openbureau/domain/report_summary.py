@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from openbureau.domain.letters import ENGLISH, Language
-from openbureau.domain.wording import N_
+from openbureau.domain.wording import N_, record_name
 
 # grid codes that are payments made on time (current, zero balance, paid, closed)
 ON_TIME_CODES = frozenset("0EPC")
@@ -159,4 +159,31 @@ def attention(report: Mapping[str, Any], open_accounts: Iterable[Mapping[str, An
     add("fraud_alerts", n, _count(language.ngettext("%(n)s fraud alert in place",
                                                     "%(n)s fraud alerts in place", n), n))
     add("frozen", int(bool(report["frozen"])), language.gettext("your file is frozen"))
+    return out
+
+
+def item_names(report: Mapping[str, Any], language: Language = ENGLISH) -> dict[str, str]:
+    """The name a person reads for each item the report holds or names, by ``item_ref``: an
+    account ("Demo First Bank credit card ending 0012"), one blocked after an identity-theft
+    report, a public record ("Demo Court, case (2026) Civ 1"), an element of personal
+    information ("name: Ada Lovelace") and whatever a dispute names. The page and the PDF both
+    name items through it, so neither shows a reference where the file has a name."""
+    _ = language.gettext
+    out: dict[str, str] = {}
+    for d in report.get("disputes") or ():
+        if d.get("item_name"):
+            out[d["item_ref"]] = d["item_name"]
+    for e in report.get("personal_information") or ():
+        value = (language.long_date(e["value"]) if e.get("kind") == "date_of_birth"
+                 else str(e["value"]))
+        name = _("%(field)s: %(value)s") % {"field": _(e["label"]), "value": value}
+        # a dispute names the element by one of its records (the one it disputes)
+        for ref in (e["item_ref"], *(s["item_ref"] for s in e.get("reported_by") or ())):
+            out[ref] = name
+    for p in report.get("public_records") or ():
+        out[p["item_ref"]] = record_name(p["court"], p["case_number"], _)
+    for b in report.get("blocked_items") or ():
+        out[b["item_ref"]] = b["name"]
+    for a in report.get("accounts") or ():
+        out[a["item_ref"]] = a["name"]
     return out

@@ -151,5 +151,5 @@ CODE_WORDS = (
     # the fields a refusal on a consumer's or a visitor's form names ("date of birth: ...")
     N_("national id"), N_("date of birth"), N_("code"), N_("password"), N_("password again"),
     N_("reason"), N_("text"), N_("expires at"), N_("obtained at"), N_("purpose"), N_("scope"),
-    N_("name"), N_("id suffix"), N_("ref"), N_("items"), N_("kind"),
+    N_("name"), N_("id suffix"), N_("ref"), N_("items"), N_("kind"), N_("changes"),
 )

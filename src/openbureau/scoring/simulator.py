@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 from openbureau.domain.months import add_months, month_end
+from openbureau.domain.wording import N_
 from openbureau.scoring.attributes import (
     CLOSED_STATUSES,
     REVOLVING,
@@ -78,6 +79,14 @@ _NEXT_STAGE = {"dpd30": "dpd60", "dpd60": "dpd90", "dpd90": "dpd120", "dpd120": 
 _BEHIND = frozenset({*_NEXT_STAGE, "charged_off", "collection"})
 _OPENABLE = ("revolving", "installment", "mortgage", "open")
 MAX_CHANGES = 50
+# refusals a consumer's simulation can get, translated where shown (i18n.Language.message)
+NOT_ONE_OF = N_("must be one of %(choices)s, got %(value)s")
+UNKNOWN_KIND = N_("unknown change kind %(kind)s; one of %(choices)s")
+TOO_MANY = N_("at most %(n)s changes")
+NO_ACCOUNT = N_("no account %(ref)s on this file")
+# numbers only: found again by ``letters.in_language`` with them as %(n)s, %(n2)s, ... in order
+BETWEEN = N_("must be between %(n)s and %(n2)s, got %(n3)s")
+AT_LEAST = N_("must be >= %(n)s, got %(n2)s")
 
 
 class SimulationError(ValueError):
@@ -132,7 +141,7 @@ class _Reader:
         self.used.add(name)
         if name not in self.change or self.change[name] is None:
             if required:
-                self.error(name, "field required")
+                self.error(name, N_("field required"))
             return None
         return self.change[name]
 
@@ -142,11 +151,13 @@ class _Reader:
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            self.error(name, "must be an integer (money in minor units)")
+            self.error(name, N_("must be an integer (money in minor units)"))
             return None
         if v < minimum or (maximum is not None and v > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            self.error(name, f"must be {bound}, got {v}")
+            if maximum is None:
+                self.error(name, AT_LEAST % {"n": minimum, "n2": v})
+            else:
+                self.error(name, BETWEEN % {"n": minimum, "n2": maximum, "n3": v})
             return None
         return v
 
@@ -156,7 +167,7 @@ class _Reader:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
                 or not 0 <= v <= 1:
-            self.error(name, "must be a number between 0 and 1")
+            self.error(name, N_("must be a number between 0 and 1"))
             return None
         return float(v)
 
@@ -165,7 +176,7 @@ class _Reader:
         if v is None:
             return default
         if not isinstance(v, bool):
-            self.error(name, "must be true or false")
+            self.error(name, N_("must be true or false"))
             return default
         return v
 
@@ -174,7 +185,7 @@ class _Reader:
         if v is None:
             return None
         if v not in options:
-            self.error(name, f"must be one of {', '.join(options)}, got {v!r}")
+            self.error(name, NOT_ONE_OF % {"choices": ", ".join(options), "value": repr(v)})
             return None
         return str(v)
 
@@ -185,7 +196,7 @@ class _Reader:
         for acc in file.accounts:
             if acc.item_ref == v:
                 return acc
-        self.error("item_ref", f"no account {v!r} on this file")
+        self.error("item_ref", NO_ACCOUNT % {"ref": repr(v)})
         return None
 
     def finish(self) -> None:
@@ -377,7 +388,7 @@ def _apply_one(file: CreditFile, i: int, change: Change,
         if months is not None:
             out = _time_passes(file, months)
     else:
-        r.error("kind", f"unknown change kind {kind!r}; one of {', '.join(CHANGE_KINDS)}")
+        r.error("kind", UNKNOWN_KIND % {"kind": repr(kind), "choices": ", ".join(CHANGE_KINDS)})
         return file
     r.finish()
     return out if len(errors) == n_errors else file
@@ -396,7 +407,7 @@ def apply_changes(file: CreditFile, changes: Sequence[Change]) -> CreditFile:
         raise SimulationError([{"field": "changes", "message": "must be a list"}])
     if len(changes) > MAX_CHANGES:
         raise SimulationError([{"field": "changes",
-                                "message": f"at most {MAX_CHANGES} changes"}])
+                                "message": TOO_MANY % {"n": MAX_CHANGES}}])
     for i, change in enumerate(changes):
         if not isinstance(change, Mapping):
             errors.append({"field": f"changes[{i}]", "message": "must be an object"})

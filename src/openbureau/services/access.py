@@ -14,6 +14,7 @@ from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verif
 from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain.errors import (
+    ONE_OF,
     Conflict,
     FieldError,
     NotFound,
@@ -46,8 +47,8 @@ def create_organisation(bureau: Bureau, name: str, role: str,
     except ValueError:
         r = None
     if r not in ORG_ROLES:
-        raise ValidationFailed([FieldError("role", "must be one of "
-                                           + "|".join(x.value for x in ORG_ROLES))])
+        raise ValidationFailed([FieldError("role", ONE_OF % {
+            "choices": "|".join(x.value for x in ORG_ROLES)})])
     name = bounds.check_name("name", name)
     with bureau.uow() as uow:
         if uow.credentials.organisation(name) is not None:
@@ -176,7 +177,7 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
     enrolment codes, or probing which identifiers have a file)."""
     if client is not None:
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what="enrolment attempts")
+                        bureau.settings.enrol_per_minute, what=N_("enrolment attempts"))
     _check_password(password)
     nid = normalise_national_id(national_id)
     refused = Unauthenticated(N_("enrolment refused: identity or code does not match"))
@@ -206,7 +207,7 @@ def request_code(bureau: Bureau, national_id: str, date_of_birth: date,
 
     if client is not None:
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what="code requests")
+                        bureau.settings.enrol_per_minute, what=N_("code requests"))
     try:
         nid = normalise_national_id(national_id)
     except ValidationFailed:
@@ -233,7 +234,7 @@ def reset_password(bureau: Bureau, national_id: str, date_of_birth: date, code: 
     session of the file ends and a lock-out is cleared. Refused like ``enrol``, in one answer."""
     if client is not None:
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what="password resets")
+                        bureau.settings.enrol_per_minute, what=N_("password resets"))
     _check_password(password)
     nid = normalise_national_id(national_id)
     refused = Unauthenticated(N_("reset refused: identity or code does not match"))
@@ -303,7 +304,7 @@ def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None 
       same 401 and the same 429 (docs/security.md, "Consumer sign-in")."""
     if client is not None:
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "signin:ip", client),
-                        bureau.settings.signin_per_minute, what="sign-in attempts")
+                        bureau.settings.signin_per_minute, what=N_("sign-in attempts"))
     nid = normalise_national_id(national_id)
     id_hmac = bureau.vault.lookup_hash(nid)
     ledger = _failure_ledger(bureau, id_hmac, client)

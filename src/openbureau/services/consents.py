@@ -29,6 +29,7 @@ from openbureau.domain.errors import (
 from openbureau.domain.profiles import Profile
 from openbureau.domain.records import SubjectIdentity, lookup_errors
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import refusals, subjects
 from openbureau.services.owner import own_file
 from openbureau.services.ports import Deps, UnitOfWork
@@ -43,6 +44,14 @@ def new_consent_ref() -> str:
 
 #: the organisation of a consent stored without one (the column allows it): nobody's
 NO_ORGANISATION = -1
+
+# refusals a consumer meets on the consents page, translated where shown (i18n.Language.message)
+NOT_ORGANISATION = {Role.MEMBER: N_("no member organisation %(name)s"),
+                    Role.FURNISHER: N_("no furnisher organisation %(name)s")}
+NO_CONSENT = N_("no consent with this consent_ref on your file")
+NOT_REVOCABLE = N_("consents cannot be revoked under the %(profile)s profile (%(title)s); this "
+                   "one ends on %(date)s")
+EXPIRED = N_("this consent has already expired")
 
 
 def _consent(row: ConsentRecord) -> Consent:
@@ -163,7 +172,7 @@ def _organisation(uow: UnitOfWork, key: int | str, role: Role) -> Organisation:
     them), not revoked."""
     found = uow.organisations.active(key, role.value)
     if found is None:
-        raise NotFound(f"no {role.value} organisation {key!r}")
+        raise NotFound(NOT_ORGANISATION[role] % {"name": key})
     return found
 
 
@@ -221,15 +230,15 @@ def revoke(uow: UnitOfWork, deps: Deps, consumer: Principal,
         now = uow.clock.now()
         row = uow.consents.own(consent_ref, subject.id)
         if row is None:
-            raise NotFound("no consent with this consent_ref on your file")
+            raise NotFound(NO_CONSENT)
         if row.revoked_at is not None:
             return _view(row, now)
         if not profile.consent_revocable:
-            raise PermissionDenied(f"consents cannot be revoked under the {profile.name} "
-                                   f"profile ({profile.title}); this one ends on "
-                                   f"{row.expires_at.date().isoformat()}")
+            raise PermissionDenied(NOT_REVOCABLE % {
+                "profile": profile.name, "title": profile.title,
+                "date": row.expires_at.date().isoformat()})
         if row.expires_at <= now:
-            raise Conflict("this consent has already expired")
+            raise Conflict(EXPIRED)
         row = uow.consents.revoke(row.id, now)
         _audit(uow, consumer, "consent.revoked", subject.item_ref, row)
         uow.commit()

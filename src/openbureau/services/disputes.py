@@ -14,15 +14,23 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from openbureau.domain import bounds
+from openbureau.domain import bounds, report_summary
 from openbureau.domain import disputes as rules
 from openbureau.domain.disputes import DisputeStatus, ItemKind, Outcome
-from openbureau.domain.errors import NO_ITEM, Conflict, FieldError, NotFound, ValidationFailed
+from openbureau.domain.errors import (
+    NO_ITEM,
+    ONE_OF,
+    Conflict,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from openbureau.domain.letters import Language
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.registry import ListingStatus, move_listing
 from openbureau.domain.roles import SYSTEM, Principal, Role, consumer_id
 from openbureau.domain.wording import N_
-from openbureau.services import protections, refusals
+from openbureau.services import protections, refusals, reports
 from openbureau.services.ports import Deps, UnitOfWork, rescore
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Dispute
@@ -69,8 +77,8 @@ def open_dispute(uow: UnitOfWork, deps: Deps, consumer: Principal, item_kind: st
     try:
         kind = ItemKind(item_kind)
     except ValueError:
-        raise ValidationFailed([FieldError("item.kind", "must be one of " + "|".join(
-            k.value for k in ItemKind))]) from None
+        raise ValidationFailed([FieldError("item.kind", ONE_OF % {"choices": "|".join(
+            k.value for k in ItemKind)})]) from None
     reason = reason.strip()
     if not reason:
         raise ValidationFailed([FieldError("reason", N_("must say what is wrong with the item"))])
@@ -99,13 +107,35 @@ def open_dispute(uow: UnitOfWork, deps: Deps, consumer: Principal, item_kind: st
     return {"dispute_id": dispute_id, "status": DisputeStatus.OPEN.value, "due_at": due}
 
 
-def my_disputes(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[str, Any]]:
+def _names(uow: UnitOfWork, deps: Deps, subject_id: int, found: list[Dispute],
+           language: Language) -> dict[str, str]:
+    """What the report calls each disputed item (``report_summary.item_names``): an account or
+    a public record by its name, an element of personal information by what it says."""
+    if not found:
+        return {}
+    names = reports.item_names(uow, subject_id, language)
+    if any(d.item_kind == ItemKind.IDENTITY for d in found):
+        names.update(report_summary.item_names({"personal_information": (
+            reports.personal_information(deps.vault, uow, subject_id))}, language))
+    return names
+
+
+def my_disputes(uow: UnitOfWork, deps: Deps, consumer: Principal,
+                language: Language | None = None) -> list[dict[str, Any]]:
+    """The consumer's disputes, newest first; with ``language`` (a page), each item also has
+    the ``name`` the report gives it in that language (``reports.item_names``), when it has
+    one."""
     sid = consumer_id(consumer)
     with uow:
         found = uow.disputes.of_file(sid)
+        names = _names(uow, deps, sid, found, language) if language else {}
         uow.audit(consumer.actor, "disputes.read", consumer.subject_ref, PURPOSE)
         uow.commit()
-    return [_view(d) for d in found]
+    out = [_view(d) for d in found]
+    for view in out:
+        if view["item"]["ref"] in names:
+            view["item"]["name"] = names[view["item"]["ref"]]
+    return out
 
 
 def add_information(uow: UnitOfWork, deps: Deps, consumer: Principal, dispute_id: str,

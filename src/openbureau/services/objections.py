@@ -24,6 +24,11 @@ from openbureau.services.ports import Deps, UnitOfWork, Vault
 from openbureau.services.registry import COURT_PURPOSE, NO_LISTING
 from openbureau.services.stored import ListingDetail, Objection, ObjectionOnFile
 
+# the listing's status a code ("satisfied"), in words where shown (i18n.Language.message)
+NOT_ACTIVE = N_("the listing is %(status)s; only an active listing can be objected to")
+NO_PARENT = N_("no court above %(court)s is configured to hear reconsiderations; the bureau's "
+               "operator must set it (OPENBUREAU_COURT_PARENTS)")
+LATE = N_("a reconsideration must be asked within %(n)s days of the rejection")
 CONSUMER_PURPOSE = "consumer_request"
 NO_OBJECTION = "no such objection"
 TEXT_MAX = 4000             # an objection's reason, a decision's note (api/schemas_registry.py)
@@ -41,10 +46,10 @@ def object_to_listing(uow: UnitOfWork, deps: Deps, consumer: Principal, listing_
     try:
         k = reg.ObjectionKind(kind)
     except ValueError:
-        raise ValidationFailed([FieldError("kind", "must be correction or reconsideration")]
+        raise ValidationFailed([FieldError("kind", N_("must be correction or reconsideration"))]
                                ) from None
     if not reason.strip():
-        raise ValidationFailed([FieldError("reason", "is required: say what is wrong")])
+        raise ValidationFailed([FieldError("reason", N_("is required: say what is wrong"))])
     bounds.check_text("reason", reason.strip(), TEXT_MAX)
     profile = deps.profile
     with uow:
@@ -53,11 +58,10 @@ def object_to_listing(uow: UnitOfWork, deps: Deps, consumer: Principal, listing_
         if listing is None:
             raise NotFound(NO_LISTING)
         if listing.status != reg.ListingStatus.ACTIVE:
-            raise Conflict(f"the listing is {listing.status}; only an active listing can be "
-                           "objected to")
+            raise Conflict(NOT_ACTIVE % {"status": listing.status})
         past = uow.objections.of_listing(listing.id)
         if any(o.status == reg.ObjectionStatus.OPEN for o in past):
-            raise Conflict("an objection to this listing is already open")
+            raise Conflict(N_("an objection to this listing is already open"))
         if k is reg.ObjectionKind.CORRECTION:
             court_id, court_name = listing.court_id, listing.court_name
             due = now + timedelta(days=profile.objection_review_days)
@@ -65,14 +69,15 @@ def object_to_listing(uow: UnitOfWork, deps: Deps, consumer: Principal, listing_
             rejected = next((o for o in past if o.kind == reg.ObjectionKind.CORRECTION
                              and o.status == reg.ObjectionStatus.REJECTED), None)
             if rejected is None:
-                raise Conflict("a reconsideration is asked after the court rejects an objection")
+                raise Conflict(N_("a reconsideration is asked after the court rejects an "
+                                  "objection"))
             if any(o.kind == reg.ObjectionKind.RECONSIDERATION for o in past):
-                raise Conflict("this listing has already been reconsidered by the court above")
+                raise Conflict(N_("this listing has already been reconsidered by the court "
+                                  "above"))
             assert rejected.decided_at is not None
             if not reg.reconsideration_open(rejected.decided_at, now,
                                             profile.reconsideration_request_days):
-                raise Conflict("a reconsideration must be asked within "
-                               f"{profile.reconsideration_request_days} days of the rejection")
+                raise Conflict(LATE % {"n": profile.reconsideration_request_days})
             court_id, court_name = _parent_court(uow, deps, listing.court_name)
             due = now + timedelta(days=profile.reconsideration_decision_days)
         objection_id = uow.objections.add(Objection(
@@ -99,8 +104,7 @@ def _parent_court(uow: UnitOfWork, deps: Deps, court_name: str) -> tuple[int, st
     parent = deps.settings.court_parents.get(court_name)
     found = None if parent is None else uow.organisations.active(parent, "court")
     if found is None:
-        raise Conflict(f"no court above {court_name!r} is configured to hear reconsiderations; "
-                       "the bureau's operator must set it (OPENBUREAU_COURT_PARENTS)")
+        raise Conflict(NO_PARENT % {"court": court_name})
     return found.id, found.name
 
 

@@ -26,7 +26,7 @@ and PostgreSQL's bulk store) goes through ``services.resolution.bar_accounts`` a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,12 @@ BLOCKED = ("blocked: the consumer reported this account as the result of identit
            "(FCRA 605B); it is not accepted on that file")
 UNLINKED_REASON = "not mine: unlinked after a dispute the furnisher did not verify"
 NO_ITEM = N_("no account with this reference on your file")
+TOO_MANY = N_("at most %(n)s items")
+# the consumer's notice of the block (stored in English, read in their language: letters.py)
+BLOCKED_TITLE = N_("The items you reported are blocked")
+BLOCKED_EXPLANATION = N_("These items are blocked: members no longer see them, they no longer "
+                         "count in your score, and their furnishers have been told. A "
+                         "furnisher may not report them to your file again.")
 
 
 def account_hash(vault: Vault, account_ref: str) -> str:
@@ -104,9 +110,9 @@ def report_identity_theft(uow: UnitOfWork, deps: Deps, consumer: Principal,
     sid = consumer_id(consumer)
     refs = list(dict.fromkeys(r.strip() for r in items if r and r.strip()))
     if not refs:
-        raise ValidationFailed([FieldError("items", "name at least one item of your report")])
+        raise ValidationFailed([FieldError("items", N_("name at least one item of your report"))])
     if len(refs) > MAX_ITEMS:
-        raise ValidationFailed([FieldError("items", f"at most {MAX_ITEMS} items")])
+        raise ValidationFailed([FieldError("items", TOO_MANY % {"n": MAX_ITEMS})])
     text = (statement or "").strip() or None
     if text:
         bounds.check_text("statement", text, 2000)
@@ -135,13 +141,11 @@ def report_identity_theft(uow: UnitOfWork, deps: Deps, consumer: Principal,
                       account_ref_hash=h)
         uow.protections.mark_blocked(report_id, now)
         names = [wording.account_name(a.furnisher, a.kind, a.account_ref) for a in found]
-        uow.notices.add(sid, "identity_theft_block", "The items you reported are blocked", {
+        uow.notices.add(sid, "identity_theft_block", BLOCKED_TITLE, {
             "report_id": ref, "items": [a.item_ref for a in found], "item_names": names,
             "filed_at": now.isoformat(), "due_at": due.isoformat(),
             "blocked_at": now.isoformat(), "profile": deps.profile.name,
-            "explanation": "These items are blocked: members no longer see them, they no longer "
-                           "count in your score, and their furnishers have been told. A "
-                           "furnisher may not report them to your file again."}, now)
+            "explanation": BLOCKED_EXPLANATION}, now)
         rescore(deps, uow, {sid})
         uow.commit()
     return {"report_id": ref, "status": "blocked", "filed_at": now, "due_at": due,
@@ -159,10 +163,12 @@ def my_theft_reports(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[d
              "blocked_at": r.blocked_at, "items": list(r.items)} for r in found]
 
 
-def blocked_items(uow: UnitOfWork, subject_id: int) -> list[dict[str, Any]]:
-    """The file's blocked items as its own report lists them."""
+def blocked_items(uow: UnitOfWork, subject_id: int,
+                  gettext: Callable[[str], str] = str) -> list[dict[str, Any]]:
+    """The file's blocked items as its own report lists them, each named in the reader's
+    language (``gettext``)."""
     return [{"item_ref": b.item_ref, "name": wording.account_name(b.furnisher, b.kind or "",
-                                                                  b.account_ref or ""),
+                                                                  b.account_ref or "", gettext),
              "status": "blocked", "report_id": b.report_ref, "blocked_at": b.blocked_at}
             for b in uow.protections.blocks_of(subject_id)]
 

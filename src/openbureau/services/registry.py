@@ -45,7 +45,7 @@ from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
 
 COURT_PURPOSE = "court_order"
 CHECK_PURPOSE = "restriction_check"
-NO_LISTING = "no such listing"
+NO_LISTING = N_("no such listing")
 # the public search (docs/security.md): at most this many listings per answer, and a name of at
 # least PUBLIC_MIN_NAME letters, or PUBLIC_NAME_ALONE without the identifier's end or the court
 PUBLIC_LIMIT = 20
@@ -123,7 +123,7 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
         uow.commit()
     rate_limit.take(bureau, f"listing_refused:court:{court.id}",
                     bureau.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
-                    what="listings refused for an unverified identity")
+                    what=N_("listings refused for an unverified identity"))
     raise ValidationFailed([FieldError("debtor", IDENTITY_REFUSED)], IDENTITY_REFUSED)
 
 
@@ -411,7 +411,7 @@ def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
     whole_word = check_public_query(name, id_suffix, court)
     assert name is not None
     rate_limit.take(bureau, rate_limit.bucket_for(bureau, "public_search", client_key),
-                    bureau.settings.public_search_per_minute, what="searches")
+                    bureau.settings.public_search_per_minute, what=N_("searches"))
     with bureau.uow() as uow:
         rows = uow.registry.search(uow.clock.now().date(), name, whole_word, id_suffix, court,
                                    PUBLIC_LIMIT)

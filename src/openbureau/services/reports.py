@@ -116,13 +116,15 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     statement_rows = uow.report.statements(subject.id)
     # the names of the file's items, for what names them: disputes, and the person's notices
     names = item_names(uow, subject.id, language) if disputes_rows or own else {}
+    personal = personal_information(bureau.vault, uow, subject.id, subject.name, open_disputes)
+    if disputes_rows or own:        # an element of personal information by what it says
+        names.update(report_summary.item_names({"personal_information": personal}, language))
     report: dict[str, Any] = {
         "generated_at": now,
         "profile": bureau.profile.name,
         "subject_ref": subject.item_ref,
         "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
-        "personal_information": personal_information(bureau, uow, subject.id, subject.name,
-                                                      open_disputes),
+        "personal_information": personal,
         "identity_verification": identity_holds.verification(uow, bureau.profile,
                                                              subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
@@ -139,7 +141,8 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
             for a in uow.report.fraud_alerts(subject.id, now)],
         "frozen": is_frozen(uow, subject.id) if frozen is None else frozen,
         # identity-theft blocks: the person sees what was taken off the file, and why
-        "blocked_items": protections.blocked_items(uow, subject.id) if own else None,
+        "blocked_items": (protections.blocked_items(uow, subject.id, language.gettext) if own
+                          else None),
         "bureau": {"name": bureau.settings.bureau_name,
                    "contact": bureau.settings.bureau_contact},
     }
@@ -291,7 +294,7 @@ _LABELS = {"name": N_("Name"), "national_id": N_("National id"),
            "employer": N_("Employer")}
 
 
-def personal_information(bureau: Bureau, uow: ports.UnitOfWork, subject_id: int,
+def personal_information(vault: ports.Vault, uow: ports.UnitOfWork, subject_id: int,
                          file_name: str | None = None, disputed: set[str] | None = None
                          ) -> list[dict[str, Any]]:
     """Every identity element on the file, once per value, with who reported it and when
@@ -299,7 +302,7 @@ def personal_information(bureau: Bureau, uow: ports.UnitOfWork, subject_id: int,
     ``item_ref`` a dispute names it by. ``label`` says what it is in words: the file's name is
     "Name", every other name "Also known as". ``disputed``: item refs under an open dispute."""
     elements: dict[tuple[str, str], dict[str, Any]] = {}
-    decrypt = bureau.vault.decrypt
+    decrypt = vault.decrypt
     r: ReportObservation
     for r in uow.report.observations(subject_id):
         source = {"furnisher": r.furnisher, "first_seen_on": r.first_seen_on,

@@ -26,6 +26,14 @@ PURPOSE = "consumer_request"
 FRAUD_ALERT_KINDS = ("initial", "extended")
 STATEMENT_MAX = 1000        # api/schemas_rights.py StatementIn
 
+# what a profile does not offer (its name as a code, its title in words)
+NO_FREEZE = N_("a security freeze is not available under the %(profile)s profile (%(title)s); "
+               "members need a permissible purpose (and consent where the profile requires "
+               "it) to see your file")
+NO_ALERT = {"initial": N_("initial fraud alerts are not available under the %(profile)s "
+                          "profile (%(title)s)"),
+            "extended": N_("extended fraud alerts are not available under the %(profile)s "
+                           "profile (%(title)s)")}
 # a fraud alert already in force: each kind's sentence whole, for the catalogue
 ALERT_ACTIVE = {"initial": N_("an initial fraud alert is already active until %(date)s"),
                 "extended": N_("an extended fraud alert is already active until %(date)s")}
@@ -61,9 +69,7 @@ def add_statement(uow: UnitOfWork, deps: Deps, consumer: Principal, item_ref: st
 
 def _freeze_available(p: Profile) -> None:
     if not p.freeze_available:
-        raise Conflict(f"a security freeze is not available under the {p.name} profile "
-                       f"({p.title}); members need a permissible purpose (and consent where "
-                       "the profile requires it) to see your file")
+        raise Conflict(NO_FREEZE % {"profile": p.name, "title": p.title})
 
 
 def place_freeze(uow: UnitOfWork, deps: Deps, consumer: Principal) -> dict[str, Any]:
@@ -113,11 +119,10 @@ def place_fraud_alert(uow: UnitOfWork, deps: Deps, consumer: Principal,
     sid = consumer_id(consumer)
     p = deps.profile
     if kind not in FRAUD_ALERT_KINDS:
-        raise ValidationFailed([FieldError("kind", "must be initial or extended")])
+        raise ValidationFailed([FieldError("kind", N_("must be initial or extended"))])
     days = p.fraud_alert_initial_days if kind == "initial" else p.fraud_alert_extended_days
     if days is None:
-        raise Conflict(f"{kind} fraud alerts are not available under the {p.name} profile "
-                       f"({p.title})")
+        raise Conflict(NO_ALERT[kind] % {"profile": p.name, "title": p.title})
     with uow:
         now = uow.clock.now()
         until = uow.fraud_alerts.active_until(sid, kind, now)

@@ -13,6 +13,7 @@ from typing import Any
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
+from openbureau.domain.wording import N_
 from openbureau.scoring.bands import band
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.simulator import SimulationError, simulate
@@ -28,7 +29,7 @@ def _score(value: int, reasons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def run(bureau: Bureau, who: Principal, changes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     spec = models.active_spec(bureau)
     if spec is None:
-        raise NotFound("no active scoring model")
+        raise NotFound(N_("no active scoring model"))
     card = load_spec(spec)
     profile = bureau.profile
     with bureau.uow() as uow:
@@ -38,11 +39,11 @@ def run(bureau: Bureau, who: Principal, changes: Sequence[Mapping[str, Any]]) ->
             sim = simulate(card, file, changes, profile)
         except SimulationError as exc:
             raise ValidationFailed([FieldError(e["field"], e["message"]) for e in exc.errors],
-                                   "the changes cannot be simulated") from exc
+                                   N_("the changes cannot be simulated")) from exc
         except OutOfDomain as exc:
             raise ValidationFailed([FieldError("changes", str(exc))],
-                                   "the changed file is outside what the model can score"
-                                   ) from exc
+                                   N_("the changed file is outside what the model can "
+                                      "score")) from exc
         uow.audit(who.actor, "score.simulate", subject_ref=who.subject_ref,
                   changes=len(changes), model_version=card.version)
         uow.commit()

@@ -22,7 +22,14 @@ Handler = Callable[[Request, Any], Awaitable[Response]]
 # what Starlette and pydantic say on a page that is not there or a request a page did not expect:
 # translated where they are shown (``i18n.Language.message``)
 FRAMEWORK_WORDS = (N_("Not Found"), N_("Method Not Allowed"), N_("Field required"),
-                   N_("String should have at most %(n)s characters"))
+                   N_("String should have at most %(n)s characters"),
+                   N_("String should have at least %(n)s characters"),
+                   N_("List should have at least %(n)s item after validation, not %(n2)s"),
+                   N_("List should have at most %(n)s items after validation, not %(n2)s"),
+                   N_("Input should be %(expected)s"), N_("Input should be a valid string"),
+                   N_("Input should be a valid integer"),
+                   N_("Input should be a valid boolean"), N_("Extra inputs are not permitted"),
+                   N_("Input should be a valid list"), N_("Input should be a valid dictionary"))
 
 
 def wants_html(request: Request) -> bool:

@@ -12,7 +12,6 @@ from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
 from openbureau.domain.consents import Scope
 from openbureau.domain.errors import OpenBureauError
-from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import consents
@@ -54,11 +53,9 @@ def grant(request: Request, member: str = Form(..., max_length=120),
     expires_at = datetime.combine(expires_on, time(23, 59, 59), tzinfo=UTC)
     scopes = [scope]
     try:
-        Purpose(purpose)
         consents.grant(bureau.uow(), bureau.deps, who, member, purpose, expires_at, scopes)
-    except (OpenBureauError, ValueError) as exc:
-        by_field, _ = (forms.field_errors(exc, {"expires_at": "expires_on"})
-                       if isinstance(exc, OpenBureauError) else ({}, []))
+    except OpenBureauError as exc:
+        by_field, _ = forms.field_errors(exc, {"expires_at": "expires_on"})
         return _page(request, bureau, who, status_code=_status(exc), errors=_messages(exc),
                      field_errors=by_field,
                      form={"member": member, "purpose": purpose, "expires_on": expires_on,

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from openbureau.adapters import i18n
 from openbureau.api.deps import get_bureau
 from openbureau.bootstrap import Bureau
-from openbureau.domain import identity_theft
+from openbureau.domain import identity_theft, report_summary
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
@@ -38,11 +38,13 @@ def _done(path: str, message: str) -> Response:
 @router.get("/report", response_class=Response)
 def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
+    language = i18n.language(locale_of(request))
+    rep = consumer.my_report(bureau, who, language=language)
     score = consumer.shown_score(bureau, who, rep)
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
                   done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who),
+                  names=report_summary.item_names(rep, language),
                   profile_title=bureau.profile.title,
                   theft_reports=protections.my_theft_reports(bureau.uow(), bureau.deps, who))
 
@@ -59,8 +61,8 @@ def report_pdf(request: Request, bureau: Bureau = Depends(get_bureau),
 @router.get("/disputes", response_class=Response)
 def my_disputes(request: Request, done: str | None = Query(None, max_length=40),
                 bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
-    return render(request, "me/disputes.html",
-                  items=disputes.my_disputes(bureau.uow(), bureau.deps, who), done=done)
+    return render(request, "me/disputes.html", done=done, items=disputes.my_disputes(
+        bureau.uow(), bureau.deps, who, i18n.language(locale_of(request))))
 
 
 @router.get("/disputes/new", response_class=Response)

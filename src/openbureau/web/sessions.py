@@ -33,6 +33,7 @@ from openbureau.api.deps import _bearer, get_bureau, require
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError, Unauthenticated
 from openbureau.domain.roles import Principal, Role
+from openbureau.domain.wording import N_
 from openbureau.services import access
 
 COOKIE = "ob_web"
@@ -97,7 +98,7 @@ def organisation_cookie(bureau: Bureau, api_key: str, client: str | None = None)
 
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "org_signin:ip", client),
                         bureau.settings.organisation_signin_per_minute,
-                        what="organisation sign-in attempts")
+                        what=N_("organisation sign-in attempts"))
     who = access.authenticate_key(bureau, api_key.strip())         # raises Unauthenticated
     session_id = secrets.token_urlsafe(24)
     with bureau.uow() as uow:
