@@ -302,6 +302,9 @@ def test_the_consents_page_grants_and_revokes(client, orgs, bureau, ada):
     [c] = client.get("/v1/me/consents", headers=auth(token)).json()["items"]
     assert c["expires_at"].startswith("2027-01-31T23:59:59")
     assert pull(client, orgs).status_code == 201
+    report = client.get("/me/report", headers=web).text     # the access, in words
+    assert 'href="/me/consents">with your consent</a>' in report
+    assert c["consent_ref"] not in report
     page = client.get("/me/consents", headers=web)
     assert "in force" in page.text and f'/me/consents/{c["consent_ref"]}/revoke' in page.text
     r = client.post(f'/me/consents/{c["consent_ref"]}/revoke', headers=web,
