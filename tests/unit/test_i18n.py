@@ -322,8 +322,15 @@ def test_refusals_with_words_in_them_in_chinese():
     # "field: problem" is read as such, not as some template ending in the problem's words
     assert zh.message("items[0]: no account with this reference on your file") == \
         "项目：您的档案中没有此编号的账户"
+    # pydantic's list of choices: its "or" in the language, the codes as written
+    assert zh.message("kind: Input should be 'initial', 'extended' or 'active_duty'") == \
+        zh.gettext("%(field)s: %(value)s") % {
+            "field": zh.words("kind"),
+            "value": zh.gettext("Input should be %(expected)s") % {
+                "expected": "'initial'、'extended'或'active_duty'"}}
     # English stays as written; a sentence the catalogue lacks too
     en = i18n.language("en")
+    assert en.message("kind: Input should be 'a' or 'b'") == "kind: Input should be 'a' or 'b'"
     assert en.message(limited) == limited
     assert zh.message("at most 5 gremlins per fortnight") == "at most 5 gremlins per fortnight"
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from openbureau.domain import wording
@@ -238,6 +239,9 @@ class Language:
     def _value(self, value: str) -> str:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return self.long_date(value)
+        if _CHOICES.fullmatch(value):     # pydantic's "'a', 'b' or 'c'": the codes as written
+            return format_list([f"'{c}'" for c in re.findall(r"'([^']*)'", value)],
+                               style="or", locale=self.babel)
         return in_language(self, value)
 
     def _refusal(self, text: str) -> str:
@@ -257,6 +261,8 @@ class Language:
                 "translate": self.gettext, "message": self.message}
 
 
+# a list of choices as pydantic writes it ("'a', 'b' or 'c'")
+_CHOICES = re.compile(r"'[^']*'(?:, '[^']*')* or '[^']*'")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # a placeholder's value: anything short of the next refusal of a joined list ("; field: ...")
 _VALUE = r"(?:(?!; [a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*: ).)+?"
