@@ -41,10 +41,27 @@ def _count(message: str, n: int, **values: Any) -> str:
     return str(message % {"n": n, **values})
 
 
+# histories by their grid's (code, label) cells and language: every report tells each
+# account's, and grids repeat (two years on time); the answers are shared, so nobody may change
+# one (``history`` hands out a shallow copy)
+_HISTORIES: dict[tuple[Any, ...], dict[str, Any]] = {}
+_HISTORIES_MAX = 4096
+
+
 def history(grid: Sequence[Mapping[str, Any]], language: Language = ENGLISH) -> dict[str, Any]:
     """An account's 24-month grid in numbers and one sentence: months with data, on time, and
     each kind of late or adverse month counted ("21 of 22 months with data on time; 1 month
     30 days past due; 2 months no data")."""
+    key = (language.code, *((c["code"], c["label"]) for c in grid))
+    found = _HISTORIES.get(key)
+    if found is None:
+        if len(_HISTORIES) >= _HISTORIES_MAX:
+            _HISTORIES.clear()
+        found = _HISTORIES[key] = _history(grid, language)
+    return dict(found)
+
+
+def _history(grid: Sequence[Mapping[str, Any]], language: Language) -> dict[str, Any]:
     _ = language.gettext
     reported = [c for c in grid if c["code"] != NO_DATA]
     on_time = sum(c["code"] in ON_TIME_CODES for c in reported)
