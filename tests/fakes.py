@@ -1190,6 +1190,13 @@ class FakeResolution(_Repo):
                       if id_hmac is not None and x.id_hmac == id_hmac), None)
         if owner is not None and owner.merged_into_id is not None:
             owner = self._s.subjects.get(owner.merged_into_id)
+        f = next((f for f in self._s.files.values()
+                  if id_hmac is not None and f.id_hmac == id_hmac), None)
+        if owner is None and f is not None:       # a file opened by ``add_files``
+            owner = Subject(id=f.id, id_hmac=f.id_hmac,
+                            id_ciphertext=self._s.id_ciphertexts.get(f.id),
+                            id_suffix=f.id_suffix, name=f.name, date_of_birth=f.date_of_birth,
+                            kind="person", created_at=datetime(2026, 1, 1), item_ref=f.item_ref)
         return self.holders(keys, id_hmac), owner
 
     def opened_with(self, subject_ids: list[int]
