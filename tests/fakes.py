@@ -885,6 +885,11 @@ class FakeProtections(_Repo):
         return [{"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
                 for a in self._s.fraud_alerts if a.subject_id in ids and a.expires_at > now]
 
+    def frozen_and_alerts_among(self, subject_ids: Iterable[int], now: datetime
+                                ) -> tuple[bool, list[dict[str, Any]]]:
+        ids = list(subject_ids)
+        return self.frozen_among(ids), self.alerts_among(ids, now)
+
     def observation(self, subject_id: int, item_ref: str) -> tuple[str, str] | None:
         return self._s.observations.get((subject_id, item_ref))
 
@@ -1182,6 +1187,21 @@ class FakeResolution(_Repo):
             if id_hmac is not None and f.id_hmac == id_hmac:
                 out.setdefault(id_hmac, set()).add(f.id)
         return out
+
+    def holders_and_owner(self, keys: list[str], id_hmac: str | None
+                          ) -> tuple[dict[str, set[int]], Subject | None]:
+        owner = next((x for x in self._s.subjects.values()
+                      if id_hmac is not None and x.id_hmac == id_hmac), None)
+        if owner is not None and owner.merged_into_id is not None:
+            owner = self._s.subjects.get(owner.merged_into_id)
+        f = next((f for f in self._s.files.values()
+                  if id_hmac is not None and f.id_hmac == id_hmac), None)
+        if owner is None and f is not None:       # a file opened by ``add_files``
+            owner = Subject(id=f.id, id_hmac=f.id_hmac,
+                            id_ciphertext=self._s.id_ciphertexts.get(f.id),
+                            id_suffix=f.id_suffix, name=f.name, date_of_birth=f.date_of_birth,
+                            kind="person", created_at=datetime(2026, 1, 1), item_ref=f.item_ref)
+        return self.holders(keys, id_hmac), owner
 
     def opened_with(self, subject_ids: list[int]
                     ) -> list[tuple[int, str | None, date | None, bytes | None]]:

@@ -126,6 +126,13 @@ def test_resolution_reads_and_writes_files_alike(repos):  # noqa: F811
         # the file whose public national id it is holds that key
         assert res.holders([], "hm-carol") == {"hm-carol": {carol}}
         assert res.holders([]) == {}
+        # and the look-up reads that file with its holders
+        held, owner = res.holders_and_owner(["hm-none"], "hm-carol")
+        assert held == {"hm-carol": {carol}}
+        assert owner is not None
+        assert (owner.id, owner.item_ref, owner.name, owner.id_ciphertext) == (
+            carol, "sub_repo_c", "Carol", b"enc:111")
+        assert res.holders_and_owner([], "hm-nobody") == ({}, None)
         assert res.account_files(ids["bank"], ["CARD-1", "NONE"]) == {"CARD-1": {ids["ada"]}}
         assert res.account_files(ids["bank"] + 1000, ["CARD-1"]) == {}
 

@@ -207,3 +207,4 @@ def test_identity_protections_alike(repos):
     with new_uow() as uow:
         assert uow.protections.account(ada, "acc_repo_1") is None
         assert not uow.protections.frozen_among([ada, bob])
+        assert uow.protections.frozen_and_alerts_among([ada, bob], NOW) == (False, [])

@@ -33,6 +33,16 @@ def among(dialect: str, column: ColumnElement[Any], values: list[Any]) -> Column
     return column.in_(values)
 
 
+def among_param(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """``among`` with its values a named parameter, for a statement built once and run with
+    ``{name: values}`` (building a statement and its cache key on every call costs about as
+    much CPU as running it)."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(name, type_=ARRAY(column.type)),
+                                   ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 class SqlConsents(Repository):
     def __init__(self, run: Any, dialect: str) -> None:
         super().__init__(run)

@@ -4,13 +4,25 @@ of ``services/protections.py`` and of identity resolution."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
-from openbureau.adapters.consents import among
+from openbureau.adapters.consents import among, among_param
 from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import (
     account_months,
@@ -25,6 +37,20 @@ from openbureau.adapters.tables import (
     organisations,
 )
 from openbureau.services.stored import AccountOnFile, Block, FurnisherNotice, TheftReport
+
+
+@functools.cache
+def _frozen_and_alerts(dialect: str) -> Any:
+    """Built once per dialect: one row per fraud alert in force on any of ``:ids`` (one row of
+    NULLs when there is none), each saying whether any of them is frozen."""
+    f = fraud_alerts.c
+    frozen = exists().where(among_param(dialect, freezes.c.subject_id, "ids"),
+                            freezes.c.lifted_at.is_(None))
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(frozen.label("frozen"), f.kind, f.placed_at, f.expires_at)
+            .select_from(one.outerjoin(fraud_alerts, and_(
+                among_param(dialect, f.subject_id, "ids"), f.expires_at > bindparam("now"))))
+            .order_by(f.placed_at, f.id))
 
 
 class SqlProtections(Repository):
@@ -169,6 +195,16 @@ class SqlProtections(Repository):
                 for r in self._run(select(f.kind, f.placed_at, f.expires_at).where(
                     among(self._dialect, f.subject_id, ids), f.expires_at > now)
                     .order_by(f.placed_at, f.id))]
+
+    def frozen_and_alerts_among(self, subject_ids: Iterable[int], now: datetime
+                                ) -> tuple[bool, list[dict[str, Any]]]:
+        """``frozen_among`` and ``alerts_among`` in one statement (every inquiry asks both)."""
+        ids = sorted(set(subject_ids))
+        if not ids:
+            return False, []
+        rows = self._run(_frozen_and_alerts(self._dialect), {"ids": ids, "now": now}).all()
+        return bool(rows[0][0]), [{"kind": r[1], "placed_at": r[2], "expires_at": r[3]}
+                                  for r in rows if r[1] is not None]
 
     # -- personal information ------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ it returns (``services/stored.py``), in their order, so a row becomes its record
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, and_, bindparam, or_, select
 
-from openbureau.adapters.repository import Repository
+from openbureau.adapters.consents import among_param
+from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import (
     account_months,
     accounts,
@@ -97,19 +99,33 @@ def _accounts_statement(own: bool) -> Any:
 
 
 _ACCOUNTS = {own: _accounts_statement(own) for own in (False, True)}   # by "the person's own"
-_MONTHS = (select(*columns_for(ReportMonth, account_months))
-           .where(account_months.c.account_id.in_(bindparam("ids", expanding=True)))
-           .order_by(account_months.c.as_of))
+
+
+@functools.cache
+def _months(dialect: str) -> Any:
+    # the account ids as one parameter (PostgreSQL: an array), not one each: the same text
+    # for every file, whatever its number of accounts
+    return (select(*columns_for(ReportMonth, account_months))
+            .where(among_param(dialect, account_months.c.account_id, "ids"))
+            .order_by(account_months.c.as_of))
+
+
 _PUBLIC_RECORDS = (select(*columns_for(ReportRecord, public_records,
                                    court_name=organisations.c.name.label("court_name")))
                    .join(organisations, organisations.c.id == public_records.c.court_id)
                    .where(public_records.c.subject_id == _SUBJECT,
                           public_records.c.status == "active")
                    .order_by(public_records.c.judgment_date.desc(), public_records.c.id))
-_RESTRICTIONS = (select(*columns_for(ReportRestriction, restrictions))
-                 .where(restrictions.c.public_record_id.in_(bindparam("ids", expanding=True)),
-                        restrictions.c.lifted_at.is_(None))
-                 .order_by(restrictions.c.category))
+
+
+@functools.cache
+def _restrictions(dialect: str) -> Any:
+    return (select(*columns_for(ReportRestriction, restrictions))
+            .where(among_param(dialect, restrictions.c.public_record_id, "ids"),
+                   restrictions.c.lifted_at.is_(None))
+            .order_by(restrictions.c.category))
+
+
 _INQUIRIES = (select(*columns_for(ReportInquiry, inquiries,
                               organisation=organisations.c.name.label("organisation")))
               .join(organisations, organisations.c.id == inquiries.c.organisation_id)
@@ -124,6 +140,10 @@ _OBSERVATIONS = (select(*columns_for(ReportObservation, identity_observations,
 
 
 class SqlReportReads(Repository):
+    def __init__(self, run: Run, dialect: str) -> None:
+        super().__init__(run)
+        self._dialect = dialect
+
     def disputes(self, subject_id: int) -> list[Dispute]:
         return [Dispute(**{c: m[c] for c in _DISPUTE_COLUMNS})
                 for m in self._run(_DISPUTES, {"subject_id": subject_id}).mappings()]
@@ -137,7 +157,8 @@ class SqlReportReads(Repository):
                 for r in self._run(_ACCOUNTS[own], {"subject_id": subject_id})]
 
     def months(self, account_ids: list[int]) -> list[ReportMonth]:
-        return [ReportMonth._make(r) for r in self._run(_MONTHS, {"ids": account_ids})]
+        return [ReportMonth._make(r)
+                for r in self._run(_months(self._dialect), {"ids": account_ids})]
 
     def public_records(self, subject_id: int) -> list[ReportRecord]:
         return [ReportRecord._make(r)
@@ -145,7 +166,7 @@ class SqlReportReads(Repository):
 
     def restrictions(self, record_ids: list[int]) -> list[ReportRestriction]:
         return [ReportRestriction._make(r)
-                for r in self._run(_RESTRICTIONS, {"ids": record_ids})]
+                for r in self._run(_restrictions(self._dialect), {"ids": record_ids})]
 
     def inquiries(self, subject_id: int) -> list[ReportInquiry]:
         return [ReportInquiry._make(r)

@@ -4,13 +4,14 @@ held records. Each reads or writes a chunk's worth with one statement."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, func, insert, literal, select, union_all
+from sqlalchemy import String, bindparam, cast, func, insert, null, select, union_all
 
-from openbureau.adapters.consents import among
+from openbureau.adapters.consents import among, among_param
 from openbureau.adapters.multirow import insert_many
 from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import (
@@ -20,8 +21,28 @@ from openbureau.adapters.tables import (
     identity_observations,
     subjects,
 )
+from openbureau.services.stored import Subject
 
 _KEYS_PER_STATEMENT = 5000
+_OWNER = subjects.alias("owner")
+
+
+@functools.cache
+def _holders_statement(dialect: str, with_id: bool) -> Any:
+    """The look-up's statement, built once per dialect (every inquiry runs it): the files
+    holding ``:keys``; ``with_id``: also the file whose public national id is ``:id_hmac``
+    (its survivor), with that file's row (NULLs on the keys' rows)."""
+    k, s, o = identity_keys.c, subjects.c, _OWNER.c
+    nulls = [cast(null(), c.type).label(f"owner_{c.name}") for c in subjects.c] if with_id \
+        else []
+    stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid"), *nulls).where(
+        among_param(dialect, k.key_hmac, "keys"))
+    if with_id:
+        stmt = union_all(stmt, select(
+            bindparam("id_hmac", type_=String()).label("key"), o.id.label("sid"), *o)
+            .select_from(subjects.join(_OWNER, o.id == func.coalesce(s.merged_into_id, s.id)))
+            .where(s.id_hmac == bindparam("id_hmac")))
+    return stmt
 
 
 class SqlResolution(Repository):
@@ -32,19 +53,25 @@ class SqlResolution(Repository):
     def holders(self, keys: list[str], id_hmac: str | None = None) -> dict[str, set[int]]:
         """The files holding each blocking key; with ``id_hmac``, the file whose public national
         id it is (a merged file: its survivor) also holds that key, in the same statement."""
+        return self.holders_and_owner(keys, id_hmac)[0]
+
+    def holders_and_owner(self, keys: list[str], id_hmac: str | None
+                          ) -> tuple[dict[str, set[int]], Subject | None]:
+        """``holders``, and the file whose public national id ``id_hmac`` is (a merged file:
+        its survivor), read by the same statement: a look-up that finds it need not read it
+        again."""
         out: dict[str, set[int]] = {}
-        k, s = identity_keys.c, subjects.c
+        owner: Subject | None = None
         for i in range(0, len(keys) or int(id_hmac is not None), _KEYS_PER_STATEMENT):
-            stmt: Any = select(k.key_hmac.label("key"), k.subject_id.label("sid")).where(
-                among(self._dialect, k.key_hmac, keys[i:i + _KEYS_PER_STATEMENT]))
-            if id_hmac is not None and i == 0:
-                stmt = union_all(stmt, select(
-                    literal(id_hmac, String).label("key"),
-                    func.coalesce(s.merged_into_id, s.id).label("sid"))
-                    .where(s.id_hmac == id_hmac))
-            for r in self._run(stmt):
-                out.setdefault(r.key, set()).add(int(r.sid))
-        return out
+            with_id = id_hmac is not None and i == 0
+            params: dict[str, Any] = {"keys": keys[i:i + _KEYS_PER_STATEMENT]}
+            if with_id:
+                params["id_hmac"] = id_hmac
+            for r in self._run(_holders_statement(self._dialect, with_id), params):
+                out.setdefault(r[0], set()).add(int(r[1]))
+                if with_id and r[2] is not None:
+                    owner = Subject(*r[2:])
+        return out, owner
 
     def opened_with(self, subject_ids: list[int]
                     ) -> list[tuple[int, str | None, date | None, bytes | None]]:

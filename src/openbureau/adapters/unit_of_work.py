@@ -109,7 +109,7 @@ class UnitOfWork:
     resolution = _Repository(lambda u: SqlResolution(u.execute, u.dialect))
 
     credentials = _Repository(lambda u: SqlCredentials(u.execute, u.dialect))
-    report = _Repository(lambda u: SqlReportReads(u.execute))
+    report = _Repository(lambda u: SqlReportReads(u.execute, u.dialect))
     demo = _Repository(lambda u: SqlDemoData(u.execute))
     exports = _Repository(lambda u: SqlExports(u.execute))
     credit_files = _Repository(lambda u: SqlCreditFiles(u.execute))

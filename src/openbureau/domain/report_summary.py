@@ -72,6 +72,13 @@ def history(grid: Sequence[Mapping[str, Any]], language: Language = ENGLISH) -> 
             "text": text}
 
 
+def _grid_counts(grid: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """``history``'s months with data and months on time, alone."""
+    codes = [c["code"] for c in grid if c["code"] != NO_DATA]
+    return {"months_reported": len(codes),
+            "on_time": sum(code in ON_TIME_CODES for code in codes)}
+
+
 def _percent(part: float, whole: float) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -113,8 +120,11 @@ def tiles(report: Mapping[str, Any], now: datetime, language: Language = ENGLISH
                  and a["currency"] == currency]
     used = sum(a["balance"] or 0 for a in revolving)
     limits = sum(a["credit_limit"] for a in revolving)
-    cells = [c for a in accounts for c in a["payment_history"] if c["code"] != NO_DATA]
-    on_time = sum(c["code"] in ON_TIME_CODES for c in cells)
+    months = on_time = 0
+    for a in accounts:      # each account's history has counted its grid already
+        h = a.get("history") or _grid_counts(a["payment_history"])
+        months += h["months_reported"]
+        on_time += h["on_time"]
     hard = [q for q in report["inquiries"] if q["kind"] == "inquiry"
             and q["purpose"] in HARD_PURPOSES and now - q["when"] <= HARD_WINDOW]
     score = report.get("score")
@@ -125,8 +135,8 @@ def tiles(report: Mapping[str, Any], now: datetime, language: Language = ENGLISH
         "balances": [{"currency": c, "amount": v} for c, v in sorted(balances.items())],
         "utilisation": {"percent": _percent(used, limits), "balance": used, "limit": limits,
                         "currency": currency} if limits else None,
-        "on_time": {"percent": _share(on_time, len(cells)), "months": len(cells),
-                    "on_time_months": on_time} if cells else None,
+        "on_time": {"percent": _share(on_time, months), "months": months,
+                    "on_time_months": on_time} if months else None,
         "hard_inquiries": len(hard),
         "age_of_credit": _age(min((a["opened_on"] for a in accounts), default=None),
                               now.date(), language),

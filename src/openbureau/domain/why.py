@@ -84,12 +84,45 @@ def _field(name: str, level: str, language: Language) -> str:
         "field": label, "level": level_words(level, language)})
 
 
+# explained links by what ``_explain`` reads of them: a report explains every account and
+# inquiry on the file, and a file's links mostly repeat (the same way in, the same day); the
+# answers are shared, so nobody may change one (``explain`` hands out a shallow copy)
+_EXPLAINED: dict[tuple[Any, ...], dict[str, Any]] = {}
+_EXPLAINED_MAX = 4096
+
+
 def explain(link: dict[str, Any] | None, language: Language = ENGLISH,
             item: str = "account") -> dict[str, Any]:
     """The ``why`` of an item on a report (``item``: account, public_record or inquiry):
     ``how``, ``text`` (plain words, in ``language``), and for a scored link the match weight,
     the link threshold, the model version and each field compared (``agreed``: its weight was
     for the match)."""
+    try:
+        key = (item, language.code, _link_key(link))
+        hash(key)
+    except (TypeError, ValueError, AttributeError):    # a link of an unexpected shape
+        return _explain(link, language, item)
+    found = _EXPLAINED.get(key)
+    if found is None:
+        if len(_EXPLAINED) >= _EXPLAINED_MAX:
+            _EXPLAINED.clear()
+        found = _EXPLAINED[key] = _explain(link, language, item)
+    return dict(found)
+
+
+def _link_key(link: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """Everything of a link ``_explain`` reads (not ``given``, which each inquiry has its own
+    of), hashable; numbers with their type (3 and 3.0 are equal keys but not the same JSON)."""
+    if not link:
+        return None
+    fields = link.get("fields") or {}
+    weight, threshold = link.get("weight"), link.get("threshold")
+    return (link.get("how"), link.get("at"), weight, type(weight), threshold, type(threshold),
+            link.get("compared"), link.get("model"),
+            tuple((name, level, w, type(w)) for name, (level, w) in fields.items()))
+
+
+def _explain(link: dict[str, Any] | None, language: Language, item: str) -> dict[str, Any]:
     _ = language.gettext
     unrecorded = UNRECORDED_OF.get(item, UNRECORDED)
     if not link:

@@ -72,9 +72,12 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
                 subject, near, link = subjects.resolve_linked(
                     uow, bureau.vault, identity,
                     names_must_agree=bureau.profile.name_must_agree_with_id)
+            now = uow.clock.now()
             # a freeze on any file the identity nearly matches applies (a thief's variant
-            # identity must not reach an unfrozen fragment of a frozen person's data)
-            frozen = protections.near_frozen(uow, near)
+            # identity must not reach an unfrozen fragment of a frozen person's data); so do
+            # the fraud alerts of those files, read with it: the member must verify the
+            # applicant
+            frozen, alerts = protections.near_protections(uow, near, now)
             if frozen and p not in FREEZE_EXEMPT:
                 raise FileFrozen(
                     f"the consumer has frozen this file; purpose {p.value!r} opens new credit "
@@ -83,7 +86,6 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         except OpenBureauError as exc:
             _refused(bureau, uow, member, identity, purpose, exc, consent_ref)
             raise
-        now = uow.clock.now()
         ref = new_ref("inq")
         score = scoring_hooks.current_score(bureau, uow, subject.id)
         # stored with what the member is given, for the decision and adverse-action notice
@@ -91,10 +93,9 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
         uow.inquiries.add(subject_id=subject.id, member_id=member.id, purpose=p.value,
                           consent_ref=consent_ref, created_at=now, item_ref=ref,
                           result={"score": _jsonable(score)}, link=link)
-        # so are the fraud alerts of those files: the member must verify the applicant
         report = reports.build_report(bureau, uow, subject, member, p.value,
                                       action="inquiry.pull", frozen=frozen, score=score,
-                                      fraud_alerts=protections.near_alerts(uow, near, now),
+                                      fraud_alerts=alerts,
                                       inquiry_ref=ref, consent_ref=consent_ref)
         if consent is not None:
             uow.audit(member.actor, "consent.used", subject.item_ref, p.value,

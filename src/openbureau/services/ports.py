@@ -390,6 +390,8 @@ class Protections(Protocol):
                           limit: int) -> list[FurnisherNotice]: ...
     def frozen_among(self, subject_ids: Iterable[int]) -> bool: ...
     def alerts_among(self, subject_ids: Iterable[int], now: datetime) -> list[dict[str, Any]]: ...
+    def frozen_and_alerts_among(self, subject_ids: Iterable[int], now: datetime
+                                ) -> tuple[bool, list[dict[str, Any]]]: ...
     def observation(self, subject_id: int, item_ref: str) -> tuple[str, str] | None: ...
     def remove_observation(self, subject_id: int, kind: str, value_hmac: str) -> int: ...
 
@@ -543,6 +545,11 @@ class Resolution(Protocol):
     def holders(self, keys: list[str], id_hmac: str | None = None) -> dict[str, set[int]]:
         """The files holding each blocking key; with ``id_hmac``, the file whose public
         national id it is (a merged file: its survivor) holds that key too."""
+
+    def holders_and_owner(self, keys: list[str], id_hmac: str | None
+                          ) -> tuple[dict[str, set[int]], Subject | None]:
+        """``holders``, and the file whose public national id ``id_hmac`` is (a merged file:
+        its survivor), read in the same statement."""
 
     def opened_with(self, subject_ids: list[int]
                     ) -> list[tuple[int, str | None, date | None, bytes | None]]:

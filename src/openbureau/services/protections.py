@@ -197,3 +197,9 @@ def near_frozen(uow: UnitOfWork, near: Iterable[int]) -> bool:
 
 def near_alerts(uow: UnitOfWork, near: Iterable[int], now: datetime) -> list[dict[str, Any]]:
     return uow.protections.alerts_among(near, now)
+
+
+def near_protections(uow: UnitOfWork, near: Iterable[int], now: datetime
+                     ) -> tuple[bool, list[dict[str, Any]]]:
+    """``near_frozen`` and ``near_alerts``, read together (an inquiry needs both)."""
+    return uow.protections.frozen_and_alerts_among(near, now)

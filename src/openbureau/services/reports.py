@@ -218,8 +218,26 @@ def _accounts(uow: ports.UnitOfWork, subject_id: int, open_disputes: set[str],
             "statements": by_item.get(r.item_ref, []),
             "why": why.explain(r.link, language),
         })
-        out[-1]["history"] = report_summary.history(out[-1]["payment_history"], language)
+        out[-1]["history"] = _history(out[-1]["payment_history"], language)
     return out
+
+
+# histories in words by grid and language: every report tells each account's, and grids
+# repeat (two years on time). A cell's label is its code's (``GRID_CODES``) and every code is
+# one character, so the codes in a row and the language say everything ``history`` reads. The
+# answers are shared: nobody may change one (``_history`` hands out a shallow copy).
+_HISTORIES: dict[tuple[str, str], dict[str, Any]] = {}
+_HISTORIES_MAX = 4096
+
+
+def _history(grid: list[dict[str, Any]], language: letters.Language) -> dict[str, Any]:
+    key = ("".join([c["code"] for c in grid]), language.code)
+    found = _HISTORIES.get(key)
+    if found is None:
+        if len(_HISTORIES) >= _HISTORIES_MAX:
+            _HISTORIES.clear()
+        found = _HISTORIES[key] = report_summary.history(grid, language)
+    return dict(found)
 
 
 _PURCHASE_WORDS = {"purchased_from": "Purchased from", "sold_to": "Sold to"}

@@ -36,6 +36,7 @@ from openbureau.identity.model import FileIdentity, MatchModel
 from openbureau.services import identity_store, protections
 from openbureau.services.ports import UnitOfWork
 from openbureau.services.refs import new_ref
+from openbureau.services.stored import Subject
 
 _KINDS = ("name", "national_id", "date_of_birth", "address", "phone")
 # A blocking key held by more files than this finds no candidates: it is too common to tell
@@ -386,18 +387,30 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
     decrypting or scoring anything: the look-up's id and birth date are the file's, its name
     is one the file holds (so it also agrees with the id), and it is the only near file.
     Otherwise the candidates are decrypted and scored (``rules.look_up``)."""
+    return look_up_file(uow, vault, dialect, identity, match_model,
+                        names_must_agree=names_must_agree)[0]
+
+
+def look_up_file(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+                 identity: SubjectIdentity, match_model: MatchModel | None = None, *,
+                 names_must_agree: bool = False) -> tuple[rules.Decision, Subject | None]:
+    """``look_up``, and the file whose public national id the identity gives (its survivor,
+    if merged), which the look-up's one query read with the candidates: when that is the
+    file found, the caller need not read it again (None: the identity gives no national id,
+    or no file has it as its own)."""
     h = None
     hashes = identity_store.Hashes(vault)
     if identity.national_id:
         h = hashes(identity.national_id)
     keys = identity_store.blocking_keys(hashes, identity, h)
-    held_by = holders(uow, dialect, keys, h)
+    held_by, owner = uow.resolution.holders_and_owner(sorted(set(keys)), h)
     cands = set().union(*(held for held in held_by.values() if len(held) <= MAX_BLOCK))
     if h is not None:
         owners = held_by.get(h, set())
         if len(owners) == 1 and owners <= held_by.get(keys[0], set()) and cands == owners:
             (sid,) = owners
-            return rules.Decision(rules.Outcome.LINK, sid, None, "keys", (), (sid,))
+            return rules.Decision(rules.Outcome.LINK, sid, None, "keys", (), (sid,)), owner
     m = match_model or model.load()
     files = file_identities(uow, vault, dialect, cands)
-    return rules.look_up(m, features.of(identity), files, names_must_agree=names_must_agree)
+    return rules.look_up(m, features.of(identity), files,
+                         names_must_agree=names_must_agree), owner

@@ -122,14 +122,16 @@ def _resolved(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentit
     from openbureau.services import resolution
 
     dialect = uow.session.get_bind().dialect.name
-    decision = resolution.look_up(uow, vault, dialect, identity,
-                                  names_must_agree=names_must_agree)
+    decision, owner = resolution.look_up_file(uow, vault, dialect, identity,
+                                              names_must_agree=names_must_agree)
     if decision.subject_id is None:
         if decision.scored:
             LOOKUPS_WITHOUT_FILE.labels(reason=_reason_label(decision.reason)).inc()
         raise NotFound(NO_FILE)
-    return (by_id(uow, decision.subject_id), tuple({*decision.near, decision.subject_id}),
-            decision)
+    # the file of the national id given, read with the candidates, is usually the one found
+    row = owner if owner is not None and owner.id == decision.subject_id \
+        else by_id(uow, decision.subject_id)
+    return row, tuple({*decision.near, decision.subject_id}), decision
 
 
 def _reason_label(reason: str) -> str:
