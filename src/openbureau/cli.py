@@ -668,7 +668,7 @@ def identity_relink(
         bureau.clock.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3))
     spark = None
     if engine == "spark":
-        from openbureau.scoring.engines import spark_session
+        from openbureau.adapters.scoring_engines import spark_session
 
         spark = spark_session(os.environ.get("SPARK_MASTER", "local[2]"))
     with _progress() as bar:

@@ -12,7 +12,7 @@ import pytest
 
 from openbureau.clock import FixedClock
 from openbureau.domain.errors import Conflict, NotFound, ValidationFailed
-from openbureau.scoring.engines import Scored
+from openbureau.scoring.scored import Scored
 from openbureau.services import rescore
 from tests.fakes import FakeStore, FakeUnitOfWork, fake_deps
 
