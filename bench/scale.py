@@ -9,8 +9,8 @@
    hash of the subject id). No inquiries, public records or disputes (the demo has none).
 2. Each engine runs in a child process of its own, so its peak memory is its own (VmHWM from
    /proc; for Spark the Python driver plus the JVM):
-   - DuckDB: ``engines.duckdb_score_parquet``, the compiled attribute + score SQL, bucket by
-     bucket, scores written to Parquet (2 threads);
+   - DuckDB: ``adapters.scoring_engines.duckdb_score_parquet``, the compiled attribute +
+     score SQL, bucket by bucket, scores written to Parquet (2 threads);
    - the NumPy ceiling: the same attributes computed with array operations over the same
      Parquet columns (exploiting the generated layout: months grouped by account, accounts by
      subject, so every per-subject step is a ``bincount`` or a ``reduceat``; two buckets at a

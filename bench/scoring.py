@@ -587,7 +587,7 @@ def render(r: dict[str, Any]) -> str:
 
 {p['people']:,} synthetic people ({p['accounts']:,} accounts, {p['months']:,} account months),
 written by `demo.write_parquet` in {p['write_s']:.0f} s (not timed below). DuckDB runs the
-compiled score query (`sql.compile_sql(card, 2026-10-31, "duckdb")`, attributes and score in one
+compiled score query (`compile_sql(card, 2026-10-31, "duckdb")`, attributes and score in one
 statement) over views of those Parquet files (subjects, accounts, account_months; no inquiries,
 public records or disputes), the time covering reading the files and fetching the rows as Arrow.
 The Python reference (`engines.score_file`) scores the first {p['sample']:,} people from their
