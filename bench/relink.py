@@ -92,7 +92,7 @@ def child(folder: Path, engine: str) -> None:
 
     spark = None
     if engine == "spark":
-        from openbureau.scoring.engines import spark_session
+        from openbureau.adapters.scoring_engines import spark_session
 
         spark = spark_session("local[2]")
     import dataclasses

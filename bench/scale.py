@@ -9,8 +9,8 @@
    hash of the subject id). No inquiries, public records or disputes (the demo has none).
 2. Each engine runs in a child process of its own, so its peak memory is its own (VmHWM from
    /proc; for Spark the Python driver plus the JVM):
-   - DuckDB: ``engines.duckdb_score_parquet``, the compiled attribute + score SQL, bucket by
-     bucket, scores written to Parquet (2 threads);
+   - DuckDB: ``adapters.scoring_engines.duckdb_score_parquet``, the compiled attribute +
+     score SQL, bucket by bucket, scores written to Parquet (2 threads);
    - the NumPy ceiling: the same attributes computed with array operations over the same
      Parquet columns (exploiting the generated layout: months grouped by account, accounts by
      subject, so every per-subject step is a ``bincount`` or a ``reduceat``; two buckets at a
@@ -180,7 +180,7 @@ def _load_card() -> Any:
 
 
 def child_duckdb(folder: Path, out: Path) -> dict[str, Any]:
-    from openbureau.scoring import engines as E
+    from openbureau.adapters import scoring_engines as E
 
     t = time.perf_counter()
     rows = E.duckdb_score_parquet(_load_card(), AS_OF, folder, out, threads=2,
@@ -189,7 +189,7 @@ def child_duckdb(folder: Path, out: Path) -> dict[str, Any]:
 
 
 def child_spark(folder: Path, out: Path) -> dict[str, Any]:
-    from openbureau.scoring import engines as E
+    from openbureau.adapters import scoring_engines as E
 
     t = time.perf_counter()
     spark = E.spark_session("local[2]", driver_memory="4g")
@@ -336,7 +336,7 @@ def child_numpy(folder: Path, out: Path) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from openbureau.scoring import engines as E
+    from openbureau.adapters import scoring_engines as E
     from openbureau.scoring.vectorised import VectorCard
 
     card = _load_card()
@@ -378,7 +378,7 @@ def run_child(name: str, folder: Path, out: Path, log: Log = print) -> dict[str,
 
 def same_scores(a: Path, b: Path) -> tuple[int, int]:
     """(files with the same score in both, files compared)."""
-    from openbureau.scoring.engines import read_scores
+    from openbureau.adapters.scoring_engines import read_scores
 
     x, y = read_scores(a), read_scores(b)
     if x.num_rows != y.num_rows:

@@ -127,7 +127,7 @@ def card_sql(card: Any, dialect: str) -> str:
     from sqlalchemy import BigInteger, column, select, table
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from openbureau.scoring.sql import card_query
+    from openbureau.adapters.scoring_sql import card_query
 
     attrs = table("attrs", column("subject_id", BigInteger), *[column(n) for n in card.names])
     q = card_query(card, attrs).subquery("q")
@@ -412,8 +412,8 @@ def run_people(n: int, tmp: Path, log: Log = print) -> dict[str, Any]:
     over the first ``REFERENCE_SAMPLE``; credit files per second and their agreement."""
     import duckdb
 
-    from openbureau.scoring import engines as E
-    from openbureau.scoring.sql import compile_sql
+    from openbureau.adapters import scoring_engines as E
+    from openbureau.adapters.scoring_sql import compile_sql
     from openbureau.services.demo import write_parquet
 
     card = load_card()
@@ -587,7 +587,7 @@ def render(r: dict[str, Any]) -> str:
 
 {p['people']:,} synthetic people ({p['accounts']:,} accounts, {p['months']:,} account months),
 written by `demo.write_parquet` in {p['write_s']:.0f} s (not timed below). DuckDB runs the
-compiled score query (`sql.compile_sql(card, 2026-10-31, "duckdb")`, attributes and score in one
+compiled score query (`compile_sql(card, 2026-10-31, "duckdb")`, attributes and score in one
 statement) over views of those Parquet files (subjects, accounts, account_months; no inquiries,
 public records or disputes), the time covering reading the files and fetching the rows as Arrow.
 The Python reference (`engines.score_file`) scores the first {p['sample']:,} people from their

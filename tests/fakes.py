@@ -24,10 +24,11 @@ from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.clock import Clock
 from openbureau.config import Settings
 from openbureau.domain.profiles import Profile, get_profile
+from openbureau.scoring.attributes import CreditFile
 from openbureau.scoring.drift import bucket_of
-from openbureau.scoring.engines import Scored
+from openbureau.scoring.scored import Scored
+from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import Scorecard
-from openbureau.scoring.sql import Subjects
 from openbureau.services.ports import Deps, Rescorer, StoreCorrection
 from openbureau.services.stored import (
     INQUIRY_KINDS,
@@ -163,6 +164,8 @@ class FakeStore:
     active_model: str | None = None
     # what the scoring engine gives each file (``scores.compute``)
     engine_scores: dict[int, Scored] = field(default_factory=dict)
+    # each file as the engines read it (``scores.credit_file``)
+    credit_files: dict[int, CreditFile] = field(default_factory=dict)
     events: list[PendingEvent] = field(default_factory=list)
     rescore_jobs: dict[int, RescoreJob] = field(default_factory=dict)
     # the first this many events predate the audit key (a chain from before it was keyed)
@@ -764,6 +767,9 @@ class FakeScores(_Repo):
                       and (subjects.upto is None or i <= subjects.upto)}
         return [self._s.engine_scores[i] for i in sorted(wanted)
                 if i in self._s.engine_scores]
+
+    def credit_file(self, subject_id: int, as_of: date) -> CreditFile:
+        return self._s.credit_files.get(subject_id, CreditFile(as_of=as_of))
 
 
 class FakeModels(_Repo):

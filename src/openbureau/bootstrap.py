@@ -8,16 +8,17 @@ set ``rescorer`` to a fake of their own (or None) rather than patching a module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from openbureau.adapters.audit import ChainKey
 from openbureau.adapters.credential_cache import CredentialCache
-from openbureau.adapters.database import make_engine
+from openbureau.adapters.database import (
+    Engine,
+    SessionFactory,
+    make_engine,
+    make_session_factory,
+)
 from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.model_registry import ScorecardCache
@@ -41,7 +42,7 @@ class Bureau:
 
     settings: Settings
     engine: Engine
-    session_factory: Callable[[], Session]
+    session_factory: SessionFactory
     clock: Clock
     profile: Profile
     vault: IdentityVault
@@ -64,6 +65,7 @@ class Bureau:
     @property
     def deps(self) -> Deps:
         """The use cases' dependencies, as this bureau holds them now."""
+        from openbureau.adapters.scoring_engines import SnapshotScoring
         from openbureau.services import corrections, export
         from openbureau.services.ports import Deps
 
@@ -71,11 +73,12 @@ class Bureau:
                     settings=self.settings, metrics=self.metrics, scorecards=self.scorecards,
                     audit_key=self.audit_key, dialect=self.engine.dialect.name,
                     export_files=lambda folder: export.export_parquet(self, folder),
-                    rescorer=self.rescorer, store_correction=corrections.joined_store(self))
+                    rescorer=self.rescorer, store_correction=corrections.joined_store(self),
+                    snapshot_scoring=SnapshotScoring())
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
-              session_factory: Callable[[], Session] | None = None,
+              session_factory: SessionFactory | None = None,
               clock: Clock | None = None) -> Bureau:
     settings = settings or Settings()
     engine = engine or make_engine(settings.resolved_database_url())
@@ -83,7 +86,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     bureau = Bureau(
         settings=settings,
         engine=engine,
-        session_factory=session_factory or sessionmaker(engine, expire_on_commit=False),
+        session_factory=session_factory or make_session_factory(engine),
         clock=clock or SystemClock(),
         profile=get_profile(settings.profile),
         vault=IdentityVault(pii_key, hmac_key),

@@ -6,12 +6,14 @@ that cannot be read at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,10 +25,24 @@ from typer.core import TyperGroup
 from openbureau.config import Settings
 from openbureau.domain.errors import OpenBureauError
 
+#: the libraries of the ``train`` extra (pyproject.toml), by import name
+TRAIN_EXTRA = frozenset({"numba", "scipy", "pandas", "optbinning", "sklearn", "matplotlib",
+                         "fairlearn", "splink"})
+
+
+class MissingExtra(Exception):
+    """A command needs a library of the ``train`` extra that is not installed."""
+
+    def __init__(self, what: str, library: str) -> None:
+        super().__init__(f"{what} needs the [train] extra (pip install 'openbureau[train]'): "
+                         f"{library}")
+
 
 class _Commands(TyperGroup):
-    """The one handler of what a service refuses (not found, conflict, invalid input...):
-    whichever command it comes from, its message goes to stderr and the exit code is 2."""
+    """The one handler of what a command refuses: what a service refuses (not found, conflict,
+    invalid input...), a checkpoint file that cannot be read, a missing ``train`` extra.
+    Whichever command it comes from, its one-line message goes to stderr and the exit code
+    is 2."""
 
     # the context is click's, which newer Typers vendor as typer._click: not named here
     def invoke(self, ctx: Any) -> Any:
@@ -34,6 +50,40 @@ class _Commands(TyperGroup):
             return super().invoke(ctx)
         except OpenBureauError as exc:
             fail(exc.detail)
+        except Exception as exc:
+            if not isinstance(exc, _one_line_errors()):
+                raise
+            fail(str(exc))
+
+
+def _one_line_errors() -> tuple[type[Exception], ...]:
+    # a checkpoint file's error only once the commands that raise it loaded its module:
+    # importing it here would load SQLAlchemy into every command, --help included
+    checkpoints = sys.modules.get("openbureau.adapters.audit_checkpoints")
+    found: tuple[type[Exception], ...] = (MissingExtra,)
+    if checkpoints is not None:
+        found += (checkpoints.CheckpointFileError,)
+    return found
+
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def needs_train_extra(what: str) -> Callable[[_Command], _Command]:
+    """A command that imports the ``train`` extra's libraries: when one of them is missing,
+    :class:`MissingExtra` (``what`` needs it). Any other ImportError is a bug and propagates."""
+    def wrap(command: _Command) -> _Command:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except ImportError as exc:
+                library = (exc.name or "").split(".")[0]
+                if library not in TRAIN_EXTRA:
+                    raise
+                raise MissingExtra(what, library) from exc
+        return run  # type: ignore[return-value]
+    return wrap
 
 
 app = typer.Typer(help="openbureau: a credit reporting system with due process built in.",
@@ -506,14 +556,10 @@ def audit_verify(checkpoint: Annotated[Path | None, typer.Option(
 
     Walk the keyed hash chain; exit 1 and name the first bad event if it was tampered with
     (or a checkpoint no longer matches); exit 2 if the checkpoint file cannot be read."""
-    from openbureau.adapters.audit_checkpoints import CheckpointFileError
     from openbureau.services import audit_log
 
     bureau = _bureau()
-    try:
-        result = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=checkpoint)
-    except CheckpointFileError as exc:
-        fail(str(exc))
+    result = audit_log.verify(bureau.uow(), bureau.deps, checkpoints=checkpoint)
     _json(result.__dict__)
     if not result.ok:
         err.print(f"[bold red]audit chain broken:[/] {result.problem}", highlight=False)
@@ -534,15 +580,12 @@ def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
     write-once; `audit verify --checkpoint FILE` checks the chain against it. Exit 1 (nothing
     written) when the chain or an earlier checkpoint does not verify; 2 when the file cannot be
     read or written."""
-    from openbureau.adapters.audit_checkpoints import CheckpointFileError
     from openbureau.services import audit_log
 
     bureau = _bureau()
     path = out_file or bureau.settings.resolved_audit_checkpoint_file()
     try:
         result, line = audit_log.checkpoint(bureau.uow(), bureau.deps, path)
-    except CheckpointFileError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write the checkpoint file {path}: {exc.strerror or exc}")
     if line is None:
@@ -556,6 +599,7 @@ def audit_checkpoint(out_file: Annotated[Path | None, typer.Option(
 # -- models ------------------------------------------------------------------------------------
 
 @model_app.command("train")
+@needs_train_extra("training")
 def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                 version: Annotated[str, typer.Option(help="Version of the new spec.")]
                 = "gmsc-2026.11.1",
@@ -572,10 +616,8 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
     """Train the scorecard (optbinning + logistic regression) and write spec and model card."""
     if not data.is_file():
         fail(f"no such file: {data}")
-    try:
-        from openbureau.modelling.training import ScorecardTrainer, train_main
-    except ImportError as exc:
-        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.modelling.training import ScorecardTrainer, train_main
+
     target = out_dir / f"{version}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     trained = train_main(data, target, out_dir / version if card else None, version,
@@ -589,6 +631,7 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
 
 
 @identity_app.command("train")
+@needs_train_extra("training")
 def identity_train(
         out_dir: Annotated[Path, typer.Option(
             "--out", help="Folder for model.json (splink's), tf.json, meta.json and "
@@ -598,19 +641,13 @@ def identity_train(
                                             "population.")] = 20000,
         seed: Annotated[int, typer.Option(help="Seed of the population.")] = 3) -> None:
     """Train the identity-matching model with splink (DuckDB) on the synthetic population."""
-    try:
-        from openbureau.identity import features, training
-    except ImportError as exc:
-        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.identity import features, training
     from openbureau.synthetic import identities
 
     pop = identities.population(people, seed)
     rows = [features.of(r.subject) for r in pop.records]
     err.print(f"training on {len(rows):,} records of {people:,} synthetic people ...")
-    try:
-        trained = training.train(rows)
-    except ImportError as exc:
-        fail(f"training needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    trained = training.train(rows)
     model = training.write(out_dir, trained, training.term_frequencies(rows),
                            trained_on=f"the synthetic identity population (openbureau.synthetic."
                            f"identities, {people:,} people, seed {seed}: {len(rows)} records)")
@@ -668,7 +705,7 @@ def identity_relink(
         bureau.clock.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3))
     spark = None
     if engine == "spark":
-        from openbureau.scoring.engines import spark_session
+        from openbureau.adapters.scoring_engines import spark_session
 
         spark = spark_session(os.environ.get("SPARK_MASTER", "local[2]"))
     with _progress() as bar:
@@ -686,8 +723,6 @@ def identity_relink(
                                                     stop_after=stop_after,
                                                     memory_limit=memory_limit))
             summary = run.execute()
-        except OpenBureauError as exc:
-            fail(exc.detail)
         finally:
             if spark is not None:
                 spark.stop()
@@ -709,6 +744,7 @@ def identity_relink(
 
 
 @model_app.command("evaluate")
+@needs_train_extra("evaluate")
 def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv or .csv.gz).")],
                    version: Annotated[str | None, typer.Option(help="Model version (default: "
                                                                "the active one).")] = None,
@@ -727,10 +763,7 @@ def model_evaluate(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.cs
     if not data.is_file():
         fail(f"no such file: {data}")
     spec = _spec_for(version)
-    try:
-        from openbureau.modelling.evaluate import evaluate_main
-    except ImportError as exc:
-        fail(f"evaluate needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.modelling.evaluate import evaluate_main
 
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "spec.json"
@@ -793,6 +826,7 @@ def model_export_pmml(out_path: Annotated[Path, typer.Option("--out", help="PMML
 
 
 @model_app.command("fairness")
+@needs_train_extra("fairness")
 def model_fairness(data: Annotated[Path, typer.Option(help="The card's training data (GMSC "
                                                       "format, .csv or .csv.gz).")],
                    version: Annotated[str | None, typer.Option(help="Model version (default: "
@@ -811,10 +845,7 @@ def model_fairness(data: Annotated[Path, typer.Option(help="The card's training 
     the attributes each score gap comes from."""
     if not data.is_file():
         fail(f"no such file: {data}")
-    try:
-        from openbureau.modelling.fairness_report import fairness_main
-    except ImportError as exc:
-        fail(f"fairness needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
+    from openbureau.modelling.fairness_report import fairness_main
     from openbureau.scoring.spec import load_spec
 
     card = load_spec(_spec_for(version))
@@ -830,6 +861,7 @@ def model_fairness(data: Annotated[Path, typer.Option(help="The card's training 
 
 
 @model_app.command("lda-search")
+@needs_train_extra("lda-search")
 def model_lda_search(
         data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding the "
                                                "datasets (german_credit.csv.gz, "
@@ -847,11 +879,8 @@ def model_lda_search(
     Search for a less discriminatory alternative card: train every candidate of the declared
     search space, score each against the baseline with paired repeated cross-validation, apply
     the selection rule fixed in advance and confirm the choice on fresh seeds."""
-    try:
-        from openbureau.modelling.lda import lda_main
-    except ImportError as exc:
-        fail(f"lda-search needs the [train] extra (pip install 'openbureau[train]'): {exc.name}")
     from openbureau.modelling.datasets import DATASETS
+    from openbureau.modelling.lda import lda_main
 
     names = dataset or ["german"]
     for name in names:

@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, insert
 
+from openbureau.adapters import scoring_engines as E
+from openbureau.adapters import scoring_sql as S
 from openbureau.adapters.exports import SqlCreditFiles
 from openbureau.adapters.tables import (
     account_months,
@@ -35,8 +37,6 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.domain.months import add_months
-from openbureau.scoring import engines as E
-from openbureau.scoring import sql as S
 from openbureau.scoring.reference import OutOfDomain
 from openbureau.scoring.spec import Scorecard, load_spec, spec_to_dict
 from openbureau.services.export import write_credit_files

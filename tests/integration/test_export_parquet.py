@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select
 
+from openbureau.adapters import scoring_engines as E
+from openbureau.adapters.scoring_sql import SOURCES
 from openbureau.adapters.tables import account_months, accounts, subjects
 from openbureau.domain.errors import ValidationFailed
-from openbureau.scoring import engines as E
-from openbureau.scoring.sql import SOURCES
 from openbureau.services import scoring_hooks
 from openbureau.services.export import MANIFEST, export_parquet, subject_buckets
 from tests.e2e.test_cli import csv_file, env, good_row, ready, run  # noqa: F401 - fixtures

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
+from openbureau.adapters import scoring_engines as E
 from openbureau.adapters.tables import account_months, models, rescore_jobs, scores
-from openbureau.scoring import engines as E
-from openbureau.scoring.sql import Subjects
+from openbureau.scoring.sources import Subjects
 from openbureau.services import rescore, scoring_hooks
 from openbureau.services.models import active_version
 from tests.conftest import auth

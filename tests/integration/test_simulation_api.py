@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
+from openbureau.adapters.scoring_engines import score_reference
 from openbureau.adapters.tables import audit_events, disputes
-from openbureau.scoring.engines import score_reference
+from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import load_spec
-from openbureau.scoring.sql import Subjects
 from openbureau.services import models
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import (

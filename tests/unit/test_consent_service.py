@@ -126,3 +126,14 @@ def test_income_is_kept_only_under_the_furnishers_income_consent(store, clock):
         assert set(refused) == {"other file", "unknown"}
         assert income_consents.check(uow, 11, {"x": (ref, 1)}) == {
             "x": income_consents.rules.OTHER_ORGANISATION}
+
+
+def test_the_income_warning_says_what_to_do_and_names_no_endpoint():
+    # the entry point (API, page, CLI) says where a consent is recorded; the rule says what
+    from openbureau.domain.consents import NO_SUCH_CONSENT, OTHER_ORGANISATION, income_not_stored
+
+    for reason in (NO_SUCH_CONSENT, OTHER_ORGANISATION):
+        warning = income_not_stored(reason)
+        assert warning.field == "monthly_income"
+        assert "consent this furnisher recorded" in warning.message
+        assert "/v1/" not in warning.message and "POST" not in warning.message

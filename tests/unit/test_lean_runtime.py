@@ -53,7 +53,8 @@ for name in {MODELLING!r}:
 import openbureau.api, openbureau.web, openbureau.cli, openbureau.bootstrap
 import openbureau.services.rescore, openbureau.services.demo, openbureau.services.demo_showcase
 import openbureau.services.model_reports, openbureau.services.scoring_hooks
-import openbureau.scoring.engines, openbureau.scoring.simulator, openbureau.scoring.vectorised
+import openbureau.adapters.scoring_engines, openbureau.scoring.simulator
+import openbureau.scoring.scored, openbureau.scoring.vectorised
 import openbureau.api.app
 loaded = [m for m in sys.modules if m.startswith("openbureau.modelling")]
 assert not loaded, loaded

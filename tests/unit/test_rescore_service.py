@@ -12,7 +12,7 @@ import pytest
 
 from openbureau.clock import FixedClock
 from openbureau.domain.errors import Conflict, NotFound, ValidationFailed
-from openbureau.scoring.engines import Scored
+from openbureau.scoring.scored import Scored
 from openbureau.services import rescore
 from tests.fakes import FakeStore, FakeUnitOfWork, fake_deps
 
@@ -86,3 +86,51 @@ def test_refusals_engine_model_and_unknown_job(store, clock):
     with pytest.raises(NotFound):
         rescore.get_job(FakeUnitOfWork(store, clock), deps, 99)
     assert store.rescore_jobs == {} and store.events == []
+
+
+class _FakeSnapshots:
+    """The snapshot engines' port: what a test says DuckDB gives, as the score query's rows."""
+
+    def __init__(self, card, values: dict[int, int]) -> None:
+        self.card, self.values, self.calls = card, values, []
+
+    def score_folder(self, engine, card, as_of, source, out, subjects, *, master="local[2]"):
+        import pyarrow as pa
+
+        from openbureau.scoring import attributes as A
+
+        self.calls.append((engine, source.name, subjects))
+        rows = [{"subject_id": sid, **dict.fromkeys(A.ATTRIBUTES),
+                 **{f"pts_{n}": 0 for n in card.rows}, "raw": v, "score": v,
+                 "out_of_domain": None}
+                for sid, v in sorted(self.values.items()) if sid > (subjects.after or 0)]
+        return pa.Table.from_pylist(rows)
+
+
+def test_a_snapshot_job_scores_through_the_port_and_loads_after_the_checkpoint(store, clock,
+                                                                                tmp_path):
+    import dataclasses
+
+    from openbureau.scoring.spec import load_spec
+
+    card = load_spec(store.models[store.active_model])
+    engines = _FakeSnapshots(card, {sid: 700 + sid for sid in range(1, 8)})
+    deps = dataclasses.replace(fake_deps(clock), snapshot_scoring=engines,
+                               export_files=lambda folder: {"subjects": 7})
+    job = rescore.start(FakeUnitOfWork(store, clock), deps, "duckdb")
+    done = rescore.run(FakeUnitOfWork(store, clock), deps, job["id"], batch=3,
+                       workdir=tmp_path)
+    assert (done["status"], done["done"]) == ("done", 7)
+    assert [c[:2] for c in engines.calls] == [("duckdb", "export")]
+    assert engines.calls[0][2].after == 0
+    assert sorted((r["subject_id"], r["value"]) for r in store.scores) == [
+        (sid, 700 + sid) for sid in range(1, 8)]
+
+
+def test_a_snapshot_job_without_the_engines_says_so(store, clock, tmp_path):
+    import dataclasses
+
+    deps = dataclasses.replace(fake_deps(clock), export_files=lambda folder: {"subjects": 7})
+    job = rescore.start(FakeUnitOfWork(store, clock), deps, "duckdb")
+    with pytest.raises(RuntimeError, match="snapshot engines"):
+        rescore.run(FakeUnitOfWork(store, clock), deps, job["id"], workdir=tmp_path)

@@ -14,7 +14,7 @@ from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.clock import FixedClock
 from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import Principal, Role
-from openbureau.scoring.engines import Scored
+from openbureau.scoring.scored import Scored
 from openbureau.scoring.spec import load_spec
 from openbureau.services import scoring_hooks
 from tests.fakes import FakeStore, FakeUnitOfWork, fake_deps

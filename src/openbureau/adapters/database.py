@@ -1,15 +1,26 @@
-"""Engines for SQLite and PostgreSQL, and the migration check."""
+"""Engines for SQLite and PostgreSQL, their session factories, and the migration check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine as Engine  # named here for the composition root (bootstrap)
+from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
 
 from openbureau.adapters.repository import Repository
+
+#: what the unit of work opens a session with
+SessionFactory = Callable[[], Session]
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    """Sessions on ``engine`` whose objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

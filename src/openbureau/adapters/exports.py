@@ -51,18 +51,18 @@ class SqlExports(Repository):
 
 
 class SqlCreditFiles(Repository):
-    """The credit files as scoring reads them (``scoring.sql.SOURCES``: ids and codes, no
+    """The credit files as scoring reads them (``scoring_sql.SOURCES``: ids and codes, no
     name, no national id), by ranges of subject ids. Built on a unit of work's ``execute``,
     or on a bare connection's."""
 
     def count(self) -> int:
-        from openbureau.scoring.sql import SOURCES
+        from openbureau.adapters.scoring_sql import SOURCES
 
         return int(self._run(select(func.count()).select_from(SOURCES["subjects"]))
                    .scalar_one())
 
     def ids_after(self, after: int, limit: int) -> list[int]:
-        from openbureau.scoring.sql import SOURCES
+        from openbureau.adapters.scoring_sql import SOURCES
 
         s = SOURCES["subjects"]
         return list(self._run(select(s.c.id).where(s.c.id > after).order_by(s.c.id)
@@ -72,7 +72,7 @@ class SqlCreditFiles(Repository):
         """Table ``name``'s values for the subjects above ``lo`` up to ``hi``, column by
         column in ``SOURCES`` order (account months with their account's ``subject_id``
         last); none when there are no rows."""
-        from openbureau.scoring.sql import SOURCES
+        from openbureau.adapters.scoring_sql import SOURCES
 
         if name == "account_months":
             am, acc = SOURCES["account_months"], SOURCES["accounts"]

@@ -10,9 +10,9 @@ from sqlalchemy import Subquery, func, select
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.scores import current
+from openbureau.adapters.scoring_sql import bucket_expr
 from openbureau.adapters.tables import scores
 from openbureau.scoring.spec import Scorecard
-from openbureau.scoring.sql import bucket_expr
 
 
 class SqlScoreDrift(Repository):

@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, bindparam, func, insert, select
 
+from openbureau.adapters import scoring_engines as engines
 from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import models, scores
-from openbureau.scoring import engines
+from openbureau.scoring.attributes import CreditFile
+from openbureau.scoring.scored import Scored
+from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import Scorecard
-from openbureau.scoring.sql import Subjects
 
 #: newest first: the order that decides which row is current
 NEWEST_FIRST = (scores.c.computed_at.desc(), scores.c.id.desc())
@@ -64,8 +66,12 @@ class SqlScores(Repository):
         if rows:
             self._run(insert(scores), list(rows))
 
-    def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[engines.Scored]:
+    def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[Scored]:
         return engines.score_database(self._connection(), card, as_of, subjects)
+
+    def credit_file(self, subject_id: int, as_of: date) -> CreditFile:
+        files = engines.credit_files(self._connection(), as_of, Subjects(ids=(subject_id,)))
+        return files.get(subject_id, CreditFile(as_of=as_of))
 
 
 # built once: every report and score read runs them

@@ -194,9 +194,8 @@ def income_not_stored(reason: str) -> FieldError:
     """The per-record warning when income is dropped: the record itself is kept."""
     return FieldError("monthly_income", (
         f"{reason}: the monthly income was not stored; the rest of the record was. Income "
-        "is kept only under a consent this furnisher recorded (POST /v1/furnisher/consents) "
-        "for this consumer's file, covering income, in force when the record is furnished, "
-        "and named by consent_ref."))
+        "is kept only under a consent this furnisher recorded for this consumer's file, "
+        "covering income, in force when the record is furnished, and named by consent_ref."))
 
 
 def best_refusal(candidates: Iterable[Consent], now: datetime) -> str:

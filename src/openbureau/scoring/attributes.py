@@ -1,7 +1,7 @@
 """The standard attribute set, computed from one credit file: the readable reference definition.
 
 Every definition here is documented in ``docs/attributes.md`` and compiled to SQL by
-:mod:`openbureau.scoring.sql`; the tests hold every engine to exactly these values.
+:mod:`openbureau.adapters.scoring_sql`; the tests hold every engine to exactly these values.
 
 A :class:`CreditFile` is what the bureau may use at ``as_of``. Items it may not use are either left
 out of it by whoever builds it (inquiries that were purged, public records that are not active) or

@@ -180,9 +180,9 @@ def drift_report(card: Scorecard, attribute_rows: Iterable[Mapping[str, Any]],
 def drift_from_counts(card: Scorecard, population: int, buckets: Mapping[str, Sequence[int]],
                       outside: Mapping[str, int], score_counts: Mapping[int, int]
                       ) -> dict[str, Any]:
-    """:func:`drift_report` from counts already made (by a database, ``scoring.sql.bucket_expr``):
-    per attribute the count in each bucket of :func:`bucket_labels` and the count outside the
-    card, and how many subjects have each score."""
+    """:func:`drift_report` from counts already made (by a database,
+    ``adapters.scoring_sql.bucket_expr``): per attribute the count in each bucket of
+    :func:`bucket_labels` and the count outside the card, and how many subjects have each score."""
     attributes: list[dict[str, Any]] = []
     for attr in card.attributes:
         labels = bucket_labels(attr)

@@ -156,17 +156,16 @@ def subject_buckets(ids: Any, buckets: int = PARQUET_BUCKETS) -> Any:
 
 
 def parquet_schemas() -> dict[str, Any]:
-    """Per table, the columns scoring reads (``sql.SOURCES``); account months also carry their
+    """Per table, the columns scoring reads (``SOURCE_COLUMNS``); account months also carry their
     account's ``subject_id``, so that every table is partitioned by the subject."""
     import pyarrow as pa
 
-    from openbureau.scoring.engines import arrow_type
-    from openbureau.scoring.sql import SOURCES
+    from openbureau.scoring.sources import SOURCE_COLUMNS, arrow_type
 
     out = {}
-    for name, tbl in SOURCES.items():
-        fields = [(c.name, pa.dictionary(pa.int32(), pa.string()) if c.name in _CODES
-                   else arrow_type(c.type)) for c in tbl.c]
+    for name, cols in SOURCE_COLUMNS.items():
+        fields = [(c, pa.dictionary(pa.int32(), pa.string()) if c in _CODES
+                   else arrow_type(kind)) for c, kind in cols]
         if name == "account_months":
             fields.append(("subject_id", pa.int64()))
         out[name] = pa.schema(fields)
@@ -257,12 +256,12 @@ class PartitionedWriter:
 def write_credit_files(files: CreditFiles, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
                        chunk: int = EXPORT_CHUNK, row_group_size: int = PARQUET_ROW_GROUP,
                        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Stream every subject's credit file (the tables of ``sql.SOURCES``, ids only: no names,
+    """Stream every subject's credit file (the tables of ``SOURCE_COLUMNS``, ids only: no names,
     no national ids) to Parquet under ``out_dir``, ``chunk`` subjects at a time, as ``files``
     reads them (in its transaction). Returns the manifest (row counts per table)."""
     import pyarrow as pa
 
-    from openbureau.scoring.engines import naive
+    from openbureau.scoring.sources import naive
 
     writer = PartitionedWriter(out_dir, buckets=buckets, row_group_size=row_group_size)
     total = files.count()

@@ -82,9 +82,10 @@ if TYPE_CHECKING:
     from openbureau.config import Settings
     from openbureau.domain.errors import FieldError
     from openbureau.domain.roles import Principal
-    from openbureau.scoring.engines import Scored
+    from openbureau.scoring.attributes import CreditFile
+    from openbureau.scoring.scored import Scored
+    from openbureau.scoring.sources import Subjects
     from openbureau.scoring.spec import Scorecard
-    from openbureau.scoring.sql import Subjects
 
 
 # -- repositories ------------------------------------------------------------------------------
@@ -310,6 +311,10 @@ class Scores(Protocol):
     def add(self, rows: Sequence[dict[str, Any]]) -> None: ...
     def compute(self, card: Scorecard, as_of: date, subjects: Subjects) -> list[Scored]:
         """Score files with ``card`` where they are stored (every engine gives one answer)."""
+
+    def credit_file(self, subject_id: int, as_of: date) -> CreditFile:
+        """The file as every engine scores it at ``as_of`` (the reference engine's reader);
+        an empty file for a subject with nothing on it."""
 
 
 class AuditLog(Protocol):
@@ -706,7 +711,7 @@ class Exports(Protocol):
 
 
 class CreditFiles(Protocol):
-    """The credit files as scoring reads them (``scoring.sql.SOURCES``), by ranges of
+    """The credit files as scoring reads them (``scoring.sources.SOURCE_COLUMNS``), by ranges of
     subject ids."""
 
     def count(self) -> int: ...
@@ -818,6 +823,16 @@ class Rescorer(Protocol):
     def __call__(self, uow: UnitOfWork, subject_ids: set[int], /) -> None: ...
 
 
+class SnapshotScoring(Protocol):
+    """The engines that score an export folder off the database (DuckDB, Spark:
+    ``adapters.scoring_engines.SnapshotScoring``)."""
+
+    def score_folder(self, engine: str, card: Scorecard, as_of: date, source: Path, out: Path,
+                     subjects: Subjects, *, master: str = ...) -> Any:
+        """Score ``source`` with ``engine``, the scores written to Parquet in ``out``; those
+        scores as one Arrow table in subject-id order."""
+
+
 class StoreCorrection(Protocol):
     """Store a furnisher's corrected account record inside the caller's unit of work; the
     record's field errors (none: stored)."""
@@ -843,6 +858,8 @@ class Deps:
     store_correction: StoreCorrection | None = None
     #: export every credit file to Parquet in this folder; the export's manifest
     export_files: Callable[[Path], dict[str, Any]] | None = None
+    #: score such an export with DuckDB or Spark (batch rescoring's snapshot engines)
+    snapshot_scoring: SnapshotScoring | None = None
 
 
 def rescore(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> None:

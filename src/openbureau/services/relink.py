@@ -288,7 +288,7 @@ class Run:
         self.progress("pairs", 0, 1)
         if self.state.get("engine", self.options.engine) == "spark":
             if self.spark is None:
-                from openbureau.scoring.engines import spark_session
+                from openbureau.adapters.scoring_engines import spark_session
 
                 self.spark = spark_session("local[2]")
             scored = batch.spark_levels(self.spark, records, levels)

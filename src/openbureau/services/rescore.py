@@ -17,7 +17,7 @@ partitioned by a hash of the subject id), score the subjects after the checkpoin
 bucket by bucket, Spark on ``local[2]`` or a cluster's master), write the scores to Parquet and
 load them in subject-id order, batch by batch, each batch with its checkpoint (docs/scale.md).
 Subjects whose file holds a value the model was not built for are counted done and not scored
-(see scoring/engines.py).
+(see scoring/scored.py). The snapshot engines are the adapters' (``deps.snapshot_scoring``).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from typing import Any
 
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import SYSTEM, Principal
-from openbureau.scoring import engines
+from openbureau.scoring.scored import Scored, scored_rows
+from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import Scorecard
-from openbureau.scoring.sql import Subjects
 from openbureau.services import scoring_hooks
 from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import RescoreJob
@@ -136,7 +136,7 @@ def run(uow: UnitOfWork, deps: Deps, job_id: int, *, batch: int = DEFAULT_BATCH,
 
 
 def _commit_batch(uow: UnitOfWork, deps: Deps, job_id: int, card: Scorecard,
-                  scored: list[engines.Scored], upto: int, count: int) -> bool:
+                  scored: list[Scored], upto: int, count: int) -> bool:
     """Store one batch's scores and move the checkpoint, in one transaction. False when the job
     is no longer running (superseded meanwhile): nothing is written."""
     with uow:
@@ -186,6 +186,8 @@ def _run_on_snapshot(uow: UnitOfWork, deps: Deps, job: dict[str, Any], card: Sco
     the scores to Parquet, then load them batch by batch (each batch with its checkpoint)."""
     if deps.export_files is None:
         raise RuntimeError("this bureau exports no credit files (deps.export_files)")
+    if deps.snapshot_scoring is None:
+        raise RuntimeError("this bureau has no snapshot engines (deps.snapshot_scoring)")
     own = workdir is None
     root = Path(tempfile.mkdtemp(prefix="openbureau-rescore-")) if workdir is None \
         else Path(workdir)
@@ -198,12 +200,8 @@ def _run_on_snapshot(uow: UnitOfWork, deps: Deps, job: dict[str, Any], card: Sco
         manifest = deps.export_files(source)
         say(f"exported {manifest['subjects']:,} credit files to {source}")
         remaining = Subjects(after=job["last_subject_id"])
-        if job["engine"] == "duckdb":
-            engines.duckdb_score_parquet(card, as_of, source, out, remaining)
-        else:
-            spark = engines.spark_session(master)
-            engines.SparkEngine(spark, source).score_to_parquet(card, as_of, out, remaining)
-        table = engines.read_scores(out)
+        table = deps.snapshot_scoring.score_folder(job["engine"], card, as_of, source, out,
+                                                   remaining, master=master)
         say(f"scored {table.num_rows:,} credit files with {job['engine']}; loading")
         ids = table.column("subject_id").to_numpy()
         done = job["done"]
@@ -211,7 +209,7 @@ def _run_on_snapshot(uow: UnitOfWork, deps: Deps, job: dict[str, Any], card: Sco
             if stop_after is not None and n >= stop_after:
                 return
             part = table.slice(start, batch)
-            rows = engines.scored_rows(card, part)
+            rows = scored_rows(card, part)
             if not _commit_batch(uow, deps, job["id"], card, rows,
                                  int(ids[start + len(rows) - 1]), len(rows)):
                 return

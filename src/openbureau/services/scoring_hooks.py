@@ -1,11 +1,11 @@
 """Scores on the operational database: online rescoring after a change to a file, and reading a
 subject's current score (api.md's ``score`` object).
 
-The rescorer runs the compiled SQL (:mod:`openbureau.scoring.sql`) for the changed subjects as
-one set-based statement in the caller's transaction (``uow.scores.compute``) and appends rows to
-``scores``: history is kept, the newest row of the active model is the current score. A subject
-whose file holds a value the card was not built for (out of domain, unseen category) gets no new
-score; the refusal is logged, never guessed around.
+The rescorer runs the compiled SQL (:mod:`openbureau.adapters.scoring_sql`) for the changed
+subjects as one set-based statement in the caller's transaction (``uow.scores.compute``) and
+appends rows to ``scores``: history is kept, the newest row of the active model is the current
+score. A subject whose file holds a value the card was not built for (out of domain, unseen
+category) gets no new score; the refusal is logged, never guessed around.
 
 Which model is active is read from the database each time (one short query), so a model
 activated through another server process is used at once; a version's parsed scorecard is
@@ -23,11 +23,11 @@ from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal
-from openbureau.scoring import engines
 from openbureau.scoring.bands import band
 from openbureau.scoring.reasons import key_factors
+from openbureau.scoring.scored import Scored
+from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import Scorecard, load_spec
-from openbureau.scoring.sql import Subjects
 from openbureau.services.owner import own_file
 from openbureau.services.ports import Deps, Scorecards, UnitOfWork
 
@@ -51,11 +51,11 @@ def card_of(deps: Deps | Bureau, uow: UnitOfWork, version: str) -> Scorecard:
     return _card(_deps(deps).scorecards, uow, version)
 
 
-def _reasons(profile: Profile, card: Scorecard, scored: engines.Scored) -> list[dict[str, Any]]:
+def _reasons(profile: Profile, card: Scorecard, scored: Scored) -> list[dict[str, Any]]:
     return [dict(f) for f in key_factors(card, scored.points, profile, scored.attributes)]
 
 
-def score_row(profile: Profile, card: Scorecard, scored: engines.Scored, now: datetime,
+def score_row(profile: Profile, card: Scorecard, scored: Scored, now: datetime,
               job_id: int | None = None) -> dict[str, Any]:
     """A ``scores`` row for one scored subject (not out of domain)."""
     assert scored.value is not None
@@ -64,7 +64,7 @@ def score_row(profile: Profile, card: Scorecard, scored: engines.Scored, now: da
             "attributes": scored.attributes, "computed_at": now, "job_id": job_id}
 
 
-def compute(uow: UnitOfWork, card: Scorecard, subjects: Subjects) -> list[engines.Scored]:
+def compute(uow: UnitOfWork, card: Scorecard, subjects: Subjects) -> list[Scored]:
     """Score ``subjects`` with ``card`` on the operational database, in ``uow``'s transaction;
     flagged (out-of-domain) subjects are logged and left out."""
     good = []

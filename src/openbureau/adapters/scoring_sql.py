@@ -1,5 +1,10 @@
 """The attributes and the scorecard, written once as SQL (SQLAlchemy Core), for every engine.
 
+What is computed is the scoring package's (the card as data, :mod:`openbureau.scoring.spec`; the
+attributes' definitions, :mod:`openbureau.scoring.attributes`; the tables read and the subject
+set, :mod:`openbureau.scoring.sources`); this adapter writes it as SQL for each dialect, and
+:mod:`openbureau.adapters.scoring_engines` runs it.
+
 :func:`score_query` is one ``SELECT`` with one row per subject: ``subject_id``, every attribute of
 :data:`openbureau.scoring.attributes.ATTRIBUTES`, ``pts_<name>`` per card attribute, ``raw``,
 ``pts_<name>`` per pair row (a nested ``CASE``: x's bin, then y's, then the cell's points),
@@ -23,7 +28,6 @@ aggregated once per account (``arg_max_null`` / ``max_by``, no window, no sort:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -56,76 +60,35 @@ from sqlalchemy.sql.expression import FromClause, TableClause
 
 from openbureau.domain.money import exponents as money_digits
 from openbureau.scoring import attributes as A
+from openbureau.scoring.sources import (
+    DIALECTS,
+    DISPUTE_COMPLIANCE_CODES,
+    EVERYONE,
+    SOURCE_COLUMNS,
+    Subjects,
+)
 from openbureau.scoring.spec import AttributeCard, PairCard, Scorecard
 
-DISPUTE_COMPLIANCE_CODES = ("XB", "XC", "XF", "XG", "XH")
+_TYPES = {"bigint": BigInteger, "string": String, "date": Date, "timestamp": DateTime}
 
 # The operational tables, as far as scoring reads them (snapshots carry exactly these columns).
 SOURCES: dict[str, TableClause] = {
-    "subjects": table("subjects", column("id", BigInteger)),
-    "accounts": table(
-        "accounts", column("id", BigInteger), column("subject_id", BigInteger),
-        column("item_ref", String), column("kind", String), column("opened_on", Date),
-        column("closed_on", Date), column("credit_limit", BigInteger),
-        column("compliance_code", String), column("deleted_at", DateTime),
-        column("suppressed_at", DateTime), column("currency", String)),
-    "account_months": table(
-        "account_months", column("account_id", BigInteger), column("as_of", Date),
-        column("status", String), column("balance", BigInteger),
-        column("amount_past_due", BigInteger), column("credit_limit", BigInteger),
-        column("scheduled_payment", BigInteger), column("monthly_income", BigInteger),
-        column("consent_ref", String)),
-    "inquiries": table(
-        "inquiries", column("subject_id", BigInteger), column("kind", String),
-        column("purpose", String), column("created_at", DateTime),
-        column("purged_at", DateTime)),
-    "public_records": table(
-        "public_records", column("subject_id", BigInteger), column("item_ref", String),
-        column("status", String), column("until", Date), column("lifted_at", DateTime)),
-    "disputes": table(
-        "disputes", column("subject_id", BigInteger), column("item_kind", String),
-        column("item_ref", String), column("status", String)),
+    name: table(name, *[column(c, _TYPES[kind]) for c, kind in cols])
+    for name, cols in SOURCE_COLUMNS.items()
 }
 
-DIALECTS = ("sqlite", "postgresql", "duckdb", "spark")
 
-
-@dataclass(frozen=True)
-class Subjects:
-    """Which subjects to score: explicit ids, an id range ``(after, upto]``, or everyone."""
-
-    ids: tuple[int, ...] | None = None
-    after: int | None = None
-    upto: int | None = None
-
-    def where(self, col: ColumnElement[Any]) -> list[ColumnElement[bool]]:
-        """Conditions with named parameters (``subject_ids``, ``after``, ``upto``), so that one
-        compiled statement serves every set of the same shape (see :meth:`params`)."""
-        out: list[ColumnElement[bool]] = []
-        if self.ids is not None:
-            out.append(col.in_(bindparam("subject_ids", sorted(self.ids), expanding=True)))
-        if self.after is not None:
-            out.append(col > bindparam("after", self.after, type_=BigInteger))
-        if self.upto is not None:
-            out.append(col <= bindparam("upto", self.upto, type_=BigInteger))
-        return out
-
-    @property
-    def shape(self) -> tuple[bool, bool, bool]:
-        return (self.ids is not None, self.after is not None, self.upto is not None)
-
-    def params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.ids is not None:
-            out["subject_ids"] = sorted(self.ids)
-        if self.after is not None:
-            out["after"] = self.after
-        if self.upto is not None:
-            out["upto"] = self.upto
-        return out
-
-
-EVERYONE = Subjects()
+def subject_filter(subjects: Subjects, col: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    """Conditions with named parameters (``subject_ids``, ``after``, ``upto``), so that one
+    compiled statement serves every set of the same shape (see :meth:`Subjects.params`)."""
+    out: list[ColumnElement[bool]] = []
+    if subjects.ids is not None:
+        out.append(col.in_(bindparam("subject_ids", sorted(subjects.ids), expanding=True)))
+    if subjects.after is not None:
+        out.append(col > bindparam("after", subjects.after, type_=BigInteger))
+    if subjects.upto is not None:
+        out.append(col <= bindparam("upto", subjects.upto, type_=BigInteger))
+    return out
 
 
 class _Lit:
@@ -306,7 +269,8 @@ def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
     inq_t, pr_t, dsp = SOURCES["inquiries"], SOURCES["public_records"], SOURCES["disputes"]
     as_of_d = lit.date(as_of)
 
-    subj = select(s.c.id.label("subject_id")).where(*subjects.where(s.c.id)).cte("subj")
+    subj = (select(s.c.id.label("subject_id")).where(*subject_filter(subjects, s.c.id))
+            .cte("subj"))
 
     def disputed(kind: str, subject_col: Any, ref_col: Any) -> ColumnElement[bool]:
         return exists(select(dsp.c.item_ref).where(
@@ -315,7 +279,7 @@ def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
 
     acc = (select(acc_t.c.id, acc_t.c.subject_id, acc_t.c.kind, acc_t.c.opened_on,
                   acc_t.c.closed_on, acc_t.c.credit_limit, acc_t.c.currency)
-           .where(*subjects.where(acc_t.c.subject_id), acc_t.c.deleted_at.is_(None),
+           .where(*subject_filter(subjects, acc_t.c.subject_id), acc_t.c.deleted_at.is_(None),
                   acc_t.c.suppressed_at.is_(None),
                   or_(acc_t.c.compliance_code.is_(None),
                       acc_t.c.compliance_code.not_in(_strs(DISPUTE_COMPLIANCE_CODES))),
@@ -343,14 +307,14 @@ def attributes_query(as_of: date, subjects: Subjects = EVERYONE,
     start6 = A.window_start(as_of, A.INQUIRY_WINDOW_MONTHS) + timedelta(days=1)
     end = as_of + timedelta(days=1)
     inq = (select(inq_t.c.subject_id, func.count().label("n"))
-           .where(*subjects.where(inq_t.c.subject_id), inq_t.c.kind == _str("inquiry"),
+           .where(*subject_filter(subjects, inq_t.c.subject_id), inq_t.c.kind == _str("inquiry"),
                   inq_t.c.purpose == _str("credit_application"),
                   inq_t.c.purged_at.is_(None),
                   inq_t.c.created_at >= lit.timestamp(datetime.combine(start6, time())),
                   inq_t.c.created_at < lit.timestamp(datetime.combine(end, time())))
            .group_by(inq_t.c.subject_id).cte("inq"))
     pr = (select(pr_t.c.subject_id, func.count().label("n"))
-          .where(*subjects.where(pr_t.c.subject_id), pr_t.c.status == _str("active"),
+          .where(*subject_filter(subjects, pr_t.c.subject_id), pr_t.c.status == _str("active"),
                  pr_t.c.lifted_at.is_(None),
                  or_(pr_t.c.until.is_(None), pr_t.c.until >= as_of_d),
                  ~disputed("public_record", pr_t.c.subject_id, pr_t.c.item_ref))

@@ -1,84 +1,60 @@
-"""The engines that run one scorecard: the Python reference, and the compiled SQL on SQLite,
-PostgreSQL (the operational database, in the caller's transaction), DuckDB (an Arrow snapshot)
-and Spark SQL (a Parquet snapshot).
+"""The engines that run one scorecard's compiled SQL (:mod:`openbureau.adapters.scoring_sql`) on
+a database: SQLite and PostgreSQL (the operational database, in the caller's transaction), DuckDB
+(an Arrow snapshot) and Spark SQL (a Parquet snapshot); and the reference engine's reader of
+credit files.
 
 Both snapshot engines also read an export folder (``services/export.py``: one directory per table,
 ``<table>/bucket=<k>/*.parquet``, partitioned by a hash of the subject id) and can write their
 scores to Parquet instead of returning rows (``score_to_parquet``; :func:`read_scores` reads them
 back). DuckDB scores such a folder bucket by bucket (:func:`duckdb_score_parquet`): every table is
 partitioned by the same subject hash, so each bucket is a complete set of credit files, and memory
-is bounded by one bucket, not the whole population.
+is bounded by one bucket, not the whole population. :class:`SnapshotScoring` is the services'
+port to them (``Deps.snapshot_scoring``).
 
-Every engine returns the same :class:`Scored` rows (ordered by subject id) and gives identical
-attributes and integer scores. A value outside the card's domain, or a category the card has not
-seen, is never scored: the row comes back with ``out_of_domain`` naming the attribute and
-``value is None``; :func:`refuse` (or ``strict=True``) turns that into
-:class:`~openbureau.scoring.reference.OutOfDomain`.
+Every engine returns the same :class:`~openbureau.scoring.scored.Scored` rows (ordered by subject
+id) and gives identical attributes and integer scores (see :mod:`openbureau.scoring.scored`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Date, DateTime, String, and_, select
+from sqlalchemy import Connection, and_, select
 
+from openbureau.adapters import scoring_sql as S
 from openbureau.scoring import attributes as A
-from openbureau.scoring import sql as S
-from openbureau.scoring.reference import OutOfDomain, score_attributes
+from openbureau.scoring.scored import (
+    ENGINES,
+    Scored,
+    from_row,
+    refuse,
+    same_values,
+    score_file,
+    scored_rows,
+)
+from openbureau.scoring.sources import (
+    DISPUTE_COMPLIANCE_CODES,
+    EVERYONE,
+    SOURCE_COLUMNS,
+    Subjects,
+    arrow_type,
+    naive,
+)
 from openbureau.scoring.spec import Scorecard
 
-ENGINES = ("reference", "sqlite", "postgres", "duckdb", "spark")
-FLOAT_ATTRIBUTES = frozenset({"revolving_utilization", "debt_ratio", "monthly_income",
-                              "monthly_debt_payments"})
-
-
-@dataclass(frozen=True)
-class Scored:
-    subject_id: int
-    attributes: dict[str, A.AttributeValue]
-    points: dict[str, int] = field(default_factory=dict)
-    value: int | None = None
-    raw: int | None = None
-    out_of_domain: str | None = None
-
-
-def refuse(rows: Iterable[Scored]) -> list[Scored]:
-    """The rows unchanged, or ``OutOfDomain`` for the first one an engine would not score."""
-    out = list(rows)
-    for r in out:
-        if r.out_of_domain is not None:
-            raise OutOfDomain(r.out_of_domain, r.attributes.get(r.out_of_domain))
-    return out
-
-
-def _attribute(name: str, value: Any) -> A.AttributeValue:
-    if value is None:
-        return None
-    if name in A.CATEGORICAL:
-        return str(value)
-    if name in FLOAT_ATTRIBUTES:
-        return float(value)
-    return int(value)
-
-
-def _from_mapping(card: Scorecard, row: Mapping[str, Any]) -> Scored:
-    ood = row["out_of_domain"]
-    return Scored(
-        subject_id=int(row["subject_id"]),
-        attributes={n: _attribute(n, row[n]) for n in A.ATTRIBUTES},
-        points={} if ood else {n: int(row[f"pts_{n}"]) for n in card.rows},
-        value=None if ood else int(row["score"]),
-        raw=None if ood else int(row["raw"]),
-        out_of_domain=ood,
-    )
+# the pure parts, named here too for callers that hold this module as "the engines"
+__all__ = [
+    "ENGINES", "DuckDBEngine", "Scored", "SnapshotScoring", "SparkEngine", "credit_files",
+    "duckdb_score_parquet", "parquet_buckets", "read_scores", "refuse", "same_values",
+    "score_database", "score_file", "score_reference", "scored_rows", "snapshot",
+    "spark_session", "write_parquet",
+]
 
 
 # -- SQLite and PostgreSQL: the operational database ------------------------------------------
@@ -86,7 +62,7 @@ def _from_mapping(card: Scorecard, row: Mapping[str, Any]) -> Scored:
 _STATEMENTS: dict[tuple[Any, ...], tuple[Scorecard, Any]] = {}
 
 
-def _statement(card: Scorecard, as_of: date, dialect: str, subjects: S.Subjects) -> Any:
+def _statement(card: Scorecard, as_of: date, dialect: str, subjects: Subjects) -> Any:
     """The score query, built once per (card, day, dialect, shape of the subject set): building
     and compiling it costs far more than running it for one furnishing chunk."""
     key = (id(card), card.version, as_of, dialect, subjects.shape)
@@ -101,48 +77,28 @@ def _statement(card: Scorecard, as_of: date, dialect: str, subjects: S.Subjects)
 
 
 def score_database(conn: Connection, card: Scorecard, as_of: date,
-                   subjects: S.Subjects = S.EVERYONE, *, strict: bool = False) -> list[Scored]:
+                   subjects: Subjects = EVERYONE, *, strict: bool = False) -> list[Scored]:
     """Run the compiled SQL on the connection's database (in its current transaction)."""
     dialect = "sqlite" if conn.dialect.name == "sqlite" else "postgresql"
     result = conn.execute(_statement(card, as_of, dialect, subjects), subjects.params())
-    rows = [_from_mapping(card, dict(r._mapping)) for r in result]
+    rows = [from_row(card, dict(r._mapping)) for r in result]
     return refuse(rows) if strict else rows
 
 
 # -- snapshots: Arrow for DuckDB, Parquet for Spark -------------------------------------------
 
-def arrow_type(sa_type: Any) -> Any:
-    import pyarrow as pa
-
-    if isinstance(sa_type, BigInteger):
-        return pa.int64()
-    if isinstance(sa_type, String):
-        return pa.string()
-    if isinstance(sa_type, Date):
-        return pa.date32()
-    if isinstance(sa_type, DateTime):
-        return pa.timestamp("us")
-    raise TypeError(sa_type)
-
-
 def snapshot(conn: Connection) -> dict[str, Any]:
-    """The tables scoring reads (``sql.SOURCES``), as Arrow tables; timestamps naive UTC."""
+    """The tables scoring reads (``scoring_sql.SOURCES``), as Arrow tables; timestamps naive UTC."""
     import pyarrow as pa
 
     out: dict[str, Any] = {}
     for name, tbl in S.SOURCES.items():
         cols = list(tbl.c)
-        schema = pa.schema([(c.name, arrow_type(c.type)) for c in cols])
+        schema = pa.schema([(c, arrow_type(kind)) for c, kind in SOURCE_COLUMNS[name]])
         rows = conn.execute(select(*cols)).all()
         data = {c.name: [naive(r[i]) for r in rows] for i, c in enumerate(cols)}
         out[name] = pa.table(data, schema=schema)
     return out
-
-
-def naive(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def write_parquet(tables: Mapping[str, Any], folder: Path) -> Path:
@@ -195,7 +151,7 @@ class DuckDBEngine:
         return engine
 
     def use_parquet(self, folder: Path, bucket: int | None = None) -> None:
-        """Views named as ``sql.SOURCES`` over a snapshot folder (one bucket, or all)."""
+        """Views named as ``scoring_sql.SOURCES`` over a snapshot folder (one bucket, or all)."""
         for name, tbl in S.SOURCES.items():
             cols = ", ".join(f'"{c.name}"' for c in tbl.c)
             files = _parquet_files(Path(folder), name, bucket)
@@ -204,20 +160,20 @@ class DuckDBEngine:
                 files, where = _parquet_files(Path(folder), name)[:1], " WHERE false"
             if not files:
                 raise FileNotFoundError(f"no Parquet files for table {name} in {folder}")
-            # names from sql.SOURCES, files listed from the folder
+            # names from scoring_sql.SOURCES, files listed from the folder
             view = (f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM read_parquet("  # noqa: S608  # nosec B608
                     f"{files!r}, hive_partitioning = false){where}")
             self._con.execute(view)
 
-    def score(self, card: Scorecard, as_of: date, subjects: S.Subjects = S.EVERYONE, *,
+    def score(self, card: Scorecard, as_of: date, subjects: Subjects = EVERYONE, *,
               strict: bool = False) -> list[Scored]:
         cur = self._con.execute(S.compile_sql(card, as_of, "duckdb", subjects))
         names = [d[0] for d in cur.description]
-        rows = [_from_mapping(card, dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+        rows = [from_row(card, dict(zip(names, r, strict=True))) for r in cur.fetchall()]
         return refuse(rows) if strict else rows
 
     def score_to_parquet(self, card: Scorecard, as_of: date, out: Path,
-                         subjects: S.Subjects = S.EVERYONE, *, sql: str | None = None) -> int:
+                         subjects: Subjects = EVERYONE, *, sql: str | None = None) -> int:
         """The score query's rows written to the Parquet file ``out``; returns their number.
         ``sql``: the query already compiled for (card, as_of, subjects), to compile it once."""
         sql = sql or S.compile_sql(card, as_of, "duckdb", subjects)
@@ -231,7 +187,7 @@ class DuckDBEngine:
 
 
 def duckdb_score_parquet(card: Scorecard, as_of: date, folder: Path, out_dir: Path,
-                         subjects: S.Subjects = S.EVERYONE, *, threads: int | None = None,
+                         subjects: Subjects = EVERYONE, *, threads: int | None = None,
                          memory_limit: str | None = None,
                          progress: Callable[[int, int], None] | None = None) -> int:
     """Score an export folder with DuckDB one bucket at a time, each bucket's scores to
@@ -261,11 +217,6 @@ def read_scores(path: Path) -> Any:
 
     table = ds.dataset(str(path), format="parquet").to_table()
     return table.sort_by("subject_id")
-
-
-def scored_rows(card: Scorecard, table: Any) -> list[Scored]:
-    """Arrow rows of the score query as :class:`Scored` rows."""
-    return [_from_mapping(card, r) for r in table.to_pylist()]
 
 
 def spark_session(master: str = "local[2]", *, codegen: bool = True,
@@ -303,24 +254,24 @@ class SparkEngine:
             path = single if single.exists() else folder / name
             spark.read.parquet(str(path)).createOrReplaceTempView(name)
 
-    def _attrs(self, card: Scorecard, as_of: date, subjects: S.Subjects) -> tuple[Any, str]:
+    def _attrs(self, card: Scorecard, as_of: date, subjects: Subjects) -> tuple[Any, str]:
         attrs_sql, card_sql = S.compile_stages(card, as_of, "spark", subjects)
         attrs = self._spark.sql(attrs_sql).cache()
         attrs.createOrReplaceTempView("attrs")
         return attrs, card_sql
 
-    def score(self, card: Scorecard, as_of: date, subjects: S.Subjects = S.EVERYONE, *,
+    def score(self, card: Scorecard, as_of: date, subjects: Subjects = EVERYONE, *,
               strict: bool = False) -> list[Scored]:
         attrs, card_sql = self._attrs(card, as_of, subjects)
         try:
             result = self._spark.sql(card_sql).collect()
         finally:
             attrs.unpersist()
-        rows = [_from_mapping(card, r.asDict()) for r in result]
+        rows = [from_row(card, r.asDict()) for r in result]
         return refuse(rows) if strict else rows
 
     def score_to_parquet(self, card: Scorecard, as_of: date, out: Path,
-                         subjects: S.Subjects = S.EVERYONE) -> None:
+                         subjects: Subjects = EVERYONE) -> None:
         """The score query's rows written as Parquet files into the directory ``out`` (which
         the executors must be able to reach: a shared or distributed file system on a
         cluster); read them back with :func:`read_scores`."""
@@ -331,33 +282,50 @@ class SparkEngine:
             attrs.unpersist()
 
 
+class SnapshotScoring:
+    """The services' port to the snapshot engines (``services.ports.SnapshotScoring``): score
+    an export folder with DuckDB (bucket by bucket) or Spark (on ``master``), write the scores
+    to Parquet in ``out`` and read them back, as one Arrow table in subject-id order."""
+
+    def score_folder(self, engine: str, card: Scorecard, as_of: date, source: Path, out: Path,
+                     subjects: Subjects, *, master: str = "local[2]") -> Any:
+        if engine == "duckdb":
+            duckdb_score_parquet(card, as_of, source, out, subjects)
+        elif engine == "spark":
+            SparkEngine(spark_session(master), source).score_to_parquet(card, as_of, out,
+                                                                         subjects)
+        else:
+            raise ValueError(f"no snapshot engine {engine!r}: duckdb or spark")
+        return read_scores(out)
+
+
 # -- the reference: credit files read from the database, then Python ---------------------------
 
 def credit_files(conn: Connection, as_of: date,
-                 subjects: S.Subjects = S.EVERYONE) -> dict[int, A.CreditFile]:
+                 subjects: Subjects = EVERYONE) -> dict[int, A.CreditFile]:
     """Each selected subject's :class:`CreditFile` at ``as_of``, by the exclusion rules of
     docs/attributes.md (the same rules the SQL applies)."""
     src = S.SOURCES
     s, acc, am, inq = src["subjects"], src["accounts"], src["account_months"], src["inquiries"]
     pr, dsp = src["public_records"], src["disputes"]
     ids = [int(r[0]) for r in conn.execute(
-        select(s.c.id).where(*subjects.where(s.c.id)).order_by(s.c.id))]
+        select(s.c.id).where(*S.subject_filter(subjects, s.c.id)).order_by(s.c.id))]
     open_disputes = {(r.subject_id, r.item_kind, r.item_ref) for r in conn.execute(
         select(dsp.c.subject_id, dsp.c.item_kind, dsp.c.item_ref)
-        .where(dsp.c.status == "open", *subjects.where(dsp.c.subject_id)))}
+        .where(dsp.c.status == "open", *S.subject_filter(subjects, dsp.c.subject_id)))}
     months: dict[int, list[A.MonthView]] = defaultdict(list)
     for m in conn.execute(select(am).join(acc, acc.c.id == am.c.account_id)
-                          .where(*subjects.where(acc.c.subject_id))):
+                          .where(*S.subject_filter(subjects, acc.c.subject_id))):
         months[m.account_id].append(A.MonthView(
             as_of=m.as_of, status=m.status, balance=m.balance,
             amount_past_due=m.amount_past_due, credit_limit=m.credit_limit,
             scheduled_payment=m.scheduled_payment,
             monthly_income=m.monthly_income if m.consent_ref is not None else None))
     accounts: dict[int, list[A.AccountView]] = defaultdict(list)
-    for a in conn.execute(select(acc).where(*subjects.where(acc.c.subject_id))
+    for a in conn.execute(select(acc).where(*S.subject_filter(subjects, acc.c.subject_id))
                           .order_by(acc.c.id)):
         excluded = (a.deleted_at is not None or a.suppressed_at is not None
-                    or a.compliance_code in S.DISPUTE_COMPLIANCE_CODES
+                    or a.compliance_code in DISPUTE_COMPLIANCE_CODES
                     or (a.subject_id, "account", a.item_ref) in open_disputes)
         accounts[a.subject_id].append(A.AccountView(
             item_ref=a.item_ref, kind=a.kind, opened_on=a.opened_on, closed_on=a.closed_on,
@@ -366,12 +334,12 @@ def credit_files(conn: Connection, as_of: date,
     inquiry_dates: dict[int, list[date]] = defaultdict(list)
     for q in conn.execute(select(inq.c.subject_id, inq.c.created_at).where(
             inq.c.kind == "inquiry", inq.c.purpose == "credit_application",
-            inq.c.purged_at.is_(None), *subjects.where(inq.c.subject_id))):
+            inq.c.purged_at.is_(None), *S.subject_filter(subjects, inq.c.subject_id))):
         inquiry_dates[q.subject_id].append(q.created_at.date())
     records: dict[int, int] = defaultdict(int)
     for p in conn.execute(select(pr.c.subject_id, pr.c.item_ref, pr.c.until).where(
             and_(pr.c.status == "active", pr.c.lifted_at.is_(None)),
-            *subjects.where(pr.c.subject_id))):
+            *S.subject_filter(subjects, pr.c.subject_id))):
         if (p.until is None or p.until >= as_of) and \
                 (p.subject_id, "public_record", p.item_ref) not in open_disputes:
             records[p.subject_id] += 1
@@ -381,27 +349,7 @@ def credit_files(conn: Connection, as_of: date,
             for sid in ids}
 
 
-def score_file(card: Scorecard, file: A.CreditFile, subject_id: int = 0) -> Scored:
-    """The reference engine for one credit file."""
-    attrs = A.compute(file)
-    try:
-        result = score_attributes(card, attrs)
-    except OutOfDomain as exc:
-        return Scored(subject_id, attrs, out_of_domain=exc.attribute)
-    return Scored(subject_id, attrs, dict(result.points), result.value, result.raw)
-
-
 def score_reference(conn: Connection, card: Scorecard, as_of: date,
-                    subjects: S.Subjects = S.EVERYONE, *, strict: bool = False) -> list[Scored]:
+                    subjects: Subjects = EVERYONE, *, strict: bool = False) -> list[Scored]:
     rows = [score_file(card, f, sid) for sid, f in credit_files(conn, as_of, subjects).items()]
     return refuse(rows) if strict else rows
-
-
-def same_values(a: Sequence[Scored], b: Sequence[Scored]) -> bool:
-    """Identical attributes (floats bit for bit), points, scores and flags."""
-    def key(r: Scored) -> tuple[Any, ...]:
-        attrs = tuple((n, v.hex() if isinstance(v, float) and math.isfinite(v) else v)
-                      for n, v in sorted(r.attributes.items()))
-        return (r.subject_id, attrs, tuple(sorted(r.points.items())), r.value, r.raw,
-                r.out_of_domain)
-    return [key(r) for r in a] == [key(r) for r in b]
