@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, cast, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import accounts, consents, organisations
@@ -26,11 +38,35 @@ def _record(row: Any) -> ConsentRecord:
 
 
 def among(dialect: str, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
-    if dialect == "postgresql":
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many.
+    A list of strings or of integers travels as one text parameter, split by the database
+    (``string_to_array``, immutable: the array is still a constant to the planner, which
+    hashes it): the driver would dump a list element by element in Python, which for a
+    chunk's keys costs more than the query."""
+    if dialect != "postgresql":
+        return column.in_(values)
+    joined = _joined(values)
+    if joined is None:
         return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)),
                                    ARRAY(column.type)))
-    return column.in_(values)
+    return column == any_(cast(func.string_to_array(bindparam(None, joined, type_=Text()),
+                                                    literal_column("chr(31)")),
+                               ARRAY(column.type)))
+
+
+def _joined(values: list[Any]) -> str | None:
+    """``values`` joined by the unit separator (chr 31) when all are ``str`` (none holding
+    it) or all ``int`` (not bool); None otherwise."""
+    if values and all(type(v) is int for v in values):
+        return _SEP.join(map(str, values))
+    if values != [""] and all(type(v) is str for v in values):     # "" splits into no element
+        joined = _SEP.join(values)
+        if joined.count(_SEP) == max(len(values) - 1, 0):
+            return joined
+    return None
+
+
+_SEP = "\x1f"
 
 
 def among_param(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:

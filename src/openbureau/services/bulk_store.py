@@ -113,10 +113,18 @@ class Rows:
         who = self.items[i].subject
         return who.national_id, who.name, who.date_of_birth
 
-    def subject(self, i: int) -> Any:
-        """The whole SubjectIdentity of row ``i``."""
+    def subject(self, i: int, memo: dict[Any, Any] | None = None) -> Any:
+        """The whole SubjectIdentity of row ``i``; ``memo``: identities already built, by
+        ``idkeys`` (resolution and the observations both want a chunk's first rows')."""
         owner = self.owners[i]
-        return owner.subject(self.items[i]) if owner is not None else self.items[i].subject
+        if owner is None:
+            return self.items[i].subject
+        if memo is None:
+            return owner.subject(self.items[i])
+        who = memo.get(self.idkeys[i])
+        if who is None:
+            who = memo[self.idkeys[i]] = owner.subject(self.items[i])
+        return who
 
     def renames(self, i: int) -> tuple[str, str] | None:
         """(old, new) account number when row ``i``'s record carries an L1 new number."""
@@ -180,7 +188,8 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
         hashes = identity_store.Hashes(bureau.vault)
         t1 = clock()
         rows, barred = _bar(uow, bureau, furnisher.id, rows)
-        placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher, barred)
+        people: dict[Any, Any] = {}         # identities built, by ``Rows.idkeys``
+        placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher, barred, people)
         refs, ids = placed.refs, placed.ids
         refusals: list[tuple[int, list[FieldError]]] = []
         on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
@@ -223,7 +232,7 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                 {"account_ref": account_ref, "as_of": month.isoformat(),
                  "delete_code": delete_code})
         identity_store.record_identities(uow, bureau.vault, hashes, dialect, furnisher.id,
-                                         file_id, now, _identities(rows, ids))
+                                         file_id, now, _identities(rows, ids, people))
         t4 = clock()
         uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account_rekeyed", refs[sid],
                                      "furnishing", {"file_id": file_id, "from": old, "to": new})
@@ -273,7 +282,7 @@ def _seq(line: bytes) -> int:
     return int(line.split(b"\t", 1)[0])
 
 
-def _identities(rows: Rows, ids: dict[str, int]
+def _identities(rows: Rows, ids: dict[str, int], people: dict[Any, Any] | None = None
                 ) -> Iterator[tuple[int, Any, str | None, date, date, int]]:
     """``record_identities``' input: the rows grouped by subject and identity (a person's
     records in a chunk mostly carry the same one), each group's identity built once, with the
@@ -289,8 +298,8 @@ def _identities(rows: Rows, ids: dict[str, int]
         elif month > g[2]:
             g[2] = month
     for (sid, h, _), (i, first, last) in groups.items():
-        yield (sid, rows.subject(i), identity_store.id_hmac_of(h), _date(first), _date(last),
-               rows.positions[i])
+        yield (sid, rows.subject(i, people), identity_store.id_hmac_of(h), _date(first),
+               _date(last), rows.positions[i])
 
 
 def _date(yyyymmdd: int) -> date:
@@ -374,7 +383,8 @@ def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
 
 def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
               db_now: datetime, furnisher: Principal,
-              barred: dict[str, frozenset[int]] | None = None) -> resolution.Chunk:
+              barred: dict[str, frozenset[int]] | None = None,
+              people: dict[Any, Any] | None = None) -> resolution.Chunk:
     """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
     each key by the identity of its first row (a key is a national id's keyed hash, or for a
     record without one its name + birth date key)."""
@@ -387,7 +397,7 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
     known = resolution.known_files(uow, "postgresql", furnisher.id, rows.hmacs,
                                    [_account_ref(line) for line in rows.lines])
     return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
-                                    {h: rows.subject(i) for h, i in first.items()},
+                                    {h: rows.subject(i, people) for h, i in first.items()},
                                     db_now.replace(tzinfo=UTC), actor=furnisher.actor,
                                     barred=barred,
                                     names_must_agree=bureau.profile.name_must_agree_with_id,

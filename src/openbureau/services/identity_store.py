@@ -40,17 +40,30 @@ from openbureau.services.subjects import normalise_name
 
 KINDS = ("name", "national_id", "date_of_birth", "address", "phone", "employer")
 _CACHE_LIMIT = 200_000
+_KEYS_LIMIT = 20_000
 
 
 class Hashes:
     """``vault.lookup_hash`` with a bounded memo (birth dates, employers, a subject's values in
-    several records of one file repeat; most names and addresses do not)."""
+    several records of one file repeat; most names and addresses do not); ``keys``: an
+    identity's ``blocking_keys``, memoised the same way (resolution and ``record_identities``
+    both need a chunk's)."""
 
-    __slots__ = ("_vault", "_memo")
+    __slots__ = ("_vault", "_memo", "_keys")
 
     def __init__(self, vault: IdentityVault) -> None:
         self._vault = vault
         self._memo: dict[str, str] = {}
+        self._keys: dict[tuple[Any, str | None], list[str]] = {}
+
+    def keys(self, identity: Any, id_hmac: str | None) -> list[str]:
+        """``blocking_keys(self, identity, id_hmac)`` (the list is shared: not to be changed)."""
+        found = self._keys.get((identity, id_hmac))
+        if found is None:
+            if len(self._keys) >= _KEYS_LIMIT:
+                self._keys.clear()
+            found = self._keys[(identity, id_hmac)] = blocking_keys(self, identity, id_hmac)
+        return found
 
     def __call__(self, text: str) -> str:
         h = self._memo.get(text)
@@ -224,7 +237,7 @@ def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dia
         found = done.get((sid, identity, id_hmac))
         if found is None:
             found = done[(sid, identity, id_hmac)] = list(sightings(hashes, identity, id_hmac))
-            keys.update((k, sid) for k in blocking_keys(hashes, identity, id_hmac))
+            keys.update((k, sid) for k in hashes.keys(identity, id_hmac))
         for kind, h, value in found:
             cur = obs.get((sid, kind, h))
             if cur is None:

@@ -218,7 +218,7 @@ def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.
     keys_of: dict[str, list[str]] = {}
     for g, who in groups.items():
         h = hashes(who.national_id) if who.national_id else None
-        keys_of[g] = identity_store.blocking_keys(hashes, who, h)
+        keys_of[g] = hashes.keys(who, h)
     held_by = holders(uow, dialect, (k for ks in keys_of.values() for k in ks))
     pending: dict[str, set[int]] = {}
     for g, who in groups.items():
@@ -339,12 +339,13 @@ def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
     (a number a mistyped record brought in) is kept on the new file's observations only."""
     if not firsts:
         return {}
-    wanted = {vault.lookup_hash(w.national_id) for w in firsts.values() if w.national_id}
-    taken = uow.resolution.taken_ids(sorted(wanted)) if wanted else set()
+    hmacs = {w.national_id: vault.lookup_hash(w.national_id)
+             for w in firsts.values() if w.national_id}
+    taken = uow.resolution.taken_ids(sorted(set(hmacs.values()))) if hmacs else set()
     rows = []
     for who in firsts.values():
         nid = who.national_id
-        h = vault.lookup_hash(nid) if nid else None
+        h = hmacs[nid] if nid else None
         own = nid is not None and h not in taken
         if h is not None:
             taken.add(h)
