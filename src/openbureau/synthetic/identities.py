@@ -31,9 +31,11 @@ choices, set from the error studies cited in ``docs/identity.md``; they are para
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 from openbureau.domain.record_parts import Address
@@ -82,11 +84,63 @@ class Population:
         return self.people[pid].strata
 
 
+_TABLES: dict[int, tuple[Any, tuple[Any, ...], list[Any]]] = {}
+
+
+def _weighted_table(elements: Any) -> tuple[tuple[Any, ...], list[Any]]:
+    """A weighted table's keys and cumulative weights, computed once per table (Faker's tables
+    are constants of the provider classes; the entry holds the table, so its id stays its)."""
+    entry = _TABLES.get(id(elements))
+    if entry is None or entry[0] is not elements:
+        entry = (elements, tuple(elements.keys()), list(accumulate(elements.values())))
+        _TABLES[id(elements)] = entry
+    return entry[1], entry[2]
+
+
+def _cached_picks(fake: Any) -> None:
+    """Faker's weighted picks, with each table's cumulative weights computed once.
+
+    Faker's ``random_elements`` on an ``OrderedDict`` (with weighting, not unique) copies the
+    weights and calls ``random.choices(keys, weights=w, k=length)``, which accumulates them on
+    every call. ``random.choices(keys, cum_weights=list(accumulate(w)), k=length)`` on the same
+    ``Random`` makes the same draws (the same ``random()`` calls, the same bisection), so the
+    output for a seed is unchanged. Every other case (a sequence, ``unique``, no weighting,
+    a plain dict) goes to Faker's own method; ``length=None`` draws its length first, as Faker
+    does. The generator's own ``random_elements`` (a provider's method, bound when the provider
+    was added) is pointed at that provider's cached one."""
+    patched: dict[int, Any] = {}
+    generator: Any = None
+    for provider in fake.get_providers():
+        generator = provider.generator
+        original = provider.random_elements
+
+        def random_elements(elements: Any = ("a", "b", "c"), length: int | None = None,
+                            unique: bool = False, use_weighting: bool | None = None,
+                            provider: Any = provider, original: Any = original) -> Any:
+            weighted = (use_weighting if use_weighting is not None
+                        else provider.__use_weighting__)
+            if unique or not weighted or not isinstance(elements, OrderedDict):
+                return original(elements, length=length, unique=unique,
+                                use_weighting=use_weighting)
+            rnd = provider.generator.random
+            if length is None:
+                length = rnd.randint(1, len(elements))
+            keys, cum = _weighted_table(elements)
+            return rnd.choices(keys, cum_weights=cum, k=length)
+
+        provider.random_elements = random_elements
+        patched[id(provider)] = random_elements
+    owner = getattr(getattr(generator, "random_elements", None), "__self__", None)
+    if owner is not None and id(owner) in patched:
+        generator.random_elements = patched[id(owner)]
+
+
 def _faker(seed: int) -> Any:
     from faker import Faker
 
     fake = Faker("en_US")
     fake.seed_instance(seed)
+    _cached_picks(fake)
     return fake
 
 
