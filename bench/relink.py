@@ -2,6 +2,7 @@
 and whether the merges and splits it proposes are right.
 
     python -m bench.relink [--people 100000] [--seed 5] [--engine duckdb] [--keep DIR]
+                           [--memory-limit 4GB]
 
 A synthetic population (``openbureau.synthetic.identities``: twins, Jr/Sr, couples, marriages,
 moves, nicknames, typos, missing and mistyped ids) is put on files as online resolution would
@@ -86,7 +87,7 @@ def build(people: int, seed: int, folder: Path) -> dict[str, Any]:
             "mixed_files": mixed, "generate_s": gen_s, "encrypt_s": time.perf_counter() - t1}
 
 
-def child(folder: Path, engine: str) -> None:
+def child(folder: Path, engine: str, memory_limit: str = "4GB") -> None:
     """The relink from the extracted records, its stages timed; one JSON line on stdout."""
     from openbureau.services import relink
 
@@ -99,7 +100,8 @@ def child(folder: Path, engine: str) -> None:
 
     t0 = time.perf_counter()
     run = relink.Run(folder, _vault(), spark=spark,
-                     options=relink.Options(engine=engine, stop_after="pairs"))
+                     options=relink.Options(engine=engine, stop_after="pairs",
+                                            memory_limit=memory_limit))
     peaks = {}
     for stage in ("pairs", "clusters"):
         run.options = dataclasses.replace(run.options, stop_after=stage)
@@ -147,7 +149,8 @@ def evaluate(folder: Path) -> dict[str, Any]:
             "splits": sum(m["kind"] == "split" for m in moves)}
 
 
-def report(people: int, seed: int, engine: str, keep: Path | None = None) -> str:
+def report(people: int, seed: int, engine: str, keep: Path | None = None,
+           memory_limit: str = "4GB") -> str:
     folder = keep or Path(tempfile.mkdtemp(prefix="ob_relink_"))
     if not (folder / "truth.json").exists():
         built = build(people, seed, folder)
@@ -160,7 +163,8 @@ def report(people: int, seed: int, engine: str, keep: Path | None = None) -> str
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(Path(__file__).resolve().parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-m", "bench.relink", "--child", str(folder),
-                          "--engine", engine], capture_output=True, text=True, check=True,
+                          "--engine", engine, "--memory-limit", memory_limit],
+                         capture_output=True, text=True, check=True,
                          env=env, cwd=Path(__file__).resolve().parents[1])
     got = json.loads(out.stdout.strip().splitlines()[-1])
     load = os.getloadavg()
@@ -173,7 +177,7 @@ def report(people: int, seed: int, engine: str, keep: Path | None = None) -> str
         f"{load[2]:.1f} (15 min) -- other work shared the cores.", "",
         f"{built['people']:,} people, {n:,} records (seed {seed}), engine {engine}, "
         f"{built['split_files']:,} split files and {built['mixed_files']:,} mixed files "
-        "injected.", "",
+        f"injected; DuckDB's memory limit {memory_limit}.", "",
         "| stage | seconds |", "|---|---|",
         f"| pairs (decrypt, features, keyed blocking, {engine} levels, weights) | "
         f"{st['pairs']['seconds']:.1f} |",
@@ -213,12 +217,14 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
     parser.add_argument("--keep", type=Path, default=None,
                         help="build (or reuse) the population in this directory")
+    parser.add_argument("--memory-limit", default="4GB",
+                        help="DuckDB's memory limit for the relink (its --memory-limit)")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.child is not None:
-        child(args.child, args.engine)
+        child(args.child, args.engine, args.memory_limit)
         return
-    print(report(args.people, args.seed, args.engine, args.keep))
+    print(report(args.people, args.seed, args.engine, args.keep, args.memory_limit))
 
 
 if __name__ == "__main__":
