@@ -2,7 +2,7 @@
 and whether the merges and splits it proposes are right.
 
     python -m bench.relink [--people 100000] [--seed 5] [--engine duckdb] [--keep DIR]
-                           [--memory-limit 4GB]
+                           [--memory-limit 2GB]
 
 A synthetic population (``openbureau.synthetic.identities``: twins, Jr/Sr, couples, marriages,
 moves, nicknames, typos, missing and mistyped ids) is put on files as online resolution would
@@ -87,7 +87,7 @@ def build(people: int, seed: int, folder: Path) -> dict[str, Any]:
             "mixed_files": mixed, "generate_s": gen_s, "encrypt_s": time.perf_counter() - t1}
 
 
-def child(folder: Path, engine: str, memory_limit: str = "4GB") -> None:
+def child(folder: Path, engine: str, memory_limit: str = "2GB") -> None:
     """The relink from the extracted records, its stages timed; one JSON line on stdout."""
     from openbureau.services import relink
 
@@ -150,7 +150,7 @@ def evaluate(folder: Path) -> dict[str, Any]:
 
 
 def report(people: int, seed: int, engine: str, keep: Path | None = None,
-           memory_limit: str = "4GB") -> str:
+           memory_limit: str = "2GB") -> str:
     folder = keep or Path(tempfile.mkdtemp(prefix="ob_relink_"))
     if not (folder / "truth.json").exists():
         built = build(people, seed, folder)
@@ -217,7 +217,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
     parser.add_argument("--keep", type=Path, default=None,
                         help="build (or reuse) the population in this directory")
-    parser.add_argument("--memory-limit", default="4GB",
+    parser.add_argument("--memory-limit", default="2GB",
                         help="DuckDB's memory limit for the relink (its --memory-limit)")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(list(argv) if argv is not None else None)

@@ -145,7 +145,7 @@ def explain(model: MatchModel, levels: dict[str, int], tf: dict[str, float | Non
 # -- engines ------------------------------------------------------------------------------------
 
 def duckdb_levels(records: Any, out: Path, *, threads: int = 2,
-                  memory_limit: str = "4GB", temp_dir: Path | None = None) -> int:
+                  memory_limit: str = "2GB", temp_dir: Path | None = None) -> int:
     """The pairs' levels (``pairs_sql``) on DuckDB in-process, written to ``out`` (Parquet);
     the number of pairs."""
     import duckdb
