@@ -188,11 +188,17 @@ def test_a_file_holding_two_people_is_split(bureau, banks, tmp_path):
             audit_events.c.action == "identity.split")).all()
 
 
-def test_a_cannot_link_keeps_files_apart(bureau, banks, tmp_path):
+def daniel_split(bureau, banks) -> tuple[int, int]:
+    """Daniel's card at one bank and loan at another, the loan split off onto a file of its
+    own: (his file, the stray one)."""
     banks[0].send(rec(DANIEL, "CARD-1"))
     banks[1].send(rec(DANIEL, "LOAN-2"))
     main = file_of(bureau, "CARD-1")
-    stray = split_off(bureau, banks[1].id, main)
+    return main, split_off(bureau, banks[1].id, main)
+
+
+def test_a_cannot_link_keeps_files_apart(bureau, banks, tmp_path):
+    main, stray = daniel_split(bureau, banks)
     with bureau.uow() as uow:
         uow.execute(insert(identity_cannot_link).values(
             subject_id=main, other_subject_id=stray, reason="kept apart by an operator",
@@ -298,10 +304,7 @@ def test_a_barred_part_does_not_follow_its_file_onto_the_barred_file(bureau, ban
 
 
 def test_a_not_mine_account_is_never_merged_back(bureau, banks, tmp_path):
-    banks[0].send(rec(DANIEL, "CARD-1"))
-    banks[1].send(rec(DANIEL, "LOAN-2"))
-    main = file_of(bureau, "CARD-1")
-    stray = split_off(bureau, banks[1].id, main)
+    main, stray = daniel_split(bureau, banks)
     with bureau.uow() as uow:
         uow.execute(insert(identity_cannot_link).values(
             subject_id=main, furnisher_id=banks[1].id,
