@@ -48,6 +48,8 @@ class Bureau:
     vault: IdentityVault
     audit_key: ChainKey
     cache: dict[str, Any] = field(default_factory=dict)
+    # registered models' specs by version
+    model_specs: LruCache[str, dict[str, Any]] = field(default_factory=lambda: LruCache(8))
     # verified credentials, in a server process on PostgreSQL (``api/app.py`` starts it)
     credentials: CredentialCache | None = None
     # counters and gauges for ``GET /metrics``, updated as events happen
@@ -74,7 +76,8 @@ class Bureau:
                     audit_key=self.audit_key, dialect=self.engine.dialect.name,
                     export_files=lambda folder: export.export_parquet(self, folder),
                     rescorer=self.rescorer, store_correction=corrections.joined_store(self),
-                    snapshot_scoring=SnapshotScoring())
+                    snapshot_scoring=SnapshotScoring(), verified_keys=self.verified_keys,
+                    credentials=self.credentials, model_specs=self.model_specs)
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,

@@ -15,12 +15,12 @@ case can be tested without a database. Repositories return the frozen records of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from openbureau.clock import Clock
 from openbureau.domain.profiles import Profile
@@ -78,6 +78,7 @@ from openbureau.services.stored import (
 
 if TYPE_CHECKING:
     from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
+    from openbureau.adapters.credential_cache import Remembered
     from openbureau.adapters.metrics import Metrics
     from openbureau.config import Settings
     from openbureau.domain.errors import FieldError
@@ -804,6 +805,9 @@ class UnitOfWork(Protocol):
 
 # -- dependencies ------------------------------------------------------------------------------
 
+_K = TypeVar("_K", contravariant=True)
+_V = TypeVar("_V")
+
 class Scorecards(Protocol):
     """Parsed scorecards by version (``adapters.model_registry.ScorecardCache``)."""
 
@@ -815,6 +819,25 @@ class Vault(Protocol):
     def audit_hash(self, field: str, value: object) -> str | None: ...
     def keyed_hash(self, purpose: str, value: str) -> str: ...
     def decrypt(self, blob: bytes) -> str: ...
+
+
+class Memory(Protocol[_K, _V]):
+    """A process's bounded memory of what it already worked out (``adapters.lru.LruCache``)."""
+
+    def get(self, key: _K) -> _V | None: ...
+    def put(self, key: _K, value: _V) -> None: ...
+    def clear(self) -> None: ...
+
+
+class CredentialMemory(Protocol):
+    """Verified credentials shared by a server's processes on PostgreSQL, forgotten by all of
+    them when one says the credentials changed (``adapters.credential_cache.CredentialCache``)."""
+
+    @property
+    def generation(self) -> int: ...
+    def get(self, key: Hashable) -> Remembered | None: ...
+    def put(self, key: Hashable, value: Remembered, generation: int) -> None: ...
+    def forget_all(self) -> None: ...
 
 
 class Rescorer(Protocol):
@@ -860,6 +883,14 @@ class Deps:
     export_files: Callable[[Path], dict[str, Any]] | None = None
     #: score such an export with DuckDB or Spark (batch rescoring's snapshot engines)
     snapshot_scoring: SnapshotScoring | None = None
+    #: API keys this process verified with argon2, key id -> SHA-256 of the whole key
+    #: (``services/access.py``); None: remember none
+    verified_keys: Memory[int, str] | None = None
+    #: registered models' specs by version (a spec never changes once registered; which
+    #: version is active is asked of the database); None: remember none
+    model_specs: Memory[str, dict[str, Any]] | None = None
+    #: credentials remembered across a server's processes (PostgreSQL); None: not running
+    credentials: CredentialMemory | None = None
 
 
 def rescore(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> None:
