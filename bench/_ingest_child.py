@@ -58,8 +58,9 @@ def main(arg: str) -> dict[str, Any]:
     t = time.perf_counter()
     path = Path(a["path"])
     with path.open("rb") as f:
-        file_id = files.receive(bureau, who, path.name, f)
-    summary = files.ingest(bureau, file_id, rescore=rescore if hook is not None else None)
+        file_id = files.receive(bureau.uow(), bureau.deps, who, path.name, f)
+    summary = files.ingest(bureau.uow(), bureau.deps, file_id,
+                           rescore=rescore if hook is not None else None)
     ingest_s = time.perf_counter() - t
     out = {"ingest_s": ingest_s, "records": summary["records"],
            "accepted": summary["accepted"], "rejected": summary["rejected"],

@@ -158,7 +158,7 @@ def product(pop: synth.Population, apps: list[tuple[int, Any]], url: str | None,
         for start in range(0, len(idx), chunk):
             part = idx[start:start + chunk]
             summary = furnishing.furnish(
-                bureau, furnisher(pop.records[part[0]].account),
+                bureau.uow(), bureau.deps, furnisher(pop.records[part[0]].account),
                 furnishing.candidates_from_json([json_record(pop.records[i]) for i in part]))
             out.held += summary.held
             for rej in summary.rejected:

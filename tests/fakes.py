@@ -1627,9 +1627,13 @@ class RecordingRescorer:
 
 def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
               rescorer: Rescorer | None = None,
-              store_correction: StoreCorrection | None = None) -> Deps:
+              store_correction: StoreCorrection | None = None, vault: Any = None,
+              settings: Settings | None = None, dialect: str = "sqlite",
+              metrics: Metrics | None = None) -> Deps:
     return Deps(clock=clock, profile=get_profile(profile) if isinstance(profile, str) else profile,
-                vault=FakeVault(), settings=Settings(environment="test"), metrics=Metrics(),
+                vault=vault if vault is not None else FakeVault(),
+                settings=settings or Settings(environment="test"),
+                metrics=metrics or Metrics(), dialect=dialect,
                 scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), rescorer=rescorer,
                 store_correction=store_correction)
 
@@ -1655,6 +1659,13 @@ class FakeBureau:
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, self.clock)
+
+    @property
+    def deps(self) -> Deps:
+        """What a converted use case called from one that still takes the bureau is handed."""
+        return fake_deps(self.clock, self.profile, vault=self.vault, settings=self.settings,
+                         dialect=self.dialect, metrics=self.metrics,
+                         rescorer=getattr(self, "rescorer", None))
 
     @property
     def engine(self) -> Any:

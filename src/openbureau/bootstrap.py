@@ -75,7 +75,7 @@ class Bureau:
                     settings=self.settings, metrics=self.metrics, scorecards=self.scorecards,
                     audit_key=self.audit_key, dialect=self.engine.dialect.name,
                     export_files=lambda folder: export.export_parquet(self, folder),
-                    rescorer=self.rescorer, store_correction=corrections.joined_store(self),
+                    rescorer=self.rescorer, store_correction=corrections.store,
                     snapshot_scoring=SnapshotScoring(), verified_keys=self.verified_keys,
                     credentials=self.credentials, model_specs=self.model_specs)
 

@@ -294,14 +294,14 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
     try:
         who = Principal(Role.FURNISHER, furnisher_id(bureau, furnisher), furnisher)
         with file.open("rb") as f:
-            file_id = files.receive(bureau, who, file.name, f)
+            file_id = files.receive(bureau.uow(), bureau.deps, who, file.name, f)
     except FileUnreadable as exc:
         fail(f"{file.name}: {exc}")
     except OpenBureauError as exc:
         fail(f"{file.name}: {exc.detail}")
     with _progress() as bar:
         task = bar.add_task(f"ingesting {file.name}", total=None)
-        summary = files.ingest(bureau, file_id, rescore=bureau.rescorer,
+        summary = files.ingest(bureau.uow(), bureau.deps, file_id, rescore=bureau.rescorer,
                                progress=lambda s: bar.update(task, completed=s.records))
     if as_json:
         _json(summary)
@@ -419,19 +419,21 @@ def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to gener
     picks = demo_showcase.Picks() if showcase else None
     with _progress() as bar:
         task = bar.add_task("seeding people", total=subjects)
-        result = demo.seed(bureau, subjects, seed=seed, picks=picks,
-                           progress=lambda n: bar.update(task, completed=n))
+        result = demo.seed(bureau.uow(), bureau.deps, subjects, seed=seed, picks=picks,
+                           progress=lambda n: bar.update(task, completed=n), bureau=bureau)
     _summary("seeded", result)
     if picks is None:
         return
-    if demo_showcase.staged(bureau):
+    if demo_showcase.staged(bureau.uow(), bureau.deps):
         err.print("the showcase is already staged; not staging it again")
         return
     with _progress() as bar:
         task = bar.add_task("scoring every file", total=None)
-        staged = demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD,
+        staged = demo_showcase.stage(bureau.uow(), bureau.deps, picks,
+                                     demo_logins.DEMO_PASSWORD,
                                      progress=lambda done, total: bar.update(
-                                         task, completed=done, total=total))
+                                         task, completed=done, total=total),
+                                     bureau=bureau)
     if staged["staged"]:
         _summary("staged", staged)
     else:
@@ -445,7 +447,7 @@ def demo_credentials() -> None:
     from openbureau.services import demo_logins
 
     bureau = _bureau()
-    creds = demo_logins.issue(bureau)
+    creds = demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)
     # the landing page shows these in demo mode; the file stays on this machine, owner-only
     path = bureau.settings.var_dir / "demo-credentials.json"
     path.parent.mkdir(parents=True, exist_ok=True)

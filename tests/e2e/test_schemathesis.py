@@ -57,7 +57,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     models.ensure_shipped(bureau)
     keys = {role: access.create_organisation(bureau, f"Fuzz {role}", role) for role in ROLES}
     furnisher = Principal(Role.FURNISHER, keys["furnisher"].id, keys["furnisher"].name)
-    furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json([{
+    furnishing.furnish(bureau.uow(), bureau.deps, furnisher, furnishing.candidates_from_json([{
         "subject": {"national_id": NID, "name": "Ada Lovelace", "date_of_birth": "1985-12-10"},
         "account_ref": "CARD-1", "as_of": "2026-10-31", "kind": "revolving",
         "opened_on": "2019-04-01", "credit_limit": 500000, "balance": 120000,

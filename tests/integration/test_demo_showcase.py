@@ -33,9 +33,10 @@ def _org(bureau, name: str, role: Role) -> Principal:
 
 def test_the_demo_stages_something_for_every_role(bureau):
     picks = demo_showcase.Picks()
-    demo.seed(bureau, PEOPLE, seed=7, picks=picks)
+    demo.seed(bureau.uow(), bureau.deps, PEOPLE, seed=7, picks=picks, bureau=bureau)
     assert picks.done()
-    out = demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD)
+    out = demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,
+                              bureau=bureau)
     assert out["staged"] and out["listings"] == 3
 
     # every file scored at seeding: drift has a population and reports
@@ -47,7 +48,7 @@ def test_the_demo_stages_something_for_every_role(bureau):
 
     # the consumer: signs in with the printed login; a late payment to dispute, cards within
     # their limits, a listing, a decline notice to read, offers around their score
-    creds = {c["role"]: c for c in demo_logins.issue(bureau)}
+    creds = {c["role"]: c for c in demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)}
     nid = picks.consumer[0].national_id
     assert creds["consumer"]["credential"] == (f"national_id={nid} "
                                                f"password={demo_logins.DEMO_PASSWORD}")
@@ -75,4 +76,5 @@ def test_the_demo_stages_something_for_every_role(bureau):
     assert len(objections.court_objections(bureau.uow(), bureau.deps, court, "open")) == 1
 
     # staged once: a second run does nothing
-    assert demo_showcase.stage(bureau, picks, demo_logins.DEMO_PASSWORD) == {"staged": False}
+    assert demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,
+                               bureau=bureau) == {"staged": False}

@@ -31,13 +31,13 @@ def small_chunks(monkeypatch):
 
 
 def ingest(bureau, who, data: bytes, calls: list | None = None) -> dict:
-    file_id = files.receive(bureau, who, "f.m2", io.BytesIO(data))
+    file_id = files.receive(bureau.uow(), bureau.deps, who, "f.m2", io.BytesIO(data))
 
     def rescore(uow, subject_ids):
         if calls is not None:
             calls.append(set(subject_ids))
 
-    return files.ingest(bureau, file_id, rescore=rescore)
+    return files.ingest(bureau.uow(), bureau.deps, file_id, rescore=rescore)
 
 
 def furnish_events(bureau) -> list[dict]:
@@ -143,11 +143,13 @@ def test_json_batch_takes_the_same_store(bureau, furnisher):
 
     recs = [json_record(account_ref=f"R{i}", balance=100 * i) for i in range(7)]
     recs.insert(4, json_record(account_ref="R3", balance=5))      # same month, same chunk: wins
-    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    summary = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                                 furnishing.candidates_from_json(recs))
     assert (summary.records, summary.accepted, summary.rejected) == (8, 8, [])
     assert month_rows(bureau)[("R3", "2026-10-31")] == (5, "current")
     assert len(month_rows(bureau)) == 7
-    again = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    again = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                               furnishing.candidates_from_json(recs))
     assert again.changed_subjects == set()
 
 
@@ -158,7 +160,8 @@ def test_a_record_the_database_refuses_is_isolated(bureau, furnisher):
     # passes validation, but is longer than the column holding it (without income: with it,
     # a ref that names no consent is dropped with the income, and the record stored)
     recs[4] = json_record(account_ref="R4", consent_ref="c" * 100)
-    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    summary = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                                 furnishing.candidates_from_json(recs))
     if bureau.engine.dialect.name == "sqlite":
         # SQLite does not enforce column lengths: the database has nothing to refuse
         assert (summary.accepted, summary.rejected) == (7, [])
@@ -227,7 +230,7 @@ def test_income_consent_the_same_on_both_stores(bureau, furnisher):
 
     people = [{"national_id": f"90020000{i}", "name": f"Income Person {i}",
                "date_of_birth": "1980-01-01"} for i in range(4)]
-    furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(
+    furnishing.furnish(bureau.uow(), bureau.deps, furnisher, furnishing.candidates_from_json(
         [json_record(subject=p, account_ref=f"P{i}") for i, p in enumerate(people)]))
     now = bureau.clock.now()
     refs = [consents.record(bureau, furnisher, access.identity_for_lookup(
@@ -249,7 +252,8 @@ def test_income_consent_the_same_on_both_stores(bureau, furnisher):
                 .where(audit_events.c.action.in_(["consent.used", "consent.refused"]))
                 .order_by(audit_events.c.seq))]
 
-    summary = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    summary = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                                 furnishing.candidates_from_json(recs))
     assert (summary.accepted, summary.rejected) == (8, [])
     assert [(w.position, w.errors[0].field, w.errors[0].message.split(":")[0])
             for w in summary.warned] == [(1, "monthly_income", rules.OTHER_SUBJECT),
@@ -265,6 +269,7 @@ def test_income_consent_the_same_on_both_stores(bureau, furnisher):
     assert consent_events() == [("consent.used", 2), ("consent.refused", 1),
                                 ("consent.used", 1), ("consent.refused", 2),
                                 ("consent.used", 1)]
-    again = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(recs))
+    again = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                               furnishing.candidates_from_json(recs))
     assert [w.position for w in again.warned] == [1, 3, 5]
     assert consent_events()[5:] == [("consent.refused", 1), ("consent.refused", 2)]

@@ -69,18 +69,18 @@ def _ingest(bureau: Bureau, data: bytes) -> dict[str, Any] | None:
     """The service path; None when the file was refused as unreadable (a clean 422)."""
     who = _furnisher(bureau)
     try:
-        file_id = files.receive(bureau, who, "fuzz.dat", io.BytesIO(data))
+        file_id = files.receive(bureau.uow(), bureau.deps, who, "fuzz.dat", io.BytesIO(data))
     except ValidationFailed as exc:
         # (a blank CSV header cell is reported with field "" -- clean, if not very helpful)
         assert exc.errors and all(isinstance(e.field, str) and e.message for e in exc.errors)
         return None
-    summary = files.ingest(bureau, file_id)
+    summary = files.ingest(bureau.uow(), bureau.deps, file_id)
     assert summary["status"] in ("done", "failed"), summary
     assert summary["records"] == summary["accepted"] + summary["rejected"], summary
     for err in summary["errors"]:
         assert isinstance(err["line"], int) and err["line"] >= 0, err
         assert err["field"] and err["message"], err
-    assert files.status_of(bureau, who, file_id) == summary
+    assert files.status_of(bureau.uow(), bureau.deps, who, file_id) == summary
     return summary
 
 

@@ -58,7 +58,8 @@ def furnisher(bureau):
 
 
 def send(bureau, furnisher, *records, file_id=None):
-    return furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(list(records)),
+    return furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                              furnishing.candidates_from_json(list(records)),
                               file_id=file_id)
 
 

@@ -264,12 +264,13 @@ def test_the_record_store_and_the_bulk_store_agree(bureau, client, orgs, clock, 
             record(account_ref="L7"))]
 
     a, b = refs["Record Bank"], refs["Bulk Bank"]
-    by_record = furnishing._store(bureau, who["Record Bank"],
+    by_record = furnishing._store(bureau.uow(), bureau.deps, who["Record Bank"],
                                   list(enumerate(records(a, b))), None, None)
     rows = bulk_store.Rows()
     for i, rec in enumerate(records(b, a)):
         rows.add_record(i, rec, i * 16, bureau.vault.lookup_hash(rec.subject.national_id))
-    stored, _, refused, warned = bulk_store.store(bureau, who["Bulk Bank"], rows, None, None)
+    stored, _, refused, warned = bulk_store.store(bureau.uow(), bureau.deps, who["Bulk Bank"],
+                                                  rows, None, None)
     assert (by_record.accepted, by_record.rejected) == (stored, []) == (7, [])
     assert [(w.position, w.errors) for w in by_record.warned] == warned
     assert [w[0] for w in warned] == [1, 2, 3, 4]

@@ -195,13 +195,13 @@ def test_upload_is_private_meanwhile_and_deleted_once_ingested(bureau, orgs):
         key = orgs["furnisher"]
         data = CSV_HEAD + csv_row(1) + csv_row(2, balance="x")
         furnisher = access.authenticate_key(bureau, key)
-        file_id = files.receive(bureau, furnisher, "a.csv", io.BytesIO(data))
+        file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv", io.BytesIO(data))
         folder = upload_folder(bureau)
         raw = upload_path(bureau, file_id)
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert stat.S_IMODE(raw.stat().st_mode) == 0o600
         assert raw.read_bytes() == data
-        summary = files.ingest(bureau, file_id)
+        summary = files.ingest(bureau.uow(), bureau.deps, file_id)
         assert summary["status"] == "done" and summary["accepted"] == 1
         assert not raw.exists()
         # through the API as well: after the background ingest nothing is left
@@ -217,10 +217,10 @@ def test_upload_is_private_meanwhile_and_deleted_once_ingested(bureau, orgs):
 
 def test_a_missing_upload_fails_without_showing_the_path(bureau, orgs):
     furnisher = access.authenticate_key(bureau, orgs["furnisher"])
-    file_id = files.receive(bureau, furnisher, "a.csv",
+    file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
     upload_path(bureau, file_id).unlink()
-    summary = files.ingest(bureau, file_id)
+    summary = files.ingest(bureau.uow(), bureau.deps, file_id)
     assert summary["status"] == "failed"
     text = json.dumps(summary)
     assert str(upload_folder(bureau)) not in text and "uploads" not in text
@@ -275,7 +275,7 @@ def test_rejections_keep_the_lowest_positions_whatever_the_order():
 
 def _pending_file(bureau, orgs, attempts: int) -> str:
     furnisher = access.authenticate_key(bureau, orgs["furnisher"])
-    file_id = files.receive(bureau, furnisher, "a.csv",
+    file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
     with bureau.uow() as uow:
         uow.execute(update(furnishing_files).where(furnishing_files.c.ref == file_id)
@@ -289,7 +289,7 @@ def test_a_file_interrupted_too_often_is_given_up(bureau, orgs, client):
     assert limit == 2
     again = _pending_file(bureau, orgs, limit - 1)
     given_up = _pending_file(bureau, orgs, limit)
-    assert files.resume_pending(bureau) == [again]
+    assert files.resume_pending(bureau.uow(), bureau.deps) == [again]
     key = orgs["furnisher"]
     status = client.get(f"{UPLOAD}/{given_up}", headers=auth(key)).json()
     assert status["status"] == "failed"
@@ -301,15 +301,15 @@ def test_a_file_interrupted_too_often_is_given_up(bureau, orgs, client):
             audit_events.c.action == "furnish.file_abandoned")).scalars().all()
     assert [e["file_id"] for e in events] == [given_up]
     # the one below the limit is resumed: its attempt is counted, and it is the last one
-    assert files.ingest(bureau, again)["status"] == "done"
+    assert files.ingest(bureau.uow(), bureau.deps, again)["status"] == "done"
     with bureau.uow() as uow:
         assert uow.execute(select(furnishing_files.c.attempts).where(
             furnishing_files.c.ref == again)).scalar_one() == limit
-    assert files.resume_pending(bureau) == []
+    assert files.resume_pending(bureau.uow(), bureau.deps) == []
 
 
 def test_resume_removes_uploads_left_by_a_crash(bureau, orgs):
-    folder = files.upload_dir(bureau)
+    folder = files.upload_dir(bureau.deps)
     done = _pending_file(bureau, orgs, 0)
     with bureau.uow() as uow:
         uow.execute(update(furnishing_files).where(furnishing_files.c.ref == done)
@@ -320,7 +320,7 @@ def test_resume_removes_uploads_left_by_a_crash(bureau, orgs):
     os.utime(stale, (0, 0))
     fresh = folder / ".incoming-fedcba9876543210"       # another process is receiving it
     fresh.write_bytes(b"x")
-    assert files.resume_pending(bureau) == []
+    assert files.resume_pending(bureau.uow(), bureau.deps) == []
     assert leftovers(bureau) == [fresh.name]
 
 

@@ -66,8 +66,10 @@ def ingest(bureau, furnisher: Principal, name: str, monkeypatch: pytest.MonkeyPa
             yield item
 
     monkeypatch.setattr(files, "_candidates", spy)
-    file_id = files.receive(bureau, furnisher, name, io.BytesIO((CORPUS / name).read_bytes()))
-    summary = files.ingest(bureau, file_id, rescore=scoring_hooks.rescorer(bureau))
+    file_id = files.receive(bureau.uow(), bureau.deps, furnisher, name,
+                            io.BytesIO((CORPUS / name).read_bytes()))
+    summary = files.ingest(bureau.uow(), bureau.deps, file_id,
+                           rescore=scoring_hooks.rescorer(bureau))
     monkeypatch.setattr(files, "_candidates", read)
     # the stored rows and the audit events name the file by its row id (the API by its ref)
     with bureau.uow() as uow:
@@ -357,7 +359,7 @@ def test_postgres_record_path_stores_what_the_column_path_does(bureau, furnisher
     """The same file read record by record only (no column-wise blocks) on PostgreSQL."""
     if not on_postgres(bureau):
         pytest.skip("the column-wise path is PostgreSQL's")
-    monkeypatch.setattr(furnishing, "bulk_candidates", lambda bureau: False)
+    monkeypatch.setattr(furnishing, "bulk_candidates", lambda deps: False)
     stored, counts, errors, _ = EXPECTED[name]
     summary, columns = ingest(bureau, furnisher, name, monkeypatch)
     assert columns == []
@@ -389,7 +391,7 @@ def test_a_file_sent_again_changes_nothing(bureau, furnisher, monkeypatch, name:
 
 def test_an_unreadable_file_is_refused_whole(bureau, furnisher) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        files.receive(bureau, furnisher, "not_metro2.m2",
+        files.receive(bureau.uow(), bureau.deps, furnisher, "not_metro2.m2",
                       io.BytesIO((CORPUS / "not_metro2.m2").read_bytes()))
     [error] = caught.value.errors
     assert error.field == "file" and "length word b'04Z6' is neither 4 digits" in error.message
@@ -509,7 +511,8 @@ def test_l1_renames_the_tradeline_a_furnisher_already_reported(bureau, furnisher
              "account_ref": "ACC-10", "as_of": "2024-04-30", "kind": "revolving",
              "opened_on": "2020-01-15", "credit_limit": 500000, "balance": 100000,
              "amount_past_due": 0, "status": "current", "ecoa": "individual", "currency": "USD"}
-    done = furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json([april]))
+    done = furnishing.furnish(bureau.uow(), bureau.deps, furnisher,
+                              furnishing.candidates_from_json([april]))
     assert (done.accepted, list(done.rejected)) == (1, [])
     john = ("111223333", "JOHN Q SMITH", "1980-02-28")
     with bureau.uow() as uow:

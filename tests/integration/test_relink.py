@@ -57,7 +57,7 @@ class Bank:
         self.who = Principal(Role.FURNISHER, org.id, name)
 
     def send(self, *records) -> None:
-        summary = furnishing.furnish(self.bureau, self.who,
+        summary = furnishing.furnish(self.bureau.uow(), self.bureau.deps, self.who,
                                      furnishing.candidates_from_json(list(records)))
         assert summary.accepted == len(records), summary
 

@@ -186,7 +186,7 @@ def test_a_late_answer_conflicts_and_changes_nothing(store, clock, deps):
 def test_a_correction_goes_through_the_injected_store_in_the_same_unit(store, clock, rescorer):
     seen = []
 
-    def store_correction(u, furnisher, raw):
+    def store_correction(u, deps, furnisher, raw):
         seen.append((u, furnisher, raw["account_ref"]))
         return []
 
@@ -200,7 +200,7 @@ def test_a_correction_goes_through_the_injected_store_in_the_same_unit(store, cl
 
 def test_a_correction_of_another_account_or_refused_by_the_store_is_not_applied(store, clock,
                                                                                  rescorer):
-    def refusing(u, furnisher, raw):
+    def refusing(u, deps, furnisher, raw):
         return [FieldError("balance", "must not be negative")]
 
     deps = fake_deps(clock, rescorer=rescorer, store_correction=refusing)

@@ -14,7 +14,8 @@ from openbureau.config import Settings
 from openbureau.domain.errors import NotFound, ValidationFailed
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import files
-from tests.fakes import FakeBureau, FakeStore
+from openbureau.services.ports import Deps
+from tests.fakes import FakeIdentityVault, FakeStore, FakeUnitOfWork, fake_deps
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 BANK = Principal(Role.FURNISHER, 10, "Bank")
@@ -37,23 +38,28 @@ def store() -> FakeStore:
 
 
 @pytest.fixture
-def bureau(store, tmp_path) -> FakeBureau:
-    return FakeBureau(store, FixedClock(NOW),
-                      settings=Settings(environment="test", var_dir=tmp_path,
-                                        max_ingest_attempts=2))
+def deps(tmp_path) -> Deps:
+    return fake_deps(FixedClock(NOW), vault=FakeIdentityVault(),
+                     settings=Settings(environment="test", var_dir=tmp_path,
+                                       max_ingest_attempts=2))
 
 
-def test_a_received_file_is_queued_ingested_and_its_upload_removed(bureau, store):
-    ref = files.receive(bureau, BANK, "../../accounts.csv",
+@pytest.fixture
+def uow(store, deps) -> FakeUnitOfWork:
+    return FakeUnitOfWork(store, deps.clock)
+
+
+def test_a_received_file_is_queued_ingested_and_its_upload_removed(uow, deps, store):
+    ref = files.receive(uow, deps, BANK, "../../accounts.csv",
                         io.BytesIO(HEAD + row(1) + row(2, balance="lots") + row(3)))
     (queued,) = store.intake_files.values()
     assert (queued.ref, queued.status, queued.filename, queued.format) == (
         ref, "queued", "accounts.csv", "csv")
-    upload = files.upload_dir(bureau) / str(queued.id)
+    upload = files.upload_dir(deps) / str(queued.id)
     assert upload.exists() and upload.stat().st_mode & 0o077 == 0
     assert store.actions() == ["furnish.file_received"]
 
-    status = files.ingest(bureau, ref)
+    status = files.ingest(uow, deps, ref)
     assert (status["file_id"], status["status"], status["records"], status["accepted"],
             status["rejected"]) == (ref, "done", 3, 2, 1)
     ((error),) = status["errors"]
@@ -64,36 +70,36 @@ def test_a_received_file_is_queued_ingested_and_its_upload_removed(bureau, store
     assert store.actions()[-1] == "furnish.file_ingested"
 
 
-def test_a_file_is_read_only_by_its_furnisher(bureau, store):
-    ref = files.receive(bureau, BANK, "a.csv", io.BytesIO(HEAD + row(1)))
-    assert files.status_of(bureau, BANK, ref)["status"] == "queued"
+def test_a_file_is_read_only_by_its_furnisher(uow, deps, store):
+    ref = files.receive(uow, deps, BANK, "a.csv", io.BytesIO(HEAD + row(1)))
+    assert files.status_of(uow, deps, BANK, ref)["status"] == "queued"
     with pytest.raises(NotFound):
-        files.status_of(bureau, OTHER, ref)
+        files.status_of(uow, deps, OTHER, ref)
     with pytest.raises(NotFound):
-        files.ingest(bureau, "file_nothing")
+        files.ingest(uow, deps, "file_nothing")
 
 
-def test_an_unreadable_upload_is_refused_and_not_kept(bureau, store):
+def test_an_unreadable_upload_is_refused_and_not_kept(uow, deps, store):
     with pytest.raises(ValidationFailed):
-        files.receive(bureau, BANK, "a.csv", io.BytesIO(b""))
+        files.receive(uow, deps, BANK, "a.csv", io.BytesIO(b""))
     assert store.intake_files == {}
-    assert list(files.upload_dir(bureau).iterdir()) == []
+    assert list(files.upload_dir(deps).iterdir()) == []
 
 
-def test_resume_gives_up_on_a_file_interrupted_too_often_and_sweeps_leftovers(bureau, store):
-    again = files.receive(bureau, BANK, "a.csv", io.BytesIO(HEAD + row(1)))
-    crashing = files.receive(bureau, BANK, "b.csv", io.BytesIO(HEAD + row(2)))
-    done = files.receive(bureau, BANK, "c.csv", io.BytesIO(HEAD + row(3)))
-    files.ingest(bureau, done)
+def test_resume_gives_up_on_a_file_interrupted_too_often_and_sweeps_leftovers(uow, deps, store):
+    again = files.receive(uow, deps, BANK, "a.csv", io.BytesIO(HEAD + row(1)))
+    crashing = files.receive(uow, deps, BANK, "b.csv", io.BytesIO(HEAD + row(2)))
+    done = files.receive(uow, deps, BANK, "c.csv", io.BytesIO(HEAD + row(3)))
+    files.ingest(uow, deps, done)
     ids = {f.ref: f.id for f in store.intake_files.values()}
-    folder = files.upload_dir(bureau)
+    folder = files.upload_dir(deps)
     (folder / str(ids[done])).write_bytes(b"left by a crash after the ingest")
     for _ in range(2):          # two ingests of b.csv took the process down
-        with bureau.uow() as uow:
+        with uow:
             uow.furnishing_files.start(ids[crashing])
             uow.commit()
 
-    assert files.resume_pending(bureau) == [again]
+    assert files.resume_pending(uow, deps) == [again]
     gone = store.intake_files[ids[crashing]]
     assert (gone.status, gone.failure_reason) == ("failed", files.interrupted_reason(2))
     assert "furnish.file_abandoned" in store.actions()

@@ -18,7 +18,14 @@ from openbureau.domain.records import SubjectIdentity, parse_account_record
 from openbureau.domain.roles import Principal, Role
 from openbureau.identity import rules
 from openbureau.services import furnishing, identity_store, protections, resolution
-from tests.fakes import FakeAccountStore, FakeBureau, FakeStore, FakeUnitOfWork
+from openbureau.services.ports import Deps
+from tests.fakes import (
+    FakeAccountStore,
+    FakeIdentityVault,
+    FakeStore,
+    FakeUnitOfWork,
+    fake_deps,
+)
 from tests.integration.test_reports import ADA, record
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -33,13 +40,20 @@ def store() -> FakeStore:
 
 
 @pytest.fixture
-def bureau(store: FakeStore, tmp_path) -> FakeBureau:
-    return FakeBureau(store, FixedClock(NOW),
-                      settings=Settings(environment="test", var_dir=tmp_path))
+def deps(tmp_path) -> Deps:
+    return fake_deps(FixedClock(NOW), vault=FakeIdentityVault(),
+                     settings=Settings(environment="test", var_dir=tmp_path))
 
 
-def furnish(bureau: FakeBureau, *records: dict[str, Any], **kw: Any) -> furnishing.Summary:
-    return furnishing.furnish(bureau, BANK, furnishing.candidates_from_json(list(records)), **kw)
+@pytest.fixture
+def uow(store: FakeStore, deps: Deps) -> FakeUnitOfWork:
+    return FakeUnitOfWork(store, deps.clock)
+
+
+def furnish(uow: FakeUnitOfWork, deps: Deps, *records: dict[str, Any],
+            **kw: Any) -> furnishing.Summary:
+    return furnishing.furnish(uow, deps, BANK, furnishing.candidates_from_json(list(records)),
+                              **kw)
 
 
 def months(store: FakeStore) -> dict[tuple[str, str], int]:
@@ -48,13 +62,13 @@ def months(store: FakeStore) -> dict[tuple[str, str], int]:
             for (acc, as_of), row in store.account_months.items()}
 
 
-def test_a_new_persons_records_open_one_file_with_their_accounts_and_months(bureau, store):
-    summary = furnish(bureau, record(), record(account_ref="LOAN-2", kind="installment"))
+def test_a_new_persons_records_open_one_file_with_their_accounts_and_months(uow, deps, store):
+    summary = furnish(uow, deps, record(), record(account_ref="LOAN-2", kind="installment"))
     assert (summary.records, summary.accepted, list(summary.rejected)) == (2, 2, [])
     (f,) = store.files.values()
     assert (f.name, f.date_of_birth, f.id_suffix) == ("Ada Lovelace", date(1985, 12, 10),
                                                       "0200")
-    assert bureau.vault.decrypt(store.id_ciphertexts[f.id]) == "900100200"
+    assert deps.vault.decrypt(store.id_ciphertexts[f.id]) == "900100200"
     assert summary.changed_subjects == {f.id}
     assert months(store) == {("CARD-1", "2026-10-31"): 120000, ("LOAN-2", "2026-10-31"): 120000}
     assert {a.subject_id for a in store.accounts.values()} == {f.id}
@@ -70,20 +84,20 @@ def test_a_new_persons_records_open_one_file_with_their_accounts_and_months(bure
     assert ("h:900100200", f.id) in store.identity_keys
 
 
-def test_the_same_records_again_change_nothing(bureau, store):
-    furnish(bureau, record())
+def test_the_same_records_again_change_nothing(uow, deps, store):
+    furnish(uow, deps, record())
     before = (dict(store.account_months), len(store.events), dict(store.identity_observations))
-    again = furnish(bureau, record())
+    again = furnish(uow, deps, record())
     assert (again.accepted, again.changed_subjects) == (1, set())
     assert len(store.files) == 1
     assert (dict(store.account_months), len(store.events),
             dict(store.identity_observations)) == before
 
 
-def test_the_account_follows_its_newest_month_and_an_older_one_is_only_kept(bureau, store):
-    furnish(bureau, record(balance=100, compliance_code="XB"))
-    furnish(bureau, record(as_of="2026-11-30", balance=90))
-    furnish(bureau, record(as_of="2026-09-30", balance=110, compliance_code="XR"))
+def test_the_account_follows_its_newest_month_and_an_older_one_is_only_kept(uow, deps, store):
+    furnish(uow, deps, record(balance=100, compliance_code="XB"))
+    furnish(uow, deps, record(as_of="2026-11-30", balance=90))
+    furnish(uow, deps, record(as_of="2026-09-30", balance=110, compliance_code="XR"))
     assert months(store) == {("CARD-1", "2026-09-30"): 110, ("CARD-1", "2026-10-31"): 100,
                              ("CARD-1", "2026-11-30"): 90}
     (state,) = store.account_states.values()
@@ -94,9 +108,9 @@ def test_the_account_follows_its_newest_month_and_an_older_one_is_only_kept(bure
     assert (obs["first_seen_on"], obs["last_seen_on"]) == (date(2026, 9, 30), date(2026, 11, 30))
 
 
-def test_a_later_record_of_the_person_joins_her_file_by_its_keys(bureau, store):
-    furnish(bureau, record())
-    later = furnish(bureau, record(account_ref="LOAN-9", subject={**ADA, "phone": "2025550143"}))
+def test_a_later_record_of_the_person_joins_her_file_by_its_keys(uow, deps, store):
+    furnish(uow, deps, record())
+    later = furnish(uow, deps, record(account_ref="LOAN-9", subject={**ADA, "phone": "2025550143"}))
     assert later.accepted == 1
     assert len(store.files) == 1
     (sid,) = store.files
@@ -104,10 +118,10 @@ def test_a_later_record_of_the_person_joins_her_file_by_its_keys(bureau, store):
     assert "phone" in {kind for (_, kind, _, _) in store.identity_observations}
 
 
-def test_a_deleting_record_takes_the_account_off_even_when_the_month_is_unchanged(bureau,
+def test_a_deleting_record_takes_the_account_off_even_when_the_month_is_unchanged(uow, deps,
                                                                                 store):
-    furnish(bureau, record())
-    gone = furnish(bureau, record(delete_code="DA"))
+    furnish(uow, deps, record())
+    gone = furnish(uow, deps, record(delete_code="DA"))
     assert gone.changed_subjects == set(store.files)
     (account,) = store.accounts.values()
     assert account.deleted_at == NOW
@@ -115,8 +129,8 @@ def test_a_deleting_record_takes_the_account_off_even_when_the_month_is_unchange
     assert state["delete_code"] == "DA"
 
 
-def test_income_without_a_consent_in_force_is_stored_without_it(bureau, store):
-    summary = furnish(bureau, record(monthly_income=400000, consent_ref="cns_nothing"))
+def test_income_without_a_consent_in_force_is_stored_without_it(uow, deps, store):
+    summary = furnish(uow, deps, record(monthly_income=400000, consent_ref="cns_nothing"))
     assert summary.accepted == 1
     ((position, message),) = [(w.position, w.errors[0].message) for w in summary.warned]
     assert position == 0 and "income" in message
@@ -125,12 +139,12 @@ def test_income_without_a_consent_in_force_is_stored_without_it(bureau, store):
     assert "consent.refused" in store.actions()
 
 
-def test_an_account_blocked_on_the_file_is_refused_and_the_others_kept(bureau, store):
-    furnish(bureau, record())
+def test_an_account_blocked_on_the_file_is_refused_and_the_others_kept(uow, deps, store):
+    furnish(uow, deps, record())
     (sid,) = store.files
-    h = protections.account_hash(bureau.vault, "CARD-1")
+    h = protections.account_hash(deps.vault, "CARD-1")
     store.blocks.append((1, sid, "acc_x", BANK.id, h, NOW))
-    summary = furnish(bureau, record(as_of="2026-11-30"),
+    summary = furnish(uow, deps, record(as_of="2026-11-30"),
                       record(account_ref="LOAN-2", as_of="2026-11-30"))
     assert summary.accepted == 1
     ((position, error),) = [(r.position, r.errors[0]) for r in summary.rejected]
@@ -139,7 +153,7 @@ def test_an_account_blocked_on_the_file_is_refused_and_the_others_kept(bureau, s
     assert ("LOAN-2", "2026-11-30") in months(store)
 
 
-def test_a_record_the_database_refuses_is_isolated_by_halves(bureau, store, monkeypatch):
+def test_a_record_the_database_refuses_is_isolated_by_halves(uow, deps, store, monkeypatch):
     real = FakeAccountStore.upsert_months
 
     def refuse_bad(self, rows, file_id, now, only_if_different):
@@ -148,7 +162,7 @@ def test_a_record_the_database_refuses_is_isolated_by_halves(bureau, store, monk
         return real(self, rows, file_id, now, only_if_different)
 
     monkeypatch.setattr(FakeAccountStore, "upsert_months", refuse_bad)
-    summary = furnish(bureau, record(), record(account_ref="BAD-2", balance=666),
+    summary = furnish(uow, deps, record(), record(account_ref="BAD-2", balance=666),
                       record(account_ref="OK-3"), record(account_ref="OK-4"))
     assert summary.accepted == 3
     ((position, error),) = [(r.position, r.errors[0]) for r in summary.rejected]
@@ -158,11 +172,11 @@ def test_a_record_the_database_refuses_is_isolated_by_halves(bureau, store, monk
     assert sorted(a.account_ref for a in store.accounts.values()) == ["CARD-1", "OK-3", "OK-4"]
 
 
-def test_a_held_record_is_placed_on_the_file_an_operator_chose(bureau, store):
+def test_a_held_record_is_placed_on_the_file_an_operator_chose(uow, deps, store):
     store.add_file(7, "ADA LOVELACE", date_of_birth=date(1985, 12, 10))
     rec = parse_account_record(record(subject={"name": "A LOVELACE",
                                                "date_of_birth": "1985-12-10"}))
-    placed = furnishing.place_held(bureau, BANK, rec, 7, None)
+    placed = furnishing.place_held(uow, deps, BANK, rec, 7, None)
     assert (placed.accepted, placed.changed_subjects) == (1, {7})
     (account,) = store.accounts.values()
     assert account.subject_id == 7
@@ -172,22 +186,22 @@ def test_a_held_record_is_placed_on_the_file_an_operator_chose(bureau, store):
 
 # -- resolution and observations, one call at a time ---------------------------------------
 
-def test_a_look_up_finds_the_file_by_its_keys_and_nothing_by_a_stranger(bureau, store):
-    furnish(bureau, record())
+def test_a_look_up_finds_the_file_by_its_keys_and_nothing_by_a_stranger(uow, deps, store):
+    furnish(uow, deps, record())
     (sid,) = store.files
     ada = SubjectIdentity("900100200", "Ada Lovelace", date(1985, 12, 10))
-    with FakeUnitOfWork(store, bureau.clock) as uow:
-        found = resolution.look_up(uow, bureau.vault, "sqlite", ada)
-        stranger = resolution.look_up(uow, bureau.vault, "sqlite", SubjectIdentity(
+    with FakeUnitOfWork(store, deps.clock) as uow:
+        found = resolution.look_up(uow, deps.vault, "sqlite", ada)
+        stranger = resolution.look_up(uow, deps.vault, "sqlite", SubjectIdentity(
             "123456789", "GRACE HOPPER", date(1906, 12, 9)))
     assert (found.outcome, found.subject_id, found.reason) == (rules.Outcome.LINK, sid, "keys")
     assert stranger.outcome is rules.Outcome.NEW and stranger.subject_id is None
 
 
-def test_create_files_keeps_a_taken_national_id_off_the_new_file(bureau, store):
+def test_create_files_keeps_a_taken_national_id_off_the_new_file(uow, deps, store):
     store.add_file(3, id_hmac="h:900100200")
-    with FakeUnitOfWork(store, bureau.clock) as uow:
-        made = resolution.create_files(uow, bureau.vault, "sqlite", {
+    with FakeUnitOfWork(store, deps.clock) as uow:
+        made = resolution.create_files(uow, deps.vault, "sqlite", {
             "a": SubjectIdentity("900100200", "ADA OTHER", None),
             "b": SubjectIdentity("111222333", "BOB", None)}, NOW)
         uow.commit()
@@ -196,30 +210,30 @@ def test_create_files_keeps_a_taken_national_id_off_the_new_file(bureau, store):
     assert (b.id_hmac, b.id_suffix, b.item_ref) == ("h:111222333", "2333", made["b"][1])
 
 
-def test_a_hold_keeps_the_record_encrypted_with_its_candidates(bureau, store):
+def test_a_hold_keeps_the_record_encrypted_with_its_candidates(uow, deps, store):
     store.add_file(3)
     decision = rules.Decision(rules.Outcome.HOLD, None, None, "ambiguous")
-    with FakeUnitOfWork(store, bureau.clock) as uow:
-        ref = resolution.hold(uow, bureau.vault, BANK.id, 5, 12, "CARD-1",
+    with FakeUnitOfWork(store, deps.clock) as uow:
+        ref = resolution.hold(uow, deps.vault, BANK.id, 5, 12, "CARD-1",
                               {"record": record()}, decision, {3: "sub_3"}, NOW)
         uow.commit()
     (held,) = store.identity_holds
     assert (held["item_ref"], held["line"], held["reason"], held["status"]) == (
         ref, 12, "ambiguous", "held")
-    assert held["account_ref_hmac"] == protections.account_hash(bureau.vault, "CARD-1")
-    assert json.loads(bureau.vault.decrypt(held["record_ciphertext"]))["record"]["account_ref"] \
+    assert held["account_ref_hmac"] == protections.account_hash(deps.vault, "CARD-1")
+    assert json.loads(deps.vault.decrypt(held["record_ciphertext"]))["record"]["account_ref"] \
         == "CARD-1"
 
 
-def test_record_identities_widens_a_kept_values_dates_and_adds_the_new(bureau, store):
+def test_record_identities_widens_a_kept_values_dates_and_adds_the_new(uow, deps, store):
     store.add_file(1)
     ada = SubjectIdentity("900100200", "ADA LOVELACE", date(1985, 12, 10))
-    hashes = identity_store.Hashes(bureau.vault)
+    hashes = identity_store.Hashes(deps.vault)
 
     def keep(first: date, last: date, who: SubjectIdentity) -> int:
-        with FakeUnitOfWork(store, bureau.clock) as uow:
+        with FakeUnitOfWork(store, deps.clock) as uow:
             n = identity_store.record_identities(
-                uow, bureau.vault, hashes, "sqlite", BANK.id, None, NOW,
+                uow, deps.vault, hashes, "sqlite", BANK.id, None, NOW,
                 [(1, who, "h:900100200", first, last, 3)])
             uow.commit()
         return n

@@ -25,7 +25,7 @@ def _resume_pending(bureau: Bureau) -> None:
 
     # the type and the frames, never the message (docs/security.md, "No data in error logs")
     try:
-        pending = files.resume_pending(bureau)
+        pending = files.resume_pending(bureau.uow(), bureau.deps)
     except Exception as exc:  # noqa: BLE001 - the server still starts; the files stay queued
         log.error("could not list the files left pending: %s\n%s", type(exc).__name__,
                   where(exc))
@@ -33,7 +33,7 @@ def _resume_pending(bureau: Bureau) -> None:
     for file_id in pending:
         log.info("resuming file %s left pending by a restart", file_id)
         try:
-            files.ingest(bureau, file_id, rescore=bureau.rescorer)
+            files.ingest(bureau.uow(), bureau.deps, file_id, rescore=bureau.rescorer)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             log.error("resuming file %s failed: %s\n%s", file_id, type(exc).__name__, where(exc))
 

@@ -114,7 +114,7 @@ async def receive_upload(request: Request, bureau: Bureau, furnisher: Principal)
         raise _invalid("send the file as multipart/form-data, in a part named 'file'")
     parts = _Parts()
     parser = MultipartParser(params[b"boundary"], parts.callbacks())
-    incoming = await run_in_threadpool(files.Incoming, bureau,
+    incoming = await run_in_threadpool(files.Incoming, bureau.deps,
                                        bureau.settings.max_upload_bytes)
     try:
         async for chunk in request.stream():
@@ -132,7 +132,7 @@ async def receive_upload(request: Request, bureau: Bureau, furnisher: Principal)
             await run_in_threadpool(incoming.write, parts.take())
         if not parts.complete:
             raise _invalid("no file: send it in a multipart part named 'file'")
-        return await run_in_threadpool(files.accept, bureau, furnisher,
+        return await run_in_threadpool(files.accept, bureau.uow(), bureau.deps, furnisher,
                                        parts.filename or "upload", incoming)
     except BaseException:
         incoming.discard()      # a close and an unlink: done at once, even when cancelled

@@ -39,7 +39,6 @@ from typing import Any
 
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS, Block
-from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain.errors import FieldError
 from openbureau.domain.records import AccountRecord, record_to_dict, subject_to_dict
@@ -51,6 +50,7 @@ from openbureau.services import (
     protections,
     resolution,
 )
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.refs import new_ref
 
 
@@ -174,27 +174,31 @@ PHASES: defaultdict[str, float] = defaultdict(float)
 Problems = list[tuple[int, list[FieldError]]]
 
 
-def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
-          rescore: Any) -> tuple[int, set[int], Problems, Problems]:
-    """Store the rows in one transaction; returns (rows stored, subjects whose file changed,
+def store(uow: UnitOfWork, deps: Deps, furnisher: Principal, rows: Rows, file_id: int | None,
+          rescore: Any, *, joined: bool = False) -> tuple[int, set[int], Problems, Problems]:
+    """Store the rows in one transaction (``uow`` entered; with ``joined``, in ``uow`` as the
+    caller holds it open, uncommitted); returns (rows stored, subjects whose file changed,
     (position, errors) of the rows refused: without a national id, matching several files,
     (position, warnings) of the rows stored without their income: no consent in force)."""
+    from openbureau.services.furnishing import chunk_unit
+
     clock = time.perf_counter
     t0 = clock()
-    with bureau.uow() as uow:
+    vault = deps.vault
+    with chunk_unit(uow, joined):
         now = uow.clock.now()
         db_now = now.astimezone(UTC).replace(tzinfo=None)
         dialect = "postgresql"
-        hashes = identity_store.Hashes(bureau.vault)
+        hashes = identity_store.Hashes(vault)
         t1 = clock()
-        rows, barred = _bar(uow, bureau, furnisher.id, rows)
+        rows, barred = _bar(uow, deps, furnisher.id, rows)
         people: dict[Any, Any] = {}         # identities built, by ``Rows.idkeys``
-        placed = _subjects(uow, bureau, rows, hashes, db_now, furnisher, barred, people)
+        placed = _subjects(uow, deps, rows, hashes, db_now, furnisher, barred, people)
         refs, ids = placed.refs, placed.ids
         refusals: list[tuple[int, list[FieldError]]] = []
         on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
         blocked = {on_file[j] for j in protections.refused_blocked(
-            uow, bureau.vault, furnisher.id,
+            uow, vault, furnisher.id,
             [(_account_ref(rows.lines[i]), ids[rows.hmacs[i]]) for i in on_file])}
         if blocked:
             refusals.extend((rows.positions[i], [FieldError("account_ref",
@@ -207,7 +211,7 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
                 decision = placed.held[rows.hmacs[i]]
                 line = rows.lines[i].decode()
                 ref = resolution.hold(
-                    uow, bureau.vault, furnisher.id, file_id, rows.positions[i],
+                    uow, vault, furnisher.id, file_id, rows.positions[i],
                     line.split("\t")[2],
                     _held_form(rows, i, line),
                     decision, refs, now)
@@ -231,7 +235,7 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
             by_subject.setdefault(sid, []).append(
                 {"account_ref": account_ref, "as_of": month.isoformat(),
                  "delete_code": delete_code})
-        identity_store.record_identities(uow, bureau.vault, hashes, dialect, furnisher.id,
+        identity_store.record_identities(uow, vault, hashes, dialect, furnisher.id,
                                          file_id, now, _identities(rows, ids, people))
         t4 = clock()
         uow.audit_many([PendingEvent(now, furnisher.actor, "furnish.account_rekeyed", refs[sid],
@@ -247,7 +251,8 @@ def store(bureau: Bureau, furnisher: Principal, rows: Rows, file_id: int | None,
         if rescore is not None and by_subject:
             rescore(uow, set(by_subject))
         t5 = clock()
-        uow.commit()
+        if not joined:
+            uow.commit()
     t6 = clock()
     steps.update({"identity": t4 - t3, "events + rescore hook": t5 - t4,
                   "audit + commit": t6 - t5})
@@ -364,11 +369,11 @@ def _account_ref(line: bytes) -> str:
     return line.split(b"\t", 3)[2].decode()
 
 
-def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
+def _bar(uow: Any, deps: Deps, furnisher_id: int,
          rows: Rows) -> tuple[Rows, dict[str, frozenset[int]]]:
     """``resolution.bar_accounts`` on staged rows: a row of an account barred from some files
     is staged under its own subject key (its line rewritten with it)."""
-    keys, barred = resolution.bar_accounts(uow, bureau.vault, furnisher_id, rows.hmacs,
+    keys, barred = resolution.bar_accounts(uow, deps.vault, furnisher_id, rows.hmacs,
                                            [_account_ref(line) for line in rows.lines])
     if not barred:
         return rows, barred
@@ -381,7 +386,7 @@ def _bar(uow: Any, bureau: Bureau, furnisher_id: int,
     return rows, barred
 
 
-def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashes,
+def _subjects(uow: Any, deps: Deps, rows: Rows, hashes: identity_store.Hashes,
               db_now: datetime, furnisher: Principal,
               barred: dict[str, frozenset[int]] | None = None,
               people: dict[Any, Any] | None = None) -> resolution.Chunk:
@@ -396,9 +401,9 @@ def _subjects(uow: Any, bureau: Bureau, rows: Rows, hashes: identity_store.Hashe
             first[hm] = i
     known = resolution.known_files(uow, "postgresql", furnisher.id, rows.hmacs,
                                    [_account_ref(line) for line in rows.lines])
-    return resolution.resolve_chunk(uow, bureau.vault, hashes, "postgresql",
+    return resolution.resolve_chunk(uow, deps.vault, hashes, "postgresql",
                                     {h: rows.subject(i, people) for h, i in first.items()},
                                     db_now.replace(tzinfo=UTC), actor=furnisher.actor,
                                     barred=barred,
-                                    names_must_agree=bureau.profile.name_must_agree_with_id,
+                                    names_must_agree=deps.profile.name_must_agree_with_id,
                                     known=known)

@@ -14,13 +14,12 @@ import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain import national_ids
 from openbureau.domain.consents import Scope
 from openbureau.domain.profiles import Purpose
@@ -28,6 +27,7 @@ from openbureau.domain.records import record_to_dict
 from openbureau.domain.roles import Principal, Role
 from openbureau.services import access, consents, demo_showcase
 from openbureau.services.furnishing import Candidate, furnish
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.synthetic.population import (
     BLOCK,
     FURNISHERS,
@@ -38,15 +38,20 @@ from openbureau.synthetic.population import (
     make_block,
 )
 
+if TYPE_CHECKING:
+    from openbureau.bootstrap import Bureau
+
 PEOPLE_PER_CHUNK = 200
 BUCKETS = 16
 
 
-def demo_furnishers(bureau: Bureau) -> tuple[dict[str, Principal], int]:
-    """The demo furnishers by code, created when absent; and how many were created."""
+def demo_furnishers(uow: UnitOfWork, deps: Deps, *,
+                    bureau: Bureau) -> tuple[dict[str, Principal], int]:
+    """The demo furnishers by code, created when absent; and how many were created.
+    (``bureau``: for ``access.create_organisation``, which still takes it.)"""
     out, created = {}, 0
     for code, name in FURNISHERS.items():
-        with bureau.uow() as uow:
+        with uow:
             row = uow.credentials.organisation(name)
         if row is None:
             org_id = access.create_organisation(bureau, name, Role.FURNISHER.value).id
@@ -59,17 +64,19 @@ def demo_furnishers(bureau: Bureau) -> tuple[dict[str, Principal], int]:
     return out, created
 
 
-def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] | None = None,
-         *, locale: str | None = None, as_of: date = date(2026, 10, 31),
+def seed(uow: UnitOfWork, deps: Deps, n: int, seed: int = 7,
+         progress: Callable[[int], None] | None = None, *, bureau: Bureau,
+         locale: str | None = None, as_of: date = date(2026, 10, 31),
          picks: demo_showcase.Picks | None = None) -> dict[str, int]:
     """Furnish ``n`` synthetic people; ``progress`` gets the number of people done so far;
     ``picks``, when given, collects the people ``demo_showcase.stage`` will use. ``locale``:
     the population's (names, addresses, national ids); by default the profile's -- zh_CN with
-    resident identity numbers under a profile that takes only those (cn-cri), else en_US."""
+    resident identity numbers under a profile that takes only those (cn-cri), else en_US.
+    (``bureau``: for ``access.create_organisation``, which still takes it.)"""
     if locale is None:
-        locale = "zh_CN" if bureau.profile.national_id_scheme == national_ids.CN_RESIDENT \
+        locale = "zh_CN" if deps.profile.national_id_scheme == national_ids.CN_RESIDENT \
             else "en_US"
-    furnishers, created = demo_furnishers(bureau)
+    furnishers, created = demo_furnishers(uow, deps, bureau=bureau)
     counts = {"people": 0, "records": 0, "accepted": 0, "rejected": 0, "changed_subjects": 0,
               "furnishers_created": created}
     counts["consents_recorded"] = 0
@@ -80,10 +87,10 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
         # income is stored only under a consent recorded for the file, and a file exists once
         # its first record is stored: people new to the bureau are furnished without their
         # income first, then their consents recorded, then their income records sent again
-        later = _without_consent(bureau, pending)
+        later = _without_consent(uow, pending)
         for code, cands in pending.items():
             if cands:
-                summary = furnish(bureau, furnishers[code], [
+                summary = furnish(uow, deps, furnishers[code], [
                     Candidate(c.position, _no_income(c.fields))
                     if c.fields.get("consent_ref") in later else c for c in cands])
                 counts["records"] += summary.records
@@ -91,11 +98,12 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
                 counts["rejected"] += len(summary.rejected)
                 changed |= summary.changed_subjects
         if later:
-            counts["consents_recorded"] += _record_consents(bureau, furnishers, pending, later)
+            counts["consents_recorded"] += _record_consents(uow, deps, furnishers, pending,
+                                                            later)
             for code, cands in pending.items():
                 again = [c for c in cands if c.fields.get("consent_ref") in later]
                 if again:
-                    changed |= furnish(bureau, furnishers[code], again).changed_subjects
+                    changed |= furnish(uow, deps, furnishers[code], again).changed_subjects
         for cands in pending.values():
             cands.clear()
         counts["changed_subjects"] += len(changed)
@@ -115,11 +123,11 @@ def seed(bureau: Bureau, n: int, seed: int = 7, progress: Callable[[int], None] 
     return counts
 
 
-def _without_consent(bureau: Bureau, pending: dict[str, list[Candidate]]) -> set[str]:
+def _without_consent(uow: UnitOfWork, pending: dict[str, list[Candidate]]) -> set[str]:
     """The consent refs the pending records name that are not recorded yet."""
     refs = {ref for cands in pending.values() for c in cands
             if (ref := c.fields.get("consent_ref")) is not None}
-    with bureau.uow() as uow:
+    with uow:
         return refs - set(consents.load(uow, refs))
 
 
@@ -130,7 +138,7 @@ def _no_income(fields: dict[str, Any]) -> dict[str, Any]:
 DEMO_CONSENT_DAYS = 3 * 365
 
 
-def _record_consents(bureau: Bureau, furnishers: dict[str, Principal],
+def _record_consents(uow: UnitOfWork, deps: Deps, furnishers: dict[str, Principal],
                      pending: dict[str, list[Candidate]], refs: set[str]) -> int:
     """Record the consents ``refs``, each as obtained by the furnisher of the records naming
     it (the one account a person's income is reported on), for their file, scope income."""
@@ -139,13 +147,13 @@ def _record_consents(bureau: Bureau, furnishers: dict[str, Principal],
         for c in cands:
             if (ref := c.fields.get("consent_ref")) in refs:
                 wanted[ref] = (code, c.fields["subject"]["national_id"])
-    with bureau.uow() as uow:
-        by_hash = uow.demo.holders({bureau.vault.lookup_hash(nid)
-                                    for _, nid in wanted.values()})
+    vault = deps.vault
+    with uow:
+        by_hash = uow.demo.holders({vault.lookup_hash(nid) for _, nid in wanted.values()})
         expires = uow.clock.now() + timedelta(days=DEMO_CONSENT_DAYS)
         for ref, (code, nid) in sorted(wanted.items()):
             consents.record_under_ref(
-                uow, bureau.profile, furnishers[code], by_hash[bureau.vault.lookup_hash(nid)],
+                uow, deps.profile, furnishers[code], by_hash[vault.lookup_hash(nid)],
                 ref, Purpose.CREDIT_APPLICATION.value, [Scope.INCOME.value], expires,
                 hashlib.sha256(f"demo signed form {ref}".encode()).hexdigest())
         uow.commit()

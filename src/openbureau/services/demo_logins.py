@@ -5,17 +5,24 @@ Only for the synthetic demo population; refused in production.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openbureau.adapters.secrets_hashing import hash_secret
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import ORG_ROLES, Role
 from openbureau.services import access
+from openbureau.services.ports import Deps, UnitOfWork
+
+if TYPE_CHECKING:
+    from openbureau.bootstrap import Bureau
 
 DEMO_PASSWORD = "demo-password-2026"
 
 
-def issue(bureau: Bureau) -> list[dict[str, str]]:
-    if bureau.settings.environment == "production":
+def issue(uow: UnitOfWork, deps: Deps, *, bureau: Bureau) -> list[dict[str, str]]:
+    """The demo's credentials, one per role. (``bureau``: for ``access``'s use cases, which
+    still take it.)"""
+    if deps.settings.environment == "production":
         raise Conflict("demo credentials are not issued in production")
     from openbureau.synthetic.population import FURNISHERS
 
@@ -24,28 +31,28 @@ def issue(bureau: Bureau) -> list[dict[str, str]]:
         # the furnisher's key is the first demo bank's, whose accounts the population holds
         name = (next(iter(FURNISHERS.values())) if role is Role.FURNISHER
                 else f"Demo {role.value.title()}")
-        with bureau.uow() as uow:
+        with uow:
             exists = uow.credentials.organisation(name) is not None
         issued = (access.rotate_key(bureau, name) if exists
                   else access.create_organisation(bureau, name, role.value))
         creds.append({"role": role.value, "who": name, "credential": issued.key})
-    creds.append(_consumer(bureau))
+    creds.append(_consumer(uow, deps, bureau))
     return creds
 
 
-def _consumer(bureau: Bureau) -> dict[str, str]:
+def _consumer(uow: UnitOfWork, deps: Deps, bureau: Bureau) -> dict[str, str]:
     """The showcase's consumer (``demo_showcase``: the first enrolled), else the first file."""
     from openbureau.services.demo_showcase import enrolled_consumer
 
-    row = enrolled_consumer(bureau)
+    row = enrolled_consumer(uow, deps)
     if row is None:
-        with bureau.uow() as uow:
+        with uow:
             row = uow.demo.first_person()
     if row is None:
         raise NotFound("no credit file yet; run `openbureau demo seed` first")
     assert row.id_ciphertext is not None        # the synthetic population's all have one
-    nid = bureau.vault.decrypt(row.id_ciphertext)
-    with bureau.uow() as uow:
+    nid = deps.vault.decrypt(row.id_ciphertext)
+    with uow:
         enrolled = uow.credentials.enrolled(row.id)
         if enrolled:
             uow.credentials.set_password(row.id, hash_secret(DEMO_PASSWORD))

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.records import AccountKind, AccountRecord, AccountStatus, SubjectIdentity
 from openbureau.domain.registry import RequestedRestriction
@@ -36,8 +35,12 @@ from openbureau.services import (
     rescore,
     rights,
 )
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import FileHolder
 from openbureau.synthetic.population import Person
+
+if TYPE_CHECKING:
+    from openbureau.bootstrap import Bureau
 
 DEMO_FURNISHER = "FB"          # the furnisher whose key `demo credentials` prints
 MEMBER, COURT = "Demo Member", "Demo Court"   # demo_logins' names for those roles
@@ -110,8 +113,8 @@ def pick(picks: Picks, person: Person) -> None:
             picks.debtors.append((person.subject, coll[-1].balance, coll[-1].currency))
 
 
-def _org(bureau: Bureau, name: str, role: Role) -> Principal:
-    with bureau.uow() as uow:
+def _org(uow: UnitOfWork, bureau: Bureau, name: str, role: Role) -> Principal:
+    with uow:
         row = uow.credentials.organisation(name)
     if row is None:
         return Principal(role, access.create_organisation(bureau, name, role.value).id, name)
@@ -120,30 +123,30 @@ def _org(bureau: Bureau, name: str, role: Role) -> Principal:
     return Principal(role, row.id, name)
 
 
-def _subject(bureau: Bureau, who: SubjectIdentity) -> FileHolder:
+def _subject(uow: UnitOfWork, deps: Deps, who: SubjectIdentity) -> FileHolder:
     assert who.national_id is not None
-    with bureau.uow() as uow:
-        row = uow.credentials.holder(bureau.vault.lookup_hash(who.national_id))
+    with uow:
+        row = uow.credentials.holder(deps.vault.lookup_hash(who.national_id))
     if row is None:
         raise LookupError("a person the showcase picked has no file")
     return row
 
 
-def _as_consumer(bureau: Bureau, who: SubjectIdentity) -> Principal:
-    row = _subject(bureau, who)
+def _as_consumer(uow: UnitOfWork, deps: Deps, who: SubjectIdentity) -> Principal:
+    row = _subject(uow, deps, who)
     return Principal(Role.CONSUMER, row.id, row.name, row.item_ref)
 
 
-def _item_ref(bureau: Bureau, who: SubjectIdentity, account_ref: str) -> str:
-    sid = _subject(bureau, who).id
-    with bureau.uow() as uow:
+def _item_ref(uow: UnitOfWork, deps: Deps, who: SubjectIdentity, account_ref: str) -> str:
+    sid = _subject(uow, deps, who).id
+    with uow:
         return uow.demo.account_item_ref(sid, account_ref)
 
 
-def _list(bureau: Bureau, court: Principal, n: int, who: SubjectIdentity, amount: int,
-          currency: str, restriction: str) -> dict[str, Any]:
+def _list(deps: Deps, bureau: Bureau, court: Principal, n: int, who: SubjectIdentity,
+          amount: int, currency: str, restriction: str) -> dict[str, Any]:
     assert who.national_id is not None
-    today = bureau.clock.now().date()
+    today = deps.clock.now().date()
     return registry.list_judgment(
         bureau, court, case_number=f"{CASE_PREFIX} {n}",
         debtor=registry.Debtor("person", who.national_id, who.name, who.date_of_birth),
@@ -152,42 +155,43 @@ def _list(bureau: Bureau, court: Principal, n: int, who: SubjectIdentity, amount
         restrictions_asked=[RequestedRestriction(restriction)])
 
 
-def staged(bureau: Bureau) -> bool:
+def staged(uow: UnitOfWork, deps: Deps) -> bool:
     """Whether the showcase is already in this database (its first listing exists)."""
-    with bureau.uow() as uow:
+    with uow:
         return uow.demo.has_case(f"{CASE_PREFIX} 1")
 
 
-def stage(bureau: Bureau, picks: Picks, password: str,
-          progress: Any = None) -> dict[str, Any]:
+def stage(uow: UnitOfWork, deps: Deps, picks: Picks, password: str,
+          progress: Any = None, *, bureau: Bureau) -> dict[str, Any]:
     """Stage the showcase for ``picks`` (once: nothing is done when it is already there);
-    the demo consumer is enrolled with ``password``. Returns what was done, for the CLI."""
+    the demo consumer is enrolled with ``password``. Returns what was done, for the CLI.
+    (``bureau``: for ``access``, ``registry`` and ``inquiries``, which still take it.)"""
     out: dict[str, Any] = {"staged": False}
-    if staged(bureau) or picks.consumer is None:
+    if staged(uow, deps) or picks.consumer is None:
         return out
-    member, court = _org(bureau, MEMBER, Role.MEMBER), _org(bureau, COURT, Role.COURT)
+    member = _org(uow, bureau, MEMBER, Role.MEMBER)
+    court = _org(uow, bureau, COURT, Role.COURT)
 
     # every file scored, as the nightly job would (drift and fairness need a population)
-    deps = bureau.deps
-    job = rescore.start(bureau.uow(), deps, rescore.default_engine(deps))
-    job = rescore.run(bureau.uow(), deps, job["id"], progress=progress)
+    job = rescore.start(uow, deps, rescore.default_engine(deps))
+    job = rescore.run(uow, deps, job["id"], progress=progress)
     out["scored"] = job["done"]
 
     who, _late = picks.consumer
     assert who.national_id is not None and who.date_of_birth is not None
     invite = access.invite_consumer(bureau, who.national_id)
     access.enrol(bureau, who.national_id, who.date_of_birth, invite["enrolment_code"], password)
-    consumer = _as_consumer(bureau, who)
+    consumer = _as_consumer(uow, deps, who)
     out["consumer"] = who.name
 
-    listings = [_list(bureau, court, 1, who, 45000, "USD", "leisure_travel")]
+    listings = [_list(deps, bureau, court, 1, who, 45000, "USD", "leisure_travel")]
     for i, (debtor, amount, currency) in enumerate(picks.debtors[:2], start=2):
-        listings.append(_list(bureau, court, i, debtor, amount, currency,
+        listings.append(_list(deps, bureau, court, i, debtor, amount, currency,
                               "air_travel" if i == 2 else "star_hotels"))
     out["listings"] = len(listings)
     if len(picks.debtors) >= 1:
         objections.object_to_listing(
-            bureau.uow(), bureau.deps, _as_consumer(bureau, picks.debtors[0][0]),
+            uow, deps, _as_consumer(uow, deps, picks.debtors[0][0]),
             listings[1]["listing_id"],
             "The debt was settled with the creditor last month; the receipt is attached to "
             "my letter to the court.")
@@ -195,9 +199,9 @@ def stage(bureau: Bureau, picks: Picks, password: str,
 
     if picks.disputer is not None:
         other, account = picks.disputer
-        disputes.open_dispute(bureau.uow(), bureau.deps, _as_consumer(bureau, other),
+        disputes.open_dispute(uow, deps, _as_consumer(uow, deps, other),
                               "account",
-                              _item_ref(bureau, other, account),
+                              _item_ref(uow, deps, other, account),
                               "I paid this month on time; my bank statement shows the payment.",
                               None)
         out["disputes"] = 1
@@ -205,17 +209,15 @@ def stage(bureau: Bureau, picks: Picks, password: str,
     # a decline the consumer can read, from the score the member was given
     try:
         pulled = inquiries.pull_report(bureau, member, who, "credit_application", None)
-        decisions.record_decision(bureau.uow(), bureau.deps, member, pulled["inquiry_id"],
-                                  "declined")
+        decisions.record_decision(uow, deps, member, pulled["inquiry_id"], "declined")
         score = (pulled.get("score") or {}).get("value")
         out["adverse_action_notices"] = 1
     except OpenBureauError:          # a profile that needs the consumer's consent first
-        with bureau.uow() as uow:
+        with uow:
             score = rights.current_score(uow, consumer.id)
     if score is not None:
         for title, description, min_score, category in _offers(int(score)):
-            rights.create_offer(bureau.uow(), bureau.deps, member, title, description,
-                                min_score, category)
+            rights.create_offer(uow, deps, member, title, description, min_score, category)
         out["offers"] = 2
     out["staged"] = True
     return out
@@ -229,7 +231,7 @@ def _offers(score: int) -> Iterable[tuple[str, str, int, str]]:
            "for files in good standing.", min(SCORE_MAX, score + 30), "personal_loan")
 
 
-def enrolled_consumer(bureau: Bureau) -> FileHolder | None:
+def enrolled_consumer(uow: UnitOfWork, deps: Deps) -> FileHolder | None:
     """The first consumer enrolled (the showcase's), or None."""
-    with bureau.uow() as uow:
+    with uow:
         return uow.demo.enrolled_person()

@@ -199,7 +199,7 @@ def _apply_correction(uow: UnitOfWork, deps: Deps, furnisher: Principal, d: Disp
             "corrected_record", "must be the disputed account: same account_ref and subject")])
     if deps.store_correction is None:
         raise RuntimeError("this bureau stores no corrected records (deps.store_correction)")
-    errors = deps.store_correction(uow, furnisher, raw)
+    errors = deps.store_correction(uow, deps, furnisher, raw)
     if errors:
         raise ValidationFailed([FieldError("corrected_record." + e.field, e.message)
                                 for e in errors])

@@ -40,12 +40,12 @@ from openbureau.adapters.fileformats import (
 )
 from openbureau.adapters.metro2 import read_metro2
 from openbureau.adapters.metro2_columns import Block
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.quality import QualityReport
 from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import furnishing
 from openbureau.services.furnishing import Candidate, Rejection, Rejections, Summary
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.refs import new_ref
 
 log = logging.getLogger("openbureau.files")
@@ -60,9 +60,9 @@ class UploadTooLarge(Exception):
         self.limit = limit
 
 
-def upload_dir(bureau: Bureau) -> Path:
+def upload_dir(deps: Deps) -> Path:
     """The folder of raw uploads, readable by the server's user only."""
-    folder = bureau.settings.resolved_upload_dir()
+    folder = deps.settings.resolved_upload_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if folder.stat().st_mode & 0o077:
         folder.chmod(0o700)        # a folder made by an older version was world-readable
@@ -75,8 +75,8 @@ class Incoming:
     file is removed at once). Removed too if it is never accepted (``with`` block left by an
     exception, or ``discard``)."""
 
-    def __init__(self, bureau: Bureau, limit: int | None = None) -> None:
-        self.path = upload_dir(bureau) / f"{INCOMING}{secrets.token_hex(8)}"
+    def __init__(self, deps: Deps, limit: int | None = None) -> None:
+        self.path = upload_dir(deps) / f"{INCOMING}{secrets.token_hex(8)}"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._out: IO[bytes] | None = os.fdopen(fd, "wb")
         self.limit = limit
@@ -115,13 +115,13 @@ class Incoming:
 
 
 def _candidates(stream: BinaryIO, fmt: Format,
-                bureau: Bureau | None = None) -> Iterator[Candidate | Rejection | Block]:
+                deps: Deps | None = None) -> Iterator[Candidate | Rejection | Block]:
     """The file's records for ``furnishing.furnish``; on PostgreSQL a Metro 2 file's clean
     records come column-wise, a chunk at a time (``metro2_columns``)."""
-    if fmt == "metro2" and bureau is not None and furnishing.bulk_candidates(bureau):
+    if fmt == "metro2" and deps is not None and furnishing.bulk_candidates(deps):
         items: Iterator[Any] = read_metro2(
             stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],
-            hasher=bureau.vault.lookup_hash)
+            hasher=deps.vault.lookup_hash)
     else:
         items = read_records(stream, fmt)
     for item in items:
@@ -135,16 +135,17 @@ def _candidates(stream: BinaryIO, fmt: Format,
                             is_record=getattr(item, "is_record", True))
 
 
-def receive(bureau: Bureau, furnisher: Principal, filename: str, src: IO[bytes],
+def receive(uow: UnitOfWork, deps: Deps, furnisher: Principal, filename: str, src: IO[bytes],
             limit: int | None = None) -> str:
     """Store an upload read from ``src`` and queue it (see ``accept``). The CLI's path: an
     operator's own file has no size limit unless ``limit`` is given."""
-    with Incoming(bureau, limit) as incoming:
+    with Incoming(deps, limit) as incoming:
         incoming.copy_from(src)
-        return accept(bureau, furnisher, filename, incoming)
+        return accept(uow, deps, furnisher, filename, incoming)
 
 
-def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incoming) -> str:
+def accept(uow: UnitOfWork, deps: Deps, furnisher: Principal, filename: str,
+           incoming: Incoming) -> str:
     """Queue a received upload; the file's ref. Refuses at once what cannot be read at all,
     and a CSV whose header names an unknown or prohibited column (422 naming the column); a
     refused upload is not kept."""
@@ -157,7 +158,7 @@ def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incomi
             first = next(iter(read_records(f, fmt)), None)   # header checks happen here
             del first
         ref = new_ref("file")
-        with bureau.uow() as uow:
+        with uow:
             file_id = uow.furnishing_files.add(
                 ref=ref, furnisher_id=furnisher.id, filename=_safe_name(filename),
                 format=fmt, sha256=incoming.sha.hexdigest(), now=uow.clock.now())
@@ -174,7 +175,7 @@ def accept(bureau: Bureau, furnisher: Principal, filename: str, incoming: Incomi
     except BaseException:
         incoming.discard()
         raise
-    bureau.metrics.furnishing_files.inc()
+    deps.metrics.furnishing_files.inc()
     return ref
 
 
@@ -184,11 +185,13 @@ def _safe_name(filename: str) -> str:
     return name.encode("utf-8", "replace").decode("utf-8")
 
 
-def ingest(bureau: Bureau, file_ref: str, *,
+def ingest(uow: UnitOfWork, deps: Deps, file_ref: str, *,
            progress: Callable[[Summary], None] | None = None,
            rescore: furnishing.Rescorer | None = None) -> dict[str, Any]:
-    settings = bureau.settings
-    with bureau.uow() as uow:
+    """Ingest a queued file (its furnisher's, as recorded with it): the file's status once
+    done. The unit is entered for the start, once per chunk of records, and for the end."""
+    settings = deps.settings
+    with uow:
         row = uow.furnishing_files.by_ref(file_ref)
         if row is None:
             raise NotFound(f"no file {file_ref}")
@@ -198,13 +201,13 @@ def ingest(bureau: Bureau, file_ref: str, *,
         uow.furnishing_files.start(file_id)
         uow.commit()
     furnisher = Principal(Role.FURNISHER, row.furnisher_id, row.furnisher or "")
-    path = upload_dir(bureau) / str(file_id)
+    path = upload_dir(deps) / str(file_id)
     keep = settings.max_errors_kept
     report = QualityReport()        # the file's data-quality report (domain.quality)
     try:
         with path.open("rb") as f:
             fmt = cast(Format, row.format)
-            summary = furnishing.furnish(bureau, furnisher, _candidates(f, fmt, bureau),
+            summary = furnishing.furnish(uow, deps, furnisher, _candidates(f, fmt, deps),
                                          file_id=file_id, progress=progress, rescore=rescore,
                                          keep_errors=keep, quality=report)
         status = "done"
@@ -220,7 +223,7 @@ def ingest(bureau: Bureau, file_ref: str, *,
             "file", "the uploaded file could not be read on the server; send it again")],
             is_record=False)]))
         status = "failed"
-    with bureau.uow() as uow:
+    with uow:
         uow.furnishing_files.finish(
             file_id, uow.clock.now(),
             status=status, records=summary.records, accepted=summary.accepted,
@@ -231,9 +234,9 @@ def ingest(bureau: Bureau, file_ref: str, *,
         uow.audit(furnisher.actor, "furnish.file_ingested", None, "furnishing",
                   file_id=file_ref, accepted=summary.accepted, status=status)
         uow.commit()
-    bureau.metrics.furnishing_files_finished.labels(status).inc()
+    deps.metrics.furnishing_files_finished.labels(status).inc()
     _remove_upload(path)
-    return status_of(bureau, furnisher, file_ref)
+    return status_of(uow, deps, furnisher, file_ref)
 
 
 def _by_line(items: furnishing.Rejections, keep: int) -> list[dict[str, Any]]:
@@ -255,8 +258,10 @@ def _remove_upload(path: Path) -> None:
         log.error("could not remove an ingested upload: %s", type(exc).__name__)
 
 
-def status_of(bureau: Bureau, furnisher: Principal, file_ref: str) -> dict[str, Any]:
-    with bureau.uow() as uow:
+def status_of(uow: UnitOfWork, deps: Deps, furnisher: Principal,
+              file_ref: str) -> dict[str, Any]:
+    """The furnisher's file as the API shows it; NotFound for another's."""
+    with uow:
         row = uow.furnishing_files.by_ref(file_ref, furnisher.id)
     if row is None:
         raise NotFound("no such file from this furnisher")
@@ -277,14 +282,14 @@ def interrupted_reason(attempts: int) -> str:
             "ask the operator")
 
 
-def resume_pending(bureau: Bureau) -> list[str]:
+def resume_pending(uow: UnitOfWork, deps: Deps) -> list[str]:
     """Files a crash left queued or running, for the caller to ingest again -- except those
     whose ingest was already interrupted ``max_ingest_attempts`` times: those are marked
     failed, with the reason, and their upload removed. Uploads left behind by a crash (no
     file row, or the row's ingest over) are removed too."""
-    limit = bureau.settings.max_ingest_attempts
-    folder = upload_dir(bureau)
-    with bureau.uow() as uow:
+    limit = deps.settings.max_ingest_attempts
+    folder = upload_dir(deps)
+    with uow:
         rows = uow.furnishing_files.pending()
         resume = [r for r in rows if r.attempts < limit]
         given_up = [r for r in rows if r.attempts >= limit]
@@ -300,11 +305,11 @@ def resume_pending(bureau: Bureau) -> list[str]:
         log.error("file %s: ingest interrupted %s times; marked failed, not resumed",
                   r.ref, r.attempts)
         _remove_upload(folder / str(r.id))
-    _sweep(bureau, folder, {str(r.id) for r in resume})
+    _sweep(uow, folder, {str(r.id) for r in resume})
     return [r.ref for r in resume]
 
 
-def _sweep(bureau: Bureau, folder: Path, pending: set[str]) -> None:
+def _sweep(uow: UnitOfWork, folder: Path, pending: set[str]) -> None:
     """Remove uploads a crash left behind: a numbered file whose ingest is over, or without a
     row (renamed, then the crash came before the commit), and an incoming one abandoned
     mid-transfer. Another server process may be receiving an upload meanwhile: a file without
@@ -323,7 +328,7 @@ def _sweep(bureau: Bureau, folder: Path, pending: set[str]) -> None:
             continue
     if not numbered:
         return
-    with bureau.uow() as uow:
+    with uow:
         status = uow.furnishing_files.statuses(list(numbered))
     for file_id, age in numbered.items():
         if status.get(file_id) in ("done", "failed") or (

@@ -13,6 +13,10 @@ A chunk costs a fixed number of statements whatever its size (subjects, accounts
 account state are each read or written with one multi-row statement), so PostgreSQL takes
 larger chunks than SQLite, whose writer lock is held for the whole chunk.
 
+A use case composed into another (a dispute's corrected record, ``services/corrections.py``)
+calls ``furnish`` with ``joined=True``: the chunks are stored in the caller's open unit of work,
+which is neither entered nor committed here.
+
 The two databases share everything here (validation, chunking, isolation of bad records by
 halves, the summary) and differ only in the chunk's store: SQLite takes ``_store`` below (its
 statements ``uow.account_store``'s, ``adapters/account_store.py``), PostgreSQL
@@ -29,6 +33,7 @@ import heapq
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,7 +41,6 @@ from typing import Any
 from openbureau.adapters.audit import PendingEvent
 from openbureau.adapters.database import refused_data
 from openbureau.adapters.metro2_columns import Block
-from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as consent_rules
 from openbureau.domain import national_ids
 from openbureau.domain.errors import FieldError, ValidationFailed
@@ -51,7 +55,7 @@ from openbureau.services import (
     protections,
     resolution,
 )
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.refs import new_ref
 
 log = logging.getLogger("openbureau.furnishing")
@@ -176,12 +180,12 @@ class Summary:
 Rescorer = Callable[[UnitOfWork, set[int]], None]
 
 
-def furnish(bureau: Bureau, furnisher: Principal,
+def furnish(uow: UnitOfWork, deps: Deps, furnisher: Principal,
             candidates: Iterable[Candidate | Rejection | Block],
             *, file_id: int | None = None, chunk: int | None = None,
             progress: Callable[[Summary], None] | None = None,
             rescore: Rescorer | None = None, keep_errors: int | None = None,
-            quality: QualityReport | None = None) -> Summary:
+            quality: QualityReport | None = None, joined: bool = False) -> Summary:
     """Validate and store; returns counts and the rejections with their positions: all of
     them, or with ``keep_errors`` the first that many in file order (all counted); the same
     for the records stored with a warning (income without a consent in force: dropped).
@@ -190,20 +194,26 @@ def furnish(bureau: Bureau, furnisher: Principal,
     (only where the bulk store runs, i.e. on PostgreSQL; see ``bulk_candidates``).
 
     Every record is checked against the data-quality rules (``domain.quality``); ``quality``,
-    when given, collects the counts and sample positions (a file's report)."""
+    when given, collects the counts and sample positions (a file's report).
+
+    Each chunk is stored in a transaction of its own (``uow`` entered once per chunk); with
+    ``joined``, in ``uow`` as the caller holds it open, uncommitted (one transaction with the
+    caller's work)."""
     total = Summary(rejected=Rejections(keep=keep_errors), warned=Rejections(keep=keep_errors),
                     track_subjects=file_id is None)
-    bulk = bureau.engine.dialect.name == "postgresql"
+    bulk = deps.dialect == "postgresql"
     # (position, AccountRecord) pairs; on PostgreSQL the bulk store's staging rows
     batch: Any = bulk_store.Rows() if bulk else []
     if chunk is None:
-        chunk = CHUNK_BY_DIALECT.get(bureau.engine.dialect.name, CHUNK)
+        chunk = CHUNK_BY_DIALECT.get(deps.dialect, CHUNK)
     store = _store_bulk if bulk else _store
-    hashes = identity_store.Hashes(bureau.vault)     # keyed hashes, memoised per ingest
+    hashes = identity_store.Hashes(deps.vault)     # keyed hashes, memoised per ingest
     last = (-1, 0)              # (position, records seen at it): a line may hold several
     # On PostgreSQL a chunk is stored by a worker thread while the next one is read and
-    # validated (the database works while Python does): at most one chunk in flight.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="furnish") if bulk else None
+    # validated (the database works while Python does): at most one chunk in flight. A joined
+    # unit is the caller's, used on the caller's thread only.
+    pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="furnish")
+            if bulk and not joined else None)
     in_flight: list[Future[Summary]] = []
 
     def collect() -> None:
@@ -218,23 +228,24 @@ def furnish(bureau: Bureau, furnisher: Principal,
         rows = batch.copy()
         batch.clear()
         if pool is None:
-            total.add(_store_chunk(bureau, furnisher, rows, file_id, rescore, store))
+            total.add(_store_chunk(uow, deps, furnisher, rows, file_id, rescore, store,
+                                   joined))
             if progress:
                 progress(total)
             return
         collect()
-        in_flight.append(pool.submit(_store_chunk, bureau, furnisher, rows, file_id, rescore,
-                                     store))
+        in_flight.append(pool.submit(_store_chunk, uow, deps, furnisher, rows, file_id,
+                                     rescore, store, joined))
 
     try:
-        _feed(candidates, bulk, batch, chunk, total, hashes, last, bureau, flush,
+        _feed(candidates, bulk, batch, chunk, total, hashes, last, deps, flush,
               quality if quality is not None else QualityReport())
         flush()
         collect()
     finally:
         if pool is not None:
             pool.shutdown(wait=True)    # never leave a chunk being stored behind
-    records = bureau.metrics.account_records
+    records = deps.metrics.account_records
     records.labels("accepted").inc(total.accepted)
     records.labels("rejected").inc(total.rejected.records)
     records.labels("income_not_stored").inc(total.warned.records)
@@ -243,14 +254,14 @@ def furnish(bureau: Bureau, furnisher: Principal,
 
 def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch: Any,
           chunk: int, total: Summary, hashes: identity_store.Hashes, last: tuple[int, int],
-          bureau: Bureau, flush: Callable[[], None], quality: QualityReport) -> None:
+          deps: Deps, flush: Callable[[], None], quality: QualityReport) -> None:
     """Validate the candidates into ``batch``, calling ``flush`` whenever it is full.
 
     Every record is checked against the data-quality rules into ``quality``: a reject rule
     refused it in ``parse_account_record`` (its error names the rule), a warn rule keeps it.
     A Block's records were checked column-wise (``metro2_quality_columns.flags``: none fires)."""
-    today = bureau.clock.now().date()
-    profile = bureau.profile
+    today = deps.clock.now().date()
+    profile = deps.profile
     for cand in candidates:
         if isinstance(cand, Block):
             if not bulk:
@@ -297,32 +308,33 @@ def _feed(candidates: Iterable[Candidate | Rejection | Block], bulk: bool, batch
             flush()
 
 
-def bulk_candidates(bureau: Bureau) -> bool:
+def bulk_candidates(deps: Deps) -> bool:
     """Whether ``furnish`` takes column-wise blocks: on PostgreSQL, under a profile whose
     national ids the column-wise checks cover (any id, optional); a profile with its own
     scheme (``cn-cri``'s resident id) has every record checked one by one in ``_feed``."""
-    profile = bureau.profile
-    return (bureau.engine.dialect.name == "postgresql"
+    profile = deps.profile
+    return (deps.dialect == "postgresql"
             and profile.national_id_scheme == national_ids.ANY
             and not profile.national_id_required)
 
 
-def _store_chunk(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
-                 rescore: Rescorer | None, store: Callable[..., Summary]) -> Summary:
+def _store_chunk(uow: UnitOfWork, deps: Deps, furnisher: Principal, batch: list[Any],
+                 file_id: int | None, rescore: Rescorer | None, store: Callable[..., Summary],
+                 joined: bool) -> Summary:
     try:
-        return store(bureau, furnisher, batch, file_id, rescore)
+        return store(uow, deps, furnisher, batch, file_id, rescore, joined)
     except Exception as exc:
         # the database away is not the records' fault: nothing to isolate. Text the driver
         # cannot encode (a lone surrogate the schema let through) is that record's fault, not
         # the batch's -- isolated like any record the database refuses
         if not refused_data(exc):
             raise
-        return _isolate(bureau, furnisher, batch, file_id, rescore, store, exc)
+        return _isolate(uow, deps, furnisher, batch, file_id, rescore, store, joined, exc)
 
 
-def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: int | None,
-             rescore: Rescorer | None, store: Callable[..., Summary],
-             exc: Exception) -> Summary:
+def _isolate(uow: UnitOfWork, deps: Deps, furnisher: Principal, batch: list[Any],
+             file_id: int | None, rescore: Rescorer | None, store: Callable[..., Summary],
+             joined: bool, exc: Exception) -> Summary:
     if len(batch) == 1:
         log.error("furnishing: a record could not be stored (%s)", type(exc).__name__)
         position = batch.positions[0] if isinstance(batch, bulk_store.Rows) else batch[0][0]
@@ -330,15 +342,15 @@ def _isolate(bureau: Bureau, furnisher: Principal, batch: list[Any], file_id: in
             "record", "could not be stored; nothing of it was kept")])]))
     # isolate the bad records by halves; the others are kept
     half = len(batch) // 2
-    out = _store_chunk(bureau, furnisher, batch[:half], file_id, rescore, store)
-    out.add(_store_chunk(bureau, furnisher, batch[half:], file_id, rescore, store))
+    out = _store_chunk(uow, deps, furnisher, batch[:half], file_id, rescore, store, joined)
+    out.add(_store_chunk(uow, deps, furnisher, batch[half:], file_id, rescore, store, joined))
     return out
 
 
-def _store_bulk(bureau: Bureau, furnisher: Principal, batch: bulk_store.Rows,
-                file_id: int | None, rescore: Rescorer | None) -> Summary:
-    accepted, changed, refused, warned = bulk_store.store(bureau, furnisher, batch, file_id,
-                                                          rescore)
+def _store_bulk(uow: UnitOfWork, deps: Deps, furnisher: Principal, batch: bulk_store.Rows,
+                file_id: int | None, rescore: Rescorer | None, joined: bool) -> Summary:
+    accepted, changed, refused, warned = bulk_store.store(uow, deps, furnisher, batch, file_id,
+                                                          rescore, joined=joined)
     return Summary(records=0, accepted=accepted, changed_subjects=changed,
                    held=sum(identity_store.is_held(errors) for _, errors in refused),
                    rejected=Rejections(Rejection(position, errors)
@@ -346,19 +358,27 @@ def _store_bulk(bureau: Bureau, furnisher: Principal, batch: bulk_store.Rows,
                    warned=Rejections(Rejection(position, errors) for position, errors in warned))
 
 
-def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountRecord]],
-           file_id: int | None, rescore: Rescorer | None,
+def chunk_unit(uow: UnitOfWork, joined: bool) -> AbstractContextManager[UnitOfWork]:
+    """The unit a chunk is stored in: ``uow`` entered (a transaction of its own, committed by
+    the store), or as the caller holds it open (``joined``: neither entered nor committed)."""
+    return nullcontext(uow) if joined else uow
+
+
+def _store(uow: UnitOfWork, deps: Deps, furnisher: Principal,
+           batch: list[tuple[int, AccountRecord]], file_id: int | None,
+           rescore: Rescorer | None, joined: bool = False,
            placed_on: int | None = None) -> Summary:
     out = Summary()
-    with bureau.uow() as uow:
+    vault = deps.vault
+    with chunk_unit(uow, joined):
         now = uow.clock.now()
-        dialect = bureau.engine.dialect.name
-        hashes = identity_store.Hashes(bureau.vault)
+        dialect = deps.dialect
+        hashes = identity_store.Hashes(vault)
         keys, barred = resolution.bar_accounts(
-            uow, bureau.vault, furnisher.id,
+            uow, vault, furnisher.id,
             [identity_store.record_key(hashes, rec.subject) for _, rec in batch],
             [rec.account_ref for _, rec in batch])
-        placed = _subjects(uow, bureau, dialect, batch, keys, hashes, now,
+        placed = _subjects(uow, deps, dialect, batch, keys, hashes, now,
                            None if placed_on is None else dict.fromkeys(keys, placed_on),
                            furnisher, barred)
         subject_ids, subject_refs = placed.ids, placed.refs
@@ -366,7 +386,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                    for i, ((_, rec), key) in enumerate(zip(batch, keys, strict=True))
                    if key in subject_ids]
         blocked = {on_file[j][0] for j in protections.refused_blocked(
-            uow, bureau.vault, furnisher.id, [(ref, sid) for _, ref, sid in on_file])}
+            uow, vault, furnisher.id, [(ref, sid) for _, ref, sid in on_file])}
         kept = []
         for i, ((position, rec), key) in enumerate(zip(batch, keys, strict=True)):
             if i in blocked:
@@ -375,7 +395,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                 continue
             decision = placed.held.get(key)
             if decision is not None:
-                ref = resolution.hold(uow, bureau.vault, furnisher.id, file_id, position,
+                ref = resolution.hold(uow, vault, furnisher.id, file_id, position,
                                       rec.account_ref, _record_json(rec), decision,
                                       subject_refs, now)
                 out.held += 1
@@ -419,7 +439,7 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
                 newest[acc_id] = rec
         _apply_account_state(uow, newest, current, now)
         identity_store.record_identities(
-            uow, bureau.vault, hashes, dialect, furnisher.id, file_id, now,
+            uow, vault, hashes, dialect, furnisher.id, file_id, now,
             ((sid, rec.subject, identity_store.id_hmac_of(key), rec.as_of, rec.as_of, position)
              for position, rec, key, sid in kept))
         # one event per subject whose file changed: who (actor), what (accounts and months),
@@ -440,13 +460,14 @@ def _store(bureau: Bureau, furnisher: Principal, batch: list[tuple[int, AccountR
         out.changed_subjects = set(by_subject)
         if rescore is not None and out.changed_subjects:
             rescore(uow, out.changed_subjects)
-        uow.commit()
+        if not joined:
+            uow.commit()
     out.records = 0
     out.accepted = len(kept)
     return out
 
 
-def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
+def _subjects(uow: UnitOfWork, deps: Deps, dialect: str,
               batch: list[tuple[int, AccountRecord]], keys: list[str],
               hashes: identity_store.Hashes, now: Any,
               placed: dict[str, int] | None, furnisher: Principal,
@@ -458,9 +479,9 @@ def _subjects(uow: UnitOfWork, bureau: Bureau, dialect: str,
         firsts.setdefault(key, rec.subject)
     known = resolution.known_files(uow, dialect, furnisher.id, keys,
                                    [rec.account_ref for _, rec in batch])
-    return resolution.resolve_chunk(uow, bureau.vault, hashes, dialect, firsts, now,
+    return resolution.resolve_chunk(uow, deps.vault, hashes, dialect, firsts, now,
                                     placed=placed, actor=furnisher.actor, barred=barred,
-                                    names_must_agree=bureau.profile.name_must_agree_with_id,
+                                    names_must_agree=deps.profile.name_must_agree_with_id,
                                     known=known)
 
 
@@ -470,10 +491,11 @@ def _record_json(rec: AccountRecord) -> dict[str, Any]:
     return {"record": record_to_dict(rec)}
 
 
-def place_held(bureau: Bureau, furnisher: Principal, rec: AccountRecord, subject_id: int,
-               file_id: int | None) -> Summary:
-    """Store a held record on the file an operator chose (the record store; any dialect)."""
-    return _store(bureau, furnisher, [(0, rec)], file_id, None, placed_on=subject_id)
+def place_held(uow: UnitOfWork, deps: Deps, furnisher: Principal, rec: AccountRecord,
+               subject_id: int, file_id: int | None) -> Summary:
+    """Store a held record on the file an operator chose (the record store; any dialect), in
+    a transaction of its own."""
+    return _store(uow, deps, furnisher, [(0, rec)], file_id, None, placed_on=subject_id)
 
 
 def _accounts(uow: UnitOfWork, furnisher_id: int, records: list[AccountRecord],

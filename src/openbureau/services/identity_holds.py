@@ -108,8 +108,8 @@ def _place(bureau: Bureau, operator: Principal, row: Hold, hold_ref: str, action
             target, subject_ref = made["g"]
             uow.commit()
     if target is not None:
-        furnishing.place_held(bureau, furnisher, parse_account_record(kept["record"]),
-                              target, row.file_id)
+        furnishing.place_held(bureau.uow(), bureau.deps, furnisher,
+                              parse_account_record(kept["record"]), target, row.file_id)
     status = {"link": "linked", "new_file": "new_file", "withdraw": "withdrawn"}[action]
     with bureau.uow() as uow:
         now = uow.clock.now()

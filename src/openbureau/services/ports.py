@@ -819,6 +819,7 @@ class Vault(Protocol):
     def audit_hash(self, field: str, value: object) -> str | None: ...
     def keyed_hash(self, purpose: str, value: str) -> str: ...
     def decrypt(self, blob: bytes) -> str: ...
+    def encrypt(self, text: str, /) -> bytes: ...
 
 
 class Memory(Protocol[_K, _V]):
@@ -857,10 +858,11 @@ class SnapshotScoring(Protocol):
 
 
 class StoreCorrection(Protocol):
-    """Store a furnisher's corrected account record inside the caller's unit of work; the
-    record's field errors (none: stored)."""
+    """Store a furnisher's corrected account record inside the caller's unit of work, which
+    it neither enters nor commits (``services/corrections.py``); the record's field errors
+    (none: stored)."""
 
-    def __call__(self, uow: UnitOfWork, furnisher: Principal, raw: dict[str, Any],
+    def __call__(self, uow: UnitOfWork, deps: Deps, furnisher: Principal, raw: dict[str, Any],
                  /) -> list[FieldError]: ...
 
 

@@ -90,7 +90,8 @@ async def upload(request: Request, background: BackgroundTasks,
         return render(request, "org/furnisher_files.html", status_code=413,
                       items=quality_reports.files_of(bureau.uow(), bureau.deps, who),
                       errors=[f"the file is larger than the {exc.limit:,} bytes accepted"])
-    background.add_task(files.ingest, bureau, file_id, rescore=bureau.rescorer)
+    background.add_task(files.ingest, bureau.uow(), bureau.deps, file_id,
+                        rescore=bureau.rescorer)
     target = f"/furnisher/files/{file_id}"
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -102,7 +103,7 @@ def furnisher_file(request: Request, file_id: str, bureau: Bureau = Depends(get_
                    who: Principal = Depends(furnisher)) -> Response:
     """The file's status; while it is read the page refreshes it (htmx, every second); once
     read, its errors and its data-quality report."""
-    status = files.status_of(bureau, who, file_id)
+    status = files.status_of(bureau.uow(), bureau.deps, who, file_id)
     report = (quality_reports.report_of(bureau.uow(), bureau.deps, who, file_id)
               if status["status"] not in UNFINISHED else None)
     partial = request.headers.get("hx-request") == "true"

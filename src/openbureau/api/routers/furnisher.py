@@ -69,7 +69,8 @@ def _batch(bureau: Bureau, who: Principal, raw: bytes) -> BatchResult | JSONResp
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False, include_input=False)) \
             from None
-    summary = furnishing.furnish(bureau, who, furnishing.candidates_from_json(body.records),
+    summary = furnishing.furnish(bureau.uow(), bureau.deps, who,
+                                 furnishing.candidates_from_json(body.records),
                                  rescore=bureau.rescorer)
     return BatchResult(accepted=summary.accepted, rejected=[
         RejectedRecord(index=r.position, errors=[
@@ -103,14 +104,15 @@ async def upload(request: Request, background: BackgroundTasks,
         file_id = await receive_upload(request, bureau, who)
     except files.UploadTooLarge as exc:
         return too_large(exc.limit, "file")
-    background.add_task(files.ingest, bureau, file_id, rescore=bureau.rescorer)
+    background.add_task(files.ingest, bureau.uow(), bureau.deps, file_id,
+                        rescore=bureau.rescorer)
     return FileAccepted(file_id=file_id)
 
 
 @router.get("/files/{file_id}")
 def file_status(file_id: str, bureau: Bureau = Depends(get_bureau),
                 who: Principal = Depends(furnisher_only)) -> FileStatus:
-    return FileStatus(**files.status_of(bureau, who, file_id))
+    return FileStatus(**files.status_of(bureau.uow(), bureau.deps, who, file_id))
 
 
 @router.get("/accounts")
