@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openbureau.adapters.pii import IdentityVault
 from openbureau.identity.features import name_parts, split_name
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.subjects import normalise_name
 
@@ -51,7 +50,7 @@ class Hashes:
 
     __slots__ = ("_vault", "_memo", "_keys")
 
-    def __init__(self, vault: IdentityVault) -> None:
+    def __init__(self, vault: Vault) -> None:
         self._vault = vault
         self._memo: dict[str, str] = {}
         self._keys: dict[tuple[Any, str | None], list[str]] = {}
@@ -218,7 +217,7 @@ class _Seen:
     last_on: date
 
 
-def record_identities(uow: UnitOfWork, vault: IdentityVault, hashes: Hashes, dialect: str,
+def record_identities(uow: UnitOfWork, vault: Vault, hashes: Hashes, dialect: str,
                       furnisher_id: int, file_id: int | None, now: datetime,
                       seen: Iterable[tuple[int, Any, str | None, date, date, int | None]]) -> int:
     """Keep the observations and blocking keys of a chunk's accepted records.

@@ -28,13 +28,12 @@ from datetime import date
 from typing import Any
 
 from openbureau.adapters.audit import PendingEvent
-from openbureau.adapters.pii import IdentityVault
 from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import features, model, rules
 from openbureau.identity.model import FileIdentity, MatchModel
 from openbureau.services import identity_store, protections
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Subject
 
@@ -118,7 +117,7 @@ def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
     return SubjectIdentity(None, "", None, phone=value.get("phone"))
 
 
-def file_identities(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def file_identities(uow: UnitOfWork, vault: Vault, dialect: str,
                     subject_ids: Iterable[int]) -> dict[int, FileIdentity]:
     """Every identity value each file holds (its observations, and the name, birth date and
     national id it was opened with), as the model compares them."""
@@ -158,7 +157,7 @@ def known_files(uow: UnitOfWork, dialect: str, furnisher_id: int, keys: Sequence
     return {key: next(iter(sids)) for key, sids in files.items() if len(sids) == 1}
 
 
-def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
+def bar_accounts(uow: UnitOfWork, vault: Vault, furnisher_id: int,
                  keys: Sequence[str], account_refs: Sequence[str]
                  ) -> tuple[list[str], dict[str, frozenset[int]]]:
     """The cannot-links of a chunk's records (a consumer's "not mine",
@@ -184,7 +183,7 @@ def bar_accounts(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int,
     return out, barred
 
 
-def resolve_chunk(uow: UnitOfWork, vault: IdentityVault, hashes: identity_store.Hashes,
+def resolve_chunk(uow: UnitOfWork, vault: Vault, hashes: identity_store.Hashes,
                   dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
                   match_model: MatchModel | None = None,
                   placed: Mapping[str, int] | None = None, actor: str = "system",
@@ -333,7 +332,7 @@ def _audit(uow: UnitOfWork, actor: str, out: Chunk, now: Any) -> None:
         uow.audit_many(events)
 
 
-def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def create_files(uow: UnitOfWork, vault: Vault, dialect: str,
             firsts: Mapping[str, SubjectIdentity], now: Any) -> dict[str, tuple[int, str]]:
     """New files, each from its first record's identity. A national id already some file's
     (a number a mistyped record brought in) is kept on the new file's observations only."""
@@ -359,7 +358,7 @@ def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
             for g, row in zip(firsts, rows, strict=True)}
 
 
-def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int | None,
+def hold(uow: UnitOfWork, vault: Vault, furnisher_id: int, file_id: int | None,
          line: int | None, account_ref: str, record: dict[str, Any], decision: rules.Decision,
          refs: Mapping[int, str], now: Any) -> str:
     """Keep a record resolution would not place; its public ref."""
@@ -376,7 +375,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
     return ref
 
 
-def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
+def look_up(uow: UnitOfWork, vault: Vault, dialect: str, identity: SubjectIdentity,
             match_model: MatchModel | None = None, *, names_must_agree: bool = False
             ) -> rules.Decision:
     """Which file an identity means, with confidence; anything else is "no file".
@@ -392,7 +391,7 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
                         names_must_agree=names_must_agree)[0]
 
 
-def look_up_file(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def look_up_file(uow: UnitOfWork, vault: Vault, dialect: str,
                  identity: SubjectIdentity, match_model: MatchModel | None = None, *,
                  names_must_agree: bool = False) -> tuple[rules.Decision, Subject | None]:
     """``look_up``, and the file whose public national id the identity gives (its survivor,
