@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
@@ -44,6 +44,7 @@ from openbureau.services.stored import (
     ExportedMonth,
     FileHolder,
     FileIdentity,
+    FurnishedMonth,
     FurnisherNotice,
     FurnishingFile,
     Hold,
@@ -217,6 +218,9 @@ class FakeStore:
     identity_keys: set[tuple[str, int]] = field(default_factory=set)
     id_ciphertexts: dict[int, bytes] = field(default_factory=dict)
     identity_holds: list[dict[str, Any]] = field(default_factory=list)
+    # rate limits: bucket -> (window start, events)
+    rate_limits: dict[str, tuple[datetime, int]] = field(default_factory=dict)
+    relink: RelinkState = field(default_factory=lambda: RelinkState())
 
     def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
                  date_of_birth: date | None = date(1990, 1, 2), id_hmac: str | None = None,
@@ -1284,6 +1288,8 @@ class ReportState:
     records: dict[int, list[ReportRecord]] = field(default_factory=dict)
     restrictions: list[ReportRestriction] = field(default_factory=list)
     observations: list[tuple[int, ReportObservation]] = field(default_factory=list)
+    # (file, month) of the months ``furnished_months`` reads
+    furnished: list[tuple[int, FurnishedMonth]] = field(default_factory=list)
 
 
 @dataclass
@@ -1493,6 +1499,90 @@ class FakeReportReads(_Repo):
         return sorted((o for sid, o in self._s.report.observations if sid == subject_id),
                       key=lambda o: o.id)
 
+    def last_read(self, subject_ref: str, actor: str, action: str,
+                  before: datetime) -> datetime | None:
+        return next((e.at for e in reversed(self._s.events)
+                     if (e.subject_ref, e.actor, e.action) == (subject_ref, actor, action)
+                     and e.at < before), None)
+
+    def furnished_months(self, subject_id: int) -> list[FurnishedMonth]:
+        return [m for sid, m in self._s.report.furnished if sid == subject_id]
+
+    def score_at(self, subject_id: int, at: datetime) -> int | None:
+        mine = [(r["computed_at"], i, r["value"]) for i, r in enumerate(self._s.scores)
+                if r["subject_id"] == subject_id and r["computed_at"] <= at]
+        return max(mine)[2] if mine else None
+
+
+@dataclass
+class RelinkState:
+    """What a batch re-link reads (its parts, as ``adapters/relink_store.parts`` gives them;
+    what must stay apart) and, applied, what it was asked to write (``moved``: (from, to,
+    furnishers) per part moved, ``merged``: (from, to), ``lineage`` rows, ``keys``: each
+    file's blocking keys as last replaced or added)."""
+
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    barred: list[tuple[int, int, int]] = field(default_factory=list)
+    apart: list[tuple[int, int]] = field(default_factory=list)
+    moved: list[tuple[int, int, set[int] | None]] = field(default_factory=list)
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    lineage: list[dict[str, Any]] = field(default_factory=list)
+    keys: set[tuple[str, int]] = field(default_factory=set)
+
+
+class FakeRelinking(_Repo):
+    """Files are ``files`` (a merged one leaves it); a part moved counts its accounts."""
+
+    def parts(self, vault: Any) -> Iterable[dict[str, Any]]:
+        live = self.live(p["subject_id"] for p in self._s.relink.parts)
+        return iter([dict(p) for p in self._s.relink.parts if p["subject_id"] in live])
+
+    def cannot_links(self, vault: Any
+                     ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+        return sorted(self._s.relink.barred), sorted(self._s.relink.apart)
+
+    def refs(self, subject_ids: Iterable[int]) -> dict[int, str]:
+        return {i: self._s.files[i].item_ref for i in subject_ids if i in self._s.files}
+
+    def live(self, subject_ids: Iterable[int]) -> set[int]:
+        return {i for i in subject_ids if i in self._s.files}
+
+    def move_part(self, from_id: int, to_id: int, furnishers: Iterable[int] | None,
+                  link: Any) -> int:
+        fids = None if furnishers is None else set(furnishers)
+        self._s.relink.moved.append((from_id, to_id, fids))
+        moved = 0
+        for p in self._s.relink.parts:
+            if p["subject_id"] == from_id and (fids is None or p["furnisher_id"] in fids):
+                p["subject_id"] = to_id
+                moved += p.get("accounts", 0)
+        return moved
+
+    def merge_rest(self, from_id: int, to_id: int) -> None:
+        self._s.relink.merged.append((from_id, to_id))
+        del self._s.files[from_id]
+
+    def lineage(self, rows: list[dict[str, Any]]) -> None:
+        self._s.relink.lineage.extend(rows)
+
+    def replace_keys(self, subject_ids: Iterable[int], keys: Iterable[tuple[str, int]]) -> None:
+        ids = set(subject_ids)
+        self._s.relink.keys = {k for k in self._s.relink.keys if k[1] not in ids} | set(keys)
+
+    def add_keys(self, keys: Iterable[tuple[str, int]]) -> int:
+        new = set(keys) - self._s.relink.keys
+        self._s.relink.keys |= new
+        return len(new)
+
+
+class FakeRateLimits(_Repo):
+    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
+        start, count = self._s.rate_limits.get(bucket, (now, 0))
+        if start <= now - window:
+            start, count = now, 0
+        self._s.rate_limits[bucket] = (start, count + 1)
+        return start, count + 1
+
 
 class FakeDemoData(_Repo):
     def _holder(self, f: FileIdentity) -> FileHolder:
@@ -1587,6 +1677,8 @@ class FakeUnitOfWork:
         self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
         self.account_store, self.observations = FakeAccountStore(w), FakeObservations(w)
         self.resolution = FakeResolution(w)
+        self.rate_limits = FakeRateLimits(w)
+        self.relink = FakeRelinking(w)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -1630,20 +1722,22 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
               store_correction: StoreCorrection | None = None, vault: Any = None,
               settings: Settings | None = None, dialect: str = "sqlite",
               metrics: Metrics | None = None) -> Deps:
+    """``vault``: a ``FakeVault`` unless given (``FakeIdentityVault`` also decrypts what the
+    fakes store unwrapped; a real one where a test needs real ciphertext)."""
     return Deps(clock=clock, profile=get_profile(profile) if isinstance(profile, str) else profile,
                 vault=vault if vault is not None else FakeVault(),
                 settings=settings or Settings(environment="test"),
-                metrics=metrics or Metrics(), dialect=dialect,
+                metrics=metrics or Metrics(),
                 scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), rescorer=rescorer,
-                store_correction=store_correction)
+                store_correction=store_correction, dialect=dialect)
 
 
 class FakeBureau:
     """What the use cases that still take ``bootstrap.Bureau`` read of it -- furnishing and
-    files, access and web sessions, the registry, models, inquiries, the review queue, the demo
-    -- over a ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite);
-    by default a vault that also decrypts what the fakes "encrypt" (``vault=`` a real one where
-    a test needs real ciphertext); ``dialect`` picks the store."""
+    files, access and web sessions, models, the review queue, the demo -- over a
+    ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite); by default
+    a vault that also decrypts what the fakes "encrypt" (``vault=`` a real one where a test
+    needs real ciphertext); ``dialect`` picks the store."""
 
     def __init__(self, store: FakeStore, clock: Clock, *, profile: Profile | str = "us-fcra",
                  settings: Settings | None = None, vault: Any = None,

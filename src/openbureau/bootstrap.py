@@ -71,10 +71,13 @@ class Bureau:
         from openbureau.services import corrections, export
         from openbureau.services.ports import Deps
 
+        sessions, clock, key = self.session_factory, self.clock, self.audit_key
         return Deps(clock=self.clock, profile=self.profile, vault=self.vault,
                     settings=self.settings, metrics=self.metrics, scorecards=self.scorecards,
                     audit_key=self.audit_key, dialect=self.engine.dialect.name,
-                    export_files=lambda folder: export.export_parquet(self, folder),
+                    # its own unit of work, from the parts, never the bureau itself
+                    export_files=lambda folder: export.export_parquet(
+                        UnitOfWork(sessions, clock, key), folder),
                     rescorer=self.rescorer, store_correction=corrections.store,
                     snapshot_scoring=SnapshotScoring(), verified_keys=self.verified_keys,
                     credentials=self.credentials, model_specs=self.model_specs)

@@ -292,7 +292,7 @@ def ingest(file: Annotated[Path, typer.Argument(help="A Metro 2 (character) or C
     if not file.is_file():
         fail(f"no such file: {file}")
     try:
-        who = Principal(Role.FURNISHER, furnisher_id(bureau, furnisher), furnisher)
+        who = Principal(Role.FURNISHER, furnisher_id(bureau.uow(), furnisher), furnisher)
         with file.open("rb") as f:
             file_id = files.receive(bureau.uow(), bureau.deps, who, file.name, f)
     except FileUnreadable as exc:
@@ -356,8 +356,8 @@ def export(furnisher: Annotated[str | None, typer.Option(
     from openbureau.services.export import furnisher_id, latest_records
 
     bureau = _bureau()
-    fid = furnisher_id(bureau, furnisher)
-    records = latest_records(bureau, fid, all_months=all_months)
+    fid = furnisher_id(bureau.uow(), furnisher)
+    records = latest_records(bureau.uow(), bureau.deps, fid, all_months=all_months)
     with out_path.open("wb") as f:
         if fmt == "metro2":
             from openbureau.adapters.metro2_writer import write_metro2
@@ -387,7 +387,7 @@ def _export_parquet(folder: Path, buckets: int) -> None:
     bureau = _bureau()
     with _progress() as bar:
         task = bar.add_task("exporting credit files", total=None)
-        manifest = export_parquet(bureau, folder, buckets=buckets,
+        manifest = export_parquet(bureau.uow(), folder, buckets=buckets,
                                   progress=lambda done, total: bar.update(
                                       task, completed=done, total=total))
     _json(manifest)
@@ -721,7 +721,7 @@ def identity_relink(
             bar.update(tasks[stage], completed=done, total=total or None)
 
         try:
-            run = relink.Run(folder, bureau.vault, bureau=bureau, spark=spark,
+            run = relink.Run(folder, bureau.vault, uow=bureau.uow(), spark=spark,
                              progress=progress,
                              options=relink.Options(engine=engine, apply=apply,
                                                     stop_after=stop_after,

@@ -72,7 +72,7 @@ def test_the_demo_stages_something_for_every_role(bureau):
     bank = _org(bureau, "Demo First Bank", Role.FURNISHER)
     assert len(disputes.furnisher_disputes(bureau.uow(), bureau.deps, bank, "open")) == 1
     court = _org(bureau, demo_showcase.COURT, Role.COURT)
-    assert len(registry.court_listings(bureau, court)) == 3
+    assert len(registry.court_listings(bureau.uow(), bureau.deps, court)) == 3
     assert len(objections.court_objections(bureau.uow(), bureau.deps, court, "open")) == 1
 
     # staged once: a second run does nothing

@@ -51,7 +51,7 @@ def _count(bureau, table) -> int:
 
 def test_export_is_partitioned_by_subject_hash_and_complete(bureau, people, tmp_path):
     seen: list[tuple[int, int]] = []
-    manifest = export_parquet(bureau, tmp_path / "x", buckets=4, chunk=4,
+    manifest = export_parquet(bureau.uow(), tmp_path / "x", buckets=4, chunk=4,
                               progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (people, people) and len(seen) == 3            # chunks of 4
     assert manifest["rows"]["subjects"] == people == _count(bureau, subjects)
@@ -82,7 +82,7 @@ def test_export_refuses_a_non_empty_directory(bureau, people, tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")
     with pytest.raises(ValidationFailed):
-        export_parquet(bureau, tmp_path / "x")
+        export_parquet(bureau.uow(), tmp_path / "x")
     assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
 
 
@@ -90,7 +90,7 @@ def test_duckdb_over_the_export_scores_as_the_database(bureau, people, tmp_path)
     with bureau.uow() as uow:
         card = scoring_hooks.active_card(bureau.deps, uow)
     as_of = bureau.clock.now().date()
-    export_parquet(bureau, tmp_path / "x", buckets=3)
+    export_parquet(bureau.uow(), tmp_path / "x", buckets=3)
     with bureau.uow() as uow:
         db = E.score_database(uow.session.connection(), card, as_of)
     n = E.duckdb_score_parquet(card, as_of, tmp_path / "x", tmp_path / "scores")

@@ -163,7 +163,8 @@ def test_the_service_refuses_whatever_calls_it(client, orgs, bureau, over, field
             "ground": "evades_enforcement", "legal_basis": "art. 1", "restrictions_asked": [],
             **over}
     with pytest.raises(ValidationFailed) as exc:
-        registry.list_judgment(bureau, _court(bureau, orgs), **args)  # type: ignore[arg-type]
+        registry.list_judgment(bureau.uow(), bureau.deps, _court(bureau, orgs),
+                               **args)  # type: ignore[arg-type]
     assert field in [e.field for e in exc.value.errors]
     assert counts(bureau) == before
     assert published(client) == []

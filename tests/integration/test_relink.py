@@ -94,7 +94,7 @@ def split_off(bureau, furnisher: int, from_id: int) -> int:
 
 
 def relink_run(bureau, folder, **options) -> relink.Run:
-    r = relink.Run(folder, bureau.vault, bureau=bureau, options=relink.Options(**options))
+    r = relink.Run(folder, bureau.vault, uow=bureau.uow(), options=relink.Options(**options))
     r.execute()
     return r
 
@@ -216,7 +216,7 @@ def test_an_interrupted_run_continues_identically(bureau, banks, tmp_path):
     assert stray
     whole = relink_run(bureau, tmp_path / "whole")
     relink_run(bureau, tmp_path / "parts", stop_after="extract")
-    parts = relink.Run(tmp_path / "parts", bureau.vault, bureau=bureau)
+    parts = relink.Run(tmp_path / "parts", bureau.vault, uow=bureau.uow())
     assert parts.completed() == ["extract"]
     parts.execute()
     assert parts.moves() == whole.moves() and len(whole.moves()) == 1
@@ -326,7 +326,7 @@ def test_apply_refuses_a_run_older_than_a_block(bureau, banks, tmp_path):
         uow.execute(identity_blocks.delete())
         uow.commit()
     relink_run(bureau, tmp_path / "run", stop_after="proposals")
-    late = relink.Run(tmp_path / "run", bureau.vault, bureau=bureau,
+    late = relink.Run(tmp_path / "run", bureau.vault, uow=bureau.uow(),
                       options=relink.Options(apply=True))
     assert late.moves()                       # without the block: a merge back
     with bureau.uow() as uow:

@@ -208,3 +208,39 @@ def test_identity_protections_alike(repos):
         assert uow.protections.account(ada, "acc_repo_1") is None
         assert not uow.protections.frozen_among([ada, bob])
         assert uow.protections.frozen_and_alerts_among([ada, bob], NOW) == (False, [])
+
+
+def test_rate_limits_count_in_fixed_windows_alike(repos):
+    new_uow, _ = repos
+    minute = timedelta(minutes=1)
+    with new_uow() as uow:
+        assert uow.rate_limits.count("repo:a", T0, minute) == (T0, 1)
+        assert uow.rate_limits.count("repo:a", T0 + timedelta(seconds=30), minute) == (T0, 2)
+        assert uow.rate_limits.count("repo:b", T0 + timedelta(seconds=30), minute)[1] == 1
+        uow.commit()
+    with new_uow() as uow:          # the window over: a new one from now
+        later = T0 + timedelta(seconds=61)
+        assert uow.rate_limits.count("repo:a", later, minute) == (later, 1)
+
+
+def test_what_changed_since_the_last_report_is_read_alike(repos):
+    new_uow, ids = repos
+    with new_uow() as uow:
+        uow.scores.add([{"subject_id": ids["ada"], "model_version": "m", "value": v,
+                         "reasons": [], "attributes": {}, "computed_at": at, "job_id": None}
+                        for v, at in ((700, T0), (650, T0 + timedelta(days=2)))])
+        uow.audit("consumer:sub_repo_a", "report.read", "sub_repo_a", "consumer_request")
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.report.score_at(ids["ada"], T0 + timedelta(days=1)) == 700
+        assert uow.report.score_at(ids["ada"], T0 + timedelta(days=2)) == 650
+        assert uow.report.score_at(ids["ada"], T0 - timedelta(days=1)) is None
+        assert uow.report.score_at(ids["bob"], T0 + timedelta(days=9)) is None
+        now = uow.clock.now()
+        assert uow.report.last_read("sub_repo_a", "consumer:sub_repo_a", "report.read",
+                                    now + timedelta(days=1)) == now
+        assert uow.report.last_read("sub_repo_a", "consumer:sub_repo_a", "report.read",
+                                    now) is None
+        assert uow.report.last_read("sub_repo_a", "member:1:x", "report.read",
+                                    now + timedelta(days=1)) is None
+        assert uow.report.furnished_months(ids["bob"]) == []

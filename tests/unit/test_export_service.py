@@ -15,7 +15,7 @@ from openbureau.clock import FixedClock
 from openbureau.domain.errors import NotFound
 from openbureau.services import export
 from openbureau.services.stored import ExportedMonth, ReportedValue
-from tests.fakes import FakeBureau, FakeStore
+from tests.fakes import FakeIdentityVault, FakeStore, FakeUnitOfWork, fake_deps
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 BANK, OTHER = 10, 11
@@ -57,19 +57,24 @@ def store():
 
 
 @pytest.fixture
-def bureau(store):
-    return FakeBureau(store, FixedClock(NOW))
+def uow(store):
+    return FakeUnitOfWork(store, FixedClock(NOW))
 
 
-def test_a_furnisher_is_found_by_name_and_nobody_else(bureau):
-    assert export.furnisher_id(bureau, "Bank") == BANK
+@pytest.fixture
+def deps():
+    return fake_deps(FixedClock(NOW), vault=FakeIdentityVault())
+
+
+def test_a_furnisher_is_found_by_name_and_nobody_else(uow):
+    assert export.furnisher_id(uow, "Bank") == BANK
     for name in ("Lender", "Nobody"):
         with pytest.raises(NotFound):
-            export.furnisher_id(bureau, name)
+            export.furnisher_id(uow, name)
 
 
-def test_records_carry_the_identity_the_furnisher_reported(bureau):
-    recs = list(export.latest_records(bureau, BANK, batch=1))      # one account per batch
+def test_records_carry_the_identity_the_furnisher_reported(uow, deps):
+    recs = list(export.latest_records(uow, deps, BANK, batch=1))   # one account per batch
     assert [(r.account_ref, r.as_of, r.balance) for r in recs] == [
         ("ACC-1", date(2026, 10, 31), 1000), ("ACC-2", date(2026, 10, 31), 5)]
     ada, bob = recs[0].subject, recs[1].subject
@@ -80,14 +85,14 @@ def test_records_carry_the_identity_the_furnisher_reported(bureau):
     assert (bob.name, bob.national_id, bob.date_of_birth) == ("", "222222222", None)
 
 
-def test_every_month_is_exported_on_request(bureau):
-    recs = list(export.latest_records(bureau, BANK, all_months=True))
+def test_every_month_is_exported_on_request(uow, deps):
+    recs = list(export.latest_records(uow, deps, BANK, all_months=True))
     assert [(r.account_ref, r.as_of, r.status.value) for r in recs] == [
         ("ACC-1", date(2026, 9, 30), "dpd30"), ("ACC-1", date(2026, 10, 31), "current"),
         ("ACC-2", date(2026, 10, 31), "current")]
 
 
-def test_the_credit_files_go_to_parquet_by_chunks_of_subjects(bureau, store, tmp_path):
+def test_the_credit_files_go_to_parquet_by_chunks_of_subjects(uow, store, tmp_path):
     store.exports.tables = {
         "subjects": [{"id": i} for i in (1, 2, 3)],
         "accounts": [{"id": 7, "subject_id": 1, "item_ref": "acc_7", "kind": "revolving",
@@ -99,7 +104,7 @@ def test_the_credit_files_go_to_parquet_by_chunks_of_subjects(bureau, store, tmp
                       "compliance_code": None, "deleted_at": None, "suppressed_at": None,
                       "currency": "USD"}]}
     seen = []
-    manifest = export.export_parquet(bureau, tmp_path / "x", buckets=2, chunk=2,
+    manifest = export.export_parquet(uow, tmp_path / "x", buckets=2, chunk=2,
                                      progress=lambda done, total: seen.append((done, total)))
     assert manifest["rows"]["subjects"] == 3 and manifest["rows"]["accounts"] == 2
     assert manifest["rows"]["account_months"] == 0

@@ -245,3 +245,46 @@ def test_a_barred_record_never_follows_its_file_onto_the_barred_file():
     _, _, res = _cluster(people, files, barred={3: {1}})
     assert [(mv.kind, mv.from_id, mv.to_id, mv.rids) for mv in res.moves] == [
         ("merge", 1, 2, (0,)), ("split", 2, None, (3,))]
+
+
+def test_a_run_reads_and_applies_through_the_unit_of_work(tmp_path):
+    """The database stages (extract, proposals, apply) on the in-memory ports: one person on
+    two files is proposed as a merge, then merged, with its lineage, keys and audit event."""
+    from datetime import UTC, datetime
+
+    from openbureau.clock import FixedClock
+    from tests.fakes import FakeStore, FakeUnitOfWork
+
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    ada = _who("Ada", "900100401", date(1985, 12, 10))
+    store = FakeStore()
+    store.add_file(1, "Ada Smith")
+    store.add_file(2, "Ada Smith")
+    store.relink.parts = [relink.encrypted_part(VAULT, 1, 10, ada, accounts=2),
+                          relink.encrypted_part(VAULT, 2, 11, ada, accounts=1)]
+    uow = FakeUnitOfWork(store, FixedClock(now))
+    proposed = relink.Run(tmp_path / "run", VAULT, uow=uow).execute()
+    assert proposed["completed"][-1] == "proposals"
+    assert proposed["stages"]["extract"]["records"] == 2
+    assert proposed["stages"]["proposals"]["merges"] == 1
+    (merge,) = json.loads((tmp_path / "run" / "proposals.json").read_text())["merges"]
+    assert {merge["from"], merge["to"]} == {"sub_1", "sub_2"}
+    assert store.relink.merged == [] and store.events == []        # proposed, not applied
+
+    applied = relink.Run(tmp_path / "run", VAULT, uow=uow,
+                         options=relink.Options(apply=True)).execute()
+    assert applied["stages"]["apply"]["merged"] == 1
+    (gone, survivor), = store.relink.merged
+    assert {gone, survivor} == {1, 2} and set(store.files) == {survivor}
+    assert [(r["subject_id"], r["kind"], r["other_id"]) for r in store.relink.lineage] == [
+        (gone, "merged_into", survivor)]
+    assert store.relink.keys and {sid for _, sid in store.relink.keys} == {survivor}
+    assert store.actions() == ["identity.merged"]
+    assert store.events[0].subject_ref == f"sub_{survivor}"
+
+
+def test_a_run_without_a_unit_of_work_stops_at_the_database(tmp_path):
+    from openbureau.domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        relink.Run(tmp_path / "run", VAULT).execute()

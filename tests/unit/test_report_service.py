@@ -1,7 +1,7 @@
 """The credit report (``services/reports.py``) against the in-memory ports (no database): what
 a member is shown of a file, the item names, the notices' letters and the file's personal
-information. The person's own report also reads the changes since their last one, which is
-still SQL (``services/report_changes``); tests/integration/test_reports.py,
+information; the person's own report, with the changes since their last one
+(``services/report_changes``). tests/integration/test_reports.py,
 test_report_reads.py, test_report_glance.py, test_notice_letters.py and
 test_identity_observations.py drive every part of it on both databases."""
 
@@ -25,7 +25,15 @@ from openbureau.services.stored import (
     ReportRecord,
     ReportRestriction,
 )
-from tests.fakes import Account, FakeBureau, FakeStore, FraudAlert, Inquiry
+from tests.fakes import (
+    Account,
+    FakeIdentityVault,
+    FakeStore,
+    FakeUnitOfWork,
+    FraudAlert,
+    Inquiry,
+    fake_deps,
+)
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LENDER = Principal(Role.MEMBER, 40, "Lender")
@@ -93,21 +101,27 @@ def store():
 
 
 @pytest.fixture
-def bureau(store):
-    return FakeBureau(store, FixedClock(NOW))
+def uow(store):
+    return FakeUnitOfWork(store, FixedClock(NOW))
 
 
-def member_report(bureau, **kw):
-    with bureau.uow() as uow:
+@pytest.fixture
+def deps():
+    return fake_deps(FixedClock(NOW), vault=FakeIdentityVault())
+
+
+def member_report(uow, deps, viewer=LENDER, **kw):
+    """The report ``viewer`` reads (by default a member's; without a ``score``, none)."""
+    with uow:
         subject = uow.credentials.holder("h:123456789")
-        report = reports.build_report(bureau, uow, subject, LENDER, "credit_application",
-                                      score=None, **kw)
+        report = reports.build_report(uow, deps, subject, viewer, "credit_application",
+                                      **{"score": None, **kw})
         uow.commit()
     return report
 
 
-def test_a_member_sees_the_file_without_what_due_process_took_off_it(bureau, store):
-    report = member_report(bureau)
+def test_a_member_sees_the_file_without_what_due_process_took_off_it(uow, deps, store):
+    report = member_report(uow, deps)
     (acc,) = report["accounts"]           # retention and a restriction hide the other two
     assert (acc["item_ref"], acc["credit_limit"], acc["disputed"]) == ("acc_1", 400000, True)
     grid = {c["month"]: c["code"] for c in acc["payment_history"]}
@@ -129,17 +143,17 @@ def test_a_member_sees_the_file_without_what_due_process_took_off_it(bureau, sto
     assert store.events[0].purpose == "credit_application"
 
 
-def test_a_freeze_shows_on_the_report_and_in_is_frozen(bureau, store):
+def test_a_freeze_shows_on_the_report_and_in_is_frozen(uow, deps, store):
     store.freezes.append([1, NOW, None])
-    assert member_report(bureau)["frozen"] is True
-    with bureau.uow() as uow:
+    assert member_report(uow, deps)["frozen"] is True
+    with uow:
         assert reports.is_frozen(uow, 1) and not reports.is_frozen(uow, 2)
 
 
-def test_items_are_named_in_words(bureau, store):
+def test_items_are_named_in_words(uow, deps, store):
     store.listing_details[7] = ListingDetail(7, "pr_7", 1, COURT, "District Court",
                                              "(2026) Civ 1", "active", 45000, None, None, None)
-    with bureau.uow() as uow:
+    with uow:
         names = reports.item_names(uow, 1)
     assert names == {
         **{ref: wording.account_name("Bank", "revolving", f"CARD-{ref[-1]}", str)
@@ -148,7 +162,7 @@ def test_items_are_named_in_words(bureau, store):
     assert names["acc_1"] == "Bank credit card or credit line ending ARD1"
 
 
-def test_notices_read_as_letters_newest_first(bureau, store):
+def test_notices_read_as_letters_newest_first(uow, deps, store):
     store.notices = [
         {"subject_id": 1, "kind": "freeze_placed", "title": "Freeze placed", "body": {},
          "created_at": NOW - timedelta(days=2)},
@@ -156,13 +170,13 @@ def test_notices_read_as_letters_newest_first(bureau, store):
          "created_at": NOW - timedelta(days=1)},
         {"subject_id": 2, "kind": "freeze_placed", "title": "Not Ada's", "body": {},
          "created_at": NOW}]
-    with bureau.uow() as uow:
-        out = reports.notice_list(uow, 1, bureau)
+    with uow:
+        out = reports.notice_list(uow, deps, 1)
     assert [n["kind"] for n in out] == ["freeze_lifted", "freeze_placed"]
     assert all(n["text"] for n in out)
 
 
-def test_personal_information_is_each_element_once_with_who_reported_it(bureau, store):
+def test_personal_information_is_each_element_once_with_who_reported_it(uow, deps, store):
     def seen(id: int, kind: str, value: dict[str, object], last: date,
              furnisher: str = "Bank") -> tuple[int, ReportObservation]:
         blob = json.dumps(value).encode()
@@ -175,8 +189,8 @@ def test_personal_information_is_each_element_once_with_who_reported_it(bureau, 
         seen(3, "name", {"name": "Ada King"}, date(2026, 9, 1)),
         seen(4, "national_id", {"national_id": "123456789"}, date(2026, 9, 1)),
     ]
-    with bureau.uow() as uow:
-        out = reports.personal_information(bureau.vault, uow, 1, "Ada Lovelace", {"obs_3"})
+    with uow:
+        out = reports.personal_information(deps.vault, uow, 1, "Ada Lovelace", {"obs_3"})
     assert [(e["kind"], e["label"], e["value"]) for e in out] == [
         ("name", "Name", "Ada Lovelace"), ("name", "Also known as", "Ada King"),
         ("national_id", "National id", "*****6789")]
@@ -184,3 +198,36 @@ def test_personal_information_is_each_element_once_with_who_reported_it(bureau, 
     assert [s["furnisher"] for s in first["reported_by"]] == ["Bank", "Other bank"]
     assert first["last_seen_on"] == date(2026, 10, 1)
     assert [e["disputed"] for e in out] == [False, True, False]
+
+
+ADA = Principal(Role.CONSUMER, 1, "Ada Lovelace", subject_ref="sub_1")
+
+
+def test_the_persons_own_report_says_what_changed_since_their_last_one(uow, deps, store):
+    from openbureau.adapters.audit import PendingEvent
+    from openbureau.services.stored import FurnishedMonth
+
+    first = member_report(uow, deps, ADA)
+    assert first["changes"]["since"] is None and first["changes"]["items"] == []
+    assert [a["item_ref"] for a in first["accounts"]] == ["acc_1", "acc_3"]   # restricted: hers
+    assert first["notices"] == []
+    assert first["disputes"][0]["reason"] == "not mine"
+    assert store.events[-1].action == "report.read" and store.events[-1].actor == ADA.actor
+    # read again five days ago; since then acc_1's October arrived late, and the score fell
+    then = NOW - timedelta(days=5)
+    store.events = [PendingEvent(then, ADA.actor, "report.read", "sub_1", "consumer_request")]
+    store.report.furnished = [
+        (1, FurnishedMonth("acc_1", date(2026, 9, 30), "current", NOW - timedelta(days=30))),
+        (1, FurnishedMonth("acc_1", date(2026, 10, 31), "dpd30", NOW - timedelta(days=1))),
+        (2, FurnishedMonth("acc_9", date(2026, 10, 31), "dpd90", NOW - timedelta(days=1)))]
+    store.scores = [{"subject_id": 1, "computed_at": NOW - timedelta(days=9), "value": 700},
+                    {"subject_id": 1, "computed_at": NOW - timedelta(days=1), "value": 650}]
+    score = {"value": 650, "band": "fair", "model_version": "m", "computed_at": NOW,
+             "reasons": [], "attributes": {}}
+    changes = member_report(uow, deps, ADA, score=score)["changes"]
+    assert changes["since"] == then
+    # inq_1 (ten days ago) is older than her last read; acc_9 is on another file
+    assert [(i["kind"], i["item_ref"]) for i in changes["items"]] == [
+        ("status_change", "acc_1"), ("score_change", None)]
+    assert (changes["score"]["before"], changes["score"]["change"]) == (700, -50)
+    assert "2 changes" in changes["text"]

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import functools
 import math
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from openbureau.adapters.metrics import Metrics
+from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import rate_limits
 from openbureau.domain.errors import RateLimited
 from openbureau.domain.wording import N_
 
 if TYPE_CHECKING:
     from openbureau.bootstrap import Bureau
+    from openbureau.services import ports
+    from openbureau.services.ports import Vault
 
 MINUTE = timedelta(minutes=1)
 # the refusal, translated where it is shown (``i18n.Language.message``); ``what`` is one of the
@@ -30,30 +34,51 @@ MINUTE = timedelta(minutes=1)
 LIMITED = N_("at most %(n)s %(what)s per %(span)s; try again in %(seconds)s seconds")
 
 
-def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
+class _Keyed(Protocol):
+    @property
+    def vault(self) -> Vault: ...
+
+
+def bucket_for(keyed: _Keyed, kind: str, client: str) -> str:
     """The bucket of ``kind`` for one client (an address), keyed with the deployment's HMAC
-    key (``IdentityVault.keyed_hash``)."""
-    return f"{kind}:{bureau.vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
+    key (``IdentityVault.keyed_hash``; ``keyed``: the bureau or a use case's ``deps``)."""
+    return f"{kind}:{keyed.vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
 
 
 def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
          what: str = N_("requests")) -> None:
-    """Count one event in ``bucket``, in its own committed transaction (so a refused or failed
-    attempt still counts); raise ``RateLimited`` with the seconds to wait once more than
-    ``allowed`` events fell in the current window. One statement creates the row, or counts in
-    it, or starts a new window in it, atomically: concurrent events cannot collide, and the row
-    is locked for one statement and its commit only."""
-    with bureau.uow() as uow:
+    """``limit`` in a unit of work of the bureau."""
+    limit(bureau.uow(), bureau.metrics, bucket, allowed, window=window, what=what)
+
+
+def limit(uow: ports.UnitOfWork, metrics: Metrics, bucket: str, allowed: int, *,
+          window: timedelta = MINUTE, what: str = N_("requests")) -> None:
+    """Count one event in ``bucket``, in a committed transaction of its own (so a refused or
+    failed attempt still counts: ``uow`` must not be open); raise ``RateLimited`` with the
+    seconds to wait once more than ``allowed`` events fell in the current window. One
+    statement creates the row, or counts in it, or starts a new window in it, atomically:
+    concurrent events cannot collide, and the row is locked for one statement and its commit
+    only (``SqlRateLimits.count``)."""
+    with uow:
         now = uow.clock.now()
-        dialect = uow.session.get_bind().dialect.name
-        row = uow.execute(_count_statement(dialect),
-                          {"b_bucket": bucket, "b_now": now, "b_cutoff": now - window}).one()
+        window_start, count = uow.rate_limits.count(bucket, now, window)
         uow.commit()
-    if row.count > allowed:
-        bureau.metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
-        retry = max(1, math.ceil((row.window_start + window - now).total_seconds()))
+    if count > allowed:
+        metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
+        retry = max(1, math.ceil((window_start + window - now).total_seconds()))
         raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
                                      "seconds": retry}, retry)
+
+
+class SqlRateLimits(Repository):
+    def __init__(self, run: Run, dialect: str) -> None:
+        super().__init__(run)
+        self._dialect = dialect
+
+    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
+        row = self._run(_count_statement(self._dialect),
+                        {"b_bucket": bucket, "b_now": now, "b_cutoff": now - window}).one()
+        return row.window_start, int(row.count)
 
 
 @functools.cache

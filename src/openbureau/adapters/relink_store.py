@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.sql import Select
 
-from openbureau.adapters.pii import IdentityVault
+from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import (
     accounts,
     file_lineage,
@@ -29,13 +29,16 @@ from openbureau.adapters.tables import (
     subjects,
 )
 
+if TYPE_CHECKING:
+    from openbureau.services.ports import Vault
+
 KINDS = ("name", "national_id", "date_of_birth", "address", "phone")
 LEGACY = 0            # the furnisher id of a file's part read from its subjects row
 _SPECIAL = {"accounts", "identity_observations", "identity_keys", "file_lineage",
             "identity_cannot_link", "consumer_logins"}
 
 
-def parts(execute: Callable[..., Any], vault: IdentityVault, batch: int = 20000
+def parts(execute: Callable[..., Any], vault: Vault, batch: int = 20000
           ) -> Iterator[dict[str, Any]]:
     """Every part of every person's file that is not merged into another, in (file,
     furnisher) order: ``subject_id``, ``furnisher_id``, ``accounts`` (how many) and per kind
@@ -80,7 +83,7 @@ def parts(execute: Callable[..., Any], vault: IdentityVault, batch: int = 20000
         after = hi
 
 
-def cannot_links(execute: Callable[..., Any], vault: IdentityVault
+def cannot_links(execute: Callable[..., Any], vault: Vault
                  ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """What must stay apart: (file, furnisher, file barred) for each account a consumer said is
     not theirs -- the part now holding that account may not join the barred file -- and for
@@ -103,7 +106,7 @@ def cannot_links(execute: Callable[..., Any], vault: IdentityVault
     return sorted(barred), apart
 
 
-def _holders(execute: Callable[..., Any], vault: IdentityVault,
+def _holders(execute: Callable[..., Any], vault: Vault,
              wanted: Iterable[tuple[int, str, int]]) -> Iterator[tuple[int, int, int]]:
     """(file holding the account, furnisher, file named) for each (furnisher, keyed hash of
     an account number, file named)."""
@@ -251,3 +254,35 @@ def by_ref(ref: str) -> Select[Any]:
     s = subjects.c
     return select(func.coalesce(s.merged_into_id, s.id)).where(s.item_ref == ref)
 
+
+class SqlRelinking(Repository):
+    """``ports.Relinking``: this module's functions on the unit's connection."""
+
+    def parts(self, vault: Vault) -> Iterator[dict[str, Any]]:
+        return parts(self._run, vault)
+
+    def cannot_links(self, vault: Vault
+                     ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+        return cannot_links(self._run, vault)
+
+    def refs(self, subject_ids: Iterable[int]) -> dict[int, str]:
+        return refs(self._run, subject_ids)
+
+    def live(self, subject_ids: Iterable[int]) -> set[int]:
+        return live(self._run, subject_ids)
+
+    def move_part(self, from_id: int, to_id: int, furnishers: Iterable[int] | None,
+                  link: Mapping[str, Any]) -> int:
+        return move_part(self._run, from_id, to_id, furnishers, link)
+
+    def merge_rest(self, from_id: int, to_id: int) -> None:
+        merge_rest(self._run, from_id, to_id)
+
+    def lineage(self, rows: list[dict[str, Any]]) -> None:
+        lineage(self._run, rows)
+
+    def replace_keys(self, subject_ids: Iterable[int], keys: Iterable[tuple[str, int]]) -> None:
+        replace_keys(self._run, subject_ids, keys)
+
+    def add_keys(self, keys: Iterable[tuple[str, int]]) -> int:
+        return add_keys(self._run, keys)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BindParameter, and_, bindparam, or_, select
 
 from openbureau.adapters.consents import among_param
+from openbureau.adapters.report_history import LAST_READ, MONTH_TIMES, SCORE_AT
 from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import (
     account_months,
@@ -32,6 +33,7 @@ from openbureau.adapters.tables import (
 from openbureau.services.stored import (
     INQUIRY_KINDS,
     Dispute,
+    FurnishedMonth,
     ItemName,
     ReportAccount,
     ReportAlert,
@@ -194,3 +196,18 @@ class SqlReportReads(Repository):
     def observations(self, subject_id: int) -> list[ReportObservation]:
         return [ReportObservation._make(r)
                 for r in self._run(_OBSERVATIONS, {"subject_id": subject_id})]
+
+    def last_read(self, subject_ref: str, actor: str, action: str,
+                  before: datetime) -> datetime | None:
+        at: datetime | None = self._run(LAST_READ, {"ref": subject_ref, "actor": actor,
+                                                    "action": action,
+                                                    "before": before}).scalar()
+        return at
+
+    def furnished_months(self, subject_id: int) -> list[FurnishedMonth]:
+        return [FurnishedMonth._make(r)
+                for r in self._run(MONTH_TIMES, {"subject_id": subject_id})]
+
+    def score_at(self, subject_id: int, at: datetime) -> int | None:
+        value = self._run(SCORE_AT, {"subject_id": subject_id, "at": at}).scalar()
+        return None if value is None else int(value)

@@ -22,8 +22,8 @@ def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json",
               language: Language = ENGLISH) -> dict[str, Any]:
     """The consumer's report; its notices' letters in ``language``."""
     with bureau.uow() as uow:
-        report = reports.build_report(bureau, uow, subjects.own(uow, consumer), consumer, PURPOSE,
-                                      format=format, language=language)
+        report = reports.build_report(uow, bureau.deps, subjects.own(uow, consumer), consumer,
+                                      PURPOSE, format=format, language=language)
         uow.commit()
     return report
 
@@ -78,7 +78,7 @@ def my_notices(bureau: Bureau, consumer: Principal,
     letters in ``language``."""
     with bureau.uow() as uow:
         subject = subjects.own(uow, consumer)
-        out = reports.notice_list(uow, subject.id, bureau, language=language)
+        out = reports.notice_list(uow, bureau.deps, subject.id, language=language)
         uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
         uow.commit()
     return out

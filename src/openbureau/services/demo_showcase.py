@@ -148,7 +148,7 @@ def _list(deps: Deps, bureau: Bureau, court: Principal, n: int, who: SubjectIden
     assert who.national_id is not None
     today = deps.clock.now().date()
     return registry.list_judgment(
-        bureau, court, case_number=f"{CASE_PREFIX} {n}",
+        bureau.uow(), bureau.deps, court, case_number=f"{CASE_PREFIX} {n}",
         debtor=registry.Debtor("person", who.national_id, who.name, who.date_of_birth),
         amount=amount, currency=currency, judgment_date=today - timedelta(days=40 + 20 * n),
         ground="refuses_to_perform", legal_basis="Civil Procedure Law art. 262",
@@ -208,7 +208,7 @@ def stage(uow: UnitOfWork, deps: Deps, picks: Picks, password: str,
 
     # a decline the consumer can read, from the score the member was given
     try:
-        pulled = inquiries.pull_report(bureau, member, who, "credit_application", None)
+        pulled = inquiries.pull_report(uow, deps, member, who, "credit_application", None)
         decisions.record_decision(uow, deps, member, pulled["inquiry_id"], "declined")
         score = (pulled.get("score") or {}).get("value")
         out["adverse_action_notices"] = 1

@@ -15,7 +15,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.records import (
     AccountKind,
@@ -25,11 +24,11 @@ from openbureau.domain.records import (
     Ecoa,
     SubjectIdentity,
 )
-from openbureau.services.ports import CreditFiles, UnitOfWork
+from openbureau.services.ports import CreditFiles, Deps, UnitOfWork
 
 
-def furnisher_id(bureau: Bureau, name: str) -> int:
-    with bureau.uow() as uow:
+def furnisher_id(uow: UnitOfWork, name: str) -> int:
+    with uow:
         row = uow.credentials.organisation(name)
     if row is None or row.role != "furnisher":
         raise NotFound(f"no furnisher named {name!r}")
@@ -74,18 +73,19 @@ def reported_identities(uow: UnitOfWork, vault: Any, furnisher: int,
     return out
 
 
-def latest_records(bureau: Bureau, furnisher: int, batch: int = 5000,
+def latest_records(uow: UnitOfWork, deps: Deps, furnisher: int, batch: int = 5000,
                    all_months: bool = False) -> Iterator[AccountRecord]:
     """Each account's newest month (or every month), streamed in account order, with the
-    subject as this furnisher reported it (``reported_identities``)."""
+    subject as this furnisher reported it (``reported_identities``); a transaction per
+    batch."""
     after = 0
     while True:
-        with bureau.uow() as uow:
+        with uow:
             id_list = uow.exports.account_ids(furnisher, after, batch)
             if not id_list:
                 return
             rows = uow.exports.months(id_list, all_months)
-            who = reported_identities(uow, bureau.vault, furnisher,
+            who = reported_identities(uow, deps.vault, furnisher,
                                       (r.subject_id for r in rows))
         for r in rows:
             yield AccountRecord(
@@ -288,12 +288,12 @@ def write_credit_files(files: CreditFiles, out_dir: Path, *, buckets: int = PARQ
     return manifest
 
 
-def export_parquet(bureau: Bureau, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
+def export_parquet(uow: UnitOfWork, out_dir: Path, *, buckets: int = PARQUET_BUCKETS,
                    chunk: int = EXPORT_CHUNK,
                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """:func:`write_credit_files` in one transaction of the bureau (on PostgreSQL at read
+    """:func:`write_credit_files` in one transaction of ``uow`` (on PostgreSQL at read
     committed: a furnishing committed while the export runs shows in the chunks read after
     it; every subject's rows are read by statements of the same chunk)."""
-    with bureau.uow() as uow:
+    with uow:
         return write_credit_files(uow.credit_files, out_dir, buckets=buckets, chunk=chunk,
                                   progress=progress)

@@ -15,9 +15,17 @@ case can be tested without a database. Repositories return the frozen records of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
@@ -37,6 +45,7 @@ from openbureau.services.stored import (
     ExportedMonth,
     FileHolder,
     FileIdentity,
+    FurnishedMonth,
     FurnisherNotice,
     FurnishingFile,
     Hold,
@@ -676,6 +685,59 @@ class ReportReads(Protocol):
     def observations(self, subject_id: int) -> list[ReportObservation]:
         """In the order they were first stored."""
 
+    # what changed since the person's last report (``services/report_changes.py``)
+    def last_read(self, subject_ref: str, actor: str, action: str,
+                  before: datetime) -> datetime | None:
+        """When ``actor`` last did ``action`` (a report read) on this file before ``before``
+        (the audit log)."""
+
+    def furnished_months(self, subject_id: int) -> list[FurnishedMonth]:
+        """Every month of the file's accounts, with when it was furnished; in no order."""
+
+    def score_at(self, subject_id: int, at: datetime) -> int | None:
+        """The newest score of the file computed at or before ``at``."""
+
+
+class Relinking(Protocol):
+    """What a batch re-link reads and, applied, writes (``services/relink.py``;
+    ``adapters/relink_store.py`` says what a part is)."""
+
+    def parts(self, vault: Vault) -> Iterator[dict[str, Any]]:
+        """Every part of every person's file not merged into another, in (file, furnisher)
+        order: ``subject_id``, ``furnisher_id``, ``accounts`` and per kind the newest
+        observation's ciphertext (``<kind>_ct``)."""
+
+    def cannot_links(self, vault: Vault
+                     ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+        """What must stay apart: (file, furnisher, file barred), and pairs of files."""
+
+    def refs(self, subject_ids: Iterable[int]) -> dict[int, str]: ...
+    def live(self, subject_ids: Iterable[int]) -> set[int]:
+        """Which of the files exist and are not merged into another."""
+
+    def move_part(self, from_id: int, to_id: int, furnishers: Iterable[int] | None,
+                  link: Mapping[str, Any]) -> int:
+        """Move ``furnishers``' parts (None: all) to another file; the accounts moved."""
+
+    def merge_rest(self, from_id: int, to_id: int) -> None:
+        """Everything else of a merged file follows it to the survivor."""
+
+    def lineage(self, rows: list[dict[str, Any]]) -> None: ...
+    def replace_keys(self, subject_ids: Iterable[int], keys: Iterable[tuple[str, int]]) -> None:
+        """The files' blocking keys, rebuilt."""
+
+    def add_keys(self, keys: Iterable[tuple[str, int]]) -> int:
+        """Add the blocking keys (key, file) not kept yet; how many."""
+
+
+class RateLimits(Protocol):
+    """Fixed windows of counted events by bucket, shared by every worker
+    (``adapters/rate_limit.py``)."""
+
+    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
+        """Count one event in ``bucket`` (a window older than ``window`` starts afresh at
+        ``now``); the window's start and its events, this one included."""
+
 
 class DemoData(Protocol):
     """What seeding and staging the demo look up (``services/demo*.py``)."""
@@ -792,6 +854,10 @@ class UnitOfWork(Protocol):
     def exports(self) -> Exports: ...
     @property
     def credit_files(self) -> CreditFiles: ...
+    @property
+    def rate_limits(self) -> RateLimits: ...
+    @property
+    def relink(self) -> Relinking: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -818,6 +884,7 @@ class Vault(Protocol):
     def lookup_hash(self, national_id: str) -> str: ...
     def audit_hash(self, field: str, value: object) -> str | None: ...
     def keyed_hash(self, purpose: str, value: str) -> str: ...
+    def encrypt(self, text: str, /) -> bytes: ...
     def decrypt(self, blob: bytes) -> str: ...
     def encrypt(self, text: str, /) -> bytes: ...
 

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from typing import Any
 
 from openbureau.adapters import rate_limit
-from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds, national_ids
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import (
@@ -38,10 +37,9 @@ from openbureau.domain.roles import Principal
 from openbureau.domain.wording import N_
 from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import ListedJudgment, PublicRecord, Subject
-from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
 
 COURT_PURPOSE = "court_order"
 CHECK_PURPOSE = "restriction_check"
@@ -54,8 +52,8 @@ PUBLIC_NAME_ALONE = 4
 NOTE_MAX = 2000             # a satisfaction's note, a vacatur's reason (api/schemas_registry.py)
 
 
-def catalogue(bureau: Bureau) -> reg.Catalogue:
-    return reg.Catalogue.configured(bureau.settings.restriction_catalogue)
+def catalogue(deps: Deps) -> reg.Catalogue:
+    return reg.Catalogue.configured(deps.settings.restriction_catalogue)
 
 
 @dataclass(frozen=True)
@@ -98,16 +96,17 @@ class Debtor:
 
 # -- listing -----------------------------------------------------------------------------------
 
-def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
-                  amount: int, currency: str, judgment_date: date, ground: str | None,
-                  legal_basis: str | None, restrictions_asked: list[reg.RequestedRestriction],
+def list_judgment(uow: UnitOfWork, deps: Deps, court: Principal, *, case_number: str,
+                  debtor: Debtor, amount: int, currency: str, judgment_date: date,
+                  ground: str | None, legal_basis: str | None,
+                  restrictions_asked: list[reg.RequestedRestriction],
                   until: date | None = None) -> dict[str, Any]:
     """Validate (``reg.listing_order``: every refusal at once, the debtor's among them), store
     the listing and its restrictions, and notify the debtor, at once. A refused listing is
     audited ``listing.refused`` and stores nothing else; an identity that disagrees with the
     file under its identifier gets one neutral answer, audited and capped per court."""
     try:
-        return _list(bureau, court, case_number=case_number, debtor=debtor, amount=amount,
+        return _list(uow, deps, court, case_number=case_number, debtor=debtor, amount=amount,
                      currency=currency, judgment_date=judgment_date, ground=ground,
                      legal_basis=legal_basis, restrictions_asked=restrictions_asked,
                      until=until)
@@ -116,14 +115,14 @@ def list_judgment(bureau: Bureau, court: Principal, *, case_number: str, debtor:
     # audited and counted in transactions of their own (the listing's rolled back): a court
     # that tries identifiers with other names or birth dates is visible in the audit log and
     # stopped after ``court_identity_refusals_per_day``
-    with bureau.uow() as uow:
+    with uow:
         uow.audit(court.actor, "listing.identity_refused", None, COURT_PURPOSE,
                   case_number=case_number[:60], debtor_kind=debtor.kind,
-                  id_hash=bureau.vault.audit_hash(debtor.identifier_field, debtor.identifier))
+                  id_hash=deps.vault.audit_hash(debtor.identifier_field, debtor.identifier))
         uow.commit()
-    rate_limit.take(bureau, f"listing_refused:court:{court.id}",
-                    bureau.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
-                    what=N_("listings refused for an unverified identity"))
+    rate_limit.limit(uow, deps.metrics, f"listing_refused:court:{court.id}",
+                     deps.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
+                     what=N_("listings refused for an unverified identity"))
     raise ValidationFailed([FieldError("debtor", IDENTITY_REFUSED)], IDENTITY_REFUSED)
 
 
@@ -138,26 +137,26 @@ class _IdentityRefused(Exception):
     pass
 
 
-def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
+def _list(uow: UnitOfWork, deps: Deps, court: Principal, *, case_number: str, debtor: Debtor,
           amount: int, currency: str, judgment_date: date,
           ground: str | None, legal_basis: str | None,
           restrictions_asked: list[reg.RequestedRestriction],
           until: date | None) -> dict[str, Any]:
-    with bureau.uow() as uow, refusals.audited(
+    with uow, refusals.audited(
             uow, court.actor, "listing.refused", COURT_PURPOSE, attempt="create",
             case_number=case_number[:60], debtor_kind=debtor.kind,
-            id_hash=bureau.vault.audit_hash(debtor.identifier_field, debtor.identifier)
+            id_hash=deps.vault.audit_hash(debtor.identifier_field, debtor.identifier)
     ) as refusal:
         now = uow.clock.now()
-        identity, debtor_errors = debtor.parse(now.date(), bureau.profile)
+        identity, debtor_errors = debtor.parse(now.date(), deps.profile)
         order = reg.listing_order(
             case_number=case_number, amount=amount, currency=currency, ground=ground,
             legal_basis=legal_basis, judgment_date=judgment_date, today=now.date(), until=until,
-            restrictions=restrictions_asked, catalogue=catalogue(bureau),
-            term_days=bureau.profile.listing_term_days, known=debtor_errors)
+            restrictions=restrictions_asked, catalogue=catalogue(deps),
+            term_days=deps.profile.listing_term_days, known=debtor_errors)
         assert identity is not None
         case_number = order.case_number
-        subject, link = _debtor_subject(uow, bureau, identity, debtor.kind)
+        subject, link = _debtor_subject(uow, deps, identity, debtor.kind)
         if uow.registry.listed(court.id, case_number, subject.id):
             refusal.subject_ref = subject.item_ref      # an existing file, named exactly
             raise Conflict(f"case {case_number!r} is already listed for this debtor by this court")
@@ -169,13 +168,13 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
             status=reg.ListingStatus.ACTIVE.value, listed_at=now, until=order.until,
             item_ref=ref, orders=[(r.category, r.until) for r in order.restrictions],
             link=link)
-        listing = _listing(uow, bureau, record_id)
+        listing = _listing(uow, deps, record_id)
         notify(uow, subject.id, "listing",
                 f"{court.name} has listed you as a judgment debtor (case {case_number})",
                 {**_notice_body(listing),
                  "objection": N_("you may object to this listing; the court decides "
                                  "within %(n)s days")
-                              % {"n": bureau.profile.objection_review_days}})
+                              % {"n": deps.profile.objection_review_days}})
         uow.audit(court.actor, "listing.create", subject.item_ref, COURT_PURPOSE,
                   listing_ref=ref, case_number=case_number, ground=order.ground.value,
                   debtor_kind=debtor.kind,
@@ -184,7 +183,7 @@ def _list(bureau: Bureau, court: Principal, *, case_number: str, debtor: Debtor,
     return listing
 
 
-def _debtor_subject(uow: SqlUnitOfWork, bureau: Bureau, identity: SubjectIdentity,
+def _debtor_subject(uow: UnitOfWork, deps: Deps, identity: SubjectIdentity,
                     kind: str) -> tuple[Subject, dict[str, Any]]:
     """The debtor's file, and how it was found (the listing's ``link``: why it is on the
     file). A person is resolved by the matching model as every look-up is
@@ -194,20 +193,20 @@ def _debtor_subject(uow: SqlUnitOfWork, bureau: Bureau, identity: SubjectIdentit
     agreeing, or the listing is refused (``_IdentityRefused``). No file: one is opened from the
     judgment."""
     assert identity.national_id is not None, "a debtor is named by identifier (``Debtor``)"
-    row = uow.subjects.by_hmac(bureau.vault.lookup_hash(identity.national_id))
-    given = subject_service.given(bureau.vault, identity)
+    row = uow.subjects.by_hmac(deps.vault.lookup_hash(identity.national_id))
+    given = subject_service.given(deps.vault, identity)
     at = uow.clock.now().date().isoformat()
     if kind == "person":
         found = None
         with suppress(NotFound):
             found, _, link = subject_service.resolve_linked(
-                uow, bureau.vault, identity,
-                names_must_agree=bureau.profile.name_must_agree_with_id)
+                uow, deps.vault, identity,
+                names_must_agree=deps.profile.name_must_agree_with_id)
         if found is not None and found.kind == kind and (row is None or found.id == row.id):
             return found, link
     if row is None:
         return subject_service.by_id(
-            uow, subject_service.find_or_create(uow, bureau.vault, identity, kind=kind)), \
+            uow, subject_service.find_or_create(uow, deps.vault, identity, kind=kind)), \
             {"how": "new_file", "at": at, "given": given}
     if row.kind != kind or not subject_service.names_match(row.name, identity.name) or (
             identity.date_of_birth is not None and row.date_of_birth is not None
@@ -216,7 +215,7 @@ def _debtor_subject(uow: SqlUnitOfWork, bureau: Bureau, identity: SubjectIdentit
     return row, {"how": "identifier", "at": at, "given": given}
 
 
-def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
+def lift(uow: UnitOfWork, deps: Deps, court: Principal, listing_ref: str, how: str,
          note: str | None = None) -> dict[str, Any]:
     """Performance, settlement or termination: listing and restrictions lifted at once."""
     try:
@@ -228,30 +227,32 @@ def lift(bureau: Bureau, court: Principal, listing_ref: str, how: str,
     if note is not None:
         bounds.check_text("note", note, NOTE_MAX)
     target = reg.SATISFACTION_STATUS[kind]
-    return _end_listing(bureau, court, listing_ref, target, note or kind.value,
+    return _end_listing(uow, deps, court, listing_ref, target, note or kind.value,
                         "listing.lift", how=kind.value)
 
 
-def vacate(bureau: Bureau, court: Principal, listing_ref: str, reason: str) -> dict[str, Any]:
+def vacate(uow: UnitOfWork, deps: Deps, court: Principal, listing_ref: str,
+           reason: str) -> dict[str, Any]:
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "is required: say why the listing is "
                                            "vacated")])
     bounds.check_text("reason", reason.strip(), NOTE_MAX)
-    return _end_listing(bureau, court, listing_ref, reg.ListingStatus.VACATED, reason.strip(),
+    return _end_listing(uow, deps, court, listing_ref, reg.ListingStatus.VACATED,
+                        reason.strip(),
                         "listing.vacate")
 
 
-def _end_listing(bureau: Bureau, court: Principal, listing_ref: str,
+def _end_listing(uow: UnitOfWork, deps: Deps, court: Principal, listing_ref: str,
                  target: reg.ListingStatus, reason: str, action: str,
                  **detail: Any) -> dict[str, Any]:
-    with bureau.uow() as uow, refusals.audited(
+    with uow, refusals.audited(
             uow, court.actor, "listing.refused", COURT_PURPOSE, attempt=action.split(".")[-1],
             listing_ref=listing_ref[:60]) as refusal:
         row = _own_listing(uow, court, listing_ref)
         subject = subject_service.by_id(uow, row.subject_id)
         refusal.subject_ref = subject.item_ref
         close_listing(uow, row, target, reason)
-        listing = _listing(uow, bureau, row.id)
+        listing = _listing(uow, deps, row.id)
         notify(uow, row.subject_id, "listing_lifted",
                 f"Your listing in case {row.case_number} is {target.value}: it and its "
                 "restrictions no longer apply", {**_notice_body(listing), "reason": reason})
@@ -274,22 +275,22 @@ def _own_listing(uow: UnitOfWork, court: Principal, listing_ref: str) -> PublicR
     return row
 
 
-def court_listings(bureau: Bureau, court: Principal,
+def court_listings(uow: UnitOfWork, deps: Deps, court: Principal,
                    status: str | None = None) -> list[dict[str, Any]]:
-    with bureau.uow() as uow:
-        out = [_listing(uow, bureau, i) for i in uow.registry.ids_of_court(court.id, status)]
+    with uow:
+        out = [_listing(uow, deps, i) for i in uow.registry.ids_of_court(court.id, status)]
         uow.audit(court.actor, "listing.list", None, COURT_PURPOSE, count=len(out))
         uow.commit()
     return out
 
 
-def _listing(uow: UnitOfWork, bureau: Bureau, record_id: int) -> dict[str, Any]:
+def _listing(uow: UnitOfWork, deps: Deps, record_id: int) -> dict[str, Any]:
     j: ListedJudgment = uow.registry.judgment(record_id)
     r = j.record
     return {
         "listing_id": r.item_ref, "case_number": r.case_number, "court": j.court_name,
         "debtor": {"kind": j.debtor_kind, "name": j.debtor_name,
-                   "identifier_masked": _masked(bureau, j.id_ciphertext)},
+                   "identifier_masked": _masked(deps, j.id_ciphertext)},
         "amount": r.amount, "currency": r.currency, "judgment_date": r.judgment_date,
         "ground": r.ground, "legal_basis": r.legal_basis, "status": r.status,
         "listed_at": r.listed_at, "until": r.until, "lifted_at": r.lifted_at,
@@ -299,9 +300,9 @@ def _listing(uow: UnitOfWork, bureau: Bureau, record_id: int) -> dict[str, Any]:
     }
 
 
-def _masked(bureau: Bureau, id_ciphertext: bytes | None) -> str:
+def _masked(deps: Deps, id_ciphertext: bytes | None) -> str:
     assert id_ciphertext is not None, "a listed debtor is named by identifier"
-    return mask_national_id(bureau.vault.decrypt(id_ciphertext))
+    return mask_national_id(deps.vault.decrypt(id_ciphertext))
 
 
 def _notice_body(listing: dict[str, Any]) -> dict[str, Any]:
@@ -321,17 +322,17 @@ def notify(uow: UnitOfWork, subject_id: int, kind: str, title: str,
 
 # -- restriction check -------------------------------------------------------------------------
 
-def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdentity,
-                      category: str) -> dict[str, Any]:
+def restriction_check(uow: UnitOfWork, deps: Deps, member: Principal,
+                      identity: SubjectIdentity, category: str) -> dict[str, Any]:
     """``{check_id, restricted, orders}``; recorded as an access the subject sees. A refused
     check (a malformed identity, a category outside the catalogue, no file matching the
     identity exactly) is audited ``restriction_check.refused`` and stores nothing else."""
-    with bureau.uow() as uow, refusals.audited(
+    with uow, refusals.audited(
             uow, member.actor, "restriction_check.refused", CHECK_PURPOSE,
             category=category[:60],
-            id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
-        errors = lookup_errors(identity, uow.clock.now().date(), profile=bureau.profile)
-        error = catalogue(bureau).error_for(category)
+            id_hash=deps.vault.audit_hash("national_id", identity.national_id)) as refusal:
+        errors = lookup_errors(identity, uow.clock.now().date(), profile=deps.profile)
+        error = catalogue(deps).error_for(category)
         if errors:
             raise ValidationFailed([*errors, *([error] if error else [])])
         now = uow.clock.now()
@@ -339,8 +340,8 @@ def restriction_check(bureau: Bureau, member: Principal, identity: SubjectIdenti
         link = None
         with suppress(NotFound):
             subject, _, link = subject_service.resolve_linked(
-                uow, bureau.vault, identity,
-                names_must_agree=bureau.profile.name_must_agree_with_id)
+                uow, deps.vault, identity,
+                names_must_agree=deps.profile.name_must_agree_with_id)
             refusal.subject_ref = subject.item_ref
         if error is not None:       # refused before "no file": the answer tells no file apart
             raise (ProhibitedData if error.category else ValidationFailed)([error])
@@ -400,7 +401,7 @@ def check_public_query(name: str | None, id_suffix: str | None, court: str | Non
     return False
 
 
-def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
+def public_search(uow: UnitOfWork, deps: Deps, client_key: str, *, name: str | None = None,
                   id_suffix: str | None = None, court: str | None = None) -> list[dict[str, Any]]:
     """Active listings only, with the fields courts publish, at most ``PUBLIC_LIMIT`` (newest
     first); only queries specific enough to look a person up (``check_public_query``);
@@ -410,13 +411,13 @@ def public_search(bureau: Bureau, client_key: str, *, name: str | None = None,
         name = " ".join(name.split())
     whole_word = check_public_query(name, id_suffix, court)
     assert name is not None
-    rate_limit.take(bureau, rate_limit.bucket_for(bureau, "public_search", client_key),
-                    bureau.settings.public_search_per_minute, what=N_("searches"))
-    with bureau.uow() as uow:
+    rate_limit.limit(uow, deps.metrics, rate_limit.bucket_for(deps, "public_search", client_key),
+                     deps.settings.public_search_per_minute, what=N_("searches"))
+    with uow:
         rows = uow.registry.search(uow.clock.now().date(), name, whole_word, id_suffix, court,
                                    PUBLIC_LIMIT)
     return [{"name": r.debtor_name,
-             "identifier_masked": _masked(bureau, r.id_ciphertext),
+             "identifier_masked": _masked(deps, r.id_ciphertext),
              "court": r.court_name, "case_number": r.case_number, "amount": r.amount,
              "currency": r.currency, "ground": r.ground, "listed_on": r.listed_at.date()}
             for r in rows]

@@ -40,15 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openbureau.adapters import relink_store
 from openbureau.adapters.audit import PendingEvent
-from openbureau.adapters.pii import IdentityVault
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, ValidationFailed
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import batch, clustering, features, model
 from openbureau.identity.features import Features
 from openbureau.services import identity_store, resolution
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.relink_parts import (  # noqa: F401  (the run's parts, re-exported)
     CT,
     encrypted_part,
@@ -100,11 +98,12 @@ def start_from(folder: Path, parts: Iterable[dict[str, Any]],
 # -- the run -------------------------------------------------------------------------------------
 
 class Run:
-    """One re-link run in ``folder`` (created if missing). ``bureau`` is needed for the
-    stages that touch the database (extract, proposals, apply) and for the vault; a run whose
-    ``records.parquet`` was written by someone else (a benchmark) needs only a vault."""
+    """One re-link run in ``folder`` (created if missing). A unit of work ``uow`` is needed
+    for the stages that touch the database (extract, proposals, apply; each its own
+    transaction); a run whose ``records.parquet`` was written by someone else (a benchmark)
+    needs only a vault."""
 
-    def __init__(self, folder: Path, vault: IdentityVault, *, bureau: Bureau | None = None,
+    def __init__(self, folder: Path, vault: Vault, *, uow: UnitOfWork | None = None,
                  options: Options = Options(), spark: Any = None,
                  progress: Progress | None = None,
                  match_model: model.MatchModel | None = None) -> None:
@@ -114,7 +113,7 @@ class Run:
             raise ValidationFailed([FieldError("stop_after", f"one of {', '.join(STAGES)}")])
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.vault, self.bureau, self.options, self.spark = vault, bureau, options, spark
+        self.vault, self.uow, self.options, self.spark = vault, uow, options, spark
         self.progress = progress or _quiet
         self.model = match_model or model.load()
         self.state = self._load()
@@ -167,24 +166,23 @@ class Run:
                 "engine": self.state.get("engine"), "completed": self.completed(),
                 "stages": self.state["stages"]}
 
-    def _bureau(self) -> Bureau:
-        if self.bureau is None:
+    def _unit(self) -> UnitOfWork:
+        if self.uow is None:
             raise ValidationFailed([FieldError("database", "this stage needs the database")])
-        return self.bureau
+        return self.uow
 
     # -- 1. extract ---------------------------------------------------------------------
 
     def _extract(self) -> dict[str, Any]:
         import pyarrow.parquet as pq
 
-        b = self._bureau()
-        with b.uow() as uow:
+        with self._unit() as uow:
             rows = []
-            for r in relink_store.parts(uow.execute, self.vault):
+            for r in uow.relink.parts(self.vault):
                 rows.append(r)
                 if len(rows) % 10000 == 0:
                     self.progress("extract", len(rows), 0)
-            barred, apart = relink_store.cannot_links(uow.execute, self.vault)
+            barred, apart = uow.relink.cannot_links(self.vault)
         table = records_table(rows)
         pq.write_table(table, self.folder / "records.parquet", compression="zstd")
         (self.folder / "constraints.json").write_text(json.dumps(
@@ -416,8 +414,8 @@ class Run:
         moves = self.moves()
         table = self._records(["accounts"])
         accounts = table.column("accounts").to_pylist()
-        with self._bureau().uow() as uow:
-            refs = relink_store.refs(uow.execute, {i for m in moves
+        with self._unit() as uow:
+            refs = uow.relink.refs({i for m in moves
                                                    for i in (m["from_id"], m["to_id"]) if i})
         evidence = self._evidence(moves)
         merges: list[dict[str, Any]] = []
@@ -443,24 +441,24 @@ class Run:
     # -- 5. apply -----------------------------------------------------------------------
 
     def _apply(self) -> dict[str, Any]:
-        b = self._bureau()
+        unit = self._unit()
         moves = self.moves()
         evidence = self._evidence(moves)
         table = self._records(["subject_id", "furnisher_id"])
         subject = table.column("subject_id").to_pylist()
         furnisher = table.column("furnisher_id").to_pylist()
-        now = b.clock.now()
+        now = unit.clock.now()
         involved = {i for m in moves for i in (m["from_id"], m["to_id"]) if i}
         # the identities of the records moving or on a file that changes, and only those
         identities = dict(self.identities(
             {r for m in moves for r in m["rids"]}
             | {rid for rid, sid in enumerate(subject) if sid in involved}))
         moved_accounts = 0
-        with b.uow() as uow:
-            if relink_store.live(uow.execute, involved) != involved:
+        with unit as uow:
+            if uow.relink.live(involved) != involved:
                 raise Conflict("files of this run were merged or removed since its extract: "
                                "start a new run")
-            barred, apart = relink_store.cannot_links(uow.execute, self.vault)
+            barred, apart = uow.relink.cannot_links(self.vault)
             cons = json.loads((self.folder / "constraints.json").read_text())
             if ({tuple(x) for x in barred} - {tuple(x) for x in cons["barred"]}
                     or {tuple(x) for x in apart} - {tuple(x) for x in cons["apart"]}):
@@ -471,10 +469,11 @@ class Run:
             for m in moves:
                 if m["to_id"] is None and new_of[m["cluster"]] not in firsts:
                     firsts[new_of[m["cluster"]]] = identities[m["rids"][0]]
-            made = resolution.create_files(uow, self.vault, uow.dialect, firsts, now)
+            # resolution's dialect is the callers' habit, unread: the repository knows its own
+            made = resolution.create_files(uow, self.vault, "", firsts, now)
             target = {m["cluster"]: m["to_id"] if m["to_id"] else made[new_of[m["cluster"]]][0]
                       for m in moves}
-            refs = relink_store.refs(uow.execute, involved | set(target.values()))
+            refs = uow.relink.refs(involved | set(target.values()))
             lineage, events = [], []
             dest: dict[int, int] = {}
             for m, ev in zip(moves, evidence, strict=True):
@@ -484,15 +483,13 @@ class Run:
                         "weight": weight, "fields": ev["fields"] if ev else [],
                         "at": now.isoformat()}
                 if m["kind"] == "merge":
-                    moved_accounts += relink_store.move_part(uow.execute, m["from_id"], to,
-                                                             None, link)
-                    relink_store.merge_rest(uow.execute, m["from_id"], to)
+                    moved_accounts += uow.relink.move_part(m["from_id"], to, None, link)
+                    uow.relink.merge_rest(m["from_id"], to)
                     lineage.append({"subject_id": m["from_id"], "kind": "merged_into",
                                     "other_id": to})
                 else:
                     fids = {furnisher[r] for r in m["rids"]}
-                    moved_accounts += relink_store.move_part(uow.execute, m["from_id"], to,
-                                                             fids, link)
+                    moved_accounts += uow.relink.move_part(m["from_id"], to, fids, link)
                     lineage.append({"subject_id": to, "kind": "split_from",
                                     "other_id": m["from_id"]})
                 lineage[-1].update(weight=weight, reason=m["reason"][:200], run=self.run_id,
@@ -506,7 +503,7 @@ class Run:
                         "new_file": m["to_id"] is None, "records": len(m["rids"]),
                         "reason": m["reason"], "weight": weight,
                         "fields": ev["fields"] if ev else []}))
-            relink_store.lineage(uow.execute, lineage)
+            uow.relink.lineage(lineage)
             affected = involved | set(target.values())
             hashes = identity_store.Hashes(self.vault)
             keys: set[tuple[str, int]] = set()
@@ -516,14 +513,14 @@ class Run:
                 who = identities[rid]
                 h = hashes(who.national_id) if who.national_id else None
                 keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
-            relink_store.replace_keys(uow.execute, affected, keys)
+            uow.relink.replace_keys(affected, keys)
             # the other files: the keys their parts give that they lack -- the either-order
             # name key, for files kept before it existed (the backfill)
             feats = self.features()
             missing = {(k, sid) for rid, sid in enumerate(subject) if sid not in affected
                        and (k := identity_store.either_order_key(
                            hashes, feats[rid].first, feats[rid].surname, feats[rid].dob))}
-            added = relink_store.add_keys(uow.execute, missing)
+            added = uow.relink.add_keys(missing)
             uow.audit_many(events)
             uow.commit()
         facts = {"merged": sum(m["kind"] == "merge" for m in moves),

@@ -11,15 +11,15 @@ from datetime import date
 from typing import Any
 
 from openbureau.adapters import relink_store
-from openbureau.adapters.pii import IdentityVault
 from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity.features import Features
+from openbureau.services.ports import Vault
 
 CT = tuple(f"{k}_ct" for k in relink_store.KINDS)
 
 
-def identity_of(vault: IdentityVault, row: dict[str, Any]) -> SubjectIdentity:
+def identity_of(vault: Vault, row: dict[str, Any]) -> SubjectIdentity:
     """A part's identity from its kept ciphertexts."""
     def value(kind: str) -> dict[str, Any]:
         blob = row.get(f"{kind}_ct")
@@ -52,7 +52,7 @@ def records_table(rows: Iterable[dict[str, Any]]) -> Any:
     return pa.table(cols)
 
 
-def encrypted_part(vault: IdentityVault, subject_id: int, furnisher_id: int,
+def encrypted_part(vault: Vault, subject_id: int, furnisher_id: int,
                    who: SubjectIdentity, accounts: int = 1) -> dict[str, Any]:
     """A part as the store keeps it, from an identity (synthetic populations: bench, tests)."""
     def ct(value: dict[str, Any]) -> bytes:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from openbureau.adapters.report_history import LAST_READ, MONTH_TIMES, SCORE_AT
 from openbureau.domain import wording
 from openbureau.domain.letters import ENGLISH, Language
 from openbureau.domain.report_summary import status_words
-from openbureau.unit_of_work import UnitOfWork
+from openbureau.services.ports import UnitOfWork
 
 READ_ACTION = "report.read"
 
@@ -24,10 +23,7 @@ READ_ACTION = "report.read"
 def last_read(uow: UnitOfWork, subject_ref: str, actor: str, now: datetime) -> datetime | None:
     """When ``actor`` last read this file's report before today."""
     today = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    at: datetime | None = uow.execute(LAST_READ, {"ref": subject_ref, "actor": actor,
-                                                  "action": READ_ACTION,
-                                                  "before": today}).scalar()
-    return at
+    return uow.report.last_read(subject_ref, actor, READ_ACTION, today)
 
 
 def since_last(uow: UnitOfWork, subject: Any, actor: str, report: dict[str, Any],
@@ -44,7 +40,7 @@ def since_last(uow: UnitOfWork, subject: Any, actor: str, report: dict[str, Any]
     shown = {a["item_ref"]: a for a in report["accounts"]}
     before: dict[str, Any] = {}
     latest: dict[str, Any] = {}
-    for m in uow.execute(MONTH_TIMES, {"subject_id": subject.id}):
+    for m in uow.report.furnished_months(subject.id):
         if m.item_ref not in shown:
             continue
         if m.furnished_at <= since and (m.item_ref not in before
@@ -97,7 +93,7 @@ def _score_change(uow: UnitOfWork, subject_id: int, since: datetime,
                   ) -> dict[str, Any] | None:
     if not current:
         return None
-    then = uow.execute(SCORE_AT, {"subject_id": subject_id, "at": since}).scalar()
+    then = uow.report.score_at(subject_id, since)
     if then is None or then == current["value"]:
         return None
     change = int(current["value"]) - int(then)

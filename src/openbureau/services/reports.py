@@ -36,7 +36,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain import code_lists, letters, report_summary, why, wording
 from openbureau.domain.disputes import HIDDEN_FROM_MEMBERS, MARKED_DISPUTED, DisputeStatus
 from openbureau.domain.months import month_index
@@ -45,6 +44,7 @@ from openbureau.domain.records import DISPUTE_COMPLIANCE_CODES
 from openbureau.domain.roles import Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import identity_holds, ports, protections, report_changes, subjects
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import INQUIRY_KINDS as INQUIRY_KINDS  # the report's, re-exported
 from openbureau.services.stored import (
     Dispute,
@@ -53,7 +53,6 @@ from openbureau.services.stored import (
     ReportObservation,
     ReportStatement,
 )
-from openbureau.unit_of_work import UnitOfWork
 
 GRID_MONTHS = 24
 
@@ -86,9 +85,7 @@ _METRO2_NO_DATA = frozenset("BD")
 _UNREAD: Any = object()        # build_report's score, when the caller has not read it
 
 
-# the SQL unit, not the port: identity_holds and report_changes, which it is handed to, are not
-# on the port yet
-def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principal, purpose: str,
+def build_report(uow: UnitOfWork, deps: Deps, subject: Any, viewer: Principal, purpose: str,
                  *, action: str = "report.read", frozen: bool | None = None,
                  score: Any = _UNREAD, language: letters.Language = letters.ENGLISH,
                  fraud_alerts: list[dict[str, Any]] | None = None,
@@ -116,26 +113,26 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     statement_rows = uow.report.statements(subject.id)
     # the names of the file's items, for what names them: disputes, and the person's notices
     names = item_names(uow, subject.id, language) if disputes_rows or own else {}
-    personal = personal_information(bureau.vault, uow, subject.id, subject.name, open_disputes)
+    personal = personal_information(deps.vault, uow, subject.id, subject.name, open_disputes)
     if disputes_rows or own:        # an element of personal information by what it says
         names.update(report_summary.item_names({"personal_information": personal}, language))
     report: dict[str, Any] = {
         "generated_at": now,
-        "profile": bureau.profile.name,
+        "profile": deps.profile.name,
         "subject_ref": subject.item_ref,
-        "identity": subjects.identity_view(bureau.vault, subject, reveal=own),
+        "identity": subjects.identity_view(deps.vault, subject, reveal=own),
         "personal_information": personal,
-        "identity_verification": identity_holds.verification(uow, bureau.profile,
+        "identity_verification": identity_holds.verification(uow, deps.profile,
                                                              subject.item_ref),
         "accounts": _accounts(uow, subject.id, open_disputes, statement_rows, own, language),
         "public_records": _public_records(uow, subject.id, now.date(), open_disputes,
-                                          hidden_records, _why_of(bureau, own, language)),
-        "inquiries": _inquiries(uow, bureau.profile, subject.id, now,
-                                _why_of(bureau, own, language)),
+                                          hidden_records, _why_of(deps, own, language)),
+        "inquiries": _inquiries(uow, deps.profile, subject.id, now,
+                                _why_of(deps, own, language)),
         "disputes": [_dispute(d, own, names) for d in disputes_rows],
         "statements": [_statement(s) for s in statement_rows],
-        "notices": notice_list(uow, subject.id, bureau, names, language) if own else None,
-        "score": _score_for(bureau, uow, subject.id) if score is _UNREAD else score,
+        "notices": notice_list(uow, deps, subject.id, names, language) if own else None,
+        "score": _score_for(uow, deps, subject.id) if score is _UNREAD else score,
         "fraud_alerts": fraud_alerts if fraud_alerts is not None else [
             {"kind": a.kind, "placed_at": a.placed_at, "expires_at": a.expires_at}
             for a in uow.report.fraud_alerts(subject.id, now)],
@@ -143,8 +140,8 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
         # identity-theft blocks: the person sees what was taken off the file, and why
         "blocked_items": (protections.blocked_items(uow, subject.id, language.gettext) if own
                           else None),
-        "bureau": {"name": bureau.settings.bureau_name,
-                   "contact": bureau.settings.bureau_contact},
+        "bureau": {"name": deps.settings.bureau_name,
+                   "contact": deps.settings.bureau_contact},
     }
     report["summary"] = report_summary.tiles(report, now, language)
     # what changed since the person's last report: theirs alone (a member's pulls are not)
@@ -155,13 +152,13 @@ def build_report(bureau: Bureau, uow: UnitOfWork, subject: Any, viewer: Principa
     return report
 
 
-def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
+def _score_for(uow: UnitOfWork, deps: Deps, subject_id: int) -> dict[str, Any] | None:
     """The subject's current score (api.md's ``score`` object): the latest stored score of the
     active model, else one computed now; None when there is no active model or the file holds
     values the model cannot score (no score rather than an invented one)."""
     from openbureau.services import scoring_hooks
 
-    return scoring_hooks.current_score(bureau, uow, subject_id)
+    return scoring_hooks.current_score(deps, uow, subject_id)
 
 
 def is_frozen(uow: ports.UnitOfWork, subject_id: int) -> bool:
@@ -390,14 +387,14 @@ def _month_label(month: int) -> str:
 
 # -- the rest of the file ----------------------------------------------------------------------
 
-def _why_of(bureau: Bureau, own: bool, language: letters.Language
+def _why_of(deps: Deps, own: bool, language: letters.Language
             ) -> Callable[[Any, str], dict[str, Any]]:
     """The ``why`` of a listing or an inquiry (``domain.why``) from its ``link``; the person's
     own report adds the identity the court or the member gave (``given``, national id
     masked), which nobody else sees."""
     def of(link: Any, item: str) -> dict[str, Any]:
         out = why.explain(link, language, item)
-        out["given"] = subjects.given_view(bureau.vault, link) if own else None
+        out["given"] = subjects.given_view(deps.vault, link) if own else None
         return out
     return of
 
@@ -464,13 +461,13 @@ def item_names(uow: ports.UnitOfWork, subject_id: int,
             for n in uow.report.item_names(subject_id)}
 
 
-def notice_list(uow: ports.UnitOfWork, subject_id: int, bureau: Bureau,
+def notice_list(uow: UnitOfWork, deps: Deps, subject_id: int,
                 names: dict[str, str] | None = None,
                 language: letters.Language = letters.ENGLISH) -> list[dict[str, Any]]:
     """The notices sent to the subject, newest first, each with its structured ``body`` and the
     ``title`` and ``text`` of the letter it reads as (``domain.letters``) in ``language`` (in
     English, the title as stored)."""
-    ctx = letters.Context(bureau.settings.bureau_name, bureau.settings.bureau_contact,
+    ctx = letters.Context(deps.settings.bureau_name, deps.settings.bureau_contact,
                           item_names(uow, subject_id, language) if names is None else names,
                           language)
     out = []

@@ -550,6 +550,15 @@ class ReportMonth(NamedTuple):
     payment_history: str | None
 
 
+class FurnishedMonth(NamedTuple):
+    """A month of an account on the file, and when the furnisher sent it."""
+
+    item_ref: str
+    as_of: date
+    status: str
+    furnished_at: datetime
+
+
 class ReportRecord(NamedTuple):
     """An active public record on the file, with its court's name."""
 

@@ -7,24 +7,22 @@ import base64
 import json
 import unicodedata
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import Counter
 
-from openbureau.adapters.pii import IdentityVault
 from openbureau.domain.errors import NotFound
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.identity.features import fold
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Subject
 
-if TYPE_CHECKING:
-    # a look-up by the matching model still runs on the SQL unit (``services.resolution``)
-    from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
-
 NO_FILE = "no file matches this identity"
+# what resolution's functions are handed as their ``dialect``, which they no longer read: the
+# repository knows its own (``services/resolution.py``)
+_ANY_DIALECT = ""
 LOOKUPS_WITHOUT_FILE = Counter(
     "openbureau_identity_lookups_without_file_total",
     "Look-ups answered 'no file' although candidate files were found (ambiguous or weak)",
@@ -57,7 +55,7 @@ def names_match(a: str, b: str) -> bool:
     return False
 
 
-def find(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def find(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
          *, strict: bool = True, names_must_agree: bool = False) -> Subject:
     """The file an identity means, resolved by the matching model
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
@@ -74,7 +72,7 @@ def find(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     return resolve(uow, vault, identity, names_must_agree=names_must_agree)[0]
 
 
-def resolve(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def resolve(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
             *, names_must_agree: bool = False) -> tuple[Subject, tuple[int, ...]]:
     """``find``'s look-up by the matching model, with the *near* files: every candidate at the
     review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
@@ -83,7 +81,7 @@ def resolve(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
     return row, near
 
 
-def resolve_linked(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def resolve_linked(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
                    *, names_must_agree: bool = False
                    ) -> tuple[Any, tuple[int, ...], dict[str, Any]]:
     """``resolve``, and how the look-up found the file: what an inquiry or a court listing
@@ -96,7 +94,7 @@ def resolve_linked(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectId
     return row, near, {**link, "given": given(vault, identity)}
 
 
-def given(vault: IdentityVault, identity: SubjectIdentity) -> str:
+def given(vault: Vault, identity: SubjectIdentity) -> str:
     """The identity an asker gave, encrypted (a link's ``given``; ``given_view`` shows it)."""
     a = identity.address
     return base64.b64encode(vault.encrypt(json.dumps({
@@ -106,7 +104,7 @@ def given(vault: IdentityVault, identity: SubjectIdentity) -> str:
         sort_keys=True))).decode()
 
 
-def given_view(vault: IdentityVault, link: Any) -> dict[str, Any] | None:
+def given_view(vault: Vault, link: Any) -> dict[str, Any] | None:
     """A link's ``given`` identity as its person reads it: the national id masked."""
     if not isinstance(link, dict) or not link.get("given"):
         return None
@@ -117,12 +115,11 @@ def given_view(vault: IdentityVault, link: Any) -> dict[str, Any] | None:
             "address": v.get("address")}
 
 
-def _resolved(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def _resolved(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
               names_must_agree: bool) -> tuple[Any, tuple[int, ...], Any]:
     from openbureau.services import resolution
 
-    dialect = uow.session.get_bind().dialect.name
-    decision, owner = resolution.look_up_file(uow, vault, dialect, identity,
+    decision, owner = resolution.look_up_file(uow, vault, _ANY_DIALECT, identity,
                                               names_must_agree=names_must_agree)
     if decision.subject_id is None:
         if decision.scored:
@@ -138,7 +135,7 @@ def _reason_label(reason: str) -> str:
     return reason.split(":")[0].split("(")[0].strip()[:40]
 
 
-def find_or_create(uow: UnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
+def find_or_create(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
                    kind: str = "person") -> int:
     national_id = identity.national_id
     assert national_id is not None, "a file is opened here only from an identifier"
@@ -165,7 +162,7 @@ def own(uow: UnitOfWork, consumer: Principal) -> Subject:
     return by_id(uow, consumer_id(consumer))
 
 
-def identity_view(vault: IdentityVault, row: Subject, reveal: bool) -> dict[str, Any]:
+def identity_view(vault: Vault, row: Subject, reveal: bool) -> dict[str, Any]:
     """The identity block of a report; the full identifier only for the subject themself."""
     # a file opened from records without a national id has none (issue 11)
     nid = vault.decrypt(row.id_ciphertext) if row.id_ciphertext is not None else None

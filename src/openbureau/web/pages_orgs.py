@@ -64,8 +64,9 @@ def pull(request: Request, national_id: str = Form(..., max_length=40),
     form = {"national_id": national_id, "name": name, "date_of_birth": date_of_birth,
             "purpose": purpose, "consent_ref": consent_ref}
     try:
-        out = inquiries.pull_report(bureau, who, _identity(national_id, name, date_of_birth),
-                                    purpose, consent_ref)
+        out = inquiries.pull_report(bureau.uow(), bureau.deps, who,
+                                    _identity(national_id, name, date_of_birth), purpose,
+                                    consent_ref)
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         return _inquiry_form(request, bureau, _status(exc), form=form, errors=messages,
@@ -90,7 +91,7 @@ def decide(request: Request, inquiry_id: str = Form(..., max_length=40),
 def restriction_form(request: Request, bureau: Bureau = Depends(get_bureau),
                      who: Principal = Depends(member)) -> Response:
     return render(request, "org/restriction.html",
-                  categories=sorted(registry.catalogue(bureau).categories), form={})
+                  categories=sorted(registry.catalogue(bureau.deps).categories), form={})
 
 
 @router.post("/member/restriction-checks", response_class=Response)
@@ -107,11 +108,11 @@ def restriction_check(request: Request, national_id: str = Form(..., max_length=
     messages: list[str] = []
     try:
         result = registry.restriction_check(
-            bureau, who, _identity(national_id, name, date_of_birth), category)
+            bureau.uow(), bureau.deps, who, _identity(national_id, name, date_of_birth), category)
     except OpenBureauError as exc:
         (by_field, messages), status = forms.field_errors(exc), _status(exc)
     return render(request, "org/restriction.html", status_code=status, form=form,
-                  categories=sorted(registry.catalogue(bureau).categories), result=result,
+                  categories=sorted(registry.catalogue(bureau.deps).categories), result=result,
                   errors=messages, field_errors=by_field)
 
 
@@ -149,12 +150,13 @@ def listings(request: Request, done: str | None = Query(None, max_length=40),
              status: str | None = Query(None, max_length=20),
              bureau: Bureau = Depends(get_bureau), who: Principal = Depends(court)) -> Response:
     return render(request, "org/listings.html", done=done, status=status,
-                  items=registry.court_listings(bureau, who, status or None))
+                  items=registry.court_listings(bureau.uow(), bureau.deps, who,
+                                                status or None))
 
 
 def _judgment_form(request: Request, bureau: Bureau, status: int = 200, **ctx: Any) -> Response:
     return render(request, "org/judgment.html", status_code=status,
-                  categories=sorted(registry.catalogue(bureau).categories),
+                  categories=sorted(registry.catalogue(bureau.deps).categories),
                   grounds=[g.value for g in Ground], form=ctx.pop("form", {}), **ctx)
 
 
@@ -191,7 +193,7 @@ def list_judgment(request: Request, case_number: str = Form("", max_length=200),
             raise ValidationFailed(typing)
         assert minor is not None and judged is not None
         registry.list_judgment(
-            bureau, who, case_number=case_number,
+            bureau.uow(), bureau.deps, who, case_number=case_number,
             debtor=registry.Debtor("person", national_id, name, born), amount=minor,
             currency=currency.strip().upper(), judgment_date=judged, ground=ground or None,
             legal_basis=legal_basis or None,
@@ -208,7 +210,7 @@ def satisfaction(listing_id: str, kind: str = Form("performance",
                                                    pattern="^(performance|settlement|termination)$"),
                  note: str = Form("", max_length=2000), bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(court)) -> Response:
-    registry.lift(bureau, who, listing_id, kind, note or None)
+    registry.lift(bureau.uow(), bureau.deps, who, listing_id, kind, note or None)
     return _done("/court", "satisfied")
 
 

@@ -124,8 +124,8 @@ def defaulters(request: Request, name: str | None = Query(None, max_length=120),
     if searched:
         client = request.client.host if request.client else "unknown"
         try:
-            items = registry.public_search(bureau, client, name=name, id_suffix=id_suffix,
-                                           court=court)
+            items = registry.public_search(bureau.uow(), bureau.deps, client, name=name,
+                                           id_suffix=id_suffix, court=court)
         except OpenBureauError as exc:
             error = exc.detail
     return render(request, "defaulters.html", items=items, searched=searched, error=error,

@@ -18,5 +18,5 @@ def pull(body: InquiryIn, bureau: Bureau = Depends(get_bureau),
     identity = access.identity_for_lookup(
         body.subject.national_id, body.subject.name, body.subject.date_of_birth,
         Address(**address.model_dump()) if address is not None else None)
-    return InquiryOut(**inquiries.pull_report(bureau, who, identity, body.purpose.value,
-                                              body.consent_ref))
+    return InquiryOut(**inquiries.pull_report(bureau.uow(), bureau.deps, who, identity,
+                                              body.purpose.value, body.consent_ref))

@@ -38,9 +38,9 @@ def list_judgment(body: JudgmentIn, bureau: Bureau = Depends(get_bureau),
     debtor = registry.Debtor(d.kind, d.national_id or d.registration_number or "", d.name,
                              d.date_of_birth)
     return ListingOut(**registry.list_judgment(
-        bureau, who, case_number=body.case_number, debtor=debtor, amount=body.amount,
-        currency=body.currency, judgment_date=body.judgment_date, ground=body.ground,
-        legal_basis=body.legal_basis, until=body.until,
+        bureau.uow(), bureau.deps, who, case_number=body.case_number, debtor=debtor,
+        amount=body.amount, currency=body.currency, judgment_date=body.judgment_date,
+        ground=body.ground, legal_basis=body.legal_basis, until=body.until,
         restrictions_asked=[RequestedRestriction(r.category, r.until, r.scope)
                             for r in body.restrictions]))
 
@@ -50,19 +50,22 @@ def court_listings(status: str | None = Query(None, max_length=20),
                    bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(court_only)) -> ListingList:
     return ListingList(items=[ListingOut(**x)
-                              for x in registry.court_listings(bureau, who, status)])
+                              for x in registry.court_listings(bureau.uow(), bureau.deps, who,
+                                                               status)])
 
 
 @router.post("/v1/court/judgments/{listing_id}/satisfaction")
 def satisfaction(listing_id: str, body: SatisfactionIn, bureau: Bureau = Depends(get_bureau),
                  who: Principal = Depends(court_only)) -> ListingOut:
-    return ListingOut(**registry.lift(bureau, who, listing_id, body.kind, body.note))
+    return ListingOut(**registry.lift(bureau.uow(), bureau.deps, who, listing_id, body.kind,
+                                      body.note))
 
 
 @router.post("/v1/court/judgments/{listing_id}/vacate")
 def vacate(listing_id: str, body: VacateIn, bureau: Bureau = Depends(get_bureau),
            who: Principal = Depends(court_only)) -> ListingOut:
-    return ListingOut(**registry.vacate(bureau, who, listing_id, body.reason))
+    return ListingOut(**registry.vacate(bureau.uow(), bureau.deps, who, listing_id,
+                                        body.reason))
 
 
 @router.get("/v1/court/objections")
@@ -88,8 +91,8 @@ def restriction_check(body: RestrictionCheckIn, bureau: Bureau = Depends(get_bur
                       who: Principal = Depends(member_only)) -> RestrictionCheckOut:
     identity = access.identity_for_lookup(body.subject.national_id, body.subject.name,
                                           body.subject.date_of_birth)
-    return RestrictionCheckOut(**registry.restriction_check(bureau, who, identity,
-                                                            body.category))
+    return RestrictionCheckOut(**registry.restriction_check(bureau.uow(), bureau.deps, who,
+                                                            identity, body.category))
 
 
 @router.post("/v1/me/objections", status_code=201)
@@ -106,4 +109,4 @@ def public_defaulters(request: Request, name: str | None = Query(None, max_lengt
                       bureau: Bureau = Depends(get_bureau)) -> DefaulterList:
     client = request.client.host if request.client else "unknown"
     return DefaulterList(items=[DefaulterOut(**x) for x in registry.public_search(
-        bureau, client, name=name, id_suffix=id_suffix, court=court)])
+        bureau.uow(), bureau.deps, client, name=name, id_suffix=id_suffix, court=court)])
