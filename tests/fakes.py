@@ -11,15 +11,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
 from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
+from openbureau.adapters.furnish_store import stage_values
 from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
+from openbureau.adapters.metro2_columns import STAGE_COLUMNS
 from openbureau.adapters.model_registry import ScorecardCache
 from openbureau.clock import Clock
 from openbureau.config import Settings
@@ -1109,8 +1112,9 @@ _MONTH_FIELDS = ("status", "balance", "amount_past_due", "credit_limit", "schedu
 
 
 class FakeAccountStore(_Repo):
-    """Accounts are ``FakeStore.accounts`` (ids as ``FakeAccounts`` gives them), their other
-    columns ``account_states``."""
+    """What ``FakeBulkStore`` does to accounts and months, a step at a time: accounts are
+    ``FakeStore.accounts`` (ids as ``FakeAccounts`` gives them), their other columns
+    ``account_states``."""
 
     def _ids(self) -> dict[str, int]:
         return {ref: i + 1 for i, ref in enumerate(self._s.accounts)}
@@ -1160,6 +1164,95 @@ class FakeAccountStore(_Repo):
             self._s.account_states[acc_id].update(state)
             by_id[acc_id].deleted_at = state["deleted_at"]
             by_id[acc_id].date_of_first_delinquency = state["date_of_first_delinquency"]
+
+
+_STAGE_NAMES = tuple(name for name, _ in STAGE_COLUMNS)
+_STAGE_DATES = frozenset(name for name, kind in STAGE_COLUMNS if kind == "date")
+_JSON_SEGMENTS = ("mortgage", "specialised_payment")
+
+
+def _staged(line: bytes) -> dict[str, Any]:
+    row = dict(zip(_STAGE_NAMES, stage_values(line), strict=True))
+    for name in _STAGE_DATES:
+        if row[name] is not None:
+            row[name] = date.fromisoformat(row[name])
+    for name in _JSON_SEGMENTS:
+        if row[name] is not None:
+            row[name] = json.loads(row[name])
+    return row
+
+
+def _account_state(row: dict[str, Any], cur: AccountState | None,
+                   now: datetime) -> dict[str, Any]:
+    """The account's fields as its newest month's staged ``row`` sets them (``cur``: the
+    account before, None for a new one), as ``adapters/furnish_store.py`` sets them."""
+    compliance = cur.compliance_code if cur is not None else None
+    if row["compliance_code"] == "XR":
+        compliance = None
+    elif row["compliance_code"] is not None:
+        compliance = row["compliance_code"]
+    segments = {f: row[f] if row[f] is not None or cur is None else getattr(cur, f)
+                for f in ("identification_number", "original_creditor",
+                          "creditor_classification", "purchase_indicator", "purchase_name",
+                          "mortgage", "specialised_payment")}
+    if row["purchase_indicator"] == "remove":
+        segments["purchase_indicator"] = segments["purchase_name"] = None
+    return {"kind": row["kind"], "ecoa": row["ecoa"], "currency": row["currency"],
+            "opened_on": row["opened_on"], "closed_on": row["closed_on"],
+            "credit_limit": row["credit_limit"], "original_amount": row["original_amount"],
+            "date_of_first_delinquency": row["dofd"], "compliance_code": compliance,
+            "latest_as_of": row["month"], "deleted_at": now if row["delete_code"] else None,
+            "delete_code": row["delete_code"], **segments}
+
+
+class FakeBulkStore(_Repo):
+    """The furnishing store in memory: the staged lines decoded, then the rules of
+    ``adapters/furnish_store.py`` in Python, through ``FakeAccountStore``'s steps."""
+
+    def store(self, furnisher_id: int, file_id: int | None, now: datetime, lines: list[bytes],
+              subjects: Iterable[tuple[str, int, str | None]],
+              phases: MutableMapping[str, float]) -> list[tuple[Any, ...]]:
+        steps = FakeAccountStore(self._s)
+        placed = {h: (sid, json.loads(link) if link is not None else None)
+                  for h, sid, link in subjects}
+        rows = sorted((_staged(line) for line in lines), key=lambda r: r["seq"])
+        for r in rows:
+            r["sid"], r["link"] = placed[r["hm"]]
+        # each account's newest row (the latest month, the latest row of a month)
+        newest: dict[tuple[str, int], dict[str, Any]] = {}
+        for r in rows:
+            key = (r["account_ref"], r["sid"])
+            if key not in newest or r["month"] >= newest[key]["month"]:
+                newest[key] = r
+        found = {(a.account_ref, a.subject_id): a
+                 for a in steps.states(furnisher_id, sorted({k[0] for k in newest}))}
+        ids = {k: a.id for k, a in found.items()}
+        missing = [k for k in newest if k not in found]
+        ids.update(steps.add(furnisher_id, [
+            {"account_ref": k[0], "subject_id": k[1], "item_ref": newest[k]["item_ref"],
+             "link": newest[k]["link"], **_account_state(newest[k], None, now)}
+            for k in missing], now))
+        # each (account, month)'s latest row
+        months: dict[tuple[int, date], dict[str, Any]] = {}
+        for r in rows:
+            months[(ids[(r["account_ref"], r["sid"])], r["month"])] = r
+        changed: set[tuple[int, date]] = set()
+        for deleting in (False, True):
+            part = [{"account_id": k[0], "as_of": k[1], **{f: r[f] for f in _MONTH_FIELDS}}
+                    for k, r in months.items() if (r["delete_code"] is not None) == deleting]
+            if part:
+                changed |= steps.upsert_months(part, file_id, now, not deleting)
+        out = sorted((r["seq"], k[0], r["sid"], r["account_ref"], k[1], r["delete_code"])
+                     for k, r in months.items() if k in changed)
+        follow: dict[int, dict[str, Any]] = {}
+        for _, acc_id, sid, ref, month, _ in out:
+            cur = found.get((ref, sid))
+            if cur is not None and month >= cur.latest_as_of and (
+                    acc_id not in follow or month >= follow[acc_id]["latest_as_of"]):
+                follow[acc_id] = {**_account_state(months[(acc_id, month)], cur, now),
+                                  "updated_at": now}
+        steps.follow(follow)
+        return out
 
 
 class FakeObservations(_Repo):
@@ -1675,7 +1768,7 @@ class FakeUnitOfWork:
         self.credentials, self.report = FakeCredentials(w), FakeReportReads(w)
         self.demo = FakeDemoData(w)
         self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
-        self.account_store, self.observations = FakeAccountStore(w), FakeObservations(w)
+        self.bulk_store, self.observations = FakeBulkStore(w), FakeObservations(w)
         self.resolution = FakeResolution(w)
         self.rate_limits = FakeRateLimits(w)
         self.relink = FakeRelinking(w)

@@ -1,11 +1,13 @@
-"""One contract, two implementations, for the furnishing repositories: the record store's
-accounts and months, identity observations and keys, identity resolution's reads and writes,
-and furnishing files' intake behave alike in SQL (SQLite and PostgreSQL) and in memory
-(tests/fakes.py) -- what tests/unit/test_furnishing_service.py and test_files_service.py rely
-on."""
+"""One contract, two implementations, for the furnishing repositories: the furnishing store
+(accounts and months from staged lines), identity observations and keys, identity
+resolution's reads and writes, and furnishing files' intake behave alike in SQL (SQLite and
+PostgreSQL) and in memory (tests/fakes.py) -- what tests/unit/test_furnishing_service.py and
+test_files_service.py rely on."""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,66 +15,92 @@ from tests.conftest import NOW
 from tests.integration.test_repositories import repos  # noqa: F401  (the fixture)
 
 
-def _account(ids: dict[str, int], ref: str, **over: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "account_ref": ref, "subject_id": ids["bob"], "item_ref": f"acc_{ref.lower()}",
-        "link": {"how": "new_file"}, "kind": "revolving", "ecoa": "individual",
-        "currency": "USD", "opened_on": date(2020, 1, 1), "closed_on": None,
-        "credit_limit": 1000, "original_amount": None, "date_of_first_delinquency": None,
-        "compliance_code": "XB", "latest_as_of": date(2026, 10, 31), "deleted_at": None,
-        "delete_code": None, "identification_number": None, "original_creditor": None,
-        "creditor_classification": None, "purchase_indicator": None, "purchase_name": None,
-        "mortgage": None, "specialised_payment": None}
-    row.update(over)
-    return row
+def _line(seq: int, ref: str, as_of: str, balance: int, **over: Any) -> bytes:
+    """A staging line (``bulk_store.render``) of the subject key ``h-bob``."""
+    from openbureau.domain.records import parse_account_record
+    from openbureau.services.bulk_store import render
+    from tests.integration.test_reports import record
+
+    return render(parse_account_record(record(account_ref=ref, as_of=as_of, balance=balance,
+                                              **over)), seq, "h-bob")
 
 
-def _month(acc_id: int, as_of: date, balance: int, **over: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "account_id": acc_id, "as_of": as_of, "status": "current", "balance": balance,
-        "amount_past_due": 0, "credit_limit": 1000, "scheduled_payment": None,
-        "monthly_income": None, "consent_ref": None, "payment_history": None,
-        "special_comment": None}
-    row.update(over)
-    return row
+def _state(uow: Any, furnisher_id: int) -> dict[str, tuple[Any, ...]]:
+    """Each of the furnisher's accounts: (latest_as_of, compliance_code, original_creditor,
+    delete_code, link)."""
+    from tests.fakes import FakeUnitOfWork
+
+    if isinstance(uow, FakeUnitOfWork):
+        assert uow._work is not None
+        ids = {i + 1: a for i, a in enumerate(uow._work.accounts.values())}
+        return {ids[i].account_ref: (st["latest_as_of"], st["compliance_code"],
+                                     st["original_creditor"], st["delete_code"], st["link"])
+                for i, st in uow._work.account_states.items()
+                if ids[i].furnisher_id == furnisher_id}
+    from sqlalchemy import select
+
+    from openbureau.adapters.tables import accounts as a
+
+    return {r.account_ref: (r.latest_as_of, r.compliance_code, r.original_creditor,
+                            r.delete_code, r.link) for r in uow.execute(
+        select(a.c.account_ref, a.c.latest_as_of, a.c.compliance_code, a.c.original_creditor,
+               a.c.delete_code, a.c.link).where(a.c.furnisher_id == furnisher_id))}
 
 
-def test_the_record_store_adds_accounts_upserts_months_and_follows_alike(repos):  # noqa: F811
+def test_the_store_adds_accounts_upserts_months_and_follows_alike(repos):  # noqa: F811
     new_uow, ids = repos
-    oct31, nov30 = date(2026, 10, 31), date(2026, 11, 30)
+    bank, bob = ids["bank"], ids["bob"]
+    sep30, oct31, nov30, dec31 = (date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30),
+                                  date(2026, 12, 31))
+    bob_link = [("h-bob", bob, json.dumps({"how": "new_file"}))]
+
+    def store(uow: Any, *lines: bytes) -> list[tuple[Any, ...]]:
+        phases: defaultdict[str, float] = defaultdict(float)
+        out = uow.bulk_store.store(bank, None, NOW, list(lines), bob_link, phases)
+        return [(seq, ref, month, delete_code) for seq, _, sid, ref, month, delete_code in out
+                if sid == bob]
+
     with new_uow() as uow:
-        made = uow.account_store.add(ids["bank"], [_account(ids, "LOAN-7"),
-                                                   _account(ids, "CARD-8")], NOW)
-        assert set(made) == {("LOAN-7", ids["bob"]), ("CARD-8", ids["bob"])}
-        loan = made[("LOAN-7", ids["bob"])]
-        assert uow.account_store.upsert_months(
-            [_month(loan, oct31, 100), _month(loan, nov30, 90)], None, NOW, True) == {
-            (loan, oct31), (loan, nov30)}
+        # two rows of one month: the later one (by staging order) is the month's
+        assert store(uow, _line(1, "LOAN-7", "2026-10-31", 100, compliance_code="XB"),
+                     _line(3, "LOAN-7", "2026-11-30", 80),
+                     _line(4, "LOAN-7", "2026-11-30", 90),
+                     _line(2, "CARD-8", "2026-10-31", 50, compliance_code="XB")) == [
+            (1, "LOAN-7", oct31, None), (2, "CARD-8", oct31, None), (4, "LOAN-7", nov30, None)]
+        state = _state(uow, bank)
+        # a new account takes its newest row's state ("XB" was sent with the older month)
+        assert state["LOAN-7"][:4] == (nov30, None, None, None)
+        assert state["CARD-8"][:4] == (oct31, "XB", None, None)
+        assert state["LOAN-7"][4] == {"how": "new_file"}
         uow.commit()
     with new_uow() as uow:
-        store = uow.account_store
-        # unchanged: left alone; changed: updated; a deleting record's month: always
-        assert store.upsert_months([_month(loan, oct31, 100)], None, NOW, True) == set()
-        assert store.upsert_months([_month(loan, oct31, 95)], None, NOW, True) == {
-            (loan, oct31)}
-        assert store.upsert_months([_month(loan, nov30, 90)], None, NOW, False) == {
-            (loan, nov30)}
-        (state,) = store.states(ids["bank"], ["LOAN-7"])
-        assert (state.id, state.account_ref, state.subject_id, state.latest_as_of,
-                state.compliance_code) == (loan, "LOAN-7", ids["bob"], oct31, "XB")
-        follow = {k: v for k, v in _account(ids, "LOAN-7", latest_as_of=nov30,
-                                            compliance_code=None,
-                                            original_creditor="OLD BANK").items()
-                  if k not in ("account_ref", "subject_id", "item_ref", "link")}
-        store.follow({loan: {**follow, "updated_at": NOW}})
+        # unchanged: left alone; changed: updated; an older month: kept, the state unmoved
+        assert store(uow, _line(1, "LOAN-7", "2026-10-31", 100, compliance_code="XB"),
+                     _line(2, "LOAN-7", "2026-09-30", 70, compliance_code="XR"),
+                     _line(3, "CARD-8", "2026-10-31", 55)) == [
+            (2, "LOAN-7", sep30, None), (3, "CARD-8", oct31, None)]
+        state = _state(uow, bank)
+        assert state["LOAN-7"][:2] == (nov30, None)
+        # the same month again without a compliance code: the account's persists
+        assert state["CARD-8"][:2] == (oct31, "XB")
         uow.commit()
     with new_uow() as uow:
-        states = {s.account_ref: s for s in uow.account_store.states(
-            ids["bank"], ["LOAN-7", "CARD-8", "NONE"])}
-        assert set(states) == {"LOAN-7", "CARD-8"}
-        assert (states["LOAN-7"].latest_as_of, states["LOAN-7"].compliance_code,
-                states["LOAN-7"].original_creditor) == (nov30, None, "OLD BANK")
-        assert states["CARD-8"].compliance_code == "XB"
+        # a newer month moves the state (segments persist unless sent; "XR" clears the code);
+        # a deleting record's month counts as changed even when its fields are the same
+        assert store(uow, _line(1, "LOAN-7", "2026-12-31", 60, compliance_code="XB",
+                                original_creditor={"name": "OLD BANK", "classification": "01"}),
+                     _line(2, "CARD-8", "2026-10-31", 55, delete_code="DA")) == [
+            (1, "LOAN-7", dec31, None), (2, "CARD-8", oct31, "DA")]
+        # the same month again, its fields unchanged: nothing changes, the account neither
+        assert store(uow, _line(1, "LOAN-7", "2026-12-31", 60, compliance_code="XR")) == []
+        uow.commit()
+    with new_uow() as uow:
+        state = _state(uow, bank)
+        assert state["LOAN-7"][:3] == (dec31, "XB", "OLD BANK")
+        assert state["CARD-8"][:4] == (oct31, "XB", None, "DA")
+        assert store(uow, _line(1, "LOAN-7", "2026-12-31", 61, compliance_code="XR")) == [
+            (1, "LOAN-7", dec31, None)]
+        assert _state(uow, bank)["LOAN-7"][:3] == (dec31, None, "OLD BANK")
 
 
 def test_observations_are_kept_widened_and_keyed_alike(repos):  # noqa: F811

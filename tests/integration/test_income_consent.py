@@ -1,7 +1,7 @@
 """Income furnished for real: a record's ``monthly_income`` is stored only under a consent this
 furnisher recorded for that file, covering income, in force when furnished. Otherwise the
 account is stored without the income and the furnisher told, on that line, why. The JSON batch
-and uploads, SQLite's record store and PostgreSQL's bulk store, all apply the one rule
+and uploads, through the one store on both databases, all apply the one rule
 (services/income_consents.py)."""
 
 from __future__ import annotations
@@ -234,12 +234,10 @@ def test_a_csv_upload_names_the_line_whose_income_was_dropped(client, orgs, bure
 
 # -- the two stores agree ----------------------------------------------------------------------
 
-def test_the_record_store_and_the_bulk_store_agree(bureau, client, orgs, clock, ada):
-    """On PostgreSQL, the same records through ``furnishing._store`` (SQLite's) and
-    ``bulk_store.store`` (PostgreSQL's), for two furnishers each holding a consent for Ada:
-    the same incomes kept, the same warnings, the same consent events."""
-    if bureau.engine.dialect.name != "postgresql":
-        pytest.skip("the bulk store is PostgreSQL's; SQLite runs the record store above")
+def test_furnishing_and_the_store_agree(bureau, client, orgs, clock, ada):
+    """The same records through ``furnishing.furnish`` (records read one by one) and straight
+    into ``bulk_store.store``, for two furnishers each holding a consent for Ada: the same
+    incomes kept, the same warnings, the same consent events."""
     furnish(client, orgs, record(subject=GRACE, account_ref="G-1"))
     who = {}
     refs = {}
@@ -254,7 +252,7 @@ def test_the_record_store_and_the_bulk_store_agree(bureau, client, orgs, clock, 
 
     def records(own: tuple[str, str, str], other: tuple[str, str, str]) -> list:
         ada_ref, grace_ref, expiring = own
-        return [parse_account_record(r) for r in (
+        return [r for r in (
             with_income(ada_ref),                                   # kept
             with_income(grace_ref, account_ref="L2"),               # another subject's
             with_income(other[0], account_ref="L3"),                # another furnisher's
@@ -264,10 +262,10 @@ def test_the_record_store_and_the_bulk_store_agree(bureau, client, orgs, clock, 
             record(account_ref="L7"))]
 
     a, b = refs["Record Bank"], refs["Bulk Bank"]
-    by_record = furnishing._store(bureau.uow(), bureau.deps, who["Record Bank"],
-                                  list(enumerate(records(a, b))), None, None)
+    by_record = furnishing.furnish(bureau.uow(), bureau.deps, who["Record Bank"],
+                                   furnishing.candidates_from_json(records(a, b)))
     rows = bulk_store.Rows()
-    for i, rec in enumerate(records(b, a)):
+    for i, rec in enumerate(map(parse_account_record, records(b, a))):
         rows.add_record(i, rec, i * 16, bureau.vault.lookup_hash(rec.subject.national_id))
     stored, _, refused, warned = bulk_store.store(bureau.uow(), bureau.deps, who["Bulk Bank"],
                                                   rows, None, None)

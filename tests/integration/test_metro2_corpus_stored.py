@@ -55,7 +55,7 @@ def make_furnisher(bureau, name: str) -> Principal:
 def ingest(bureau, furnisher: Principal, name: str, monkeypatch: pytest.MonkeyPatch
            ) -> tuple[dict[str, Any], list[int]]:
     """The file as ``openbureau ingest`` takes it: its summary, and the lines of the rows that
-    came column-wise (PostgreSQL's fast path)."""
+    came column-wise (the fast path)."""
     fast: list[int] = []
     read = files._candidates
 
@@ -334,10 +334,6 @@ def quality(bureau, file_id: int) -> tuple[int, dict[str, tuple[int, list[int]]]
     return q["records_checked"], {rule: (n, q["samples"][rule]) for rule, n in q["counts"].items()}
 
 
-def on_postgres(bureau) -> bool:
-    return bureau.engine.dialect.name == "postgresql"
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_file_stores_exactly(bureau, furnisher, monkeypatch, name: str) -> None:
     stored, counts, errors, fast = EXPECTED[name]
@@ -346,19 +342,17 @@ def test_each_file_stores_exactly(bureau, furnisher, monkeypatch, name: str) -> 
     assert (summary["records"], summary["accepted"], summary["rejected"]) == counts
     assert [(e["line"], e["field"], e["message"]) for e in summary["errors"]] == errors
     assert (summary["errors_total"], summary["errors_truncated"]) == (len(errors), False)
-    # both paths run on PostgreSQL; SQLite reads record by record
-    assert sorted(columns) == (fast if on_postgres(bureau) else [])
+    # both paths run, on both databases
+    assert sorted(columns) == fast
     assert picture(bureau, furnisher, summary["file_id"]) == stored.picture()
     assert quality(bureau, summary["file_id"]) == QUALITY[name]
     assert set(people(bureau).values()) == stored.people()      # nothing else was filed
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_postgres_record_path_stores_what_the_column_path_does(bureau, furnisher, monkeypatch,
-                                                               name: str) -> None:
-    """The same file read record by record only (no column-wise blocks) on PostgreSQL."""
-    if not on_postgres(bureau):
-        pytest.skip("the column-wise path is PostgreSQL's")
+def test_the_record_path_stores_what_the_column_path_does(bureau, furnisher, monkeypatch,
+                                                          name: str) -> None:
+    """The same file read record by record only (no column-wise blocks)."""
     monkeypatch.setattr(furnishing, "bulk_candidates", lambda deps: False)
     stored, counts, errors, _ = EXPECTED[name]
     summary, columns = ingest(bureau, furnisher, name, monkeypatch)

@@ -1,8 +1,8 @@
 """Why each account is on this file (issue 14 item 7), on SQLite and PostgreSQL: how identity
 resolution linked it -- a file opened from it, a match with each field's level and weight, an
 operator's decision -- kept in ``accounts.link`` by every ingest path (JSON batch, a Metro 2
-upload: the record store on SQLite, the bulk store and its column-wise Metro 2 reader on
-PostgreSQL) and shown in the report's JSON, on the page and in the PDF in plain words."""
+upload: the store, records read one by one and the column-wise Metro 2 reader alike) and
+shown in the report's JSON, on the page and in the PDF in plain words."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy.orm import Session
 
 from openbureau.adapters import audit as audit_chain
-from openbureau.adapters.account_store import SqlAccountStore
 from openbureau.adapters.accounts import SqlAccounts
 from openbureau.adapters.audit_log import SqlAuditLog
 from openbureau.adapters.consents import SqlConsents, SqlOrganisations
@@ -31,7 +30,7 @@ from openbureau.adapters.disputes import SqlDisputes
 from openbureau.adapters.exports import SqlCreditFiles, SqlExports
 from openbureau.adapters.files import SqlFiles
 from openbureau.adapters.fraud_alerts import SqlFraudAlerts
-from openbureau.adapters.furnish_store_pg import SqlBulkStore
+from openbureau.adapters.furnish_store import SqlFurnishStore
 from openbureau.adapters.furnishing_files import SqlFurnishingFiles
 from openbureau.adapters.identity_holds import SqlIdentityHolds
 from openbureau.adapters.identity_observations import SqlObservations
@@ -104,8 +103,8 @@ class UnitOfWork:
     audit_log = _Repository(lambda u: SqlAuditLog(u.execute, lambda: u.session, u.audit_key))
     rescore_jobs = _Repository(lambda u: SqlRescoreJobs(u.execute))
     protections = _Repository(lambda u: SqlProtections(u.execute, u.dialect))
-    account_store = _Repository(lambda u: SqlAccountStore(u.execute, u.dialect))
-    bulk_store = _Repository(lambda u: SqlBulkStore(u.driver_connection))
+    bulk_store = _Repository(lambda u: SqlFurnishStore(u.session.connection,
+                                                       u.driver_connection, u.dialect))
     observations = _Repository(lambda u: SqlObservations(u.execute, u.dialect,
                                                          u.driver_connection))
     resolution = _Repository(lambda u: SqlResolution(u.execute, u.dialect))

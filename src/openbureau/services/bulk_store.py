@@ -1,14 +1,14 @@
-"""Storing a chunk of furnished records on PostgreSQL, set-based: what is stored, and where.
+"""Storing a chunk of furnished records, set-based: what is stored, and where.
 
 This module decides (identity resolution, blocks, holds, the income consent check, renamed
-accounts, the audit events); ``uow.bulk_store`` (``adapters/furnish_store_pg.py``) stores: the
-chunk's rows are copied (``COPY``) into a temporary staging table, then a fixed handful of
-statements do the work whatever the chunk size -- missing accounts are inserted from their
-newest row, months are upserted on (account, month) (a month sent again unchanged is left alone
-unless its record carries a delete code) and accounts that existed before follow their newest
-changed month. The changed months come back for the audit events (one per subject whose file
-changed) and the rescoring hook. The semantics are those of ``furnishing._store`` (the path
-SQLite takes); the integration tests run both.
+accounts, the audit events); ``uow.bulk_store`` (``adapters/furnish_store.py``) stores, the
+same statements on both databases: the chunk's rows are loaded into a temporary staging table
+(``COPY`` on PostgreSQL, an ``executemany`` on SQLite), then a fixed handful of statements do
+the work whatever the chunk size -- missing accounts are inserted from their newest row, months
+are upserted on (account, month) (a month sent again unchanged is left alone unless its record
+carries a delete code) and accounts that existed before follow their newest changed month. The
+changed months come back for the audit events (one per subject whose file changed) and the
+rescoring hook.
 
 A staging row is a line of ``COPY`` text with the columns of ``metro2_columns.STAGE_COLUMNS``:
 ``metro2_columns`` renders clean Metro 2 records straight into it, ``render`` renders a validated
@@ -34,6 +34,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -166,6 +167,12 @@ def render(rec: AccountRecord, seq: int, hm: str) -> bytes:
     return "\t".join(map(_text, values)).encode()
 
 
+def chunk_unit(uow: UnitOfWork, joined: bool) -> AbstractContextManager[UnitOfWork]:
+    """The unit a chunk is stored in: ``uow`` entered (a transaction of its own, committed by
+    the store), or as the caller holds it open (``joined``: neither entered nor committed)."""
+    return nullcontext(uow) if joined else uow
+
+
 # seconds spent in each phase of ``store`` since the process started (or the last clear); the
 # benchmark reads them to say where the store's time goes
 PHASES: defaultdict[str, float] = defaultdict(float)
@@ -175,25 +182,26 @@ Problems = list[tuple[int, list[FieldError]]]
 
 
 def store(uow: UnitOfWork, deps: Deps, furnisher: Principal, rows: Rows, file_id: int | None,
-          rescore: Any, *, joined: bool = False) -> tuple[int, set[int], Problems, Problems]:
+          rescore: Any, *, joined: bool = False,
+          placed_on: int | None = None) -> tuple[int, set[int], Problems, Problems]:
     """Store the rows in one transaction (``uow`` entered; with ``joined``, in ``uow`` as the
     caller holds it open, uncommitted); returns (rows stored, subjects whose file changed,
     (position, errors) of the rows refused: without a national id, matching several files,
-    (position, warnings) of the rows stored without their income: no consent in force)."""
-    from openbureau.services.furnishing import chunk_unit
-
+    (position, warnings) of the rows stored without their income: no consent in force).
+    ``placed_on``: every row goes to this file (an operator's decision on a held record)."""
     clock = time.perf_counter
     t0 = clock()
     vault = deps.vault
     with chunk_unit(uow, joined):
         now = uow.clock.now()
         db_now = now.astimezone(UTC).replace(tzinfo=None)
-        dialect = "postgresql"
+        dialect = deps.dialect
         hashes = identity_store.Hashes(vault)
         t1 = clock()
         rows, barred = _bar(uow, deps, furnisher.id, rows)
         people: dict[Any, Any] = {}         # identities built, by ``Rows.idkeys``
-        placed = _subjects(uow, deps, rows, hashes, db_now, furnisher, barred, people)
+        placed = _subjects(uow, deps, rows, hashes, db_now, furnisher, barred, people,
+                           None if placed_on is None else dict.fromkeys(rows.hmacs, placed_on))
         refs, ids = placed.refs, placed.ids
         refusals: list[tuple[int, list[FieldError]]] = []
         on_file = [i for i, h in enumerate(rows.hmacs) if h in ids]
@@ -389,7 +397,8 @@ def _bar(uow: Any, deps: Deps, furnisher_id: int,
 def _subjects(uow: Any, deps: Deps, rows: Rows, hashes: identity_store.Hashes,
               db_now: datetime, furnisher: Principal,
               barred: dict[str, frozenset[int]] | None = None,
-              people: dict[Any, Any] | None = None) -> resolution.Chunk:
+              people: dict[Any, Any] | None = None,
+              placed: dict[str, int] | None = None) -> resolution.Chunk:
     """The chunk's subject keys placed by identity resolution (``resolution.resolve_chunk``):
     each key by the identity of its first row (a key is a national id's keyed hash, or for a
     record without one its name + birth date key)."""
@@ -399,11 +408,12 @@ def _subjects(uow: Any, deps: Deps, rows: Rows, hashes: identity_store.Hashes,
         j = first.get(hm)
         if j is None or positions[i] < positions[j]:
             first[hm] = i
-    known = resolution.known_files(uow, "postgresql", furnisher.id, rows.hmacs,
+    known = resolution.known_files(uow, deps.dialect, furnisher.id, rows.hmacs,
                                    [_account_ref(line) for line in rows.lines])
-    return resolution.resolve_chunk(uow, deps.vault, hashes, "postgresql",
+    return resolution.resolve_chunk(uow, deps.vault, hashes, deps.dialect,
                                     {h: rows.subject(i, people) for h, i in first.items()},
-                                    db_now.replace(tzinfo=UTC), actor=furnisher.actor,
+                                    db_now.replace(tzinfo=UTC), placed=placed,
+                                    actor=furnisher.actor,
                                     barred=barred,
                                     names_must_agree=deps.profile.name_must_agree_with_id,
                                     known=known)

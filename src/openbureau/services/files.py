@@ -116,11 +116,12 @@ class Incoming:
 
 def _candidates(stream: BinaryIO, fmt: Format,
                 deps: Deps | None = None) -> Iterator[Candidate | Rejection | Block]:
-    """The file's records for ``furnishing.furnish``; on PostgreSQL a Metro 2 file's clean
-    records come column-wise, a chunk at a time (``metro2_columns``)."""
+    """The file's records for ``furnishing.furnish``; a Metro 2 file's clean records come
+    column-wise, a chunk at a time (``metro2_columns``), where the profile allows it
+    (``furnishing.bulk_candidates``)."""
     if fmt == "metro2" and deps is not None and furnishing.bulk_candidates(deps):
         items: Iterator[Any] = read_metro2(
-            stream, batch=furnishing.CHUNK_BY_DIALECT["postgresql"],
+            stream, batch=furnishing.CHUNK_BY_DIALECT.get(deps.dialect, furnishing.CHUNK),
             hasher=deps.vault.lookup_hash)
     else:
         items = read_records(stream, fmt)

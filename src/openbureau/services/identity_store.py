@@ -13,7 +13,7 @@ national id, phone, address line + ZIP), one row per
 (key, subject): the candidates identity resolution starts from. Nothing in either table, or in
 any index, is plaintext PII.
 
-Both stores (``furnishing._store`` on SQLite, ``bulk_store.store`` on PostgreSQL) call
+The store (``bulk_store.store``, both databases) calls
 ``record_identities`` once per chunk, after the chunk's subjects are known: a fixed number of
 statements per chunk whatever its size (one look-up of what is already kept, one insert, one
 update; one insert of keys), never one per row -- ``uow.observations``

@@ -9,8 +9,8 @@ accounts is two organisations, and records the income consent as the furnisher.
 
 When the consent fails, the record is kept without its income (and without the ref that did
 not allow it) and the furnisher is told on that line (``domain.consents.income_not_stored``,
-the reason first). The store (``furnishing._store`` on SQLite, ``bulk_store.store`` on
-PostgreSQL) calls ``check`` once per chunk -- one query for the chunk's distinct refs -- and
+the reason first). The store (``bulk_store.store``, both databases) calls ``check`` once per
+chunk -- one query for the chunk's distinct refs -- and
 ``events`` for the audit: per chunk, not per record, one ``consent.used`` (the consents under
 which income was stored or changed, and how many records) and one ``consent.refused`` (how many
 records, by reason, and the refs that named someone else's or a lapsed consent).

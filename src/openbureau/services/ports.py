@@ -35,7 +35,6 @@ from openbureau.domain.profiles import Profile
 from openbureau.services.stored import (
     AccountKey,
     AccountOnFile,
-    AccountState,
     Block,
     ConsentRecord,
     ConsumerLogin,
@@ -501,36 +500,16 @@ class Health(Protocol):
         """Raise unless the database answers."""
 
 
-# -- furnishing: the record store, PostgreSQL's bulk store, identity observations, resolution --
+# -- furnishing: the store, identity observations, resolution ------------------------------
 
-class AccountStore(Protocol):
-    """The record store's statements (``services/furnishing.py``), a chunk's worth each."""
-
-    def states(self, furnisher_id: int, refs: list[str]) -> list[AccountState]:
-        """The furnisher's accounts with these account numbers (any file)."""
-
-    def add(self, furnisher_id: int, rows: list[dict[str, Any]],
-            now: datetime) -> dict[tuple[str, int], int]:
-        """New accounts (``rows``: account_ref, subject_id, item_ref, link and the state of
-        ``furnishing._account_state``): (account number, file) -> id."""
-
-    def upsert_months(self, rows: list[dict[str, Any]], file_id: int | None, now: datetime,
-                      only_if_different: bool) -> set[tuple[int, date]]:
-        """Insert or update months (``rows``: account_id, as_of and the month's fields); the
-        (account, month) of those that changed. ``only_if_different``: a month whose fields
-        are those it has is left alone."""
-
-    def follow(self, states: dict[int, dict[str, Any]]) -> None:
-        """Set accounts (by id) to these states."""
-
-
-#: a month PostgreSQL's bulk store changed: (staging seq, account id, file id, account
-#: number, month, delete code)
+#: a month the furnishing store changed: (staging seq, account id, file id, account number,
+#: month, delete code)
 ChangedMonth = tuple[int, int, int, str, date, "str | None"]
 
 
 class BulkStore(Protocol):
-    """PostgreSQL's set-based store of a chunk's staging lines (``services/bulk_store.py``)."""
+    """The set-based store of a chunk's staging lines (``services/bulk_store.py`` decides,
+    ``adapters/furnish_store.py`` stores; both databases)."""
 
     def store(self, furnisher_id: int, file_id: int | None, now: datetime, lines: list[bytes],
               subjects: Iterable[tuple[str, int, str | None]],
@@ -836,8 +815,6 @@ class UnitOfWork(Protocol):
     def score_drift(self) -> ScoreDrift: ...
     @property
     def health(self) -> Health: ...
-    @property
-    def account_store(self) -> AccountStore: ...
     @property
     def bulk_store(self) -> BulkStore: ...
     @property

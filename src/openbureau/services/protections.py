@@ -19,8 +19,8 @@
   review threshold or above (``identity.rules.look_up``'s ``near``), so a variant identity cannot
   reach an unfrozen fragment of a frozen person (``services.inquiries``).
 
-Every entry point that stores account records (JSON, CSV and Metro 2, the SQLite record store
-and PostgreSQL's bulk store) goes through ``services.resolution.bar_accounts`` and
+Every entry point that stores account records (JSON, CSV and Metro 2, through
+``bulk_store.store``) goes through ``services.resolution.bar_accounts`` and
 ``refused_blocked``: one rule, one place.
 """
 
