@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
@@ -21,6 +21,7 @@ from openbureau.adapters.audit import ChainKey, PendingEvent, VerifyResult
 from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.model_registry import ScorecardCache
+from openbureau.adapters.rate_limit import DAY, RateLimits
 from openbureau.clock import Clock
 from openbureau.config import Settings
 from openbureau.domain.profiles import Profile, get_profile
@@ -29,7 +30,7 @@ from openbureau.scoring.drift import bucket_of
 from openbureau.scoring.scored import Scored
 from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import Scorecard
-from openbureau.services.ports import Deps, Rescorer, StoreCorrection
+from openbureau.services.ports import Deps, PlaceHeld, Rescorer, StoreCorrection
 from openbureau.services.stored import (
     INQUIRY_KINDS,
     AccountKey,
@@ -1625,13 +1626,58 @@ class RecordingRescorer:
         self.calls.append(set(subject_ids))
 
 
+class FakeRateLimits(RateLimits):
+    """``adapters.rate_limit.RateLimits`` with its table in a dict: bucket -> (window start or
+    last failure, count), each event "committed" at once, as there."""
+
+    def __init__(self, clock: Clock, vault: Any = None, metrics: Metrics | None = None) -> None:
+        super().__init__(lambda: None,  # type: ignore[arg-type,return-value]
+                         vault if vault is not None else FakeVault(), metrics or Metrics())
+        self.clock = clock
+        self.rows: dict[str, tuple[datetime, int]] = {}
+
+    def _count(self, bucket: str, window: timedelta) -> tuple[datetime, datetime, int]:
+        now = self.clock.now()
+        start, count = self.rows.get(bucket, (now, 0))
+        if count and start <= now - window:
+            start, count = now, 0
+        self.rows[bucket] = (start, count + 1)
+        return now, start, count + 1
+
+    def _ledger(self, bucket: str) -> tuple[datetime, tuple[datetime, int] | None]:
+        return self.clock.now(), self.rows.get(bucket)
+
+    def _fail(self, bucket: str, cap: float) -> int:
+        now = self.clock.now()
+        last, count = self.rows.get(bucket, (now, 0))
+        if count and last <= now - timedelta(seconds=cap) - DAY:
+            count = 0           # forgotten: this failure counts as the first
+        self.rows[bucket] = (now, count + 1)
+        return count + 1
+
+    def _clear(self, bucket: str) -> None:
+        self.rows.pop(bucket, None)
+
+
 def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
               rescorer: Rescorer | None = None,
-              store_correction: StoreCorrection | None = None) -> Deps:
+              store_correction: StoreCorrection | None = None,
+              settings: Settings | None = None, vault: Any = None, dialect: str = "sqlite",
+              model_specs: LruCache[str, dict[str, Any]] | None = None,
+              verified_keys: LruCache[int, str] | None = None,
+              rate_limits: RateLimits | None = None, metrics: Metrics | None = None,
+              place_held: PlaceHeld | None = None) -> Deps:
+    """The deps a use case is handed, over fakes; ``rate_limits`` by default a
+    ``FakeRateLimits`` on ``clock``."""
+    vault = vault if vault is not None else FakeVault()
+    metrics = metrics or Metrics()
     return Deps(clock=clock, profile=get_profile(profile) if isinstance(profile, str) else profile,
-                vault=FakeVault(), settings=Settings(environment="test"), metrics=Metrics(),
-                scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), rescorer=rescorer,
-                store_correction=store_correction)
+                vault=vault, settings=settings or Settings(environment="test"), metrics=metrics,
+                scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), dialect=dialect,
+                rescorer=rescorer, store_correction=store_correction, model_specs=model_specs,
+                verified_keys=verified_keys,
+                rate_limits=rate_limits or FakeRateLimits(clock, vault, metrics),
+                place_held=place_held)
 
 
 class FakeBureau:
@@ -1651,10 +1697,18 @@ class FakeBureau:
         self.metrics = Metrics()
         self.credentials = None
         self.verified_keys: LruCache[int, str] = LruCache(100)
+        self.rate_limits = FakeRateLimits(clock, self.vault, self.metrics)
         self.cache: dict[str, Any] = {}
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, self.clock)
+
+    @property
+    def deps(self) -> Deps:
+        """What the converted use cases this one calls are handed, as the bureau holds it."""
+        return fake_deps(self.clock, self.profile, settings=self.settings, vault=self.vault,
+                         dialect=self.dialect, metrics=self.metrics,
+                         verified_keys=self.verified_keys, rate_limits=self.rate_limits)
 
     @property
     def engine(self) -> Any:

@@ -67,8 +67,9 @@ class Bureau:
     @property
     def deps(self) -> Deps:
         """The use cases' dependencies, as this bureau holds them now."""
+        from openbureau.adapters.rate_limit import RateLimits
         from openbureau.adapters.scoring_engines import SnapshotScoring
-        from openbureau.services import corrections, export
+        from openbureau.services import corrections, export, furnishing
         from openbureau.services.ports import Deps
 
         return Deps(clock=self.clock, profile=self.profile, vault=self.vault,
@@ -77,7 +78,10 @@ class Bureau:
                     export_files=lambda folder: export.export_parquet(self, folder),
                     rescorer=self.rescorer, store_correction=corrections.joined_store(self),
                     snapshot_scoring=SnapshotScoring(), verified_keys=self.verified_keys,
-                    credentials=self.credentials, model_specs=self.model_specs)
+                    credentials=self.credentials, model_specs=self.model_specs,
+                    rate_limits=RateLimits.of(self),
+                    place_held=lambda furnisher, rec, subject_id, file_id: furnishing.place_held(
+                        self, furnisher, rec, subject_id, file_id))
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,

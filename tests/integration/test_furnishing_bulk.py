@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openbureau.adapters.tables import account_months, accounts, audit_events, subjects
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, files, furnishing
 from tests.unit.test_metro2 import assoc, record, trailer, variable_file
 from tests.unit.test_metro2 import person_base as base
@@ -20,7 +20,8 @@ from tests.unit.test_metro2 import person_base as base
 
 @pytest.fixture
 def furnisher(bureau):
-    org = access.create_organisation(bureau, "Bulk Test Bank", "furnisher")
+    org = access.create_organisation(bureau.uow(), bureau.deps,
+                                     SYSTEM, "Bulk Test Bank", "furnisher")
     return Principal(Role.FURNISHER, org.id, "Bulk Test Bank")
 
 

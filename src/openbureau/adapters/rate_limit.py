@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import math
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, delete, select
@@ -22,7 +23,10 @@ from openbureau.domain.errors import RateLimited
 from openbureau.domain.wording import N_
 
 if TYPE_CHECKING:
+    from openbureau.adapters.metrics import Metrics
+    from openbureau.adapters.unit_of_work import UnitOfWork
     from openbureau.bootstrap import Bureau
+    from openbureau.services.ports import Vault
 
 MINUTE = timedelta(minutes=1)
 # the refusal, translated where it is shown (``i18n.Language.message``); ``what`` is one of the
@@ -33,27 +37,97 @@ LIMITED = N_("at most %(n)s %(what)s per %(span)s; try again in %(seconds)s seco
 def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
     """The bucket of ``kind`` for one client (an address), keyed with the deployment's HMAC
     key (``IdentityVault.keyed_hash``)."""
-    return f"{kind}:{bureau.vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
+    return RateLimits.of(bureau).bucket_for(kind, client)
 
 
 def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
          what: str = N_("requests")) -> None:
-    """Count one event in ``bucket``, in its own committed transaction (so a refused or failed
-    attempt still counts); raise ``RateLimited`` with the seconds to wait once more than
-    ``allowed`` events fell in the current window. One statement creates the row, or counts in
-    it, or starts a new window in it, atomically: concurrent events cannot collide, and the row
-    is locked for one statement and its commit only."""
-    with bureau.uow() as uow:
-        now = uow.clock.now()
-        dialect = uow.session.get_bind().dialect.name
-        row = uow.execute(_count_statement(dialect),
-                          {"b_bucket": bucket, "b_now": now, "b_cutoff": now - window}).one()
-        uow.commit()
-    if row.count > allowed:
-        bureau.metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
-        retry = max(1, math.ceil((row.window_start + window - now).total_seconds()))
-        raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
-                                     "seconds": retry}, retry)
+    """``RateLimits.take`` for the callers that hold the bureau."""
+    RateLimits.of(bureau).take(bucket, allowed, window=window, what=what)
+
+
+class RateLimits:
+    """``deps.rate_limits`` (``services.ports.RateLimits``): the limits and lock-out ledgers,
+    each event counted in a transaction of its own. The rules are here; the four ``_``-methods
+    are the only ones that touch the table (``tests/fakes.FakeRateLimits`` keeps them in a
+    dict)."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], vault: Vault, metrics: Metrics) -> None:
+        self._uow, self._vault, self._metrics = uow, vault, metrics
+
+    @classmethod
+    def of(cls, bureau: Bureau) -> RateLimits:
+        return cls(bureau.uow, bureau.vault, bureau.metrics)
+
+    def bucket_for(self, kind: str, client: str) -> str:
+        """The bucket of ``kind`` for one client (an address), keyed with the deployment's
+        HMAC key (``IdentityVault.keyed_hash``)."""
+        return f"{kind}:{self._vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
+
+    def take(self, bucket: str, allowed: int, *, window: timedelta = MINUTE,
+             what: str = N_("requests")) -> None:
+        """Count one event in ``bucket``, in its own committed transaction (so a refused or
+        failed attempt still counts); raise ``RateLimited`` with the seconds to wait once more
+        than ``allowed`` events fell in the current window. One statement creates the row, or
+        counts in it, or starts a new window in it, atomically: concurrent events cannot
+        collide, and the row is locked for one statement and its commit only."""
+        now, window_start, count = self._count(bucket, window)
+        if count > allowed:
+            self._metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
+            retry = max(1, math.ceil((window_start + window - now).total_seconds()))
+            raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
+                                         "seconds": retry}, retry)
+
+    def locked_for(self, bucket: str, allowed: int, base: float, cap: float) -> int:
+        """Seconds until ``bucket`` may try again (0: not locked)."""
+        now, row = self._ledger(bucket)
+        if row is None:
+            return 0
+        last, count = row
+        until = last + timedelta(seconds=lock_seconds(count, allowed, base, cap))
+        return max(0, int(math.ceil((until - now).total_seconds())))
+
+    def record_failure(self, bucket: str, cap: float) -> int:
+        """Count one failure in the ledger ``bucket`` (its own committed transaction); returns
+        the failures it now holds."""
+        return self._fail(bucket, cap)
+
+    def clear(self, bucket: str) -> None:
+        self._clear(bucket)
+
+    # -- the table ---------------------------------------------------------------------------
+
+    def _count(self, bucket: str, window: timedelta) -> tuple[datetime, datetime, int]:
+        """Count one event: (now, the window's start, events in it)."""
+        with self._uow() as uow:
+            now = uow.clock.now()
+            row = uow.execute(_count_statement(uow.dialect),
+                              {"b_bucket": bucket, "b_now": now,
+                               "b_cutoff": now - window}).one()
+            uow.commit()
+        return now, row.window_start, int(row.count)
+
+    def _ledger(self, bucket: str) -> tuple[datetime, tuple[datetime, int] | None]:
+        """(now, the ledger's last failure and failures, if it has a row)."""
+        with self._uow() as uow:
+            row = uow.execute(select(rate_limits.c.window_start, rate_limits.c.count)
+                              .where(rate_limits.c.bucket == bucket)).first()
+            now = uow.clock.now()
+        return now, None if row is None else (row.window_start, int(row.count))
+
+    def _fail(self, bucket: str, cap: float) -> int:
+        with self._uow() as uow:
+            now = uow.clock.now()
+            row = uow.execute(_failure_statement(uow.dialect),
+                              {"b_bucket": bucket, "b_now": now,
+                               "b_cutoff": now - timedelta(seconds=cap) - DAY}).one()
+            uow.commit()
+        return int(row.count)
+
+    def _clear(self, bucket: str) -> None:
+        with self._uow() as uow:
+            uow.execute(delete(rate_limits).where(rate_limits.c.bucket == bucket))
+            uow.commit()
 
 
 @functools.cache
@@ -97,37 +171,6 @@ def lock_seconds(count: int, allowed: int, base: float, cap: float) -> float:
     if count < allowed:
         return 0.0
     return float(min(cap, base * 2 ** min(count - allowed, 40)))
-
-
-def locked_for(bureau: Bureau, bucket: str, allowed: int, base: float, cap: float) -> int:
-    """Seconds until ``bucket`` may try again (0: not locked)."""
-    with bureau.uow() as uow:
-        row = uow.execute(select(rate_limits.c.window_start, rate_limits.c.count)
-                          .where(rate_limits.c.bucket == bucket)).first()
-        now = uow.clock.now()
-    if row is None:
-        return 0
-    until = row.window_start + timedelta(seconds=lock_seconds(row.count, allowed, base, cap))
-    return max(0, int(math.ceil((until - now).total_seconds())))
-
-
-def record_failure(bureau: Bureau, bucket: str, cap: float) -> int:
-    """Count one failure in the ledger ``bucket`` (its own committed transaction); returns the
-    failures it now holds."""
-    with bureau.uow() as uow:
-        now = uow.clock.now()
-        dialect = uow.session.get_bind().dialect.name
-        row = uow.execute(_failure_statement(dialect),
-                          {"b_bucket": bucket, "b_now": now,
-                           "b_cutoff": now - timedelta(seconds=cap) - DAY}).one()
-        uow.commit()
-    return int(row.count)
-
-
-def clear(bureau: Bureau, bucket: str) -> None:
-    with bureau.uow() as uow:
-        uow.execute(delete(rate_limits).where(rate_limits.c.bucket == bucket))
-        uow.commit()
 
 
 @functools.cache

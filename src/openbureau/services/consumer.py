@@ -45,7 +45,7 @@ def shown_score(bureau: Bureau, consumer: Principal,
     if score:
         return score
     try:
-        score = simulation.run(bureau, consumer, [])["before"]
+        score = simulation.run(bureau.uow(), bureau.deps, consumer, [])["before"]
     except OpenBureauError:
         return None
     return score

@@ -87,7 +87,7 @@ def pull_report(bureau: Bureau, member: Principal, identity: SubjectIdentity, pu
             _refused(bureau, uow, member, identity, purpose, exc, consent_ref)
             raise
         ref = new_ref("inq")
-        score = scoring_hooks.current_score(bureau, uow, subject.id)
+        score = scoring_hooks.current_score(bureau.deps, uow, subject.id)
         # stored with what the member is given, for the decision and adverse-action notice
         # that may follow; stored before the report is read, which lists this inquiry too
         uow.inquiries.add(subject_id=subject.id, member_id=member.id, purpose=p.value,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from openbureau.adapters.metrics import Metrics
     from openbureau.config import Settings
     from openbureau.domain.errors import FieldError
+    from openbureau.domain.records import AccountRecord
     from openbureau.domain.roles import Principal
     from openbureau.scoring.attributes import CreditFile
     from openbureau.scoring.scored import Scored
@@ -856,6 +857,35 @@ class SnapshotScoring(Protocol):
         scores as one Arrow table in subject-id order."""
 
 
+class RateLimits(Protocol):
+    """Limits shared by every worker (``adapters.rate_limit.RateLimits``): each event counted
+    in a transaction of its own, so a refused or failed attempt still counts."""
+
+    def bucket_for(self, kind: str, client: str) -> str:
+        """The bucket of ``kind`` for one client (an address), keyed so no address is stored
+        in clear."""
+
+    def take(self, bucket: str, allowed: int, *, window: timedelta = ...,
+             what: str = ...) -> None:
+        """Count one event; ``RateLimited`` once more than ``allowed`` fell in the window."""
+
+    def locked_for(self, bucket: str, allowed: int, base: float, cap: float) -> int:
+        """Seconds until a lock-out ledger may try again (0: not locked)."""
+
+    def record_failure(self, bucket: str, cap: float) -> int:
+        """Count one failure in a lock-out ledger; the failures it now holds."""
+
+    def clear(self, bucket: str) -> None: ...
+
+
+class PlaceHeld(Protocol):
+    """Store a held record on the file an operator chose, in units of work of its own
+    (``furnishing.place_held``)."""
+
+    def __call__(self, furnisher: Principal, rec: AccountRecord, subject_id: int,
+                 file_id: int | None, /) -> Any: ...
+
+
 class StoreCorrection(Protocol):
     """Store a furnisher's corrected account record inside the caller's unit of work; the
     record's field errors (none: stored)."""
@@ -891,6 +921,11 @@ class Deps:
     model_specs: Memory[str, dict[str, Any]] | None = None
     #: credentials remembered across a server's processes (PostgreSQL); None: not running
     credentials: CredentialMemory | None = None
+    #: rate limits and sign-in lock-outs shared by every worker (``services/access.py``);
+    #: None: not wired, and the use cases that limit refuse to run
+    rate_limits: RateLimits | None = None
+    #: store a held record on the file an operator chose (``services/identity_holds.py``)
+    place_held: PlaceHeld | None = None
 
 
 def rescore(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> None:

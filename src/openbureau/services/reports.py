@@ -161,7 +161,7 @@ def _score_for(bureau: Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, An
     values the model cannot score (no score rather than an invented one)."""
     from openbureau.services import scoring_hooks
 
-    return scoring_hooks.current_score(bureau, uow, subject_id)
+    return scoring_hooks.current_score(bureau.deps, uow, subject_id)
 
 
 def is_frozen(uow: ports.UnitOfWork, subject_id: int) -> bool:

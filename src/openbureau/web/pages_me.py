@@ -208,7 +208,7 @@ def simulator(request: Request, bureau: Bureau = Depends(get_bureau),
 def _simulate(bureau: Bureau, who: Principal, changes: list[dict[str, Any]]
               ) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        return simulation.run(bureau, who, changes), None
+        return simulation.run(bureau.uow(), bureau.deps, who, changes), None
     except OpenBureauError as exc:
         return None, exc.detail
 
