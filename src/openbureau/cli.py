@@ -664,7 +664,8 @@ def identity_holds_list(as_json: Annotated[bool, typer.Option(
     """Records held for identity review (no identity values shown)."""
     from openbureau.services import identity_holds
 
-    items = identity_holds.list_holds(_bureau())["items"]
+    bureau = _bureau()
+    items = identity_holds.list_holds(bureau.uow(), bureau.deps)["items"]
     if as_json:
         out.print_json(data=items)
         return

@@ -231,7 +231,7 @@ def test_income_consent_the_same_on_both_stores(bureau, furnisher):
     furnishing.furnish(bureau, furnisher, furnishing.candidates_from_json(
         [json_record(subject=p, account_ref=f"P{i}") for i, p in enumerate(people)]))
     now = bureau.clock.now()
-    refs = [consents.record(bureau, furnisher, access.identity_for_lookup(
+    refs = [consents.record(bureau.uow(), bureau.deps, furnisher, access.identity_for_lookup(
         p["national_id"], p["name"], None), "account_review", ["income"],
         now - timedelta(days=1), now + timedelta(days=30), "signed_form", "ab" * 32
     )["consent_ref"] for p in people[:3]]

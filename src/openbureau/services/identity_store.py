@@ -34,7 +34,7 @@ from typing import Any
 
 from openbureau.adapters.pii import IdentityVault
 from openbureau.identity.features import name_parts, split_name
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.subjects import normalise_name
 
@@ -51,7 +51,7 @@ class Hashes:
 
     __slots__ = ("_vault", "_memo", "_keys")
 
-    def __init__(self, vault: IdentityVault) -> None:
+    def __init__(self, vault: Vault) -> None:
         self._vault = vault
         self._memo: dict[str, str] = {}
         self._keys: dict[tuple[Any, str | None], list[str]] = {}

@@ -34,7 +34,7 @@ from openbureau.domain.record_types import SubjectIdentity
 from openbureau.identity import features, model, rules
 from openbureau.identity.model import FileIdentity, MatchModel
 from openbureau.services import identity_store, protections
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Subject
 
@@ -118,7 +118,7 @@ def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
     return SubjectIdentity(None, "", None, phone=value.get("phone"))
 
 
-def file_identities(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def file_identities(uow: UnitOfWork, vault: Vault, dialect: str,
                     subject_ids: Iterable[int]) -> dict[int, FileIdentity]:
     """Every identity value each file holds (its observations, and the name, birth date and
     national id it was opened with), as the model compares them."""
@@ -333,7 +333,7 @@ def _audit(uow: UnitOfWork, actor: str, out: Chunk, now: Any) -> None:
         uow.audit_many(events)
 
 
-def create_files(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def create_files(uow: UnitOfWork, vault: Vault, dialect: str,
             firsts: Mapping[str, SubjectIdentity], now: Any) -> dict[str, tuple[int, str]]:
     """New files, each from its first record's identity. A national id already some file's
     (a number a mistyped record brought in) is kept on the new file's observations only."""
@@ -376,7 +376,7 @@ def hold(uow: UnitOfWork, vault: IdentityVault, furnisher_id: int, file_id: int 
     return ref
 
 
-def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: SubjectIdentity,
+def look_up(uow: UnitOfWork, vault: Vault, dialect: str, identity: SubjectIdentity,
             match_model: MatchModel | None = None, *, names_must_agree: bool = False
             ) -> rules.Decision:
     """Which file an identity means, with confidence; anything else is "no file".
@@ -392,7 +392,7 @@ def look_up(uow: UnitOfWork, vault: IdentityVault, dialect: str, identity: Subje
                         names_must_agree=names_must_agree)[0]
 
 
-def look_up_file(uow: UnitOfWork, vault: IdentityVault, dialect: str,
+def look_up_file(uow: UnitOfWork, vault: Vault, dialect: str,
                  identity: SubjectIdentity, match_model: MatchModel | None = None, *,
                  names_must_agree: bool = False) -> tuple[rules.Decision, Subject | None]:
     """``look_up``, and the file whose public national id the identity gives (its survivor,

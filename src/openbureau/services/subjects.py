@@ -7,7 +7,7 @@ import base64
 import json
 import unicodedata
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import Counter
 
@@ -16,13 +16,9 @@ from openbureau.domain.errors import NotFound
 from openbureau.domain.records import SubjectIdentity
 from openbureau.domain.roles import Principal, consumer_id
 from openbureau.identity.features import fold
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import UnitOfWork, Vault
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import Subject
-
-if TYPE_CHECKING:
-    # a look-up by the matching model still runs on the SQL unit (``services.resolution``)
-    from openbureau.unit_of_work import UnitOfWork as SqlUnitOfWork
 
 NO_FILE = "no file matches this identity"
 LOOKUPS_WITHOUT_FILE = Counter(
@@ -57,13 +53,15 @@ def names_match(a: str, b: str) -> bool:
     return False
 
 
-def find(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-         *, strict: bool = True, names_must_agree: bool = False) -> Subject:
+def find(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
+         *, strict: bool = True, names_must_agree: bool = False,
+         dialect: str | None = None) -> Subject:
     """The file an identity means, resolved by the matching model
     (``resolution.look_up``); NotFound ("no file") when no file matches with confidence --
     never another person's file. Ambiguous look-ups are counted. ``strict=False`` (the
     consumer's own identifier, already proven) finds the file by its national id alone.
-    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.look_up``)."""
+    ``names_must_agree``: the profile's "name agrees with id" rule (``rules.look_up``);
+    ``dialect``: ``deps.dialect`` (None: the callers still on the SQL unit, which knows it)."""
     if not strict:
         if identity.national_id is None:
             raise NotFound(NO_FILE)
@@ -71,32 +69,34 @@ def find(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
         if row is None:
             raise NotFound(NO_FILE)
         return row
-    return resolve(uow, vault, identity, names_must_agree=names_must_agree)[0]
+    return resolve(uow, vault, identity, names_must_agree=names_must_agree,
+                   dialect=dialect)[0]
 
 
-def resolve(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-            *, names_must_agree: bool = False) -> tuple[Subject, tuple[int, ...]]:
+def resolve(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
+            *, names_must_agree: bool = False,
+            dialect: str | None = None) -> tuple[Subject, tuple[int, ...]]:
     """``find``'s look-up by the matching model, with the *near* files: every candidate at the
     review threshold or above, the file found among them (``identity.rules.look_up``) -- whose
     freezes and fraud alerts apply to an inquiry (``services.protections``)."""
-    row, near, _ = _resolved(uow, vault, identity, names_must_agree)
+    row, near, _ = _resolved(uow, vault, identity, names_must_agree, dialect)
     return row, near
 
 
-def resolve_linked(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-                   *, names_must_agree: bool = False
+def resolve_linked(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
+                   *, names_must_agree: bool = False, dialect: str | None = None
                    ) -> tuple[Any, tuple[int, ...], dict[str, Any]]:
     """``resolve``, and how the look-up found the file: what an inquiry or a court listing
     keeps as its ``link`` (``resolution.look_up_link``; ``given``: the identity as the asker
     gave it, encrypted), from which the person's report says why it is on their file."""
     from openbureau.services import resolution
 
-    row, near, decision = _resolved(uow, vault, identity, names_must_agree)
+    row, near, decision = _resolved(uow, vault, identity, names_must_agree, dialect)
     link = resolution.look_up_link(decision, identity, uow.clock.now())
     return row, near, {**link, "given": given(vault, identity)}
 
 
-def given(vault: IdentityVault, identity: SubjectIdentity) -> str:
+def given(vault: Vault, identity: SubjectIdentity) -> str:
     """The identity an asker gave, encrypted (a link's ``given``; ``given_view`` shows it)."""
     a = identity.address
     return base64.b64encode(vault.encrypt(json.dumps({
@@ -117,11 +117,14 @@ def given_view(vault: IdentityVault, link: Any) -> dict[str, Any] | None:
             "address": v.get("address")}
 
 
-def _resolved(uow: SqlUnitOfWork, vault: IdentityVault, identity: SubjectIdentity,
-              names_must_agree: bool) -> tuple[Any, tuple[int, ...], Any]:
+def _resolved(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
+              names_must_agree: bool, dialect: str | None) -> tuple[Any, tuple[int, ...], Any]:
     from openbureau.services import resolution
 
-    dialect = uow.session.get_bind().dialect.name
+    if dialect is None:
+        # a caller not yet handed ``deps.dialect`` runs on the SQL unit, which knows it
+        sql: Any = uow
+        dialect = str(sql.dialect)
     decision, owner = resolution.look_up_file(uow, vault, dialect, identity,
                                               names_must_agree=names_must_agree)
     if decision.subject_id is None:
