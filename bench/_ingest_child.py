@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from openbureau.domain.roles import SYSTEM
+
 
 def _peak_mib() -> float:
     """This process's peak resident memory: Linux's ``VmHWM`` (of this program's own address
@@ -42,7 +44,7 @@ def main(arg: str) -> dict[str, Any]:
     engine = make_engine(a["url"])
     bureau = bootstrap(Settings(environment="test", database_url=a["url"],
                                 var_dir=Path(a["var_dir"])), engine=engine)
-    org = access.create_organisation(bureau, a["furnisher"], "furnisher")
+    org = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, a["furnisher"], "furnisher")
     who = Principal(Role.FURNISHER, org.id, a["furnisher"])
     hook = bureau.rescorer if a.get("rescoring") else None
     rescore_s = 0.0

@@ -428,7 +428,7 @@ def _run(n: int, url: str, tmp: Path, log: Any, rescoring: bool) -> Result:
     upgrade(engine)
     bureau = bootstrap(Settings(environment="test", database_url=url, var_dir=tmp / "var"),
                        engine=engine)
-    models.ensure_shipped(bureau)
+    models.ensure_shipped(bureau.uow(), bureau.deps)
     child = ingest_in_child(url, tmp / "var", path, FURNISHER, rescoring)
     ingest_s, rescore_s, phases = child["ingest_s"], child["rescore_s"], child["phases"]
     summary = child

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openbureau.domain.roles import SYSTEM
 from openbureau.synthetic import identities as synth
 
 
@@ -120,7 +121,8 @@ def product(pop: synth.Population, apps: list[tuple[int, Any]], url: str | None,
     def furnisher(account: str) -> Principal:
         name = account.split("-")[0]
         if name not in furnishers:
-            org = access.create_organisation(bureau, f"Bench furnisher {name}", "furnisher")
+            org = access.create_organisation(bureau.uow(), bureau.deps,
+                                             SYSTEM, f"Bench furnisher {name}", "furnisher")
             furnishers[name] = Principal(Role.FURNISHER, org.id, f"Bench furnisher {name}")
         return furnishers[name]
 

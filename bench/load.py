@@ -123,7 +123,7 @@ def _served(url: str, tmp: Path, people: int, workers: int, log: Any) -> Iterato
     upgrade(engine)
     bureau = bootstrap(Settings(environment="test", database_url=url, var_dir=var),
                        engine=engine)
-    models.ensure_shipped(bureau)
+    models.ensure_shipped(bureau.uow(), bureau.deps)
     t = time.perf_counter()
     seeded = demo.seed(bureau.uow(), bureau.deps, people, bureau=bureau)
     log(f"seeded {seeded['people']:,} people ({seeded['accepted']:,} records) in "

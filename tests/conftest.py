@@ -24,6 +24,7 @@ from openbureau.bootstrap import Bureau, bootstrap
 from openbureau.clock import FixedClock
 from openbureau.config import Settings
 from openbureau.domain.national_ids import cn_check_character
+from openbureau.domain.roles import SYSTEM
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -99,7 +100,8 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     upgrade(eng)
     from openbureau.services import models
 
-    models.ensure_shipped(bootstrap(make_settings(tmp_path_factory.mktemp("var")), engine=eng))
+    bureau = bootstrap(make_settings(tmp_path_factory.mktemp("var")), engine=eng)
+    models.ensure_shipped(bureau.uow(), bureau.deps)
     yield eng
     if gen is not None:
         next(gen, None)
@@ -203,7 +205,8 @@ class _Orgs(dict[str, str]):
 
         if role not in self.ROLES:
             raise KeyError(role)
-        key = access.create_organisation(self._bureau, f"Test {role}", role).key
+        key = access.create_organisation(self._bureau.uow(), self._bureau.deps,
+                                         SYSTEM, f"Test {role}", role).key
         self[role] = key
         return key
 

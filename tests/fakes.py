@@ -24,6 +24,7 @@ from openbureau.adapters.lru import LruCache
 from openbureau.adapters.metrics import Metrics
 from openbureau.adapters.metro2_columns import STAGE_COLUMNS
 from openbureau.adapters.model_registry import ScorecardCache
+from openbureau.adapters.rate_limit import DAY, RateLimits
 from openbureau.clock import Clock
 from openbureau.config import Settings
 from openbureau.domain.profiles import Profile, get_profile
@@ -221,8 +222,6 @@ class FakeStore:
     identity_keys: set[tuple[str, int]] = field(default_factory=set)
     id_ciphertexts: dict[int, bytes] = field(default_factory=dict)
     identity_holds: list[dict[str, Any]] = field(default_factory=list)
-    # rate limits: bucket -> (window start, events)
-    rate_limits: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     relink: RelinkState = field(default_factory=lambda: RelinkState())
 
     def add_file(self, subject_id: int, name: str = "Ada Lovelace", *,
@@ -1668,15 +1667,6 @@ class FakeRelinking(_Repo):
         return len(new)
 
 
-class FakeRateLimits(_Repo):
-    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
-        start, count = self._s.rate_limits.get(bucket, (now, 0))
-        if start <= now - window:
-            start, count = now, 0
-        self._s.rate_limits[bucket] = (start, count + 1)
-        return start, count + 1
-
-
 class FakeDemoData(_Repo):
     def _holder(self, f: FileIdentity) -> FileHolder:
         return FileHolder(f.id, f.item_ref, f.name, f.date_of_birth, "person",
@@ -1770,7 +1760,6 @@ class FakeUnitOfWork:
         self.exports, self.credit_files = FakeExports(w), FakeCreditFiles(w)
         self.bulk_store, self.observations = FakeBulkStore(w), FakeObservations(w)
         self.resolution = FakeResolution(w)
-        self.rate_limits = FakeRateLimits(w)
         self.relink = FakeRelinking(w)
         return self
 
@@ -1810,19 +1799,56 @@ class RecordingRescorer:
         self.calls.append(set(subject_ids))
 
 
+class FakeRateLimits(RateLimits):
+    """``adapters.rate_limit.RateLimits`` with its table in a dict: bucket -> (window start or
+    last failure, count), each event "committed" at once, as there."""
+
+    def __init__(self, clock: Clock, vault: Any = None, metrics: Metrics | None = None) -> None:
+        super().__init__(lambda: None,  # type: ignore[arg-type,return-value]
+                         vault if vault is not None else FakeVault(), metrics or Metrics())
+        self.clock = clock
+        self.rows: dict[str, tuple[datetime, int]] = {}
+
+    def _count(self, bucket: str, window: timedelta) -> tuple[datetime, datetime, int]:
+        now = self.clock.now()
+        start, count = self.rows.get(bucket, (now, 0))
+        if count and start <= now - window:
+            start, count = now, 0
+        self.rows[bucket] = (start, count + 1)
+        return now, start, count + 1
+
+    def _ledger(self, bucket: str) -> tuple[datetime, tuple[datetime, int] | None]:
+        return self.clock.now(), self.rows.get(bucket)
+
+    def _fail(self, bucket: str, cap: float) -> int:
+        now = self.clock.now()
+        last, count = self.rows.get(bucket, (now, 0))
+        if count and last <= now - timedelta(seconds=cap) - DAY:
+            count = 0           # forgotten: this failure counts as the first
+        self.rows[bucket] = (now, count + 1)
+        return count + 1
+
+    def _clear(self, bucket: str) -> None:
+        self.rows.pop(bucket, None)
+
+
 def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
               rescorer: Rescorer | None = None,
-              store_correction: StoreCorrection | None = None, vault: Any = None,
-              settings: Settings | None = None, dialect: str = "sqlite",
-              metrics: Metrics | None = None) -> Deps:
-    """``vault``: a ``FakeVault`` unless given (``FakeIdentityVault`` also decrypts what the
-    fakes store unwrapped; a real one where a test needs real ciphertext)."""
+              store_correction: StoreCorrection | None = None,
+              settings: Settings | None = None, vault: Any = None, dialect: str = "sqlite",
+              model_specs: LruCache[str, dict[str, Any]] | None = None,
+              verified_keys: LruCache[int, str] | None = None,
+              rate_limits: RateLimits | None = None, metrics: Metrics | None = None) -> Deps:
+    """The deps a use case is handed, over fakes; ``rate_limits`` by default a
+    ``FakeRateLimits`` on ``clock``."""
+    vault = vault if vault is not None else FakeVault()
+    metrics = metrics or Metrics()
     return Deps(clock=clock, profile=get_profile(profile) if isinstance(profile, str) else profile,
-                vault=vault if vault is not None else FakeVault(),
-                settings=settings or Settings(environment="test"),
-                metrics=metrics or Metrics(),
-                scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), rescorer=rescorer,
-                store_correction=store_correction, dialect=dialect)
+                vault=vault, settings=settings or Settings(environment="test"), metrics=metrics,
+                scorecards=ScorecardCache(), audit_key=ChainKey(b"a" * 32), dialect=dialect,
+                rescorer=rescorer, store_correction=store_correction, model_specs=model_specs,
+                verified_keys=verified_keys,
+                rate_limits=rate_limits or FakeRateLimits(clock, vault, metrics))
 
 
 class FakeBureau:
@@ -1842,6 +1868,7 @@ class FakeBureau:
         self.metrics = Metrics()
         self.credentials = None
         self.verified_keys: LruCache[int, str] = LruCache(100)
+        self.rate_limits = FakeRateLimits(clock, self.vault, self.metrics)
         self.cache: dict[str, Any] = {}
 
     def uow(self) -> FakeUnitOfWork:
@@ -1849,9 +1876,10 @@ class FakeBureau:
 
     @property
     def deps(self) -> Deps:
-        """What a converted use case called from one that still takes the bureau is handed."""
-        return fake_deps(self.clock, self.profile, vault=self.vault, settings=self.settings,
+        """What the converted use cases this one calls are handed, as the bureau holds it."""
+        return fake_deps(self.clock, self.profile, settings=self.settings, vault=self.vault,
                          dialect=self.dialect, metrics=self.metrics,
+                         verified_keys=self.verified_keys, rate_limits=self.rate_limits,
                          rescorer=getattr(self, "rescorer", None))
 
     @property

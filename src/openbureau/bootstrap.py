@@ -67,6 +67,7 @@ class Bureau:
     @property
     def deps(self) -> Deps:
         """The use cases' dependencies, as this bureau holds them now."""
+        from openbureau.adapters.rate_limit import RateLimits
         from openbureau.adapters.scoring_engines import SnapshotScoring
         from openbureau.services import corrections, export
         from openbureau.services.ports import Deps
@@ -80,7 +81,9 @@ class Bureau:
                         UnitOfWork(sessions, clock, key), folder),
                     rescorer=self.rescorer, store_correction=corrections.store,
                     snapshot_scoring=SnapshotScoring(), verified_keys=self.verified_keys,
-                    credentials=self.credentials, model_specs=self.model_specs)
+                    credentials=self.credentials, model_specs=self.model_specs,
+                    rate_limits=RateLimits(lambda: UnitOfWork(sessions, clock, key), self.vault,
+                                           self.metrics))
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,

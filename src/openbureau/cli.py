@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 
 from openbureau.config import Settings
 from openbureau.domain.errors import OpenBureauError
+from openbureau.domain.roles import SYSTEM
 
 #: the libraries of the ``train`` extra (pyproject.toml), by import name
 TRAIN_EXTRA = frozenset({"numba", "scipy", "pandas", "optbinning", "sklearn", "matplotlib",
@@ -203,7 +204,7 @@ def db_upgrade() -> None:
         upgrade(bureau.engine)
     except Exception as exc:  # noqa: BLE001
         fail(f"migration failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-    active = models.ensure_shipped(bureau)
+    active = models.ensure_shipped(bureau.uow(), bureau.deps)
     sealed = audit_log.seal_unkeyed(bureau.uow(), bureau.deps)
     if sealed:
         err.print(f"audit chain keyed from here on; events 1 to {sealed} (plain SHA-256) "
@@ -223,7 +224,7 @@ def org_create(role: Annotated[str, typer.Option(help="furnisher|member|court|op
     from openbureau.services import access
 
     bureau = _bureau()
-    issued = access.create_organisation(bureau, name, role)
+    issued = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, name, role)
     if as_json:
         _json({"id": issued.id, "name": issued.name, "role": issued.role, "key": issued.key})
     else:
@@ -238,7 +239,7 @@ def org_revoke(name: Annotated[str, typer.Argument(
     from openbureau.services import access
 
     bureau = _bureau()
-    access.revoke_organisation(bureau, name)
+    access.revoke_organisation(bureau.uow(), bureau.deps, SYSTEM, name)
     out.print(f"revoked {escape(name)}")
 
 
@@ -248,7 +249,8 @@ def org_list() -> None:
     from openbureau.services import access
 
     table = Table("id", "name", "role", "revoked")
-    for o in access.list_organisations(_bureau()):
+    bureau = _bureau()
+    for o in access.list_organisations(bureau.uow(), bureau.deps):
         table.add_row(str(o["id"]), escape(o["name"]), o["role"], "yes" if o["revoked"] else "")
     out.print(table)
 
@@ -265,7 +267,7 @@ def consumer_invite(national_id: Annotated[str, typer.Argument(
     from openbureau.services import access
 
     bureau = _bureau()
-    invite = access.invite_consumer(bureau, national_id)
+    invite = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, national_id)
     if as_json:
         _json(invite)
     else:
@@ -627,7 +629,8 @@ def model_train(data: Annotated[Path, typer.Option(help="GMSC-format CSV (.csv o
     if register:
         from openbureau.services import models
 
-        models.register(_bureau(), json.loads(target.read_text()))
+        bureau = _bureau()
+        models.register(bureau.uow(), bureau.deps, SYSTEM, json.loads(target.read_text()))
         err.print(f"registered {trained.version} (inactive; `POST /v1/admin/models/"
                   f"{trained.version}/activate` to use it)")
 
@@ -663,7 +666,8 @@ def identity_holds_list(as_json: Annotated[bool, typer.Option(
     """Records held for identity review (no identity values shown)."""
     from openbureau.services import identity_holds
 
-    items = identity_holds.list_holds(_bureau())["items"]
+    bureau = _bureau()
+    items = identity_holds.list_holds(bureau.uow(), bureau.deps)["items"]
     if as_json:
         out.print_json(data=items)
         return
@@ -784,7 +788,8 @@ def model_list() -> None:
     from openbureau.services import models
 
     table = Table("version", "active", "activated by")
-    for m in models.list_models(_bureau()):
+    bureau = _bureau()
+    for m in models.list_models(bureau.uow(), bureau.deps):
         table.add_row(m["version"], "yes" if m["active"] else "", escape(m["activated_by"] or ""))
     out.print(table)
 
@@ -796,7 +801,8 @@ def model_activate(version: Annotated[str, typer.Argument(
     from openbureau.domain.roles import Principal, Role
     from openbureau.services import models
 
-    models.activate(_bureau(), version, Principal(Role.OPERATOR, 0, "cli"))
+    bureau = _bureau()
+    models.activate(bureau.uow(), bureau.deps, Principal(Role.OPERATOR, 0, "cli"), version)
     out.print(f"active model: {version}")
 
 
@@ -809,7 +815,8 @@ def _spec_for(version: str | None) -> dict[str, Any]:
             if spec["version"] == version:
                 return spec
     bureau = _bureau()
-    found = models.spec_of(bureau, version) if version else models.active_spec(bureau)
+    found = models.spec_of(bureau.uow(), bureau.deps, version) if version \
+        else models.active_spec(bureau.uow(), bureau.deps)
     if found is None:
         fail("no active model; run `openbureau db upgrade`")
     return found

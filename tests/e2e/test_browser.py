@@ -61,7 +61,7 @@ def _seed(tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
     try:
         upgrade(engine)
         bureau = bootstrap(make_settings(tmp / "var", demo=True), engine=engine)
-        models.ensure_shipped(bureau)
+        models.ensure_shipped(bureau.uow(), bureau.deps)
         picks = demo_showcase.Picks()
         demo.seed(bureau.uow(), bureau.deps, 130, picks=picks, bureau=bureau)
         assert demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access, deadlines
 from tests.conftest import auth
 
@@ -88,7 +89,7 @@ def test_the_due_process_story(client, orgs, bureau, clock, profile_name):
     assert notice["body"]["bureau"]["contact"] == bureau.settings.bureau_contact
 
     # 3. The consumer enrols, sees the inquiry and the notice, and disputes the late payments.
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
     client.post("/v1/consumer/enrol", json={"national_id": NID, "date_of_birth": DOB,
                                             "enrolment_code": code,
                                             "password": "correct horse battery"})

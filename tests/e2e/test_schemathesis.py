@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from openbureau.adapters.database import make_engine, upgrade
 from openbureau.bootstrap import bootstrap
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access, furnishing, models
 from tests.conftest import make_settings
 from tests.integration.test_route_roles import ALLOWED
@@ -54,17 +55,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     engine = make_engine(f"sqlite:///{tmp / 'api.db'}")
     upgrade(engine)
     bureau = bootstrap(make_settings(tmp / "var"), engine=engine)
-    models.ensure_shipped(bureau)
-    keys = {role: access.create_organisation(bureau, f"Fuzz {role}", role) for role in ROLES}
+    models.ensure_shipped(bureau.uow(), bureau.deps)
+    keys = {role: access.create_organisation(bureau.uow(), bureau.deps,
+                                             SYSTEM, f"Fuzz {role}", role) for role in ROLES}
     furnisher = Principal(Role.FURNISHER, keys["furnisher"].id, keys["furnisher"].name)
     furnishing.furnish(bureau.uow(), bureau.deps, furnisher, furnishing.candidates_from_json([{
         "subject": {"national_id": NID, "name": "Ada Lovelace", "date_of_birth": "1985-12-10"},
         "account_ref": "CARD-1", "as_of": "2026-10-31", "kind": "revolving",
         "opened_on": "2019-04-01", "credit_limit": 500000, "balance": 120000,
         "amount_past_due": 0, "status": "current", "ecoa": "individual", "currency": "USD"}]))
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
-    access.enrol(bureau, NID, date(1985, 12, 10), code, "a long enough password")
-    token = access.sign_in(bureau, NID, "a long enough password")
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, NID, date(1985, 12, 10), code, "a long enough password")
+    token = access.sign_in(bureau.uow(), bureau.deps, NID, "a long enough password")
     headers = {role: {"Authorization": f"Bearer {k.key}"} for role, k in keys.items()}
     headers["consumer"] = {"Authorization": f"Bearer {token}"}
     headers["none"] = {}

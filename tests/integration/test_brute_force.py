@@ -15,6 +15,7 @@ from sqlalchemy import select
 from openbureau.adapters import rate_limit, secrets_hashing
 from openbureau.adapters.tables import api_keys
 from openbureau.domain.errors import RateLimited, Unauthenticated
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_furnishing_api import record
@@ -30,8 +31,8 @@ def consumer(bureau, orgs, client) -> str:
                     json={"records": [record(), record(subject={
                         "national_id": "900100201", "name": "Bo Li"}, account_ref="L-1")]})
     assert r.status_code == 200 and r.json()["accepted"] == 2
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
-    access.enrol(bureau, NID, date(1985, 12, 10), code, PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, NID, date(1985, 12, 10), code, PASSWORD)
     return NID
 
 
@@ -61,7 +62,7 @@ def test_sign_in_is_rate_limited_per_client_address(bureau, client, consumer, cl
     # while limited, even the right password from that address waits
     assert_429(sign_in(client, consumer, PASSWORD))
     # another address is not held up by this one
-    assert access.sign_in(bureau, consumer, PASSWORD, client="192.0.2.7")
+    assert access.sign_in(bureau.uow(), bureau.deps, consumer, PASSWORD, client="192.0.2.7")
     # the window passes
     clock.advance(seconds=61)
     assert sign_in(client, consumer, PASSWORD).status_code == 201
@@ -178,10 +179,11 @@ def test_key_verification_is_constant_time(bureau, orgs, monkeypatch):
     monkeypatch.setattr(access, "verify_secret", spy_verify)
     monkeypatch.setattr(secrets_hashing.hmac, "compare_digest", spy_compare)
     bureau.verified_keys.clear()
-    access.authenticate_key(bureau, key)                 # cold: argon2
+    access.authenticate_key(bureau.uow(), bureau.deps, key)                 # cold: argon2
     assert calls == {"argon2": 1, "compare_digest": 0}
-    access.authenticate_key(bureau, key)                 # cached: compare_digest, no argon2
+    access.authenticate_key(bureau.uow(), bureau.deps,
+                            key)                 # cached: compare_digest, no argon2
     assert calls == {"argon2": 1, "compare_digest": 1}
     with pytest.raises(Unauthenticated):                 # wrong secret: digest differs, argon2
-        access.authenticate_key(bureau, _tamper(key))
+        access.authenticate_key(bureau.uow(), bureau.deps, _tamper(key))
     assert calls == {"argon2": 2, "compare_digest": 2}

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from openbureau.adapters.tables import account_months, audit_events, consents, inquiries
 from openbureau.domain import consents as rules
 from openbureau.domain.profiles import Purpose
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import (
@@ -120,7 +121,8 @@ def test_a_recorded_consent_passes_and_its_use_is_audited(client, orgs, bureau, 
 # -- each refusal names its reason ---------------------------------------------------------------
 
 def test_another_members_consent_is_refused(client, orgs, bureau, ada):
-    other = access.create_organisation(bureau, "Other member", "member").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other member", "member").key
     theirs = consent_for(client, orgs, key=other)
     refused_because(pull(client, orgs, consent_ref=theirs), rules.OTHER_MEMBER)
     # and it is not found for this member by look-up either
@@ -235,7 +237,7 @@ def test_consumer_grants_lists_and_revokes(client, orgs, bureau, ada):
     assert (granted["source"], granted["evidence_kind"], granted["status"]) == (
         "consumer", "in_app", "in_force")
     assert len(granted["evidence_sha256"]) == 64 and granted["obtained_at"].startswith("2026-11-01")
-    [member_id] = [o["id"] for o in access.list_organisations(bureau)
+    [member_id] = [o["id"] for o in access.list_organisations(bureau.uow(), bureau.deps)
                    if o["name"] == "Test member"]
     by_id = client.post("/v1/me/consents", headers=auth(token),
                         json={**grant, "member": member_id, "purpose": "insurance_underwriting"})
@@ -332,7 +334,7 @@ def test_the_consumer_lets_a_furnisher_report_their_income(client, orgs, bureau,
     from tests.integration.test_reports import record as account
 
     token = consumer_token(bureau)
-    furnisher = next(o["name"] for o in access.list_organisations(bureau)
+    furnisher = next(o["name"] for o in access.list_organisations(bureau.uow(), bureau.deps)
                      if o["role"] == "furnisher")
     grant = {"member": furnisher, "purpose": "account_review", "scope": ["income"],
              "expires_at": iso(NOW + timedelta(days=90))}
@@ -361,7 +363,7 @@ def test_the_consents_page_offers_income_to_the_furnishers_of_the_file(client, o
     token = consumer_token(bureau)
     web = {**HTML, **auth(token)}
     page = client.get("/me/consents", headers=web)
-    furnisher = next(o["name"] for o in access.list_organisations(bureau)
+    furnisher = next(o["name"] for o in access.list_organisations(bureau.uow(), bureau.deps)
                      if o["role"] == "furnisher")
     assert "Let a lender report your income" in page.text
     assert f'<option value="{furnisher}"' in page.text

@@ -19,8 +19,9 @@ from openbureau.api.app import start_credential_cache
 from openbureau.bootstrap import Bureau, bootstrap
 from openbureau.clock import FixedClock
 from openbureau.domain.errors import Unauthenticated
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access
+from openbureau.services.ports import Deps, UnitOfWork
 from tests.conftest import NOW, _postgres_engine, make_settings
 
 pytestmark = pytest.mark.postgres
@@ -37,11 +38,11 @@ def eventually(check: Callable[[], bool], within: float = PROMPTLY) -> bool:
 
 
 def forgotten_then_refused(bureau: Bureau, credential: str,
-                           check: Callable[[Bureau, str], Principal]) -> None:
+                           check: Callable[[UnitOfWork, Deps, str], Principal]) -> None:
     """The serving process forgets ``credential`` promptly, and the database refuses it."""
-    assert eventually(lambda: access.remembered(bureau, credential) is None)
+    assert eventually(lambda: access.remembered(bureau.deps, credential) is None)
     with pytest.raises(Unauthenticated):
-        check(bureau, credential)
+        check(bureau.uow(), bureau.deps, credential)
 
 
 @pytest.fixture(scope="module")
@@ -78,26 +79,27 @@ def elsewhere(pg_engine, tmp_path: Path, clock: FixedClock) -> Bureau:  # type: 
 
 
 def _org(bureau: Bureau, name: str) -> str:
-    return access.create_organisation(bureau, name, "member").key
+    return access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, name, "member").key
 
 
 def test_a_key_is_remembered_then_refused_everywhere_once_revoked(serving, elsewhere):
     key = _org(elsewhere, "Revoked Elsewhere Lender")
-    assert access.remembered(serving, key) is None              # never checked here yet
-    who = access.authenticate_key(serving, key)                 # checked in the database
-    assert access.remembered(serving, key) == who               # and remembered
-    assert access.remembered(serving, key[:-1] + ("A" if key[-1] != "A" else "B")) is None
+    assert access.remembered(serving.deps, key) is None              # never checked here yet
+    who = access.authenticate_key(serving.uow(), serving.deps,
+                                  key)                 # checked in the database
+    assert access.remembered(serving.deps, key) == who               # and remembered
+    assert access.remembered(serving.deps, key[:-1] + ("A" if key[-1] != "A" else "B")) is None
 
-    access.revoke_organisation(elsewhere, "Revoked Elsewhere Lender")
+    access.revoke_organisation(elsewhere.uow(), elsewhere.deps, SYSTEM, "Revoked Elsewhere Lender")
     forgotten_then_refused(serving, key, access.authenticate_key)
 
 
 def test_a_rotated_key_is_forgotten_and_the_new_one_works(serving, elsewhere):
     old = _org(elsewhere, "Rotating Lender")
-    access.authenticate_key(serving, old)
-    new = access.rotate_key(elsewhere, "Rotating Lender").key
+    access.authenticate_key(serving.uow(), serving.deps, old)
+    new = access.rotate_key(elsewhere.uow(), elsewhere.deps, SYSTEM, "Rotating Lender").key
     forgotten_then_refused(serving, old, access.authenticate_key)
-    assert access.authenticate_key(serving, new).name == "Rotating Lender"
+    assert access.authenticate_key(serving.uow(), serving.deps, new).name == "Rotating Lender"
 
 
 def test_a_session_ended_elsewhere_is_forgotten_and_one_past_its_end_is_not_answered(
@@ -119,33 +121,33 @@ def test_a_session_ended_elsewhere_is_forgotten_and_one_past_its_end_is_not_answ
             token_hash=digest(token), subject_id=subject_id, created_at=clock.now(),
             expires_at=clock.now() + timedelta(hours=1)))
         uow.commit()
-    who = access.authenticate_session(serving, token)
-    assert who.role is Role.CONSUMER and access.remembered(serving, token) == who
+    who = access.authenticate_session(serving.uow(), serving.deps, token)
+    assert who.role is Role.CONSUMER and access.remembered(serving.deps, token) == who
 
     clock.advance(minutes=61)                  # past the session's own end: not answered
-    assert access.remembered(serving, token) is None
+    assert access.remembered(serving.deps, token) is None
     clock.advance(minutes=-61)
-    assert access.remembered(serving, token) == who
+    assert access.remembered(serving.deps, token) == who
 
-    access.sign_out(elsewhere, token)
+    access.sign_out(elsewhere.uow(), elsewhere.deps, None, token)
     forgotten_then_refused(serving, token, access.authenticate_session)
 
 
 def test_a_change_rolled_back_tells_no_one(serving, elsewhere):
     key = _org(elsewhere, "Rolled Back Lender")
-    access.authenticate_key(serving, key)
+    access.authenticate_key(serving.uow(), serving.deps, key)
     before = serving.credentials.generation
     with elsewhere.uow() as uow:
         credential_cache.changed(uow)
         uow.rollback()
     time.sleep(0.5)
     assert serving.credentials.generation == before
-    assert access.remembered(serving, key) is not None
+    assert access.remembered(serving.deps, key) is not None
 
 
 def test_nothing_is_remembered_while_not_listening(serving, elsewhere, pg_engine):
     key = _org(elsewhere, "Dropped Listener Lender")
-    access.authenticate_key(serving, key)
+    access.authenticate_key(serving.uow(), serving.deps, key)
     cache = serving.credentials
     # the listener's connection dies (a restart, a network cut): the process stops answering
     # from memory at once, checks in the database meanwhile, and listens again
@@ -156,11 +158,12 @@ def test_nothing_is_remembered_while_not_listening(serving, elsewhere, pg_engine
         )).scalars().all()
     assert killed == [True]
     assert eventually(lambda: not cache.live)
-    assert access.remembered(serving, key) is None
-    assert access.authenticate_key(serving, key).name == "Dropped Listener Lender"   # database
+    assert access.remembered(serving.deps, key) is None
+    assert access.authenticate_key(serving.uow(), serving.deps,
+                                   key).name == "Dropped Listener Lender"   # database
     assert cache.wait_live(15)
-    access.authenticate_key(serving, key)
-    assert access.remembered(serving, key) is not None
+    access.authenticate_key(serving.uow(), serving.deps, key)
+    assert access.remembered(serving.deps, key) is not None
 
 
 def test_an_answer_read_before_a_change_is_not_stored_after_it(serving):

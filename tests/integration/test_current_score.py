@@ -40,7 +40,7 @@ def test_every_reader_breaks_a_tie_alike(tied, bureau, monkeypatch):
         assert uow.execute(select(stored_scores.current().c.value)).scalars().all() == [610]
         assert uow.execute(select(stored_scores.current(subject_id=tied).c.value)) \
             .scalar_one() == 610
-        assert scoring_hooks.current_score(bureau, uow, tied)["value"] == 610
+        assert scoring_hooks.current_score(bureau.deps, uow, tied)["value"] == 610
         assert rights.current_score(uow, tied) == 610
         assert uow.execute(select(offers_repository.opted_in_scores().c.value)) \
             .scalars().all() == [610]
@@ -53,7 +53,7 @@ def test_every_reader_breaks_a_tie_alike(tied, bureau, monkeypatch):
         return real(card, n, buckets, outside, score_counts)
 
     monkeypatch.setattr(model_reports, "drift_from_counts", spy)
-    model_reports.drift(bureau, version)
+    model_reports.drift(bureau.uow(), bureau.deps, version)
     assert seen[0] == {610: 1}
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from openbureau.adapters.tables import audit_events, decisions, inquiries, notices
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import NOW, auth
 from tests.integration.test_consents import consent_for
@@ -130,7 +131,8 @@ def test_notice_without_a_score_keeps_its_structure(client, orgs, bureau, ada):
 
 def test_refused_decisions_store_nothing(client, orgs, bureau, ada):
     ref = inquire(client, orgs)
-    other = access.create_organisation(bureau, "Other member", "member").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other member", "member").key
     before = stored(bureau)
     r = decide(client, orgs, ref, "declined", key=other)
     assert r.status_code == 404 and r.json()["detail"] == "no such inquiry by this member"

@@ -44,7 +44,7 @@ def test_the_demo_stages_something_for_every_role(bureau):
         scored = uow.execute(select(func.count(func.distinct(scores.c.subject_id)))).scalar_one()
         people = uow.execute(select(func.count()).select_from(subjects)).scalar_one()
     assert scored == people == PEOPLE
-    assert model_reports.drift(bureau)["reported"] is True
+    assert model_reports.drift(bureau.uow(), bureau.deps)["reported"] is True
 
     # the consumer: signs in with the printed login; a late payment to dispute, cards within
     # their limits, a listing, a decline notice to read, offers around their score
@@ -52,8 +52,8 @@ def test_the_demo_stages_something_for_every_role(bureau):
     nid = picks.consumer[0].national_id
     assert creds["consumer"]["credential"] == (f"national_id={nid} "
                                                f"password={demo_logins.DEMO_PASSWORD}")
-    token = access.sign_in(bureau, nid, demo_logins.DEMO_PASSWORD)
-    me = access.authenticate_session(bureau, token)
+    token = access.sign_in(bureau.uow(), bureau.deps, nid, demo_logins.DEMO_PASSWORD)
+    me = access.authenticate_session(bureau.uow(), bureau.deps, token)
     rep = consumer.my_report(bureau, me)
     late = [a for a in rep["accounts"] if a["furnisher"] == "Demo First Bank"
             and any(c["code"] == "1" for c in a["payment_history"])]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from openbureau.adapters.tables import public_records, subjects
+from openbureau.domain.roles import SYSTEM
 from tests.conftest import NOW, auth
 from tests.integration.test_disputes import open_dispute, setup_file
 from tests.integration.test_reports import add_rows, org_id, subject_id
@@ -49,7 +50,8 @@ def test_court_answers_a_dispute_on_its_listing(client, orgs, bureau):
     # another court cannot see or answer it
     from openbureau.services import access
 
-    other = access.create_organisation(bureau, "Other court", "court").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other court", "court").key
     assert client.get("/v1/court/disputes", headers=auth(other)).json()["items"] == []
 
 

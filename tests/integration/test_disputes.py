@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from openbureau.adapters.tables import accounts, audit_events, disputes, notices, public_records
 from openbureau.domain.profiles import get_profile
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access, deadlines
 from tests.conftest import NOW, auth
 from tests.integration.test_consents import consent_for
@@ -40,7 +41,8 @@ def setup_file(client, orgs, bureau) -> tuple[str, str]:
 
 def sign_in(bureau, national_id: str | None = None) -> str:
     """A fresh session (sessions last hours; deadlines are days away)."""
-    return access.sign_in(bureau, national_id or ADA["national_id"], "correct horse battery")
+    return access.sign_in(bureau.uow(), bureau.deps,
+                          national_id or ADA["national_id"], "correct horse battery")
 
 
 def open_dispute(client, token, ref, kind="account", **extra):
@@ -256,7 +258,8 @@ def test_refused_answers_store_nothing(client, orgs, bureau):
         r = client.post(path, headers=auth(orgs["furnisher"]), json=body)
         assert r.status_code == status, (body, r.text)
         assert text in r.text, (text, r.text)
-    other = access.create_organisation(bureau, "Other furnisher", "furnisher").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other furnisher", "furnisher").key
     r = client.post(path, headers=auth(other), json={"outcome": "deleted"})
     assert r.status_code == 404
     assert client.get("/v1/furnisher/disputes", headers=auth(other)).json()["items"] == []

@@ -182,7 +182,7 @@ def test_database_counts_the_buckets_as_bucket_of_does(bureau, clock):
     values = [350 + (i * 37) % 601 for i in range(n)]
     _store(bureau, rows, values, card.version)
     in_python = drift_report(card, rows, values)
-    in_sql = model_reports.drift(bureau)
+    in_sql = model_reports.drift(bureau.uow(), bureau.deps)
     assert any(a["outside_card"] for a in in_python["attributes"])
     for key in ("population", "score", "attributes", "worst_attribute"):
         assert in_sql[key] == in_python[key], key

@@ -51,7 +51,7 @@ def test_upload_a_file_on_the_web(client, orgs):
 
 @pytest.mark.usefixtures("consumer_file")
 def test_answer_a_dispute_on_the_web(client, orgs, bureau):
-    me = access.sign_in(bureau, ADA["national_id"], "a long enough password")
+    me = access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "a long enough password")
     rep = client.get("/v1/me/report", headers=auth(me)).json()
     loan = next(a for a in rep["accounts"] if a["account_ref"] == "LOAN-7")
     opened = client.post("/v1/me/disputes", headers=auth(me), json={

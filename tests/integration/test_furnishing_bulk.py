@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openbureau.adapters.tables import account_months, accounts, audit_events, subjects
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, files, furnishing
 from tests.unit.test_metro2 import assoc, record, trailer, variable_file
 from tests.unit.test_metro2 import person_base as base
@@ -20,7 +20,8 @@ from tests.unit.test_metro2 import person_base as base
 
 @pytest.fixture
 def furnisher(bureau):
-    org = access.create_organisation(bureau, "Bulk Test Bank", "furnisher")
+    org = access.create_organisation(bureau.uow(), bureau.deps,
+                                     SYSTEM, "Bulk Test Bank", "furnisher")
     return Principal(Role.FURNISHER, org.id, "Bulk Test Bank")
 
 
@@ -233,7 +234,7 @@ def test_income_consent_the_same_on_both_stores(bureau, furnisher):
     furnishing.furnish(bureau.uow(), bureau.deps, furnisher, furnishing.candidates_from_json(
         [json_record(subject=p, account_ref=f"P{i}") for i, p in enumerate(people)]))
     now = bureau.clock.now()
-    refs = [consents.record(bureau, furnisher, access.identity_for_lookup(
+    refs = [consents.record(bureau.uow(), bureau.deps, furnisher, access.identity_for_lookup(
         p["national_id"], p["name"], None), "account_review", ["income"],
         now - timedelta(days=1), now + timedelta(days=30), "signed_form", "ab" * 32
     )["consent_ref"] for p in people[:3]]

@@ -20,7 +20,7 @@ from openbureau.adapters.csv_io import COLUMNS, write_csv
 from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import ValidationFailed
 from openbureau.domain.records import parse_account_record
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, files
 from tests.conftest import auth
 from tests.unit.test_metro2 import _VALID as METRO2_FILES
@@ -60,7 +60,8 @@ VALID_FILES = [*METRO2_FILES, fixed_file([base(), base(account_number="ACC-2")])
 def _furnisher(bureau: Bureau) -> Principal:
     issued = bureau.cache.get("fuzz_furnisher")
     if issued is None:
-        issued = access.create_organisation(bureau, "Fuzz Bank", "furnisher")
+        issued = access.create_organisation(bureau.uow(), bureau.deps,
+                                            SYSTEM, "Fuzz Bank", "furnisher")
         bureau.cache["fuzz_furnisher"] = issued
     return Principal(Role.FURNISHER, issued.id, issued.name)
 

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from openbureau.domain.roles import SYSTEM
 from tests.conftest import auth
 from tests.integration.test_notice_letters import (
     PASSWORD,
@@ -177,9 +178,11 @@ def wang_cn(client, orgs, bureau) -> str:  # type: ignore[no-untyped-def]
 
     furnish(client, orgs, record(subject=dict(WANG_CN), account_ref="4111000011112222",
                                  balance=480000, credit_limit=500000))
-    code = access.invite_consumer(bureau, WANG_CN["national_id"])["enrolment_code"]
-    access.enrol(bureau, WANG_CN["national_id"], date(1990, 3, 7), code, PASSWORD)
-    return access.sign_in(bureau, WANG_CN["national_id"], PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps,
+                                  SYSTEM, WANG_CN["national_id"])["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps,
+                 WANG_CN["national_id"], date(1990, 3, 7), code, PASSWORD)
+    return access.sign_in(bureau.uow(), bureau.deps, WANG_CN["national_id"], PASSWORD)
 
 
 @pytest.mark.parametrize("profile_name", ["cn-cri"])

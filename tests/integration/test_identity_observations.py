@@ -23,7 +23,7 @@ from openbureau.adapters.tables import (
     identity_observations,
     subjects,
 )
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, furnishing, identity_store
 from tests.conftest import auth
 from tests.integration.test_reports import _pdf_text, consumer_token
@@ -53,7 +53,8 @@ def record(**over: object) -> dict[str, object]:
 
 @pytest.fixture
 def furnisher(bureau):
-    org = access.create_organisation(bureau, "Identity Test Bank", "furnisher")
+    org = access.create_organisation(bureau.uow(), bureau.deps,
+                                     SYSTEM, "Identity Test Bank", "furnisher")
     return Principal(Role.FURNISHER, org.id, "Identity Test Bank")
 
 

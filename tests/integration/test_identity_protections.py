@@ -167,7 +167,7 @@ def test_not_mine_unverified_by_the_deadline_is_unlinked_and_never_returns(
 
 def _sign_in(bureau) -> str:
     from openbureau.services import access
-    return access.sign_in(bureau, ADA["national_id"], "correct horse battery")
+    return access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "correct horse battery")
 
 
 def test_not_mine_the_furnisher_verifies_stays_and_deleted_is_unlinked(client, orgs, bureau):

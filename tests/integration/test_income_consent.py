@@ -16,7 +16,7 @@ from openbureau.adapters.csv_io import write_csv
 from openbureau.adapters.tables import account_months, accounts, audit_events, consents
 from openbureau.domain import consents as rules
 from openbureau.domain.records import parse_account_record
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, bulk_store, furnishing
 from tests.conftest import NOW, auth
 from tests.integration.test_consents import GRACE, consent_for
@@ -155,7 +155,8 @@ def _a_members(client, orgs, bureau, clock) -> str:
 
 
 def _another_furnishers(client, orgs, bureau, clock) -> str:
-    key = access.create_organisation(bureau, "Other furnisher", "furnisher").key
+    key = access.create_organisation(bureau.uow(), bureau.deps,
+                                     SYSTEM, "Other furnisher", "furnisher").key
     return income_consent(client, orgs, key=key)
 
 
@@ -242,7 +243,7 @@ def test_furnishing_and_the_store_agree(bureau, client, orgs, clock, ada):
     who = {}
     refs = {}
     for name in ("Record Bank", "Bulk Bank"):
-        org = access.create_organisation(bureau, name, "furnisher")
+        org = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, name, "furnisher")
         who[name] = Principal(Role.FURNISHER, org.id, name)
         refs[name] = (income_consent(client, orgs, key=org.key),
                       income_consent(client, orgs, GRACE, key=org.key),

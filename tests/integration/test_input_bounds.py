@@ -150,7 +150,8 @@ def _court(bureau, orgs) -> Principal:
     from openbureau.services import access
 
     return next(Principal(Role.COURT, o["id"], o["name"])
-                for o in access.list_organisations(bureau) if o["role"] == "court")
+                for o in access.list_organisations(bureau.uow(), bureau.deps)
+                if o["role"] == "court")
 
 
 @pytest.mark.parametrize(("over", "field"), SERVICE_REFUSALS)

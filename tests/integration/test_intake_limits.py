@@ -194,7 +194,7 @@ def test_upload_is_private_meanwhile_and_deleted_once_ingested(bureau, orgs):
     with limited(bureau) as client:
         key = orgs["furnisher"]
         data = CSV_HEAD + csv_row(1) + csv_row(2, balance="x")
-        furnisher = access.authenticate_key(bureau, key)
+        furnisher = access.authenticate_key(bureau.uow(), bureau.deps, key)
         file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv", io.BytesIO(data))
         folder = upload_folder(bureau)
         raw = upload_path(bureau, file_id)
@@ -216,7 +216,7 @@ def test_upload_is_private_meanwhile_and_deleted_once_ingested(bureau, orgs):
 
 
 def test_a_missing_upload_fails_without_showing_the_path(bureau, orgs):
-    furnisher = access.authenticate_key(bureau, orgs["furnisher"])
+    furnisher = access.authenticate_key(bureau.uow(), bureau.deps, orgs["furnisher"])
     file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
     upload_path(bureau, file_id).unlink()
@@ -274,7 +274,7 @@ def test_rejections_keep_the_lowest_positions_whatever_the_order():
 # -- crash loops ------------------------------------------------------------------------------
 
 def _pending_file(bureau, orgs, attempts: int) -> str:
-    furnisher = access.authenticate_key(bureau, orgs["furnisher"])
+    furnisher = access.authenticate_key(bureau.uow(), bureau.deps, orgs["furnisher"])
     file_id = files.receive(bureau.uow(), bureau.deps, furnisher, "a.csv",
                             io.BytesIO(CSV_HEAD + csv_row(1)))
     with bureau.uow() as uow:

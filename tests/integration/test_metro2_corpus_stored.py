@@ -34,7 +34,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.domain.errors import ValidationFailed
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, consumer, files, furnishing, scoring_hooks
 
 CORPUS = Path(__file__).parents[1] / "data" / "metro2"
@@ -48,7 +48,7 @@ def furnisher(bureau) -> Principal:
 
 
 def make_furnisher(bureau, name: str) -> Principal:
-    org = access.create_organisation(bureau, name, "furnisher")
+    org = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, name, "furnisher")
     return Principal(Role.FURNISHER, org.id, name)
 
 
@@ -69,7 +69,7 @@ def ingest(bureau, furnisher: Principal, name: str, monkeypatch: pytest.MonkeyPa
     file_id = files.receive(bureau.uow(), bureau.deps, furnisher, name,
                             io.BytesIO((CORPUS / name).read_bytes()))
     summary = files.ingest(bureau.uow(), bureau.deps, file_id,
-                           rescore=scoring_hooks.rescorer(bureau))
+                           rescore=scoring_hooks.rescorer(bureau.deps))
     monkeypatch.setattr(files, "_candidates", read)
     # the stored rows and the audit events name the file by its row id (the API by its ref)
     with bureau.uow() as uow:

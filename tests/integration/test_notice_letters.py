@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth, require_or_skip
 from tests.integration.test_reports import _pdf_text, furnish, record
@@ -41,9 +42,10 @@ def wang(client, orgs, bureau) -> str:
             record(subject=dict(WANG), account_ref="LOAN-0042", kind="installment",
                    credit_limit=None, original_amount=900000, balance=400000, status="dpd30",
                    amount_past_due=15000, date_of_first_delinquency="2026-09-30"))
-    code = access.invite_consumer(bureau, WANG["national_id"])["enrolment_code"]
-    access.enrol(bureau, WANG["national_id"], date(1990, 3, 7), code, PASSWORD)
-    return access.sign_in(bureau, WANG["national_id"], PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps,
+                                  SYSTEM, WANG["national_id"])["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, WANG["national_id"], date(1990, 3, 7), code, PASSWORD)
+    return access.sign_in(bureau.uow(), bureau.deps, WANG["national_id"], PASSWORD)
 
 
 def _declined(client, orgs) -> dict:

@@ -6,6 +6,7 @@ sees its report (404 for another); the furnisher's pages list the files and show
 from __future__ import annotations
 
 from openbureau.domain.quality import RULES
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_web_pages import HTML, sign_in_org
@@ -98,7 +99,8 @@ def test_csv_file_report(client, orgs, bureau):
 
 def test_another_furnisher_gets_404(client, orgs, bureau):
     status = upload(client, orgs["furnisher"], "bank.csv", CSV)
-    other = access.create_organisation(bureau, "Other furnisher", "furnisher").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other furnisher", "furnisher").key
     r = client.get(f"/v1/furnisher/files/{status['file_id']}/quality", headers=auth(other))
     assert r.status_code == 404
     r = client.get("/v1/furnisher/files/999999/quality", headers=auth(orgs["furnisher"]))
@@ -121,7 +123,8 @@ def test_furnisher_pages_list_files_and_show_the_table(client, orgs, bureau):
     assert "Records checked: 5" in page.text
     assert page.text.count("<tr") == len(RULES) + 1          # header row + one per rule
     assert "<td>Q07</td>" in page.text and "<td>Q16</td>" in page.text
-    other = access.create_organisation(bureau, "Other furnisher", "furnisher").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other furnisher", "furnisher").key
     client.cookies.clear()
     sign_in_org(client, other)
     assert client.get(f"/furnisher/files/{status['file_id']}/quality",

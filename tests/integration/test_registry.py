@@ -18,6 +18,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.domain.profiles import get_profile
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access, deadlines
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import consumer_token, furnish, record
@@ -109,7 +110,8 @@ def test_plain_non_performance_runs_until_performed(client, orgs):
 
 
 def test_court_lists_its_own_listings_with_status(client, orgs, bureau):
-    other = access.create_organisation(bureau, "Other court", "court").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other court", "court").key
     mine = listed(client, orgs)
     listed(client, orgs, case_number="B-2")
     assert list_judgment(client, orgs, key=other, case_number="C-9").status_code == 201
@@ -341,7 +343,7 @@ def _same_time(got: str, want: datetime) -> bool:
 def test_objection_rejected_then_reconsidered_by_the_court_above(client, orgs, bureau, clock,
                                                                  profile_name):
     profile = get_profile(profile_name)
-    high = access.create_organisation(bureau, "High court", "court").key
+    high = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, "High court", "court").key
     body = listed(client, orgs)
     token = consumer_token(bureau)
     r = _object(client, token, body["listing_id"])
@@ -366,7 +368,8 @@ def test_objection_rejected_then_reconsidered_by_the_court_above(client, orgs, b
     again = client.post(f"/v1/court/objections/{filed['objection_id']}/decision",
                         headers=auth(orgs["court"]), json={"outcome": "rejected", "note": "x"})
     assert again.status_code == 409
-    token = access.sign_in(bureau, ADA["national_id"], "correct horse battery")  # time passed
+    token = access.sign_in(bureau.uow(), bureau.deps,
+                           ADA["national_id"], "correct horse battery")  # time passed
     notes = client.get("/v1/me/notices", headers=auth(token)).json()["items"]
     assert notes[0]["kind"] == "objection_decision" and "reconsideration" in notes[0]["body"]
 
@@ -378,7 +381,7 @@ def test_objection_rejected_then_reconsidered_by_the_court_above(client, orgs, b
 
     set_settings(bureau, court_parents={"Test court": "High court"})
     clock.advance(days=profile.reconsideration_request_days - 1)
-    token = access.sign_in(bureau, ADA["national_id"], "correct horse battery")
+    token = access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "correct horse battery")
     r = _object(client, token, body["listing_id"], "reconsideration")
     assert r.status_code == 201, r.text
     recon = r.json()
@@ -402,7 +405,7 @@ def test_objection_rejected_then_reconsidered_by_the_court_above(client, orgs, b
 
 
 def test_reconsideration_window_closes(client, orgs, bureau, clock):
-    access.create_organisation(bureau, "High court", "court")
+    access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, "High court", "court")
     set_settings(bureau, court_parents={"Test court": "High court"})
     body = listed(client, orgs)
     token = consumer_token(bureau)
@@ -411,7 +414,7 @@ def test_reconsideration_window_closes(client, orgs, bureau, clock):
     client.post(f"/v1/court/objections/{filed['objection_id']}/decision",
                 headers=auth(orgs["court"]), json={"outcome": "rejected", "note": "no"})
     clock.advance(days=bureau.profile.reconsideration_request_days, seconds=1)
-    token = access.sign_in(bureau, ADA["national_id"], "correct horse battery")
+    token = access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "correct horse battery")
     r = _object(client, token, body["listing_id"], "reconsideration")
     assert r.status_code == 409 and "within" in r.json()["detail"]
 

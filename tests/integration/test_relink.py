@@ -25,7 +25,7 @@ from openbureau.adapters.tables import (
 )
 from openbureau.domain.errors import Conflict
 from openbureau.domain.record_types import SubjectIdentity
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, furnishing, protections, relink
 from openbureau.services import subjects as subjects_service
 from openbureau.services.refs import new_ref
@@ -52,7 +52,7 @@ def rec(subject: dict[str, Any], account_ref: str) -> dict[str, Any]:
 
 class Bank:
     def __init__(self, bureau, name: str) -> None:
-        org = access.create_organisation(bureau, name, "furnisher")
+        org = access.create_organisation(bureau.uow(), bureau.deps, SYSTEM, name, "furnisher")
         self.id, self.bureau = org.id, bureau
         self.who = Principal(Role.FURNISHER, org.id, name)
 

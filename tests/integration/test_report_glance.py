@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from openbureau.domain.roles import SYSTEM
 from tests.conftest import auth
 from tests.integration.test_reports import _pdf_text, consumer_token
 from tests.integration.test_web_pages import HTML, csrf_of, sign_in_org
@@ -54,7 +55,8 @@ def send(client, key, *records) -> None:
 def second_lender(bureau) -> str:
     from openbureau.services import access
 
-    return access.create_organisation(bureau, "Second Lender", "furnisher").key
+    return access.create_organisation(bureau.uow(), bureau.deps,
+                                      SYSTEM, "Second Lender", "furnisher").key
 
 
 class Ada:
@@ -71,7 +73,8 @@ class Ada:
         """A new session (the clock moved past the old one's life)."""
         from openbureau.services import access
 
-        self._token = access.sign_in(self.bureau, NID, "correct horse battery")
+        self._token = access.sign_in(self.bureau.uow(), self.bureau.deps,
+                                     NID, "correct horse battery")
 
     def report(self) -> dict:
         r = self.client.get("/v1/me/report", headers=auth(self.token))

@@ -91,9 +91,9 @@ def test_a_model_activated_by_another_process_is_the_one_reports_use(client, org
     # second version of the card
     other = bootstrap(bureau.settings, engine=bureau.engine,
                       session_factory=bureau.session_factory, clock=bureau.clock)
-    spec = {**models.active_spec(other), "version": "gmsc-test-2"}
-    models.register(other, spec)
-    models.activate(other, "gmsc-test-2", SYSTEM)
+    spec = {**models.active_spec(other.uow(), other.deps), "version": "gmsc-test-2"}
+    models.register(other.uow(), other.deps, SYSTEM, spec)
+    models.activate(other.uow(), other.deps, SYSTEM, "gmsc-test-2")
     with Statements(bureau.engine) as sql:
         second = pull(client, orgs)["score"]
     assert any(SCORING_SQL in s for s in sql.seen)

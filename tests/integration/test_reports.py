@@ -21,6 +21,7 @@ from openbureau.adapters.tables import (
     subjects,
 )
 from openbureau.domain import wording
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import NOW, auth
 
@@ -59,9 +60,9 @@ def income_consent(client, orgs, subject=None, key=None, **over: object) -> str:
 def consumer_token(bureau, national_id: str | None = None,
                    dob: date = date(1985, 12, 10)) -> str:
     national_id = national_id or ADA["national_id"]
-    code = access.invite_consumer(bureau, national_id)["enrolment_code"]
-    access.enrol(bureau, national_id, dob, code, "correct horse battery")
-    return access.sign_in(bureau, national_id, "correct horse battery")
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, national_id)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, national_id, dob, code, "correct horse battery")
+    return access.sign_in(bureau.uow(), bureau.deps, national_id, "correct horse battery")
 
 
 def subject_id(bureau, national_id: str | None = None) -> int:

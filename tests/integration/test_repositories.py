@@ -210,19 +210,6 @@ def test_identity_protections_alike(repos):
         assert uow.protections.frozen_and_alerts_among([ada, bob], NOW) == (False, [])
 
 
-def test_rate_limits_count_in_fixed_windows_alike(repos):
-    new_uow, _ = repos
-    minute = timedelta(minutes=1)
-    with new_uow() as uow:
-        assert uow.rate_limits.count("repo:a", T0, minute) == (T0, 1)
-        assert uow.rate_limits.count("repo:a", T0 + timedelta(seconds=30), minute) == (T0, 2)
-        assert uow.rate_limits.count("repo:b", T0 + timedelta(seconds=30), minute)[1] == 1
-        uow.commit()
-    with new_uow() as uow:          # the window over: a new one from now
-        later = T0 + timedelta(seconds=61)
-        assert uow.rate_limits.count("repo:a", later, minute) == (later, 1)
-
-
 def test_what_changed_since_the_last_report_is_read_alike(repos):
     new_uow, ids = repos
     with new_uow() as uow:

@@ -51,7 +51,7 @@ def test_furnishing_rescores_online_and_keeps_history(bureau, client, orgs):
     sid = subject_id(bureau)
     first = _scores(bureau, sid)
     assert len(first) == 1
-    assert first[0]["model_version"] == active_version(bureau)
+    assert first[0]["model_version"] == active_version(bureau.uow(), bureau.deps)
     assert 350 <= first[0]["value"] <= 950
     assert first[0]["attributes"]["revolving_utilization"] == pytest.approx(0.24)
     furnish(client, orgs, record(balance=490000, as_of="2026-10-31"))
@@ -110,8 +110,8 @@ def test_score_computed_on_the_fly_when_none_stored(bureau, client, orgs):
         uow.execute(scores.delete())
         uow.commit()
     with bureau.uow() as uow:
-        live = scoring_hooks.current_score(bureau, uow, sid)
-    assert live is not None and live["model_version"] == active_version(bureau)
+        live = scoring_hooks.current_score(bureau.deps, uow, sid)
+    assert live is not None and live["model_version"] == active_version(bureau.uow(), bureau.deps)
     assert _scores(bureau, sid) == []                 # reading does not write
 
 
@@ -122,10 +122,10 @@ def test_out_of_domain_file_gets_no_score(bureau, client, orgs):
         uow.execute(update(account_months).values(balance=-100))
         uow.commit()
     with bureau.uow() as uow:
-        assert scoring_hooks.rescore_subjects(bureau, uow, {sid}) == 0
-        assert scoring_hooks.current_score(bureau, uow, sid) is not None   # the stored one
+        assert scoring_hooks.rescore_subjects(bureau.deps, uow, {sid}) == 0
+        assert scoring_hooks.current_score(bureau.deps, uow, sid) is not None   # the stored one
         uow.execute(scores.delete())
-        assert scoring_hooks.current_score(bureau, uow, sid) is None
+        assert scoring_hooks.current_score(bureau.deps, uow, sid) is None
 
 
 # -- batch -------------------------------------------------------------------------------------
@@ -151,8 +151,8 @@ def test_batch_job_is_resumable_and_scores_everyone_once(bureau, population):
     assert (done["status"], done["done"], done["progress"]) == ("done", population, 1.0)
     rows = _scores(bureau)
     assert len(rows) == population == len({r["subject_id"] for r in rows})
-    assert {(r["job_id"], r["model_version"]) for r in rows} == {(job["id"],
-                                                                  active_version(bureau))}
+    active = active_version(bureau.uow(), bureau.deps)
+    assert {(r["job_id"], r["model_version"]) for r in rows} == {(job["id"], active)}
 
 
 def test_duckdb_batch_gives_the_database_scores(bureau, population):
@@ -179,7 +179,7 @@ def test_a_new_model_supersedes_an_unfinished_job(bureau, population):
     from openbureau.domain.roles import SYSTEM
     from openbureau.services import models as registry
 
-    registry.activate(bureau, "test-2026.12.0", SYSTEM)
+    registry.activate(bureau.uow(), bureau.deps, SYSTEM, "test-2026.12.0")
     new = start(bureau)
     assert new["id"] != job["id"] and new["model_version"] == "test-2026.12.0"
     assert rescore.get_job(bureau.uow(), bureau.deps, job["id"])["status"] == "superseded"

@@ -17,6 +17,7 @@ from openbureau.adapters.tables import (
     scores,
     statements,
 )
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access, deadlines
 from tests.conftest import NOW, auth
 from tests.integration.test_reports import (
@@ -143,7 +144,7 @@ def test_fraud_alert_is_shown_to_members_until_it_expires(client, orgs, bureau, 
     assert [a["kind"] for a in alerts] == ["extended"]
     deadlines.run(bureau.uow(), bureau.deps)
     assert count(bureau, fraud_alerts) == 1
-    token = access.sign_in(bureau, ADA["national_id"], "correct horse battery")
+    token = access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "correct horse battery")
     assert client.post("/v1/me/fraud-alerts", headers=auth(token),
                        json={"kind": "initial"}).status_code == 201   # renewable once expired
 
@@ -216,7 +217,8 @@ def test_offers_reach_only_opted_in_qualifying_consumers(no_rescoring, client, o
     reach = {o["title"]: o["reach"] for o in
              client.get("/v1/member/offers", headers=auth(orgs["member"])).json()["items"]}
     assert reach == {"Deposit-free rental": None, "Premium card": None, "Starter perk": 1}
-    other = access.create_organisation(bureau, "Other member", "member").key
+    other = access.create_organisation(bureau.uow(), bureau.deps,
+                                       SYSTEM, "Other member", "member").key
     assert client.get("/v1/member/offers", headers=auth(other)).json()["items"] == []
 
 

@@ -13,6 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from openbureau.api import create_app
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.route_tables import (
@@ -98,11 +99,13 @@ def callers(bureau, orgs, client) -> dict[str, dict[str, str]]:
 
     client.post("/v1/furnisher/accounts:batch", headers=auth(orgs["furnisher"]),
                 json={"records": [record()]})
-    code = access.invite_consumer(bureau, "900100200")["enrolment_code"]
-    access.enrol(bureau, "900100200", date(1985, 12, 10), code, "a long enough password")
-    token = access.sign_in(bureau, "900100200", "a long enough password")
-    revoked = access.create_organisation(bureau, "Revoked member", "member").key
-    access.revoke_organisation(bureau, "Revoked member")
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, "900100200")["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps,
+                 "900100200", date(1985, 12, 10), code, "a long enough password")
+    token = access.sign_in(bureau.uow(), bureau.deps, "900100200", "a long enough password")
+    revoked = access.create_organisation(bureau.uow(), bureau.deps,
+                                         SYSTEM, "Revoked member", "member").key
+    access.revoke_organisation(bureau.uow(), bureau.deps, SYSTEM, "Revoked member")
     headers = {role: auth(key) for role, key in orgs.items()}
     headers |= {"consumer": auth(token), "revoked": auth(revoked), "anonymous": {}}
     return headers
@@ -125,8 +128,8 @@ def test_route_role_matrix(bureau, client, callers):
             elif r.status_code == 401:
                 assert r.headers["content-type"].startswith("application/problem+json")
         if (method, path) == SIGN_OUT:      # it ended the consumer's session: a fresh one
-            callers["consumer"] = auth(access.sign_in(bureau, "900100200",
-                                                      "a long enough password"))
+            callers["consumer"] = auth(access.sign_in(bureau.uow(), bureau.deps,
+                                                      "900100200", "a long enough password"))
         if got != ALLOWED[(method, path)]:
             mismatches.append((method, path, sorted(got), sorted(ALLOWED[(method, path)])))
     assert mismatches == []

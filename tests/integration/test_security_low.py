@@ -83,7 +83,7 @@ def test_security_headers_on_500s_and_404s(bureau, path):
 def test_client_address_hashes_are_keyed(bureau):
     ip = "203.0.113.7"
     with pytest.raises(Unauthenticated):
-        access.sign_in(bureau, "900999001", "a wrong password", ip)
+        access.sign_in(bureau.uow(), bureau.deps, "900999001", "a wrong password", ip)
     with bureau.uow() as uow:
         buckets = list(uow.execute(select(rate_limits.c.bucket)).scalars())
     plain = hashlib.sha256(ip.encode()).hexdigest()[:40]
@@ -186,7 +186,8 @@ def test_enrolment_service_counts_only_with_an_address(bureau):
     set_settings(bureau, enrol_per_minute=1)
     for _ in range(3):         # the CLI and the demo enrol without an address
         with pytest.raises(Unauthenticated):
-            access.enrol(bureau, "900999003", date(1980, 1, 1), "WRONG", "a long passphrase 1")
+            access.enrol(bureau.uow(), bureau.deps,
+                         "900999003", date(1980, 1, 1), "WRONG", "a long passphrase 1")
 
 
 def _org_sign_in(c: TestClient, key: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from openbureau.adapters import outbox
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_reports import ADA, furnish, record
@@ -60,7 +61,7 @@ def test_enrol_then_reset_on_the_web(client, orgs, bureau):
     again = _use(client, "enrol", code, "one long password")          # a code works once
     assert again.status_code == 401
 
-    token = access.sign_in(bureau, ADA["national_id"], "one long password")
+    token = access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], "one long password")
     client.cookies.clear()
     _ask(client, "reset")
     letter = _letters(bureau)[-1]
@@ -72,11 +73,12 @@ def test_enrol_then_reset_on_the_web(client, orgs, bureau):
     r = client.post("/v1/consumer/sessions", json={"national_id": ADA["national_id"],
                                                    "password": "one long password"})
     assert r.status_code == 401
-    assert access.sign_in(bureau, ADA["national_id"], NEW)
+    assert access.sign_in(bureau.uow(), bureau.deps, ADA["national_id"], NEW)
 
 
 def test_reset_needs_an_enrolled_consumer(client, orgs, bureau):
     furnish(client, orgs, record())
-    code = access.invite_consumer(bureau, ADA["national_id"])["enrolment_code"]
+    code = access.invite_consumer(bureau.uow(), bureau.deps,
+                                  SYSTEM, ADA["national_id"])["enrolment_code"]
     r = _use(client, "reset", code, NEW)
     assert r.status_code == 401 and "reset refused" in r.text

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from openbureau.adapters.tables import api_keys, organisation_sessions
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_furnishing_api import record
@@ -66,7 +67,7 @@ def test_a_web_session_is_no_api_key(client, orgs, bureau):
 def test_rotating_the_key_ends_its_web_sessions(client, orgs, bureau):
     sign_in_org(client, orgs["court"])
     assert client.get("/court", headers=HTML).status_code == 200
-    access.rotate_key(bureau, "Test court")
+    access.rotate_key(bureau.uow(), bureau.deps, SYSTEM, "Test court")
     assert client.get("/court", headers=HTML).status_code == 401
 
 
@@ -74,8 +75,8 @@ def test_a_consumer_ends_an_api_session(client, orgs, bureau):
     r = client.post("/v1/furnisher/accounts:batch", headers=auth(orgs["furnisher"]),
                     json={"records": [record()]})
     assert r.json()["accepted"] == 1
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
-    access.enrol(bureau, NID, date(1985, 12, 10), code, PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, NID, date(1985, 12, 10), code, PASSWORD)
     tokens = [client.post("/v1/consumer/sessions",
                           json={"national_id": NID, "password": PASSWORD}).json()["token"]
               for _ in range(2)]

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_furnishing_api import record
@@ -27,8 +28,8 @@ def consumer(bureau, orgs, client) -> str:
                     json={"records": [record(), record(subject={
                         "national_id": NOT_ENROLLED, "name": "Bo Li"}, account_ref="L-1")]})
     assert r.status_code == 200 and r.json()["accepted"] == 2
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
-    access.enrol(bureau, NID, date(1985, 12, 10), code, PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, NID, date(1985, 12, 10), code, PASSWORD)
     bureau.settings.signin_per_minute = 1000     # the per-address limit is not under test here
     return NID
 

@@ -6,6 +6,8 @@ from sqlalchemy import insert, select
 
 from openbureau.adapters.scoring_engines import score_reference
 from openbureau.adapters.tables import audit_events, disputes
+from openbureau.bootstrap import bootstrap
+from openbureau.domain.roles import SYSTEM
 from openbureau.scoring.sources import Subjects
 from openbureau.scoring.spec import load_spec
 from openbureau.services import models
@@ -51,7 +53,7 @@ def test_pay_down_raises_the_score_and_names_the_factor(client, orgs, bureau):
     assert {"code", "text", "points_lost"} <= set(body["before"]["reasons"][0])
     assert body["before"]["band"] in {"poor", "fair", "good", "very good", "excellent"}
     # the "before" score is the reference engine's score of the stored file
-    card = load_spec(models.active_spec(bureau))
+    card = load_spec(models.active_spec(bureau.uow(), bureau.deps))
     sid = subject_id(bureau)
     with bureau.uow() as uow:
         [scored] = score_reference(uow.session.connection(), card, NOW.date(),
@@ -109,3 +111,28 @@ def test_consumers_only(client, orgs):
     for role in ("member", "operator", "auditor"):
         r = client.post(URL, headers=auth(orgs[role]), json={"changes": []})
         assert r.status_code == 403
+
+
+def test_a_model_activated_by_another_process_is_the_one_simulations_use(client, orgs, bureau):
+    """Issue 13: under ``serve --workers N`` one worker's ``model activate`` is seen by every
+    other at once -- which version is active is asked of the database each time; only specs,
+    which never change once registered, are remembered by version."""
+    _file(client, orgs)
+    token = consumer_token(bureau)
+    first = client.post(URL, headers=auth(token), json={"changes": []}).json()
+    assert models.active_version(bureau.uow(), bureau.deps) == first["model_version"]
+    # another server process: its own memories, the same database
+    other = bootstrap(bureau.settings, engine=bureau.engine,
+                      session_factory=bureau.session_factory, clock=bureau.clock)
+    spec = {**models.active_spec(other.uow(), other.deps), "version": "gmsc-test-sim"}
+    models.register(other.uow(), other.deps, SYSTEM, spec)
+    models.activate(other.uow(), other.deps, SYSTEM, "gmsc-test-sim")
+    assert models.active_version(bureau.uow(), bureau.deps) == "gmsc-test-sim"
+    assert models.active_spec(bureau.uow(), bureau.deps) == spec
+    second = client.post(URL, headers=auth(token), json={"changes": []}).json()
+    assert first["model_version"] != "gmsc-test-sim"
+    assert second["model_version"] == "gmsc-test-sim"
+    assert second["before"] == first["before"]           # the same card under a new name
+    # and back: the first process's own activation is seen by the other just the same
+    models.activate(bureau.uow(), bureau.deps, SYSTEM, first["model_version"])
+    assert models.active_version(other.uow(), other.deps) == first["model_version"]

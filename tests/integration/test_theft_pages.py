@@ -133,4 +133,4 @@ def test_the_furnishers_identity_notices_page_when_there_are_none(client, orgs):
 
 
 def _api_token(bureau) -> str:
-    return str(access.sign_in(bureau, NID, PASSWORD))
+    return str(access.sign_in(bureau.uow(), bureau.deps, NID, PASSWORD))

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from openbureau.domain.roles import SYSTEM
 from openbureau.services import access
 from tests.conftest import auth
 from tests.integration.test_furnishing_api import record
@@ -37,8 +38,8 @@ def consumer_file(client, orgs, bureau) -> None:  # type: ignore[no-untyped-def]
                                                        amount_past_due=15000,
                                                        date_of_first_delinquency="2026-09-30")]})
     assert r.json()["accepted"] == 2, r.text
-    code = access.invite_consumer(bureau, NID)["enrolment_code"]
-    access.enrol(bureau, NID, date(1985, 12, 10), code, PASSWORD)
+    code = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, NID)["enrolment_code"]
+    access.enrol(bureau.uow(), bureau.deps, NID, date(1985, 12, 10), code, PASSWORD)
 
 
 def sign_in_consumer(client) -> str:  # type: ignore[no-untyped-def]
@@ -171,10 +172,11 @@ def test_wrong_role_is_403(client, orgs):
 
 
 def test_revoked_key_ends_its_web_session(client, bureau):
-    key = access.create_organisation(bureau, "Short-lived court", "court").key
+    key = access.create_organisation(bureau.uow(), bureau.deps,
+                                     SYSTEM, "Short-lived court", "court").key
     assert sign_in_org(client, key) == "/court"
     assert client.get("/court", headers=HTML).status_code == 200
-    access.revoke_organisation(bureau, "Short-lived court")
+    access.revoke_organisation(bureau.uow(), bureau.deps, SYSTEM, "Short-lived court")
     assert client.get("/court", headers=HTML).status_code == 401
 
 

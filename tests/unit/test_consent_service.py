@@ -137,3 +137,36 @@ def test_the_income_warning_says_what_to_do_and_names_no_endpoint():
         assert warning.field == "monthly_income"
         assert "consent this furnisher recorded" in warning.message
         assert "/v1/" not in warning.message and "POST" not in warning.message
+
+
+def test_a_member_records_a_consent_for_the_file_its_identity_finds(clock):
+    from datetime import date
+
+    from openbureau.domain.records import SubjectIdentity
+
+    s = FakeStore()
+    s.add_subject(1, id_hmac="h:123456789")
+    s.add_organisation(LENDER.id, LENDER.name, "member")
+    deps = fake_deps(clock)
+    ada = SubjectIdentity("123456789", "Ada Lovelace", date(1990, 1, 2))
+    out = consents.record(unit(s, clock), deps, LENDER, ada, "credit_application",
+                          ["report"], NOW - timedelta(days=1), NOW + timedelta(days=30),
+                          "signed_form", "ab" * 32)
+    assert out["consent_ref"] and out["status"] == "in_force" and out["source"] == "member"
+    (stored,) = s.consents.values()
+    assert (stored.subject_id, stored.organisation_id, stored.purpose) == (
+        1, LENDER.id, "credit_application")
+    assert s.actions() == ["consent.recorded"]
+    # nobody's identity: "no file", refused and audited, nothing stored
+    with pytest.raises(NotFound):
+        consents.record(unit(s, clock), deps, LENDER,
+                        SubjectIdentity("987654321", "Nobody Known", date(1970, 1, 1)),
+                        "credit_application", ["report"], NOW - timedelta(days=1),
+                        NOW + timedelta(days=30), "signed_form", "ab" * 32)
+    # bad evidence: refused before any look-up
+    with pytest.raises(ValidationFailed):
+        consents.record(unit(s, clock), deps, LENDER, ada, "credit_application",
+                        ["report"], NOW - timedelta(days=1), NOW + timedelta(days=30),
+                        "signed_form", "not a digest")
+    assert s.actions() == ["consent.recorded"] + ["consent.record_refused"] * 2
+    assert len(s.consents) == 1

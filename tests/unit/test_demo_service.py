@@ -48,7 +48,8 @@ def test_demo_credentials_work_and_a_second_issue_replaces_them(uow, deps, burea
     first = demo_logins.issue(uow, deps, bureau=bureau)
     assert [c["role"] for c in first] == [r.value for r in ORG_ROLES] + ["consumer"]
     for c in first[:-1]:
-        assert access.authenticate_key(bureau, c["credential"]).role.value == c["role"]
+        assert access.authenticate_key(bureau.uow(), bureau.deps,
+                                       c["credential"]).role.value == c["role"]
     assert first[-1]["credential"] == ("national_id=123456789 password="
                                        + demo_logins.DEMO_PASSWORD)
     assert store.logins.passwords.keys() == {1}
@@ -58,7 +59,7 @@ def test_demo_credentials_work_and_a_second_issue_replaces_them(uow, deps, burea
     for old, new in zip(first[:-1], again[:-1], strict=True):
         assert old["credential"] != new["credential"]
         with pytest.raises(Unauthenticated):
-            access.authenticate_key(bureau, old["credential"])
+            access.authenticate_key(bureau.uow(), bureau.deps, old["credential"])
     assert store.actions().count("consumer.enrol") == 1       # enrolled once, reset after
 
 

@@ -3,7 +3,7 @@ The SQL repository (``adapters/registry.py``) is proven by tests/integration/tes
 and test_public_search_specificity.py, which drive the same use cases over HTTP on both
 databases; a person debtor and the restriction check are resolved by the matching model
 (``services.resolution``), tested there too. The public search's rate limit runs on the fake
-(``uow.rate_limits``)."""
+(``deps.rate_limits``: ``FakeRateLimits``, the real rules over a dict)."""
 
 from __future__ import annotations
 
@@ -189,7 +189,9 @@ def test_a_public_search_shows_active_listings_masked_and_is_rate_limited_per_cl
     with pytest.raises(RateLimited):
         registry.public_search(uow, deps, "203.0.113.9", name="Acme Trading")
     assert len(registry.public_search(uow, deps, "198.51.100.7", name="Acme Trading")) == 1
-    assert all("203.0.113.9" not in bucket for bucket in store.rate_limits)   # keyed hashes
+    assert deps.rate_limits is not None
+    buckets = deps.rate_limits.rows            # type: ignore[attr-defined]
+    assert len(buckets) == 2 and all("203.0.113.9" not in b for b in buckets)  # keyed hashes
     assert deps.metrics.rate_limited.labels("public_search")._value.get() == 1
 
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from openbureau.adapters.metrics import Metrics
-from openbureau.adapters.repository import Repository, Run
 from openbureau.adapters.tables import rate_limits
 from openbureau.domain.errors import RateLimited
 from openbureau.domain.wording import N_
 
 if TYPE_CHECKING:
+    from openbureau.adapters.metrics import Metrics
+    from openbureau.adapters.unit_of_work import UnitOfWork
     from openbureau.bootstrap import Bureau
-    from openbureau.services import ports
     from openbureau.services.ports import Vault
 
 MINUTE = timedelta(minutes=1)
@@ -34,51 +34,100 @@ MINUTE = timedelta(minutes=1)
 LIMITED = N_("at most %(n)s %(what)s per %(span)s; try again in %(seconds)s seconds")
 
 
-class _Keyed(Protocol):
-    @property
-    def vault(self) -> Vault: ...
-
-
-def bucket_for(keyed: _Keyed, kind: str, client: str) -> str:
+def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
     """The bucket of ``kind`` for one client (an address), keyed with the deployment's HMAC
-    key (``IdentityVault.keyed_hash``; ``keyed``: the bureau or a use case's ``deps``)."""
-    return f"{kind}:{keyed.vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
+    key (``IdentityVault.keyed_hash``)."""
+    return RateLimits.of(bureau).bucket_for(kind, client)
 
 
 def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
          what: str = N_("requests")) -> None:
-    """``limit`` in a unit of work of the bureau."""
-    limit(bureau.uow(), bureau.metrics, bucket, allowed, window=window, what=what)
+    """``RateLimits.take`` for the callers that hold the bureau."""
+    RateLimits.of(bureau).take(bucket, allowed, window=window, what=what)
 
 
-def limit(uow: ports.UnitOfWork, metrics: Metrics, bucket: str, allowed: int, *,
-          window: timedelta = MINUTE, what: str = N_("requests")) -> None:
-    """Count one event in ``bucket``, in a committed transaction of its own (so a refused or
-    failed attempt still counts: ``uow`` must not be open); raise ``RateLimited`` with the
-    seconds to wait once more than ``allowed`` events fell in the current window. One
-    statement creates the row, or counts in it, or starts a new window in it, atomically:
-    concurrent events cannot collide, and the row is locked for one statement and its commit
-    only (``SqlRateLimits.count``)."""
-    with uow:
-        now = uow.clock.now()
-        window_start, count = uow.rate_limits.count(bucket, now, window)
-        uow.commit()
-    if count > allowed:
-        metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
-        retry = max(1, math.ceil((window_start + window - now).total_seconds()))
-        raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
-                                     "seconds": retry}, retry)
+class RateLimits:
+    """``deps.rate_limits`` (``services.ports.RateLimits``): the limits and lock-out ledgers,
+    each event counted in a transaction of its own. The rules are here; the four ``_``-methods
+    are the only ones that touch the table (``tests/fakes.FakeRateLimits`` keeps them in a
+    dict)."""
 
+    def __init__(self, uow: Callable[[], UnitOfWork], vault: Vault, metrics: Metrics) -> None:
+        self._uow, self._vault, self._metrics = uow, vault, metrics
 
-class SqlRateLimits(Repository):
-    def __init__(self, run: Run, dialect: str) -> None:
-        super().__init__(run)
-        self._dialect = dialect
+    @classmethod
+    def of(cls, bureau: Bureau) -> RateLimits:
+        return cls(bureau.uow, bureau.vault, bureau.metrics)
 
-    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
-        row = self._run(_count_statement(self._dialect),
-                        {"b_bucket": bucket, "b_now": now, "b_cutoff": now - window}).one()
-        return row.window_start, int(row.count)
+    def bucket_for(self, kind: str, client: str) -> str:
+        """The bucket of ``kind`` for one client (an address), keyed with the deployment's
+        HMAC key (``IdentityVault.keyed_hash``)."""
+        return f"{kind}:{self._vault.keyed_hash('rate_limit:' + kind, client)[:40]}"
+
+    def take(self, bucket: str, allowed: int, *, window: timedelta = MINUTE,
+             what: str = N_("requests")) -> None:
+        """Count one event in ``bucket``, in its own committed transaction (so a refused or
+        failed attempt still counts); raise ``RateLimited`` with the seconds to wait once more
+        than ``allowed`` events fell in the current window. One statement creates the row, or
+        counts in it, or starts a new window in it, atomically: concurrent events cannot
+        collide, and the row is locked for one statement and its commit only."""
+        now, window_start, count = self._count(bucket, window)
+        if count > allowed:
+            self._metrics.rate_limited.labels(bucket.rsplit(":", 1)[0]).inc()
+            retry = max(1, math.ceil((window_start + window - now).total_seconds()))
+            raise RateLimited(LIMITED % {"n": allowed, "what": what, "span": _span(window),
+                                         "seconds": retry}, retry)
+
+    def locked_for(self, bucket: str, allowed: int, base: float, cap: float) -> int:
+        """Seconds until ``bucket`` may try again (0: not locked)."""
+        now, row = self._ledger(bucket)
+        if row is None:
+            return 0
+        last, count = row
+        until = last + timedelta(seconds=lock_seconds(count, allowed, base, cap))
+        return max(0, int(math.ceil((until - now).total_seconds())))
+
+    def record_failure(self, bucket: str, cap: float) -> int:
+        """Count one failure in the ledger ``bucket`` (its own committed transaction); returns
+        the failures it now holds."""
+        return self._fail(bucket, cap)
+
+    def clear(self, bucket: str) -> None:
+        self._clear(bucket)
+
+    # -- the table ---------------------------------------------------------------------------
+
+    def _count(self, bucket: str, window: timedelta) -> tuple[datetime, datetime, int]:
+        """Count one event: (now, the window's start, events in it)."""
+        with self._uow() as uow:
+            now = uow.clock.now()
+            row = uow.execute(_count_statement(uow.dialect),
+                              {"b_bucket": bucket, "b_now": now,
+                               "b_cutoff": now - window}).one()
+            uow.commit()
+        return now, row.window_start, int(row.count)
+
+    def _ledger(self, bucket: str) -> tuple[datetime, tuple[datetime, int] | None]:
+        """(now, the ledger's last failure and failures, if it has a row)."""
+        with self._uow() as uow:
+            row = uow.execute(select(rate_limits.c.window_start, rate_limits.c.count)
+                              .where(rate_limits.c.bucket == bucket)).first()
+            now = uow.clock.now()
+        return now, None if row is None else (row.window_start, int(row.count))
+
+    def _fail(self, bucket: str, cap: float) -> int:
+        with self._uow() as uow:
+            now = uow.clock.now()
+            row = uow.execute(_failure_statement(uow.dialect),
+                              {"b_bucket": bucket, "b_now": now,
+                               "b_cutoff": now - timedelta(seconds=cap) - DAY}).one()
+            uow.commit()
+        return int(row.count)
+
+    def _clear(self, bucket: str) -> None:
+        with self._uow() as uow:
+            uow.execute(delete(rate_limits).where(rate_limits.c.bucket == bucket))
+            uow.commit()
 
 
 @functools.cache
@@ -122,37 +171,6 @@ def lock_seconds(count: int, allowed: int, base: float, cap: float) -> float:
     if count < allowed:
         return 0.0
     return float(min(cap, base * 2 ** min(count - allowed, 40)))
-
-
-def locked_for(bureau: Bureau, bucket: str, allowed: int, base: float, cap: float) -> int:
-    """Seconds until ``bucket`` may try again (0: not locked)."""
-    with bureau.uow() as uow:
-        row = uow.execute(select(rate_limits.c.window_start, rate_limits.c.count)
-                          .where(rate_limits.c.bucket == bucket)).first()
-        now = uow.clock.now()
-    if row is None:
-        return 0
-    until = row.window_start + timedelta(seconds=lock_seconds(row.count, allowed, base, cap))
-    return max(0, int(math.ceil((until - now).total_seconds())))
-
-
-def record_failure(bureau: Bureau, bucket: str, cap: float) -> int:
-    """Count one failure in the ledger ``bucket`` (its own committed transaction); returns the
-    failures it now holds."""
-    with bureau.uow() as uow:
-        now = uow.clock.now()
-        dialect = uow.session.get_bind().dialect.name
-        row = uow.execute(_failure_statement(dialect),
-                          {"b_bucket": bucket, "b_now": now,
-                           "b_cutoff": now - timedelta(seconds=cap) - DAY}).one()
-        uow.commit()
-    return int(row.count)
-
-
-def clear(bureau: Bureau, bucket: str) -> None:
-    with bureau.uow() as uow:
-        uow.execute(delete(rate_limits).where(rate_limits.c.bucket == bucket))
-        uow.commit()
 
 
 @functools.cache

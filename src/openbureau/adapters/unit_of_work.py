@@ -40,7 +40,6 @@ from openbureau.adapters.model_registry import SqlModels
 from openbureau.adapters.notices import SqlNotices
 from openbureau.adapters.offers import SqlOffers
 from openbureau.adapters.protections import SqlProtections
-from openbureau.adapters.rate_limit import SqlRateLimits
 from openbureau.adapters.registry import SqlRegistry
 from openbureau.adapters.relink_store import SqlRelinking
 from openbureau.adapters.report_reads import SqlReportReads
@@ -114,7 +113,6 @@ class UnitOfWork:
     demo = _Repository(lambda u: SqlDemoData(u.execute))
     exports = _Repository(lambda u: SqlExports(u.execute))
     credit_files = _Repository(lambda u: SqlCreditFiles(u.execute))
-    rate_limits = _Repository(lambda u: SqlRateLimits(u.execute, u.dialect))
     relink = _Repository(lambda u: SqlRelinking(u.execute))
 
     subjects = _Repository(lambda u: SqlSubjects(u.execute))

@@ -162,7 +162,8 @@ def create_app(settings: Settings | None = None, *, bureau: Bureau | None = None
         except Exception as exc:  # noqa: BLE001 - report, never raise
             log.warning("readiness: database unreachable: %s", type(exc).__name__)
             checks["database"] = False
-        checks["model"] = bool(checks["database"]) and model_service.active_version(b) is not None
+        checks["model"] = bool(checks["database"]) \
+            and model_service.active_version(b.uow(), b.deps) is not None
         ready = all(bool(v) for v in checks.values())
         if not ready:
             return problems.problem(503, "Not ready", "dependencies unavailable",

@@ -40,12 +40,13 @@ async def get_principal(request: Request, bureau: Bureau = Depends(get_bureau)) 
             return cookie_principal
         raise CredentialsRequired(N_("credentials required: send 'Authorization: Bearer <key or "
                                  "token>'"))
-    known = access.remembered(bureau, token)
+    deps = bureau.deps
+    known = access.remembered(deps, token)
     if known is not None:
         return known
     if token.startswith(access.KEY_PREFIX + "_"):
-        return await run_in_threadpool(access.authenticate_key, bureau, token)
-    return await run_in_threadpool(access.authenticate_session, bureau, token)
+        return await run_in_threadpool(access.authenticate_key, bureau.uow(), deps, token)
+    return await run_in_threadpool(access.authenticate_session, bureau.uow(), deps, token)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:

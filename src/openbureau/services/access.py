@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from openbureau.adapters import rate_limit
 from openbureau.adapters.credential_cache import Remembered
 from openbureau.adapters.secrets_hashing import digest, hash_secret, same, verify_secret
-from openbureau.bootstrap import Bureau
 from openbureau.domain import bounds
 from openbureau.domain.errors import (
     ONE_OF,
@@ -27,7 +25,7 @@ from openbureau.domain.records import SubjectIdentity, normalise_national_id
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Principal, Role
 from openbureau.domain.wording import N_
 from openbureau.services import subjects
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork, rate_limits
 
 KEY_PREFIX = "ob"
 
@@ -40,8 +38,8 @@ class IssuedKey:
     key: str
 
 
-def create_organisation(bureau: Bureau, name: str, role: str,
-                        actor: Principal = SYSTEM) -> IssuedKey:
+def create_organisation(uow: UnitOfWork, deps: Deps, actor: Principal, name: str,
+                        role: str) -> IssuedKey:
     try:
         r = Role(role)
     except ValueError:
@@ -50,7 +48,7 @@ def create_organisation(bureau: Bureau, name: str, role: str,
         raise ValidationFailed([FieldError("role", ONE_OF % {
             "choices": "|".join(x.value for x in ORG_ROLES)})])
     name = bounds.check_name("name", name)
-    with bureau.uow() as uow:
+    with uow:
         if uow.credentials.organisation(name) is not None:
             raise Conflict(f"an organisation named {name!r} already exists")
         org_id = uow.credentials.add_organisation(name, role, uow.clock.now())
@@ -67,8 +65,8 @@ def _issue_key(uow: UnitOfWork, org_id: int) -> str:
     return f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
-def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> None:
-    with bureau.uow() as uow:
+def revoke_organisation(uow: UnitOfWork, deps: Deps, actor: Principal, name: str) -> None:
+    with uow:
         org = uow.credentials.organisation(name)
         if org is None:
             raise NotFound(f"no organisation named {name!r}")
@@ -79,28 +77,29 @@ def revoke_organisation(bureau: Bureau, name: str, actor: Principal = SYSTEM) ->
         uow.audit(actor.actor, "organisation.revoke", detail_org=name)
         uow.credentials.changed()
         uow.commit()
-    _forget_credentials(bureau)
+    _forget_credentials(deps)
 
 
-def list_organisations(bureau: Bureau) -> list[dict[str, Any]]:
-    with bureau.uow() as uow:
+def list_organisations(uow: UnitOfWork, deps: Deps) -> list[dict[str, Any]]:
+    with uow:
         rows = uow.credentials.organisations()
     return [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at,
              "revoked": r.revoked_at is not None} for r in rows]
 
 
-def _forget_credentials(bureau: Bureau) -> None:
+def _forget_credentials(deps: Deps) -> None:
     """After a commit that revoked or ended a credential: this process forgets at once (the
     others when PostgreSQL delivers the notification ``uow.credentials.changed()`` sent)."""
-    bureau.verified_keys.clear()
-    if bureau.credentials is not None:
-        bureau.credentials.forget_all()
+    if deps.verified_keys is not None:
+        deps.verified_keys.clear()
+    if deps.credentials is not None:
+        deps.credentials.forget_all()
 
 
-def remembered(bureau: Bureau, credential: str) -> Principal | None:
+def remembered(deps: Deps, credential: str) -> Principal | None:
     """The principal this process remembers for an API key or session token, without the
     database (so the server can answer it on the event loop); None when it remembers none."""
-    cache = bureau.credentials
+    cache = deps.credentials
     if cache is None:
         return None
     if credential.startswith(KEY_PREFIX + "_"):
@@ -109,12 +108,12 @@ def remembered(bureau: Bureau, credential: str) -> Principal | None:
         # the whole key's digest, compared in constant time
         return hit.principal if hit is not None and same(hit.digest, digest(credential)) else None
     hit = cache.get(("session", digest(credential)))
-    if hit is None or hit.expires_at is None or hit.expires_at <= bureau.clock.now():
+    if hit is None or hit.expires_at is None or hit.expires_at <= deps.clock.now():
         return None
     return hit.principal
 
 
-def authenticate_key(bureau: Bureau, key: str) -> Principal:
+def authenticate_key(uow: UnitOfWork, deps: Deps, key: str) -> Principal:
     """The organisation behind an API key. argon2 is slow by design, so a verified key is
     remembered by its SHA-256; revocation is checked against the database, or, in a server
     process listening for credential changes, known from PostgreSQL's notification
@@ -123,20 +122,22 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthenticated("invalid API key")
     prefix, secret = parts[1], parts[2]
-    known = remembered(bureau, key)
+    known = remembered(deps, key)
     if known is not None:
         return known
-    cache = bureau.credentials
+    cache = deps.credentials
     generation = cache.generation if cache is not None else 0
-    with bureau.uow() as uow:
+    with uow:
         row = uow.credentials.key(prefix)
     if row is None or row.revoked_at is not None or row.org_revoked is not None:
         raise Unauthenticated("invalid or revoked API key")
-    seen = bureau.verified_keys.get(row.id)
+    verified = deps.verified_keys
+    seen = verified.get(row.id) if verified is not None else None
     if seen is None or not same(seen, digest(key)):
         if not verify_secret(row.key_hash, secret):
             raise Unauthenticated("invalid or revoked API key")
-        bureau.verified_keys.put(row.id, digest(key))
+        if verified is not None:
+            verified.put(row.id, digest(key))
     principal = Principal(Role(row.role), row.org_id, row.name)
     if cache is not None:
         cache.put(("key", prefix), Remembered(digest(key), principal), generation)
@@ -148,12 +149,13 @@ def authenticate_key(bureau: Bureau, key: str) -> Principal:
 ENROLMENT_DAYS = 30
 
 
-def invite_consumer(bureau: Bureau, national_id: str, actor: Principal = SYSTEM) -> dict[str, str]:
+def invite_consumer(uow: UnitOfWork, deps: Deps, actor: Principal,
+                    national_id: str) -> dict[str, str]:
     """Issue an enrolment code for an existing file (mailed to the address on file in
     production)."""
     nid = normalise_national_id(national_id)
-    with bureau.uow() as uow:
-        row = uow.credentials.holder(bureau.vault.lookup_hash(nid))
+    with uow:
+        row = uow.credentials.holder(deps.vault.lookup_hash(nid))
         if row is None:
             raise NotFound(subjects.NO_FILE)
         code = "-".join(secrets.token_hex(3).upper() for _ in range(3))
@@ -171,19 +173,20 @@ def _check_password(password: str) -> None:
                                             % {"n": 10})])
 
 
-def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code: str,
-          password: str, client: str | None = None) -> None:
+def enrol(uow: UnitOfWork, deps: Deps, national_id: str, date_of_birth: date,
+          enrolment_code: str, password: str, client: str | None = None) -> None:
     """Every attempt from one client address counts against ``enrol_per_minute`` (guessing
     enrolment codes, or probing which identifiers have a file)."""
     if client is not None:
-        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what=N_("enrolment attempts"))
+        limits = rate_limits(deps)
+        limits.take(limits.bucket_for("enrol:ip", client), deps.settings.enrol_per_minute,
+                    what=N_("enrolment attempts"))
     _check_password(password)
     nid = normalise_national_id(national_id)
     refused = Unauthenticated(N_("enrolment refused: identity or code does not match"))
-    with bureau.uow() as uow:
+    with uow:
         creds = uow.credentials
-        row = creds.holder(bureau.vault.lookup_hash(nid))
+        row = creds.holder(deps.vault.lookup_hash(nid))
         if row is None or (row.date_of_birth is not None and row.date_of_birth != date_of_birth):
             raise refused
         now = uow.clock.now()
@@ -198,7 +201,7 @@ def enrol(bureau: Bureau, national_id: str, date_of_birth: date, enrolment_code:
         uow.commit()
 
 
-def request_code(bureau: Bureau, national_id: str, date_of_birth: date,
+def request_code(uow: UnitOfWork, deps: Deps, national_id: str, date_of_birth: date,
                  client: str | None = None) -> None:
     """A one-time code, to enrol or to reset a password, posted to the address on file
     (``adapters.outbox``) when the identifier and birth date match a person's file. The
@@ -206,41 +209,43 @@ def request_code(bureau: Bureau, national_id: str, date_of_birth: date,
     from openbureau.adapters import outbox
 
     if client is not None:
-        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what=N_("code requests"))
+        limits = rate_limits(deps)
+        limits.take(limits.bucket_for("enrol:ip", client), deps.settings.enrol_per_minute,
+                    what=N_("code requests"))
     try:
         nid = normalise_national_id(national_id)
     except ValidationFailed:
         return
-    with bureau.uow() as uow:
-        row = uow.credentials.holder(bureau.vault.lookup_hash(nid))
+    with uow:
+        row = uow.credentials.holder(deps.vault.lookup_hash(nid))
         enrolled = row is not None and uow.credentials.enrolled(row.id)
     if row is None or row.kind != "person" or row.date_of_birth != date_of_birth:
         return
-    code = invite_consumer(bureau, nid)["enrolment_code"]
+    code = invite_consumer(uow, deps, SYSTEM, nid)["enrolment_code"]
     what = ("reset your password" if enrolled else "enrol for your credit report online")
-    now = bureau.clock.now()
-    outbox.post(bureau.settings.var_dir, now, row.item_ref,
+    now = deps.clock.now()
+    outbox.post(deps.settings.var_dir, now, row.item_ref,
                 f"To: {row.name}, at the address on file\n\n"
-                f"Your one-time code to {what} at {bureau.settings.bureau_name}:\n\n"
+                f"Your one-time code to {what} at {deps.settings.bureau_name}:\n\n"
                 f"    {code}\n\nIt works once, within {ENROLMENT_DAYS} days. If you did not "
                 "ask for it, you need do nothing; tell us at "
-                f"{bureau.settings.bureau_contact}.\n")
+                f"{deps.settings.bureau_contact}.\n")
 
 
-def reset_password(bureau: Bureau, national_id: str, date_of_birth: date, code: str,
-                   password: str, client: str | None = None) -> None:
+def reset_password(uow: UnitOfWork, deps: Deps, national_id: str, date_of_birth: date,
+                   code: str, password: str, client: str | None = None) -> None:
     """A new password for an enrolled consumer, with a one-time code (``request_code``); every
     session of the file ends and a lock-out is cleared. Refused like ``enrol``, in one answer."""
     if client is not None:
-        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "enrol:ip", client),
-                        bureau.settings.enrol_per_minute, what=N_("password resets"))
+        limits = rate_limits(deps)
+        limits.take(limits.bucket_for("enrol:ip", client), deps.settings.enrol_per_minute,
+                    what=N_("password resets"))
     _check_password(password)
     nid = normalise_national_id(national_id)
     refused = Unauthenticated(N_("reset refused: identity or code does not match"))
-    with bureau.uow() as uow:
+    with uow:
         creds = uow.credentials
-        row = creds.holder(bureau.vault.lookup_hash(nid))
+        row = creds.holder(deps.vault.lookup_hash(nid))
         if row is None or row.date_of_birth != date_of_birth:
             raise refused
         now = uow.clock.now()
@@ -274,78 +279,80 @@ SIGNIN_LOCKED = N_("too many failed sign-ins for this identifier from this addre
                    "in %(n)s seconds")
 
 
-def _lockout(bureau: Bureau) -> tuple[int, float, float]:
+def _lockout(deps: Deps) -> tuple[int, float, float]:
     """(failures before the lock, first lock in seconds, longest lock in seconds)."""
-    s = bureau.settings
+    s = deps.settings
     return (s.signin_attempts_before_lockout,
             s.signin_lockout_seconds, s.signin_lockout_max_seconds)
 
 
-def _failure_ledger(bureau: Bureau, id_hmac: str, client: str | None) -> str:
+def _failure_ledger(deps: Deps, id_hmac: str, client: str | None) -> str:
     """The lockout ledger of one identifier from one address: keyed by the identifier's keyed
     hash (whether or not anyone is enrolled under it) and the address, hashed together with the
     deployment's key, so neither is stored in clear or recoverable by hashing candidates, and a
     stranger's failures never lock the owner's address."""
-    key = bureau.vault.keyed_hash("signin:fail", f"{id_hmac}|{client or ''}")[:40]
+    key = deps.vault.keyed_hash("signin:fail", f"{id_hmac}|{client or ''}")[:40]
     return f"signin:fail:{key}"
 
 
-def sign_in(bureau: Bureau, national_id: str, password: str, client: str | None = None) -> str:
+def sign_in(uow: UnitOfWork, deps: Deps, national_id: str, password: str,
+            client: str | None = None) -> str:
     """A session token.
 
     - Every attempt from one client address counts against ``signin_per_minute`` (password
       guessing across many files).
     - Failures for one identifier from one address lock that pair, and only that pair, after
       ``signin_attempts_before_lockout``, for ``signin_lockout_seconds`` doubling with each
-      further failure up to ``signin_lockout_max_seconds`` (``rate_limit.record_failure``): a
+      further failure up to ``signin_lockout_max_seconds`` (``deps.rate_limits.record_failure``): a
       stranger cannot lock the owner out of their own address.
     - An unknown identifier (or one nobody enrolled under) does the same work and gets the same
       answers as a wrong password: argon2 against a dummy hash, the same failure ledger, the
       same 401 and the same 429 (docs/security.md, "Consumer sign-in")."""
+    limits = rate_limits(deps)
     if client is not None:
-        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "signin:ip", client),
-                        bureau.settings.signin_per_minute, what=N_("sign-in attempts"))
+        limits.take(limits.bucket_for("signin:ip", client), deps.settings.signin_per_minute,
+                    what=N_("sign-in attempts"))
     nid = normalise_national_id(national_id)
-    id_hmac = bureau.vault.lookup_hash(nid)
-    ledger = _failure_ledger(bureau, id_hmac, client)
-    allowed, base, cap = _lockout(bureau)
-    wait = rate_limit.locked_for(bureau, ledger, allowed, base, cap)
+    id_hmac = deps.vault.lookup_hash(nid)
+    ledger = _failure_ledger(deps, id_hmac, client)
+    allowed, base, cap = _lockout(deps)
+    wait = limits.locked_for(ledger, allowed, base, cap)
     if wait:
-        bureau.metrics.rate_limited.labels("signin:lockout").inc()
+        deps.metrics.rate_limited.labels("signin:lockout").inc()
         raise RateLimited(SIGNIN_LOCKED % {"n": wait}, wait)
-    with bureau.uow() as uow:
+    with uow:
         row = uow.credentials.login(id_hmac)
     ok = verify_secret(row.password_hash if row is not None else _dummy_hash(), password)
     if row is None or not ok:
-        bureau.metrics.sign_in_failures.inc()
-        rate_limit.record_failure(bureau, ledger, cap)
-        with bureau.uow() as uow:
+        deps.metrics.sign_in_failures.inc()
+        limits.record_failure(ledger, cap)
+        with uow:
             # audited alike, known or not (an unknown identifier has no file to name)
             uow.audit("consumer" if row is None else f"consumer:{row.item_ref}",
                       "consumer.sign_in_failed", None if row is None else row.item_ref)
             uow.commit()
         raise Unauthenticated(SIGNIN_REFUSED)
-    rate_limit.clear(bureau, ledger)
+    limits.clear(ledger)
     token = secrets.token_urlsafe(32)
-    with bureau.uow() as uow:
+    with uow:
         now = uow.clock.now()
         uow.credentials.add_session(digest(token), row.subject_id, now,
-                                    now + timedelta(hours=bureau.settings.session_hours))
+                                    now + timedelta(hours=deps.settings.session_hours))
         uow.audit(f"consumer:{row.item_ref}", "consumer.sign_in", row.item_ref)
         uow.commit()
     return token
 
 
-def authenticate_session(bureau: Bureau, token: str) -> Principal:
+def authenticate_session(uow: UnitOfWork, deps: Deps, token: str) -> Principal:
     """The consumer behind a session token (looked up by its SHA-256, as stored); remembered
     like an API key, never past the session's own end."""
-    known = remembered(bureau, token)
+    known = remembered(deps, token)
     if known is not None:
         return known
     token_hash = digest(token)
-    cache = bureau.credentials
+    cache = deps.credentials
     generation = cache.generation if cache is not None else 0
-    with bureau.uow() as uow:
+    with uow:
         row = uow.credentials.session(token_hash)
         if row is None or row.expires_at <= uow.clock.now():
             raise Unauthenticated("session expired or unknown; sign in again")
@@ -356,14 +363,15 @@ def authenticate_session(bureau: Bureau, token: str) -> Principal:
     return principal
 
 
-def sign_out(bureau: Bureau, token: str, who: Principal | None = None) -> None:
-    with bureau.uow() as uow:
+def sign_out(uow: UnitOfWork, deps: Deps, who: Principal | None, token: str) -> None:
+    """End a consumer's session (``who``: the consumer, when the token was theirs)."""
+    with uow:
         uow.credentials.end_session(digest(token))
         if who is not None:
             uow.audit(who.actor, "consumer.sign_out", who.subject_ref)
         uow.credentials.changed()
         uow.commit()
-    _forget_credentials(bureau)
+    _forget_credentials(deps)
 
 
 def identity_for_lookup(national_id: str | None, name: str, dob: date | None,
@@ -373,9 +381,9 @@ def identity_for_lookup(national_id: str | None, name: str, dob: date | None,
                            dob, address=address)
 
 
-def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKey:
+def rotate_key(uow: UnitOfWork, deps: Deps, actor: Principal, name: str) -> IssuedKey:
     """Revoke an organisation's keys and issue a new one (shown once)."""
-    with bureau.uow() as uow:
+    with uow:
         org = uow.credentials.organisation(name)
         if org is None:
             raise NotFound(f"no organisation named {name!r}")
@@ -386,5 +394,5 @@ def rotate_key(bureau: Bureau, name: str, actor: Principal = SYSTEM) -> IssuedKe
         uow.audit(actor.actor, "organisation.rotate_key", detail_org=name)
         uow.credentials.changed()
         uow.commit()
-    _forget_credentials(bureau)
+    _forget_credentials(deps)
     return IssuedKey(org.id, org.name, org.role, key)

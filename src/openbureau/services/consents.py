@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain import consents as rules
 from openbureau.domain.consents import Consent, EvidenceKind, Scope, Source
 from openbureau.domain.errors import (
@@ -107,29 +106,27 @@ def _recorder(who: Principal, scopes: list[str]) -> tuple[Source, list[FieldErro
     return _RECORDED_BY[who.role], rules.scope_errors(who.role, scopes)
 
 
-def record(bureau: Bureau, member: Principal, identity: SubjectIdentity, purpose: str,
-           scopes: list[str], obtained_at: datetime, expires_at: datetime,
+def record(uow: UnitOfWork, deps: Deps, member: Principal, identity: SubjectIdentity,
+           purpose: str, scopes: list[str], obtained_at: datetime, expires_at: datetime,
            evidence_kind: str, evidence_sha256: str) -> dict[str, Any]:
     """The consent as stored, with its new ``consent_ref``. ``member`` is the member (or, for
     the consumer's income, the furnisher: scope ``income`` only) that obtained it. The subject
     is resolved as an inquiry's is: an identity that matches no file exactly is "no file"
-    (404). Every refusal is audited ``consent.record_refused`` (services/refusals.py).
-
-    Still takes the bureau: the subject is found by ``services.subjects.find``, which works on
-    the SQL unit of work until identity resolution takes the port (issue 13)."""
+    (404). Every refusal is audited ``consent.record_refused`` (services/refusals.py)."""
     source, scope_errors = _recorder(member, scopes)
-    with bureau.uow() as uow, refusals.audited(
+    profile = deps.profile
+    with uow, refusals.audited(
             uow, member.actor, "consent.record_refused", purpose[:60],
-            id_hash=bureau.vault.audit_hash("national_id", identity.national_id)) as refusal:
+            id_hash=deps.vault.audit_hash("national_id", identity.national_id)) as refusal:
         now = uow.clock.now()
-        evidence_errors = (lookup_errors(identity, now.date(), profile=bureau.profile)
+        evidence_errors = (lookup_errors(identity, now.date(), profile=profile)
                            + rules.validate_evidence(evidence_kind, evidence_sha256)
                            + scope_errors)
         if evidence_errors:
             raise ValidationFailed(evidence_errors)
-        scope = _validated(bureau.profile, purpose, scopes, obtained_at, expires_at, now)
-        subject = subjects.find(uow, bureau.vault, identity, strict=True,
-                                names_must_agree=bureau.profile.name_must_agree_with_id)
+        scope = _validated(profile, purpose, scopes, obtained_at, expires_at, now)
+        subject = subjects.find(uow, deps.vault, identity, strict=True,
+                                names_must_agree=profile.name_must_agree_with_id)
         refusal.subject_ref = subject.item_ref
         row = _store(uow, subject_id=subject.id, organisation_id=member.id, purpose=purpose,
                      scope=scope, obtained_at=obtained_at, expires_at=expires_at,

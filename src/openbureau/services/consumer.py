@@ -1,6 +1,10 @@
 """The consumer's own file: the report (JSON or PDF), who looked at it, and the notices sent.
 
 Every read is recorded in the audit log with the purpose ``consumer_request``.
+
+``my_report``, ``my_report_pdf`` and ``my_notices`` still take the bureau: the report is built
+by ``reports.build_report`` and the notices listed by ``reports.notice_list``, which take it
+until ``services/reports.py`` takes ``(uow, deps)`` (issue 13, item 2).
 """
 
 from __future__ import annotations
@@ -28,12 +32,12 @@ def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json",
     return report
 
 
-def is_frozen(bureau: Bureau, consumer: Principal) -> bool:
-    with bureau.uow() as uow:
+def is_frozen(uow: UnitOfWork, deps: Deps, consumer: Principal) -> bool:
+    with uow:
         return reports.is_frozen(uow, subjects.own(uow, consumer).id)
 
 
-def shown_score(bureau: Bureau, consumer: Principal,
+def shown_score(uow: UnitOfWork, deps: Deps, consumer: Principal,
                 report: dict[str, Any]) -> dict[str, Any] | None:
     """The score the page and the PDF show: the report's; while the scoring service gives none,
     the active model's score of the file as it stands (the simulator with no changes), with its
@@ -45,7 +49,7 @@ def shown_score(bureau: Bureau, consumer: Principal,
     if score:
         return score
     try:
-        score = simulation.run(bureau, consumer, [])["before"]
+        score = simulation.run(uow, deps, consumer, [])["before"]
     except OpenBureauError:
         return None
     return score
@@ -56,7 +60,8 @@ def my_report_pdf(bureau: Bureau, consumer: Principal, locale: str = "en") -> by
     from openbureau.adapters import i18n, pdf
 
     report = my_report(bureau, consumer, format="pdf", language=i18n.language(locale))
-    return pdf.render_report({**report, "score": shown_score(bureau, consumer, report)},
+    score = shown_score(bureau.uow(), bureau.deps, consumer, report)
+    return pdf.render_report({**report, "score": score},
                              reports.GRID_CODES, locale)
 
 

@@ -24,7 +24,7 @@ from openbureau.domain import national_ids
 from openbureau.domain.consents import Scope
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.records import record_to_dict
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.services import access, consents, demo_showcase
 from openbureau.services.furnishing import Candidate, furnish
 from openbureau.services.ports import Deps, UnitOfWork
@@ -54,7 +54,8 @@ def demo_furnishers(uow: UnitOfWork, deps: Deps, *,
         with uow:
             row = uow.credentials.organisation(name)
         if row is None:
-            org_id = access.create_organisation(bureau, name, Role.FURNISHER.value).id
+            org_id = access.create_organisation(bureau.uow(), bureau.deps,
+                                                SYSTEM, name, Role.FURNISHER.value).id
             created += 1
         elif row.role != Role.FURNISHER.value:
             raise ValueError(f"organisation {name!r} exists but is not a furnisher")

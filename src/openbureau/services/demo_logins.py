@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from openbureau.adapters.secrets_hashing import hash_secret
 from openbureau.domain.errors import Conflict, NotFound
-from openbureau.domain.roles import ORG_ROLES, Role
+from openbureau.domain.roles import ORG_ROLES, SYSTEM, Role
 from openbureau.services import access
 from openbureau.services.ports import Deps, UnitOfWork
 
@@ -33,8 +33,9 @@ def issue(uow: UnitOfWork, deps: Deps, *, bureau: Bureau) -> list[dict[str, str]
                 else f"Demo {role.value.title()}")
         with uow:
             exists = uow.credentials.organisation(name) is not None
-        issued = (access.rotate_key(bureau, name) if exists
-                  else access.create_organisation(bureau, name, role.value))
+        issued = (access.rotate_key(bureau.uow(), bureau.deps, SYSTEM, name) if exists
+                  else access.create_organisation(bureau.uow(), bureau.deps,
+                                                  SYSTEM, name, role.value))
         creds.append({"role": role.value, "who": name, "credential": issued.key})
     creds.append(_consumer(uow, deps, bureau))
     return creds
@@ -58,9 +59,10 @@ def _consumer(uow: UnitOfWork, deps: Deps, bureau: Bureau) -> dict[str, str]:
             uow.credentials.set_password(row.id, hash_secret(DEMO_PASSWORD))
             uow.commit()
     if not enrolled:
-        invite = access.invite_consumer(bureau, nid)
+        invite = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, nid)
         assert row.date_of_birth is not None
-        access.enrol(bureau, nid, row.date_of_birth, invite["enrolment_code"], DEMO_PASSWORD)
+        access.enrol(bureau.uow(), bureau.deps,
+                     nid, row.date_of_birth, invite["enrolment_code"], DEMO_PASSWORD)
     return {"role": "consumer", "who": row.name,
             "credential": f"national_id={nid} password={DEMO_PASSWORD}"}
 

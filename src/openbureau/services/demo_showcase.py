@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.records import AccountKind, AccountRecord, AccountStatus, SubjectIdentity
 from openbureau.domain.registry import RequestedRestriction
-from openbureau.domain.roles import Principal, Role
+from openbureau.domain.roles import SYSTEM, Principal, Role
 from openbureau.scoring.spec import SCORE_MAX, SCORE_MIN
 from openbureau.services import (
     access,
@@ -117,7 +117,8 @@ def _org(uow: UnitOfWork, bureau: Bureau, name: str, role: Role) -> Principal:
     with uow:
         row = uow.credentials.organisation(name)
     if row is None:
-        return Principal(role, access.create_organisation(bureau, name, role.value).id, name)
+        return Principal(role, access.create_organisation(bureau.uow(), bureau.deps,
+                                                          SYSTEM, name, role.value).id, name)
     if row.role != role.value:
         raise ValueError(f"organisation {name!r} exists but is not a {role.value}")
     return Principal(role, row.id, name)
@@ -179,8 +180,9 @@ def stage(uow: UnitOfWork, deps: Deps, picks: Picks, password: str,
 
     who, _late = picks.consumer
     assert who.national_id is not None and who.date_of_birth is not None
-    invite = access.invite_consumer(bureau, who.national_id)
-    access.enrol(bureau, who.national_id, who.date_of_birth, invite["enrolment_code"], password)
+    invite = access.invite_consumer(uow, deps, SYSTEM, who.national_id)
+    access.enrol(uow, deps, who.national_id, who.date_of_birth, invite["enrolment_code"],
+                 password)
     consumer = _as_consumer(uow, deps, who)
     out["consumer"] = who.name
 

@@ -13,21 +13,21 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from openbureau.domain.profiles import Profile
 from openbureau.domain.records import parse_account_record
 from openbureau.domain.roles import Principal, Role
 from openbureau.identity.rules import NAME_DISAGREES
 from openbureau.services import furnishing
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import Hold
 
 Action = Literal["link", "new_file", "withdraw"]
 
 
-def list_holds(bureau: Bureau, status: str = "held", limit: int = 100) -> dict[str, Any]:
-    with bureau.uow() as uow:
+def list_holds(uow: UnitOfWork, deps: Deps, status: str = "held",
+               limit: int = 100) -> dict[str, Any]:
+    with uow:
         rows = uow.identity_holds.of_status(status, limit)
     return {"items": [{"hold_ref": r.item_ref, "furnisher": r.furnisher, "line": r.line,
                        "reason": r.reason, "weight": r.weight, "candidates": r.candidates,
@@ -49,9 +49,11 @@ def verification(uow: UnitOfWork, profile: Profile, file_ref: str) -> dict[str, 
     return {"status": "review" if pending else "agrees", "pending": pending}
 
 
-def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
+def decide(uow: UnitOfWork, deps: Deps, operator: Principal, hold_ref: str, action: Action,
            file_ref: str | None = None) -> dict[str, Any]:
-    with bureau.uow() as uow:
+    """Each step a transaction of its own: the hold read and checked, claimed, the record
+    placed (``deps.place_held``), the decision recorded; a failure puts the hold back."""
+    with uow:
         row = uow.identity_holds.by_ref(hold_ref)
         if row is None:
             raise NotFound("no such hold")
@@ -72,46 +74,45 @@ def decide(bureau: Bureau, operator: Principal, hold_ref: str, action: Action,
                 raise Conflict("the consumer of that file said this account is not theirs "
                                "(a \"not mine\" dispute or an identity-theft report): it may "
                                "not be linked to it")
-        kept = json.loads(bureau.vault.decrypt(row.record_ciphertext))
+        kept = json.loads(deps.vault.decrypt(row.record_ciphertext))
         furnisher = Principal(Role.FURNISHER, row.furnisher_id, "furnisher")
     if action != "withdraw" and "record" not in kept:
         raise Conflict("this hold keeps a Metro 2 column row without its record: withdraw it "
                        "and ask the furnisher to re-send the record")
     # claim the hold first (compare-and-set): two operators deciding it at once place it once
-    with bureau.uow() as uow:
+    with uow:
         claimed = uow.identity_holds.move(hold_ref, "held", "deciding")
         uow.commit()
     if not claimed:
         raise Conflict("this hold is being or was already decided")
     try:
-        return _place(bureau, operator, row, hold_ref, action, kept, furnisher, target,
+        return _place(uow, deps, operator, row, hold_ref, action, kept, furnisher, target,
                       file_ref)
     except BaseException:
-        with bureau.uow() as uow:        # not placed: back in the queue
+        with uow:                        # not placed: back in the queue
             uow.identity_holds.move(hold_ref, "deciding", "held")
             uow.commit()
         raise
 
 
-def _place(bureau: Bureau, operator: Principal, row: Hold, hold_ref: str, action: Action,
-           kept: dict[str, Any], furnisher: Principal, target: int | None,
+def _place(uow: UnitOfWork, deps: Deps, operator: Principal, row: Hold, hold_ref: str,
+           action: Action, kept: dict[str, Any], furnisher: Principal, target: int | None,
            file_ref: str | None) -> dict[str, Any]:
     subject_ref = file_ref
     if action == "new_file":
         from openbureau.services import resolution
 
-        with bureau.uow() as uow:
+        with uow:
             who = parse_account_record(kept["record"]).subject
-            dialect = uow.session.get_bind().dialect.name
-            made = resolution.create_files(uow, bureau.vault, dialect, {"g": who},
-                                      uow.clock.now())
+            made = resolution.create_files(uow, deps.vault, deps.dialect, {"g": who},
+                                           uow.clock.now())
             target, subject_ref = made["g"]
             uow.commit()
     if target is not None:
-        furnishing.place_held(bureau.uow(), bureau.deps, furnisher,
+        furnishing.place_held(uow, deps, furnisher,
                               parse_account_record(kept["record"]), target, row.file_id)
     status = {"link": "linked", "new_file": "new_file", "withdraw": "withdrawn"}[action]
-    with bureau.uow() as uow:
+    with uow:
         now = uow.clock.now()
         uow.identity_holds.decide(hold_ref, status, now, operator.actor, target)
         uow.audit(operator.actor, f"identity.hold_{status}", subject_ref, "identity review",

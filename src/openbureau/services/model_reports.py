@@ -17,12 +17,11 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.scoring.drift import bucket_labels, drift_from_counts, score_drift
 from openbureau.scoring.spec import Scorecard, load_spec
 from openbureau.services import models
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 
 TOO_FEW = "too few to compare"
 NO_FAIRNESS = "no fairness report has been published; run `openbureau model fairness`"
@@ -30,15 +29,17 @@ _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _PLOT = re.compile(r"[a-z0-9-]{1,60}\.png")
 
 
-def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
+def drift(uow: UnitOfWork, deps: Deps, version: str | None = None) -> dict[str, Any]:
     """PSI of the latest stored score of every subject scored with ``version`` (default: the
     active model) against the model's training population. The database counts (per bucket of
     each attribute, per score value); no score is loaded one by one."""
-    spec = models.spec_of(bureau, version) if version else models.active_spec(bureau)
-    if spec is None:
-        raise NotFound("no active scoring model")
-    card = load_spec(spec)
-    with bureau.uow() as uow:
+    with uow:
+        spec = models.spec_in(uow, deps, version) if version \
+            else models.active_spec_in(uow, deps)
+        if spec is None:
+            raise NotFound(f"no model version {version!r}" if version
+                           else "no active scoring model")
+        card = load_spec(spec)
         now = uow.clock.now()
         computed_at = uow.score_drift.latest_at(card.version)
         score_counts = uow.score_drift.score_counts(card.version)
@@ -51,7 +52,7 @@ def drift(bureau: Bureau, version: str | None = None) -> dict[str, Any]:
         history = _score_psi_by_month(uow, card, now)
     population = sum(score_counts.values())
     report = drift_from_counts(card, population, buckets, outside, score_counts)
-    least = bureau.settings.drift_min_population
+    least = deps.settings.drift_min_population
     report["min_population"] = least
     report["reported"] = population >= least
     if not report["reported"]:
@@ -92,9 +93,9 @@ def _score_psi_by_month(uow: UnitOfWork, card: Scorecard, now: datetime,
     return out
 
 
-def _published(bureau: Bureau, *parts: str) -> Traversable | None:
+def _published(uow: UnitOfWork, deps: Deps, *parts: str) -> Traversable | None:
     """A file published with the active model, if there is one."""
-    version = models.active_version(bureau)
+    version = models.active_version(uow, deps)
     if version is None or not _VERSION.fullmatch(version):
         return None
     path = resources.files("openbureau.scoring") / "models" / version
@@ -103,25 +104,25 @@ def _published(bureau: Bureau, *parts: str) -> Traversable | None:
     return path if path.is_file() else None
 
 
-def published_fairness(bureau: Bureau) -> dict[str, Any]:
+def published_fairness(uow: UnitOfWork, deps: Deps) -> dict[str, Any]:
     """The fairness report (JSON) published with the active model."""
-    path = _published(bureau, "fairness.json")
+    path = _published(uow, deps, "fairness.json")
     if path is None:
         raise NotFound(NO_FAIRNESS)
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def published_text(bureau: Bureau, name: str) -> str | None:
+def published_text(uow: UnitOfWork, deps: Deps, name: str) -> str | None:
     """A Markdown document published with the active model (``model-card.md``,
     ``fairness.md``), or None."""
-    path = _published(bureau, name)
+    path = _published(uow, deps, name)
     return None if path is None else path.read_text(encoding="utf-8")
 
 
-def model_card_plot(bureau: Bureau, name: str) -> bytes:
+def model_card_plot(uow: UnitOfWork, deps: Deps, name: str) -> bytes:
     """A PNG plot of the active model's card (``model-card/<name>``)."""
-    path = _published(bureau, "model-card", name) if _PLOT.fullmatch(name) else None
+    path = _published(uow, deps, "model-card", name) if _PLOT.fullmatch(name) else None
     if path is None:
         raise NotFound("no such plot")
     return path.read_bytes()

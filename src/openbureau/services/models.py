@@ -1,4 +1,9 @@
-"""The model registry: shipped scorecards, activation by an operator, the active version."""
+"""The model registry: shipped scorecards, activation by an operator, the active version.
+
+Which version is active is asked of the database each time (one short query), so a model
+activated through another server process (``serve --workers N``) is used at once; a version's
+spec never changes once registered, so specs are remembered by version (``deps.model_specs``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,9 @@ import json
 from importlib import resources
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.domain.roles import SYSTEM, Principal
-from openbureau.services.ports import UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork
 
 
 def shipped_specs() -> list[dict[str, Any]]:
@@ -20,10 +24,10 @@ def shipped_specs() -> list[dict[str, Any]]:
             if p.name.endswith(".json")]
 
 
-def ensure_shipped(bureau: Bureau) -> str | None:
+def ensure_shipped(uow: UnitOfWork, deps: Deps) -> str | None:
     """Register the shipped specs; activate the newest when no model is active yet."""
     specs = shipped_specs()
-    with bureau.uow() as uow:
+    with uow:
         known = uow.models.versions()
         for spec in specs:
             if spec["version"] not in known:
@@ -34,26 +38,37 @@ def ensure_shipped(bureau: Bureau) -> str | None:
             active = str(specs[-1]["version"])
             _activate(uow, active, SYSTEM)
         uow.commit()
-    bureau.cache.pop("active_model", None)
     return active
 
 
-def register(bureau: Bureau, spec: dict[str, Any], actor: Principal = SYSTEM) -> None:
+def register(uow: UnitOfWork, deps: Deps, actor: Principal, spec: dict[str, Any]) -> None:
     from openbureau.scoring.spec import load_spec
 
     load_spec(spec)   # refuses an invalid spec before it reaches the registry
-    with bureau.uow() as uow:
+    with uow:
         if not uow.models.has(spec["version"]):
             uow.models.add(spec["version"], spec, uow.clock.now())
             uow.audit(actor.actor, "model.register", version=spec["version"])
         uow.commit()
 
 
-def spec_of(bureau: Bureau, version: str) -> dict[str, Any]:
-    with bureau.uow() as uow:
-        spec = uow.models.spec(version)
+def spec_of(uow: UnitOfWork, deps: Deps, version: str) -> dict[str, Any]:
+    with uow:
+        spec = spec_in(uow, deps, version)
     if spec is None:
         raise NotFound(f"no model version {version!r}")
+    return spec
+
+
+def spec_in(uow: UnitOfWork, deps: Deps, version: str) -> dict[str, Any] | None:
+    """A registered version's spec, in the caller's open unit: remembered by version
+    (``deps.model_specs``), read from the registry the first time."""
+    memory = deps.model_specs
+    spec = memory.get(version) if memory is not None else None
+    if spec is None:
+        spec = uow.models.spec(version)
+        if spec is not None and memory is not None:
+            memory.put(version, spec)
     return spec
 
 
@@ -64,37 +79,32 @@ def _activate(uow: UnitOfWork, version: str, actor: Principal) -> None:
     uow.audit(actor.actor, "model.activate", version=version)
 
 
-def activate(bureau: Bureau, version: str, actor: Principal) -> None:
-    with bureau.uow() as uow:
+def activate(uow: UnitOfWork, deps: Deps, actor: Principal, version: str) -> None:
+    with uow:
         _activate(uow, version, actor)
         uow.commit()
-    bureau.cache.pop("active_model", None)
 
 
-def list_models(bureau: Bureau) -> list[dict[str, Any]]:
-    with bureau.uow() as uow:
+def list_models(uow: UnitOfWork, deps: Deps) -> list[dict[str, Any]]:
+    with uow:
         found = uow.models.all()
     return [{"version": m.version, "active": m.active, "created_at": m.created_at,
              "activated_at": m.activated_at, "activated_by": m.activated_by} for m in found]
 
 
-def active_spec(bureau: Bureau, uow: UnitOfWork | None = None) -> dict[str, Any] | None:
-    """The active model's spec, cached per process. Pass the caller's unit of work when there
-    is one: a second transaction opened inside a first would wait on SQLite's write lock."""
-    cached: dict[str, Any] | None = bureau.cache.get("active_model")
-    if cached is not None:
-        return cached
-    spec: dict[str, Any] | None
-    if uow is not None:
-        spec = uow.models.active_spec()
-    else:
-        with bureau.uow() as own:
-            spec = own.models.active_spec()
-    if spec is not None:
-        bureau.cache["active_model"] = spec
-    return spec
+def active_spec_in(uow: UnitOfWork, deps: Deps) -> dict[str, Any] | None:
+    """The active model's spec, in the caller's open unit: the version the database says is
+    active now, whatever another process activated."""
+    version = uow.models.active_version()
+    return None if version is None else spec_in(uow, deps, version)
 
 
-def active_version(bureau: Bureau) -> str | None:
-    spec = active_spec(bureau)
-    return None if spec is None else str(spec["version"])
+def active_spec(uow: UnitOfWork, deps: Deps) -> dict[str, Any] | None:
+    """The active model's spec (``active_spec_in`` in a unit of its own)."""
+    with uow:
+        return active_spec_in(uow, deps)
+
+
+def active_version(uow: UnitOfWork, deps: Deps) -> str | None:
+    with uow:
+        return uow.models.active_version()

@@ -709,15 +709,6 @@ class Relinking(Protocol):
         """Add the blocking keys (key, file) not kept yet; how many."""
 
 
-class RateLimits(Protocol):
-    """Fixed windows of counted events by bucket, shared by every worker
-    (``adapters/rate_limit.py``)."""
-
-    def count(self, bucket: str, now: datetime, window: timedelta) -> tuple[datetime, int]:
-        """Count one event in ``bucket`` (a window older than ``window`` starts afresh at
-        ``now``); the window's start and its events, this one included."""
-
-
 class DemoData(Protocol):
     """What seeding and staging the demo look up (``services/demo*.py``)."""
 
@@ -832,8 +823,6 @@ class UnitOfWork(Protocol):
     @property
     def credit_files(self) -> CreditFiles: ...
     @property
-    def rate_limits(self) -> RateLimits: ...
-    @property
     def relink(self) -> Relinking: ...
 
     def __enter__(self) -> Self: ...
@@ -863,7 +852,6 @@ class Vault(Protocol):
     def keyed_hash(self, purpose: str, value: str) -> str: ...
     def encrypt(self, text: str, /) -> bytes: ...
     def decrypt(self, blob: bytes) -> str: ...
-    def encrypt(self, text: str, /) -> bytes: ...
 
 
 class Memory(Protocol[_K, _V]):
@@ -899,6 +887,27 @@ class SnapshotScoring(Protocol):
                      subjects: Subjects, *, master: str = ...) -> Any:
         """Score ``source`` with ``engine``, the scores written to Parquet in ``out``; those
         scores as one Arrow table in subject-id order."""
+
+
+class RateLimits(Protocol):
+    """Limits shared by every worker (``adapters.rate_limit.RateLimits``): each event counted
+    in a transaction of its own, so a refused or failed attempt still counts."""
+
+    def bucket_for(self, kind: str, client: str) -> str:
+        """The bucket of ``kind`` for one client (an address), keyed so no address is stored
+        in clear."""
+
+    def take(self, bucket: str, allowed: int, *, window: timedelta = ...,
+             what: str = ...) -> None:
+        """Count one event; ``RateLimited`` once more than ``allowed`` fell in the window."""
+
+    def locked_for(self, bucket: str, allowed: int, base: float, cap: float) -> int:
+        """Seconds until a lock-out ledger may try again (0: not locked)."""
+
+    def record_failure(self, bucket: str, cap: float) -> int:
+        """Count one failure in a lock-out ledger; the failures it now holds."""
+
+    def clear(self, bucket: str) -> None: ...
 
 
 class StoreCorrection(Protocol):
@@ -937,6 +946,16 @@ class Deps:
     model_specs: Memory[str, dict[str, Any]] | None = None
     #: credentials remembered across a server's processes (PostgreSQL); None: not running
     credentials: CredentialMemory | None = None
+    #: rate limits and sign-in lock-outs shared by every worker (``services/access.py``);
+    #: None: not wired, and the use cases that limit refuse to run
+    rate_limits: RateLimits | None = None
+
+
+def rate_limits(deps: Deps) -> RateLimits:
+    """The rate limits a use case counts in; an error if none were wired."""
+    if deps.rate_limits is None:
+        raise RuntimeError("no rate limits wired: deps.rate_limits is None")
+    return deps.rate_limits
 
 
 def rescore(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from openbureau.adapters import rate_limit
 from openbureau.domain import bounds, national_ids
 from openbureau.domain import registry as reg
 from openbureau.domain.errors import (
@@ -37,7 +36,7 @@ from openbureau.domain.roles import Principal
 from openbureau.domain.wording import N_
 from openbureau.services import refusals
 from openbureau.services import subjects as subject_service
-from openbureau.services.ports import Deps, UnitOfWork
+from openbureau.services.ports import Deps, UnitOfWork, rate_limits
 from openbureau.services.refs import new_ref
 from openbureau.services.stored import ListedJudgment, PublicRecord, Subject
 
@@ -120,9 +119,9 @@ def list_judgment(uow: UnitOfWork, deps: Deps, court: Principal, *, case_number:
                   case_number=case_number[:60], debtor_kind=debtor.kind,
                   id_hash=deps.vault.audit_hash(debtor.identifier_field, debtor.identifier))
         uow.commit()
-    rate_limit.limit(uow, deps.metrics, f"listing_refused:court:{court.id}",
-                     deps.settings.court_identity_refusals_per_day, window=rate_limit.DAY,
-                     what=N_("listings refused for an unverified identity"))
+    rate_limits(deps).take(f"listing_refused:court:{court.id}",
+                           deps.settings.court_identity_refusals_per_day, window=timedelta(days=1),
+                           what=N_("listings refused for an unverified identity"))
     raise ValidationFailed([FieldError("debtor", IDENTITY_REFUSED)], IDENTITY_REFUSED)
 
 
@@ -411,8 +410,9 @@ def public_search(uow: UnitOfWork, deps: Deps, client_key: str, *, name: str | N
         name = " ".join(name.split())
     whole_word = check_public_query(name, id_suffix, court)
     assert name is not None
-    rate_limit.limit(uow, deps.metrics, rate_limit.bucket_for(deps, "public_search", client_key),
-                     deps.settings.public_search_per_minute, what=N_("searches"))
+    limits = rate_limits(deps)
+    limits.take(limits.bucket_for("public_search", client_key),
+                deps.settings.public_search_per_minute, what=N_("searches"))
     with uow:
         rows = uow.registry.search(uow.clock.now().date(), name, whole_word, id_suffix, court,
                                    PUBLIC_LIMIT)

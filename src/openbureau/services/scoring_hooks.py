@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import NotFound
 from openbureau.domain.profiles import Profile
 from openbureau.domain.roles import Principal
@@ -36,19 +35,14 @@ log = logging.getLogger("openbureau.scoring")
 HISTORY_LIMIT = 24
 
 
-def _deps(where: Deps | Bureau) -> Deps:
-    # the modules not yet converted to (uow, deps) hand in the whole bureau
-    return where.deps if isinstance(where, Bureau) else where
-
-
-def active_card(deps: Deps | Bureau, uow: UnitOfWork) -> Scorecard | None:
+def active_card(deps: Deps, uow: UnitOfWork) -> Scorecard | None:
     """The active model's scorecard (the version the database says is active)."""
     version = uow.models.active_version()
     return None if version is None else card_of(deps, uow, version)
 
 
-def card_of(deps: Deps | Bureau, uow: UnitOfWork, version: str) -> Scorecard:
-    return _card(_deps(deps).scorecards, uow, version)
+def card_of(deps: Deps, uow: UnitOfWork, version: str) -> Scorecard:
+    return _card(deps.scorecards, uow, version)
 
 
 def _reasons(profile: Profile, card: Scorecard, scored: Scored) -> list[dict[str, Any]]:
@@ -78,9 +72,8 @@ def compute(uow: UnitOfWork, card: Scorecard, subjects: Subjects) -> list[Scored
     return good
 
 
-def rescore_subjects(deps: Deps | Bureau, uow: UnitOfWork, subject_ids: Iterable[int]) -> int:
+def rescore_subjects(deps: Deps, uow: UnitOfWork, subject_ids: Iterable[int]) -> int:
     """Score these subjects with the active model and store the scores; returns how many."""
-    deps = _deps(deps)
     return OnlineRescorer(deps.profile, deps.scorecards).rescore(uow, subject_ids)
 
 
@@ -120,10 +113,9 @@ def _card(scorecards: Scorecards, uow: UnitOfWork, version: str) -> Scorecard:
     return scorecards.get(version, load)
 
 
-def rescorer(deps: Deps | Bureau) -> OnlineRescorer:
+def rescorer(deps: Deps) -> OnlineRescorer:
     """The hook furnishing calls inside each chunk's transaction with the changed subjects
     (the one ``bootstrap()`` puts in ``deps.rescorer``)."""
-    deps = _deps(deps)
     return OnlineRescorer(deps.profile, deps.scorecards)
 
 
@@ -136,7 +128,7 @@ def score_object(row: Any) -> dict[str, Any]:
             "reasons": list(row["reasons"]), "attributes": dict(row["attributes"])}
 
 
-def current_score(deps: Deps | Bureau, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
+def current_score(deps: Deps, uow: UnitOfWork, subject_id: int) -> dict[str, Any] | None:
     """The latest stored score of the active model, else one computed now (not stored); None
     when no model is active or the file holds values the model cannot score.
 
@@ -146,7 +138,6 @@ def current_score(deps: Deps | Bureau, uow: UnitOfWork, subject_id: int) -> dict
     row = uow.scores.current(subject_id)
     if row is not None:
         return score_object(row)
-    deps = _deps(deps)
     card = active_card(deps, uow)
     if card is None:
         return None

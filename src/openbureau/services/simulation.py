@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.errors import FieldError, NotFound, ValidationFailed
 from openbureau.domain.roles import Principal
 from openbureau.domain.wording import N_
@@ -20,23 +19,24 @@ from openbureau.scoring.simulator import SimulationError, simulate
 from openbureau.scoring.spec import load_spec
 from openbureau.services import models
 from openbureau.services.credit_file import load_credit_file
+from openbureau.services.ports import Deps, UnitOfWork
 
 
 def _score(value: int, reasons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"value": value, "band": band(value), "reasons": [dict(r) for r in reasons]}
 
 
-def run(bureau: Bureau, who: Principal, changes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    spec = models.active_spec(bureau)
-    if spec is None:
-        raise NotFound(N_("no active scoring model"))
-    card = load_spec(spec)
-    profile = bureau.profile
-    with bureau.uow() as uow:
+def run(uow: UnitOfWork, deps: Deps, who: Principal,
+        changes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    with uow:
+        spec = models.active_spec_in(uow, deps)
+        if spec is None:
+            raise NotFound(N_("no active scoring model"))
+        card = load_spec(spec)
         as_of = uow.clock.now().date()
         file = load_credit_file(uow, who.id, as_of)
         try:
-            sim = simulate(card, file, changes, profile)
+            sim = simulate(card, file, changes, deps.profile)
         except SimulationError as exc:
             raise ValidationFailed([FieldError(e["field"], e["message"]) for e in exc.errors],
                                    N_("the changes cannot be simulated")) from exc

@@ -47,7 +47,8 @@ def _markdown(text: str | None, image_base: str) -> Markup | None:
 @router.get("", response_class=Response)
 def overview(request: Request, bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(staff)) -> Response:
-    return render(request, "admin/overview.html", models=models.list_models(bureau),
+    return render(request, "admin/overview.html",
+                  models=models.list_models(bureau.uow(), bureau.deps),
                   dash=disputes.workload(bureau.uow(), bureau.deps, who))
 
 
@@ -57,7 +58,7 @@ def model_card(request: Request, bureau: Bureau = Depends(get_bureau),
     drift: dict[str, Any] | None = None
     drift_error = None
     try:
-        drift = model_reports.drift(bureau)
+        drift = model_reports.drift(bureau.uow(), bureau.deps)
     except OpenBureauError as exc:
         drift_error = exc.detail
     chart = None
@@ -74,16 +75,17 @@ def model_card(request: Request, bureau: Bureau = Depends(get_bureau),
             history = bars(months, "Score PSI month by month (population at each month-end "
                            "against training)")
             chart = history if chart is None else chart + history
-    card = model_reports.published_text(bureau, "model-card.md")
+    card = model_reports.published_text(bureau.uow(), bureau.deps, "model-card.md")
     return render(request, "admin/model.html", card=_markdown(card, "/admin/model-card/"),
                   drift=drift, drift_error=drift_error, chart=chart,
-                  models=models.list_models(bureau))
+                  models=models.list_models(bureau.uow(), bureau.deps))
 
 
 @router.get("/model-card/{name}", response_class=Response)
 def model_card_plot(name: str, bureau: Bureau = Depends(get_bureau),
                     who: Principal = Depends(staff)) -> Response:
-    return Response(model_reports.model_card_plot(bureau, name), media_type="image/png")
+    return Response(model_reports.model_card_plot(bureau.uow(), bureau.deps, name),
+                    media_type="image/png")
 
 
 @router.get("/fairness", response_class=Response)
@@ -91,11 +93,12 @@ def fairness(request: Request, bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(staff)) -> Response:
     error = None
     try:
-        model_reports.published_fairness(bureau)
+        model_reports.published_fairness(bureau.uow(), bureau.deps)
     except OpenBureauError as exc:
         error = exc.detail
-    report = None if error else _markdown(model_reports.published_text(bureau, "fairness.md"),
-                                          "/admin/model-card/")
+    report = None if error else _markdown(
+        model_reports.published_text(bureau.uow(), bureau.deps, "fairness.md"),
+        "/admin/model-card/")
     return render(request, "admin/fairness.html", error=error, report=report)
 
 

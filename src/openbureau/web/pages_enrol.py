@@ -56,7 +56,7 @@ def ask_for_code(request: Request, mode: str, national_id: str, date_of_birth: s
     try:
         if errors or dob is None:
             raise ValidationFailed(errors)
-        access.request_code(bureau, national_id, dob, _client(request))
+        access.request_code(bureau.uow(), bureau.deps, national_id, dob, _client(request))
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)
         response = _page(request, mode, status_code=_status(exc), errors=messages,
@@ -79,9 +79,11 @@ def use_code(request: Request, mode: str, national_id: str, date_of_birth: str, 
         if errors or dob is None:
             raise ValidationFailed(errors)
         if mode == "enrol":
-            access.enrol(bureau, national_id, dob, code, password, _client(request))
+            access.enrol(bureau.uow(), bureau.deps,
+                         national_id, dob, code, password, _client(request))
         else:
-            access.reset_password(bureau, national_id, dob, code, password, _client(request))
+            access.reset_password(bureau.uow(), bureau.deps,
+                                  national_id, dob, code, password, _client(request))
         cookie = sessions.consumer_cookie(bureau, national_id, password, _client(request))
     except OpenBureauError as exc:
         by_field, messages = forms.field_errors(exc)

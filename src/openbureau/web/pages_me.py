@@ -40,7 +40,7 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     language = i18n.language(locale_of(request))
     rep = consumer.my_report(bureau, who, language=language)
-    score = consumer.shown_score(bureau, who, rep)
+    score = consumer.shown_score(bureau.uow(), bureau.deps, who, rep)
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
                   done=done, disputes=disputes.my_disputes(bureau.uow(), bureau.deps, who),
@@ -152,7 +152,8 @@ def object_to_listing(listing_id: str = Form(..., max_length=24),
 def freeze_page(request: Request, bureau: Bureau = Depends(get_bureau),
                 who: Principal = Depends(me)) -> Response:
     """What a freeze does and does not do, and a confirmation: never one click."""
-    return render(request, "me/freeze.html", frozen=consumer.is_frozen(bureau, who))
+    return render(request, "me/freeze.html",
+                  frozen=consumer.is_frozen(bureau.uow(), bureau.deps, who))
 
 
 @router.post("/freeze", response_class=Response)
@@ -161,7 +162,7 @@ def freeze(request: Request, action: str = Form("place", pattern="^(place|lift)$
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     if confirm != "yes":
         return render(request, "me/freeze.html", status_code=422,
-                      frozen=consumer.is_frozen(bureau, who))
+                      frozen=consumer.is_frozen(bureau.uow(), bureau.deps, who))
     if action == "lift":
         rights.lift_freeze(bureau.uow(), bureau.deps, who)
         return _done("/me/report", "freeze-lifted")
@@ -208,7 +209,7 @@ def simulator(request: Request, bureau: Bureau = Depends(get_bureau),
 def _simulate(bureau: Bureau, who: Principal, changes: list[dict[str, Any]]
               ) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        return simulation.run(bureau, who, changes), None
+        return simulation.run(bureau.uow(), bureau.deps, who, changes), None
     except OpenBureauError as exc:
         return None, exc.detail
 

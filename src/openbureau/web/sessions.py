@@ -83,7 +83,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str,
 
 def consumer_cookie(bureau: Bureau, national_id: str, password: str,
                     client: str | None = None) -> str:
-    return "c." + access.sign_in(bureau, national_id, password, client)
+    return "c." + access.sign_in(bureau.uow(), bureau.deps, national_id, password, client)
 
 
 def _session_hash(session_id: str) -> str:
@@ -99,7 +99,8 @@ def organisation_cookie(bureau: Bureau, api_key: str, client: str | None = None)
         rate_limit.take(bureau, rate_limit.bucket_for(bureau, "org_signin:ip", client),
                         bureau.settings.organisation_signin_per_minute,
                         what=N_("organisation sign-in attempts"))
-    who = access.authenticate_key(bureau, api_key.strip())         # raises Unauthenticated
+    who = access.authenticate_key(bureau.uow(), bureau.deps,
+                                  api_key.strip())         # raises Unauthenticated
     session_id = secrets.token_urlsafe(24)
     with bureau.uow() as uow:
         now = uow.clock.now()
@@ -128,7 +129,7 @@ def _signed_session(bureau: Bureau, cookie: str) -> str | None:
 
 def sign_out(bureau: Bureau, cookie: str | None) -> None:
     if cookie and cookie.startswith("c."):
-        access.sign_out(bureau, cookie[2:])
+        access.sign_out(bureau.uow(), bureau.deps, None, cookie[2:])
     elif cookie and (session_id := _signed_session(bureau, cookie)) is not None:
         with bureau.uow() as uow:
             now = uow.clock.now()
@@ -155,7 +156,7 @@ def principal_of(bureau: Bureau, cookie: str | None) -> Principal | None:
         return None
     if cookie.startswith("c."):
         try:
-            return access.authenticate_session(bureau, cookie[2:])
+            return access.authenticate_session(bureau.uow(), bureau.deps, cookie[2:])
         except Unauthenticated:
             return None
     if cookie.startswith("o."):

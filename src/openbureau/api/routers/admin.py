@@ -17,20 +17,20 @@ staff = require(Role.OPERATOR, Role.AUDITOR)
 @router.get("/organisations")
 def organisations(bureau: Bureau = Depends(get_bureau),
                   who: Principal = Depends(staff)) -> list[OrganisationOut]:
-    return [OrganisationOut(**o) for o in access.list_organisations(bureau)]
+    return [OrganisationOut(**o) for o in access.list_organisations(bureau.uow(), bureau.deps)]
 
 
 @router.post("/organisations", status_code=201)
 def create_organisation(body: OrganisationIn, bureau: Bureau = Depends(get_bureau),
                         who: Principal = Depends(operator_only)) -> OrganisationOut:
-    issued = access.create_organisation(bureau, body.name, body.role, who)
+    issued = access.create_organisation(bureau.uow(), bureau.deps, who, body.name, body.role)
     return OrganisationOut(id=issued.id, name=issued.name, role=issued.role, key=issued.key)
 
 
 @router.delete("/organisations/{name}", status_code=204)
 def revoke_organisation(name: str, bureau: Bureau = Depends(get_bureau),
                         who: Principal = Depends(operator_only)) -> None:
-    access.revoke_organisation(bureau, name, who)
+    access.revoke_organisation(bureau.uow(), bureau.deps, who, name)
 
 
 @router.get("/audit")
@@ -58,13 +58,13 @@ def audit_verify(bureau: Bureau = Depends(get_bureau),
 @router.get("/models")
 def list_models(bureau: Bureau = Depends(get_bureau),
                 who: Principal = Depends(staff)) -> list[dict[str, Any]]:
-    return models.list_models(bureau)
+    return models.list_models(bureau.uow(), bureau.deps)
 
 
 @router.post("/models/{version}/activate")
 def activate_model(version: str, bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(operator_only)) -> dict[str, str]:
-    models.activate(bureau, version, who)
+    models.activate(bureau.uow(), bureau.deps, who, version)
     return {"active": version}
 
 

@@ -38,9 +38,9 @@ def record_for_income(body: FurnisherConsentIn, bureau: Bureau = Depends(get_bur
 def _record(bureau: Bureau, who: Principal, body: ConsentIn) -> ConsentOut:
     identity = access.identity_for_lookup(body.subject.national_id, body.subject.name,
                                           body.subject.date_of_birth)
-    return ConsentOut(**consents.record(bureau, who, identity, body.purpose.value,
-                                        [s.value for s in body.scope], body.obtained_at,
-                                        body.expires_at, body.evidence_kind,
+    return ConsentOut(**consents.record(bureau.uow(), bureau.deps, who, identity,
+                                        body.purpose.value, [s.value for s in body.scope],
+                                        body.obtained_at, body.expires_at, body.evidence_kind,
                                         body.evidence_sha256))
 
 

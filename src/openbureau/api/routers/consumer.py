@@ -13,8 +13,8 @@ router = APIRouter(prefix="/v1/consumer", tags=["consumer"])
 def enrol(body: Enrolment, request: Request, bureau: Bureau = Depends(get_bureau)
           ) -> dict[str, str]:
     client = request.client.host if request.client else "unknown"
-    access.enrol(bureau, body.national_id, body.date_of_birth, body.enrolment_code,
-                 body.password, client)
+    access.enrol(bureau.uow(), bureau.deps,
+                 body.national_id, body.date_of_birth, body.enrolment_code, body.password, client)
     return {"status": "enrolled"}
 
 
@@ -22,7 +22,7 @@ def enrol(body: Enrolment, request: Request, bureau: Bureau = Depends(get_bureau
 def sign_in(body: SignIn, request: Request, bureau: Bureau = Depends(get_bureau)
             ) -> SessionToken:
     client = request.client.host if request.client else "unknown"
-    token = access.sign_in(bureau, body.national_id, body.password, client)
+    token = access.sign_in(bureau.uow(), bureau.deps, body.national_id, body.password, client)
     return SessionToken(token=token, expires_in=bureau.settings.session_hours * 3600)
 
 
@@ -33,5 +33,5 @@ def sign_out(request: Request, who: Principal = Depends(require(Role.CONSUMER)),
     on, in every server process (docs/security.md, "Sessions end at sign-out")."""
     token = _bearer(request)
     if token is not None:
-        access.sign_out(bureau, token, who)
+        access.sign_out(bureau.uow(), bureau.deps, who, token)
     return Response(status_code=204)

@@ -28,11 +28,12 @@ def holds(status: Literal["held", "linked", "new_file", "withdrawn"] = "held",
           who: Principal = Depends(staff)) -> dict[str, Any]:
     """Held records: reason, match weight, candidate files with each field's level and weight
     (no identity values)."""
-    return identity_holds.list_holds(bureau, status, limit)
+    return identity_holds.list_holds(bureau.uow(), bureau.deps, status, limit)
 
 
 @router.post("/holds/{hold_ref}/decision")
 def decide(hold_ref: str, body: HoldDecision, bureau: Bureau = Depends(get_bureau),
            who: Principal = Depends(operator_only)) -> dict[str, Any]:
     """Link the held record to a file, open a new file for it, or withdraw it."""
-    return identity_holds.decide(bureau, who, hold_ref, body.action, body.file_ref)
+    return identity_holds.decide(bureau.uow(), bureau.deps, who, hold_ref, body.action,
+                                 body.file_ref)

@@ -28,14 +28,14 @@ class SimulationRequest(BaseModel):
 def simulate_score(body: SimulationRequest, bureau: Bureau = Depends(get_bureau),
                    who: Principal = Depends(consumer_only)) -> dict[str, Any]:
     """The score the consumer's file would have after the changes, and which factors moved."""
-    return simulation.run(bureau, who, body.changes)
+    return simulation.run(bureau.uow(), bureau.deps, who, body.changes)
 
 
 @router.get("/v1/admin/drift", tags=["admin"])
 def drift(model_version: str | None = Query(None), bureau: Bureau = Depends(get_bureau),
           who: Principal = Depends(staff)) -> dict[str, Any]:
     """Population stability index per attribute and for the score, stored scores vs training."""
-    return model_reports.drift(bureau, model_version)
+    return model_reports.drift(bureau.uow(), bureau.deps, model_version)
 
 
 @router.get("/v1/admin/fairness", tags=["admin"])
@@ -43,4 +43,4 @@ def fairness(bureau: Bureau = Depends(get_bureau),
              who: Principal = Depends(staff)) -> dict[str, Any]:
     """The fairness report published with the active model (four-fifths rule, equal
     opportunity)."""
-    return model_reports.published_fairness(bureau)
+    return model_reports.published_fairness(bureau.uow(), bureau.deps)
