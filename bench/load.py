@@ -125,7 +125,7 @@ def _served(url: str, tmp: Path, people: int, workers: int, log: Any) -> Iterato
                        engine=engine)
     models.ensure_shipped(bureau.uow(), bureau.deps)
     t = time.perf_counter()
-    seeded = demo.seed(bureau.uow(), bureau.deps, people, bureau=bureau)
+    seeded = demo.seed(bureau.uow(), bureau.deps, people)
     log(f"seeded {seeded['people']:,} people ({seeded['accepted']:,} records) in "
         f"{time.perf_counter() - t:.0f} s")
     # demo.seed furnishes without the online rescorer; a running bureau holds a stored score
@@ -138,7 +138,7 @@ def _served(url: str, tmp: Path, people: int, workers: int, log: Any) -> Iterato
     seeded["scored"] = job["done"]
     log(f"rescored {job['done']:,} files in {time.perf_counter() - t:.0f} s")
     creds = {c["role"]: c["credential"]
-             for c in demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)}
+             for c in demo_logins.issue(bureau.uow(), bureau.deps)}
     with bureau.uow() as uow:
         rows = uow.execute(select(subjects).where(subjects.c.kind == "person")
                            .order_by(subjects.c.id).limit(500)).all()

@@ -422,7 +422,7 @@ def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to gener
     with _progress() as bar:
         task = bar.add_task("seeding people", total=subjects)
         result = demo.seed(bureau.uow(), bureau.deps, subjects, seed=seed, picks=picks,
-                           progress=lambda n: bar.update(task, completed=n), bureau=bureau)
+                           progress=lambda n: bar.update(task, completed=n))
     _summary("seeded", result)
     if picks is None:
         return
@@ -434,8 +434,7 @@ def demo_seed(subjects: Annotated[int, typer.Option(min=1, help="People to gener
         staged = demo_showcase.stage(bureau.uow(), bureau.deps, picks,
                                      demo_logins.DEMO_PASSWORD,
                                      progress=lambda done, total: bar.update(
-                                         task, completed=done, total=total),
-                                     bureau=bureau)
+                                         task, completed=done, total=total))
     if staged["staged"]:
         _summary("staged", staged)
     else:
@@ -449,7 +448,7 @@ def demo_credentials() -> None:
     from openbureau.services import demo_logins
 
     bureau = _bureau()
-    creds = demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)
+    creds = demo_logins.issue(bureau.uow(), bureau.deps)
     # the landing page shows these in demo mode; the file stays on this machine, owner-only
     path = bureau.settings.var_dir / "demo-credentials.json"
     path.parent.mkdir(parents=True, exist_ok=True)

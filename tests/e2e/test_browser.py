@@ -63,10 +63,10 @@ def _seed(tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
         bureau = bootstrap(make_settings(tmp / "var", demo=True), engine=engine)
         models.ensure_shipped(bureau.uow(), bureau.deps)
         picks = demo_showcase.Picks()
-        demo.seed(bureau.uow(), bureau.deps, 130, picks=picks, bureau=bureau)
-        assert demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,
-                                   bureau=bureau)["staged"]
-        creds = demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)
+        demo.seed(bureau.uow(), bureau.deps, 130, picks=picks)
+        assert demo_showcase.stage(bureau.uow(), bureau.deps, picks,
+                                   demo_logins.DEMO_PASSWORD)["staged"]
+        creds = demo_logins.issue(bureau.uow(), bureau.deps)
     finally:
         engine.dispose()
     (tmp / "var").mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from openbureau.adapters import rate_limit, secrets_hashing
+from openbureau.adapters import secrets_hashing
 from openbureau.adapters.tables import api_keys
 from openbureau.domain.errors import RateLimited, Unauthenticated
 from openbureau.domain.roles import SYSTEM
@@ -80,15 +80,15 @@ def test_the_web_sign_in_form_counts_against_the_same_limit(bureau, consumer):
 
 
 def test_the_limiter_is_one_parameterised_mechanism(bureau, clock):
-    bucket = rate_limit.bucket_for(bureau, "test", "203.0.113.9")
+    bucket = bureau.deps.rate_limits.bucket_for("test", "203.0.113.9")
     assert "203.0.113.9" not in bucket            # addresses are not stored in clear
     for _ in range(3):
-        rate_limit.take(bureau, bucket, 3)
+        bureau.deps.rate_limits.take(bucket, 3)
     with pytest.raises(RateLimited) as exc:
-        rate_limit.take(bureau, bucket, 3)
+        bureau.deps.rate_limits.take(bucket, 3)
     assert 1 <= exc.value.retry_after <= 60
     clock.advance(seconds=60)
-    rate_limit.take(bureau, bucket, 3)
+    bureau.deps.rate_limits.take(bucket, 3)
 
 
 # -- per identifier and address: lockout -------------------------------------------------------

@@ -26,14 +26,14 @@ def _counts(bureau) -> tuple[int, ...]:
 
 def test_seed_furnishes_everyone_and_reseeding_changes_nothing(bureau):
     seen: list[int] = []
-    first = demo.seed(bureau.uow(), bureau.deps, 30, seed=7, progress=seen.append, bureau=bureau)
+    first = demo.seed(bureau.uow(), bureau.deps, 30, seed=7, progress=seen.append)
     expected = sum(len(p.records) for p in generate(30, seed=7))
     assert first["people"] == 30 and seen[-1] == 30
     assert first["accepted"] == first["records"] == expected and first["rejected"] == 0
     assert first["furnishers_created"] == len(FURNISHERS)
     before = _counts(bureau)
     assert before[0] == 30 and before[2] == expected
-    again = demo.seed(bureau.uow(), bureau.deps, 30, seed=7, bureau=bureau)
+    again = demo.seed(bureau.uow(), bureau.deps, 30, seed=7)
     assert again["furnishers_created"] == 0 and again["changed_subjects"] == 0
     assert _counts(bureau) == before
 
@@ -41,7 +41,7 @@ def test_seed_furnishes_everyone_and_reseeding_changes_nothing(bureau):
 @pytest.mark.parametrize("profile_name", ["cn-cri"])
 def test_under_cn_cri_the_demo_people_carry_resident_ids_and_every_record_is_taken(
         bureau, profile_name):
-    out = demo.seed(bureau.uow(), bureau.deps, 30, seed=7, bureau=bureau)
+    out = demo.seed(bureau.uow(), bureau.deps, 30, seed=7)
     assert out["people"] == 30 and out["rejected"] == 0 and out["accepted"] == out["records"]
     people = list(generate(30, seed=7, locale="zh_CN"))
     assert out["records"] == sum(len(p.records) for p in people)

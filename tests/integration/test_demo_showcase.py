@@ -33,10 +33,9 @@ def _org(bureau, name: str, role: Role) -> Principal:
 
 def test_the_demo_stages_something_for_every_role(bureau):
     picks = demo_showcase.Picks()
-    demo.seed(bureau.uow(), bureau.deps, PEOPLE, seed=7, picks=picks, bureau=bureau)
+    demo.seed(bureau.uow(), bureau.deps, PEOPLE, seed=7, picks=picks)
     assert picks.done()
-    out = demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,
-                              bureau=bureau)
+    out = demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD)
     assert out["staged"] and out["listings"] == 3
 
     # every file scored at seeding: drift has a population and reports
@@ -48,13 +47,13 @@ def test_the_demo_stages_something_for_every_role(bureau):
 
     # the consumer: signs in with the printed login; a late payment to dispute, cards within
     # their limits, a listing, a decline notice to read, offers around their score
-    creds = {c["role"]: c for c in demo_logins.issue(bureau.uow(), bureau.deps, bureau=bureau)}
+    creds = {c["role"]: c for c in demo_logins.issue(bureau.uow(), bureau.deps)}
     nid = picks.consumer[0].national_id
     assert creds["consumer"]["credential"] == (f"national_id={nid} "
                                                f"password={demo_logins.DEMO_PASSWORD}")
     token = access.sign_in(bureau.uow(), bureau.deps, nid, demo_logins.DEMO_PASSWORD)
     me = access.authenticate_session(bureau.uow(), bureau.deps, token)
-    rep = consumer.my_report(bureau, me)
+    rep = consumer.my_report(bureau.uow(), bureau.deps, me)
     late = [a for a in rep["accounts"] if a["furnisher"] == "Demo First Bank"
             and any(c["code"] == "1" for c in a["payment_history"])]
     assert late and not late[0]["disputed"]
@@ -76,5 +75,5 @@ def test_the_demo_stages_something_for_every_role(bureau):
     assert len(objections.court_objections(bureau.uow(), bureau.deps, court, "open")) == 1
 
     # staged once: a second run does nothing
-    assert demo_showcase.stage(bureau.uow(), bureau.deps, picks, demo_logins.DEMO_PASSWORD,
-                               bureau=bureau) == {"staged": False}
+    assert demo_showcase.stage(bureau.uow(), bureau.deps, picks,
+                               demo_logins.DEMO_PASSWORD) == {"staged": False}

@@ -426,7 +426,7 @@ def test_a_family_stores_alike_side_by_side(bureau, monkeypatch, family: str) ->
 
 def report_of(bureau, person: Person) -> dict[str, Any]:
     sid = next(i for i, p in people(bureau).items() if p == person)
-    return consumer.my_report(bureau, Principal(Role.CONSUMER, sid, person[1]))
+    return consumer.my_report(bureau.uow(), bureau.deps, Principal(Role.CONSUMER, sid, person[1]))
 
 
 def account_on(report: dict[str, Any], ref: str) -> dict[str, Any]:

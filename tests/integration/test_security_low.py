@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select, text
 
-from openbureau.adapters import rate_limit
 from openbureau.adapters.pii import IdentityVault
 from openbureau.adapters.tables import audit_events, rate_limits
 from openbureau.api import create_app
@@ -88,14 +87,14 @@ def test_client_address_hashes_are_keyed(bureau):
         buckets = list(uow.execute(select(rate_limits.c.bucket)).scalars())
     plain = hashlib.sha256(ip.encode()).hexdigest()[:40]
     assert buckets and not any(plain in b for b in buckets)
-    assert rate_limit.bucket_for(bureau, "signin:ip", ip) in buckets
+    assert bureau.deps.rate_limits.bucket_for("signin:ip", ip) in buckets
 
     other = type(bureau)(**{**bureau.__dict__,
                             "vault": IdentityVault(b"p" * 32, b"k" * 32)})
-    assert rate_limit.bucket_for(other, "signin:ip", ip) != \
-        rate_limit.bucket_for(bureau, "signin:ip", ip)
-    assert rate_limit.bucket_for(bureau, "public_search", ip).split(":")[-1] != \
-        rate_limit.bucket_for(bureau, "signin:ip", ip).split(":")[-1]
+    assert other.deps.rate_limits.bucket_for("signin:ip", ip) != \
+        bureau.deps.rate_limits.bucket_for("signin:ip", ip)
+    assert bureau.deps.rate_limits.bucket_for("public_search", ip).split(":")[-1] != \
+        bureau.deps.rate_limits.bucket_for("signin:ip", ip).split(":")[-1]
 
 
 # -- 4. /metrics ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def deps():
 
 
 def test_demo_credentials_work_and_a_second_issue_replaces_them(uow, deps, bureau, store):
-    first = demo_logins.issue(uow, deps, bureau=bureau)
+    first = demo_logins.issue(uow, deps)
     assert [c["role"] for c in first] == [r.value for r in ORG_ROLES] + ["consumer"]
     for c in first[:-1]:
         assert access.authenticate_key(bureau.uow(), bureau.deps,
@@ -54,7 +54,7 @@ def test_demo_credentials_work_and_a_second_issue_replaces_them(uow, deps, burea
                                        + demo_logins.DEMO_PASSWORD)
     assert store.logins.passwords.keys() == {1}
     assert demo_showcase.enrolled_consumer(uow, deps).item_ref == "sub_1"
-    again = demo_logins.issue(uow, deps, bureau=bureau)
+    again = demo_logins.issue(uow, deps)
     assert len(store.organisations) == len(ORG_ROLES)            # rotated, not re-created
     for old, new in zip(first[:-1], again[:-1], strict=True):
         assert old["credential"] != new["credential"]
@@ -66,18 +66,18 @@ def test_demo_credentials_work_and_a_second_issue_replaces_them(uow, deps, burea
 def test_demo_credentials_need_a_file_and_are_refused_in_production(uow, deps, bureau, store):
     store.files.clear()
     with pytest.raises(NotFound):
-        demo_logins.issue(uow, deps, bureau=bureau)
+        demo_logins.issue(uow, deps)
     production = dataclasses.replace(
         deps, settings=deps.settings.model_copy(update={"environment": "production"}))
     with pytest.raises(Conflict):
-        demo_logins.issue(uow, production, bureau=bureau)
+        demo_logins.issue(uow, production)
 
 
 def test_demo_furnishers_are_created_once(uow, deps, bureau, store):
-    first, created = demo.demo_furnishers(uow, deps, bureau=bureau)
+    first, created = demo.demo_furnishers(uow, deps)
     assert created == len(FURNISHERS)
     assert {p.role for p in first.values()} == {Role.FURNISHER}
-    again, created = demo.demo_furnishers(uow, deps, bureau=bureau)
+    again, created = demo.demo_furnishers(uow, deps)
     assert created == 0 and again == first
 
 
@@ -92,11 +92,11 @@ def test_the_showcase_is_staged_once_its_first_listing_exists(uow, deps, bureau,
 
 def test_seeding_furnishes_the_population_and_again_changes_nothing(uow, deps, bureau, store):
     store.files.clear()
-    first = demo.seed(uow, deps, 3, seed=7, bureau=bureau)
+    first = demo.seed(uow, deps, 3, seed=7)
     assert first["people"] == 3 and first["accepted"] == first["records"] > 0
     assert first["rejected"] == 0 and first["changed_subjects"] == len(store.files) == 3
     assert first["furnishers_created"] == len(FURNISHERS)
     assert first["consents_recorded"] == len(store.consents) > 0
-    again = demo.seed(uow, deps, 3, seed=7, bureau=bureau)
+    again = demo.seed(uow, deps, 3, seed=7)
     assert (again["accepted"], again["changed_subjects"], again["furnishers_created"],
             again["consents_recorded"]) == (first["accepted"], 0, 0, 0)

@@ -25,25 +25,12 @@ from openbureau.domain.wording import N_
 if TYPE_CHECKING:
     from openbureau.adapters.metrics import Metrics
     from openbureau.adapters.unit_of_work import UnitOfWork
-    from openbureau.bootstrap import Bureau
     from openbureau.services.ports import Vault
 
 MINUTE = timedelta(minutes=1)
 # the refusal, translated where it is shown (``i18n.Language.message``); ``what`` is one of the
 # callers' N_-marked words ("searches"), ``span`` one of _span's
 LIMITED = N_("at most %(n)s %(what)s per %(span)s; try again in %(seconds)s seconds")
-
-
-def bucket_for(bureau: Bureau, kind: str, client: str) -> str:
-    """The bucket of ``kind`` for one client (an address), keyed with the deployment's HMAC
-    key (``IdentityVault.keyed_hash``)."""
-    return RateLimits.of(bureau).bucket_for(kind, client)
-
-
-def take(bureau: Bureau, bucket: str, allowed: int, *, window: timedelta = MINUTE,
-         what: str = N_("requests")) -> None:
-    """``RateLimits.take`` for the callers that hold the bureau."""
-    RateLimits.of(bureau).take(bucket, allowed, window=window, what=what)
 
 
 class RateLimits:
@@ -54,10 +41,6 @@ class RateLimits:
 
     def __init__(self, uow: Callable[[], UnitOfWork], vault: Vault, metrics: Metrics) -> None:
         self._uow, self._vault, self._metrics = uow, vault, metrics
-
-    @classmethod
-    def of(cls, bureau: Bureau) -> RateLimits:
-        return cls(bureau.uow, bureau.vault, bureau.metrics)
 
     def bucket_for(self, kind: str, client: str) -> str:
         """The bucket of ``kind`` for one client (an address), keyed with the deployment's

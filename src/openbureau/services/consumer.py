@@ -1,17 +1,12 @@
 """The consumer's own file: the report (JSON or PDF), who looked at it, and the notices sent.
 
 Every read is recorded in the audit log with the purpose ``consumer_request``.
-
-``my_report``, ``my_report_pdf`` and ``my_notices`` still take the bureau: the report is built
-by ``reports.build_report`` and the notices listed by ``reports.notice_list``, which take it
-until ``services/reports.py`` takes ``(uow, deps)`` (issue 13, item 2).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from openbureau.bootstrap import Bureau
 from openbureau.domain.letters import ENGLISH, Language
 from openbureau.domain.profiles import Purpose
 from openbureau.domain.roles import Principal
@@ -22,11 +17,11 @@ from openbureau.services.ports import Deps, UnitOfWork
 PURPOSE = Purpose.CONSUMER_REQUEST.value
 
 
-def my_report(bureau: Bureau, consumer: Principal, *, format: str = "json",
+def my_report(uow: UnitOfWork, deps: Deps, consumer: Principal, *, format: str = "json",
               language: Language = ENGLISH) -> dict[str, Any]:
     """The consumer's report; its notices' letters in ``language``."""
-    with bureau.uow() as uow:
-        report = reports.build_report(uow, bureau.deps, subjects.own(uow, consumer), consumer,
+    with uow:
+        report = reports.build_report(uow, deps, subjects.own(uow, consumer), consumer,
                                       PURPOSE, format=format, language=language)
         uow.commit()
     return report
@@ -55,12 +50,12 @@ def shown_score(uow: UnitOfWork, deps: Deps, consumer: Principal,
     return score
 
 
-def my_report_pdf(bureau: Bureau, consumer: Principal, locale: str = "en") -> bytes:
+def my_report_pdf(uow: UnitOfWork, deps: Deps, consumer: Principal, locale: str = "en") -> bytes:
     """The report as a PDF in ``locale`` (``adapters.i18n.LOCALES``)."""
     from openbureau.adapters import i18n, pdf
 
-    report = my_report(bureau, consumer, format="pdf", language=i18n.language(locale))
-    score = shown_score(bureau.uow(), bureau.deps, consumer, report)
+    report = my_report(uow, deps, consumer, format="pdf", language=i18n.language(locale))
+    score = shown_score(uow, deps, consumer, report)
     return pdf.render_report({**report, "score": score},
                              reports.GRID_CODES, locale)
 
@@ -77,13 +72,13 @@ def my_accesses(uow: UnitOfWork, deps: Deps, consumer: Principal) -> list[dict[s
     return found
 
 
-def my_notices(bureau: Bureau, consumer: Principal,
+def my_notices(uow: UnitOfWork, deps: Deps, consumer: Principal,
                language: Language = ENGLISH) -> list[dict[str, Any]]:
     """Adverse-action notices, listing notices and dispute results, newest first, their
     letters in ``language``."""
-    with bureau.uow() as uow:
+    with uow:
         subject = subjects.own(uow, consumer)
-        out = reports.notice_list(uow, bureau.deps, subject.id, language=language)
+        out = reports.notice_list(uow, deps, subject.id, language=language)
         uow.audit(consumer.actor, "notices.read", subject.item_ref, PURPOSE)
         uow.commit()
     return out

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,23 +38,18 @@ from openbureau.synthetic.population import (
     make_block,
 )
 
-if TYPE_CHECKING:
-    from openbureau.bootstrap import Bureau
-
 PEOPLE_PER_CHUNK = 200
 BUCKETS = 16
 
 
-def demo_furnishers(uow: UnitOfWork, deps: Deps, *,
-                    bureau: Bureau) -> tuple[dict[str, Principal], int]:
-    """The demo furnishers by code, created when absent; and how many were created.
-    (``bureau``: for ``access.create_organisation``, which still takes it.)"""
+def demo_furnishers(uow: UnitOfWork, deps: Deps) -> tuple[dict[str, Principal], int]:
+    """The demo furnishers by code, created when absent; and how many were created."""
     out, created = {}, 0
     for code, name in FURNISHERS.items():
         with uow:
             row = uow.credentials.organisation(name)
         if row is None:
-            org_id = access.create_organisation(bureau.uow(), bureau.deps,
+            org_id = access.create_organisation(uow, deps,
                                                 SYSTEM, name, Role.FURNISHER.value).id
             created += 1
         elif row.role != Role.FURNISHER.value:
@@ -66,18 +61,17 @@ def demo_furnishers(uow: UnitOfWork, deps: Deps, *,
 
 
 def seed(uow: UnitOfWork, deps: Deps, n: int, seed: int = 7,
-         progress: Callable[[int], None] | None = None, *, bureau: Bureau,
+         progress: Callable[[int], None] | None = None, *,
          locale: str | None = None, as_of: date = date(2026, 10, 31),
          picks: demo_showcase.Picks | None = None) -> dict[str, int]:
     """Furnish ``n`` synthetic people; ``progress`` gets the number of people done so far;
     ``picks``, when given, collects the people ``demo_showcase.stage`` will use. ``locale``:
     the population's (names, addresses, national ids); by default the profile's -- zh_CN with
-    resident identity numbers under a profile that takes only those (cn-cri), else en_US.
-    (``bureau``: for ``access.create_organisation``, which still takes it.)"""
+    resident identity numbers under a profile that takes only those (cn-cri), else en_US."""
     if locale is None:
         locale = "zh_CN" if deps.profile.national_id_scheme == national_ids.CN_RESIDENT \
             else "en_US"
-    furnishers, created = demo_furnishers(uow, deps, bureau=bureau)
+    furnishers, created = demo_furnishers(uow, deps)
     counts = {"people": 0, "records": 0, "accepted": 0, "rejected": 0, "changed_subjects": 0,
               "furnishers_created": created}
     counts["consents_recorded"] = 0

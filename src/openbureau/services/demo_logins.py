@@ -5,23 +5,17 @@ Only for the synthetic demo population; refused in production.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from openbureau.adapters.secrets_hashing import hash_secret
 from openbureau.domain.errors import Conflict, NotFound
 from openbureau.domain.roles import ORG_ROLES, SYSTEM, Role
 from openbureau.services import access
 from openbureau.services.ports import Deps, UnitOfWork
 
-if TYPE_CHECKING:
-    from openbureau.bootstrap import Bureau
-
 DEMO_PASSWORD = "demo-password-2026"
 
 
-def issue(uow: UnitOfWork, deps: Deps, *, bureau: Bureau) -> list[dict[str, str]]:
-    """The demo's credentials, one per role. (``bureau``: for ``access``'s use cases, which
-    still take it.)"""
+def issue(uow: UnitOfWork, deps: Deps) -> list[dict[str, str]]:
+    """The demo's credentials, one per role."""
     if deps.settings.environment == "production":
         raise Conflict("demo credentials are not issued in production")
     from openbureau.synthetic.population import FURNISHERS
@@ -33,15 +27,15 @@ def issue(uow: UnitOfWork, deps: Deps, *, bureau: Bureau) -> list[dict[str, str]
                 else f"Demo {role.value.title()}")
         with uow:
             exists = uow.credentials.organisation(name) is not None
-        issued = (access.rotate_key(bureau.uow(), bureau.deps, SYSTEM, name) if exists
-                  else access.create_organisation(bureau.uow(), bureau.deps,
+        issued = (access.rotate_key(uow, deps, SYSTEM, name) if exists
+                  else access.create_organisation(uow, deps,
                                                   SYSTEM, name, role.value))
         creds.append({"role": role.value, "who": name, "credential": issued.key})
-    creds.append(_consumer(uow, deps, bureau))
+    creds.append(_consumer(uow, deps))
     return creds
 
 
-def _consumer(uow: UnitOfWork, deps: Deps, bureau: Bureau) -> dict[str, str]:
+def _consumer(uow: UnitOfWork, deps: Deps) -> dict[str, str]:
     """The showcase's consumer (``demo_showcase``: the first enrolled), else the first file."""
     from openbureau.services.demo_showcase import enrolled_consumer
 
@@ -59,9 +53,9 @@ def _consumer(uow: UnitOfWork, deps: Deps, bureau: Bureau) -> dict[str, str]:
             uow.credentials.set_password(row.id, hash_secret(DEMO_PASSWORD))
             uow.commit()
     if not enrolled:
-        invite = access.invite_consumer(bureau.uow(), bureau.deps, SYSTEM, nid)
+        invite = access.invite_consumer(uow, deps, SYSTEM, nid)
         assert row.date_of_birth is not None
-        access.enrol(bureau.uow(), bureau.deps,
+        access.enrol(uow, deps,
                      nid, row.date_of_birth, invite["enrolment_code"], DEMO_PASSWORD)
     return {"role": "consumer", "who": row.name,
             "credential": f"national_id={nid} password={DEMO_PASSWORD}"}

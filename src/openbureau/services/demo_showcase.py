@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openbureau.domain.errors import OpenBureauError
 from openbureau.domain.records import AccountKind, AccountRecord, AccountStatus, SubjectIdentity
@@ -38,9 +38,6 @@ from openbureau.services import (
 from openbureau.services.ports import Deps, UnitOfWork
 from openbureau.services.stored import FileHolder
 from openbureau.synthetic.population import Person
-
-if TYPE_CHECKING:
-    from openbureau.bootstrap import Bureau
 
 DEMO_FURNISHER = "FB"          # the furnisher whose key `demo credentials` prints
 MEMBER, COURT = "Demo Member", "Demo Court"   # demo_logins' names for those roles
@@ -113,11 +110,11 @@ def pick(picks: Picks, person: Person) -> None:
             picks.debtors.append((person.subject, coll[-1].balance, coll[-1].currency))
 
 
-def _org(uow: UnitOfWork, bureau: Bureau, name: str, role: Role) -> Principal:
+def _org(uow: UnitOfWork, deps: Deps, name: str, role: Role) -> Principal:
     with uow:
         row = uow.credentials.organisation(name)
     if row is None:
-        return Principal(role, access.create_organisation(bureau.uow(), bureau.deps,
+        return Principal(role, access.create_organisation(uow, deps,
                                                           SYSTEM, name, role.value).id, name)
     if row.role != role.value:
         raise ValueError(f"organisation {name!r} exists but is not a {role.value}")
@@ -144,12 +141,12 @@ def _item_ref(uow: UnitOfWork, deps: Deps, who: SubjectIdentity, account_ref: st
         return uow.demo.account_item_ref(sid, account_ref)
 
 
-def _list(deps: Deps, bureau: Bureau, court: Principal, n: int, who: SubjectIdentity,
+def _list(uow: UnitOfWork, deps: Deps, court: Principal, n: int, who: SubjectIdentity,
           amount: int, currency: str, restriction: str) -> dict[str, Any]:
     assert who.national_id is not None
     today = deps.clock.now().date()
     return registry.list_judgment(
-        bureau.uow(), bureau.deps, court, case_number=f"{CASE_PREFIX} {n}",
+        uow, deps, court, case_number=f"{CASE_PREFIX} {n}",
         debtor=registry.Debtor("person", who.national_id, who.name, who.date_of_birth),
         amount=amount, currency=currency, judgment_date=today - timedelta(days=40 + 20 * n),
         ground="refuses_to_perform", legal_basis="Civil Procedure Law art. 262",
@@ -163,15 +160,14 @@ def staged(uow: UnitOfWork, deps: Deps) -> bool:
 
 
 def stage(uow: UnitOfWork, deps: Deps, picks: Picks, password: str,
-          progress: Any = None, *, bureau: Bureau) -> dict[str, Any]:
+          progress: Any = None) -> dict[str, Any]:
     """Stage the showcase for ``picks`` (once: nothing is done when it is already there);
-    the demo consumer is enrolled with ``password``. Returns what was done, for the CLI.
-    (``bureau``: for ``access``, ``registry`` and ``inquiries``, which still take it.)"""
+    the demo consumer is enrolled with ``password``. Returns what was done, for the CLI."""
     out: dict[str, Any] = {"staged": False}
     if staged(uow, deps) or picks.consumer is None:
         return out
-    member = _org(uow, bureau, MEMBER, Role.MEMBER)
-    court = _org(uow, bureau, COURT, Role.COURT)
+    member = _org(uow, deps, MEMBER, Role.MEMBER)
+    court = _org(uow, deps, COURT, Role.COURT)
 
     # every file scored, as the nightly job would (drift and fairness need a population)
     job = rescore.start(uow, deps, rescore.default_engine(deps))
@@ -186,9 +182,9 @@ def stage(uow: UnitOfWork, deps: Deps, picks: Picks, password: str,
     consumer = _as_consumer(uow, deps, who)
     out["consumer"] = who.name
 
-    listings = [_list(deps, bureau, court, 1, who, 45000, "USD", "leisure_travel")]
+    listings = [_list(uow, deps, court, 1, who, 45000, "USD", "leisure_travel")]
     for i, (debtor, amount, currency) in enumerate(picks.debtors[:2], start=2):
-        listings.append(_list(deps, bureau, court, i, debtor, amount, currency,
+        listings.append(_list(uow, deps, court, i, debtor, amount, currency,
                               "air_travel" if i == 2 else "star_hotels"))
     out["listings"] = len(listings)
     if len(picks.debtors) >= 1:

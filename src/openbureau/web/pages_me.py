@@ -39,7 +39,7 @@ def _done(path: str, message: str) -> Response:
 def report(request: Request, done: str | None = Query(None, max_length=40),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(me)) -> Response:
     language = i18n.language(locale_of(request))
-    rep = consumer.my_report(bureau, who, language=language)
+    rep = consumer.my_report(bureau.uow(), bureau.deps, who, language=language)
     score = consumer.shown_score(bureau.uow(), bureau.deps, who, rep)
     accesses = consumer.my_accesses(bureau.uow(), bureau.deps, who)
     return render(request, "me/report.html", report=rep, score=score, accesses=accesses,
@@ -53,7 +53,8 @@ def report(request: Request, done: str | None = Query(None, max_length=40),
 def report_pdf(request: Request, bureau: Bureau = Depends(get_bureau),
                who: Principal = Depends(me)) -> Response:
     locale = locale_of(request)
-    return Response(consumer.my_report_pdf(bureau, who, locale), media_type="application/pdf",
+    return Response(consumer.my_report_pdf(bureau.uow(), bureau.deps, who, locale),
+                    media_type="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="credit-report.pdf"',
                              "Cache-Control": "no-store", "Content-Language": locale})
 
@@ -97,7 +98,8 @@ def open_dispute(request: Request, kind: str = Form(..., max_length=20),
 
 def _theft_page(request: Request, bureau: Bureau, who: Principal, status_code: int = 200,
                 **form: Any) -> Response:
-    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
+    rep = consumer.my_report(bureau.uow(), bureau.deps, who,
+                             language=i18n.language(locale_of(request)))
     return render(request, "me/identity_theft.html", status_code=status_code,
                   accounts=rep["accounts"], profile=bureau.profile,
                   **{"chosen": [], "statement": "", **form})
@@ -199,7 +201,8 @@ def _changes(utilisation: str, bring_current: bool, open_card: bool, pay_off: st
 @router.get("/simulator", response_class=Response)
 def simulator(request: Request, bureau: Bureau = Depends(get_bureau),
               who: Principal = Depends(me)) -> Response:
-    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
+    rep = consumer.my_report(bureau.uow(), bureau.deps, who,
+                             language=i18n.language(locale_of(request)))
     result, error = _simulate(bureau, who, [])
     return render(request, "me/simulator.html", result=result, error=error,
                   accounts=[a for a in rep["accounts"] if a["balance"]],
@@ -226,7 +229,8 @@ def simulate(request: Request, utilisation: str = Form("", pattern=r"^(|0|0?\.\d
             "pay_off": pay_off, "months": months}
     if request.headers.get("hx-request") == "true":
         return render(request, "me/_simulation.html", result=result, error=error)
-    rep = consumer.my_report(bureau, who, language=i18n.language(locale_of(request)))
+    rep = consumer.my_report(bureau.uow(), bureau.deps, who,
+                             language=i18n.language(locale_of(request)))
     return render(request, "me/simulator.html", result=result, error=error, form=form,
                   accounts=[a for a in rep["accounts"] if a["balance"]],
                   utilisation=UTILISATION, months=MONTHS)

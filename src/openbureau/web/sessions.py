@@ -94,11 +94,12 @@ def organisation_cookie(bureau: Bureau, api_key: str, client: str | None = None)
     """A session for the organisation whose API key this is; every attempt from one client
     address counts against ``organisation_signin_per_minute`` (key guessing)."""
     if client is not None:
-        from openbureau.adapters import rate_limit
+        from openbureau.services.ports import rate_limits
 
-        rate_limit.take(bureau, rate_limit.bucket_for(bureau, "org_signin:ip", client),
-                        bureau.settings.organisation_signin_per_minute,
-                        what=N_("organisation sign-in attempts"))
+        limits = rate_limits(bureau.deps)
+        limits.take(limits.bucket_for("org_signin:ip", client),
+                    bureau.settings.organisation_signin_per_minute,
+                    what=N_("organisation sign-in attempts"))
     who = access.authenticate_key(bureau.uow(), bureau.deps,
                                   api_key.strip())         # raises Unauthenticated
     session_id = secrets.token_urlsafe(24)

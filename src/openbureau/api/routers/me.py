@@ -27,14 +27,15 @@ def report(response: Response, format: Literal["json", "pdf"] = Query("json"),
            bureau: Bureau = Depends(get_bureau), who: Principal = Depends(consumer_only),
            locale: str = Depends(_asked)) -> Report | Response:
     if format == "pdf":
-        return Response(consumer.my_report_pdf(bureau, who, locale),
+        return Response(consumer.my_report_pdf(bureau.uow(), bureau.deps, who, locale),
                         media_type="application/pdf",
                         headers={"Content-Disposition": 'inline; filename="credit-report.pdf"',
                                  "Cache-Control": "no-store", "Content-Language": locale,
                                  "Vary": "Accept-Language"})
     response.headers["Content-Language"] = locale
     response.headers["Vary"] = "Accept-Language"
-    return Report(**consumer.my_report(bureau, who, language=i18n.language(locale)))
+    return Report(**consumer.my_report(bureau.uow(), bureau.deps, who,
+                                       language=i18n.language(locale)))
 
 
 @router.get("/accesses")
@@ -52,7 +53,7 @@ def notices(response: Response, bureau: Bureau = Depends(get_bureau),
     or Simplified Chinese; English when none is asked for), its ``body`` in codes."""
     response.headers["Content-Language"] = locale
     response.headers["Vary"] = "Accept-Language"
-    found = consumer.my_notices(bureau, who, i18n.language(locale))
+    found = consumer.my_notices(bureau.uow(), bureau.deps, who, i18n.language(locale))
     return NoticeList(items=[Notice(**n) for n in found])
 
 
