@@ -1682,8 +1682,9 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
 
 class FakeBureau:
     """What the use cases that still take ``bootstrap.Bureau`` read of it -- furnishing and
-    files, access and web sessions, the registry, models, inquiries, the review queue, the demo
-    -- over a ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite);
+    files, the registry, inquiries, reports, the demo -- and the web sessions (an entry point)
+    over a ``FakeUnitOfWork`` on ``store``; ``deps`` as ``Bureau.deps`` hands the converted use
+    cases they call: no process cache of credentials (as on SQLite);
     by default a vault that also decrypts what the fakes "encrypt" (``vault=`` a real one where
     a test needs real ciphertext); ``dialect`` picks the store."""
 
