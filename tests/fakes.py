@@ -1852,11 +1852,12 @@ def fake_deps(clock: Clock, profile: Profile | str = "us-fcra", *,
 
 
 class FakeBureau:
-    """What the use cases that still take ``bootstrap.Bureau`` read of it -- furnishing and
-    files, access and web sessions, models, the review queue, the demo -- over a
-    ``FakeUnitOfWork`` on ``store``: no process cache of credentials (as on SQLite); by default
-    a vault that also decrypts what the fakes "encrypt" (``vault=`` a real one where a test
-    needs real ciphertext); ``dialect`` picks the store."""
+    """``bootstrap.Bureau`` for the entry points' tests (the web sessions) and the tests that
+    drive several use cases as an entry point would: ``uow()`` a fresh ``FakeUnitOfWork`` on
+    ``store``, ``deps`` as ``Bureau.deps`` builds them: no
+    process cache of credentials (as on SQLite); by default a vault that also decrypts what the
+    fakes "encrypt" (``vault=`` a real one where a test needs real ciphertext); ``dialect``
+    picks the store."""
 
     def __init__(self, store: FakeStore, clock: Clock, *, profile: Profile | str = "us-fcra",
                  settings: Settings | None = None, vault: Any = None,

@@ -47,6 +47,8 @@ class Bureau:
     profile: Profile
     vault: IdentityVault
     audit_key: ChainKey
+    # the web pages' session key (``web/sessions.py``); which model is active is asked of the
+    # database, never kept here
     cache: dict[str, Any] = field(default_factory=dict)
     # registered models' specs by version
     model_specs: LruCache[str, dict[str, Any]] = field(default_factory=lambda: LruCache(8))
