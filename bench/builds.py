@@ -1,7 +1,8 @@
 """The service-layer redesign's benchmarks, the build before it and this one, side by side.
 
     python -m bench.builds [--before 95c21f5^] [--records N] [--rows N] [--people N]
-                           [--rates 25,50,100] [--seconds S] [--rounds R] [--no-write]
+                           [--rates 25,50,100] [--seconds S] [--rounds R]
+                           [--only furnishing,scoring,load] [--no-write]
 
 Issue 13 asks that no benchmark regress through the redesign: ``bench/furnishing.py``,
 ``bench/scoring.py`` and ``bench/load.py``, before and after, side by side. The build before
@@ -48,6 +49,7 @@ SECONDS, ROUNDS = 10.0, 1
 QUICK_RECORDS, QUICK_ROWS, QUICK_PEOPLE = 5_000, 20_000, 200
 QUICK_RATES, QUICK_SECONDS = (20.0,), 3.0
 ENGINES = ("numpy", "duckdb", "sqlite", "postgresql")
+KINDS = ("furnishing", "scoring", "load")
 
 # run by each build's interpreter, with that build's ``bench`` and ``openbureau`` first on the
 # path; only what both builds' benchmarks have is read. Prints one JSON line.
@@ -103,11 +105,12 @@ class Result:
 
 def run(before: str = BEFORE, *, records: int = RECORDS, rows: int = ROWS,
         people: int = PEOPLE, rates: tuple[float, ...] = RATES, seconds: float = SECONDS,
-        rounds: int = ROUNDS, log: Any = print) -> Result:
+        rounds: int = ROUNDS, only: tuple[str, ...] = KINDS, log: Any = print) -> Result:
     from bench.common import machine_facts
 
-    args = {"furnishing": {"records": records}, "scoring": {"rows": rows},
-            "load": {"rates": list(rates), "seconds": seconds, "people": people}}
+    every = {"furnishing": {"records": records}, "scoring": {"rows": rows},
+             "load": {"rates": list(rates), "seconds": seconds, "people": people}}
+    args = {kind: every[kind] for kind in KINDS if kind in only}
     here = REPO
     head = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
                           check=True, capture_output=True, text=True).stdout.strip()
@@ -133,6 +136,17 @@ def _ratio(after: float, before: float) -> str:
 
 
 def render(r: Result) -> str:
+    lines: list[str] = []
+    if "furnishing" in r.turns:
+        lines += _furnishing(r)
+    if "scoring" in r.turns:
+        lines += _scoring(r)
+    if "load" in r.turns:
+        lines += _load(r)
+    return _text(r, lines)
+
+
+def _furnishing(r: Result) -> list[str]:
     fur = r.turns["furnishing"]
 
     def rps(name: str) -> float:
@@ -150,12 +164,22 @@ def render(r: Result) -> str:
              f"{floor('after'):.3f} | {_ratio(floor('after'), floor('before'))} |",
              f"| ingest's peak memory, MiB | {rss('before'):,.0f} | {rss('after'):,.0f} | "
              f"{_ratio(rss('after'), rss('before'))} |"]
+    return lines
+
+
+def _scoring(r: Result) -> list[str]:
+    lines = []
     sco = r.turns["scoring"]
     n = r.args["scoring"]["rows"]
     for engine in ENGINES:
         b = _median([n / t["seconds"][engine] for t in sco["before"] if engine in t["seconds"]])
         a = _median([n / t["seconds"][engine] for t in sco["after"] if engine in t["seconds"]])
         lines.append(f"| scoring on {engine}, rows/s | {b:,.0f} | {a:,.0f} | {_ratio(a, b)} |")
+    return lines
+
+
+def _load(r: Result) -> list[str]:
+    lines = []
     lo = r.turns["load"]
     for i, rate in enumerate(r.args["load"]["rates"]):
         def step(name: str, key: str, i: int = i) -> float:
@@ -184,6 +208,10 @@ def render(r: Result) -> str:
                   for name in ("before", "after")}
         lines.append(f"| load at {rate:g}/s: errors over all turns | {errors['before']} | "
                      f"{errors['after']} | |")
+    return lines
+
+
+def _text(r: Result, lines: list[str]) -> str:
     facts = ", ".join(f"{k}: {v}" for k, v in r.facts.items())
     a = r.args
     return f"""## The service-layer redesign: before and after, side by side
@@ -191,10 +219,7 @@ def render(r: Result) -> str:
 `python -m bench.builds` — the build before the redesign ({r.commits['before']}) and this one
 ({r.commits['after']}), each running its own `bench` module in a process of its own, in the
 order before, after, after, before ({r.rounds} round(s)); each figure is the build's median over
-its turns. Furnishing: {a['furnishing']['records']:,} Metro 2 records into PostgreSQL. Scoring:
-{a['scoring']['rows']:,} rows of Give Me Some Credit attributes on each runtime engine. Load:
-`openbureau serve --workers 2` on PostgreSQL with {a['load']['people']:,} people, open loop,
-{a['load']['seconds']:g} s per rate. A ratio is after ÷ before (for times and CPU, lower is
+its turns. {_sizes(a)} A ratio is after ÷ before (for times and CPU, lower is
 better; for rates, higher).
 
 Identity resolution (issue 14) landed between the two builds: its work is in the after figures
@@ -207,6 +232,20 @@ alone).
 
 Machine: {facts}.
 """
+
+
+def _sizes(a: dict[str, Any]) -> str:
+    out = []
+    if "furnishing" in a:
+        out.append(f"Furnishing: {a['furnishing']['records']:,} Metro 2 records into PostgreSQL.")
+    if "scoring" in a:
+        out.append(f"Scoring: {a['scoring']['rows']:,} rows of Give Me Some Credit attributes "
+                   "on each runtime engine.")
+    if "load" in a:
+        out.append(f"Load: `openbureau serve --workers 2` on PostgreSQL with "
+                   f"{a['load']['people']:,} people, open loop, {a['load']['seconds']:g} s per "
+                   "rate.")
+    return " ".join(out)
 
 
 def section(quick: bool = False) -> str:
@@ -226,11 +265,13 @@ def main(argv: list[str] | None = None) -> Result:
     parser.add_argument("--rates", default=",".join(f"{r:g}" for r in RATES))
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--only", default=",".join(KINDS),
+                        help="comma-separated benchmarks (default: " + ",".join(KINDS) + ")")
     parser.add_argument("--no-write", action="store_true", help="do not touch BENCHMARKS.md")
     args = parser.parse_args(argv)
     result = run(args.before, records=args.records, rows=args.rows, people=args.people,
                  rates=tuple(float(x) for x in args.rates.split(",")), seconds=args.seconds,
-                 rounds=args.rounds)
+                 rounds=args.rounds, only=tuple(args.only.split(",")))
     text = render(result)
     print(text)
     if not args.no_write:
