@@ -38,7 +38,6 @@ from openbureau.services.stored import (
     INQUIRY_KINDS,
     AccountKey,
     AccountOnFile,
-    AccountState,
     Block,
     ConsentRecord,
     ConsumerLogin,
@@ -239,6 +238,27 @@ class FakeStore:
 
     def actions(self) -> list[str]:
         return [e.action for e in self.events]
+
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What the fake store keeps of an account that existed before a furnished month: its
+    newest month and the fields that persist from month to month
+    (``account_changes.SEGMENT_FIELDS``; in SQL, ``adapters/furnish_store.py``)."""
+
+    id: int
+    account_ref: str
+    subject_id: int
+    latest_as_of: date
+    compliance_code: str | None
+    identification_number: str | None
+    original_creditor: str | None
+    creditor_classification: str | None
+    purchase_indicator: str | None
+    purchase_name: str | None
+    mortgage: Any
+    specialised_payment: Any
 
 
 class _Repo:

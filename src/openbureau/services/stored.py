@@ -415,25 +415,6 @@ class IntakeFile(FurnishingFile):
 
 
 @dataclass(frozen=True)
-class AccountState:
-    """What a furnished month needs of an account that existed before it: its newest month
-    and the fields that persist from month to month (``account_changes.SEGMENT_FIELDS``)."""
-
-    id: int
-    account_ref: str
-    subject_id: int
-    latest_as_of: date
-    compliance_code: str | None
-    identification_number: str | None
-    original_creditor: str | None
-    creditor_classification: str | None
-    purchase_indicator: str | None
-    purchase_name: str | None
-    mortgage: Any
-    specialised_payment: Any
-
-
-@dataclass(frozen=True)
 class KeptObservation:
     """An identity observation already kept (``identity_store``): its row and its dates."""
 
