@@ -108,6 +108,23 @@ def test_pay_down_and_bring_current_move_the_right_factors():
     assert sim.after.value > sim.before.value
 
 
+def test_time_passing_leaves_the_income_the_file_reads():
+    # the card's last report gave no income (0); the loan's last report with an income is older.
+    # Months that go by must not make the loan's older figure the newest one.
+    card_months = _history(12, AS_OF, balance=100_000, limit=500_000, income=0)
+    loan_months = _history(12, add_months(AS_OF, -1), income=607_00)
+    f = CreditFile(as_of=AS_OF, accounts=(
+        AccountView("acc-card", "revolving", date(2019, 1, 5), credit_limit=500_000,
+                    months=card_months),
+        AccountView("acc-loan", "installment", date(2021, 3, 1), months=loan_months)))
+    assert compute(f)["monthly_income"] == 0
+    sim = simulate(CARD, f, [{"kind": "time_passes", "months": 24}], US)
+    assert sim.attributes_after["monthly_income"] == 0
+    assert sim.attributes_after["debt_ratio"] == sim.attributes_before["debt_ratio"]
+    # the account that reported the newest income keeps reporting it
+    assert sim.file_after.accounts[0].months[-1].monthly_income == 0
+
+
 def test_time_passes_without_paying_makes_it_worse():
     sim = simulate(CARD, _file(), [{"kind": "time_passes", "months": 3}], US)
     loan = next(a for a in sim.file_after.accounts if a.item_ref == "acc-loan")

@@ -282,7 +282,7 @@ class _Sqlite:
             return
         values = [stage_values(r) for r in rows] if isinstance(rows[0], bytes) else rows
         self._conn.exec_driver_sql(
-            f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",  # noqa: S608
+            f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",  # noqa: S608  # nosec B608
             values)
 
     def hint(self, on: bool) -> None:

@@ -37,9 +37,11 @@ The vocabulary of changes (each a JSON object with a ``kind``; money in integer 
     inquiry that opening it takes.
 ``time_passes {months}``
     ``months`` (1–120) months go by with every open account paid as agreed: each month repeats
-    the account's latest balance, payment and income; an account that is current stays current,
-    one that is still behind falls one more stage behind each month (dpd30 → dpd60 → ... →
-    charged_off). Inquiries and late payments age and drop out of their windows.
+    the account's latest balance and payment, and its income where the account reported the
+    file's newest one (so the income the score reads does not change); an account that is
+    current stays current, one that is still behind falls one more stage behind each month
+    (dpd30 → dpd60 → ... → charged_off). Inquiries and late payments age and drop out of their
+    windows.
 
 Changes apply in order. An unknown kind, an unknown or missing field, a bad value, or an
 ``item_ref`` that is not an account on the file raises :class:`SimulationError`, whose ``errors``
@@ -51,6 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, TypedDict
 
 from openbureau.domain.months import add_months, month_end
@@ -285,8 +288,18 @@ def _use_revolving(file: CreditFile, target: float) -> CreditFile:
     return file
 
 
+def _income_day(account: AccountView, until: date) -> date | None:
+    days = [m.as_of for m in account.months if m.as_of <= until and m.monthly_income is not None]
+    return max(days) if days else None
+
+
 def _time_passes(file: CreditFile, months: int) -> CreditFile:
     new_as_of = add_months(file.as_of, months)
+    # The income the file reads is the newest one reported. Repeating every account's own latest
+    # income would let an older figure from another account become the newest; so only the
+    # accounts that reported the newest one repeat it, and time passing leaves income unchanged.
+    days = {a.item_ref: _income_day(a, new_as_of) for a in file.accounts if not a.excluded}
+    newest = max((d for d in days.values() if d is not None), default=None)
     accounts = []
     for account in file.accounts:
         latest = latest_month(account, file.as_of)
@@ -297,6 +310,8 @@ def _time_passes(file: CreditFile, months: int) -> CreditFile:
         # start from the newest record, which may be a report already pending (bring_current)
         month = max(account.months, key=lambda m: m.as_of)
         start, added, k = month.as_of, [], 1
+        if newest is None or days[account.item_ref] != newest:
+            month = replace(month, monthly_income=None)
         while (when := month_end(add_months(start, k))) <= new_as_of:
             month = replace(month, as_of=when,
                             status=_NEXT_STAGE.get(month.status, month.status))
