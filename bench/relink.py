@@ -187,6 +187,10 @@ def report(people: int, seed: int, engine: str, keep: Path | None = None,
         f"Pairs scored {st['pairs']['pairs_scored']:,}; kept (weight >= review) "
         f"{st['pairs']['pairs_kept']:,}; clusters {st['clusters']['clusters']:,}; "
         f"proposed {quality['merges']:,} merges and {quality['splits']:,} splits.",
+        *([f"Clusters scored as files (a record or a small cluster with a pair at review, "
+           f"none at link): {af['clusters']:,} examined, {af['decisions']:,} records decided, "
+           f"{af['scorings']:,} files scored, {af['joined']:,} joined."]
+          if (af := st['clusters'].get('as_file')) else []),
         f"Peak memory of the relink process (ru_maxrss): **{got['peak_rss_gib']:.2f} GiB** "
         f"(after the pairs {got['peaks']['pairs']:.2f} GiB); the largest forked worker "
         f"(they share the parent's pages until they write) {got['worker_peak_gib']:.2f} GiB.",

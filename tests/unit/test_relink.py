@@ -14,7 +14,8 @@ import pytest
 from openbureau.adapters.pii import IdentityVault
 from openbureau.domain.record_parts import Address
 from openbureau.domain.record_types import SubjectIdentity
-from openbureau.identity import batch, clustering, features, model
+from openbureau.identity import batch, clustering, features, model, rules
+from openbureau.identity.model import FileIdentity
 from openbureau.services import relink
 from openbureau.synthetic import identities
 
@@ -155,7 +156,7 @@ def _maria(surname, born, addr, phone, middle="Elena", nid=NID, zip_code="62701"
                            phone=phone, address=Address(line1=addr, postal_code=zip_code))
 
 
-def _cluster(people, files, barred=None):
+def _cluster(people, files, barred=None, apart=()):
     """``Clusterer`` over every pair at or above the review threshold (what ``pairs.parquet``
     keeps), record ``i`` on file ``files[i]``."""
     m = model.load()
@@ -163,7 +164,7 @@ def _cluster(people, files, barred=None):
     feats = [r.features for r in recs]
     pairs = [(w, a, b) for a in range(len(recs)) for b in range(a + 1, len(recs))
              if (w := m.score(feats[a], feats[b]).weight) >= m.thresholds.review]
-    return m, pairs, clustering.Clusterer(m, recs, barred).run(pairs)
+    return m, pairs, clustering.Clusterer(m, recs, barred, apart).run(pairs)
 
 
 def test_a_married_name_at_a_new_address_stays_on_its_file():
@@ -247,6 +248,101 @@ def test_a_barred_record_never_follows_its_file_onto_the_barred_file():
         ("merge", 1, 2, (0,)), ("split", 2, None, (3,))]
 
 
+# -- the cluster as a file (step 4), in the batch as online --------------------------------
+
+BORN = date(1971, 8, 19)
+
+
+def _robert(nid, name, born=None, line=None, zip_code=None, phone=None):
+    return SubjectIdentity(nid, name, born, phone=phone, address=Address(
+        line1=line, postal_code=zip_code) if line else None)
+
+
+def _his_parts(gen=""):
+    """Robert J Smith's three parts on file 1, tied by one phone (and an id on two): his name
+    in full on the first, his address on the second, his birth date on the third."""
+    g = f" {gen}" if gen else ""
+    return [_robert("900300101", f"Robert Smith{g}", None, "4 Old Mill Road", "62702",
+                    "2175550142"),
+            _robert(None, f"R J Smith{g}", None, "18 Cedar Court", "62704", "2175550142"),
+            _robert("900300101", f"R J Smith{g}", BORN, phone="2175550142")]
+
+
+def _his_record(name="Robert Smith", nid=None):
+    """A record of his whose name agrees with the first part, its address with the second,
+    its birth date with the third."""
+    return _robert(nid, name, BORN, "18 Cedar Court", "62704")
+
+
+def _as_file(people):
+    file = FileIdentity()
+    for p in people:
+        file.add(features.of(p))
+    return file
+
+
+def _below_link(m, pairs, rid):
+    """The pairs of record ``rid``: some, each at the review threshold, none at link."""
+    mine = [w for w, a, b in pairs if rid in (a, b)]
+    return bool(mine) and all(m.thresholds.review <= w < m.thresholds.link for w in mine)
+
+
+def test_a_record_joins_the_cluster_it_matches_as_a_file():
+    """None of the record's pairs reaches the link threshold; against his parts as a file it
+    does, and online resolution would link it there: it joins them (its file merged)."""
+    parts, x = _his_parts(), _his_record()
+    m, pairs, res = _cluster([*parts, x], [1, 1, 1, 2])
+    assert _below_link(m, pairs, 3)
+    assert m.score_file(features.of(x), _as_file(parts)).weight >= m.thresholds.link
+    assert len(set(res.cluster_of.values())) == 1
+    assert [(mv.kind, mv.from_id, mv.to_id) for mv in res.moves] == [("merge", 2, 1)]
+    assert res.file_match[3].weight >= m.thresholds.link
+    assert res.as_file["joined"] == 1 and res.as_file["scorings"] >= 1
+    recs = [clustering.Record(i, f, features.of(w))
+            for i, (w, f) in enumerate(zip([*parts, x], [1, 1, 1, 2], strict=True))]
+    again = clustering.Clusterer(m, recs).run(list(reversed(pairs)))     # any pair order
+    assert again.cluster_of == res.cluster_of and again.moves == res.moves
+
+
+@pytest.mark.parametrize(("parts", "x", "why"), [
+    (_his_parts("Sr"), _his_record("Robert Smith Jr"), "generation codes differ"),
+    (_his_parts(), _his_record(nid="900300777"), "national ids differ")])
+def test_not_where_a_rule_forbids_it(parts, x, why):
+    """The same record with a conflicting generation code, or another national id: its
+    weight against the cluster as a file would link it; the rule forbids it, as online."""
+    f, file = features.of(x), _as_file(parts)
+    m, pairs, res = _cluster([*parts, x], [1, 1, 1, 2])
+    assert rules.forbidden(f, file) == why and m.score_file(f, file).weight >= m.thresholds.link
+    assert _below_link(m, pairs, 3)
+    assert res.cluster_of[3] != res.cluster_of[0] and res.moves == []
+    assert res.cluster_of[0] == res.cluster_of[1] == res.cluster_of[2]
+
+
+def test_not_across_a_cannot_link_or_a_block():
+    parts, x = _his_parts(), _his_record()
+    for kept_apart in ({"apart": [(1, 2)]}, {"barred": {3: {1}}}):
+        _, _, res = _cluster([*parts, x], [1, 1, 1, 2], **kept_apart)
+        assert res.cluster_of[3] != res.cluster_of[0] and res.moves == []
+
+
+def test_an_id_less_record_matching_two_clusters_as_files_joins_neither():
+    """Another Robert Smith (another id and phone) at his address, born the same day: the
+    record without an id matches both clusters as files, neither clearly ahead -- no bridge,
+    no guess."""
+    parts, x = _his_parts(), _his_record()
+    other = [_robert("900300555", "Robert Smith", None, "18 Cedar Court", "62704",
+                     "3125550177"),
+             _robert("900300555", "R J Smith", BORN, phone="3125550177")]
+    m, pairs, res = _cluster([*parts, x, *other], [1, 1, 1, 2, 3, 3])
+    c = res.cluster_of
+    assert c[0] == c[1] == c[2] and c[4] == c[5] and c[0] != c[4]
+    assert _below_link(m, pairs, 3)
+    assert {c[b if a == 3 else a] for _, a, b in pairs if 3 in (a, b)} == {c[0], c[4]}
+    for cluster in (parts, other):
+        assert m.score_file(features.of(x), _as_file(cluster)).weight >= m.thresholds.link
+    assert c[3] not in (c[0], c[4]) and res.moves == []
+
+
 def test_a_run_reads_and_applies_through_the_unit_of_work(tmp_path):
     """The database stages (extract, proposals, apply) on the in-memory ports: one person on
     two files is proposed as a merge, then merged, with its lineage, keys and audit event."""
@@ -281,6 +377,35 @@ def test_a_run_reads_and_applies_through_the_unit_of_work(tmp_path):
     assert store.relink.keys and {sid for _, sid in store.relink.keys} == {survivor}
     assert store.actions() == ["identity.merged"]
     assert store.events[0].subject_ref == f"sub_{survivor}"
+
+
+def test_a_merge_by_the_cluster_as_a_file_is_proposed_with_that_match(tmp_path):
+    """A run finds the pairs itself (keyed blocking); the merge it proposes and the audit
+    event it applies carry the match against the cluster as a file, not a weaker pair."""
+    from datetime import UTC, datetime
+
+    from openbureau.clock import FixedClock
+    from tests.fakes import FakeStore, FakeUnitOfWork
+
+    store = FakeStore()
+    store.add_file(1, "Robert Smith")
+    store.add_file(2, "Robert Smith")
+    store.relink.parts = [*(relink.encrypted_part(VAULT, 1, 10 + i, p)
+                            for i, p in enumerate(_his_parts())),
+                          relink.encrypted_part(VAULT, 2, 20, _his_record())]
+    uow = FakeUnitOfWork(store, FixedClock(datetime(2026, 11, 1, 12, 0, tzinfo=UTC)))
+    proposed = relink.Run(tmp_path / "run", VAULT, uow=uow).execute()
+    step = proposed["stages"]["clusters"]["as_file"]
+    assert step["joined"] == 1 and step["scorings"] >= step["decisions"] >= 1
+    (merge,) = json.loads((tmp_path / "run" / "proposals.json").read_text())["merges"]
+    assert (merge["from"], merge["to"], merge["compared"]) == ("sub_2", "sub_1", "file")
+    levels = {f["field"]: f["level"] for f in merge["fields"]}       # no one pair has all three
+    assert merge["weight"] >= 12 and (levels["first"], levels["addr"], levels["dob"]) == (
+        "exact", "same address", "exact")
+    relink.Run(tmp_path / "run", VAULT, uow=uow, options=relink.Options(apply=True)).execute()
+    assert store.actions() == ["identity.merged"]
+    assert store.events[0].detail["compared"] == "file" and store.events[0].detail[
+        "weight"] == merge["weight"]
 
 
 def test_a_run_without_a_unit_of_work_stops_at_the_database(tmp_path):

@@ -16,7 +16,19 @@ clusters in id order; the same pairs give the same clusters on every engine and 
 3. **Records without one** join only their single best cluster, clearly ahead of the next
    (``rules.MARGIN``), never bridging two; a record without an id that matches nothing with a
    national id may pair with its single best id-less match the same way.
-4. A record that cannot be placed with confidence stays with its file -- unless a cannot-link
+4. **The cluster as a file.** A record, or a cluster of at most ``SMALL`` records, with a pair
+   at or above the review threshold with another cluster but none at the link threshold is
+   scored against that cluster as a file (its ``FileIdentity``: the best value of each group
+   among all its records -- the name of one record, the address of another, the birth date of
+   a third), as online resolution scores a record against a file: ``rules.decide`` over the
+   clusters its records were paired with and those holding its national id, with the same
+   model, exceptions and margin. It joins the cluster ``decide`` links it to by weight
+   (``rules.MATCH``; the rule "id, first name and birth date" is step 2's, with its
+   exceptions) when ``_allowed`` agrees; a cluster of several records joins where one of its
+   records with a national id is linked, when none is linked elsewhere (a record without an
+   id decides only for itself: never a bridge). Smaller clusters first (ties: the lower id),
+   each once; ``Result.as_file`` counts the work.
+5. A record that cannot be placed with confidence stays with its file -- unless a cannot-link
    or an identity-theft block bars it from where its file's other records go; then it stays
    apart (on its file, or a new one).
 
@@ -35,7 +47,7 @@ from typing import Any
 
 from openbureau.identity import rules
 from openbureau.identity.features import Features
-from openbureau.identity.model import FileIdentity, MatchModel
+from openbureau.identity.model import FileIdentity, Match, MatchModel, Thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +92,29 @@ class Result:
     cluster_of: dict[int, int] = field(default_factory=dict)      # rid -> cluster (min rid)
     placed: set[int] = field(default_factory=set)                 # rids placed by the rules
     moves: list[Move] = field(default_factory=list)
+    # step 4: rid -> the match with the cluster it joined as a file; and the step's counts
+    # (clusters examined, records decided, files scored, clusters joined)
+    file_match: dict[int, Match] = field(default_factory=dict)
+    as_file: dict[str, int] = field(default_factory=dict)
+
+
+SMALL = 3       # step 4 places a record, or a cluster of up to this many (a person's parts)
+
+
+class _Counted:
+    """The model as ``rules.decide`` reads it, counting the files it scores."""
+
+    def __init__(self, model: MatchModel) -> None:
+        self._model = model
+        self.calls = 0
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._model.thresholds
+
+    def score_file(self, rec: Features, file: FileIdentity) -> Match:
+        self.calls += 1
+        return self._model.score_file(rec, file)
 
 
 class Clusterer:
@@ -89,6 +124,7 @@ class Clusterer:
         """``barred``: rid -> files its record may never share a cluster with (a consumer's
         "not mine"); ``apart``: pairs of files kept apart (cannot-link)."""
         self.model = model
+        self._scorer = _Counted(model)        # every file scored here goes through it
         self.records = {r.rid: r for r in records}
         self._barred = {rid: set(v) for rid, v in (barred or {}).items()}
         of_subject: dict[int, list[int]] = {}
@@ -137,7 +173,7 @@ class Clusterer:
                 if rules.forbidden(f, y.file) is not None:
                     return False
                 if rules.claims(y.file, f.nid) and not _agrees(f, y.file) and rules.id_only(
-                        f, y.file, self.model.score_file(f, y.file)):
+                        f, y.file, self._scorer.score_file(f, y.file)):
                     return False
         return True
 
@@ -202,6 +238,7 @@ class Clusterer:
         for rid in sorted(near):       # matching nothing with an id: its best id-less match
             if rid not in out.placed and all(other < 0 for _, other in near[rid]):
                 self._place_lone(rid, near[rid], id_less=True, out=out)
+        self._as_files(weight, left, right, out)    # 4. the cluster as a file
         for rid in self.records:
             out.cluster_of[rid] = self._find(rid)
         out.moves = self._moves(out)
@@ -226,11 +263,7 @@ class Clusterer:
         for a, b in zip(left[touching].tolist(), right[touching].tolist(), strict=True):
             paired.setdefault(a, []).append(b)
             paired.setdefault(b, []).append(a)
-        nids = {self.records[r].features.nid for r in involved.tolist() if r in has_id}
-        holding: dict[str | None, list[int]] = {}
-        for rid, r in self.records.items():
-            if r.features.nid in nids:
-                holding.setdefault(r.features.nid, []).append(rid)
+        holding = self._holding(involved.tolist())
         for a, b in zip(left[low].tolist(), right[low].tolist(), strict=True):
             for x, y in ((a, b), (b, a)):
                 target = self._find(y)
@@ -246,17 +279,95 @@ class Clusterer:
         f = self.records[rid].features
         file = self._cluster(target).file
         if not rules.claims(file, f.nid) or not rules.id_dob_first(
-                f, file, self.model.score_file(f, file)):
+                f, file, self._scorer.score_file(f, file)):
             return False               # the rule cannot hold there: spares ``decide``
         own = self._find(rid)
-        mine = self._cluster(own)
-        roots = {self._find(o) for o in (*paired, *holding)} - {own}
-        files = {root: self._cluster(root).file for root in sorted(roots)}
-        barred = [root for root in files if not self._free(mine, self._cluster(root))]
-        d = rules.decide(self.model, f, files, cannot_link=barred)
+        d = self._decide(rid, own, (*paired, *holding))
         return (d.outcome is rules.Outcome.LINK and d.subject_id == target
                 and d.reason == rules.ID_DOB_FIRST_AGREE
-                and self._allowed(mine, self._cluster(target)))
+                and self._allowed(self._cluster(own), self._cluster(target)))
+
+    def _decide(self, rid: int, own: int, others: Iterable[int]) -> rules.Decision:
+        """``rules.decide`` for record ``rid`` of cluster ``own`` with the clusters of the
+        records ``others`` as its candidate files (by their roots); those a cannot-link or a
+        block keeps apart from ``own`` barred."""
+        mine = self._cluster(own)
+        roots = {self._find(o) for o in others} - {own}
+        files = {root: self._cluster(root).file for root in sorted(roots)}
+        barred = [root for root in files if not self._free(mine, self._cluster(root))]
+        return rules.decide(self._scorer, self.records[rid].features, files, cannot_link=barred)
+
+    def _holding(self, rids: Iterable[int]) -> dict[str | None, list[int]]:
+        """The records holding each national id that one of ``rids`` carries."""
+        nids = {self.records[r].features.nid for r in rids} - {None}
+        holding: dict[str | None, list[int]] = {}
+        for rid, r in self.records.items():
+            if r.features.nid in nids:
+                holding.setdefault(r.features.nid, []).append(rid)
+        return holding
+
+    def _as_files(self, weight: Any, left: Any, right: Any, out: Result) -> None:
+        """4. The cluster as a file (the module's docstring): clusters of up to ``SMALL``
+        records whose best pair with another cluster is below the link threshold (at or above
+        review: every pair given is), placed by ``rules.decide``, smaller clusters first."""
+        import numpy as np
+
+        t = self.model.thresholds
+        calls = self._scorer.calls
+        counts = out.as_file = dict.fromkeys(("clusters", "decisions", "scorings", "joined"), 0)
+        ids = np.union1d(left, right)
+        roots = np.array([self._find(r) for r in ids.tolist()], dtype=np.int64)
+        rl, rr = roots[np.searchsorted(ids, left)], roots[np.searchsorted(ids, right)]
+        cross = rl != rr
+        lo, hi, w = np.minimum(rl, rr)[cross], np.maximum(rl, rr)[cross], weight[cross]
+        strong = set(zip(lo[w >= t.link].tolist(), hi[w >= t.link].tolist(), strict=True))
+        weak = {pair for pair in zip(lo[w < t.link].tolist(), hi[w < t.link].tolist(),
+                                     strict=True) if pair not in strong}
+        size = {r: len(self._cluster(r).members) for pair in weak for r in pair}
+        order = sorted((n, r) for r, n in size.items() if n <= SMALL)
+        members = [m for _, r in order for m in self._cluster(r).members]
+        touching = np.isin(left, members) | np.isin(right, members)
+        partners: dict[int, list[tuple[float, int]]] = {}
+        for wt, a, b in zip(weight[touching].tolist(), left[touching].tolist(),
+                            right[touching].tolist(), strict=True):
+            partners.setdefault(a, []).append((wt, b))
+            partners.setdefault(b, []).append((wt, a))
+        holding = self._holding(members)
+        for _, c in order:
+            own = self._find(c)
+            mine = self._cluster(own)
+            if len(mine.members) > SMALL:
+                continue
+            best: dict[int, float] = {}
+            for m in mine.members:
+                for wt, o in partners.get(m, ()):
+                    if (root := self._find(o)) != own:
+                        best[root] = max(best.get(root, wt), wt)
+            if all(wt >= t.link for wt in best.values()):
+                continue
+            counts["clusters"] += 1
+            linked: dict[int, dict[int, Match]] = {}      # cluster -> its records' matches
+            by_weight = False
+            for m in sorted(mine.members):
+                nid = self.records[m].features.nid
+                if nid or len(mine.members) == 1:     # an id-less record decides for itself
+                    d = self._decide(m, own, (*best, *holding.get(nid, ())))
+                    counts["decisions"] += 1
+                    if d.outcome is rules.Outcome.LINK and d.subject_id is not None \
+                            and d.match is not None:
+                        linked.setdefault(d.subject_id, {})[m] = d.match
+                        by_weight |= d.reason == rules.MATCH
+            # linked by weight: the rule "id, first name and birth date" is step 2's (it
+            # stops where another cluster is near, which step 3 may since have absorbed)
+            if len(linked) != 1 or not by_weight:
+                continue
+            [(target, matches)] = linked.items()
+            if best.get(target, t.link) < t.link and self._allowed(mine, self._cluster(target)):
+                out.placed.update(mine.members)
+                out.file_match.update(matches)
+                self._join(own, target)
+                counts["joined"] += 1
+        counts["scorings"] = self._scorer.calls - calls
 
     def _place_lone(self, rid: int, cands: list[tuple[float, int]], *, id_less: bool,
                     out: Result) -> None:

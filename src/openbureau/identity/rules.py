@@ -66,6 +66,7 @@ CANNOT_LINK = "matches a file this account may not join (the consumer said it is
 NAME_DISAGREES = "id matches, name does not: national id on file under another name"
 ID_AND_NAME_AGREE = "national id and name agree"
 ID_DOB_FIRST_AGREE = "national id, first name and birth date agree"
+MATCH = "match"     # linked by weight: at the link threshold, the margin ahead of the next
 
 
 class Outcome(StrEnum):
@@ -296,7 +297,7 @@ def decide(model: Scorer, rec: Features, files: Mapping[int, FileIdentity], *,
                         ranked)
     if second is not None and second >= t.review and best.weight - second < MARGIN:
         return Decision(Outcome.HOLD, None, best, "several files match", ranked)
-    return Decision(Outcome.LINK, best_sid, best, "match", ranked)
+    return Decision(Outcome.LINK, best_sid, best, MATCH, ranked)
 
 
 class _Scored:

@@ -15,9 +15,11 @@ gives the same output:
    name frequencies; their weights (``identity.batch``) at or above the review threshold
    kept (``pairs.parquet``);
 3. ``clusters`` -- ``identity.clustering`` under the integrity rules (``clusters.parquet``,
-   ``moves.json``);
+   ``moves.json``; ``as_file.json``: the match of each record placed against a cluster as a
+   file, and in ``state.json`` how many such scorings the step made);
 4. ``proposals`` -- the merges and splits with their files' public refs, weights and each
-   field's contribution (``proposals.json``, ``summary.json``);
+   field's contribution, of the best pair or of the match as a file (``compared``)
+   (``proposals.json``, ``summary.json``);
 5. ``apply`` (``--apply``) -- refused if a cannot-link or block was added since the extract;
    in one transaction: new files for split-off people, accounts
    and observations moved, merged files pointing at their survivor (``merged_into_id``),
@@ -358,10 +360,14 @@ class Run:
         (self.folder / "moves.json").write_text(json.dumps(
             [{"kind": m.kind, "from_id": m.from_id, "to_id": m.to_id, "cluster": m.cluster,
               "rids": list(m.rids), "reason": m.reason} for m in result.moves], indent=1))
+        (self.folder / "as_file.json").write_text(json.dumps(
+            {str(rid): _evidence_of(match, "file")
+             for rid, match in sorted(result.file_match.items())}, indent=1))
         self.progress("clusters", 1, 1)
         return {"clusters": len(set(result.cluster_of.values())),
                 "merges": sum(m.kind == "merge" for m in result.moves),
-                "splits": sum(m.kind == "split" for m in result.moves)}
+                "splits": sum(m.kind == "split" for m in result.moves),
+                "as_file": result.as_file}
 
     def moves(self) -> list[dict[str, Any]]:
         moves: list[dict[str, Any]] = json.loads((self.folder / "moves.json").read_text())
@@ -370,10 +376,14 @@ class Run:
     # -- 4. proposals -------------------------------------------------------------------
 
     def _evidence(self, moves: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-        """Per move, the best pair joining its records to the rest of their new cluster: its
-        weight and each field's level and weight."""
+        """Per move, the best pair joining its records to the rest of their new cluster -- or,
+        for a record the clustering placed against the cluster as a file, that match: its
+        weight and each field's level and weight, and which it was (``compared``)."""
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
+
+        path = self.folder / "as_file.json"
+        as_file: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
 
         clusters = pq.read_table(self.folder / "clusters.parquet")
         cluster_of = dict(zip(clusters.column("rid").to_pylist(),
@@ -401,13 +411,17 @@ class Run:
                 if best is None or (p["weight"], -a, -b) > (best["weight"], -best["rid_l"],
                                                             -best["rid_r"]):
                     best = p
+            joined = [as_file[str(r)] for r in m["rids"] if str(r) in as_file]
+            if joined:          # placed against the cluster as a file: that match decided
+                out.append(max(joined, key=lambda e: e["weight"]))
+                continue
             if best is None:
                 out.append(None)
                 continue
             match = batch.explain(self.model, {k[2:]: v for k, v in best.items()
                                                if k.startswith("g_")},
                                   {k[3:]: v for k, v in best.items() if k.startswith("tf_")})
-            out.append({"weight": round(match.weight, 2), "fields": match.explain()})
+            out.append(_evidence_of(match, "pair"))
         return out
 
     def _proposals(self) -> dict[str, Any]:
@@ -425,7 +439,8 @@ class Run:
                     "to": refs.get(m["to_id"]) if m["to_id"] else None,
                     "new_file": m["to_id"] is None, "records": len(m["rids"]),
                     "accounts": sum(accounts[r] for r in m["rids"]), "reason": m["reason"],
-                    "weight": ev["weight"] if ev else None, "fields": ev["fields"] if ev else []}
+                    "weight": ev["weight"] if ev else None, "fields": ev["fields"] if ev else [],
+                    "compared": ev["compared"] if ev else None}
             (merges if m["kind"] == "merge" else splits).append(item)
         (self.folder / "proposals.json").write_text(json.dumps(
             {"run": self.run_id, "model": self.model.version, "merges": merges,
@@ -502,7 +517,8 @@ class Run:
                         "run": self.run_id, "from": refs.get(m["from_id"]), "to": refs.get(to),
                         "new_file": m["to_id"] is None, "records": len(m["rids"]),
                         "reason": m["reason"], "weight": weight,
-                        "fields": ev["fields"] if ev else []}))
+                        "fields": ev["fields"] if ev else [],
+                        "compared": ev["compared"] if ev else None}))
             uow.relink.lineage(lineage)
             affected = involved | set(target.values())
             hashes = identity_store.Hashes(self.vault)
@@ -539,6 +555,11 @@ _WORK: dict[str, Any] = {}          # what forked workers read (the run and its 
 def _prepare(chunk: tuple[int, int, bool]) -> tuple[Any, list[Features]]:
     run: Run = _WORK["run"]
     return run._prepare_chunk(_WORK["table"], *chunk)
+
+
+def _evidence_of(match: model.Match, compared: str) -> dict[str, Any]:
+    """A match as a move's evidence: its weight and each field's level and weight."""
+    return {"weight": round(match.weight, 2), "fields": match.explain(), "compared": compared}
 
 
 def _ints(values: list[int]) -> Any:
