@@ -2,21 +2,23 @@
 applicant found?
 
     python -m bench.identity [--people 5000] [--seed 11] [--database-url URL]
+                             [--surname-first 0.02]
 
 A synthetic population with the noise of real identity data (``openbureau.synthetic.
-identities``: twins, Jr/Sr, couples, marriages, moves, nicknames, typos, missing and mistyped
-ids, a dense id space) is furnished through the product -- ``furnishing.furnish``, the path
-``openbureau ingest`` and ``POST /v1/furnisher/accounts:batch`` take -- into a freshly
-migrated database (SQLite by default), then every person applies for credit through
-``inquiries.pull_report`` (the service behind ``POST /v1/member/inquiries``) with the identity
-they would write on an application. The truth (which person each record and applicant is) is
-known, so errors are counted:
+identities``: twins, Jr/Sr, couples, marriages, moves, names written surname first and
+misspelt, nicknames, typos, missing and mistyped ids, a dense id space; ``--surname-first 0``:
+the population before that stratum) is furnished through the product --
+``furnishing.furnish``, the path ``openbureau ingest`` and ``POST /v1/furnisher/
+accounts:batch`` take -- into a freshly migrated database (SQLite by default), then every
+person applies for credit through ``inquiries.pull_report`` (the service behind ``POST
+/v1/member/inquiries``) with the identity they would write on an application. The truth
+(which person each record and applicant is) is known, so errors are counted:
 
 - records on the wrong person's file (a file's person: whoever most of its records are);
 - people whose file carries someone else's data, overall and per stratum;
-- people split across files; people missing one of their own accounts (held, refused, or on
-  another file than their main one); records held for review; records refused for want of
-  a national id;
+- people split across files, and people missing one of their own accounts (held, refused,
+  or on another file than their main one), overall and per stratum; records held for
+  review; records refused for want of a national id;
 - pair precision and recall (pairs of records placed on one file vs. pairs of one person);
 - applicants found, not found, or answered with another person's file.
 
@@ -217,13 +219,15 @@ def measure(pop: synth.Population, p: Placement) -> dict[str, Any]:
                    for c in collections.Counter(records[i].pid for i in idx).values())
     per_person = collections.Counter(r.pid for r in records)
     same_person = sum(c * (c - 1) // 2 for c in per_person.values())
-    strata: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    strata: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
     for person in pop.people:
         if person.pid not in people:
             continue
         for st in person.strata:
             strata[st][0] += 1
             strata[st][1] += person.pid in with_others
+            strata[st][2] += len(files_of.get(person.pid, ())) > 1
+            strata[st][3] += person.pid in missing
     found = sum(1 for pid, f in p.lookups if f is not None and owner.get(f) == pid)
     wrong_file = sum(1 for pid, f in p.lookups if f is not None and owner.get(f) != pid)
     n = len(people)
@@ -231,7 +235,9 @@ def measure(pop: synth.Population, p: Placement) -> dict[str, Any]:
         "records": len(records), "people": n,
         "wrong_file_pct": 100 * wrong / len(records),
         "people_with_others_pct": 100 * len(with_others) / n,
-        "strata": {k: (v[0], 100 * v[1] / v[0]) for k, v in sorted(strata.items())},
+        # per stratum: people; with someone else's data, split, missing an account (%)
+        "strata": {k: (v[0], *(100 * x / v[0] for x in v[1:]))
+                   for k, v in sorted(strata.items())},
         "split_pct": 100 * split / n, "missing_own_pct": 100 * len(missing) / n,
         "held_pct": 100 * p.held / len(records),
         "refused_no_id_pct": 100 * p.refused_no_id / len(records),
@@ -248,8 +254,9 @@ def _row(label: str, key: str, a: dict[str, Any], b: dict[str, Any], fmt: str = 
     return f"| {label} | {fmt.format(a[key])} | {fmt.format(b[key])} |"
 
 
-def report(n: int, seed: int, url: str | None) -> str:
-    pop = synth.population(n, seed)
+def report(n: int, seed: int, url: str | None, surname_first: float = synth.SURNAME_FIRST
+           ) -> str:
+    pop = synth.population(n, seed, surname_first=surname_first)
     apps = list(synth.applications(pop.people, seed))
     base = measure(pop, baseline(pop, apps))
     placed, speed = product(pop, apps, url)
@@ -272,10 +279,14 @@ def report(n: int, seed: int, url: str | None) -> str:
     lines += [_row(label, key, base, new) for label, key in rows]
     lines += [_row("pair precision", "precision", base, new, "{:.4f}"),
               _row("pair recall", "recall", base, new, "{:.4f}"), "",
-              "People with someone else's data, by stratum (people in it):", "",
-              "| stratum | people | exact-id baseline | identity model |", "|---|---|---|---|"]
-    for st, (count, pct) in new["strata"].items():
-        lines.append(f"| {st} | {count:,} | {base['strata'][st][1]:.2f} % | {pct:.2f} % |")
+              "By stratum (people in it): people with someone else's data, split across "
+              "files, missing one of their own accounts -- exact-id baseline / identity model:",
+              "", "| stratum | people | someone else's data | split | missing own |",
+              "|---|---|---|---|---|"]
+    for st, (count, *pcts) in new["strata"].items():
+        cells = [f"{b:.2f} / {m:.2f} %" for b, m in zip(base["strata"][st][1:], pcts,
+                                                          strict=True)]
+        lines.append(f"| {st} | {count:,} | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -288,8 +299,11 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--surname-first", type=float, default=synth.SURNAME_FIRST,
+                        help="share of people in the surname-first stratum (0: the "
+                        "population before it)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    print(report(args.people, args.seed, args.database_url))
+    print(report(args.people, args.seed, args.database_url, args.surname_first))
 
 
 if __name__ == "__main__":

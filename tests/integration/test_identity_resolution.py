@@ -333,3 +333,52 @@ def test_names_written_the_other_way_round_meet_their_file_by_the_either_order_k
         link = uow.execute(select(accounts.c.link)
                            .where(accounts.c.account_ref == "STORE-9")).scalar_one()
     assert link["fields"]["first"][0] == "names reversed" and "surname" not in link["fields"]
+
+
+def test_a_name_written_the_other_way_round_and_misspelt_lands_on_its_file(client, orgs,
+                                                                            bureau):
+    """"Bery Daniel" and "Berry Danial" (first name and surname swapped, one of them
+    misspelt) for Daniel Berry's file: with the national id and birth date -- no address, no
+    phone -- the model's "names reversed and similar" level places them there, weighed once;
+    a lender's look-up so written finds the file with the id, or with the address."""
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    home = file_of(bureau, "CARD-1")
+    for written, account in (("Bery Daniel", "LOAN-7"), ("Berry Danial", "LOAN-8")):
+        out = send(client, orgs, rec({"national_id": DANIEL["national_id"], "name": written,
+                                      "date_of_birth": DANIEL["date_of_birth"]}, account))
+        assert (out["accepted"], out["rejected"]) == (1, []), out
+        assert file_of(bureau, account) == home, written
+    with bureau.uow() as uow:
+        assert len(uow.execute(select(subjects.c.id)).all()) == 1
+    r = pull(client, orgs, DANIEL)
+    whys = {a["account_ref"]: a["why"] for a in r.json()["report"]["accounts"]}
+    for account in ("LOAN-7", "LOAN-8"):
+        fields = {f["field"]: f["level"] for f in whys[account]["fields"]}
+        assert fields["first"] == "names reversed and similar" and "surname" not in fields
+    assert ("first name (swapped with the surname, spelled nearly the same)"
+            in whys["LOAN-7"]["text"])
+    for applicant in ({"national_id": DANIEL["national_id"], "name": "Bery Daniel",
+                       "date_of_birth": DANIEL["date_of_birth"]},
+                      {"name": "Berry Danial", "date_of_birth": DANIEL["date_of_birth"],
+                       "address": ADDRESS}):
+        r = pull(client, orgs, applicant)
+        assert r.status_code == 201, (applicant, r.text)
+        assert sorted(a["account_ref"] for a in r.json()["report"]["accounts"]) == [
+            "CARD-1", "LOAN-7", "LOAN-8"]
+
+
+def test_a_reversed_misspelt_name_with_another_birth_date_is_another_person(client, orgs,
+                                                                          bureau):
+    """"Bery Daniel" born in 1961, without a national id, at Daniel Berry's address and
+    phone: not Daniel Berry (born 1984) -- a file of its own, not linked, not held -- and a
+    look-up of that identity finds that file, never his."""
+    send(client, orgs, rec(DANIEL, "CARD-1"))
+    other = {"name": "Bery Daniel", "date_of_birth": "1961-11-23", "address": ADDRESS,
+             "phone": DANIEL["phone"]}
+    out = send(client, orgs, rec(other, "CARD-2"))
+    assert (out["accepted"], out["rejected"]) == (1, []), out
+    assert file_of(bureau, "CARD-2") != file_of(bureau, "CARD-1")
+    for who, account in ((other, "CARD-2"), (DANIEL, "CARD-1")):
+        r = pull(client, orgs, who)
+        assert r.status_code == 201, r.text
+        assert [a["account_ref"] for a in r.json()["report"]["accounts"]] == [account]

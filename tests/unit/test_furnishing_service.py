@@ -249,6 +249,25 @@ def test_record_identities_widens_a_kept_values_dates_and_adds_the_new(uow, deps
     assert len(store.identity_observations) == 4
 
 
+def test_a_name_written_the_other_way_round_and_misspelt_shares_a_key_with_its_file(deps):
+    """Blocking: "Bery Daniel" or "Berry Danial" with Daniel Berry's birth date and nothing
+    else shares a key with his file (one of the two names, spelt right, as a first name with
+    the birth date), and so does his own name with a file opened from such a record; with
+    another birth date, no key. Both names misspelt is left to the other keys (id, address,
+    phone)."""
+    hashes = identity_store.Hashes(deps.vault)
+
+    def keys(name: str, born: date = date(1984, 6, 2)) -> set[str]:
+        return set(identity_store.blocking_keys(hashes, SubjectIdentity(None, name, born),
+                                                None))
+
+    for written in ("Berry Daniel", "Bery Daniel", "Berry Danial"):
+        assert keys("Daniel Q Berry") & keys(written), written
+        assert keys(written) & keys("Daniel Berry"), written
+        assert not keys("Daniel Q Berry") & keys(written, date(1961, 11, 23)), written
+    assert not keys("Daniel Q Berry") & keys("Bery Danial")
+
+
 def test_only_what_the_database_refused_is_isolated_never_an_outage():
     import sqlite3
 

@@ -26,12 +26,14 @@ def _digest(pop: identities.Population) -> str:
 # Computed with the code before the cache (commit 60a3b06, Faker 40.63.0, Python 3.11.7):
 #   pop = identities.population(3000, seed=7); _digest(pop)   (3,000 people, 10,453 records)
 # The names and addresses are Faker's tables, so the value holds for that Faker version only.
+# The surname-first stratum came later, from streams of its own: without it (share 0) the
+# population is still that one.
 BEFORE_3000_SEED_7 = "38e1fbfcce366af575ee3711b878e8d7d5cbfaf37a653362394a5d9400296339"
 
 
 @pytest.mark.skipif(faker.VERSION != "40.63.0", reason="digest taken with Faker 40.63.0")
 def test_population_is_byte_for_byte_what_it_was_before_the_cache():
-    pop = identities.population(3000, seed=7)
+    pop = identities.population(3000, seed=7, surname_first=0.0)
     assert len(pop.records) == 10_453
     assert _digest(pop) == BEFORE_3000_SEED_7
 

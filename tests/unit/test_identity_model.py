@@ -48,9 +48,13 @@ def test_in_process_weights_equal_splinks():
         by_pid.setdefault(r.pid, []).append(r.subject)
     right = [r.subject for r in rng.sample(pop.records, 30)]
     right += [by_pid[r.pid][-1] for r in picked[:30]]
-    # and the same people written surname first ("Wang Xiaoming" for "Xiaoming Wang")
+    # and the same people written surname first ("Wang Xiaoming" for "Xiaoming Wang"), and
+    # so written with a name misspelt ("Wang Xiaomnig")
     right += [replace(w, name=f"{f.surname} {f.first}", surname=None, first_name=None)
               for w in left[:6] if (f := features.of(w)).first and f.surname]
+    right += [replace(w, name=f"{_misspelt(f.surname)} {f.first}", surname=None,
+                      first_name=None)
+              for w in left[6:12] if (f := features.of(w)).first and f.surname]
     db = DuckDBAPI()
     cols = ["unique_id", *features.Features.__slots__, "dob_y", "dob_m", "dob_d"]
     frame = pd.DataFrame(_rows(left + right, m, 0))
@@ -76,6 +80,79 @@ def test_in_process_weights_equal_splinks():
         strong += mine.weight >= m.thresholds.link
     assert 25 <= strong < len(got) / 2        # both kinds of pair were compared
     assert ("first", "names reversed") in seen    # and the swap was among them
+    assert ("first", "names reversed and similar") in seen      # and the misspelt swap
+
+
+def _misspelt(name: str) -> str:
+    """A name with two neighbouring letters swapped (a typo Jaro-Winkler forgives)."""
+    return name[:2] + name[3] + name[2] + name[4:] if len(name) >= 5 else name
+
+
+def _levels_by_sql(pairs: list[tuple[features.Features, features.Features]]
+                   ) -> list[dict[str, int]]:
+    """Each comparison's level (its index) for each pair, as DuckDB finds it by running the
+    levels' SQL in order -- what splink and the batch re-link run."""
+    duckdb = pytest.importorskip("duckdb")
+    columns = list(pairs[0][0].as_row())
+    types = {"first_nicks": "VARCHAR[]", "dob_y": "INTEGER", "dob_m": "INTEGER",
+             "dob_d": "INTEGER"}
+    con = duckdb.connect()
+    con.execute("CREATE TABLE pairs (i INTEGER, " + ", ".join(
+        f'"{c}_{side}" {types.get(c, "VARCHAR")}' for c in columns for side in "lr") + ")")
+    con.executemany(
+        f"INSERT INTO pairs VALUES ({', '.join('?' * (1 + 2 * len(columns)))})",
+        [[i, *(row[c] for c in columns for row in (a.as_row(), b.as_row()))]
+         for i, (a, b) in enumerate(pairs)])
+    cases = [" ".join(["CASE", *(f"WHEN {lv.sql} THEN {k}" for k, lv in
+                                 enumerate(c.levels[:-1])), f"ELSE {len(c.levels) - 1} END"])
+             for c in comparisons.COMPARISONS]
+    got = con.execute(f"SELECT i, {', '.join(cases)} FROM pairs ORDER BY i").fetchall()
+    return [{c.name: row[1 + j] for j, c in enumerate(comparisons.COMPARISONS)} for row in got]
+
+
+_WRITTEN = ["Daniel Berry", "Berry Daniel", "Bery Daniel", "Berry Danial", "Bery Danial",
+            "Danial Bery", "Daniel Bery", "Dan Berry", "D Berry", "Berry", "Xiaoming Wang",
+            "Wang Xiaoming", "Wang Xiaomnig", "Xiaomnig Wang", "Wang Li", "Li Wang",
+            "Li Wnag", "Lin Wang", "Wang Lin", "Lee Lee", "Ann Anne", "Anne Ann"]
+
+
+def test_each_levels_sql_and_python_agree_on_names_swapped_and_misspelt():
+    """The comparisons' SQL (DuckDB) and Python give every pair the same level: names written
+    either way, exactly or misspelt (crafted), and a population's records against the same
+    people's written surname first and misspelt, and against strangers (random). A swap with
+    a misspelt name is "names reversed and similar" in the first name and a null level in the
+    surname, for the same pairs: weighed once."""
+    crafted = [who(n) for n in _WRITTEN]
+    pairs = [(a, b) for a in crafted for b in crafted]
+    rng = random.Random(31)
+    pop = identities.population(300, seed=29)
+    some = [features.of(r.subject) for r in rng.sample(pop.records, 120)]
+    swapped = [features.of(replace(w, name=f"{f.surname} {_misspelt(f.first)}",
+                                   surname=None, first_name=None))
+               for w in (r.subject for r in rng.sample(pop.records, 60))
+               if (f := features.of(w)).first and f.surname]
+    pairs += [(a, b) for a, b in zip(some, some[60:] + some[:60], strict=True)]
+    pairs += [(features.of(w), s) for w, s in zip(
+        (r.subject for r in rng.sample(pop.records, 60)), swapped, strict=False)]
+    by_sql = _levels_by_sql(pairs)
+    first, surname = comparisons.BY_NAME["first"], comparisons.BY_NAME["surname"]
+    seen = 0
+    for (a, b), sql in zip(pairs, by_sql, strict=True):
+        for c in comparisons.COMPARISONS:
+            assert c.level_of(a, b) == sql[c.name], (c.name, a, b)
+        swap = first.levels[first.level_of(a, b)].label == "names reversed and similar"
+        assert swap == (surname.levels[surname.level_of(a, b)].label
+                        == "names reversed and similar (weighed with the first name)")
+        seen += swap
+    assert seen >= 10
+    for x, y in (("Daniel Berry", "Bery Daniel"), ("Daniel Berry", "Berry Danial"),
+                 ("Xiaoming Wang", "Wang Xiaomnig"), ("Wang Li", "Li Wnag")):
+        assert first.levels[first.level_of(who(x), who(y))].label == \
+            "names reversed and similar", (x, y)
+    for x, y in (("Daniel Berry", "Berry Daniel"), ("Daniel Berry", "Daniel Bery"),
+                 ("Daniel Berry", "Dan Berry"), ("Li Wang", "Wang Li")):
+        assert first.levels[first.level_of(who(x), who(y))].label != \
+            "names reversed and similar", (x, y)
 
 
 def test_model_json_levels_are_the_codes():
@@ -135,6 +212,36 @@ def test_a_name_written_the_other_way_round_is_one_name_weighed_once():
     wang_li = file_of(who("Wang Li", "900100300", date(1988, 7, 1)))
     assert rules.forbidden(li_wang, wang_li) == "first name and birth date differ"
     assert rules.decide(m, li_wang, {1: wang_li}).outcome is rules.Outcome.NEW
+
+
+def test_a_name_written_the_other_way_round_and_misspelt_is_weighed_once():
+    """"Bery Daniel" or "Berry Danial" for Daniel Berry: the "names reversed and similar"
+    level, weighed once (a null level in the surname) and less than the exact swap. With the
+    national id and birth date alone, or without the id at the file's address, it links;
+    with another birth date and no id it is another person."""
+    m = model.load()
+    on_file = who("Daniel Berry")
+    exact = m.score(who("Berry Daniel"), on_file)
+
+    def names_of(match: model.Match) -> float:
+        return sum(p.weight for p in match.parts if p.comparison in ("first", "surname"))
+
+    for written in ("Bery Daniel", "Berry Danial"):
+        match = m.score(who(written), on_file)
+        assert (match.level("first"), match.level("surname")) == (
+            "names reversed and similar", "null"), written
+        assert 0 < names_of(match) < names_of(exact)
+        bare = features.of(SubjectIdentity("900100200", written, date(1980, 5, 17)))
+        d = rules.decide(m, bare, {1: file_of(on_file)})
+        assert (d.outcome, d.subject_id) == (rules.Outcome.LINK, 1), (written, d)
+        d = rules.decide(m, who(written, None), {1: file_of(on_file)})
+        assert (d.outcome, d.subject_id) == (rules.Outcome.LINK, 1), (written, d)
+        assert rules.look_up(m, who(written, None), {1: file_of(on_file)}).subject_id == 1
+        # another birth date, no national id, at the same address and phone: not him
+        other = who(written, None, date(1961, 11, 23))
+        assert rules.forbidden(other, file_of(on_file)) == "first name and birth date differ"
+        assert rules.decide(m, other, {1: file_of(on_file)}).outcome is rules.Outcome.NEW
+        assert rules.look_up(m, other, {1: file_of(on_file)}).subject_id is None
 
 
 def test_a_mistyped_id_joins_its_owner_not_the_stranger_holding_the_number():

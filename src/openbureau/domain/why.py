@@ -25,6 +25,7 @@ LEVELS = {"exact": N_("exact"), "same address": N_("same"), "similar address": N
           "transposition": N_("two digits swapped"), "nickname": N_("a nickname of it"),
           "jaro-winkler >= 0.9": N_("spelled nearly the same"), "initial": N_("initial only"),
           "phonetic": N_("sounds the same"), "names reversed": N_("swapped with the surname"),
+          "names reversed and similar": N_("swapped with the surname, spelled nearly the same"),
           "day and month swapped": N_("day and month swapped"),
           "one part off": N_("one part different"), "else": N_("different")}
 HOW = {

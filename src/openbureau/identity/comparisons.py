@@ -1,11 +1,13 @@
 """The matching model's comparisons, each level written once in SQL (splink trains and batch-
 links with it) and in Python (the in-process scorer), side by side so they cannot drift apart
-unnoticed: ``tests/identity/test_parity.py`` scores the same pairs both ways.
+unnoticed: ``tests/unit/test_identity_model.py`` scores the same pairs both ways (splink's own
+``score_pairs`` and the in-process scorer), and runs each level's SQL on DuckDB beside its
+Python.
 
 Levels are tried in order; the first that holds is the pair's level for that comparison. The
 first level of each comparison is its null level (a field one side lacks says nothing); a
-comparison may have another null level (the surname's "names reversed": the swap is weighed
-once, in the first name).
+comparison may have other null levels (the surname's "names reversed" and "names reversed and
+similar": the swap is weighed once, in the first name).
 String similarity is Jaro-Winkler (DuckDB's ``jaro_winkler_similarity``, rapidfuzz's
 ``JaroWinkler`` in Python: one algorithm).
 """
@@ -91,6 +93,26 @@ def _reversed(a: Features, b: Features) -> bool:
 _REVERSED_SQL = '"first_l" = "surname_r" AND "first_r" = "surname_l"'
 
 
+def _reversed_similar(a: Features, b: Features) -> bool:
+    """First name and surname swapped and one of them (or both) misspelt: each side's first
+    name is like the other's surname (Jaro-Winkler >= 0.9 both ways), and neither name is
+    the same in place."""
+    if a.first is None or b.first is None or a.surname is None or b.surname is None:
+        return False
+    return (a.first != b.first and a.surname != b.surname
+            and JaroWinkler.similarity(a.first, b.surname) >= 0.9
+            and JaroWinkler.similarity(b.first, a.surname) >= 0.9)
+
+
+# "Bery Daniel" or "Berry Danial" for Daniel Berry. One SQL condition for both comparisons,
+# which names both columns, so its pairs are the same in each (after their null, exact and
+# "names reversed" levels): weighed once, in the first name, a null level in the surname's.
+_REVERSED_SIMILAR_SQL = (
+    'jaro_winkler_similarity("first_l", "surname_r") >= 0.9 AND '
+    'jaro_winkler_similarity("first_r", "surname_l") >= 0.9 AND '
+    '"first_l" <> "first_r" AND "surname_l" <> "surname_r"')
+
+
 def _initial(a: Features, b: Features, col: str) -> bool:
     x, y = getattr(a, col) or "", getattr(b, col) or ""
     return x[:1] == y[:1] and (len(x) == 1 or len(y) == 1)
@@ -116,10 +138,11 @@ COMPARISONS: tuple[Comparison, ...] = (
               _one_digit_off),
         Level("transposition", 'damerau_levenshtein("nid_l", "nid_r") = 1', _transposed),
         _ELSE)),
-    Comparison("first", "first name: exact (frequency adjusted), names reversed, nickname, "
-               "similar, initial", (
+    Comparison("first", "first name: exact (frequency adjusted), names reversed, names "
+               "reversed and similar, nickname, similar, initial", (
         _null("first"), _exact("first", tf=True),
         Level("names reversed", _REVERSED_SQL, _reversed),
+        Level("names reversed and similar", _REVERSED_SIMILAR_SQL, _reversed_similar),
         Level("nickname", 'list_contains("first_nicks_l", "first_r") OR '
               'list_contains("first_nicks_r", "first_l")',
               lambda a, b: a.first in b.first_nicks or b.first in a.first_nicks),
@@ -133,11 +156,13 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("initial", 'substr("middle_l", 1, 1) = substr("middle_r", 1, 1)',
               lambda a, b: (a.middle or "")[:1] == (b.middle or "")[:1]),
         _ELSE)),
-    Comparison("surname", "surname: exact (frequency adjusted), names reversed (weighed with "
-               "the first name), phonetic, similar", (
+    Comparison("surname", "surname: exact (frequency adjusted), names reversed and names "
+               "reversed and similar (both weighed with the first name), phonetic, similar", (
         _null("surname"), _exact("surname", tf=True),
         Level("names reversed (weighed with the first name)", _REVERSED_SQL, _reversed,
               null=True),
+        Level("names reversed and similar (weighed with the first name)",
+              _REVERSED_SIMILAR_SQL, _reversed_similar, null=True),
         Level("phonetic", '"surname_phon_l" = "surname_phon_r"',
               lambda a, b: a.surname_phon == b.surname_phon),
         _jw("surname", 0.9),

@@ -3,7 +3,7 @@
 A pair's match weight is splink's: log2 of the prior odds (``probability_two_random_records_
 match``) plus, per comparison, log2(m/u) of the level the pair falls in (0 for a null level),
 plus on exact name levels the term-frequency adjustment log2(u_exact) - log2(max(tf_l, tf_r,
-minimum)) where both frequencies are known. ``tests/identity/test_parity.py`` checks these
+minimum)) where both frequencies are known. ``tests/unit/test_identity_model.py`` checks these
 weights equal splink's own predictions for the same pairs.
 
 A *file* is compared field-group by field-group against each of its observed values (names
@@ -28,7 +28,7 @@ from typing import Any
 from openbureau.identity.comparisons import BY_NAME, COMPARISONS, Comparison
 from openbureau.identity.features import Features
 
-VERSION = "idm-2026-12.2"
+VERSION = "idm-2026-12.3"
 _GROUPS: tuple[tuple[str, ...], ...] = (
     ("first", "middle", "surname", "gen"), ("addr",), ("nid",), ("dob",), ("phone",))
 

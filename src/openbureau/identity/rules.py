@@ -10,7 +10,8 @@ overrides.
   files; twins of one first name have consecutive ids and two middle names).
 - **A different first name and birth date is a different person** (twins, spouses, parent and
   child at one address), unless the national id is the file's; a name written the other way
-  round ("Li Wang" for "Wang Li") counts as a different first name here.
+  round ("Li Wang" for "Wang Li"), exactly or misspelt ("Li Wnag"), counts as a different
+  first name here.
 - **A different first name and surname is a different person**, unless the national id is the
   file's.
 - **Without a national id, the first name must agree** (a nickname, an initial or a typo
@@ -165,14 +166,17 @@ def _name_differs(rec: Features, file: FileIdentity) -> bool:
         and surname.levels[surname.level_of(rec, n)].label == "else" for n in named)
 
 
+_REVERSED = ("names reversed", "names reversed and similar")
+
+
 def _differ(rec: Features, file: FileIdentity) -> bool:
     """Both the first name and the birth date disagree with every value the file holds (a
-    name written the other way round is not the same first name here: "Li Wang" born in 1961
-    is not "Wang Li" born in 1988)."""
+    name written the other way round, exactly or misspelt, is not the same first name here:
+    "Li Wang" or "Li Wnag" born in 1961 is not "Wang Li" born in 1988)."""
     if not rec.first or rec.dob is None or not file.dobs or not any(n.first for n in file.names):
         return False
     first, dob = BY_NAME["first"], BY_NAME["dob"]
-    names_differ = all(first.levels[first.level_of(rec, n)].label in ("else", "names reversed")
+    names_differ = all(first.levels[first.level_of(rec, n)].label in ("else", *_REVERSED)
                        for n in file.names if n.first)
     return names_differ and all(dob.levels[dob.level_of(rec, d)].label == "else"
                                 for d in file.dobs)

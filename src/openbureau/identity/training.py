@@ -2,7 +2,9 @@
 
 Unsupervised, as the bureau would train on its own records: the prior from deterministic rules
 (same national id and birth date; same full name, birth date and ZIP) at an assumed recall,
-u probabilities by random sampling, m probabilities by expectation maximisation in two passes
+u probabilities by random sampling (10 million pairs: the rare levels -- a swapped name, misspelt
+or not -- need them, and at 2 million the frequent ones moved by 0.3 from one sample to the
+next), m probabilities by expectation maximisation in two passes
 blocked on different fields (birth date, then surname + ZIP) so every comparison is estimated
 in a pass that does not block on it. Term frequencies of first names and surnames are computed
 from the same records and published with the model (``tf.json``: frequencies of names, not of
@@ -47,7 +49,7 @@ def settings(blocking: Sequence[Sequence[str]] = BLOCKING) -> Any:
     )
 
 
-def train(rows: Sequence[Features], seed: int = 1, max_pairs: float = 2e6) -> dict[str, Any]:
+def train(rows: Sequence[Features], seed: int = 1, max_pairs: float = 1e7) -> dict[str, Any]:
     """splink's model JSON (a dict) trained on these records."""
     from splink import DuckDBAPI, Linker, block_on
 

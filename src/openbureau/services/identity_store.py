@@ -8,8 +8,8 @@ JSON (``vault.encrypt``); ``value_hmac`` is the keyed hash of its normalised for
 value sent again is the same row. A value is encrypted only when it is new to the bureau.
 
 *Blocking keys* are keyed hashes of normalised identity parts (full name + birth date, surname
-+ birth date, first name + birth date, first name and surname in either order + birth date,
-national id, phone, address line + ZIP), one row per
++ birth date, first name + birth date, the surname as a first name + birth date, first name and
+surname in either order + birth date, national id, phone, address line + ZIP), one row per
 (key, subject): the candidates identity resolution starts from. Nothing in either table, or in
 any index, is plaintext PII.
 
@@ -142,11 +142,30 @@ def either_order_key(hashes: Hashes, first: str | None, surname: str | None,
     return hashes(f"fs|{a}|{b}|{dob.isoformat()}")
 
 
+def surname_as_first_key(hashes: Hashes, surname: str | None, dob: date | None) -> str | None:
+    """The first name + birth date key of the surname (as compared, ``features.name_parts``):
+    a name written the other way round meets its file by whichever of its two names is spelt
+    right -- "Berry Danial" by "berry" (its first name, the file's surname), "Bery Daniel" by
+    "daniel" (its surname, the file's first name) -- where the either-order key needs both.
+    None without a surname and a birth date."""
+    if not surname or dob is None:
+        return None
+    return hashes(f"fd|{surname}|{dob.isoformat()}")
+
+
+def name_keys_added(hashes: Hashes, first: str | None, surname: str | None,
+                    dob: date | None) -> list[str]:
+    """The name keys files kept before them lack (the either-order key, the surname as a
+    first name): what an applied relink run adds to every file, where missing."""
+    return [k for k in (either_order_key(hashes, first, surname, dob),
+                        surname_as_first_key(hashes, surname, dob)) if k is not None]
+
+
 def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[str]:
     """The keys a record's file is kept under and a look-up finds files by: ``[0]`` the full
     name + birth date key, ``[1]`` the national id's (when given), then surname + birth date,
-    first name + birth date, first name and surname in either order + birth date, phone,
-    address line + ZIP."""
+    first name + birth date, the surname as a first name + birth date, first name and surname
+    in either order + birth date, phone, address line + ZIP."""
     keys = [name_dob_key(hashes, identity)]
     if id_hmac:
         keys.append(id_hmac)
@@ -157,6 +176,10 @@ def blocking_keys(hashes: Hashes, identity: Any, id_hmac: str | None) -> list[st
         if first:
             keys.append(hashes(f"fd|{first}|{dob}"))
         given, _, surname, _ = name_parts(identity)
+        if surname != first:
+            swapped = surname_as_first_key(hashes, surname, identity.date_of_birth)
+            if swapped is not None:
+                keys.append(swapped)
         either = either_order_key(hashes, given, surname, identity.date_of_birth)
         if either is not None:
             keys.append(either)

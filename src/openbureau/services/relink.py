@@ -24,7 +24,8 @@ gives the same output:
    in one transaction: new files for split-off people, accounts
    and observations moved, merged files pointing at their survivor (``merged_into_id``),
    ``file_lineage`` rows, the affected files' blocking keys rebuilt, the other files' missing
-   either-order name keys added (the backfill of files kept before that key), an audit event
+   either-order and surname-as-first-name keys added (the backfill of files kept before those
+   keys), an audit event
    per merge and split (``identity.merged`` / ``identity.split``: weight and fields, never a
    value).
 
@@ -531,11 +532,12 @@ class Run:
                 keys.update((k, now_on) for k in identity_store.blocking_keys(hashes, who, h))
             uow.relink.replace_keys(affected, keys)
             # the other files: the keys their parts give that they lack -- the either-order
-            # name key, for files kept before it existed (the backfill)
+            # name key and the surname as a first name, for files kept before they existed
+            # (the backfill)
             feats = self.features()
             missing = {(k, sid) for rid, sid in enumerate(subject) if sid not in affected
-                       and (k := identity_store.either_order_key(
-                           hashes, feats[rid].first, feats[rid].surname, feats[rid].dob))}
+                       for k in identity_store.name_keys_added(
+                           hashes, feats[rid].first, feats[rid].surname, feats[rid].dob)}
             added = uow.relink.add_keys(missing)
             uow.audit_many(events)
             uow.commit()

@@ -12,7 +12,12 @@ hard cases occur as they do in life:
 - couples (12 %): two adults sharing a surname and address, birth years close;
 - married (5 % of people): a new surname part-way (later records carry it);
 - moved (20 % of people): a new address part-way (later records carry it), and for half of
-  them a new phone number.
+  them a new phone number;
+- surname first (``SURNAME_FIRST``, 2 % of people, drawn from a stream of its own): people
+  whose name furnishers write the other way round -- a surname-first culture, form fields
+  swapped -- and misspell, a name being unfamiliar to the clerk: half of their records
+  without a comma are written "SURNAME FIRST" (no middle name), and a fifth of their records
+  have one of the two names misspelt (either order), so some are both ("Bery Daniel").
 
 National ids are drawn from a dense space (``DENSITY`` of consecutive 9xx numbers are issued,
 a range the SSA never issues), so a mistyped digit usually hits another real person's number.
@@ -26,6 +31,8 @@ carries the current name (nickname 5 %, middle in full, initial or none), the su
 written, the correct id (no id 10 %) and birth date, and the current address. The rates are
 this project's
 choices, set from the error studies cited in ``docs/identity.md``; they are parameters here.
+The surname-first stratum's draws come from streams of their own: with ``surname_first=0``
+the population is the one before that stratum, person for person and record for record.
 """
 
 from __future__ import annotations
@@ -43,7 +50,10 @@ from openbureau.domain.record_types import SubjectIdentity
 
 DENSITY = 0.85
 REVERSED_NAMES = 0.01     # records written "SURNAME FIRST" without a comma
-STRATA = ("twin", "jr_sr", "couple", "married", "moved", "single")
+SURNAME_FIRST = 0.02      # people whose records are often written surname first, and misspelt
+_SWAPPED = 0.5            # ... of their records (without a comma): surname first
+_MISSPELT = 0.2           # ... of their records: one of the two names misspelt
+STRATA = ("twin", "jr_sr", "couple", "married", "moved", "single", "surname_first")
 
 _GEN_WRITTEN = {"J": "Jr", "S": "Sr"}
 
@@ -163,6 +173,16 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + rng.choice("aeiourstnl") + word[i + 1:]
 
 
+def _misspelt(rng: random.Random, first: str, surname: str) -> tuple[str, str]:
+    """One of the two names with a typo (one long enough for ``_typo`` to change)."""
+    names = [first, surname]
+    options = [i for i, name in enumerate(names) if len(name) >= 4]
+    if options:
+        i = options[rng.randrange(len(options))]
+        names[i] = _typo(rng, names[i])
+    return names[0], names[1]
+
+
 def _mistype(rng: random.Random, nid: str) -> str:
     i = rng.randrange(len(nid) - 1)
     if rng.random() < 0.5:
@@ -171,8 +191,11 @@ def _mistype(rng: random.Random, nid: str) -> str:
     return nid[:i] + str((int(nid[i]) + rng.randrange(1, 10)) % 10) + nid[i + 1:]
 
 
-def people(n: int, seed: int = 11, as_of: date = date(2026, 11, 30)) -> list[Person]:
-    """About ``n`` people in households, with the strata's rates above."""
+def people(n: int, seed: int = 11, as_of: date = date(2026, 11, 30),
+           surname_first: float = SURNAME_FIRST) -> list[Person]:
+    """About ``n`` people in households, with the strata's rates above; ``surname_first``:
+    the share in the surname-first stratum, drawn from a stream of its own (everything else
+    is the same whatever the share)."""
     rng = random.Random(seed)  # noqa: S311  # nosec B311 (synthetic, reproducible by seed)
     fake = _faker(seed)
     # a dense block of issued numbers in the never-issued 9xx area, shuffled over people
@@ -237,14 +260,17 @@ def people(n: int, seed: int = 11, as_of: date = date(2026, 11, 30)) -> list[Per
             first = fake.first_name_female() if female else fake.first_name_male()
             add(first, middle(female), surname, None, next(numbers),
                 born(rng.uniform(19, 90)), addr, ph, ("single",))
-    return out[:n]
+    pick = random.Random(seed * 17 + 3)  # noqa: S311  # nosec B311 (synthetic)
+    return [replace(p, strata=(*p.strata, "surname_first"))
+            if pick.random() < surname_first else p for p in out[:n]]
 
 
 def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo: float,
              no_id: float, bad_id: float, dob_noise: float, drop_gen: float,
              comma: float, middle_full: float, middle_initial: float, initial: float = 0.0,
              address_typo: float = 0.0, other_phone: float = 0.0, no_phone: float = 0.0,
-             reverse: bool = False) -> SubjectIdentity:
+             reverse: bool = False, misspell: random.Random | None = None
+             ) -> SubjectIdentity:
     first = p.first
     if rng.random() < nickname:
         first = _nickname(rng, first) or first
@@ -256,6 +282,8 @@ def _written(rng: random.Random, p: Person, late: bool, *, nickname: float, typo
             first = _typo(rng, first)
         else:
             surname = _typo(rng, surname)
+    if misspell is not None:              # the surname-first stratum's own misspelling
+        first, surname = _misspelt(misspell, first, surname)
     u = rng.random()
     mid = p.middle if u < middle_full else (p.middle[:1] if u < middle_full + middle_initial
                                             else "")
@@ -298,18 +326,26 @@ def records(persons: list[Person], seed: int = 11, accounts: tuple[int, int] = (
     """Each person's accounts, one identity each as its furnisher writes it; where a person
     married or moved, a share of the accounts are opened (written) after. ``reversed_names``:
     the share written surname first without a comma, drawn from a stream of its own (every
-    other draw is the same whatever the share)."""
+    other draw is the same whatever the share); the surname-first stratum's records are
+    swapped and misspelt from a third stream."""
     rng = random.Random(seed * 7 + 1)  # noqa: S311  # nosec B311 (synthetic)
     flip = random.Random(seed * 7 + 2)  # noqa: S311  # nosec B311 (synthetic)
+    odd = random.Random(seed * 7 + 3)  # noqa: S311  # nosec B311 (synthetic)
     out: list[Record] = []
     for p in persons:
+        surname_first = "surname_first" in p.strata
         for k in range(rng.randint(*accounts)):
             late = bool(p.new_surname or p.new_address) and rng.random() < 0.5
+            reverse = flip.random() < reversed_names
+            misspell: random.Random | None = None
+            if surname_first:
+                reverse = odd.random() < _SWAPPED or reverse
+                misspell = odd if odd.random() < _MISSPELT else None
             subject = _written(rng, p, late, nickname=0.08, typo=0.02, no_id=0.03,
                                bad_id=0.01, dob_noise=0.005, drop_gen=0.3, comma=0.10,
                                middle_full=0.45, middle_initial=0.30, initial=0.02,
                                address_typo=0.02, other_phone=0.05, no_phone=0.10,
-                               reverse=flip.random() < reversed_names)
+                               reverse=reverse, misspell=misspell)
             out.append(Record(p.pid, f"F{rng.randrange(1, 9)}-{p.pid:07d}-{k}", subject, late))
     return out
 
@@ -324,6 +360,6 @@ def applications(persons: list[Person], seed: int = 11) -> Iterator[tuple[int, S
         yield p.pid, replace(subject)
 
 
-def population(n: int, seed: int = 11) -> Population:
-    persons = people(n, seed)
+def population(n: int, seed: int = 11, surname_first: float = SURNAME_FIRST) -> Population:
+    persons = people(n, seed, surname_first=surname_first)
     return Population(persons, records(persons, seed))
