@@ -354,7 +354,7 @@ def test_apply_adds_the_either_order_name_key_to_files_kept_without_it(bureau, b
 
     def found() -> int | None:
         with bureau.uow() as uow:
-            return resolution.look_up(uow, bureau.vault, uow.dialect, reversed_).subject_id
+            return resolution.look_up(uow, bureau.vault, reversed_).subject_id
 
     assert found() == main
     with bureau.uow() as uow:
