@@ -62,7 +62,8 @@ if kind == "furnishing":
     from bench import furnishing as m
     r = m.run(args["records"], log=quiet)
     out = {"records": r.records, "ingest_s": r.ingest_s, "copy_s": r.copy_s,
-           "accepted": r.accepted, "rejected": r.rejected, "peak_rss_mib": r.peak_rss_mib}
+           "accepted": r.accepted, "rejected": r.rejected, "peak_rss_mib": r.peak_rss_mib,
+           "phases": r.phases}
 elif kind == "scoring":
     from bench import scoring as m
     n = args["rows"]
@@ -164,6 +165,15 @@ def _furnishing(r: Result) -> list[str]:
              f"{floor('after'):.3f} | {_ratio(floor('after'), floor('before'))} |",
              f"| ingest's peak memory, MiB | {rss('before'):,.0f} | {rss('after'):,.0f} | "
              f"{_ratio(rss('after'), rss('before'))} |"]
+    # the store's steps (each build's own names; a step one build lacks shows "–")
+    steps = list(dict.fromkeys(p for name in ("after", "before") for t in fur[name]
+                               for p in t.get("phases", {})))
+    for step in steps:
+        b, a = (_median([t["phases"][step] for t in fur[name] if step in t.get("phases", {})])
+                for name in ("before", "after"))
+        shown = [f"{v:.2f}" if v == v else "–" for v in (b, a)]
+        lines.append(f"| ingest step \"{step}\", s | {shown[0]} | {shown[1]} | "
+                     f"{_ratio(a, b) if b == b and a == a else ''} |")
     return lines
 
 

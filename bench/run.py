@@ -15,7 +15,7 @@ import sys
 from bench.common import BENCHMARKS_MD, write_section
 
 BENCHMARKS = ("furnishing", "scoring", "load", "scale", "identity", "identity_external",
-              "resolution_cost", "relink", "builds")
+              "resolution_cost", "relink", "builds", "served")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -355,7 +355,7 @@ def test_apply_adds_the_name_keys_to_files_kept_without_them(bureau, banks, tmp_
 
     def candidate(name: str) -> bool:
         with bureau.uow() as uow:
-            d = resolution.look_up(uow, bureau.vault, uow.dialect,
+            d = resolution.look_up(uow, bureau.vault,
                                    SubjectIdentity(None, name, date(1984, 6, 2)))
         return main in {sid for sid, _ in d.scored}
 

@@ -191,8 +191,8 @@ def test_a_look_up_finds_the_file_by_its_keys_and_nothing_by_a_stranger(uow, dep
     (sid,) = store.files
     ada = SubjectIdentity("900100200", "Ada Lovelace", date(1985, 12, 10))
     with FakeUnitOfWork(store, deps.clock) as uow:
-        found = resolution.look_up(uow, deps.vault, "sqlite", ada)
-        stranger = resolution.look_up(uow, deps.vault, "sqlite", SubjectIdentity(
+        found = resolution.look_up(uow, deps.vault, ada)
+        stranger = resolution.look_up(uow, deps.vault, SubjectIdentity(
             "123456789", "GRACE HOPPER", date(1906, 12, 9)))
     assert (found.outcome, found.subject_id, found.reason) == (rules.Outcome.LINK, sid, "keys")
     assert stranger.outcome is rules.Outcome.NEW and stranger.subject_id is None
@@ -201,7 +201,7 @@ def test_a_look_up_finds_the_file_by_its_keys_and_nothing_by_a_stranger(uow, dep
 def test_create_files_keeps_a_taken_national_id_off_the_new_file(uow, deps, store):
     store.add_file(3, id_hmac="h:900100200")
     with FakeUnitOfWork(store, deps.clock) as uow:
-        made = resolution.create_files(uow, deps.vault, "sqlite", {
+        made = resolution.create_files(uow, deps.vault, {
             "a": SubjectIdentity("900100200", "ADA OTHER", None),
             "b": SubjectIdentity("111222333", "BOB", None)}, NOW)
         uow.commit()

@@ -408,9 +408,9 @@ def _subjects(uow: Any, deps: Deps, rows: Rows, hashes: identity_store.Hashes,
         j = first.get(hm)
         if j is None or positions[i] < positions[j]:
             first[hm] = i
-    known = resolution.known_files(uow, deps.dialect, furnisher.id, rows.hmacs,
+    known = resolution.known_files(uow, furnisher.id, rows.hmacs,
                                    [_account_ref(line) for line in rows.lines])
-    return resolution.resolve_chunk(uow, deps.vault, hashes, deps.dialect,
+    return resolution.resolve_chunk(uow, deps.vault, hashes,
                                     {h: rows.subject(i, people) for h, i in first.items()},
                                     db_now.replace(tzinfo=UTC), placed=placed,
                                     actor=furnisher.actor,

@@ -104,7 +104,7 @@ def _place(uow: UnitOfWork, deps: Deps, operator: Principal, row: Hold, hold_ref
 
         with uow:
             who = parse_account_record(kept["record"]).subject
-            made = resolution.create_files(uow, deps.vault, deps.dialect, {"g": who},
+            made = resolution.create_files(uow, deps.vault, {"g": who},
                                            uow.clock.now())
             target, subject_ref = made["g"]
             uow.commit()

@@ -486,7 +486,7 @@ class Run:
                 if m["to_id"] is None and new_of[m["cluster"]] not in firsts:
                     firsts[new_of[m["cluster"]]] = identities[m["rids"][0]]
             # resolution's dialect is the callers' habit, unread: the repository knows its own
-            made = resolution.create_files(uow, self.vault, "", firsts, now)
+            made = resolution.create_files(uow, self.vault, firsts, now)
             target = {m["cluster"]: m["to_id"] if m["to_id"] else made[new_of[m["cluster"]]][0]
                       for m in moves}
             refs = uow.relink.refs(involved | set(target.values()))

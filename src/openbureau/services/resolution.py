@@ -14,8 +14,7 @@ is far above the link threshold whatever else differs).
 Records with a national id are resolved first; records without one then see the chunk's files
 too (so one file's records in one chunk never open two files).
 
-The statements are ``uow.resolution``'s (``adapters/resolution.py``); the ``dialect`` the
-functions here still take is the callers' habit, the repository knows its own.
+The statements are ``uow.resolution``'s (``adapters/resolution.py``).
 """
 
 from __future__ import annotations
@@ -117,7 +116,7 @@ def _identity_of(kind: str, value: dict[str, Any]) -> SubjectIdentity:
     return SubjectIdentity(None, "", None, phone=value.get("phone"))
 
 
-def file_identities(uow: UnitOfWork, vault: Vault, dialect: str,
+def file_identities(uow: UnitOfWork, vault: Vault,
                     subject_ids: Iterable[int]) -> dict[int, FileIdentity]:
     """Every identity value each file holds (its observations, and the name, birth date and
     national id it was opened with), as the model compares them."""
@@ -134,7 +133,7 @@ def file_identities(uow: UnitOfWork, vault: Vault, dialect: str,
     return out
 
 
-def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str],
+def holders(uow: UnitOfWork, keys: Iterable[str],
             id_hmac: str | None = None) -> dict[str, set[int]]:
     """The files holding each blocking key; with ``id_hmac``, the file whose public national id
     it is also counts as holding that key (files opened before blocking keys existed; a file
@@ -142,7 +141,7 @@ def holders(uow: UnitOfWork, dialect: str, keys: Iterable[str],
     return uow.resolution.holders(sorted(set(keys)), id_hmac)
 
 
-def known_files(uow: UnitOfWork, dialect: str, furnisher_id: int, keys: Sequence[str],
+def known_files(uow: UnitOfWork, furnisher_id: int, keys: Sequence[str],
                 account_refs: Sequence[str]) -> dict[str, int]:
     """The file each group's accounts (this furnisher's, by account number) are already on,
     for the groups whose known accounts are all on one file; one query for the chunk."""
@@ -184,7 +183,7 @@ def bar_accounts(uow: UnitOfWork, vault: Vault, furnisher_id: int,
 
 
 def resolve_chunk(uow: UnitOfWork, vault: Vault, hashes: identity_store.Hashes,
-                  dialect: str, groups: Mapping[str, SubjectIdentity], now: Any,
+                  groups: Mapping[str, SubjectIdentity], now: Any,
                   match_model: MatchModel | None = None,
                   placed: Mapping[str, int] | None = None, actor: str = "system",
                   barred: Mapping[str, Collection[int]] | None = None,
@@ -218,7 +217,7 @@ def resolve_chunk(uow: UnitOfWork, vault: Vault, hashes: identity_store.Hashes,
     for g, who in groups.items():
         h = hashes(who.national_id) if who.national_id else None
         keys_of[g] = hashes.keys(who, h)
-    held_by = holders(uow, dialect, (k for ks in keys_of.values() for k in ks))
+    held_by = holders(uow, (k for ks in keys_of.values() for k in ks))
     pending: dict[str, set[int]] = {}
     for g, who in groups.items():
         if who.national_id:
@@ -236,7 +235,7 @@ def resolve_chunk(uow: UnitOfWork, vault: Vault, hashes: identity_store.Hashes,
                                    if len(held := held_by.get(k, set())) <= MAX_BLOCK))
         if g in known:
             pending[g].add(known[g])
-    files = file_identities(uow, vault, dialect, {c for cs in pending.values() for c in cs})
+    files = file_identities(uow, vault, {c for cs in pending.values() for c in cs})
     new: dict[str, SubjectIdentity] = {}
     chunk_files: dict[str, FileIdentity] = {}      # this chunk's new files, by group
     local: dict[str, set[str]] = {}                # blocking key -> new files' groups
@@ -289,7 +288,7 @@ def resolve_chunk(uow: UnitOfWork, vault: Vault, hashes: identity_store.Hashes,
                 local.setdefault(k, set()).add(g)
     owners_of_new = {g for g in new if g not in alias}
     # new files in the order their first records came (the file's order)
-    made = create_files(uow, vault, dialect,
+    made = create_files(uow, vault,
                         {g: who for g, who in groups.items() if g in owners_of_new}, now)
     for g in owners_of_new:
         out.ids[g] = made[g][0]
@@ -332,8 +331,8 @@ def _audit(uow: UnitOfWork, actor: str, out: Chunk, now: Any) -> None:
         uow.audit_many(events)
 
 
-def create_files(uow: UnitOfWork, vault: Vault, dialect: str,
-            firsts: Mapping[str, SubjectIdentity], now: Any) -> dict[str, tuple[int, str]]:
+def create_files(uow: UnitOfWork, vault: Vault,
+                 firsts: Mapping[str, SubjectIdentity], now: Any) -> dict[str, tuple[int, str]]:
     """New files, each from its first record's identity. A national id already some file's
     (a number a mistyped record brought in) is kept on the new file's observations only."""
     if not firsts:
@@ -375,7 +374,7 @@ def hold(uow: UnitOfWork, vault: Vault, furnisher_id: int, file_id: int | None,
     return ref
 
 
-def look_up(uow: UnitOfWork, vault: Vault, dialect: str, identity: SubjectIdentity,
+def look_up(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
             match_model: MatchModel | None = None, *, names_must_agree: bool = False
             ) -> rules.Decision:
     """Which file an identity means, with confidence; anything else is "no file".
@@ -387,12 +386,12 @@ def look_up(uow: UnitOfWork, vault: Vault, dialect: str, identity: SubjectIdenti
     decrypting or scoring anything: the look-up's id and birth date are the file's, its name
     is one the file holds (so it also agrees with the id), and it is the only near file.
     Otherwise the candidates are decrypted and scored (``rules.look_up``)."""
-    return look_up_file(uow, vault, dialect, identity, match_model,
+    return look_up_file(uow, vault, identity, match_model,
                         names_must_agree=names_must_agree)[0]
 
 
-def look_up_file(uow: UnitOfWork, vault: Vault, dialect: str,
-                 identity: SubjectIdentity, match_model: MatchModel | None = None, *,
+def look_up_file(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
+                 match_model: MatchModel | None = None, *,
                  names_must_agree: bool = False) -> tuple[rules.Decision, Subject | None]:
     """``look_up``, and the file whose public national id the identity gives (its survivor,
     if merged), which the look-up's one query read with the candidates: when that is the
@@ -411,6 +410,6 @@ def look_up_file(uow: UnitOfWork, vault: Vault, dialect: str,
             (sid,) = owners
             return rules.Decision(rules.Outcome.LINK, sid, None, "keys", (), (sid,)), owner
     m = match_model or model.load()
-    files = file_identities(uow, vault, dialect, cands)
+    files = file_identities(uow, vault, cands)
     return rules.look_up(m, features.of(identity), files,
                          names_must_agree=names_must_agree), owner

@@ -20,9 +20,6 @@ from openbureau.services.refs import new_ref
 from openbureau.services.stored import Subject
 
 NO_FILE = "no file matches this identity"
-# what resolution's functions are handed as their ``dialect``, which they no longer read: the
-# repository knows its own (``services/resolution.py``)
-_ANY_DIALECT = ""
 LOOKUPS_WITHOUT_FILE = Counter(
     "openbureau_identity_lookups_without_file_total",
     "Look-ups answered 'no file' although candidate files were found (ambiguous or weak)",
@@ -119,7 +116,7 @@ def _resolved(uow: UnitOfWork, vault: Vault, identity: SubjectIdentity,
               names_must_agree: bool) -> tuple[Any, tuple[int, ...], Any]:
     from openbureau.services import resolution
 
-    decision, owner = resolution.look_up_file(uow, vault, _ANY_DIALECT, identity,
+    decision, owner = resolution.look_up_file(uow, vault, identity,
                                               names_must_agree=names_must_agree)
     if decision.subject_id is None:
         if decision.scored:
