@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from openbureau.adapters.repository import Repository
 from openbureau.adapters.tables import (
@@ -19,12 +19,16 @@ from openbureau.adapters.tables import (
 )
 from openbureau.services.stored import FileIdentity
 
+# built once: a consumer's every request reads its file's identity (a select built per call
+# costs about as much CPU again as running it)
+_IDENTITY = select(subjects.c.id, subjects.c.item_ref, subjects.c.name, subjects.c.date_of_birth,
+                   subjects.c.id_hmac, subjects.c.id_suffix
+                   ).where(subjects.c.id == bindparam("subject_id"))
+
 
 class SqlFiles(Repository):
     def identity(self, subject_id: int) -> FileIdentity | None:
-        r = self._run(select(subjects.c.id, subjects.c.item_ref, subjects.c.name,
-                             subjects.c.date_of_birth, subjects.c.id_hmac, subjects.c.id_suffix)
-                      .where(subjects.c.id == subject_id)).first()
+        r = self._run(_IDENTITY, {"subject_id": subject_id}).first()
         if r is None:
             return None
         return FileIdentity(id=int(r.id), item_ref=r.item_ref, name=r.name,
