@@ -21,10 +21,14 @@ from openbureau.adapters.tables import models
 from openbureau.scoring.spec import Scorecard
 from openbureau.services.stored import ModelVersion
 
+# asked on every scoring request: built once (a select built per call costs about as much CPU
+# again as running it)
+_ACTIVE = select(models.c.version).where(models.c.active)
+
 
 class SqlModels(Repository):
     def active_version(self) -> str | None:
-        version = self._run(select(models.c.version).where(models.c.active)).scalar()
+        version = self._run(_ACTIVE).scalar()
         return None if version is None else str(version)
 
     def spec(self, version: str) -> dict[str, Any] | None:
