@@ -11,9 +11,9 @@ minutes and those two databases. Here both builds are seeded and served at once 
 drives one server at a time, in the order before, after, after, before per round. Each step
 sends one kind of request alone (``/healthz``, a consumer's score read, a public search, a
 restriction check, a member inquiry), then mixes: the load benchmark's mix and three of its
-parts. The figure is the servers' CPU time per answered request; each build's is the mean of
-its middle two turns of four (per round, then over rounds: the median of all its turns when
-there are more). Nothing is asserted.
+parts. The figure is the servers' CPU time per answered request; each build has two turns per
+round, and its figure is the mean of the middle two when it has four (two rounds), else the
+median of its turns. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def run(before: str = BEFORE, rate: float = RATE, seconds: float = SECONDS,
 
 
 def _middle(values: list[float]) -> float:
-    """The mean of the middle two of four; the median of more."""
+    """The mean of the middle two of four; the median of any other number."""
     ordered = sorted(values)
     return (ordered[1] + ordered[2]) / 2 if len(ordered) == 4 else statistics.median(ordered)
 
@@ -108,8 +108,8 @@ and this one ({r.commits['after']}), both seeded with {a['people']:,} people and
 same time (`openbureau serve --workers {WORKERS}` on PostgreSQL each); one generator drives one
 server at a time, before, after, after, before, {a['rounds']} round(s), {a['rate']:g} requests/s
 for {a['seconds']:g} s per step. Servers' CPU time per answered request, ms; each build's
-figure is the mean of the middle two of its turns (the median when more); the spread is the
-lowest and highest turn of each build. Machine load over the turns
+figure is the mean of the middle two of its turns when it has four, else their median; the
+spread is the lowest and highest turn of each build. Machine load over the turns
 {min(r.loadavg):.1f}–{max(r.loadavg):.1f}; errors: {r.errors}.
 
 | requests | before | after | ratio | spread (before / after) |
